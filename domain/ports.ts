@@ -1,0 +1,96 @@
+/**
+ * The few interfaces that really have two implementations. Everything else talks to Drizzle directly.
+ *
+ * - JobQueue: BullMQ on Redis in production, an in-process adapter in the zero-setup default.
+ * - DistributedLock: Redis `SET NX PX` + Lua release in production, an in-memory map in one process.
+ */
+
+export const QUEUE_NAMES = ["webhooks", "analysis", "scheduled-jobs", "notifications"] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+export interface BackoffPolicy {
+  type: "exponential" | "fixed";
+  /** First retry delay; exponential doubles it on every further attempt. */
+  delayMs: number;
+}
+
+export interface EnqueueOptions {
+  /** Deterministic id: a second enqueue with the same id, while the first job still exists, is a no-op. No ':' allowed. */
+  jobId?: string;
+  delayMs?: number;
+  /** Total attempts including the first. Default 5. */
+  attempts?: number;
+  backoff?: BackoffPolicy;
+}
+
+export interface EnqueueResult {
+  jobId: string;
+  /** false when a job with the same id already existed and nothing new was queued. */
+  created: boolean;
+}
+
+export interface JobContext<TData = unknown> {
+  id: string;
+  name: string;
+  queue: QueueName;
+  data: TData;
+  /** Attempts that already failed before this one (0 on the first run). Rate-limit delays do not count. */
+  attemptsMade: number;
+  updateProgress(progress: number | Record<string, unknown>): Promise<void>;
+}
+
+export type JobProcessor = (job: JobContext) => Promise<unknown>;
+
+export interface WorkerOptions {
+  concurrency?: number;
+}
+
+export interface ScheduleDefinition {
+  /** Stable id of the scheduler: upserting the same id replaces, never duplicates. */
+  id: string;
+  queue: QueueName;
+  /** Cron pattern (5 or 6 fields). */
+  pattern: string;
+  /** IANA time zone the pattern is read in. Default UTC. */
+  tz?: string;
+  job: { name: string; data?: Record<string, unknown> };
+}
+
+export interface QueueCounts {
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  completed: number;
+}
+
+export interface JobQueue {
+  readonly kind: "bullmq" | "in-process";
+  enqueue(queue: QueueName, name: string, data: unknown, options?: EnqueueOptions): Promise<EnqueueResult>;
+  /** Starts consuming `queue` with `processor`. One worker per queue per process. */
+  startWorker(queue: QueueName, processor: JobProcessor, options?: WorkerOptions): Promise<void>;
+  upsertSchedule(schedule: ScheduleDefinition): Promise<void>;
+  counts(queue: QueueName): Promise<QueueCounts>;
+  /** Resolves when the backend answers; rejects (or resolves false) when it does not. Used by /healthz. */
+  ping(): Promise<boolean>;
+  /** Stops taking new jobs, lets active jobs finish, then closes connections. Schedules stay registered. */
+  close(): Promise<void>;
+}
+
+export interface HeldLock {
+  readonly key: string;
+  readonly token: string;
+  /** Pushes the expiry out by the lock's ttl; false if the lock was lost (expired or taken by another holder). */
+  extend(): Promise<boolean>;
+  /** Deletes the lock only if this holder still owns it; false if it had already been lost. */
+  release(): Promise<boolean>;
+}
+
+export interface DistributedLock {
+  /** Returns the held lock, or null when another holder has it. */
+  acquire(key: string, ttlMs: number): Promise<HeldLock | null>;
+}
+
+export interface Clock {
+  now(): Date;
+}

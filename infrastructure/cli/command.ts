@@ -1,0 +1,38 @@
+import { z } from "zod";
+
+/** What a command may write to; tests pass buffers, the real CLI passes the process streams. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** True when stderr is a terminal: progress bars redraw in place, otherwise they print sparse lines. */
+  isTTY: boolean;
+}
+
+export interface CliCommand {
+  name: string;
+  summary: string;
+  usage: string;
+  /** Returns the exit code. Throw CliUsageError for bad input: the runner prints one clear line and exits 2. */
+  run(args: string[], io: CliIo): Promise<number>;
+}
+
+/** Bad input from the user: one line to stderr, exit code 2, no stack trace. */
+export class CliUsageError extends Error {
+  override name = "CliUsageError";
+}
+
+/** Turns a zod failure into one readable line: "--limit: expected a positive integer". */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const where = issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
+      return `${where}${issue.message}`;
+    })
+    .join("; ");
+}
+
+export function parseWith<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw new CliUsageError(describeZodError(result.error));
+  return result.data;
+}

@@ -1,0 +1,9 @@
+import type { CliCommand } from "../command.ts";
+import { migrateCommand } from "./migrate.ts";
+import { seedDemoCommand } from "./seed-demo.ts";
+
+/** Every `sentinel <command>`; `--help` lists them in this order. */
+export const commands: CliCommand[] = [
+  migrateCommand,
+  seedDemoCommand,
+];
