@@ -1,0 +1,337 @@
+import { CronExpressionParser } from "cron-parser";
+import type {
+  BackoffPolicy,
+  Clock,
+  EnqueueOptions,
+  EnqueueResult,
+  JobContext,
+  JobProcessor,
+  JobQueue,
+  QueueCounts,
+  QueueName,
+  ScheduleDefinition,
+  WorkerOptions,
+} from "../../domain/ports.ts";
+import { PermanentJobError, QueueUnavailableError, RetryLaterError, assertValidId } from "./errors.ts";
+import { describeError, noopLogger, type QueueLogger } from "./logger.ts";
+import { DEFAULT_ATTEMPTS, DEFAULT_BACKOFF, normalizeJobOptions, retryDelayMs } from "./job-options.ts";
+
+/**
+ * JobQueue inside the current process: the zero-setup adapter used when REDIS_URL is unset, the way Rails'
+ * async adapter serves development. Same semantics as the BullMQ adapter (jobId dedup while the job exists,
+ * delays, attempts with backoff, PermanentJobError / RetryLaterError, per-queue concurrency, cron schedules),
+ * but nothing survives a restart: jobs queued when the process stops are lost.
+ */
+export interface InProcessQueueOptions {
+  logger?: QueueLogger;
+  /** Used for timestamps, retention and the cron "now". Timers still run on real time. */
+  clock?: Clock;
+  /** How long finished jobs are kept (they keep their jobId taken). Defaults mirror the BullMQ adapter. */
+  retention?: Partial<RetentionPolicy>;
+}
+
+export interface RetentionPolicy {
+  completedMaxAgeMs: number;
+  completedMaxCount: number;
+  failedMaxAgeMs: number;
+  failedMaxCount: number;
+}
+
+const DEFAULT_RETENTION: RetentionPolicy = {
+  completedMaxAgeMs: 24 * 60 * 60 * 1000,
+  completedMaxCount: 1000,
+  failedMaxAgeMs: 7 * 24 * 60 * 60 * 1000,
+  // BullMQ keeps failed jobs by age only; in memory we also cap the count.
+  failedMaxCount: 1000,
+};
+
+/** setTimeout fires at once for delays above 2^31-1 ms (~24.8 days); longer waits are chained. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+type JobState = "waiting" | "delayed" | "active" | "completed" | "failed";
+
+interface InProcessJob {
+  id: string;
+  name: string;
+  queue: QueueName;
+  data: unknown;
+  attempts: number;
+  backoff: BackoffPolicy;
+  attemptsMade: number;
+  state: JobState;
+  progress: number | Record<string, unknown>;
+  runAt: number;
+  timer?: ReturnType<typeof setTimeout>;
+  finishedAt?: number;
+  scheduleId?: string;
+}
+
+interface QueueState {
+  jobs: Map<string, InProcessJob>;
+  waiting: InProcessJob[];
+  active: Set<InProcessJob>;
+  /** Finished jobs in finishing order, for retention. */
+  completed: InProcessJob[];
+  failed: InProcessJob[];
+  worker?: { processor: JobProcessor; concurrency: number };
+  pumpScheduled: boolean;
+}
+
+interface ScheduleState {
+  definition: ScheduleDefinition;
+  nextJobId?: string;
+}
+
+/** Next run of a cron pattern strictly after `after`, read in time zone `tz`. Throws on an invalid pattern. */
+export function nextCronRun(pattern: string, tz: string, after: Date): Date {
+  return CronExpressionParser.parse(pattern, { tz, currentDate: after }).next().toDate();
+}
+
+export function createInProcessQueue(options: InProcessQueueOptions = {}): JobQueue {
+  const logger = options.logger ?? noopLogger;
+  const now = () => (options.clock ? options.clock.now().getTime() : Date.now());
+  const retention: RetentionPolicy = { ...DEFAULT_RETENTION, ...options.retention };
+  const queues = new Map<QueueName, QueueState>();
+  const schedules = new Map<string, ScheduleState>();
+  const running = new Set<Promise<void>>();
+  let sequence = 0;
+  let closed = false;
+
+  function queueState(name: QueueName): QueueState {
+    let state = queues.get(name);
+    if (state === undefined) {
+      state = { jobs: new Map(), waiting: [], active: new Set(), completed: [], failed: [], pumpScheduled: false };
+      queues.set(name, state);
+    }
+    return state;
+  }
+
+  function pruneFinished(state: QueueState): void {
+    const at = now();
+    const prune = (list: InProcessJob[], maxAgeMs: number, maxCount: number) => {
+      while (list.length > 0 && (list.length > maxCount || (list[0]?.finishedAt ?? at) < at - maxAgeMs)) {
+        const job = list.shift();
+        if (job !== undefined && state.jobs.get(job.id) === job) state.jobs.delete(job.id);
+      }
+    };
+    prune(state.completed, retention.completedMaxAgeMs, retention.completedMaxCount);
+    prune(state.failed, retention.failedMaxAgeMs, retention.failedMaxCount);
+  }
+
+  function armTimer(state: QueueState, job: InProcessJob): void {
+    if (closed) return;
+    const remaining = job.runAt - now();
+    if (remaining <= 0) {
+      job.timer = undefined;
+      job.state = "waiting";
+      state.waiting.push(job);
+      schedulePump(state);
+      return;
+    }
+    job.timer = setTimeout(() => armTimer(state, job), Math.min(remaining, MAX_TIMER_MS));
+    // A pending delayed job must not keep a finished test or CLI process alive.
+    job.timer.unref();
+  }
+
+  function putDelayed(state: QueueState, job: InProcessJob, delayMs: number): void {
+    job.state = "delayed";
+    job.runAt = now() + delayMs;
+    armTimer(state, job);
+  }
+
+  function schedulePump(state: QueueState): void {
+    if (state.pumpScheduled || closed) return;
+    state.pumpScheduled = true;
+    // Never start a processor inside the caller's stack (enqueue, a finishing job): BullMQ never does either.
+    setImmediate(() => {
+      state.pumpScheduled = false;
+      pump(state);
+    }).unref();
+  }
+
+  function pump(state: QueueState): void {
+    const worker = state.worker;
+    if (worker === undefined || closed) return;
+    while (state.active.size < worker.concurrency) {
+      const job = state.waiting.shift();
+      if (job === undefined) return;
+      run(state, job, worker.processor);
+    }
+  }
+
+  function finish(state: QueueState, job: InProcessJob, outcome: "completed" | "failed"): void {
+    job.state = outcome;
+    job.finishedAt = now();
+    state[outcome].push(job);
+    pruneFinished(state);
+  }
+
+  function run(state: QueueState, job: InProcessJob, processor: JobProcessor): void {
+    job.state = "active";
+    state.active.add(job);
+    // Like BullMQ's job schedulers: the next run is queued when the current one starts.
+    if (job.scheduleId !== undefined) {
+      const schedule = schedules.get(job.scheduleId);
+      if (schedule?.nextJobId === job.id) queueNextScheduledRun(schedule);
+    }
+    const context: JobContext = {
+      id: job.id,
+      name: job.name,
+      queue: job.queue,
+      data: job.data,
+      attemptsMade: job.attemptsMade,
+      async updateProgress(progress) {
+        job.progress = progress;
+      },
+    };
+    const execution = (async () => {
+      try {
+        await processor(context);
+        finish(state, job, "completed");
+      } catch (error) {
+        handleFailure(state, job, error);
+      } finally {
+        state.active.delete(job);
+        schedulePump(state);
+      }
+    })();
+    running.add(execution);
+    void execution.then(() => running.delete(execution));
+  }
+
+  function handleFailure(state: QueueState, job: InProcessJob, error: unknown): void {
+    const fields = { queue: job.queue, jobId: job.id, name: job.name, error: describeError(error) };
+    if (error instanceof RetryLaterError) {
+      logger.info({ ...fields, delayMs: error.delayMs }, "job asked to run later; attempt not consumed");
+      putDelayed(state, job, error.delayMs);
+      return;
+    }
+    job.attemptsMade += 1;
+    if (error instanceof PermanentJobError || job.attemptsMade >= job.attempts) {
+      logger.error({ ...fields, attemptsMade: job.attemptsMade }, "job failed permanently");
+      finish(state, job, "failed");
+      return;
+    }
+    const delayMs = retryDelayMs(job.backoff, job.attemptsMade);
+    logger.warn({ ...fields, attemptsMade: job.attemptsMade, delayMs }, "job failed; will retry");
+    putDelayed(state, job, delayMs);
+  }
+
+  function addJob(
+    queue: QueueName,
+    name: string,
+    data: unknown,
+    enqueueOptions: EnqueueOptions,
+    scheduleId?: string,
+  ): EnqueueResult {
+    if (closed) throw new QueueUnavailableError("the in-process queue is closed");
+    const state = queueState(queue);
+    pruneFinished(state);
+    const { attempts, backoff, delayMs } = normalizeJobOptions(enqueueOptions);
+    const id = enqueueOptions.jobId ?? String(++sequence);
+    if (state.jobs.has(id)) return { jobId: id, created: false };
+    const job: InProcessJob = {
+      id,
+      name,
+      queue,
+      // Round-trip through JSON like Redis does, so dev mode shows what production workers will receive.
+      data: data === undefined ? undefined : JSON.parse(JSON.stringify(data)),
+      attempts,
+      backoff,
+      attemptsMade: 0,
+      state: "waiting",
+      progress: 0,
+      runAt: now(),
+      scheduleId,
+    };
+    state.jobs.set(id, job);
+    if (delayMs > 0) {
+      putDelayed(state, job, delayMs);
+    } else {
+      state.waiting.push(job);
+      schedulePump(state);
+    }
+    return { jobId: id, created: true };
+  }
+
+  function queueNextScheduledRun(schedule: ScheduleState): void {
+    const { definition } = schedule;
+    const nextAt = nextCronRun(definition.pattern, definition.tz ?? "UTC", new Date(now())).getTime();
+    const jobId = `schedule-${definition.id}-${nextAt}`;
+    addJob(
+      definition.queue,
+      definition.job.name,
+      definition.job.data ?? {},
+      { jobId, delayMs: Math.max(0, nextAt - now()), attempts: DEFAULT_ATTEMPTS, backoff: DEFAULT_BACKOFF },
+      definition.id,
+    );
+    schedule.nextJobId = jobId;
+  }
+
+  function removePendingScheduledRun(schedule: ScheduleState): void {
+    if (schedule.nextJobId === undefined) return;
+    const state = queueState(schedule.definition.queue);
+    const job = state.jobs.get(schedule.nextJobId);
+    if (job?.state === "delayed") {
+      clearTimeout(job.timer);
+      state.jobs.delete(job.id);
+    }
+    schedule.nextJobId = undefined;
+  }
+
+  return {
+    kind: "in-process",
+
+    async enqueue(queue, name, data, enqueueOptions = {}) {
+      if (enqueueOptions.jobId !== undefined) assertValidId("jobId", enqueueOptions.jobId);
+      return addJob(queue, name, data, enqueueOptions);
+    },
+
+    async startWorker(queue, processor, workerOptions: WorkerOptions = {}) {
+      if (closed) throw new QueueUnavailableError("the in-process queue is closed");
+      const concurrency = workerOptions.concurrency ?? 1;
+      if (!Number.isInteger(concurrency) || concurrency < 1) {
+        throw new RangeError(`worker concurrency must be a positive integer, got ${concurrency}`);
+      }
+      const state = queueState(queue);
+      if (state.worker !== undefined) throw new Error(`a worker for queue "${queue}" is already running`);
+      state.worker = { processor, concurrency };
+      schedulePump(state);
+    },
+
+    async upsertSchedule(definition) {
+      if (closed) throw new QueueUnavailableError("the in-process queue is closed");
+      assertValidId("schedule id", definition.id);
+      // Validate before touching the current schedule, so a bad pattern leaves the old one running.
+      nextCronRun(definition.pattern, definition.tz ?? "UTC", new Date(now()));
+      const existing = schedules.get(definition.id);
+      if (existing !== undefined) removePendingScheduledRun(existing);
+      const schedule: ScheduleState = { definition: structuredClone(definition) };
+      schedules.set(definition.id, schedule);
+      queueNextScheduledRun(schedule);
+    },
+
+    async counts(queue): Promise<QueueCounts> {
+      const state = queueState(queue);
+      pruneFinished(state);
+      const counts: QueueCounts = { waiting: 0, active: 0, delayed: 0, failed: 0, completed: 0 };
+      for (const job of state.jobs.values()) counts[job.state] += 1;
+      return counts;
+    },
+
+    async ping() {
+      return !closed;
+    },
+
+    async close() {
+      if (!closed) {
+        closed = true;
+        for (const state of queues.values()) {
+          for (const job of state.jobs.values()) clearTimeout(job.timer);
+        }
+      }
+      // Active jobs finish; waiting and delayed ones are dropped with the process, as documented above.
+      await Promise.allSettled([...running]);
+    },
+  };
+}
