@@ -1,0 +1,113 @@
+/**
+ * The engine's input and output. A NormalisedCommit is what every source (a local git repository, GitHub's
+ * "get a commit" response, a corpus record) is mapped onto before detection, so the signals never see a
+ * source-specific shape.
+ */
+
+export interface GitIdentity {
+  name: string;
+  email: string;
+  /** ISO 8601 with the commit's own UTC offset, e.g. "2024-03-01T02:13:00+01:00". Never normalised to UTC. */
+  date: string;
+}
+
+export type FileStatus = "added" | "modified" | "removed" | "renamed" | "copied" | "changed";
+
+export interface CommitFile {
+  path: string;
+  /** Set for renames and copies. */
+  previousPath: string | null;
+  status: FileStatus;
+  additions: number;
+  deletions: number;
+  /** Unified-diff hunks starting at the first "@@", without the diff header; null when unknown or binary. */
+  patch: string | null;
+  /** The patch was cut short (GitHub and the corpus cap patch size); counts above stay exact. */
+  patchTruncated: boolean;
+  /** Known to be binary (git reports "Binary files differ"). */
+  binary: boolean;
+}
+
+export type LineContributor = "human" | "ai" | "mixed";
+
+/** Line-level authorship written by tooling (git-ai notes, Agent Trace records). */
+export interface LineRecord {
+  source: "git-ai" | "agent-trace";
+  path: string;
+  contributor: LineContributor;
+  /** Tool or model that wrote the lines, when the record names one. */
+  agent: string | null;
+  /** Inclusive 1-based line ranges in the new version of the file. */
+  ranges: Array<[number, number]>;
+}
+
+export interface PullRequestContext {
+  title: string;
+  body: string;
+}
+
+export interface NormalisedCommit {
+  sha: string;
+  parents: string[];
+  message: string;
+  author: GitIdentity;
+  committer: GitIdentity;
+  /** Branch the commit was pushed to or the PR head branch, when known. */
+  branch: string | null;
+  pullRequest: PullRequestContext | null;
+  /** Author date (ISO 8601) of the same author's previous commit, when known. */
+  authorPreviousCommitAt: string | null;
+  files: CommitFile[];
+  lineRecords: LineRecord[];
+  /** The file list or a patch is incomplete (GitHub keeps at most 300 files; the corpus 50). */
+  truncated: boolean;
+}
+
+/** One piece of evidence. Weight is the probability-like strength this evidence alone gives, in [0, 1). */
+export interface Signal {
+  id: string;
+  weight: number;
+  /** Human-readable: the trailer line found, "612 lines 3 minutes after the previous commit", … */
+  evidence: string;
+}
+
+export type FileKind = "code" | "test" | "docs" | "config" | "lockfile" | "generated" | "vendored" | "binary";
+
+export type RiskTier = 1 | 2 | 3 | 4;
+
+export interface Complexity {
+  /** Branch points among added lines: if/else if/case/loops/catch/ternaries/&&/||. */
+  branches: number;
+  /** Deepest nesting reached by added lines, relative to the shallowest added line of the file. */
+  maxNesting: number;
+  /** Function, method and lambda definitions among added lines. */
+  functions: number;
+}
+
+export interface FileAttribution {
+  path: string;
+  previousPath: string | null;
+  status: FileStatus;
+  kind: FileKind;
+  /** False for lockfiles, generated, vendored and binary files: they never count as anyone's written lines. */
+  countsTowardShare: boolean;
+  aiConfidence: number;
+  riskTier: RiskTier;
+  baseTier: RiskTier;
+  riskReasons: string[];
+  /** True when AI confidence is high and the file sits in T3/T4. */
+  flagged: boolean;
+  linesAdded: number;
+  linesDeleted: number;
+  complexity: Complexity;
+  /** Signals that apply to this file: the commit's plus the file's own (style, line records). */
+  signals: Signal[];
+}
+
+export interface CommitAttribution {
+  sha: string;
+  confidence: number;
+  signals: Signal[];
+  detectorVersion: string;
+  files: FileAttribution[];
+}
