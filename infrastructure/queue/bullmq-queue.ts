@@ -1,0 +1,347 @@
+import { randomUUID } from "node:crypto";
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from "bullmq";
+import { Redis } from "ioredis";
+import type {
+  EnqueueResult,
+  JobContext,
+  JobProcessor,
+  JobQueue,
+  QueueCounts,
+  QueueName,
+  ScheduleDefinition,
+  WorkerOptions,
+} from "../../domain/ports.ts";
+import {
+  PermanentJobError,
+  QueueUnavailableError,
+  RedisEvictionPolicyError,
+  RetryLaterError,
+  assertValidId,
+} from "./errors.ts";
+import { DEFAULT_ATTEMPTS, DEFAULT_BACKOFF, normalizeJobOptions } from "./job-options.ts";
+import { describeError, noopLogger, type QueueLogger } from "./logger.ts";
+
+export interface BullMqQueueOptions {
+  redisUrl: string;
+  /** BullMQ key prefix (keys are `${prefix}:${queue}:…`); one per deployment, one per test file. */
+  prefix: string;
+  logger?: QueueLogger;
+  /** Upper bound for enqueue/ping when Redis is slow or down. Default 900 ms, so a webhook can answer 503 within 1 s. */
+  producerTimeoutMs?: number;
+  /** How long `assertReady` / the first worker waits for Redis at start. Default 10 s. */
+  startupTimeoutMs?: number;
+}
+
+export interface BullMqJobQueue extends JobQueue {
+  readonly kind: "bullmq";
+  /**
+   * Waits for Redis and refuses (RedisEvictionPolicyError) when its maxmemory-policy would evict queue keys.
+   * Called by the first `startWorker`; call it at boot of any process that only enqueues.
+   */
+  assertReady(): Promise<void>;
+}
+
+/** Keeps Redis memory bounded (100k completed jobs must not pile up) while dedup ids stay taken for a day. */
+const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: DEFAULT_ATTEMPTS,
+  backoff: { type: DEFAULT_BACKOFF.type, delay: DEFAULT_BACKOFF.delayMs },
+  removeOnComplete: { age: 24 * 60 * 60, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 60 * 60 },
+};
+
+/**
+ * BullMQ answers `add` with a duplicate jobId by returning the existing id, with no flag. Each enqueue writes its
+ * own random token into the job hash if none is there yet: the caller that finds its own token created the job.
+ * Among concurrent callers exactly one wins. A job already removed again (24 h retention) counts as created.
+ */
+const CLAIM_JOB_CREATION = `
+if redis.call("EXISTS", KEYS[1]) == 0 then return 1 end
+redis.call("HSETNX", KEYS[1], "sentinelEnqueueToken", ARGV[1])
+if redis.call("HGET", KEYS[1], "sentinelEnqueueToken") == ARGV[1] then return 1 end
+return 0`;
+
+export function createBullMqQueue(options: BullMqQueueOptions): BullMqJobQueue {
+  const logger = options.logger ?? noopLogger;
+  const producerTimeoutMs = options.producerTimeoutMs ?? 900;
+  const startupTimeoutMs = options.startupTimeoutMs ?? 10_000;
+
+  // Used by HTTP handlers: no offline queue and short timeouts, so a Redis outage fails the request fast
+  // instead of hanging it. ioredis keeps reconnecting in the background.
+  const producer = new Redis(options.redisUrl, {
+    enableOfflineQueue: false,
+    connectTimeout: Math.min(producerTimeoutMs, 500),
+    commandTimeout: producerTimeoutMs,
+    maxRetriesPerRequest: 1,
+    connectionName: `${options.prefix}-producer`,
+  });
+  logConnectionErrors(producer, "producer", logger);
+
+  let workerConnection: Redis | undefined;
+  const queues = new Map<QueueName, Promise<Queue>>();
+  const workers = new Map<QueueName, Worker>();
+  let ready: Promise<void> | undefined;
+  let closing: Promise<void> | undefined;
+
+  function assertOpen(): void {
+    if (closing !== undefined) throw new QueueUnavailableError("the BullMQ queue is closed");
+  }
+
+  /** One Queue per name, created once Redis answers; a Queue whose start failed is dropped and made again. */
+  function getQueue(name: QueueName): Promise<Queue> {
+    let queue = queues.get(name);
+    if (queue === undefined) {
+      const created = new Queue(name, { connection: producer, prefix: options.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+      created.on("error", (error) => logger.warn({ queue: name, error: describeError(error) }, "queue error"));
+      queue = created.waitUntilReady().then(
+        () => created,
+        async (error: unknown) => {
+          queues.delete(name);
+          await created.close().catch(() => undefined);
+          throw error;
+        },
+      );
+      queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  /** Runs a producer-side Redis call with the fail-fast budget; every failure becomes QueueUnavailableError. */
+  async function withProducer<T>(what: string, call: () => Promise<T>): Promise<T> {
+    assertOpen();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new QueueUnavailableError(`${what}: Redis did not answer within ${producerTimeoutMs} ms`)),
+        producerTimeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([
+        (async () => {
+          await waitForConnection(producer, producerTimeoutMs);
+          return call();
+        })(),
+        timeout,
+      ]);
+    } catch (error) {
+      if (error instanceof QueueUnavailableError) throw error;
+      throw new QueueUnavailableError(`${what}: ${describeError(error)}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function checkRedis(): Promise<void> {
+    await waitForConnection(producer, startupTimeoutMs);
+    const policy = await readEvictionPolicy(producer);
+    if (policy === undefined) {
+      logger.warn(
+        {},
+        "could not read Redis maxmemory-policy (CONFIG and INFO refused); make sure it is noeviction, or queued jobs can be evicted",
+      );
+      return;
+    }
+    if (policy !== "noeviction") throw new RedisEvictionPolicyError(policy);
+  }
+
+  function getWorkerConnection(): Redis {
+    if (workerConnection === undefined) {
+      // Workers wait for Redis as long as it takes and resume after a restart: no per-command retry limit.
+      workerConnection = new Redis(options.redisUrl, {
+        maxRetriesPerRequest: null,
+        connectionName: `${options.prefix}-worker`,
+      });
+      logConnectionErrors(workerConnection, "worker", logger);
+    }
+    return workerConnection;
+  }
+
+  const adapter: BullMqJobQueue = {
+    kind: "bullmq",
+
+    assertReady() {
+      assertOpen();
+      ready ??= checkRedis().catch((error: unknown) => {
+        ready = undefined;
+        throw error;
+      });
+      return ready;
+    },
+
+    async enqueue(queueName, name, data, enqueueOptions = {}): Promise<EnqueueResult> {
+      const { jobId } = enqueueOptions;
+      if (jobId !== undefined) assertValidId("jobId", jobId);
+      const { attempts, backoff, delayMs } = normalizeJobOptions(enqueueOptions);
+      return withProducer(`enqueue ${queueName}/${name}`, async () => {
+        const queue = await getQueue(queueName);
+        const job = await queue.add(name, data, {
+          jobId,
+          delay: delayMs,
+          attempts,
+          backoff: { type: backoff.type, delay: backoff.delayMs },
+        });
+        const id = job.id;
+        if (id === undefined) throw new Error("BullMQ returned a job without an id");
+        if (jobId === undefined) return { jobId: id, created: true };
+        const claimed = await producer.eval(CLAIM_JOB_CREATION, 1, queue.toKey(id), randomUUID());
+        return { jobId: id, created: claimed === 1 };
+      });
+    },
+
+    async startWorker(queueName, processor, workerOptions: WorkerOptions = {}) {
+      await adapter.assertReady();
+      assertOpen();
+      if (workers.has(queueName)) throw new Error(`a worker for queue "${queueName}" is already running`);
+      const concurrency = workerOptions.concurrency ?? 1;
+      if (!Number.isInteger(concurrency) || concurrency < 1) {
+        throw new RangeError(`worker concurrency must be a positive integer, got ${concurrency}`);
+      }
+      const worker = new Worker(queueName, (job, token) => runProcessor(queueName, processor, job, token), {
+        connection: getWorkerConnection(),
+        prefix: options.prefix,
+        concurrency,
+      });
+      worker.on("error", (error) => logger.error({ queue: queueName, error: describeError(error) }, "worker error"));
+      worker.on("failed", (job, error) => {
+        const fields = { queue: queueName, jobId: job?.id, name: job?.name, attemptsMade: job?.attemptsMade };
+        logger.warn({ ...fields, error: describeError(error) }, "job attempt failed");
+      });
+      workers.set(queueName, worker);
+      await worker.waitUntilReady();
+    },
+
+    async upsertSchedule(schedule: ScheduleDefinition) {
+      assertValidId("schedule id", schedule.id);
+      assertOpen();
+      const queue = await getQueue(schedule.queue);
+      // Never the legacy `repeat` option: a job scheduler is one record per id, whatever the replica count.
+      await queue.upsertJobScheduler(
+        schedule.id,
+        { pattern: schedule.pattern, tz: schedule.tz ?? "UTC" },
+        { name: schedule.job.name, data: schedule.job.data ?? {} },
+      );
+    },
+
+    async counts(queueName): Promise<QueueCounts> {
+      const queue = await getQueue(queueName);
+      const counts = await queue.getJobCounts("waiting", "active", "delayed", "failed", "completed");
+      return {
+        waiting: counts.waiting ?? 0,
+        active: counts.active ?? 0,
+        delayed: counts.delayed ?? 0,
+        failed: counts.failed ?? 0,
+        completed: counts.completed ?? 0,
+      };
+    },
+
+    async ping() {
+      try {
+        return (await withProducer("ping", () => producer.ping())) === "PONG";
+      } catch {
+        return false;
+      }
+    },
+
+    close() {
+      closing ??= (async () => {
+        // Workers first, gracefully: they stop fetching and let active jobs finish.
+        const workerResults = await Promise.allSettled([...workers.values()].map((worker) => worker.close()));
+        const openQueues = (await Promise.allSettled(queues.values())).flatMap((settled) =>
+          settled.status === "fulfilled" ? [settled.value] : [],
+        );
+        const queueResults = await Promise.allSettled(openQueues.map((queue) => queue.close()));
+        const results = [...workerResults, ...queueResults];
+        for (const result of results) {
+          if (result.status === "rejected") logger.warn({ error: describeError(result.reason) }, "error while closing the queue");
+        }
+        await Promise.all([closeConnection(workerConnection), closeConnection(producer)]);
+      })();
+      return closing;
+    },
+  };
+
+  async function runProcessor(queue: QueueName, processor: JobProcessor, job: Job, token: string | undefined) {
+    const id = job.id;
+    if (id === undefined) throw new UnrecoverableError("job without id");
+    const context: JobContext = {
+      id,
+      name: job.name,
+      queue,
+      data: job.data,
+      attemptsMade: job.attemptsMade,
+      updateProgress: (progress) => job.updateProgress(progress),
+    };
+    try {
+      return await processor(context);
+    } catch (error) {
+      if (error instanceof PermanentJobError) {
+        throw Object.assign(new UnrecoverableError(error.message), { cause: error });
+      }
+      if (error instanceof RetryLaterError) {
+        // moveToDelayed skips the attempt counter; DelayedError tells the worker not to complete or fail the job.
+        logger.info({ queue, jobId: id, delayMs: error.delayMs, reason: error.reason }, "job asked to run later");
+        await job.moveToDelayed(Date.now() + error.delayMs, token);
+        throw new DelayedError();
+      }
+      throw error;
+    }
+  }
+
+  return adapter;
+}
+
+function logConnectionErrors(client: Redis, role: string, logger: QueueLogger): void {
+  // Without a listener ioredis prints every reconnect failure with console.error.
+  client.on("error", (error: unknown) => logger.warn({ role, error: describeError(error) }, "Redis connection error"));
+}
+
+function waitForConnection(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === "ready") return Promise.resolve();
+  if (client.status === "end") return Promise.reject(new QueueUnavailableError("the Redis connection is closed"));
+  return new Promise<void>((resolve, reject) => {
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      client.off("ready", onReady);
+      reject(new QueueUnavailableError(`Redis is not reachable (connection ${client.status} after ${timeoutMs} ms)`));
+    }, timeoutMs);
+    client.once("ready", onReady);
+  });
+}
+
+function isReplyError(error: unknown): boolean {
+  return error instanceof Error && error.name === "ReplyError";
+}
+
+/** `maxmemory-policy` from CONFIG GET, else from INFO (managed Redis often forbids CONFIG); undefined if neither answers. */
+async function readEvictionPolicy(client: Redis): Promise<string | undefined> {
+  try {
+    const reply = (await client.config("GET", "maxmemory-policy")) as unknown;
+    if (Array.isArray(reply) && typeof reply[1] === "string") return reply[1];
+  } catch (error) {
+    if (!isReplyError(error)) throw error;
+  }
+  try {
+    const info = await client.info("memory");
+    const match = /^maxmemory_policy:(\S+)/m.exec(info);
+    if (match?.[1] !== undefined) return match[1];
+  } catch (error) {
+    if (!isReplyError(error)) throw error;
+  }
+  return undefined;
+}
+
+async function closeConnection(client: Redis | undefined): Promise<void> {
+  if (client === undefined || client.status === "end") return;
+  if (client.status === "ready") {
+    try {
+      await client.quit();
+      return;
+    } catch {
+      // fall through: the connection dropped while quitting
+    }
+  }
+  client.disconnect();
+}

@@ -1,0 +1,259 @@
+/**
+ * The behaviour every JobQueue adapter owes the jobs built on it. Run by bullmq-queue.test.ts (real Redis)
+ * and in-process-queue.test.ts, so dev mode and production cannot drift apart.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import type { JobContext, JobQueue } from "../../domain/ports.ts";
+import { PermanentJobError, RetryLaterError } from "./errors.ts";
+import { deferred, sleep, waitFor } from "./test-support.ts";
+
+/** Short enough to keep the suite fast, long enough that a missing delay is measurable. */
+const BACKOFF_MS = 40;
+
+export function queueContract(adapterName: string, createQueue: () => JobQueue): void {
+  describe(`JobQueue contract: ${adapterName}`, () => {
+    const opened: JobQueue[] = [];
+    function open(): JobQueue {
+      const queue = createQueue();
+      opened.push(queue);
+      return queue;
+    }
+
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((queue) => queue.close()));
+    });
+
+    it("processes a job with its name, data and queue", async () => {
+      const queue = open();
+      const seen: JobContext[] = [];
+      await queue.startWorker("analysis", async (job) => {
+        await job.updateProgress(50);
+        seen.push(job);
+      });
+
+      const result = await queue.enqueue("analysis", "analyse-push", { repoId: "r1", shas: ["a", "b"] });
+
+      expect(result.created).toBe(true);
+      await waitFor(() => seen.length === 1, { what: "the job to run" });
+      expect(seen[0]).toMatchObject({
+        id: result.jobId,
+        name: "analyse-push",
+        queue: "analysis",
+        data: { repoId: "r1", shas: ["a", "b"] },
+        attemptsMade: 0,
+      });
+      await waitFor(async () => (await queue.counts("analysis")).completed === 1, { what: "completed count" });
+    });
+
+    it("deduplicates by jobId while the first job exists, including after it completed", async () => {
+      const queue = open();
+      const runs: unknown[] = [];
+      const first = await queue.enqueue("webhooks", "github-delivery", { n: 1 }, { jobId: "delivery-42" });
+      const second = await queue.enqueue("webhooks", "github-delivery", { n: 2 }, { jobId: "delivery-42" });
+      expect(first).toEqual({ jobId: "delivery-42", created: true });
+      expect(second).toEqual({ jobId: "delivery-42", created: false });
+
+      await queue.startWorker("webhooks", async (job) => {
+        runs.push(job.data);
+      });
+      await waitFor(async () => (await queue.counts("webhooks")).completed === 1, { what: "completion" });
+      const third = await queue.enqueue("webhooks", "github-delivery", { n: 3 }, { jobId: "delivery-42" });
+
+      expect(third.created).toBe(false);
+      await sleep(50);
+      expect(runs).toEqual([{ n: 1 }]);
+    });
+
+    it("reports created=true to exactly one of several concurrent enqueues with one jobId", async () => {
+      const queue = open();
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, n) => queue.enqueue("webhooks", "github-delivery", { n }, { jobId: "delivery-race" })),
+      );
+      expect(results.filter((result) => result.created)).toHaveLength(1);
+      expect(await queue.counts("webhooks")).toMatchObject({ waiting: 1 });
+    });
+
+    it("rejects a jobId containing ':'", async () => {
+      const queue = open();
+      await expect(queue.enqueue("webhooks", "x", {}, { jobId: "repo:1" })).rejects.toThrow(/':'/);
+    });
+
+    it("retries with exponential backoff until the attempts are exhausted, then fails the job", async () => {
+      const queue = open();
+      const runs: { attemptsMade: number; at: number }[] = [];
+      await queue.startWorker("analysis", async (job) => {
+        runs.push({ attemptsMade: job.attemptsMade, at: Date.now() });
+        throw new Error("GitHub 502");
+      });
+
+      await queue.enqueue("analysis", "flaky", {}, { attempts: 3, backoff: { type: "exponential", delayMs: BACKOFF_MS } });
+
+      await waitFor(async () => (await queue.counts("analysis")).failed === 1, { what: "the job to fail" });
+      expect(runs.map((run) => run.attemptsMade)).toEqual([0, 1, 2]);
+      const [a, b, c] = runs.map((run) => run.at) as [number, number, number];
+      expect(b - a).toBeGreaterThanOrEqual(BACKOFF_MS - 5);
+      expect(c - b).toBeGreaterThanOrEqual(2 * BACKOFF_MS - 5);
+      await sleep(4 * BACKOFF_MS);
+      expect(runs).toHaveLength(3);
+    });
+
+    it("does not retry a PermanentJobError", async () => {
+      const queue = open();
+      let runs = 0;
+      await queue.startWorker("notifications", async () => {
+        runs += 1;
+        throw new PermanentJobError("PagerDuty answered 400");
+      });
+
+      await queue.enqueue("notifications", "page", {}, { attempts: 5, backoff: { type: "fixed", delayMs: 10 } });
+
+      await waitFor(async () => (await queue.counts("notifications")).failed === 1, { what: "the job to fail" });
+      await sleep(60);
+      expect(runs).toBe(1);
+      expect(await queue.counts("notifications")).toMatchObject({ delayed: 0, waiting: 0, failed: 1 });
+    });
+
+    it("delays a RetryLaterError without consuming an attempt", async () => {
+      const queue = open();
+      const runs: { attemptsMade: number; at: number }[] = [];
+      await queue.startWorker("analysis", async (job) => {
+        runs.push({ attemptsMade: job.attemptsMade, at: Date.now() });
+        // Two rate limits, then one real failure, then success: with 2 attempts this only completes if the
+        // rate limits did not count.
+        if (runs.length <= 2) throw new RetryLaterError(BACKOFF_MS, "GitHub 429, retry-after");
+        if (runs.length === 3) throw new Error("GitHub 502");
+      });
+
+      await queue.enqueue("analysis", "rate-limited", {}, { attempts: 2, backoff: { type: "fixed", delayMs: 10 } });
+
+      await waitFor(async () => (await queue.counts("analysis")).completed === 1, { what: "completion" });
+      expect(runs.map((run) => run.attemptsMade)).toEqual([0, 0, 0, 1]);
+      expect(runs[1]!.at - runs[0]!.at).toBeGreaterThanOrEqual(BACKOFF_MS - 5);
+      expect((await queue.counts("analysis")).failed).toBe(0);
+    });
+
+    it("holds a delayed job back until its delay has passed", async () => {
+      const queue = open();
+      let ranAt = 0;
+      await queue.startWorker("scheduled-jobs", async () => {
+        ranAt = Date.now();
+      });
+      const enqueuedAt = Date.now();
+
+      await queue.enqueue("scheduled-jobs", "later", {}, { delayMs: 250 });
+
+      expect(await queue.counts("scheduled-jobs")).toMatchObject({ delayed: 1, waiting: 0 });
+      await waitFor(() => ranAt > 0, { what: "the delayed job" });
+      expect(ranAt - enqueuedAt).toBeGreaterThanOrEqual(245);
+    });
+
+    it("never runs more jobs at once than the worker's concurrency", async () => {
+      const queue = open();
+      let running = 0;
+      let maxRunning = 0;
+      let done = 0;
+      await queue.startWorker(
+        "analysis",
+        async () => {
+          running += 1;
+          maxRunning = Math.max(maxRunning, running);
+          await sleep(40);
+          running -= 1;
+          done += 1;
+        },
+        { concurrency: 2 },
+      );
+
+      await Promise.all(Array.from({ length: 6 }, (_, n) => queue.enqueue("analysis", "slow", { n })));
+
+      await waitFor(() => done === 6, { what: "all jobs" });
+      expect(maxRunning).toBe(2);
+    });
+
+    it("counts waiting, active, delayed, completed and failed jobs", async () => {
+      const queue = open();
+      const release = deferred();
+      await queue.startWorker("notifications", async (job) => {
+        if (job.name === "block") await release.promise;
+        if (job.name === "fail") throw new PermanentJobError("no");
+      });
+      await queue.enqueue("notifications", "block", {});
+      await waitFor(async () => (await queue.counts("notifications")).active === 1, { what: "the blocking job to start" });
+      await queue.enqueue("notifications", "fail", {});
+      await queue.enqueue("notifications", "ok", {});
+      await queue.enqueue("notifications", "later", {}, { delayMs: 60_000 });
+
+      expect(await queue.counts("notifications")).toEqual({ waiting: 2, active: 1, delayed: 1, completed: 0, failed: 0 });
+
+      release.resolve();
+      await waitFor(async () => (await queue.counts("notifications")).completed === 2, { what: "completion" });
+      expect(await queue.counts("notifications")).toEqual({ waiting: 0, active: 0, delayed: 1, completed: 2, failed: 1 });
+    });
+
+    it("keeps one scheduler per id when a schedule is upserted twice", async () => {
+      const queue = open();
+      const schedule = {
+        id: "daily-metrics",
+        queue: "scheduled-jobs" as const,
+        pattern: "0 3 * * *",
+        tz: "Europe/Paris",
+        job: { name: "compute-daily-metrics", data: {} },
+      };
+
+      await queue.upsertSchedule(schedule);
+      await queue.upsertSchedule({ ...schedule, pattern: "30 4 * * *" });
+
+      // A scheduler is represented by exactly one pending (delayed) run.
+      expect(await queue.counts("scheduled-jobs")).toMatchObject({ delayed: 1, waiting: 0 });
+    });
+
+    it("runs a scheduled job from its cron pattern", async () => {
+      const queue = open();
+      const runs: JobContext[] = [];
+      await queue.startWorker("scheduled-jobs", async (job) => {
+        runs.push(job);
+      });
+
+      await queue.upsertSchedule({
+        id: "every-second",
+        queue: "scheduled-jobs",
+        pattern: "* * * * * *",
+        job: { name: "tick", data: { source: "schedule" } },
+      });
+
+      await waitFor(() => runs.length >= 1, { timeoutMs: 3000, what: "a scheduled run" });
+      expect(runs[0]).toMatchObject({ name: "tick", queue: "scheduled-jobs", data: { source: "schedule" } });
+    });
+
+    it("rejects an invalid cron pattern", async () => {
+      const queue = open();
+      await expect(
+        queue.upsertSchedule({ id: "broken", queue: "scheduled-jobs", pattern: "not a cron", job: { name: "x" } }),
+      ).rejects.toThrow();
+    });
+
+    it("lets the active job finish on close() and starts no other", async () => {
+      const queue = open();
+      const started: string[] = [];
+      let finished = false;
+      await queue.startWorker("analysis", async (job) => {
+        started.push(job.name);
+        await sleep(150);
+        if (job.name === "long") finished = true;
+      });
+      await queue.enqueue("analysis", "long", {});
+      await waitFor(() => started.length === 1, { what: "the long job to start" });
+      await queue.enqueue("analysis", "next", {});
+
+      await queue.close();
+
+      expect(finished).toBe(true);
+      expect(started).toEqual(["long"]);
+    });
+
+    it("answers ping while open", async () => {
+      const queue = open();
+      expect(await queue.ping()).toBe(true);
+    });
+  });
+}
