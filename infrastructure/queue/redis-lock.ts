@@ -29,8 +29,8 @@ end
 return 0`;
 
 /**
- * @param redis a connection that fails fast when Redis is down (for example `enableOfflineQueue: false`);
- *   the caller owns it and closes it.
+ * @param redis a connection that fails fast when Redis is down (for example `enableOfflineQueue: false`, which
+ *   also means commands fail until it is connected: await `connect()` at boot). The caller owns and closes it.
  * @param options.prefix namespace for the keys, e.g. `sentinel:lock`; the key is `${prefix}:${key}`.
  */
 export function createRedisLock(redis: Redis, options: { prefix?: string } = {}): RedisLock {
