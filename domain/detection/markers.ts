@@ -52,6 +52,8 @@ const AGENT_BOT_LOGINS: Record<string, string> = {
   "cursor[bot]": "Cursor",
   "gemini-code-assist[bot]": "Gemini",
   "amazon-q-developer[bot]": "Amazon Q",
+  // GitHub's own Copilot account: the login is reserved, so no person can hold it.
+  copilot: "GitHub Copilot",
 };
 
 const GITHUB_NOREPLY = /^(\d+)\+([^@]+)@users\.noreply\.github\.com$/;
@@ -94,7 +96,7 @@ const SESSION_TRAILERS: Record<string, string> = {
 const MADE_WITH_CURSOR = /^made-with:\s*cursor\b/i;
 const REPLIT_AGENT = /^replit-commit-author:\s*agent\b/i;
 const GENERATED_BANNER =
-  /^\s*(?:🤖\s*)?(?:generated|created|written) (?:with|by|using) \[?(claude code|gemini cli|crush|codex|cursor|amp|opencode|aider|copilot|devin|jules|openhands)\b/i;
+  /^\s*(?:\p{Extended_Pictographic}\uFE0F?\s*)?(?:generated|created|written) (?:with|by|using) \[?(claude code|gemini cli|crush|codex|cursor|amp|opencode|aider|copilot|devin|jules|openhands)\b/iu;
 const ROBOT_BANNER = /^\s*🤖\s*generated (?:with|by)\b/i;
 const DEVIN_RUN = /link to devin run:\s*https:\/\/app\.devin\.ai\/sessions\//i;
 const JULES_TASK = /pr created automatically by jules for task/i;

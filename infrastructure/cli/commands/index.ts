@@ -1,4 +1,6 @@
 import type { CliCommand } from "../command.ts";
+import { analyzeCommand } from "./analyze.ts";
+import { evalCommand } from "./eval.ts";
 import { migrateCommand } from "./migrate.ts";
 import { seedDemoCommand } from "./seed-demo.ts";
 
@@ -6,4 +8,6 @@ import { seedDemoCommand } from "./seed-demo.ts";
 export const commands: CliCommand[] = [
   migrateCommand,
   seedDemoCommand,
+  analyzeCommand,
+  evalCommand,
 ];
