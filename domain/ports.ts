@@ -39,6 +39,11 @@ export interface JobContext<TData = unknown> {
   updateProgress(progress: number | Record<string, unknown>): Promise<void>;
 }
 
+/**
+ * What a thrown error means is decided by its type (infrastructure/queue/errors.ts), never by its text:
+ * PermanentJobError fails the job at once; RetryLaterError(delayMs) runs it again later without consuming an
+ * attempt; anything else is retried with the job's backoff until its attempts run out.
+ */
 export type JobProcessor = (job: JobContext) => Promise<unknown>;
 
 export interface WorkerOptions {
@@ -66,8 +71,12 @@ export interface QueueCounts {
 
 export interface JobQueue {
   readonly kind: "bullmq" | "in-process";
+  /**
+   * `data` must be JSON-serialisable (it is stored as JSON). Rejects within 1 s when the backend is unreachable
+   * (QueueUnavailableError), so an HTTP handler can answer 503 instead of hanging.
+   */
   enqueue(queue: QueueName, name: string, data: unknown, options?: EnqueueOptions): Promise<EnqueueResult>;
-  /** Starts consuming `queue` with `processor`. One worker per queue per process. */
+  /** Starts consuming `queue` with `processor`. One worker per queue per process (a second call rejects). Default concurrency 1. */
   startWorker(queue: QueueName, processor: JobProcessor, options?: WorkerOptions): Promise<void>;
   upsertSchedule(schedule: ScheduleDefinition): Promise<void>;
   counts(queue: QueueName): Promise<QueueCounts>;

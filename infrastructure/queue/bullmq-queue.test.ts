@@ -123,7 +123,9 @@ describe("BullMQ queue", () => {
         await waitFor(() => processed.length === 1, { what: "the job before the restart" });
 
         await redis.stop();
+        const outageStartedAt = Date.now();
         await expect(queue.enqueue("webhooks", "during", { n: 2 })).rejects.toThrow(QueueUnavailableError);
+        expect(Date.now() - outageStartedAt).toBeLessThan(1000);
         redis = await startThrowawayRedis({ port });
 
         // The producer reconnects by itself; the first enqueues may still see the old socket.

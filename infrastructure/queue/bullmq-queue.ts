@@ -75,6 +75,11 @@ export function createBullMqQueue(options: BullMqQueueOptions): BullMqJobQueue {
     connectionName: `${options.prefix}-producer`,
   });
   logConnectionErrors(producer, "producer", logger);
+  // Once connected, a dropped connection is a known outage: fail at once instead of waiting out the budget.
+  let producerWasReady = false;
+  producer.on("ready", () => {
+    producerWasReady = true;
+  });
 
   let workerConnection: Redis | undefined;
   const queues = new Map<QueueName, Promise<Queue>>();
@@ -108,6 +113,9 @@ export function createBullMqQueue(options: BullMqQueueOptions): BullMqJobQueue {
   /** Runs a producer-side Redis call with the fail-fast budget; every failure becomes QueueUnavailableError. */
   async function withProducer<T>(what: string, call: () => Promise<T>): Promise<T> {
     assertOpen();
+    if (producerWasReady && producer.status !== "ready") {
+      throw new QueueUnavailableError(`${what}: the Redis connection is down (${producer.status})`);
+    }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
