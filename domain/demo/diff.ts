@@ -5,8 +5,19 @@
 
 export type DiffOp = { kind: "equal" | "delete" | "insert"; line: string };
 
-/** Myers' O(ND) shortest edit script between two line arrays. */
+/** Shortest edit script between two line arrays; the common head and tail are peeled off before Myers runs. */
 export function diffLines(before: readonly string[], after: readonly string[]): DiffOp[] {
+  let head = 0;
+  while (head < before.length && head < after.length && before[head] === after[head]) head++;
+  let tail = 0;
+  while (tail < before.length - head && tail < after.length - head && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
+  const middle = myers(before.slice(head, before.length - tail), after.slice(head, after.length - tail));
+  const equal = (line: string): DiffOp => ({ kind: "equal", line });
+  return [...before.slice(0, head).map(equal), ...middle, ...before.slice(before.length - tail).map(equal)];
+}
+
+/** Myers' O(ND) shortest edit script; the trace keeps only the live diagonals (-d..d) of each round. */
+function myers(before: readonly string[], after: readonly string[]): DiffOp[] {
   const n = before.length;
   const m = after.length;
   const max = n + m;
@@ -15,7 +26,6 @@ export function diffLines(before: readonly string[], after: readonly string[]): 
   const trace: Int32Array[] = [];
   let found = false;
   for (let d = 0; d <= max && !found; d++) {
-    trace.push(v.slice());
     for (let k = -d; k <= d; k += 2) {
       let x: number;
       if (k === -d || (k !== d && (v[offset + k - 1] ?? 0) < (v[offset + k + 1] ?? 0))) {
@@ -34,21 +44,23 @@ export function diffLines(before: readonly string[], after: readonly string[]): 
         break;
       }
     }
+    // Snapshot of diagonals -d..d after round d: index k + d.
+    trace.push(v.slice(offset - d, offset + d + 1));
   }
+  const at = (d: number, k: number): number => (k < -d || k > d ? 0 : (trace[d]?.[k + d] ?? 0));
   // Walk the trace backwards to recover the edit script.
   const ops: DiffOp[] = [];
   let x = n;
   let y = m;
   for (let d = trace.length - 1; d >= 0; d--) {
-    const vd = trace[d] as Int32Array;
     const k = x - y;
     let prevK: number;
-    if (k === -d || (k !== d && (vd[offset + k - 1] ?? 0) < (vd[offset + k + 1] ?? 0))) {
+    if (d > 0 && (k === -d || (k !== d && at(d - 1, k - 1) < at(d - 1, k + 1)))) {
       prevK = k + 1;
     } else {
       prevK = k - 1;
     }
-    const prevX = d === 0 ? 0 : (vd[offset + prevK] ?? 0);
+    const prevX = d === 0 ? 0 : at(d - 1, prevK);
     const prevY = d === 0 ? 0 : prevX - prevK;
     while (x > prevX && y > prevY) {
       ops.push({ kind: "equal", line: before[x - 1] as string });
