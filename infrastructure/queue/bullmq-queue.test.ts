@@ -98,6 +98,17 @@ describe("BullMQ queue", () => {
       }
     });
 
+    it("reads the policy from INFO when CONFIG is forbidden, and still refuses an evicting one", async () => {
+      const redis = await startThrowawayRedis({ maxmemoryPolicy: "volatile-lru", disabledCommands: ["CONFIG"] });
+      const queue = createBullMqQueue({ redisUrl: redis.url, prefix: nextPrefix() });
+      try {
+        await expect(queue.assertReady()).rejects.toThrow(/"volatile-lru"/);
+      } finally {
+        await queue.close();
+        await redis.stop();
+      }
+    });
+
     it("accepts a Redis with noeviction", async () => {
       const redis = await startThrowawayRedis({ maxmemoryPolicy: "noeviction" });
       const queue = createBullMqQueue({ redisUrl: redis.url, prefix: nextPrefix() });

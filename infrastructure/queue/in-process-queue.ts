@@ -143,10 +143,11 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): JobQu
     if (state.pumpScheduled || closed) return;
     state.pumpScheduled = true;
     // Never start a processor inside the caller's stack (enqueue, a finishing job): BullMQ never does either.
+    // Not unref'd: it runs on the next turn of the loop, so it cannot keep a process alive.
     setImmediate(() => {
       state.pumpScheduled = false;
       pump(state);
-    }).unref();
+    });
   }
 
   function pump(state: QueueState): void {

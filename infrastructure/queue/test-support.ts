@@ -57,10 +57,14 @@ export interface ThrowawayRedis {
 }
 
 /** Starts `redis-server` on `port` (a free one by default) and resolves once it answers PING. */
-export async function startThrowawayRedis(options: { port?: number; maxmemoryPolicy?: string } = {}): Promise<ThrowawayRedis> {
+export async function startThrowawayRedis(
+  options: { port?: number; maxmemoryPolicy?: string; disabledCommands?: string[] } = {},
+): Promise<ThrowawayRedis> {
   const port = options.port ?? (await freePort());
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"];
   if (options.maxmemoryPolicy !== undefined) args.push("--maxmemory-policy", options.maxmemoryPolicy);
+  // Like a managed Redis that forbids CONFIG: renaming a command to "" removes it.
+  for (const command of options.disabledCommands ?? []) args.push("--rename-command", command, "");
   const child: ChildProcess = spawn("redis-server", args, { stdio: "ignore" });
   const exited = once(child, "exit");
   const url = `redis://127.0.0.1:${port}`;
