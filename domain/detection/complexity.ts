@@ -36,12 +36,12 @@ function stripCode(line: string, language: Language): string {
 }
 
 const BRANCH_KEYWORDS: Record<Language, RegExp> = {
-  typescript: /\b(if|for|while|case|catch)\b|&&|\|\||\?\?|\?(?=[^.?:]*:)/g,
+  typescript: /\b(if|for|while|case|catch)\b|&&|\|\||\?\?|\s\?\s(?=[^?:]*:)/g,
   python: /\b(if|elif|for|while|except|and|or|case)\b/g,
   go: /\b(if|for|case|select)\b|&&|\|\|/g,
   rust: /\b(if|for|while|loop)\b|=>|&&|\|\|/g,
-  java: /\b(if|for|while|case|catch)\b|&&|\|\||\?(?=[^.?:]*:)/g,
-  csharp: /\b(if|for|foreach|while|case|catch)\b|&&|\|\||\?\?|\?(?=[^.?:]*:)/g,
+  java: /\b(if|for|while|case|catch)\b|&&|\|\||\s\?\s(?=[^?:]*:)/g,
+  csharp: /\b(if|for|foreach|while|case|catch)\b|&&|\|\||\?\?|\s\?\s(?=[^?:]*:)/g,
   kotlin: /\b(if|for|while|when|catch)\b|&&|\|\||\?:|->/g,
   swift: /\b(if|guard|for|while|case|catch)\b|&&|\|\||\?\?/g,
   ruby: /\b(if|elsif|unless|while|until|when|rescue|for)\b|&&|\|\|/g,
@@ -52,6 +52,9 @@ const BRANCH_KEYWORDS: Record<Language, RegExp> = {
 };
 
 const CONTROL_WORDS = /^\s*(if|for|while|switch|catch|return|else|new|throw|await|using|lock|foreach|sizeof|typeof)\b/;
+
+/** Keywords that define a function wherever they appear, even on a line that starts with `if` or `return`. */
+const EXPLICIT_FUNCTION = /\bfunction\b|=>|\blambda\b|\bfunc\b|\bfn\b|\bdef\b|\bfun\b/;
 
 const FUNCTION_PATTERNS: Record<Language, RegExp> = {
   typescript: /\bfunction\b|=>|^\s*(?:(?:public|private|protected|static|async|override|readonly|get|set)\s+)*[A-Za-z_$][\w$]*\s*(?:<[^>]*>)?\([^)]*\)\s*(?::\s*[^={]+)?\{\s*$/,
@@ -94,7 +97,7 @@ export function measureComplexity(lines: readonly string[], language: Language):
     if (code.trim().length === 0) continue;
     indents.push(indentWidth(line));
     branches += code.match(branchPattern)?.length ?? 0;
-    if (functionPattern.test(code) && !(language !== "typescript" && CONTROL_WORDS.test(code))) functions += 1;
+    if (functionPattern.test(code) && (!CONTROL_WORDS.test(code) || EXPLICIT_FUNCTION.test(code))) functions += 1;
   }
   if (indents.length === 0) return { ...EMPTY_COMPLEXITY };
   let shallowest = Infinity;

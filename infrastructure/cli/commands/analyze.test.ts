@@ -1,0 +1,84 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DETECTOR_VERSION } from "../../../domain/detection/index.ts";
+import { CliUsageError, type CliIo } from "../command.ts";
+import { analyzeCommand } from "./analyze.ts";
+
+let repo: string;
+
+function bufferIo(): CliIo & { out: () => string; err: () => string } {
+  let out = "";
+  let err = "";
+  return {
+    stdout: { write: (chunk: string) => ((out += chunk), true) } as unknown as NodeJS.WritableStream,
+    stderr: { write: (chunk: string) => ((err += chunk), true) } as unknown as NodeJS.WritableStream,
+    isTTY: false,
+    out: () => out,
+    err: () => err,
+  };
+}
+
+function commit(message: string, date: string, author = ["Dana Smith", "dana@example.org"]): void {
+  execFileSync("git", ["-C", repo, "add", "."], { stdio: "pipe" });
+  const [name = "", email = ""] = author;
+  execFileSync("git", ["-C", repo, "commit", "-q", "-m", message], {
+    stdio: "pipe",
+    env: { ...process.env, GIT_AUTHOR_NAME: name, GIT_AUTHOR_EMAIL: email, GIT_COMMITTER_NAME: name, GIT_COMMITTER_EMAIL: email, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date },
+  });
+}
+
+beforeAll(() => {
+  repo = mkdtempSync(join(tmpdir(), "sentinel-analyze-"));
+  execFileSync("git", ["init", "-q", "-b", "main", repo], { stdio: "pipe" });
+  mkdirSync(join(repo, "src", "auth"), { recursive: true });
+  writeFileSync(join(repo, "README.md"), "# Demo\n");
+  commit("Initial commit", "2025-05-01T10:00:00+02:00");
+  writeFileSync(join(repo, "src", "auth", "session.ts"), "export function createSession(user) {\n  if (!user) throw new Error('no user');\n  return { user };\n}\n");
+  commit("Add sessions\n\nCo-authored-by: Cursor <cursoragent@cursor.com>", "2025-05-02T11:00:00+02:00");
+});
+
+afterAll(() => rmSync(repo, { recursive: true, force: true }));
+
+describe("sentinel analyze", () => {
+  it("prints a readable table with confidence, signals and flagged files", async () => {
+    const io = bufferIo();
+    expect(await analyzeCommand.run([repo], io)).toBe(0);
+    const out = io.out();
+    expect(out).toMatch(/^sha\s+conf/);
+    expect(out).toMatch(/0\.90 +2025-05-02T11:00 +Dana Smith +Add sessions/);
+    expect(out).toContain('agent-coauthor-trailer (0.90): Cursor co-author trailer: "Co-authored-by: Cursor <cursoragent@cursor.com>"');
+    expect(out).toContain("FLAGGED T3 src/auth/session.ts");
+    expect(io.err()).toBe("2 commits analyzed, 1 at or above 0.5 AI confidence\n");
+  });
+
+  it("prints one JSON object per commit with --json, honouring --limit", async () => {
+    const io = bufferIo();
+    expect(await analyzeCommand.run([repo, "--json", "--limit", "1"], io)).toBe(0);
+    const lines = io.out().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    const result = JSON.parse(lines[0] ?? "{}");
+    expect(result).toMatchObject({ detectorVersion: DETECTOR_VERSION, subject: "Add sessions", author: { date: "2025-05-02T11:00:00+02:00" } });
+    expect(result.files[0]).toMatchObject({ path: "src/auth/session.ts", kind: "code", riskTier: 3, baseTier: 3, linesAdded: 4, complexity: { branches: 1, functions: 1 } });
+  });
+
+  it.each([
+    [["/definitely/not/here"], "/definitely/not/here: no such directory"],
+    [[], "dir: missing <git-dir> argument"],
+    [["--limit", "0", "."], "limit: --limit: expected a positive integer"],
+  ])("rejects bad input %j with one clear line", async (args, message) => {
+    await expect(analyzeCommand.run(args, bufferIo())).rejects.toThrow(new CliUsageError(message));
+  });
+
+  it("rejects a directory that is not a git repository, and an unknown revision", async () => {
+    const plain = mkdtempSync(join(tmpdir(), "sentinel-plain-"));
+    try {
+      await expect(analyzeCommand.run([plain], bufferIo())).rejects.toThrow(`${plain}: not a git repository`);
+    } finally {
+      rmSync(plain, { recursive: true, force: true });
+    }
+    await expect(analyzeCommand.run([repo, "--rev", "nope"], bufferIo())).rejects.toBeInstanceOf(CliUsageError);
+  });
+});
