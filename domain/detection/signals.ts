@@ -87,12 +87,12 @@ export function messageShapeSignal(commit: NormalisedCommit): Signal | null {
   const tells: string[] = [];
   let weight = 0;
   if (HEADING.test(body) || BOLD.test(message) || SECTION_LABEL.test(body) || LABELLED_LIST.test(body)) {
-    weight += 0.25;
+    weight += 0.3;
     tells.push("markdown sections");
   }
   const typographic = TYPOGRAPHIC.exec(message);
   if (typographic) {
-    weight += 0.3;
+    weight += 0.35;
     tells.push(`"${typographic[0]}" in the text`);
   }
   const vocabulary = LLM_VOCABULARY.exec(message);
