@@ -67,7 +67,7 @@ describe("sentinel analyze", () => {
   it.each([
     [["/definitely/not/here"], "/definitely/not/here: no such directory"],
     [[], "dir: missing <git-dir> argument"],
-    [["--limit", "0", "."], "limit: --limit: expected a positive integer"],
+    [["--limit", "0", "."], "limit: expected a positive integer"],
   ])("rejects bad input %j with one clear line", async (args, message) => {
     await expect(analyzeCommand.run(args, bufferIo())).rejects.toThrow(new CliUsageError(message));
   });

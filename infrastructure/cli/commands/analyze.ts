@@ -14,8 +14,8 @@ strongest signals and the risky files. No database needed.
 
 const optionsSchema = z.object({
   dir: z.string({ error: "missing <git-dir> argument" }).min(1, "missing <git-dir> argument"),
-  rev: z.string().min(1, "--rev: expected a revision").default("HEAD"),
-  limit: z.coerce.number({ error: "--limit: expected a positive integer" }).int("--limit: expected a positive integer").positive("--limit: expected a positive integer").optional(),
+  rev: z.string().min(1, "expected a revision").default("HEAD"),
+  limit: z.coerce.number({ error: "expected a positive integer" }).int("expected a positive integer").positive("expected a positive integer").optional(),
   json: z.boolean(),
 });
 

@@ -100,8 +100,8 @@ describe("sentinel eval input errors", () => {
   });
 
   it("rejects a threshold outside 0–1 and unknown options", async () => {
-    expect(await usageError([corpusPath, "--threshold", "2"])).toContain("--threshold");
-    expect(await usageError([corpusPath, "--threshold", "abc"])).toContain("--threshold");
+    expect(await usageError([corpusPath, "--threshold", "2"])).toBe("threshold: expected a number from 0 to 1");
+    expect(await usageError([corpusPath, "--threshold", "abc"])).toBe("threshold: expected a number from 0 to 1");
     expect(await usageError([corpusPath, "--bogus"])).toContain("--bogus");
   });
 });

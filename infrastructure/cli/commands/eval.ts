@@ -26,7 +26,7 @@ Scores labelled commits (format: ../shared/corpus/README.md) with the detection 
 const optionsSchema = z.object({
   path: z.string({ error: "missing <corpus.jsonl.gz> argument" }).min(1, "missing <corpus.jsonl.gz> argument"),
   stripMarkers: z.boolean(),
-  threshold: z.coerce.number({ error: "--threshold: expected a number" }).min(0, "--threshold: expected 0 to 1").max(1, "--threshold: expected 0 to 1"),
+  threshold: z.coerce.number({ error: "expected a number from 0 to 1" }).min(0, "expected a number from 0 to 1").max(1, "expected a number from 0 to 1"),
   json: z.boolean(),
   onlyRepos: z.array(z.string()).nullable(),
   skipRepos: z.array(z.string()),
