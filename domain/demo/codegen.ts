@@ -11,6 +11,10 @@ export interface SourceLine {
   /** Epoch ms the line was written; baseline lines predate the window. */
   addedAt: number;
   aiWritten: boolean;
+  /** Shape flags, computed once when the line is written: edits scan files often. */
+  replaceable: boolean;
+  opensBlock: boolean;
+  closesBlock: boolean;
 }
 
 export interface EditContext {
@@ -290,30 +294,19 @@ export interface Block {
 export function findBlocks(lines: readonly SourceLine[]): Block[] {
   const blocks: Block[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const text = (lines[i] as SourceLine).text;
-    if (!BLOCK_START.test(text)) continue;
+    const line = lines[i] as SourceLine;
+    if (!line.opensBlock) continue;
     let end = i + 1;
-    while (end < lines.length && !/^\}/.test((lines[end] as SourceLine).text)) end++;
+    while (end < lines.length && !(lines[end] as SourceLine).closesBlock) end++;
     if (end >= lines.length) break;
-    const name = /(?:function |func (?:\([^)]*\) )?|describe\("|test\(")([\w ]+)/.exec(text)?.[1] ?? "block";
+    const name = /(?:function |func (?:\([^)]*\) )?|describe\("|test\(")([\w ]+)/.exec(line.text)?.[1] ?? "block";
     blocks.push({ start: i, end, name });
     i = end;
   }
   return blocks;
 }
 
-const replaceableMemo = new Map<string, boolean>();
-
 function isReplaceable(text: string): boolean {
-  let known = replaceableMemo.get(text);
-  if (known === undefined) {
-    known = computeReplaceable(text);
-    replaceableMemo.set(text, known);
-  }
-  return known;
-}
-
-function computeReplaceable(text: string): boolean {
   if (!/^\s+/.test(text)) return false;
   const t = text.trim();
   if (/^(return|if |for |\}|\)|it\(|describe|<\/|<section|<h2)/.test(t)) return false;
@@ -324,7 +317,14 @@ function computeReplaceable(text: string): boolean {
 }
 
 function toSource(texts: readonly string[], ctx: EditContext): SourceLine[] {
-  return texts.map((text) => ({ text, addedAt: ctx.at, aiWritten: ctx.aiWritten }));
+  return texts.map((text) => ({
+    text,
+    addedAt: ctx.at,
+    aiWritten: ctx.aiWritten,
+    replaceable: isReplaceable(text),
+    opensBlock: BLOCK_START.test(text),
+    closesBlock: text.startsWith("}"),
+  }));
 }
 
 export function createFile(ctx: EditContext, blockCount: number): { lines: SourceLine[]; names: string[] } {
@@ -393,7 +393,7 @@ export function editStatements(lines: SourceLine[], ctx: EditContext, count: num
   for (let n = 0; n < count; n++) {
     const candidates: (readonly [number, number])[] = [];
     lines.forEach((line, i) => {
-      if (!isReplaceable(line.text)) return;
+      if (!line.replaceable) return;
       const recent = ctx.at - line.addedAt < RECENT_MS && line.addedAt < ctx.at;
       candidates.push([i, preferRecent && recent ? 12 : 1]);
     });

@@ -7,17 +7,41 @@ export type DiffOp = { kind: "equal" | "delete" | "insert"; line: string };
 
 /** Shortest edit script between two line arrays; the common head and tail are peeled off before Myers runs. */
 export function diffLines(before: readonly string[], after: readonly string[]): DiffOp[] {
+  return window(before, after, Infinity).ops;
+}
+
+/**
+ * The edit script with at most `context` unchanged lines kept on either side of the changed middle,
+ * and the 0-based line where it starts (the same in both files, since everything before is equal).
+ */
+function window(before: readonly string[], after: readonly string[], context: number): { ops: DiffOp[]; base: number } {
   let head = 0;
   while (head < before.length && head < after.length && before[head] === after[head]) head++;
   let tail = 0;
   while (tail < before.length - head && tail < after.length - head && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
-  const middle = myers(before.slice(head, before.length - tail), after.slice(head, after.length - tail));
+  const oldMiddle = before.slice(head, before.length - tail);
+  const newMiddle = after.slice(head, after.length - tail);
+  // Compare small integers instead of strings in the inner loop.
+  const ids = new Map<string, number>();
+  const intern = (lines: readonly string[]) => {
+    const out = new Int32Array(lines.length);
+    lines.forEach((line, i) => {
+      let id = ids.get(line);
+      if (id === undefined) ids.set(line, (id = ids.size));
+      out[i] = id;
+    });
+    return out;
+  };
+  const middle = myers(oldMiddle, newMiddle, intern(oldMiddle), intern(newMiddle));
+  const base = Math.max(0, head - context);
+  const tailStart = before.length - tail;
   const equal = (line: string): DiffOp => ({ kind: "equal", line });
-  return [...before.slice(0, head).map(equal), ...middle, ...before.slice(before.length - tail).map(equal)];
+  const ops = [...before.slice(base, head).map(equal), ...middle, ...before.slice(tailStart, Math.min(before.length, tailStart + context)).map(equal)];
+  return { ops, base };
 }
 
 /** Myers' O(ND) shortest edit script; the trace keeps only the live diagonals (-d..d) of each round. */
-function myers(before: readonly string[], after: readonly string[]): DiffOp[] {
+function myers(before: readonly string[], after: readonly string[], a: Int32Array, b: Int32Array): DiffOp[] {
   const n = before.length;
   const m = after.length;
   const max = n + m;
@@ -34,7 +58,7 @@ function myers(before: readonly string[], after: readonly string[]): DiffOp[] {
         x = (v[offset + k - 1] ?? 0) + 1;
       }
       let y = x - k;
-      while (x < n && y < m && before[x] === after[y]) {
+      while (x < n && y < m && a[x] === b[y]) {
         x++;
         y++;
       }
@@ -89,7 +113,7 @@ export interface UnifiedPatch {
 
 /** Unified diff with `context` lines around each change, hunks merged when their contexts touch. */
 export function unifiedPatch(before: readonly string[], after: readonly string[], context = 3): UnifiedPatch {
-  const ops = diffLines(before, after);
+  const { ops, base } = window(before, after, context);
   const changeIdx: number[] = [];
   ops.forEach((op, i) => {
     if (op.kind !== "equal") changeIdx.push(i);
@@ -107,8 +131,8 @@ export function unifiedPatch(before: readonly string[], after: readonly string[]
   // Line numbers in old/new at each op index.
   const oldAt: number[] = [];
   const newAt: number[] = [];
-  let o = 1;
-  let nn = 1;
+  let o = base + 1;
+  let nn = base + 1;
   for (const op of ops) {
     oldAt.push(o);
     newAt.push(nn);
@@ -156,6 +180,17 @@ function enclosingHeading(lines: readonly string[], beforeIndex: number): string
     if (/^[A-Za-z_$]/.test(line)) return line.length > 80 ? line.slice(0, 80) : line;
   }
   return null;
+}
+
+/** Added and removed line counts without building the patch text (PR payload totals). */
+export function diffStats(before: readonly string[], after: readonly string[]): { additions: number; deletions: number } {
+  let additions = 0;
+  let deletions = 0;
+  for (const op of window(before, after, 0).ops) {
+    if (op.kind === "insert") additions++;
+    else if (op.kind === "delete") deletions++;
+  }
+  return { additions, deletions };
 }
 
 /** Counts added and removed lines in a GitHub-style patch (hunk bodies only). */

@@ -21,7 +21,7 @@ import {
   type RepoDef,
 } from "./cast.ts";
 import { addBlock, createFile, editStatements, filePathFor, FILE_VARIANTS, removeBlock, rewriteBlock, type EditContext, type SourceLine } from "./codegen.ts";
-import { unifiedPatch } from "./diff.ts";
+import { diffStats, unifiedPatch } from "./diff.ts";
 import { aiMessage, branchName, humanMessage, makeTopic, pullRequestBody, reviewBody, type ChangeKind, type ChangeSummary, type Topic } from "./messages.ts";
 import { Random } from "./random.ts";
 import { DAY_MS, HOUR_MS, isLocalWeekend, isoUtc, isoWithOffset, localMidnight, MINUTE_MS, nextWorkingMoment } from "./time.ts";
@@ -43,6 +43,9 @@ import type {
   ReviewState,
   Severity,
 } from "./types.ts";
+
+/** Scales everyone's task rate; tuned so 90 days come to roughly 1,200–1,400 commits. */
+const PACE = 0.85;
 
 const ZERO_SHA = "0000000000000000000000000000000000000000";
 
@@ -118,6 +121,8 @@ interface Task {
   /** Net diff against the base, cached per head: PR payloads repeat it on every event. */
   stats: { additions: number; deletions: number; changed: number };
   statsFor: string;
+  /** A work session emits commits up to this time; reviews and merges wait until it is pushed. */
+  busyUntil: number;
 }
 
 interface Scheduled {
@@ -271,7 +276,7 @@ class DemoSimulation {
         const off = profile.member.utcOffsetMinutes;
         const midnight = day - off * MINUTE_MS;
         const weekend = isLocalWeekend(midnight + 12 * HOUR_MS, off);
-        const rate = profile.pace * (weekend ? 0.06 : 1);
+        const rate = profile.pace * PACE * (weekend ? 0.06 : 1);
         const taskCount = Math.floor(rate) + (this.r.chance(rate - Math.floor(rate)) ? 1 : 0);
         for (let i = 0; i < taskCount; i++) {
           const at = midnight + this.r.int(9 * 60, 17 * 60) * MINUTE_MS;
@@ -497,7 +502,7 @@ class DemoSimulation {
     }
     for (const path of newFiles) baseFiles.set(path, null);
     for (const path of baseFiles.keys()) repo.locks.add(path);
-    const task: Task = { repo, driver, tool, area, topic, branch, files, baseFiles, newFiles, base: repo.head, head: repo.head, commits: [], pr: null, pushed: false, closed: false, stats: { additions: 0, deletions: 0, changed: 0 }, statsFor: "" };
+    const task: Task = { repo, driver, tool, area, topic, branch, files, baseFiles, newFiles, base: repo.head, head: repo.head, commits: [], pr: null, pushed: false, closed: false, stats: { additions: 0, deletions: 0, changed: 0 }, statsFor: "", busyUntil: 0 };
 
     if (tool === "copilot-agent") {
       this.startCopilotTask(task, at);
@@ -548,6 +553,7 @@ class DemoSimulation {
     if (created.length === 0) return t;
     const pushAt = t + this.r.int(1, 5) * MINUTE_MS;
     this.pushBranch(task, pushAt, beforeHead, created);
+    task.busyUntil = pushAt;
     return pushAt;
   }
 
@@ -637,7 +643,7 @@ class DemoSimulation {
       for (const [path, base] of task.baseFiles) {
         const now = task.files.get(path);
         if (!now) continue;
-        const diff = unifiedPatch(texts(base), texts(now));
+        const diff = diffStats(texts(base), texts(now));
         if (diff.additions + diff.deletions > 0) task.stats.changed++;
         task.stats.additions += diff.additions;
         task.stats.deletions += diff.deletions;
@@ -741,9 +747,18 @@ class DemoSimulation {
     this.schedule(at, () => this.submitReview(task, reviewer, at));
   }
 
+  /** True (and re-queued) when the task's author is still mid-session at `at`. */
+  private deferredWhileBusy(task: Task, at: number, retry: (later: number) => void): boolean {
+    if (at > task.busyUntil) return false;
+    const later = task.busyUntil + this.r.int(5, 60) * MINUTE_MS;
+    this.schedule(later, () => retry(later));
+    return true;
+  }
+
   private submitReview(task: Task, reviewer: MemberProfile, at: number): void {
     const pr = task.pr;
     if (task.closed || !pr) return;
+    if (this.deferredWhileBusy(task, at, (later) => this.submitReview(task, reviewer, later))) return;
     pr.reviewRounds++;
     const user = userOf(reviewer.member);
     const agentPr = task.tool === "copilot-agent" || task.tool === "codex" || task.tool === "cursor-agent";
@@ -794,6 +809,7 @@ class DemoSimulation {
 
   private closeUnmerged(task: Task, at: number): void {
     if (task.closed) return;
+    if (this.deferredWhileBusy(task, at, (later) => this.closeUnmerged(task, later))) return;
     task.closed = true;
     for (const path of task.baseFiles.keys()) task.repo.locks.delete(path);
     const pr = task.pr;
@@ -848,6 +864,7 @@ class DemoSimulation {
   private mergePullRequest(task: Task, merger: MemberProfile, at: number): void {
     const pr = task.pr;
     if (task.closed || !pr) return;
+    if (this.deferredWhileBusy(task, at, (later) => this.mergePullRequest(task, merger, later))) return;
     const record = this.landMerge(task, merger, at, `Merge pull request #${pr.number} from ${task.repo.payload.owner.login}/${task.branch}\n\n${pr.title}`, true);
     if (!record) return;
     pr.mergedAt = at;
@@ -859,6 +876,7 @@ class DemoSimulation {
 
   private mergeLocally(task: Task, at: number): void {
     if (task.closed || task.pr) return;
+    if (this.deferredWhileBusy(task, at, (later) => this.mergeLocally(task, later))) return;
     this.landMerge(task, task.driver, at, `Merge branch '${task.branch}'`, false);
   }
 
@@ -878,12 +896,13 @@ class DemoSimulation {
     const marked = usableTool !== null && !this.r.chance(profile.stripsMarkers);
     const message = usableTool ? aiMessage(this.r, usableTool, marked, kind, topic, summary, profile.member) : humanMessage(this.r, kind, topic, summary);
     const me = this.identityOf(profile.member);
+    const committedAt = Math.max(this.start, at - this.r.int(1, 4) * MINUTE_MS);
     const record = this.makeCommit(repo, {
       parents: [repo.head],
       author: me,
       committer: me,
-      authorAt: at,
-      committerAt: at,
+      authorAt: committedAt,
+      committerAt: committedAt,
       message,
       changes,
       truth: { aiAssisted: usableTool !== null, tool: usableTool, marked, merge: false, branch: "main" },
@@ -892,7 +911,7 @@ class DemoSimulation {
     repo.head = record.response.sha;
     repo.landed.push(record.response.sha);
     repo.landedSet.add(record.response.sha);
-    this.emitPush(repo, at + this.r.int(1, 4) * MINUTE_MS, "main", beforeHead, [{ sha: record.response.sha, distinct: true }], me, userOf(profile.member));
+    this.emitPush(repo, at, "main", beforeHead, [{ sha: record.response.sha, distinct: true }], me, userOf(profile.member));
     return record;
   }
 
