@@ -45,7 +45,7 @@ import type {
 } from "./types.ts";
 
 /** Scales everyone's task rate; tuned so 90 days come to roughly 1,200–1,400 commits. */
-const PACE = 0.85;
+const PACE = 0.8;
 
 const ZERO_SHA = "0000000000000000000000000000000000000000";
 
@@ -83,6 +83,7 @@ interface RepoSim {
   prodDeployedCount: number;
   prodSha: string;
   lastIncidentAt: number;
+  branches: Set<string>;
 }
 
 interface PullRequestState {
@@ -251,6 +252,7 @@ class DemoSimulation {
       prodDeployedCount: 0,
       prodSha: "",
       lastIncidentAt: -Infinity,
+      branches: new Set(),
     };
   }
 
@@ -469,7 +471,7 @@ class DemoSimulation {
   private chooseTool(profile: MemberProfile, at: number): AiTool | null {
     const p = this.progress(at);
     // Adoption grows over the window; agents (Copilot, Cursor background) catch on later than editors.
-    if (!this.r.chance(profile.aiAffinity * (0.2 + 0.75 * p))) return null;
+    if (!this.r.chance(profile.aiAffinity * (0.15 + 0.92 * p))) return null;
     return this.r.weighted(profile.tools.map(([tool, w]) => [tool, tool === "copilot-agent" || tool === "cursor-agent" ? w * (0.3 + 1.4 * p) : w] as const));
   }
 
@@ -491,7 +493,10 @@ class DemoSimulation {
     }
     if (paths.length + newFiles.length === 0) return;
     const topic = makeTopic(this.r, area.dir.split("/").pop() ?? area.dir, this.r.pick(area.nouns));
-    const branch = branchName(this.r, tool, driver.member, topic);
+    let branch = branchName(this.r, tool, driver.member, topic);
+    // Branch names are never reused, so a ref always means one piece of work.
+    for (let n = 2; repo.branches.has(branch); n++) branch = `${branchName(this.r, tool, driver.member, topic)}-${n}`;
+    repo.branches.add(branch);
     const files: Files = new Map();
     const baseFiles = new Map<string, SourceLine[] | null>();
     for (const path of paths) {
@@ -527,16 +532,23 @@ class DemoSimulation {
       this.schedule(mergeAt, () => this.mergeLocally(task, mergeAt));
     }
     if (!isLast) {
-      const next = nextWorkingMoment(end + this.r.logNormal(ai ? 2 : 4, 0.8) * HOUR_MS, task.driver.member.utcOffsetMinutes, this.r);
+      const next = this.nextSessionAt(task.driver, end, ai ? 2 : 4);
       this.schedule(next, () => this.runSession(task, s + 1, total, openAfter, next));
     }
   }
 
+  /** Usually the next working moment after a break; now and then the same evening, late. */
+  private nextSessionAt(driver: MemberProfile, after: number, medianBreakHours: number): number {
+    const off = driver.member.utcOffsetMinutes;
+    const lateNight = localMidnight(after, off) + (22 * 60 + this.r.int(0, 180)) * MINUTE_MS;
+    if (this.r.chance(0.06) && lateNight > after) return lateNight;
+    return nextWorkingMoment(after + this.r.logNormal(medianBreakHours, 0.8) * HOUR_MS, off, this.r);
+  }
+
   /** A burst of commits on the branch, then one push. Returns the time of the push. */
   private workSession(task: Task, at: number, kind: ChangeKind, count: number): number {
-    const driver = task.driver.member;
-    const lateNight = task.tool !== "copilot-agent" && this.r.chance(0.04);
-    let t = lateNight ? localMidnight(at, driver.utcOffsetMinutes) + (22 * 60 + this.r.int(0, 200)) * MINUTE_MS : at;
+    // Never before the branch's last push: a second line of work (review fixes) queues behind the first.
+    let t = Math.max(at, task.busyUntil + MINUTE_MS);
     const beforeHead = task.head;
     const created: string[] = [];
     for (let i = 0; i < count; i++) {
@@ -553,7 +565,7 @@ class DemoSimulation {
     if (created.length === 0) return t;
     const pushAt = t + this.r.int(1, 5) * MINUTE_MS;
     this.pushBranch(task, pushAt, beforeHead, created);
-    task.busyUntil = pushAt;
+    task.busyUntil = Math.max(task.busyUntil, pushAt);
     return pushAt;
   }
 
@@ -896,7 +908,7 @@ class DemoSimulation {
     const marked = usableTool !== null && !this.r.chance(profile.stripsMarkers);
     const message = usableTool ? aiMessage(this.r, usableTool, marked, kind, topic, summary, profile.member) : humanMessage(this.r, kind, topic, summary);
     const me = this.identityOf(profile.member);
-    const committedAt = Math.max(this.start, at - this.r.int(1, 4) * MINUTE_MS);
+    const committedAt = Math.max(this.start, at - this.r.int(1, 4) * MINUTE_MS, (this.commits.get(repo.head)?.at ?? 0) + 1000);
     const record = this.makeCommit(repo, {
       parents: [repo.head],
       author: me,
@@ -911,7 +923,7 @@ class DemoSimulation {
     repo.head = record.response.sha;
     repo.landed.push(record.response.sha);
     repo.landedSet.add(record.response.sha);
-    this.emitPush(repo, at, "main", beforeHead, [{ sha: record.response.sha, distinct: true }], me, userOf(profile.member));
+    this.emitPush(repo, Math.max(at, committedAt), "main", beforeHead, [{ sha: record.response.sha, distinct: true }], me, userOf(profile.member));
     return record;
   }
 
