@@ -170,7 +170,7 @@ export const MEMBER_PROFILES: readonly MemberProfile[] = [
   {
     member: member(62_377_810, "amara-ok", "Amara Okafor", "+00:00", ["web-app", "ledger-service"]),
     aiAffinity: 0.6,
-    tools: [["cursor", 3], ["claude-code", 1]],
+    tools: [["cursor", 3], ["cursor-agent", 1], ["claude-code", 1]],
     pace: 0.5,
     stripsMarkers: 0.25,
   },

@@ -310,6 +310,8 @@ function isReplaceable(text: string): boolean {
   if (!/^\s+/.test(text)) return false;
   const t = text.trim();
   if (/^(return|if |for |\}|\)|it\(|describe|<\/|<section|<h2)/.test(t)) return false;
+  // Go's `x, err := ...` is followed by its `if err != nil` check; rewriting it alone would orphan the check.
+  if (t.includes("err :=")) return false;
   const open = (t.match(/\{/g) ?? []).length;
   const close = (t.match(/\}/g) ?? []).length;
   if (open !== close) return false;

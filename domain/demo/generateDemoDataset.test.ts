@@ -59,6 +59,16 @@ describe("generateDemoDataset: determinism and shape", () => {
     expect(JSON.stringify(dataset).length).toBeLessThan(15_000_000);
   });
 
+  it("honours a shorter window", () => {
+    const short = generateDemoDataset({ seed: 1, now: NOW, days: 14 });
+    const from = NOW.getTime() - 14 * DAY;
+    expect(short.window).toEqual({ start: "2026-02-16T12:00:00Z", end: "2026-03-02T12:00:00Z", days: 14 });
+    expect(short.commits.length).toBeGreaterThan(100);
+    expect(short.commits.length).toBeLessThan(dataset.commits.length / 3);
+    for (const d of short.deliveries) expect(Date.parse(d.receivedAt)).toBeGreaterThanOrEqual(from);
+    for (const c of short.commits) expect(Date.parse(c.commit.author.date)).toBeGreaterThanOrEqual(from);
+  });
+
   it("uses UUID-shaped, unique delivery ids, in time order", () => {
     const ids = dataset.deliveries.map((d) => d.id);
     expect(new Set(ids).size).toBe(ids.length);

@@ -281,13 +281,13 @@ class DemoSimulation {
         const rate = profile.pace * PACE * (weekend ? 0.06 : 1);
         const taskCount = Math.floor(rate) + (this.r.chance(rate - Math.floor(rate)) ? 1 : 0);
         for (let i = 0; i < taskCount; i++) {
-          const at = midnight + this.r.int(9 * 60, 17 * 60) * MINUTE_MS;
+          const at = midnight + this.r.int(9 * 3600, 17 * 3600) * 1000;
           const repoName = this.r.pick(profile.member.repositories);
           this.schedule(at, () => this.startTask(profile, this.repoNamed(repoName), at));
         }
         const directRate = weekend ? 0.02 : 0.22;
         if (this.r.chance(directRate)) {
-          const at = midnight + this.r.int(9 * 60, 18 * 60) * MINUTE_MS;
+          const at = midnight + this.r.int(9 * 3600, 18 * 3600) * 1000;
           const repoName = this.r.pick(profile.member.repositories);
           this.schedule(at, () => this.directCommit(profile, this.repoNamed(repoName), at));
         }
@@ -560,7 +560,8 @@ class DemoSimulation {
       if (changes.length === 0) continue;
       const record = this.commitOnBranch(task, t, aiCommit, kind, summary, changes);
       created.push(record.response.sha);
-      t += (aiCommit && task.tool !== "copilot-agent" ? this.r.int(1, 9) : this.r.int(6, 55)) * MINUTE_MS;
+      // AI-assisted work lands in quick succession; people take longer between commits.
+      t += (aiCommit && task.tool !== "copilot-agent" ? this.r.int(40, 540) : this.r.int(360, 3300)) * 1000;
     }
     if (created.length === 0) return t;
     const pushAt = t + this.r.int(1, 5) * MINUTE_MS;
@@ -894,7 +895,7 @@ class DemoSimulation {
 
   // ---------------------------------------------------------------- direct pushes to main
 
-  private directCommit(profile: MemberProfile, repo: RepoSim, at: number, kind: ChangeKind = "fix", onlyPath?: string): CommitRecord | null {
+  private directCommit(profile: MemberProfile, repo: RepoSim, at: number, kind: ChangeKind = "fix", onlyPath?: string, messageOverride?: string): CommitRecord | null {
     const candidates = onlyPath ? [onlyPath] : [...repo.main.keys()].filter((p) => !repo.locks.has(p));
     if (candidates.length === 0) return null;
     const path = onlyPath ?? this.r.pick(candidates);
@@ -906,7 +907,7 @@ class DemoSimulation {
     if (changes.length === 0) return null;
     const topic = makeTopic(this.r, area.dir.split("/").pop() ?? area.dir, this.r.pick(area.nouns));
     const marked = usableTool !== null && !this.r.chance(profile.stripsMarkers);
-    const message = usableTool ? aiMessage(this.r, usableTool, marked, kind, topic, summary, profile.member) : humanMessage(this.r, kind, topic, summary);
+    const message = messageOverride ?? (usableTool ? aiMessage(this.r, usableTool, marked, kind, topic, summary, profile.member) : humanMessage(this.r, kind, topic, summary));
     const me = this.identityOf(profile.member);
     const committedAt = Math.max(this.start, at - this.r.int(1, 4) * MINUTE_MS, (this.commits.get(repo.head)?.at ?? 0) + 1000);
     const record = this.makeCommit(repo, {
@@ -1031,12 +1032,13 @@ class DemoSimulation {
       startedAt: isoUtc(startedAt),
       resolvedAt: "",
       deploymentId: deployment.id,
-      suspectedCommitShas: suspects,
+      // The newest few AI changes to the critical path: what an on-call engineer would look at first.
+      suspectedCommitShas: suspects.slice(-4),
       resolution: "hotfix",
     };
     this.incidents.push(incident);
     const onCall = this.r.pick(repo.members);
-    const suspectFiles = suspects.flatMap((sha) => this.commits.get(sha)?.response.files.map((f) => f.filename) ?? []).filter((p) => areaOfPath(repo.def, p)?.critical && !repo.locks.has(p) && repo.main.has(p));
+    const suspectFiles = incident.suspectedCommitShas.flatMap((sha) => this.commits.get(sha)?.response.files.map((f) => f.filename) ?? []).filter((p) => areaOfPath(repo.def, p)?.critical && !repo.locks.has(p) && repo.main.has(p));
     const fixAt = startedAt + this.r.int(25, 80) * MINUTE_MS;
     const resolve = (_d: GitHubDeployment, at: number) => {
       incident.resolvedAt = isoUtc(at + this.r.int(5, 20) * MINUTE_MS);
@@ -1044,7 +1046,8 @@ class DemoSimulation {
     if (suspectFiles.length > 0) {
       const path = this.r.pick(suspectFiles);
       this.schedule(fixAt, () => {
-        const fix = repo.locks.has(path) ? null : this.directCommit(onCall, repo, fixAt, "hotfix", path);
+        const message = `fix(${scope}): ${incident.title.charAt(0).toLowerCase()}${incident.title.slice(1)} (${incident.id})`;
+        const fix = repo.locks.has(path) ? null : this.directCommit(onCall, repo, fixAt, "hotfix", path, message);
         if (fix) this.scheduleDeployment(repo, fixAt + this.r.int(8, 20) * MINUTE_MS, "production", userOf(onCall.member), undefined, 2, resolve);
         else this.rollback(repo, fixAt, onCall, incident, fromCount, resolve);
       });
