@@ -1011,7 +1011,8 @@ class DemoSimulation {
   }
 
   private maybeIncident(repo: RepoSim, deployment: GitHubDeployment, doneAt: number, fromCount: number, toCount: number): void {
-    if (doneAt > this.end - 2 * DAY_MS || doneAt - repo.lastIncidentAt < 21 * DAY_MS) return;
+    // Needs an earlier good production deploy to roll back to, and time to resolve before `now`.
+    if (fromCount === 0 || doneAt > this.end - 2 * DAY_MS || doneAt - repo.lastIncidentAt < 21 * DAY_MS) return;
     const suspects = repo.landed.slice(fromCount, toCount).filter((sha) => {
       const t = this.truth[sha];
       return t !== undefined && t.aiAssisted && !t.merge && this.criticalScope(repo, sha) !== null;
