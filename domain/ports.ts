@@ -103,3 +103,12 @@ export interface DistributedLock {
 export interface Clock {
   now(): Date;
 }
+
+/** Where the analysis worker reads a commit: GitHub's REST API, or the demo dataset. */
+export interface CommitSource {
+  /**
+   * GitHub's "get a commit" response (validated by the detection engine's mapper), or null when the commit no
+   * longer exists (force-pushed away): the analysis marks it skipped instead of retrying.
+   */
+  getCommit(repository: { fullName: string; installationId: number | null }, sha: string): Promise<unknown | null>;
+}

@@ -1,0 +1,47 @@
+import { redirect, type AppLoadContext } from "@remix-run/node";
+import { findUserWithMemberships, type Membership, type UserWithMemberships } from "../infrastructure/db/queries/users.ts";
+
+export interface SignedInContext {
+  user: UserWithMemberships;
+  /** The organisation this request acts in; null when the user belongs to none yet. */
+  org: Membership | null;
+}
+
+export async function getSession(request: Request, context: AppLoadContext) {
+  return context.services.sessionStorage.getSession(request.headers.get("Cookie"));
+}
+
+/** Local sign-in exists only outside production and while no GitHub OAuth app is configured. */
+export function isLocalSignInAllowed(context: AppLoadContext): boolean {
+  return !context.services.env.isProduction;
+}
+
+/**
+ * The guard every dashboard loader and action calls first. It throws a redirect to /login when nobody is
+ * signed in, and resolves the organisation from the user's own memberships: an org id from the session
+ * that the user no longer belongs to is ignored, never trusted.
+ */
+export async function requireUser(request: Request, context: AppLoadContext): Promise<SignedInContext> {
+  const session = await getSession(request, context);
+  const userId = session.get("userId");
+  const url = new URL(request.url);
+  const loginUrl = `/login?redirectTo=${encodeURIComponent(url.pathname + url.search)}`;
+  if (!userId) throw redirect(loginUrl);
+  const user = await findUserWithMemberships(context.services.db, userId);
+  if (!user) {
+    throw redirect(loginUrl, {
+      headers: { "Set-Cookie": await context.services.sessionStorage.destroySession(session) },
+    });
+  }
+  const preferred = session.get("orgId");
+  const org = user.memberships.find((membership) => membership.orgId === preferred) ?? user.memberships[0] ?? null;
+  return { user, org };
+}
+
+/** Only same-site relative paths: an open redirect would turn the login page into a phishing helper. */
+export function safeRedirectPath(value: FormDataEntryValue | string | null, fallback = "/dashboard"): string {
+  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) {
+    return fallback;
+  }
+  return value;
+}

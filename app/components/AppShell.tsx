@@ -1,0 +1,46 @@
+import { Form, Link } from "@remix-run/react";
+
+export interface ShellProps {
+  user: { login: string; name: string | null; avatarUrl: string | null };
+  org: { name: string; isDemo: boolean } | null;
+  children: React.ReactNode;
+}
+
+export function AppShell({ user, org, children }: ShellProps) {
+  return (
+    <div className="min-h-full">
+      <header className="border-b border-gray-200 bg-white">
+        <div className="mx-auto flex max-w-6xl items-center justify-between px-6 py-3">
+          <div className="flex items-center gap-6">
+            <Link to="/dashboard" className="text-lg font-semibold tracking-tight">
+              Sentinel
+            </Link>
+            {org ? <span className="text-sm text-gray-500">{org.name}</span> : null}
+          </div>
+          <div className="flex items-center gap-4 text-sm text-gray-600">
+            <span>{user.name ?? user.login}</span>
+            <Form method="post" action="/logout">
+              <button type="submit" className="text-gray-500 hover:text-gray-900">
+                Sign out
+              </button>
+            </Form>
+          </div>
+        </div>
+      </header>
+      {org?.isDemo ? <DemoBanner /> : null}
+      <main className="mx-auto max-w-6xl px-6 py-8">{children}</main>
+    </div>
+  );
+}
+
+export function DemoBanner() {
+  return (
+    <div role="note" aria-label="Demo data" className="border-b border-amber-200 bg-amber-50">
+      <p className="mx-auto max-w-6xl px-6 py-2 text-sm text-amber-900">
+        <strong>Demo data.</strong> You are looking at a generated organisation with 90 days of activity, analysed by
+        the same pipeline as live data. To see your own repositories, register the GitHub App (see the README,
+        &ldquo;Connect GitHub&rdquo;) or import a local clone with <code>npx sentinel import</code>.
+      </p>
+    </div>
+  );
+}

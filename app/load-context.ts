@@ -1,0 +1,11 @@
+import type { Services } from "../infrastructure/runtime/services.ts";
+
+// The server entry builds the services once per process and hands them to every loader and action.
+// Route code reads them from `context.services`, never constructs its own clients.
+declare module "@remix-run/node" {
+  interface AppLoadContext {
+    services: Services;
+  }
+}
+
+export {};

@@ -1,0 +1,67 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { getSession, isLocalSignInAllowed, safeRedirectPath } from "~/auth.server.ts";
+import { ensureLocalDemoUser } from "../../infrastructure/db/queries/users.ts";
+
+export const meta: MetaFunction = () => [{ title: "Sign in · Sentinel" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const session = await getSession(request, context);
+  const redirectTo = safeRedirectPath(new URL(request.url).searchParams.get("redirectTo"));
+  if (session.get("userId")) throw redirect(redirectTo);
+  return { localSignIn: isLocalSignInAllowed(context), redirectTo };
+}
+
+const loginForm = z.object({
+  intent: z.literal("local", { message: "unknown sign-in method" }),
+  redirectTo: z.string().optional(),
+});
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  // In production this sign-in does not exist: not hidden, absent.
+  if (!isLocalSignInAllowed(context)) throw new Response("Not Found", { status: 404 });
+  const parsed = loginForm.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return data({ error: parsed.error.issues[0]?.message ?? "invalid form" }, { status: 400 });
+  const userId = await ensureLocalDemoUser(context.services.db);
+  const session = await getSession(request, context);
+  session.set("userId", userId);
+  return redirect(safeRedirectPath(parsed.data.redirectTo ?? null), {
+    headers: { "Set-Cookie": await context.services.sessionStorage.commitSession(session) },
+  });
+}
+
+export default function Login() {
+  const { localSignIn, redirectTo } = useLoaderData<typeof loader>();
+  return (
+    <main className="mx-auto flex min-h-full max-w-md flex-col justify-center px-6 py-24">
+      <h1 className="text-3xl font-semibold tracking-tight">Sentinel</h1>
+      <p className="mt-2 text-gray-600">
+        How much AI-written code flows into your repositories, where it is risky, whether it survives, and when it is
+        behind an incident.
+      </p>
+      <div className="mt-8 space-y-3">
+        {localSignIn ? (
+          <Form method="post">
+            <input type="hidden" name="intent" value="local" />
+            <input type="hidden" name="redirectTo" value={redirectTo} />
+            <button
+              type="submit"
+              className="w-full rounded-md bg-gray-900 px-4 py-2.5 text-sm font-medium text-white hover:bg-gray-700"
+            >
+              Continue as demo user
+            </button>
+            <p className="mt-2 text-xs text-gray-500">
+              Local mode: no GitHub sign-in is configured and this is not a production server.
+            </p>
+          </Form>
+        ) : (
+          <p className="rounded-md border border-gray-200 bg-white p-4 text-sm text-gray-600">
+            GitHub sign-in is not configured. Set <code>GITHUB_CLIENT_ID</code> and <code>GITHUB_CLIENT_SECRET</code>{" "}
+            (see the README).
+          </p>
+        )}
+      </div>
+    </main>
+  );
+}

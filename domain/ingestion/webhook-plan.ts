@@ -1,0 +1,614 @@
+import { z } from "zod";
+import { agentBranchTool, findMarkerLines } from "../detection/markers.ts";
+
+/**
+ * Turns one GitHub webhook delivery into a plan of writes: which code events to append, which current-state
+ * rows (pull requests, deployments, installations) to upsert, and which commits to analyse. Pure: the worker
+ * applies the plan in one transaction, so a crash midway leaves nothing half-written.
+ *
+ * Only the fields Sentinel reads are validated; anything else in GitHub's payload is ignored.
+ */
+
+const user = z.object({ login: z.string(), id: z.number().int(), type: z.string().optional() }).passthrough();
+const repository = z
+  .object({
+    id: z.number().int(),
+    full_name: z.string().min(3).includes("/"),
+    default_branch: z.string().min(1).optional(),
+    private: z.boolean().optional(),
+  })
+  .passthrough();
+const installationRef = z.object({ id: z.number().int() }).passthrough();
+const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), "must be an ISO 8601 date");
+const gitPerson = z.object({ name: z.string(), email: z.string(), username: z.string().optional() }).passthrough();
+
+const pushCommit = z
+  .object({
+    id: z.string().regex(/^[0-9a-f]{7,64}$/i, "must be a commit sha"),
+    distinct: z.boolean().default(true),
+    message: z.string(),
+    timestamp: isoDate,
+    author: gitPerson,
+    committer: gitPerson.optional(),
+    added: z.array(z.string()).default([]),
+    removed: z.array(z.string()).default([]),
+    modified: z.array(z.string()).default([]),
+  })
+  .passthrough();
+
+const pushPayload = z
+  .object({
+    ref: z.string(),
+    before: z.string(),
+    after: z.string(),
+    deleted: z.boolean().default(false),
+    forced: z.boolean().default(false),
+    commits: z.array(pushCommit).default([]),
+    repository,
+    installation: installationRef.optional(),
+    sender: user.optional(),
+  })
+  .passthrough();
+
+const pullRequest = z
+  .object({
+    id: z.number().int(),
+    number: z.number().int().positive(),
+    title: z.string().default(""),
+    body: z.string().nullish(),
+    state: z.enum(["open", "closed"]),
+    draft: z.boolean().default(false),
+    merged: z.boolean().nullish(),
+    user: user.nullish(),
+    head: z.object({ ref: z.string(), sha: z.string() }).passthrough(),
+    base: z.object({ ref: z.string() }).passthrough(),
+    created_at: isoDate,
+    updated_at: isoDate.nullish(),
+    closed_at: isoDate.nullish(),
+    merged_at: isoDate.nullish(),
+    merge_commit_sha: z.string().nullish(),
+  })
+  .passthrough();
+
+const pullRequestPayload = z
+  .object({
+    action: z.string(),
+    number: z.number().int().positive(),
+    pull_request: pullRequest,
+    repository,
+    installation: installationRef.optional(),
+    sender: user.optional(),
+  })
+  .passthrough();
+
+const reviewPayload = z
+  .object({
+    action: z.string(),
+    review: z
+      .object({
+        id: z.number().int(),
+        user: user.nullish(),
+        state: z.string(),
+        submitted_at: isoDate.nullish(),
+      })
+      .passthrough(),
+    pull_request: pullRequest,
+    repository,
+    installation: installationRef.optional(),
+  })
+  .passthrough();
+
+const deployment = z
+  .object({
+    id: z.number().int(),
+    sha: z.string(),
+    ref: z.string().nullish(),
+    environment: z.string(),
+    production_environment: z.boolean().optional(),
+    created_at: isoDate,
+    creator: user.nullish(),
+  })
+  .passthrough();
+
+const deploymentPayload = z
+  .object({ action: z.string().default("created"), deployment, repository, installation: installationRef.optional() })
+  .passthrough();
+
+const deploymentStatusPayload = z
+  .object({
+    action: z.string().default("created"),
+    deployment_status: z
+      .object({ id: z.number().int(), state: z.string(), environment: z.string().optional(), created_at: isoDate })
+      .passthrough(),
+    deployment,
+    repository,
+    installation: installationRef.optional(),
+  })
+  .passthrough();
+
+const installationAccount = z.object({ id: z.number().int(), login: z.string(), type: z.string().default("User") }).passthrough();
+const installationRepo = z.object({ id: z.number().int(), full_name: z.string().includes("/"), private: z.boolean().optional() }).passthrough();
+
+const installationPayload = z
+  .object({
+    action: z.string(),
+    installation: z
+      .object({ id: z.number().int(), account: installationAccount, repository_selection: z.string().optional() })
+      .passthrough(),
+    repositories: z.array(installationRepo).nullish(),
+    sender: user.optional(),
+  })
+  .passthrough();
+
+const installationRepositoriesPayload = z
+  .object({
+    action: z.string(),
+    installation: z.object({ id: z.number().int(), account: installationAccount }).passthrough(),
+    repositories_added: z.array(installationRepo).default([]),
+    repositories_removed: z.array(installationRepo).default([]),
+    sender: user.optional(),
+  })
+  .passthrough();
+
+export type CodeEventType =
+  | "commit"
+  | "pr_opened"
+  | "pr_updated"
+  | "pr_ready_for_review"
+  | "pr_review_requested"
+  | "pr_review"
+  | "pr_merged"
+  | "pr_closed"
+  | "deployment"
+  | "deployment_status";
+
+export interface CodeEventDraft {
+  type: CodeEventType;
+  /** Unique within the repository: replaying the delivery appends nothing. */
+  eventKey: string;
+  commitSha: string | null;
+  prNumber: number | null;
+  branch: string | null;
+  actor: string | null;
+  timestamp: string;
+  payload: Record<string, unknown>;
+}
+
+export interface RepositoryRef {
+  githubId: number;
+  fullName: string;
+  defaultBranch: string | null;
+  isPrivate: boolean | null;
+}
+
+export interface CommitDraft {
+  sha: string;
+  branch: string;
+  onDefaultBranch: boolean;
+  authorName: string;
+  authorEmail: string;
+  authorLogin: string | null;
+  authoredAt: string;
+  /** Minutes east of UTC from the commit's own timestamp: time of day is judged in the author's zone. */
+  authoredOffsetMinutes: number | null;
+  messageHeadline: string;
+}
+
+export interface PullRequestDraft {
+  number: number;
+  githubId: number;
+  title: string;
+  body: string | null;
+  authorLogin: string | null;
+  headRef: string;
+  headSha: string;
+  baseRef: string;
+  state: "open" | "closed" | "merged";
+  draft: boolean;
+  openedAt: string;
+  readyForReviewAt: string | null;
+  mergedAt: string | null;
+  closedAt: string | null;
+  mergeCommitSha: string | null;
+  /** Agent markers in the PR's branch or body: when present, the PR's commits are re-scored with them. */
+  aiMarkers: string[];
+  reviewSubmittedAt: string | null;
+  reviewerLogin: string | null;
+}
+
+export interface DeploymentDraft {
+  githubId: number;
+  sha: string;
+  ref: string | null;
+  environment: string;
+  isProduction: boolean;
+  createdAt: string;
+  creatorLogin: string | null;
+  status: "pending" | "queued" | "in_progress" | "success" | "failure" | "error" | "inactive" | null;
+  statusAt: string | null;
+}
+
+export type InstallationAction = "created" | "deleted" | "suspend" | "unsuspend";
+
+export type WebhookPlan =
+  | { kind: "ignored"; reason: string }
+  | {
+      kind: "installation";
+      action: InstallationAction;
+      installationId: number;
+      account: { id: number; login: string; type: string };
+      repositorySelection: string | null;
+      installedByGithubId: number | null;
+      repositories: RepositoryRef[];
+    }
+  | {
+      kind: "installation_repositories";
+      installationId: number;
+      account: { id: number; login: string; type: string };
+      added: RepositoryRef[];
+      removed: RepositoryRef[];
+    }
+  | {
+      kind: "activity";
+      installationId: number | null;
+      repository: RepositoryRef;
+      events: CodeEventDraft[];
+      commits: CommitDraft[];
+      pullRequest: PullRequestDraft | null;
+      deployment: DeploymentDraft | null;
+      /** The push listed the most commits GitHub sends (2048): fetch the rest between these through the compare API. */
+      compareRange: { before: string; after: string } | null;
+    };
+
+export class InvalidWebhookPayloadError extends Error {
+  override name = "InvalidWebhookPayloadError";
+  constructor(
+    readonly event: string,
+    readonly problems: string[],
+  ) {
+    super(`invalid ${event} payload: ${problems.join("; ")}`);
+  }
+}
+
+/** GitHub lists at most this many commits in one push payload. */
+export const PUSH_COMMIT_LIMIT = 2048;
+const MAX_BODY_CHARS = 20_000;
+
+function parse<T extends z.ZodType>(event: string, schema: T, payload: unknown): z.infer<T> {
+  const result = schema.safeParse(payload);
+  if (!result.success) {
+    throw new InvalidWebhookPayloadError(
+      event,
+      result.error.issues.slice(0, 5).map((issue) => `${issue.path.join(".") || "payload"}: ${issue.message}`),
+    );
+  }
+  return result.data;
+}
+
+function repositoryRef(repo: z.infer<typeof repository> | z.infer<typeof installationRepo>): RepositoryRef {
+  return {
+    githubId: repo.id,
+    fullName: repo.full_name,
+    defaultBranch: "default_branch" in repo && typeof repo.default_branch === "string" ? repo.default_branch : null,
+    isPrivate: typeof repo.private === "boolean" ? repo.private : null,
+  };
+}
+
+/** "+05:30" → 330, "Z" → 0, none → null. */
+export function utcOffsetMinutes(iso: string): number | null {
+  const match = /(Z|[+-]\d{2}:?\d{2})$/.exec(iso.trim());
+  if (!match) return null;
+  if (match[1] === "Z") return 0;
+  const raw = match[1]!.replace(":", "");
+  const sign = raw.startsWith("-") ? -1 : 1;
+  return sign * (Number(raw.slice(1, 3)) * 60 + Number(raw.slice(3, 5)));
+}
+
+function headline(message: string): string {
+  return (message.split("\n", 1)[0] ?? "").slice(0, 300);
+}
+
+export function pullRequestAgentMarkers(branch: string | null, body: string | null): string[] {
+  const markers = new Set<string>();
+  const tool = agentBranchTool(branch);
+  if (tool) markers.add(`branch:${tool}`);
+  for (const match of findMarkerLines(body ?? "", "pr")) markers.add(`pr-body:${match.signal.id}`);
+  return [...markers].sort();
+}
+
+function pullRequestDraft(pr: z.infer<typeof pullRequest>, review: { at: string | null; reviewer: string | null }): PullRequestDraft {
+  const merged = pr.merged === true || Boolean(pr.merged_at);
+  const body = pr.body ? pr.body.slice(0, MAX_BODY_CHARS) : null;
+  return {
+    number: pr.number,
+    githubId: pr.id,
+    title: pr.title.slice(0, 500),
+    body,
+    authorLogin: pr.user?.login ?? null,
+    headRef: pr.head.ref,
+    headSha: pr.head.sha,
+    baseRef: pr.base.ref,
+    state: merged ? "merged" : pr.state,
+    draft: pr.draft,
+    openedAt: pr.created_at,
+    readyForReviewAt: pr.draft ? null : pr.created_at,
+    mergedAt: pr.merged_at ?? null,
+    closedAt: pr.closed_at ?? null,
+    mergeCommitSha: merged ? (pr.merge_commit_sha ?? null) : null,
+    aiMarkers: pullRequestAgentMarkers(pr.head.ref, body),
+    reviewSubmittedAt: review.at,
+    reviewerLogin: review.reviewer,
+  };
+}
+
+const PULL_REQUEST_EVENT_TYPES: Record<string, CodeEventType> = {
+  opened: "pr_opened",
+  reopened: "pr_updated",
+  edited: "pr_updated",
+  synchronize: "pr_updated",
+  converted_to_draft: "pr_updated",
+  ready_for_review: "pr_ready_for_review",
+  review_requested: "pr_review_requested",
+};
+
+const DEPLOYMENT_STATES = new Set(["pending", "queued", "in_progress", "success", "failure", "error", "inactive"]);
+
+export function isProductionEnvironment(environment: string, flag?: boolean): boolean {
+  return flag === true || /^(prod|production|live)([-_ ].*)?$/i.test(environment.trim());
+}
+
+export function planWebhookIngestion(event: string, payload: unknown, deliveryId: string): WebhookPlan {
+  switch (event) {
+    case "ping":
+      return { kind: "ignored", reason: "ping" };
+    case "push":
+      return planPush(parse(event, pushPayload, payload));
+    case "pull_request":
+      return planPullRequest(parse(event, pullRequestPayload, payload), deliveryId);
+    case "pull_request_review":
+      return planReview(parse(event, reviewPayload, payload));
+    case "deployment":
+      return planDeployment(parse(event, deploymentPayload, payload));
+    case "deployment_status":
+      return planDeploymentStatus(parse(event, deploymentStatusPayload, payload));
+    case "installation":
+      return planInstallation(parse(event, installationPayload, payload));
+    case "installation_repositories":
+      return planInstallationRepositories(parse(event, installationRepositoriesPayload, payload));
+    default:
+      return { kind: "ignored", reason: `event "${event}" is not used by Sentinel` };
+  }
+}
+
+function planPush(push: z.infer<typeof pushPayload>): WebhookPlan {
+  if (!push.ref.startsWith("refs/heads/")) return { kind: "ignored", reason: `push to ${push.ref} (not a branch)` };
+  if (push.deleted) return { kind: "ignored", reason: `branch ${push.ref} deleted` };
+  const branch = push.ref.slice("refs/heads/".length);
+  const repo = repositoryRef(push.repository);
+  const onDefaultBranch = repo.defaultBranch !== null && branch === repo.defaultBranch;
+  // Non-distinct commits were already pushed to another branch: they are recorded once, from that push.
+  const distinct = push.commits.filter((commit) => commit.distinct);
+  const commits: CommitDraft[] = distinct.map((commit) => ({
+    sha: commit.id.toLowerCase(),
+    branch,
+    onDefaultBranch,
+    authorName: commit.author.name,
+    authorEmail: commit.author.email,
+    authorLogin: commit.author.username ?? null,
+    authoredAt: commit.timestamp,
+    authoredOffsetMinutes: utcOffsetMinutes(commit.timestamp),
+    messageHeadline: headline(commit.message),
+  }));
+  const events: CodeEventDraft[] = distinct.map((commit) => ({
+    type: "commit",
+    eventKey: `commit/${commit.id.toLowerCase()}`,
+    commitSha: commit.id.toLowerCase(),
+    prNumber: null,
+    branch,
+    actor: commit.author.username ?? commit.author.name,
+    timestamp: commit.timestamp,
+    payload: {
+      message: headline(commit.message),
+      author: { name: commit.author.name, email: commit.author.email, username: commit.author.username ?? null },
+      filesAdded: commit.added.length,
+      filesRemoved: commit.removed.length,
+      filesModified: commit.modified.length,
+      forced: push.forced,
+    },
+  }));
+  return {
+    kind: "activity",
+    installationId: push.installation?.id ?? null,
+    repository: repo,
+    events,
+    commits,
+    pullRequest: null,
+    deployment: null,
+    compareRange: push.commits.length >= PUSH_COMMIT_LIMIT ? { before: push.before, after: push.after } : null,
+  };
+}
+
+function planPullRequest(payload: z.infer<typeof pullRequestPayload>, deliveryId: string): WebhookPlan {
+  const pr = payload.pull_request;
+  let type: CodeEventType | undefined = PULL_REQUEST_EVENT_TYPES[payload.action];
+  let eventKey = `pr/${pr.number}/${payload.action}/${deliveryId}`;
+  let timestamp = pr.updated_at ?? pr.created_at;
+  if (payload.action === "opened") {
+    eventKey = `pr/${pr.number}/opened`;
+    timestamp = pr.created_at;
+  } else if (payload.action === "closed") {
+    const merged = pr.merged === true || Boolean(pr.merged_at);
+    type = merged ? "pr_merged" : "pr_closed";
+    timestamp = (merged ? pr.merged_at : pr.closed_at) ?? timestamp;
+    eventKey = `pr/${pr.number}/${merged ? "merged" : `closed/${timestamp}`}`;
+  }
+  if (!type) return { kind: "ignored", reason: `pull_request action "${payload.action}" is not used by Sentinel` };
+  const draft = pullRequestDraft(pr, { at: null, reviewer: null });
+  if (payload.action === "ready_for_review") draft.readyForReviewAt = timestamp;
+  return {
+    kind: "activity",
+    installationId: payload.installation?.id ?? null,
+    repository: repositoryRef(payload.repository),
+    events: [
+      {
+        type,
+        eventKey,
+        commitSha: pr.head.sha,
+        prNumber: pr.number,
+        branch: pr.head.ref,
+        actor: payload.sender?.login ?? pr.user?.login ?? null,
+        timestamp,
+        payload: {
+          action: payload.action,
+          title: draft.title,
+          draft: pr.draft,
+          headRef: pr.head.ref,
+          baseRef: pr.base.ref,
+          merged: draft.state === "merged",
+          aiMarkers: draft.aiMarkers,
+        },
+      },
+    ],
+    commits: [],
+    pullRequest: draft,
+    deployment: null,
+    compareRange: null,
+  };
+}
+
+function planReview(payload: z.infer<typeof reviewPayload>): WebhookPlan {
+  if (payload.action !== "submitted" && payload.action !== "dismissed") {
+    return { kind: "ignored", reason: `pull_request_review action "${payload.action}" is not used by Sentinel` };
+  }
+  const pr = payload.pull_request;
+  const review = payload.review;
+  const submittedAt = review.submitted_at ?? pr.updated_at ?? pr.created_at;
+  const reviewer = review.user?.login ?? null;
+  // A comment by the PR's own author is not a review pickup.
+  const countsAsPickup = payload.action === "submitted" && reviewer !== null && reviewer !== pr.user?.login;
+  return {
+    kind: "activity",
+    installationId: payload.installation?.id ?? null,
+    repository: repositoryRef(payload.repository),
+    events: [
+      {
+        type: "pr_review",
+        eventKey: `pr/${pr.number}/review/${review.id}/${payload.action}`,
+        commitSha: null,
+        prNumber: pr.number,
+        branch: pr.head.ref,
+        actor: reviewer,
+        timestamp: submittedAt,
+        payload: { action: payload.action, state: review.state.toLowerCase(), reviewer },
+      },
+    ],
+    commits: [],
+    pullRequest: pullRequestDraft(pr, { at: countsAsPickup ? submittedAt : null, reviewer: countsAsPickup ? reviewer : null }),
+    deployment: null,
+    compareRange: null,
+  };
+}
+
+function deploymentDraft(
+  value: z.infer<typeof deployment>,
+  status: { state: string; at: string } | null,
+): DeploymentDraft {
+  const state = status && DEPLOYMENT_STATES.has(status.state) ? (status.state as DeploymentDraft["status"]) : null;
+  return {
+    githubId: value.id,
+    sha: value.sha,
+    ref: value.ref ?? null,
+    environment: value.environment,
+    isProduction: isProductionEnvironment(value.environment, value.production_environment),
+    createdAt: value.created_at,
+    creatorLogin: value.creator?.login ?? null,
+    status: state,
+    statusAt: status?.at ?? null,
+  };
+}
+
+function planDeployment(payload: z.infer<typeof deploymentPayload>): WebhookPlan {
+  if (payload.action !== "created") return { kind: "ignored", reason: `deployment action "${payload.action}" is not used by Sentinel` };
+  const value = payload.deployment;
+  return {
+    kind: "activity",
+    installationId: payload.installation?.id ?? null,
+    repository: repositoryRef(payload.repository),
+    events: [
+      {
+        type: "deployment",
+        eventKey: `deployment/${value.id}`,
+        commitSha: value.sha,
+        prNumber: null,
+        branch: value.ref ?? null,
+        actor: value.creator?.login ?? null,
+        timestamp: value.created_at,
+        payload: { environment: value.environment, ref: value.ref ?? null },
+      },
+    ],
+    commits: [],
+    pullRequest: null,
+    deployment: deploymentDraft(value, null),
+    compareRange: null,
+  };
+}
+
+function planDeploymentStatus(payload: z.infer<typeof deploymentStatusPayload>): WebhookPlan {
+  const status = payload.deployment_status;
+  const value = payload.deployment;
+  const state = status.state.toLowerCase();
+  return {
+    kind: "activity",
+    installationId: payload.installation?.id ?? null,
+    repository: repositoryRef(payload.repository),
+    events: [
+      {
+        type: "deployment_status",
+        eventKey: `deployment/${value.id}/status/${status.id}`,
+        commitSha: value.sha,
+        prNumber: null,
+        branch: value.ref ?? null,
+        actor: value.creator?.login ?? null,
+        timestamp: status.created_at,
+        payload: { environment: status.environment ?? value.environment, state },
+      },
+    ],
+    commits: [],
+    pullRequest: null,
+    deployment: deploymentDraft(value, { state, at: status.created_at }),
+    compareRange: null,
+  };
+}
+
+function planInstallation(payload: z.infer<typeof installationPayload>): WebhookPlan {
+  const actions: Record<string, InstallationAction> = {
+    created: "created",
+    deleted: "deleted",
+    suspend: "suspend",
+    unsuspend: "unsuspend",
+  };
+  const action = actions[payload.action];
+  if (!action) return { kind: "ignored", reason: `installation action "${payload.action}" is not used by Sentinel` };
+  return {
+    kind: "installation",
+    action,
+    installationId: payload.installation.id,
+    account: { id: payload.installation.account.id, login: payload.installation.account.login, type: payload.installation.account.type },
+    repositorySelection: payload.installation.repository_selection ?? null,
+    installedByGithubId: payload.sender?.id ?? null,
+    repositories: (payload.repositories ?? []).map(repositoryRef),
+  };
+}
+
+function planInstallationRepositories(payload: z.infer<typeof installationRepositoriesPayload>): WebhookPlan {
+  if (payload.action !== "added" && payload.action !== "removed") {
+    return { kind: "ignored", reason: `installation_repositories action "${payload.action}" is not used by Sentinel` };
+  }
+  return {
+    kind: "installation_repositories",
+    installationId: payload.installation.id,
+    account: { id: payload.installation.account.id, login: payload.installation.account.login, type: payload.installation.account.type },
+    added: payload.repositories_added.map(repositoryRef),
+    removed: payload.repositories_removed.map(repositoryRef),
+  };
+}

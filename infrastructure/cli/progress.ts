@@ -1,0 +1,33 @@
+import type { CliIo } from "./command.ts";
+
+/**
+ * A progress line on stderr: redrawn in place on a terminal ("analysis  [#####-----]  512/1,024  50 %"),
+ * or printed at most every 10 % when stderr is a file or pipe, so CI logs stay readable.
+ */
+export function createProgressReporter(io: CliIo, label: string) {
+  let lastPrintedDecile = -1;
+  let drewInPlace = false;
+  return {
+    update(done: number, total: number) {
+      const fraction = total > 0 ? Math.min(1, done / total) : 1;
+      const percent = Math.floor(fraction * 100);
+      const counts = `${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")}`;
+      if (io.isTTY) {
+        const width = 24;
+        const filled = Math.round(fraction * width);
+        io.stderr.write(`\r${label.padEnd(12)} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${counts} ${percent} %`);
+        drewInPlace = true;
+        return;
+      }
+      const decile = Math.floor(percent / 10);
+      if (decile > lastPrintedDecile || done === total) {
+        lastPrintedDecile = decile;
+        io.stderr.write(`${label}: ${counts} (${percent} %)\n`);
+      }
+    },
+    done() {
+      if (drewInPlace) io.stderr.write("\n");
+      drewInPlace = false;
+    },
+  };
+}

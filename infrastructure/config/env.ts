@@ -1,0 +1,147 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The one place that reads process.env. Every process (web, worker, CLI) parses it once at boot;
+ * a bad value stops the process with a message naming the variable.
+ */
+
+const emptyAsUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
+const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+
+const postgresUrl = z.preprocess(
+  emptyAsUndefined,
+  z
+    .string()
+    .refine((value) => /^postgres(ql)?:\/\//.test(value), "must be a postgres:// or postgresql:// URL")
+    .optional(),
+);
+
+const redisUrl = z.preprocess(
+  emptyAsUndefined,
+  z
+    .string()
+    .refine((value) => /^rediss?:\/\//.test(value), "must be a redis:// or rediss:// URL")
+    .optional(),
+);
+
+const httpUrl = (fallback: string) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .url("must be an http(s) URL")
+      .refine((value) => /^https?:\/\//.test(value), "must be an http(s) URL")
+      .default(fallback),
+  );
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(["development", "production", "test"]).default("development")),
+    DATABASE_URL: postgresUrl,
+    DATABASE_POOL_MAX: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100).default(10)),
+    REDIS_URL: redisUrl,
+    /** Key prefix for every BullMQ and lock key, so several installs (or test files) can share one Redis. */
+    REDIS_PREFIX: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]+$/, "may contain only letters, digits, '-' and '_'")
+        .default("sentinel"),
+    ),
+    PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+    /** Defaults to loopback outside production: the zero-setup demo has a password-less sign-in. */
+    HOST: optionalString,
+    SESSION_SECRET: optionalString,
+    SENTINEL_DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default("./.sentinel")),
+    /** auto: seed the demo organisation into an empty database outside production. */
+    SENTINEL_DEMO_DATA: z.preprocess(emptyAsUndefined, z.enum(["auto", "on", "off"]).default("auto")),
+    LOG_LEVEL: z.preprocess(
+      emptyAsUndefined,
+      z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    ),
+    /** Public base URL of this install, used in links that leave Sentinel (alerts, GitHub App setup). */
+    PUBLIC_URL: z.preprocess(emptyAsUndefined, z.string().url("must be a URL such as https://sentinel.example.com").optional()),
+    GITHUB_API_URL: httpUrl("https://api.github.com"),
+  })
+  .superRefine((env, context) => {
+    if (env.NODE_ENV === "production") {
+      const secrets = (env.SESSION_SECRET ?? "").split(",").map((secret) => secret.trim());
+      if (!env.SESSION_SECRET) {
+        context.addIssue({
+          code: "custom",
+          path: ["SESSION_SECRET"],
+          message: "is required when NODE_ENV=production (generate one with `openssl rand -hex 32`)",
+        });
+      } else if (secrets.some((secret) => secret.length < 32)) {
+        context.addIssue({
+          code: "custom",
+          path: ["SESSION_SECRET"],
+          message: "each comma-separated secret must be at least 32 characters",
+        });
+      }
+    }
+  });
+
+export type RawEnv = z.infer<typeof envSchema>;
+
+export interface Env extends Omit<RawEnv, "HOST" | "SESSION_SECRET" | "SENTINEL_DATA_DIR"> {
+  HOST: string;
+  /** Newest first; the first signs new cookies, all verify (rotation). */
+  sessionSecrets: string[];
+  /** Absolute path. */
+  SENTINEL_DATA_DIR: string;
+  isProduction: boolean;
+  /** True when DATABASE_URL is unset: the process owns an embedded PGlite database in SENTINEL_DATA_DIR. */
+  usesEmbeddedDatabase: boolean;
+  /** True when REDIS_URL is unset: queues run in-process. */
+  usesInProcessQueue: boolean;
+}
+
+export class EnvError extends Error {
+  override name = "EnvError";
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+  }
+}
+
+/** Development fallback so the zero-setup start works; production refuses to start without a real secret. */
+const DEVELOPMENT_SESSION_SECRET = "sentinel-development-session-secret-not-for-production";
+
+export function parseEnv(source: Record<string, string | undefined>, cwd = process.cwd()): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    throw new EnvError(
+      result.error.issues.map((issue) => {
+        const variable = issue.path.join(".") || "environment";
+        return `${variable} ${issue.message}`;
+      }),
+    );
+  }
+  const raw = result.data;
+  const isProduction = raw.NODE_ENV === "production";
+  return {
+    ...raw,
+    HOST: raw.HOST ?? (isProduction ? "0.0.0.0" : "127.0.0.1"),
+    sessionSecrets: raw.SESSION_SECRET
+      ? raw.SESSION_SECRET.split(",").map((secret) => secret.trim()).filter(Boolean)
+      : [DEVELOPMENT_SESSION_SECRET],
+    SENTINEL_DATA_DIR: path.resolve(cwd, raw.SENTINEL_DATA_DIR),
+    isProduction,
+    usesEmbeddedDatabase: raw.DATABASE_URL === undefined,
+    usesInProcessQueue: raw.REDIS_URL === undefined,
+  };
+}
+
+/** For process entry points: parse or print the problems and exit 1. */
+export function loadEnvOrExit(): Env {
+  try {
+    return parseEnv(process.env);
+  } catch (error) {
+    if (error instanceof EnvError) {
+      console.error(`sentinel: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,234 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  real,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { organizations, repositories } from "./tenancy.ts";
+
+/**
+ * Every webhook delivery Sentinel accepted, keyed by GitHub's X-GitHub-Delivery. GitHub signs no timestamp,
+ * so this unique key is the replay guard; the payload stays here so a lost queue job can be re-queued.
+ */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    deliveryId: text().primaryKey(),
+    event: text().notNull(),
+    action: text(),
+    installationId: bigint({ mode: "number" }),
+    status: text({ enum: ["queued", "processed", "ignored", "failed"] })
+      .notNull()
+      .default("queued"),
+    payload: jsonb().$type<Record<string, unknown>>(),
+    error: text(),
+    receivedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    processedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index("webhook_deliveries_status_idx").on(t.status, t.receivedAt)],
+);
+
+export const CODE_EVENT_TYPES = [
+  "commit",
+  "pr_opened",
+  "pr_updated",
+  "pr_ready_for_review",
+  "pr_review_requested",
+  "pr_review",
+  "pr_merged",
+  "pr_closed",
+  "deployment",
+  "deployment_status",
+] as const;
+export type CodeEventType = (typeof CODE_EVENT_TYPES)[number];
+
+/** Append-only source of truth: everything else (attribution, metrics, alerts) can be recomputed from it. */
+export const codeEvents = pgTable(
+  "code_events",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    repoId: uuid()
+      .notNull()
+      .references(() => repositories.id, { onDelete: "cascade" }),
+    type: text({ enum: CODE_EVENT_TYPES }).notNull(),
+    /** Idempotency key within the repository, e.g. `commit/<sha>` or `pr/<n>/review/<review id>`. */
+    eventKey: text().notNull(),
+    commitSha: text(),
+    prNumber: integer(),
+    branch: text(),
+    actor: text(),
+    timestamp: timestamp({ withTimezone: true }).notNull(),
+    deliveryId: text(),
+    /** The fields Sentinel reads, not GitHub's whole payload. */
+    payload: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("code_events_repo_event_key").on(t.repoId, t.eventKey),
+    index("code_events_repo_timestamp_idx").on(t.repoId, t.timestamp.desc()),
+    index("code_events_org_timestamp_idx").on(t.orgId, t.timestamp.desc()),
+    index("code_events_commit_sha_idx").on(t.commitSha).where(sql`${t.commitSha} is not null`),
+  ],
+);
+
+/** One row per commit and repository: the commit-level verdict that the per-file rows share. */
+export const commits = pgTable(
+  "commits",
+  {
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    repoId: uuid()
+      .notNull()
+      .references(() => repositories.id, { onDelete: "cascade" }),
+    sha: text().notNull(),
+    authorName: text(),
+    authorEmail: text(),
+    authorLogin: text(),
+    /** Author date with its original offset kept in `authoredOffsetMinutes`: time of day is read in the author's zone. */
+    authoredAt: timestamp({ withTimezone: true }).notNull(),
+    authoredOffsetMinutes: smallint(),
+    committedAt: timestamp({ withTimezone: true }),
+    messageHeadline: text().notNull().default(""),
+    branch: text(),
+    prNumber: integer(),
+    onDefaultBranch: boolean().notNull().default(false),
+    analysisStatus: text({ enum: ["pending", "analyzed", "skipped", "failed"] })
+      .notNull()
+      .default("pending"),
+    skipReason: text(),
+    aiConfidence: real(),
+    signals: jsonb().$type<unknown[]>().notNull().default([]),
+    linesAdded: integer().notNull().default(0),
+    linesDeleted: integer().notNull().default(0),
+    detectorVersion: text(),
+    analyzedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ name: "commits_pkey", columns: [t.repoId, t.sha] }),
+    index("commits_repo_authored_idx").on(t.repoId, t.authoredAt.desc()),
+    check("commits_ai_confidence_range", sql`${t.aiConfidence} is null or (${t.aiConfidence} >= 0 and ${t.aiConfidence} <= 1)`),
+  ],
+);
+
+/** Per commit, per file: how likely the change is AI-written, why, and how risky the file is. */
+export const codeAttribution = pgTable(
+  "code_attribution",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    repoId: uuid()
+      .notNull()
+      .references(() => repositories.id, { onDelete: "cascade" }),
+    commitSha: text().notNull(),
+    filePath: text().notNull(),
+    previousPath: text(),
+    changeType: text().notNull(),
+    /** code, test, docs, config, lockfile, generated, vendored, binary. */
+    fileKind: text().notNull().default("code"),
+    /** False for lockfiles, generated, vendored and binary files: nobody wrote those lines. */
+    countsTowardShare: boolean().notNull().default(true),
+    aiConfidence: real().notNull(),
+    signals: jsonb().$type<unknown[]>().notNull().default([]),
+    riskTier: smallint().notNull(),
+    baseRiskTier: smallint().notNull(),
+    riskReasons: jsonb().$type<string[]>().notNull().default([]),
+    linesAdded: integer().notNull().default(0),
+    linesDeleted: integer().notNull().default(0),
+    complexity: jsonb().$type<{ branches: number; maxNesting: number; functions: number }>(),
+    detectorVersion: text().notNull(),
+    authoredAt: timestamp({ withTimezone: true }).notNull(),
+    analyzedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // (repo_id, commit_sha, file_path), not (commit_sha, file_path): two organisations tracking the same
+    // fork must never overwrite each other's rows.
+    uniqueIndex("code_attribution_repo_commit_file_key").on(t.repoId, t.commitSha, t.filePath),
+    index("code_attribution_repo_ai_confidence_idx").on(t.repoId, t.aiConfidence.desc()),
+    index("code_attribution_repo_authored_idx").on(t.repoId, t.authoredAt.desc()),
+    check("code_attribution_ai_confidence_range", sql`${t.aiConfidence} >= 0 and ${t.aiConfidence} <= 1`),
+    check("code_attribution_risk_tier_range", sql`${t.riskTier} between 1 and 4 and ${t.baseRiskTier} between 1 and 4`),
+  ],
+);
+
+/** Current state of each pull request, folded from its events (the review queue reads this). */
+export const pullRequests = pgTable(
+  "pull_requests",
+  {
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    repoId: uuid()
+      .notNull()
+      .references(() => repositories.id, { onDelete: "cascade" }),
+    number: integer().notNull(),
+    githubId: bigint({ mode: "number" }),
+    title: text().notNull().default(""),
+    body: text(),
+    authorLogin: text(),
+    headRef: text(),
+    headSha: text(),
+    baseRef: text(),
+    state: text({ enum: ["open", "closed", "merged"] })
+      .notNull()
+      .default("open"),
+    draft: boolean().notNull().default(false),
+    openedAt: timestamp({ withTimezone: true }).notNull(),
+    readyForReviewAt: timestamp({ withTimezone: true }),
+    firstReviewAt: timestamp({ withTimezone: true }),
+    mergedAt: timestamp({ withTimezone: true }),
+    closedAt: timestamp({ withTimezone: true }),
+    mergeCommitSha: text(),
+    aiMarkers: jsonb().$type<string[]>().notNull().default([]),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("pull_requests_repo_number_key").on(t.repoId, t.number),
+    index("pull_requests_repo_state_idx").on(t.repoId, t.state, t.openedAt),
+  ],
+);
+
+/** Current state of each deployment, folded from deployment and deployment_status events. */
+export const deployments = pgTable(
+  "deployments",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    repoId: uuid()
+      .notNull()
+      .references(() => repositories.id, { onDelete: "cascade" }),
+    githubId: bigint({ mode: "number" }).notNull(),
+    sha: text().notNull(),
+    ref: text(),
+    environment: text().notNull(),
+    isProduction: boolean().notNull().default(false),
+    status: text({ enum: ["pending", "queued", "in_progress", "success", "failure", "error", "inactive"] })
+      .notNull()
+      .default("pending"),
+    createdAt: timestamp({ withTimezone: true }).notNull(),
+    finishedAt: timestamp({ withTimezone: true }),
+    creatorLogin: text(),
+  },
+  (t) => [
+    uniqueIndex("deployments_repo_github_id_key").on(t.repoId, t.githubId),
+    index("deployments_repo_created_idx").on(t.repoId, t.createdAt.desc()),
+  ],
+);

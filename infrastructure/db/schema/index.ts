@@ -1,0 +1,3 @@
+export * from "./tenancy.ts";
+export * from "./activity.ts";
+export * from "./insights.ts";

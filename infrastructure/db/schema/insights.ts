@@ -1,0 +1,169 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { organizations, repositories, users } from "./tenancy.ts";
+
+export type TierCounts = { t1: number; t2: number; t3: number; t4: number };
+
+/** One row per repository per day, written with ON CONFLICT (repo_id, date) DO UPDATE so reruns converge. */
+export const repoMetrics = pgTable(
+  "repo_metrics",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    repoId: uuid()
+      .notNull()
+      .references(() => repositories.id, { onDelete: "cascade" }),
+    date: date({ mode: "string" }).notNull(),
+    commits: integer().notNull().default(0),
+    aiCommits: integer().notNull().default(0),
+    linesAdded: integer().notNull().default(0),
+    aiLinesAdded: integer().notNull().default(0),
+    linesDeleted: integer().notNull().default(0),
+    /** AI-attributed added lines ÷ all added lines × 100 (lockfiles, generated and vendored files excluded). */
+    aiPercentage: real().notNull().default(0),
+    linesByTier: jsonb().$type<TierCounts>(),
+    aiLinesByTier: jsonb().$type<TierCounts>(),
+    highRiskFiles: integer().notNull().default(0),
+    aiChurnLines: integer(),
+    humanChurnLines: integer(),
+    aiTax: real(),
+    humanTax: real(),
+    prsOpened: integer().notNull().default(0),
+    prsMerged: integer().notNull().default(0),
+    reviewQueueDepth: integer(),
+    medianPickupMinutes: real(),
+    deployments: integer().notNull().default(0),
+    incidentsOpened: integer().notNull().default(0),
+    changeFailureRate: real(),
+    computedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("repo_metrics_repo_date_key").on(t.repoId, t.date.desc()),
+    check("repo_metrics_ai_percentage_range", sql`${t.aiPercentage} >= 0 and ${t.aiPercentage} <= 100`),
+  ],
+);
+
+export const notificationChannels = pgTable(
+  "notification_channels",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    kind: text({ enum: ["slack", "email", "pagerduty"] }).notNull(),
+    name: text().notNull(),
+    /** Kind-specific settings (Slack channel id, email addresses, PagerDuty routing key); validated by zod. */
+    config: jsonb().$type<Record<string, unknown>>().notNull(),
+    enabled: boolean().notNull().default(true),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("notification_channels_org_idx").on(t.orgId)],
+);
+
+export const alerts = pgTable(
+  "alerts",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    repoId: uuid().references(() => repositories.id, { onDelete: "cascade" }),
+    rule: text().notNull(),
+    severity: text({ enum: ["info", "warning", "critical"] }).notNull(),
+    title: text().notNull(),
+    /** The numbers that triggered the rule, so a message can say "95 % (threshold 90 %)". */
+    details: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    triggeredAt: timestamp({ withTimezone: true }).notNull(),
+    /** Per-channel delivery summary; the authoritative rows are in alert_deliveries. */
+    deliveryStatus: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    sentAt: timestamp({ withTimezone: true }),
+    acknowledgedAt: timestamp({ withTimezone: true }),
+    acknowledgedBy: uuid().references(() => users.id, { onDelete: "set null" }),
+  },
+  (t) => [
+    index("alerts_repo_triggered_idx").on(t.repoId, t.triggeredAt.desc()),
+    index("alerts_org_triggered_idx").on(t.orgId, t.triggeredAt.desc()),
+  ],
+);
+
+export const alertDeliveries = pgTable(
+  "alert_deliveries",
+  {
+    alertId: uuid()
+      .notNull()
+      .references(() => alerts.id, { onDelete: "cascade" }),
+    channelId: uuid()
+      .notNull()
+      .references(() => notificationChannels.id, { onDelete: "cascade" }),
+    status: text({ enum: ["pending", "sent", "failed"] })
+      .notNull()
+      .default("pending"),
+    attempts: integer().notNull().default(0),
+    lastError: text(),
+    /** What the channel returned (Slack message ts, Resend email id, PagerDuty dedup key). */
+    externalId: text(),
+    sentAt: timestamp({ withTimezone: true }),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.alertId, t.channelId] })],
+);
+
+export const incidents = pgTable(
+  "incidents",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    repoId: uuid()
+      .notNull()
+      .references(() => repositories.id, { onDelete: "cascade" }),
+    title: text().notNull(),
+    description: text(),
+    severity: text({ enum: ["sev1", "sev2", "sev3", "sev4"] }).notNull(),
+    startedAt: timestamp({ withTimezone: true }).notNull(),
+    resolvedAt: timestamp({ withTimezone: true }),
+    source: text({ enum: ["manual", "api", "pagerduty", "demo"] }).notNull().default("manual"),
+    createdBy: uuid().references(() => users.id, { onDelete: "set null" }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("incidents_org_started_idx").on(t.orgId, t.startedAt.desc()),
+    index("incidents_repo_started_idx").on(t.repoId, t.startedAt.desc()),
+    check("incidents_resolved_after_start", sql`${t.resolvedAt} is null or ${t.resolvedAt} >= ${t.startedAt}`),
+  ],
+);
+
+/** Commits suspected of causing an incident (same repository as the incident). */
+export const incidentCommits = pgTable(
+  "incident_commits",
+  {
+    incidentId: uuid()
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    repoId: uuid()
+      .notNull()
+      .references(() => repositories.id, { onDelete: "cascade" }),
+    commitSha: text().notNull(),
+    note: text(),
+    linkedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.incidentId, t.commitSha] }), index("incident_commits_repo_sha_idx").on(t.repoId, t.commitSha)],
+);

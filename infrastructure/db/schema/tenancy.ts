@@ -1,0 +1,142 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  boolean,
+  index,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+export const memberRole = pgEnum("member_role", ["owner", "admin", "member"]);
+
+/** The multi-tenant root. Every row below belongs to exactly one organisation. */
+export const organizations = pgTable(
+  "organizations",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    slug: text().notNull(),
+    name: text().notNull(),
+    githubAccountId: bigint({ mode: "number" }),
+    githubAccountLogin: text(),
+    githubAccountType: text(),
+    /** IANA zone used for "yesterday" in daily metrics and for schedules. */
+    timezone: text().notNull().default("America/Los_Angeles"),
+    plan: text().notNull().default("self-hosted"),
+    /** Alert thresholds, rule switches and other per-organisation settings; validated by zod on read. */
+    settings: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    isDemo: boolean().notNull().default(false),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("organizations_slug_key").on(t.slug),
+    uniqueIndex("organizations_github_account_key").on(t.githubAccountId).where(sql`${t.githubAccountId} is not null`),
+  ],
+);
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    /** GitHub's numeric user id: logins can be renamed, ids cannot. Null only for the local demo user. */
+    githubId: bigint({ mode: "number" }),
+    login: text().notNull(),
+    name: text(),
+    email: text(),
+    avatarUrl: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    lastLoginAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [uniqueIndex("users_github_id_key").on(t.githubId).where(sql`${t.githubId} is not null`)],
+);
+
+export const organizationMembers = pgTable(
+  "organization_members",
+  {
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: memberRole().notNull().default("member"),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.userId] }), index("organization_members_user_idx").on(t.userId)],
+);
+
+/** One row per GitHub App installation; the id is GitHub's installation id. */
+export const githubInstallations = pgTable(
+  "github_installations",
+  {
+    id: bigint({ mode: "number" }).primaryKey(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    accountId: bigint({ mode: "number" }).notNull(),
+    accountLogin: text().notNull(),
+    accountType: text().notNull(),
+    repositorySelection: text(),
+    installedByGithubId: bigint({ mode: "number" }),
+    suspendedAt: timestamp({ withTimezone: true }),
+    deletedAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("github_installations_org_idx").on(t.orgId)],
+);
+
+/** API keys are shown once; only a SHA-256 hash and a short display prefix are stored. */
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    name: text().notNull(),
+    displayPrefix: text().notNull(),
+    keyHash: text().notNull(),
+    createdBy: uuid().references(() => users.id, { onDelete: "set null" }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp({ withTimezone: true }),
+    revokedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [uniqueIndex("api_keys_key_hash_key").on(t.keyHash), index("api_keys_org_idx").on(t.orgId)],
+);
+
+export type RiskOverride = { pattern: string; tier: 1 | 2 | 3 | 4 };
+
+export const repositories = pgTable(
+  "repositories",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    /** GitHub's repository id; null for repositories imported from a local clone without a GitHub App. */
+    githubId: bigint({ mode: "number" }),
+    installationId: bigint({ mode: "number" }).references(() => githubInstallations.id, { onDelete: "set null" }),
+    fullName: text().notNull(),
+    defaultBranch: text().notNull().default("main"),
+    isPrivate: boolean().notNull().default(true),
+    /** Where the history comes from: a GitHub App installation, `sentinel import`, or the demo generator. */
+    source: text({ enum: ["github", "local", "demo"] }).notNull().default("github"),
+    /** Set when the installation is deleted or the repository is removed from it: hidden, later events ignored. */
+    disabledAt: timestamp({ withTimezone: true }),
+    riskOverrides: jsonb().$type<RiskOverride[]>().notNull().default([]),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("repositories_org_full_name_key").on(t.orgId, t.fullName),
+    uniqueIndex("repositories_org_github_id_key").on(t.orgId, t.githubId).where(sql`${t.githubId} is not null`),
+    index("repositories_installation_idx").on(t.installationId),
+  ],
+);

@@ -1,0 +1,145 @@
+import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { analyzeCommit, fromGitHubCommit } from "../../domain/detection/index.ts";
+import type { CommitSource } from "../../domain/ports.ts";
+import type { Executor } from "../db/client.ts";
+import { codeAttribution, commits, pullRequests, repositories } from "../db/schema/index.ts";
+
+export type AnalysisOutcome =
+  | { status: "analyzed"; confidence: number; files: number }
+  | { status: "skipped"; reason: string };
+
+/** Resolves which source serves a repository's commits (GitHub's API, or the demo dataset). */
+export type CommitSourceResolver = (repository: { orgId: string; source: "github" | "local" | "demo" }) => Promise<CommitSource>;
+
+/**
+ * Fetches one stored commit, runs the detection engine with everything Sentinel knows about its context
+ * (branch, pull request, the author's previous commit), and writes the verdict: the commit row and one
+ * attribution row per file, in one transaction. Running it twice leaves the same rows.
+ */
+export async function analyzeStoredCommit(
+  db: Executor,
+  resolveSource: CommitSourceResolver,
+  target: { repoId: string; sha: string },
+): Promise<AnalysisOutcome> {
+  const [row] = await db
+    .select({
+      orgId: commits.orgId,
+      authorEmail: commits.authorEmail,
+      authoredAt: commits.authoredAt,
+      branch: commits.branch,
+      prNumber: commits.prNumber,
+      fullName: repositories.fullName,
+      installationId: repositories.installationId,
+      source: repositories.source,
+      riskOverrides: repositories.riskOverrides,
+      disabledAt: repositories.disabledAt,
+    })
+    .from(commits)
+    .innerJoin(repositories, eq(repositories.id, commits.repoId))
+    .where(and(eq(commits.repoId, target.repoId), eq(commits.sha, target.sha)));
+  if (!row) return { status: "skipped", reason: "commit is not recorded" };
+  if (row.disabledAt) return { status: "skipped", reason: "repository was removed from Sentinel" };
+
+  const source = await resolveSource({ orgId: row.orgId, source: row.source });
+  const response = await source.getCommit({ fullName: row.fullName, installationId: row.installationId }, target.sha);
+  if (response === null) {
+    await db
+      .update(commits)
+      .set({ analysisStatus: "skipped", skipReason: "commit no longer exists on GitHub (force-pushed away?)", analyzedAt: new Date() })
+      .where(and(eq(commits.repoId, target.repoId), eq(commits.sha, target.sha)));
+    return { status: "skipped", reason: "commit not found at the source" };
+  }
+
+  const [previous] = row.authorEmail
+    ? await db
+        .select({ authoredAt: commits.authoredAt })
+        .from(commits)
+        .where(and(eq(commits.repoId, target.repoId), eq(commits.authorEmail, row.authorEmail), lt(commits.authoredAt, row.authoredAt)))
+        .orderBy(desc(commits.authoredAt))
+        .limit(1)
+    : [];
+  const [pullRequest] = row.prNumber
+    ? await db
+        .select({ title: pullRequests.title, body: pullRequests.body })
+        .from(pullRequests)
+        .where(and(eq(pullRequests.repoId, target.repoId), eq(pullRequests.number, row.prNumber)))
+    : [];
+
+  const normalised = fromGitHubCommit(response, {
+    branch: row.branch,
+    pullRequest: pullRequest ? { title: pullRequest.title, body: pullRequest.body ?? "" } : null,
+    authorPreviousCommitAt: previous ? previous.authoredAt.toISOString() : null,
+  });
+  if (normalised.parents.length > 1) {
+    // GitHub diffs a merge against its first parent: counting it would attribute the merged branch twice.
+    await db
+      .update(commits)
+      .set({ analysisStatus: "skipped", skipReason: "merge commit: its changes are attributed to the commits it merges", analyzedAt: new Date() })
+      .where(and(eq(commits.repoId, target.repoId), eq(commits.sha, target.sha)));
+    return { status: "skipped", reason: "merge commit" };
+  }
+  const result = analyzeCommit(normalised, { tierOverrides: row.riskOverrides });
+  const authoredAt = new Date(normalised.author.date);
+  const analyzedAt = new Date();
+  const counted = result.files.filter((file) => file.countsTowardShare);
+
+  await db.transaction(async (tx) => {
+    await tx
+      .update(commits)
+      .set({
+        analysisStatus: "analyzed",
+        skipReason: null,
+        aiConfidence: result.confidence,
+        signals: result.signals,
+        linesAdded: counted.reduce((sum, file) => sum + file.linesAdded, 0),
+        linesDeleted: counted.reduce((sum, file) => sum + file.linesDeleted, 0),
+        detectorVersion: result.detectorVersion,
+        analyzedAt,
+      })
+      .where(and(eq(commits.repoId, target.repoId), eq(commits.sha, target.sha)));
+    if (result.files.length === 0) return;
+    await tx
+      .insert(codeAttribution)
+      .values(
+        result.files.map((file) => ({
+          orgId: row.orgId,
+          repoId: target.repoId,
+          commitSha: target.sha,
+          filePath: file.path,
+          previousPath: file.previousPath,
+          changeType: file.status,
+          fileKind: file.kind,
+          countsTowardShare: file.countsTowardShare,
+          aiConfidence: file.aiConfidence,
+          signals: file.signals,
+          riskTier: file.riskTier,
+          baseRiskTier: file.baseTier,
+          riskReasons: file.riskReasons,
+          linesAdded: file.linesAdded,
+          linesDeleted: file.linesDeleted,
+          complexity: file.complexity,
+          detectorVersion: result.detectorVersion,
+          authoredAt,
+          analyzedAt,
+        })),
+      )
+      .onConflictDoUpdate({
+        target: [codeAttribution.repoId, codeAttribution.commitSha, codeAttribution.filePath],
+        set: {
+          aiConfidence: sql`excluded.ai_confidence`,
+          signals: sql`excluded.signals`,
+          riskTier: sql`excluded.risk_tier`,
+          baseRiskTier: sql`excluded.base_risk_tier`,
+          riskReasons: sql`excluded.risk_reasons`,
+          fileKind: sql`excluded.file_kind`,
+          countsTowardShare: sql`excluded.counts_toward_share`,
+          linesAdded: sql`excluded.lines_added`,
+          linesDeleted: sql`excluded.lines_deleted`,
+          complexity: sql`excluded.complexity`,
+          detectorVersion: sql`excluded.detector_version`,
+          analyzedAt: sql`excluded.analyzed_at`,
+        },
+      });
+  });
+  return { status: "analyzed", confidence: result.confidence, files: result.files.length };
+}

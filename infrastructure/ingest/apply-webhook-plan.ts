@@ -1,0 +1,388 @@
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import type { RepositoryRef, WebhookPlan } from "../../domain/ingestion/webhook-plan.ts";
+import type { Executor, Transaction } from "../db/client.ts";
+import {
+  codeEvents,
+  commits,
+  deployments,
+  githubInstallations,
+  organizationMembers,
+  organizations,
+  pullRequests,
+  repositories,
+  users,
+  webhookDeliveries,
+} from "../db/schema/index.ts";
+
+export interface CommitToAnalyze {
+  repoId: string;
+  sha: string;
+  /** "new": first sight of the commit; "rescore": new context (a PR with agent markers) warrants another look. */
+  trigger: "new" | "rescore";
+}
+
+export type ApplyOutcome =
+  | { status: "ignored"; reason: string }
+  | {
+      status: "processed";
+      orgId: string;
+      repoId?: string;
+      eventsInserted: number;
+      /** New or still-unanalysed commits, plus the commits of a PR whose markers were just seen. */
+      commitsToAnalyze: CommitToAnalyze[];
+      /** Repositories that became active (installation created or repositories added): candidates for backfill. */
+      repositoriesAdded: string[];
+      compareRange: { before: string; after: string } | null;
+    };
+
+/**
+ * Applies a delivery's plan in one transaction and marks the delivery settled in the same transaction, so a
+ * crash leaves either everything or nothing. Every write is keyed (ON CONFLICT), so replaying a delivery
+ * changes nothing.
+ */
+export async function applyWebhookPlan(db: Executor, plan: WebhookPlan, deliveryId: string | null): Promise<ApplyOutcome> {
+  return db.transaction(async (tx) => {
+    const outcome = await applyInTransaction(tx, plan, deliveryId);
+    if (deliveryId) {
+      await tx
+        .update(webhookDeliveries)
+        .set({
+          status: outcome.status === "ignored" ? "ignored" : "processed",
+          error: outcome.status === "ignored" ? outcome.reason : null,
+          processedAt: new Date(),
+        })
+        .where(eq(webhookDeliveries.deliveryId, deliveryId));
+    }
+    return outcome;
+  });
+}
+
+async function applyInTransaction(tx: Transaction, plan: WebhookPlan, deliveryId: string | null): Promise<ApplyOutcome> {
+  switch (plan.kind) {
+    case "ignored":
+      return { status: "ignored", reason: plan.reason };
+    case "installation":
+      return applyInstallation(tx, plan);
+    case "installation_repositories":
+      return applyInstallationRepositories(tx, plan);
+    case "activity":
+      return applyActivity(tx, plan, deliveryId);
+  }
+}
+
+/** One organisation per GitHub account; the slug is the login, made unique if another org already has it. */
+async function upsertOrganizationForAccount(tx: Transaction, account: { id: number; login: string; type: string }): Promise<string> {
+  const [existing] = await tx
+    .select({ id: organizations.id })
+    .from(organizations)
+    .where(eq(organizations.githubAccountId, account.id));
+  if (existing) {
+    await tx
+      .update(organizations)
+      .set({ githubAccountLogin: account.login, githubAccountType: account.type, updatedAt: new Date() })
+      .where(eq(organizations.id, existing.id));
+    return existing.id;
+  }
+  const baseSlug = account.login.toLowerCase().replace(/[^a-z0-9-]+/g, "-");
+  const [taken] = await tx.select({ id: organizations.id }).from(organizations).where(eq(organizations.slug, baseSlug));
+  const [created] = await tx
+    .insert(organizations)
+    .values({
+      slug: taken ? `${baseSlug}-${account.id}` : baseSlug,
+      name: account.login,
+      githubAccountId: account.id,
+      githubAccountLogin: account.login,
+      githubAccountType: account.type,
+    })
+    .returning({ id: organizations.id });
+  return created!.id;
+}
+
+async function upsertRepositories(
+  tx: Transaction,
+  orgId: string,
+  installationId: number,
+  refs: RepositoryRef[],
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (const ref of refs) {
+    const [row] = await tx
+      .insert(repositories)
+      .values({
+        orgId,
+        githubId: ref.githubId,
+        installationId,
+        fullName: ref.fullName,
+        defaultBranch: ref.defaultBranch ?? "main",
+        isPrivate: ref.isPrivate ?? true,
+        source: "github",
+      })
+      .onConflictDoUpdate({
+        target: [repositories.orgId, repositories.githubId],
+        targetWhere: sql`${repositories.githubId} is not null`,
+        set: {
+          installationId,
+          fullName: ref.fullName,
+          disabledAt: null,
+          updatedAt: new Date(),
+          ...(ref.defaultBranch ? { defaultBranch: ref.defaultBranch } : {}),
+        },
+      })
+      .returning({ id: repositories.id });
+    ids.push(row!.id);
+  }
+  return ids;
+}
+
+async function applyInstallation(tx: Transaction, plan: Extract<WebhookPlan, { kind: "installation" }>): Promise<ApplyOutcome> {
+  const now = new Date();
+  const orgId = await upsertOrganizationForAccount(tx, plan.account);
+  const values = {
+    id: plan.installationId,
+    orgId,
+    accountId: plan.account.id,
+    accountLogin: plan.account.login,
+    accountType: plan.account.type,
+    repositorySelection: plan.repositorySelection,
+    installedByGithubId: plan.installedByGithubId,
+  };
+  const lifecycle =
+    plan.action === "created" || plan.action === "unsuspend"
+      ? { deletedAt: null, suspendedAt: null }
+      : plan.action === "deleted"
+        ? { deletedAt: now }
+        : { suspendedAt: now };
+  await tx
+    .insert(githubInstallations)
+    .values({ ...values, ...lifecycle })
+    .onConflictDoUpdate({ target: githubInstallations.id, set: { ...lifecycle, orgId, accountLogin: plan.account.login, updatedAt: now } });
+
+  let repositoriesAdded: string[] = [];
+  if (plan.action === "created") {
+    repositoriesAdded = await upsertRepositories(tx, orgId, plan.installationId, plan.repositories);
+    // Whoever installed the App owns the organisation, once they have signed in to Sentinel.
+    if (plan.installedByGithubId !== null) {
+      const [installer] = await tx.select({ id: users.id }).from(users).where(eq(users.githubId, plan.installedByGithubId));
+      if (installer) {
+        await tx.insert(organizationMembers).values({ orgId, userId: installer.id, role: "owner" }).onConflictDoNothing();
+      }
+    }
+  } else if (plan.action === "deleted") {
+    // The data stays (it is the organisation's history) but disappears from the dashboard and stops updating.
+    await tx
+      .update(repositories)
+      .set({ disabledAt: now, updatedAt: now })
+      .where(and(eq(repositories.installationId, plan.installationId), isNull(repositories.disabledAt)));
+  }
+  return { status: "processed", orgId, eventsInserted: 0, commitsToAnalyze: [], repositoriesAdded, compareRange: null };
+}
+
+async function applyInstallationRepositories(
+  tx: Transaction,
+  plan: Extract<WebhookPlan, { kind: "installation_repositories" }>,
+): Promise<ApplyOutcome> {
+  const [installation] = await tx
+    .select({ orgId: githubInstallations.orgId, deletedAt: githubInstallations.deletedAt })
+    .from(githubInstallations)
+    .where(eq(githubInstallations.id, plan.installationId));
+  if (!installation || installation.deletedAt) {
+    return { status: "ignored", reason: `installation ${plan.installationId} is not active in Sentinel` };
+  }
+  const repositoriesAdded = await upsertRepositories(tx, installation.orgId, plan.installationId, plan.added);
+  const removedIds = plan.removed.map((ref) => ref.githubId);
+  if (removedIds.length > 0) {
+    await tx
+      .update(repositories)
+      .set({ disabledAt: new Date(), updatedAt: new Date() })
+      .where(
+        and(
+          eq(repositories.orgId, installation.orgId),
+          eq(repositories.installationId, plan.installationId),
+          inArray(repositories.githubId, removedIds),
+        ),
+      );
+  }
+  return { status: "processed", orgId: installation.orgId, eventsInserted: 0, commitsToAnalyze: [], repositoriesAdded, compareRange: null };
+}
+
+async function applyActivity(
+  tx: Transaction,
+  plan: Extract<WebhookPlan, { kind: "activity" }>,
+  deliveryId: string | null,
+): Promise<ApplyOutcome> {
+  // The repository must belong to a live installation: events for removed repositories or deleted
+  // installations are ignored, so their data stays frozen and hidden.
+  const conditions = [eq(repositories.githubId, plan.repository.githubId), isNull(repositories.disabledAt)];
+  if (plan.installationId !== null) conditions.push(eq(repositories.installationId, plan.installationId));
+  const [repo] = await tx
+    .select({ id: repositories.id, orgId: repositories.orgId, defaultBranch: repositories.defaultBranch })
+    .from(repositories)
+    .leftJoin(githubInstallations, eq(githubInstallations.id, repositories.installationId))
+    .where(and(...conditions, isNull(githubInstallations.deletedAt)));
+  if (!repo) {
+    return { status: "ignored", reason: `repository ${plan.repository.fullName} is not tracked (or was removed)` };
+  }
+
+  let eventsInserted = 0;
+  if (plan.events.length > 0) {
+    const inserted = await tx
+      .insert(codeEvents)
+      .values(
+        plan.events.map((event) => ({
+          orgId: repo.orgId,
+          repoId: repo.id,
+          type: event.type,
+          eventKey: event.eventKey,
+          commitSha: event.commitSha,
+          prNumber: event.prNumber,
+          branch: event.branch,
+          actor: event.actor,
+          timestamp: new Date(event.timestamp),
+          deliveryId,
+          payload: event.payload,
+        })),
+      )
+      .onConflictDoNothing({ target: [codeEvents.repoId, codeEvents.eventKey] })
+      .returning({ id: codeEvents.id });
+    eventsInserted = inserted.length;
+  }
+
+  const commitsToAnalyze: CommitToAnalyze[] = [];
+  if (plan.commits.length > 0) {
+    const rows = await tx
+      .insert(commits)
+      .values(
+        plan.commits.map((commit) => ({
+          orgId: repo.orgId,
+          repoId: repo.id,
+          sha: commit.sha,
+          authorName: commit.authorName,
+          authorEmail: commit.authorEmail,
+          authorLogin: commit.authorLogin,
+          authoredAt: new Date(commit.authoredAt),
+          authoredOffsetMinutes: commit.authoredOffsetMinutes,
+          messageHeadline: commit.messageHeadline,
+          branch: commit.branch,
+          onDefaultBranch: commit.onDefaultBranch,
+        })),
+      )
+      .onConflictDoUpdate({
+        target: [commits.repoId, commits.sha],
+        set: {
+          // First branch seen wins (the feature branch, usually); being on the default branch is sticky.
+          branch: sql`coalesce(${commits.branch}, excluded.branch)`,
+          onDefaultBranch: sql`${commits.onDefaultBranch} or excluded.on_default_branch`,
+        },
+      })
+      .returning({ sha: commits.sha, status: commits.analysisStatus });
+    for (const row of rows) {
+      if (row.status === "pending" || row.status === "failed") commitsToAnalyze.push({ repoId: repo.id, sha: row.sha, trigger: "new" });
+    }
+    // Commits pushed after their PR was opened join it here (the PR event linked the ones before).
+    await tx.execute(sql`
+      update commits c set pr_number = pr.number
+      from pull_requests pr
+      where c.repo_id = ${repo.id} and c.pr_number is null and c.branch is not null
+        and pr.repo_id = c.repo_id and pr.head_ref = c.branch and pr.state = 'open'
+        and c.sha in ${plan.commits.map((commit) => commit.sha)}`);
+  }
+
+  if (plan.pullRequest) {
+    const pr = plan.pullRequest;
+    const eventTime = new Date(plan.events[0]?.timestamp ?? pr.openedAt);
+    await tx
+      .insert(pullRequests)
+      .values({
+        orgId: repo.orgId,
+        repoId: repo.id,
+        number: pr.number,
+        githubId: pr.githubId,
+        title: pr.title,
+        body: pr.body,
+        authorLogin: pr.authorLogin,
+        headRef: pr.headRef,
+        headSha: pr.headSha,
+        baseRef: pr.baseRef,
+        state: pr.state,
+        draft: pr.draft,
+        openedAt: new Date(pr.openedAt),
+        readyForReviewAt: pr.readyForReviewAt ? new Date(pr.readyForReviewAt) : null,
+        firstReviewAt: pr.reviewSubmittedAt ? new Date(pr.reviewSubmittedAt) : null,
+        mergedAt: pr.mergedAt ? new Date(pr.mergedAt) : null,
+        closedAt: pr.closedAt ? new Date(pr.closedAt) : null,
+        mergeCommitSha: pr.mergeCommitSha,
+        aiMarkers: pr.aiMarkers,
+        updatedAt: eventTime,
+      })
+      .onConflictDoUpdate({
+        target: [pullRequests.repoId, pullRequests.number],
+        set: {
+          // Deliveries can arrive out of order: mutable fields only move forward in time, milestones keep
+          // their earliest value, and a merge is never undone by a late "synchronize".
+          title: sql`case when excluded.updated_at >= ${pullRequests.updatedAt} then excluded.title else ${pullRequests.title} end`,
+          body: sql`case when excluded.updated_at >= ${pullRequests.updatedAt} then excluded.body else ${pullRequests.body} end`,
+          headSha: sql`case when excluded.updated_at >= ${pullRequests.updatedAt} then excluded.head_sha else ${pullRequests.headSha} end`,
+          draft: sql`case when excluded.updated_at >= ${pullRequests.updatedAt} then excluded.draft else ${pullRequests.draft} end`,
+          state: sql`case when ${pullRequests.state} = 'merged' then 'merged'
+                          when excluded.updated_at >= ${pullRequests.updatedAt} then excluded.state
+                          else ${pullRequests.state} end`,
+          readyForReviewAt: sql`least(${pullRequests.readyForReviewAt}, excluded.ready_for_review_at)`,
+          firstReviewAt: sql`least(${pullRequests.firstReviewAt}, excluded.first_review_at)`,
+          mergedAt: sql`coalesce(${pullRequests.mergedAt}, excluded.merged_at)`,
+          closedAt: sql`coalesce(excluded.closed_at, ${pullRequests.closedAt})`,
+          mergeCommitSha: sql`coalesce(excluded.merge_commit_sha, ${pullRequests.mergeCommitSha})`,
+          aiMarkers: sql`case when excluded.updated_at >= ${pullRequests.updatedAt} then excluded.ai_markers else ${pullRequests.aiMarkers} end`,
+          updatedAt: sql`greatest(${pullRequests.updatedAt}, excluded.updated_at)`,
+        },
+      });
+    // Link the branch's commits to the PR, so the analysis sees the PR's title and body.
+    const linked = await tx
+      .update(commits)
+      .set({ prNumber: pr.number })
+      .where(and(eq(commits.repoId, repo.id), eq(commits.branch, pr.headRef), isNull(commits.prNumber)))
+      .returning({ sha: commits.sha, status: commits.analysisStatus });
+    // A PR that carries agent markers re-scores its commits with that context.
+    if (pr.aiMarkers.length > 0) {
+      for (const row of linked) commitsToAnalyze.push({ repoId: repo.id, sha: row.sha, trigger: "rescore" });
+    }
+  }
+
+  if (plan.deployment) {
+    const deployment = plan.deployment;
+    const terminal = deployment.status && ["success", "failure", "error", "inactive"].includes(deployment.status);
+    await tx
+      .insert(deployments)
+      .values({
+        orgId: repo.orgId,
+        repoId: repo.id,
+        githubId: deployment.githubId,
+        sha: deployment.sha,
+        ref: deployment.ref,
+        environment: deployment.environment,
+        isProduction: deployment.isProduction,
+        status: deployment.status ?? "pending",
+        createdAt: new Date(deployment.createdAt),
+        finishedAt: terminal && deployment.statusAt ? new Date(deployment.statusAt) : null,
+        creatorLogin: deployment.creatorLogin,
+      })
+      .onConflictDoUpdate({
+        target: [deployments.repoId, deployments.githubId],
+        set: deployment.status
+          ? {
+              status: deployment.status,
+              finishedAt: terminal && deployment.statusAt ? new Date(deployment.statusAt) : sql`${deployments.finishedAt}`,
+            }
+          : { environment: deployment.environment },
+      });
+  }
+
+  return {
+    status: "processed",
+    orgId: repo.orgId,
+    repoId: repo.id,
+    eventsInserted,
+    commitsToAnalyze,
+    repositoriesAdded: [],
+    compareRange: plan.compareRange,
+  };
+}

@@ -1,0 +1,125 @@
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import express, { type NextFunction, type Request, type Response } from "express";
+import { checkHealth } from "./health.ts";
+import type { Services } from "./services.ts";
+
+const BUILD_PATH = path.resolve("build/index.js");
+
+export async function loadRemixBuild(): Promise<ServerBuild> {
+  try {
+    return (await import(pathToFileURL(BUILD_PATH).href)) as ServerBuild;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND") {
+      throw new Error(`No web build at ${BUILD_PATH}: run \`npm run build\` first (npm start does it for you).`);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Rejects state-changing requests from other origins (a cross-site form POST carries the victim's cookie).
+ * Webhooks and API calls with a bearer key are not cookie-authenticated and are exempt.
+ */
+export function rejectCrossOriginWrites(request: Request, response: Response, next: NextFunction): void {
+  if (["GET", "HEAD", "OPTIONS"].includes(request.method)) return next();
+  if (request.path.startsWith("/api/webhooks/") || request.headers.authorization?.startsWith("Bearer ")) return next();
+  const origin = request.headers.origin;
+  const fetchSite = request.headers["sec-fetch-site"];
+  const host = request.headers["x-forwarded-host"] ?? request.headers.host;
+  let sameOrigin: boolean;
+  if (origin && origin !== "null") {
+    try {
+      sameOrigin = new URL(origin).host === host;
+    } catch {
+      sameOrigin = false;
+    }
+  } else {
+    // No Origin header (old browsers, curl): fall back to Fetch Metadata when present.
+    sameOrigin = fetchSite === undefined || fetchSite === "same-origin" || fetchSite === "none";
+  }
+  if (sameOrigin) return next();
+  response.status(403).type("text/plain").send("Cross-origin request refused.");
+}
+
+export function createExpressApp(services: Services, build: ServerBuild): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", services.env.isProduction ? 1 : false);
+  const logger = services.logger.child({ component: "http" });
+
+  app.use((request, response, next) => {
+    const requestId = (request.headers["x-request-id"] as string | undefined) ?? randomUUID();
+    response.setHeader("x-request-id", requestId);
+    const started = performance.now();
+    response.on("finish", () => {
+      if (request.path.startsWith("/build/") || request.path === "/favicon.ico") return;
+      const durationMs = Math.round((performance.now() - started) * 10) / 10;
+      const fields = { requestId, method: request.method, path: request.path, status: response.statusCode, durationMs };
+      if (response.statusCode >= 500) logger.error(fields, "request failed");
+      else logger.info(fields, "request");
+    });
+    next();
+  });
+
+  app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
+  app.use(express.static("public", { maxAge: "1h" }));
+
+  app.get("/healthz", async (_request, response) => {
+    const report = await checkHealth(services);
+    response.status(report.status === "ok" ? 200 : 503).json(report);
+  });
+
+  app.use(rejectCrossOriginWrites);
+  app.all(
+    "*",
+    createRequestHandler({
+      build,
+      mode: services.env.isProduction ? "production" : "development",
+      getLoadContext: () => ({ services }),
+    }),
+  );
+  return app;
+}
+
+export interface RunningHttpServer {
+  server: http.Server;
+  url: string;
+  /** Stops accepting connections, lets in-flight requests finish (up to the timeout), closes idle sockets. */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+export async function startHttpServer(services: Services, build: ServerBuild): Promise<RunningHttpServer> {
+  const app = createExpressApp(services, build);
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(services.env.PORT, services.env.HOST, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : services.env.PORT;
+  const displayHost = services.env.HOST === "0.0.0.0" ? "localhost" : services.env.HOST;
+  return {
+    server,
+    url: `http://${displayHost}:${port}`,
+    close(timeoutMs = 10_000) {
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          server.closeAllConnections();
+          resolve();
+        }, timeoutMs);
+        timer.unref();
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+    },
+  };
+}

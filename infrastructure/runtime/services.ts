@@ -1,0 +1,91 @@
+import type { DistributedLock, JobQueue } from "../../domain/ports.ts";
+import { createSessionStorage, type SentinelSessionStorage } from "../auth/session.ts";
+import type { Env } from "../config/env.ts";
+import type { Database, DatabaseConnection } from "../db/client.ts";
+import { openDatabase } from "../db/open.ts";
+import type { Logger } from "../logging/logger.ts";
+import { createQueueRuntime, type QueueRuntime } from "../queue/index.ts";
+
+export type ProcessRole = "all" | "web" | "worker" | "cli";
+
+/** Everything a process needs, built once at boot and handed to Remix (load context), jobs and the CLI. */
+export interface Services {
+  env: Env;
+  logger: Logger;
+  role: ProcessRole;
+  database: DatabaseConnection;
+  db: Database;
+  queue: JobQueue;
+  lock: DistributedLock;
+  sessionStorage: SentinelSessionStorage;
+  startedAt: Date;
+}
+
+export interface ServicesHandle {
+  services: Services;
+  /** Closes the queue (active jobs finish) and then the database. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export async function createServices(
+  env: Env,
+  logger: Logger,
+  options: { role: ProcessRole; migrate: boolean },
+): Promise<ServicesHandle> {
+  if (options.role !== "all" && options.role !== "cli" && env.usesEmbeddedDatabase) {
+    throw new Error(
+      `npm run start:${options.role} needs DATABASE_URL: the embedded database belongs to one process, ` +
+        "so web and worker can only run apart on PostgreSQL. Use `npm start` for the single-process setup.",
+    );
+  }
+  if (options.role !== "all" && options.role !== "cli" && env.usesInProcessQueue) {
+    throw new Error(
+      `npm run start:${options.role} needs REDIS_URL: without Redis the queue lives inside one process, ` +
+        "so a separate worker would never see the web process's jobs. Use `npm start` for the single-process setup.",
+    );
+  }
+
+  const database = await openDatabase(env, logger.child({ component: "db" }), {
+    applicationName: `sentinel-${options.role}`,
+    migrate: options.migrate,
+  });
+  let queueRuntime: QueueRuntime | undefined;
+  try {
+    queueRuntime = createQueueRuntime({
+      redisUrl: env.REDIS_URL,
+      prefix: env.REDIS_PREFIX,
+      logger: logger.child({ component: "queue" }),
+    });
+    await queueRuntime.assertReady();
+  } catch (error) {
+    await queueRuntime?.close().catch(() => {});
+    await database.close();
+    throw error;
+  }
+  const runtime = queueRuntime;
+
+  let closing: Promise<void> | undefined;
+  return {
+    services: {
+      env,
+      logger,
+      role: options.role,
+      database,
+      db: database.db,
+      queue: runtime.queue,
+      lock: runtime.lock,
+      sessionStorage: createSessionStorage(env),
+      startedAt: new Date(),
+    },
+    close() {
+      closing ??= (async () => {
+        try {
+          await runtime.close();
+        } finally {
+          await database.close();
+        }
+      })();
+      return closing;
+    },
+  };
+}

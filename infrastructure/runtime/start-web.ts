@@ -1,0 +1,25 @@
+/** `npm run start:web`: the web process alone (needs DATABASE_URL and REDIS_URL); scale it apart from workers. */
+import { loadEnvOrExit } from "../config/env.ts";
+import { createLogger } from "../logging/logger.ts";
+import { loadRemixBuild, startHttpServer } from "./http-server.ts";
+import { createServices } from "./services.ts";
+import { exitOnSignals } from "./shutdown.ts";
+
+const env = loadEnvOrExit();
+const logger = createLogger({ level: env.LOG_LEVEL, name: "sentinel-web" });
+
+async function main() {
+  const build = await loadRemixBuild();
+  const handle = await createServices(env, logger, { role: "web", migrate: true });
+  const http = await startHttpServer(handle.services, build);
+  exitOnSignals(logger, [
+    { name: "http", run: () => http.close() },
+    { name: "queue and database", run: () => handle.close() },
+  ]);
+  logger.info({ url: http.url }, `Sentinel web is running at ${http.url}`);
+}
+
+main().catch((error: unknown) => {
+  logger.fatal({ err: error }, error instanceof Error ? error.message : "Sentinel web failed to start");
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+import { z } from "zod";
+import type { JobQueue } from "../domain/ports.ts";
+import type { Database } from "../infrastructure/db/client.ts";
+import { analyzeStoredCommit, type CommitSourceResolver } from "../infrastructure/ingest/analyze-stored-commit.ts";
+import type { CommitToAnalyze } from "../infrastructure/ingest/apply-webhook-plan.ts";
+import { CommitSourceUnavailableError } from "../infrastructure/ingest/commit-sources.ts";
+import { PermanentJobError } from "../infrastructure/queue/index.ts";
+import { defineJob } from "./router.ts";
+
+export const ANALYZE_COMMIT_JOB = "analyze-commit";
+
+/**
+ * One job per repository and commit. A re-score (new PR context) gets its own id, because the first job may
+ * still be kept as completed and would swallow a second enqueue with the same id.
+ */
+export async function enqueueCommitAnalysis(queue: JobQueue, target: CommitToAnalyze, deliveryId?: string): Promise<void> {
+  const suffix = target.trigger === "rescore" && deliveryId ? `-${deliveryId.replace(/[^A-Za-z0-9_-]/g, "_")}` : "";
+  await queue.enqueue(
+    "analysis",
+    ANALYZE_COMMIT_JOB,
+    { repoId: target.repoId, sha: target.sha },
+    { jobId: `analyze-${target.repoId}-${target.sha}${suffix}` },
+  );
+}
+
+export function createAnalysisJobs(deps: { db: Database; resolveSource: CommitSourceResolver }) {
+  return {
+    [ANALYZE_COMMIT_JOB]: defineJob({
+      schema: z.object({ repoId: z.string().uuid(), sha: z.string().regex(/^[0-9a-f]{7,64}$/, "must be a commit sha") }),
+      async run(target) {
+        try {
+          return await analyzeStoredCommit(deps.db, deps.resolveSource, target);
+        } catch (error) {
+          if (error instanceof CommitSourceUnavailableError) throw new PermanentJobError(error.message, { cause: error });
+          throw error;
+        }
+      },
+    }),
+  };
+}

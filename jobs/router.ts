@@ -1,0 +1,30 @@
+import type { z } from "zod";
+import type { JobContext, JobProcessor, QueueName } from "../domain/ports.ts";
+import { PermanentJobError } from "../infrastructure/queue/index.ts";
+
+/** A job handler with its payload schema: the data is parsed before the handler sees it. */
+export interface JobHandler<TSchema extends z.ZodType = z.ZodType> {
+  schema: TSchema;
+  run(data: z.infer<TSchema>, job: JobContext): Promise<unknown>;
+}
+
+export function defineJob<TSchema extends z.ZodType>(handler: JobHandler<TSchema>): JobHandler<TSchema> {
+  return handler;
+}
+
+/**
+ * One processor per queue that dispatches on the job name. Invalid data can never become valid by retrying,
+ * so a schema failure (or an unknown job name) is a permanent failure with the reason in the error.
+ */
+export function createJobRouter(queue: QueueName, handlers: Record<string, JobHandler>): JobProcessor {
+  return async (job) => {
+    const handler = handlers[job.name];
+    if (!handler) throw new PermanentJobError(`queue "${queue}" has no handler for job "${job.name}"`);
+    const parsed = handler.schema.safeParse(job.data);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "data"}: ${issue.message}`);
+      throw new PermanentJobError(`invalid data for job "${job.name}": ${problems.join("; ")}`);
+    }
+    return handler.run(parsed.data, job);
+  };
+}

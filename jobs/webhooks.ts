@@ -1,0 +1,40 @@
+import { z } from "zod";
+import type { JobQueue } from "../domain/ports.ts";
+import type { Database } from "../infrastructure/db/client.ts";
+import type { CommitToAnalyze } from "../infrastructure/ingest/apply-webhook-plan.ts";
+import { processWebhookDelivery } from "../infrastructure/ingest/process-delivery.ts";
+import type { Logger } from "../infrastructure/logging/logger.ts";
+import { PermanentJobError } from "../infrastructure/queue/index.ts";
+import { enqueueCommitAnalysis } from "./analysis.ts";
+import { defineJob } from "./router.ts";
+
+export const PROCESS_DELIVERY_JOB = "process-delivery";
+
+export function deliveryJobId(deliveryId: string): string {
+  return `delivery-${deliveryId.replace(/[^A-Za-z0-9_-]/g, "_")}`;
+}
+
+export function createWebhookJobs(deps: { db: Database; queue: JobQueue; logger: Logger }) {
+  return {
+    [PROCESS_DELIVERY_JOB]: defineJob({
+      schema: z.object({ deliveryId: z.string().min(1).max(200) }),
+      async run({ deliveryId }) {
+        const outcome = await processWebhookDelivery(deps.db, deliveryId);
+        if (outcome.status === "missing") throw new PermanentJobError(`delivery ${deliveryId} is not recorded`);
+        if (outcome.status === "invalid") throw new PermanentJobError(outcome.reason);
+        if (outcome.status === "processed") {
+          await enqueueAll(deps.queue, outcome.commitsToAnalyze, deliveryId);
+          deps.logger.debug(
+            { deliveryId, events: outcome.eventsInserted, commits: outcome.commitsToAnalyze.length },
+            "delivery processed",
+          );
+        }
+        return outcome.status;
+      },
+    }),
+  };
+}
+
+async function enqueueAll(queue: JobQueue, targets: CommitToAnalyze[], deliveryId: string): Promise<void> {
+  for (const target of targets) await enqueueCommitAnalysis(queue, target, deliveryId);
+}
