@@ -1,3 +1,4 @@
 export * from "./tenancy.ts";
 export * from "./activity.ts";
 export * from "./insights.ts";
+export * from "./metrics.ts";
