@@ -322,22 +322,22 @@ CREATE UNIQUE INDEX "repositories_org_github_id_key" ON "repositories" USING btr
 CREATE INDEX "repositories_installation_idx" ON "repositories" USING btree ("installation_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "users_github_id_key" ON "users" USING btree ("github_id") WHERE "users"."github_id" is not null;--> statement-breakpoint
 CREATE UNIQUE INDEX "code_attribution_repo_commit_file_key" ON "code_attribution" USING btree ("repo_id","commit_sha","file_path");--> statement-breakpoint
-CREATE INDEX "code_attribution_repo_ai_confidence_idx" ON "code_attribution" USING btree ("repo_id","ai_confidence" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "code_attribution_repo_authored_idx" ON "code_attribution" USING btree ("repo_id","authored_at" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "code_attribution_repo_ai_confidence_idx" ON "code_attribution" USING btree ("repo_id","ai_confidence" DESC NULLS FIRST);--> statement-breakpoint
+CREATE INDEX "code_attribution_repo_authored_idx" ON "code_attribution" USING btree ("repo_id","authored_at" DESC NULLS FIRST);--> statement-breakpoint
 CREATE UNIQUE INDEX "code_events_repo_event_key" ON "code_events" USING btree ("repo_id","event_key");--> statement-breakpoint
-CREATE INDEX "code_events_repo_timestamp_idx" ON "code_events" USING btree ("repo_id","timestamp" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "code_events_org_timestamp_idx" ON "code_events" USING btree ("org_id","timestamp" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "code_events_repo_timestamp_idx" ON "code_events" USING btree ("repo_id","timestamp" DESC NULLS FIRST);--> statement-breakpoint
+CREATE INDEX "code_events_org_timestamp_idx" ON "code_events" USING btree ("org_id","timestamp" DESC NULLS FIRST);--> statement-breakpoint
 CREATE INDEX "code_events_commit_sha_idx" ON "code_events" USING btree ("commit_sha") WHERE "code_events"."commit_sha" is not null;--> statement-breakpoint
-CREATE INDEX "commits_repo_authored_idx" ON "commits" USING btree ("repo_id","authored_at" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "commits_repo_authored_idx" ON "commits" USING btree ("repo_id","authored_at" DESC NULLS FIRST);--> statement-breakpoint
 CREATE UNIQUE INDEX "deployments_repo_github_id_key" ON "deployments" USING btree ("repo_id","github_id");--> statement-breakpoint
-CREATE INDEX "deployments_repo_created_idx" ON "deployments" USING btree ("repo_id","created_at" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "deployments_repo_created_idx" ON "deployments" USING btree ("repo_id","created_at" DESC NULLS FIRST);--> statement-breakpoint
 CREATE UNIQUE INDEX "pull_requests_repo_number_key" ON "pull_requests" USING btree ("repo_id","number");--> statement-breakpoint
 CREATE INDEX "pull_requests_repo_state_idx" ON "pull_requests" USING btree ("repo_id","state","opened_at");--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_status_idx" ON "webhook_deliveries" USING btree ("status","received_at");--> statement-breakpoint
-CREATE INDEX "alerts_repo_triggered_idx" ON "alerts" USING btree ("repo_id","triggered_at" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "alerts_org_triggered_idx" ON "alerts" USING btree ("org_id","triggered_at" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "alerts_repo_triggered_idx" ON "alerts" USING btree ("repo_id","triggered_at" DESC NULLS FIRST);--> statement-breakpoint
+CREATE INDEX "alerts_org_triggered_idx" ON "alerts" USING btree ("org_id","triggered_at" DESC NULLS FIRST);--> statement-breakpoint
 CREATE INDEX "incident_commits_repo_sha_idx" ON "incident_commits" USING btree ("repo_id","commit_sha");--> statement-breakpoint
-CREATE INDEX "incidents_org_started_idx" ON "incidents" USING btree ("org_id","started_at" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "incidents_repo_started_idx" ON "incidents" USING btree ("repo_id","started_at" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "incidents_org_started_idx" ON "incidents" USING btree ("org_id","started_at" DESC NULLS FIRST);--> statement-breakpoint
+CREATE INDEX "incidents_repo_started_idx" ON "incidents" USING btree ("repo_id","started_at" DESC NULLS FIRST);--> statement-breakpoint
 CREATE INDEX "notification_channels_org_idx" ON "notification_channels" USING btree ("org_id");--> statement-breakpoint
-CREATE UNIQUE INDEX "repo_metrics_repo_date_key" ON "repo_metrics" USING btree ("repo_id","date" DESC NULLS LAST);
+CREATE UNIQUE INDEX "repo_metrics_repo_date_key" ON "repo_metrics" USING btree ("repo_id","date" DESC NULLS FIRST);

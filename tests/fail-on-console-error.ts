@@ -15,6 +15,6 @@ afterEach(() => {
   const wasMockedByTest = errorSpy?.getMockImplementation() !== undefined;
   errorSpy?.mockRestore();
   if (calls.length > 0 && !wasMockedByTest) {
-    throw new Error(`console.error was called unexpectedly:\n${calls.map((args) => args.join(" ")).join("\n")}`);
+    throw new Error(`console.error was called unexpectedly:\n${calls.map((args: unknown[]) => args.map(String).join(" ")).join("\n")}`);
   }
 });

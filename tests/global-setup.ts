@@ -1,2 +1,39 @@
-/** Filled in by the database work: prepares the migrated template database that test files clone. */
-export default async function globalSetup(): Promise<void> {}
+import postgres from "postgres";
+import { Redis } from "ioredis";
+import { migrateDatabase } from "../infrastructure/db/migrate.ts";
+import { TEMPLATE_DATABASE, TEST_POSTGRES_URL, TEST_REDIS_URL, databaseUrl } from "./support/config.ts";
+
+/**
+ * Once per test run: migrate a template database that every integration test file clones (CREATE DATABASE …
+ * TEMPLATE takes ~100 ms, so each file gets its own database and files can run in parallel), and check that
+ * Redis answers, with a message that says what to start if it does not.
+ */
+export default async function globalSetup(): Promise<void> {
+  const admin = postgres(TEST_POSTGRES_URL, { max: 1, onnotice: () => {} });
+  try {
+    await admin`select 1`;
+  } catch (error) {
+    await admin.end();
+    throw new Error(
+      `PostgreSQL is not reachable at ${TEST_POSTGRES_URL} (${(error as Error).message}). ` +
+        "Start it (see STACK.md in the README) or set TEST_DATABASE_URL.",
+    );
+  }
+  try {
+    await admin.unsafe(`drop database if exists ${TEMPLATE_DATABASE} with (force)`);
+    await admin.unsafe(`create database ${TEMPLATE_DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+  await migrateDatabase(databaseUrl(TEMPLATE_DATABASE));
+
+  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    throw new Error(`Redis is not reachable at ${TEST_REDIS_URL} (${(error as Error).message}). Start it or set TEST_REDIS_URL.`);
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -79,8 +79,8 @@ export const codeEvents = pgTable(
   },
   (t) => [
     uniqueIndex("code_events_repo_event_key").on(t.repoId, t.eventKey),
-    index("code_events_repo_timestamp_idx").on(t.repoId, t.timestamp.desc()),
-    index("code_events_org_timestamp_idx").on(t.orgId, t.timestamp.desc()),
+    index("code_events_repo_timestamp_idx").on(t.repoId, t.timestamp.desc().nullsFirst()),
+    index("code_events_org_timestamp_idx").on(t.orgId, t.timestamp.desc().nullsFirst()),
     index("code_events_commit_sha_idx").on(t.commitSha).where(sql`${t.commitSha} is not null`),
   ],
 );
@@ -120,7 +120,7 @@ export const commits = pgTable(
   },
   (t) => [
     primaryKey({ name: "commits_pkey", columns: [t.repoId, t.sha] }),
-    index("commits_repo_authored_idx").on(t.repoId, t.authoredAt.desc()),
+    index("commits_repo_authored_idx").on(t.repoId, t.authoredAt.desc().nullsFirst()),
     check("commits_ai_confidence_range", sql`${t.aiConfidence} is null or (${t.aiConfidence} >= 0 and ${t.aiConfidence} <= 1)`),
   ],
 );
@@ -160,8 +160,8 @@ export const codeAttribution = pgTable(
     // (repo_id, commit_sha, file_path), not (commit_sha, file_path): two organisations tracking the same
     // fork must never overwrite each other's rows.
     uniqueIndex("code_attribution_repo_commit_file_key").on(t.repoId, t.commitSha, t.filePath),
-    index("code_attribution_repo_ai_confidence_idx").on(t.repoId, t.aiConfidence.desc()),
-    index("code_attribution_repo_authored_idx").on(t.repoId, t.authoredAt.desc()),
+    index("code_attribution_repo_ai_confidence_idx").on(t.repoId, t.aiConfidence.desc().nullsFirst()),
+    index("code_attribution_repo_authored_idx").on(t.repoId, t.authoredAt.desc().nullsFirst()),
     check("code_attribution_ai_confidence_range", sql`${t.aiConfidence} >= 0 and ${t.aiConfidence} <= 1`),
     check("code_attribution_risk_tier_range", sql`${t.riskTier} between 1 and 4 and ${t.baseRiskTier} between 1 and 4`),
   ],
@@ -229,6 +229,6 @@ export const deployments = pgTable(
   },
   (t) => [
     uniqueIndex("deployments_repo_github_id_key").on(t.repoId, t.githubId),
-    index("deployments_repo_created_idx").on(t.repoId, t.createdAt.desc()),
+    index("deployments_repo_created_idx").on(t.repoId, t.createdAt.desc().nullsFirst()),
   ],
 );

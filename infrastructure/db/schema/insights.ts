@@ -55,7 +55,7 @@ export const repoMetrics = pgTable(
     computedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex("repo_metrics_repo_date_key").on(t.repoId, t.date.desc()),
+    uniqueIndex("repo_metrics_repo_date_key").on(t.repoId, t.date.desc().nullsFirst()),
     check("repo_metrics_ai_percentage_range", sql`${t.aiPercentage} >= 0 and ${t.aiPercentage} <= 100`),
   ],
 );
@@ -98,8 +98,8 @@ export const alerts = pgTable(
     acknowledgedBy: uuid().references(() => users.id, { onDelete: "set null" }),
   },
   (t) => [
-    index("alerts_repo_triggered_idx").on(t.repoId, t.triggeredAt.desc()),
-    index("alerts_org_triggered_idx").on(t.orgId, t.triggeredAt.desc()),
+    index("alerts_repo_triggered_idx").on(t.repoId, t.triggeredAt.desc().nullsFirst()),
+    index("alerts_org_triggered_idx").on(t.orgId, t.triggeredAt.desc().nullsFirst()),
   ],
 );
 
@@ -145,8 +145,8 @@ export const incidents = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index("incidents_org_started_idx").on(t.orgId, t.startedAt.desc()),
-    index("incidents_repo_started_idx").on(t.repoId, t.startedAt.desc()),
+    index("incidents_org_started_idx").on(t.orgId, t.startedAt.desc().nullsFirst()),
+    index("incidents_repo_started_idx").on(t.repoId, t.startedAt.desc().nullsFirst()),
     check("incidents_resolved_after_start", sql`${t.resolvedAt} is null or ${t.resolvedAt} >= ${t.startedAt}`),
   ],
 );

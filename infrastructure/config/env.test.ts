@@ -1,0 +1,59 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { EnvError, parseEnv } from "./env.ts";
+
+function problemsOf(source: Record<string, string>): string[] {
+  try {
+    parseEnv(source);
+  } catch (error) {
+    if (error instanceof EnvError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected the environment to be rejected");
+}
+
+describe("parseEnv", () => {
+  it("runs with nothing configured: embedded database, in-process queue, loopback, port 3000", () => {
+    const env = parseEnv({}, "/srv/sentinel");
+    expect(env.usesEmbeddedDatabase).toBe(true);
+    expect(env.usesInProcessQueue).toBe(true);
+    expect(env.PORT).toBe(3000);
+    expect(env.HOST).toBe("127.0.0.1");
+    expect(env.SENTINEL_DATA_DIR).toBe(path.resolve("/srv/sentinel", ".sentinel"));
+    expect(env.sessionSecrets).toHaveLength(1);
+  });
+
+  it("uses PostgreSQL and Redis when their URLs are set, and treats empty strings as unset", () => {
+    const env = parseEnv({ DATABASE_URL: "postgres://u:p@db:5432/sentinel", REDIS_URL: "redis://cache:6379", HOST: "" });
+    expect(env.usesEmbeddedDatabase).toBe(false);
+    expect(env.usesInProcessQueue).toBe(false);
+    expect(env.HOST).toBe("127.0.0.1");
+  });
+
+  it("names the variable and what is wrong with it", () => {
+    expect(problemsOf({ PORT: "eighty" })).toEqual([expect.stringMatching(/^PORT /)]);
+    expect(problemsOf({ DATABASE_URL: "mysql://localhost/db" })).toEqual([
+      "DATABASE_URL must be a postgres:// or postgresql:// URL",
+    ]);
+    expect(problemsOf({ REDIS_URL: "localhost:6379" })).toEqual(["REDIS_URL must be a redis:// or rediss:// URL"]);
+    expect(problemsOf({ REDIS_PREFIX: "a:b" })[0]).toMatch(/^REDIS_PREFIX /);
+  });
+
+  it("reports every bad variable at once", () => {
+    expect(problemsOf({ PORT: "-1", LOG_LEVEL: "loud" })).toHaveLength(2);
+  });
+
+  it("refuses production without a session secret, or with a short one", () => {
+    expect(problemsOf({ NODE_ENV: "production" })[0]).toMatch(/^SESSION_SECRET is required when NODE_ENV=production/);
+    expect(problemsOf({ NODE_ENV: "production", SESSION_SECRET: "short" })[0]).toMatch(/at least 32 characters/);
+  });
+
+  it("binds all interfaces in production and rotates session secrets newest first", () => {
+    const newest = "n".repeat(32);
+    const older = "o".repeat(32);
+    const env = parseEnv({ NODE_ENV: "production", SESSION_SECRET: `${newest}, ${older}` });
+    expect(env.HOST).toBe("0.0.0.0");
+    expect(env.sessionSecrets).toEqual([newest, older]);
+    expect(env.isProduction).toBe(true);
+  });
+});
