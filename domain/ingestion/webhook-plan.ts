@@ -257,8 +257,16 @@ export type WebhookPlan =
       pullRequest: PullRequestDraft | null;
       deployment: DeploymentDraft | null;
       /** The push listed the most commits GitHub sends (2048): fetch the rest between these through the compare API. */
-      compareRange: { before: string; after: string } | null;
+      compareRange: CompareRange | null;
     };
+
+/** A push cut short at GitHub's 2048-commit limit: the rest is read between these two shas. */
+export interface CompareRange {
+  before: string;
+  after: string;
+  branch: string;
+  onDefaultBranch: boolean;
+}
 
 export class InvalidWebhookPayloadError extends Error {
   override name = "InvalidWebhookPayloadError";
@@ -424,7 +432,7 @@ function planPush(push: z.infer<typeof pushPayload>): WebhookPlan {
     commits,
     pullRequest: null,
     deployment: null,
-    compareRange: push.commits.length >= PUSH_COMMIT_LIMIT ? { before: push.before, after: push.after } : null,
+    compareRange: push.commits.length >= PUSH_COMMIT_LIMIT ? { before: push.before, after: push.after, branch, onDefaultBranch } : null,
   };
 }
 

@@ -63,8 +63,41 @@ export const envSchema = z
     /** Public base URL of this install, used in links that leave Sentinel (alerts, GitHub App setup). */
     PUBLIC_URL: z.preprocess(emptyAsUndefined, z.string().url("must be a URL such as https://sentinel.example.com").optional()),
     GITHUB_API_URL: httpUrl("https://api.github.com"),
+    /** The GitHub App's numeric id (App settings → "App ID"). With GITHUB_APP_PRIVATE_KEY it enables the GitHub API. */
+    GITHUB_APP_ID: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be the App's numeric id" }).int().positive().optional()),
+    /** The App's private key: the PEM text itself (newlines may be written as \n), or a path to the .pem file. */
+    GITHUB_APP_PRIVATE_KEY: optionalString,
+    /** The App's URL name (github.com/apps/<slug>), used for the "Install the GitHub App" link. */
+    GITHUB_APP_SLUG: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9-]*$/i, "must be the App's URL name, e.g. sentinel-acme")
+        .optional(),
+    ),
+    /** Secret GitHub signs webhook deliveries with; the webhook route answers 401 to everything without it. */
+    GITHUB_WEBHOOK_SECRET: optionalString,
+    /** The secret before a rotation: deliveries signed with it are still accepted until it is unset. */
+    GITHUB_WEBHOOK_SECRET_PREVIOUS: optionalString,
+    /** How far back a newly added repository's default branch is imported through the API. */
+    GITHUB_BACKFILL_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(3650).default(90)),
   })
   .superRefine((env, context) => {
+    if ((env.GITHUB_APP_ID === undefined) !== (env.GITHUB_APP_PRIVATE_KEY === undefined)) {
+      const missing = env.GITHUB_APP_ID === undefined ? "GITHUB_APP_ID" : "GITHUB_APP_PRIVATE_KEY";
+      context.addIssue({
+        code: "custom",
+        path: [missing],
+        message: "is required when the other GitHub App credential is set (GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY go together)",
+      });
+    }
+    if (env.GITHUB_WEBHOOK_SECRET_PREVIOUS !== undefined && env.GITHUB_WEBHOOK_SECRET === undefined) {
+      context.addIssue({
+        code: "custom",
+        path: ["GITHUB_WEBHOOK_SECRET"],
+        message: "is required when GITHUB_WEBHOOK_SECRET_PREVIOUS is set (the previous secret only helps during a rotation)",
+      });
+    }
     if (env.NODE_ENV === "production") {
       const secrets = (env.SESSION_SECRET ?? "").split(",").map((secret) => secret.trim());
       if (!env.SESSION_SECRET) {

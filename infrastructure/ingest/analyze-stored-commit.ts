@@ -1,8 +1,8 @@
 import { and, desc, eq, lt, sql } from "drizzle-orm";
-import { analyzeCommit, fromGitHubCommit } from "../../domain/detection/index.ts";
+import { analyzeCommit, fromGitHubCommit, type NormalisedCommit } from "../../domain/detection/index.ts";
 import type { CommitSource } from "../../domain/ports.ts";
 import type { Executor } from "../db/client.ts";
-import { codeAttribution, commits, pullRequests, repositories } from "../db/schema/index.ts";
+import { codeAttribution, commits, pullRequests, repositories, type RiskOverride } from "../db/schema/index.ts";
 
 export type AnalysisOutcome =
   | { status: "analyzed"; confidence: number; files: number }
@@ -70,6 +70,18 @@ export async function analyzeStoredCommit(
     pullRequest: pullRequest ? { title: pullRequest.title, body: pullRequest.body ?? "" } : null,
     authorPreviousCommitAt: previous ? previous.authoredAt.toISOString() : null,
   });
+  return recordCommitAnalysis(db, { orgId: row.orgId, repoId: target.repoId, sha: target.sha, riskOverrides: row.riskOverrides }, normalised);
+}
+
+/**
+ * Runs the detection engine on a commit already read (GitHub API, demo dataset or a local clone) and writes the
+ * verdict: the commit row and one attribution row per file, in one transaction. Idempotent.
+ */
+export async function recordCommitAnalysis(
+  db: Executor,
+  target: { orgId: string; repoId: string; sha: string; riskOverrides: RiskOverride[] },
+  normalised: NormalisedCommit,
+): Promise<AnalysisOutcome> {
   if (normalised.parents.length > 1) {
     // GitHub diffs a merge against its first parent: counting it would attribute the merged branch twice.
     await db
@@ -78,7 +90,7 @@ export async function analyzeStoredCommit(
       .where(and(eq(commits.repoId, target.repoId), eq(commits.sha, target.sha)));
     return { status: "skipped", reason: "merge commit" };
   }
-  const result = analyzeCommit(normalised, { tierOverrides: row.riskOverrides });
+  const result = analyzeCommit(normalised, { tierOverrides: target.riskOverrides });
   const authoredAt = new Date(normalised.author.date);
   const analyzedAt = new Date();
   const counted = result.files.filter((file) => file.countsTowardShare);
@@ -102,7 +114,7 @@ export async function analyzeStoredCommit(
       .insert(codeAttribution)
       .values(
         result.files.map((file) => ({
-          orgId: row.orgId,
+          orgId: target.orgId,
           repoId: target.repoId,
           commitSha: target.sha,
           filePath: file.path,

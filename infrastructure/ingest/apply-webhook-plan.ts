@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
-import type { RepositoryRef, WebhookPlan } from "../../domain/ingestion/webhook-plan.ts";
+import type { CompareRange, RepositoryRef, WebhookPlan } from "../../domain/ingestion/webhook-plan.ts";
 import type { Executor, Transaction } from "../db/client.ts";
 import {
   codeEvents,
@@ -32,7 +32,7 @@ export type ApplyOutcome =
       commitsToAnalyze: CommitToAnalyze[];
       /** Repositories that became active (installation created or repositories added): candidates for backfill. */
       repositoriesAdded: string[];
-      compareRange: { before: string; after: string } | null;
+      compareRange: CompareRange | null;
     };
 
 /**
@@ -222,7 +222,27 @@ async function applyActivity(
   if (!repo) {
     return { status: "ignored", reason: `repository ${plan.repository.fullName} is not tracked (or was removed)` };
   }
+  return writeActivity(tx, repo, plan, deliveryId);
+}
 
+/**
+ * Applies an activity plan to a known repository in one transaction: the write path of history that does not come
+ * from a delivery (compare API, backfill, `sentinel import`). Keyed like a delivery, so a replay adds nothing.
+ */
+export async function applyActivityToRepository(
+  db: Executor,
+  repo: { id: string; orgId: string },
+  plan: Extract<WebhookPlan, { kind: "activity" }>,
+): Promise<Extract<ApplyOutcome, { status: "processed" }>> {
+  return db.transaction((tx) => writeActivity(tx, repo, plan, null));
+}
+
+async function writeActivity(
+  tx: Transaction,
+  repo: { id: string; orgId: string },
+  plan: Extract<WebhookPlan, { kind: "activity" }>,
+  deliveryId: string | null,
+): Promise<Extract<ApplyOutcome, { status: "processed" }>> {
   let eventsInserted = 0;
   if (plan.events.length > 0) {
     const inserted = await tx

@@ -1,0 +1,230 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { eq, sql } from "drizzle-orm";
+import { classifyDelivery } from "../../domain/ingestion/delivery-relevance.ts";
+import type { JobQueue } from "../../domain/ports.ts";
+import { deliveryJobId, PROCESS_DELIVERY_JOB } from "../../jobs/webhooks.ts";
+import type { Database } from "../db/client.ts";
+import { webhookDeliveries } from "../db/schema/index.ts";
+import type { Logger } from "../logging/logger.ts";
+
+/**
+ * `POST /api/webhooks/github`: verify, record, queue — nothing else. The delivery row (unique on GitHub's delivery
+ * id, the only replay guard GitHub offers) is written before the job is queued, so a job can always find its
+ * delivery and a delivery whose job was lost is re-queued (duplicate redelivery, or the hourly recovery).
+ */
+
+/** GitHub caps payloads at 25 MB. */
+export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
+/** GitHub waits 10 s; a delivery Sentinel cannot store answers 503 long before that, so GitHub marks it failed. */
+const RECEIVE_BUDGET_MS = 900;
+
+export type WebhookReceipt =
+  | { code: "ACCEPTED"; deliveryId: string }
+  | { code: "IGNORED"; deliveryId: string; reason: string }
+  | { code: "PING"; deliveryId: string }
+  | { code: "DUPLICATE"; deliveryId: string }
+  | { code: "UNAUTHORIZED"; message: string }
+  | { code: "TOO_LARGE"; message: string }
+  | { code: "BAD_REQUEST"; message: string }
+  | { code: "UNAVAILABLE"; message: string };
+
+export interface WebhookReceiverDeps {
+  db: Database;
+  queue: JobQueue;
+  logger: Logger;
+  /** Current secret first, then the previous one during a rotation. Empty: every delivery is refused. */
+  secrets: string[];
+}
+
+const SIGNATURE_FORMAT = /^sha256=([0-9a-f]{64})$/i;
+
+/** Constant-time check of `X-Hub-Signature-256` against every configured secret, over the raw bytes. */
+export function verifyWebhookSignature(secrets: string[], body: Uint8Array, header: string | null): boolean {
+  const match = header === null ? null : SIGNATURE_FORMAT.exec(header.trim());
+  if (!match) return false;
+  const given = Buffer.from(match[1]!.toLowerCase(), "hex");
+  let valid = false;
+  for (const secret of secrets) {
+    const expected = createHmac("sha256", secret).update(body).digest();
+    // Every secret is checked, so the timing does not reveal which one (if any) matched.
+    if (timingSafeEqual(expected, given)) valid = true;
+  }
+  return valid;
+}
+
+export function signWebhookBody(secret: string, body: string | Uint8Array): string {
+  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+}
+
+type BodyRead = { ok: true; bytes: Uint8Array } | { ok: false };
+
+/** Reads the body, giving up as soon as it passes `limit` bytes (a missing or lying Content-Length included). */
+async function readBodyWithLimit(request: Request, limit: number): Promise<BodyRead> {
+  if (!request.body) return { ok: true, bytes: new Uint8Array(0) };
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      return { ok: false };
+    }
+    chunks.push(value);
+  }
+  return { ok: true, bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) };
+}
+
+class DeadlineError extends Error {
+  override name = "DeadlineError";
+}
+
+async function withDeadline<T>(ms: number, run: () => Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      run(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new DeadlineError(`no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** PostgreSQL "data exception" (class 22): e.g. \u0000 or a lone surrogate, which jsonb cannot hold. */
+function isDataException(error: unknown): boolean {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && code.startsWith("22")) return true;
+  }
+  return false;
+}
+
+export async function receiveGitHubWebhook(deps: WebhookReceiverDeps, request: Request): Promise<WebhookReceipt> {
+  const declaredLength = Number(request.headers.get("content-length") ?? "0");
+  if (Number.isFinite(declaredLength) && declaredLength > MAX_WEBHOOK_BYTES) {
+    await request.body?.cancel().catch(() => undefined);
+    deps.logger.warn(
+      { contentLength: declaredLength, limitBytes: MAX_WEBHOOK_BYTES, deliveryId: request.headers.get("x-github-delivery") },
+      "webhook refused: body over the 25 MB limit (Content-Length)",
+    );
+    return { code: "TOO_LARGE", message: "payload over 25 MB" };
+  }
+  if (deps.secrets.length === 0) {
+    deps.logger.warn("webhook refused: GITHUB_WEBHOOK_SECRET is not set, so no delivery can be verified");
+    return { code: "UNAUTHORIZED", message: "webhook secret not configured" };
+  }
+  const signature = request.headers.get("x-hub-signature-256");
+  if (signature === null) return { code: "UNAUTHORIZED", message: "missing X-Hub-Signature-256" };
+
+  const body = await readBodyWithLimit(request, MAX_WEBHOOK_BYTES);
+  if (!body.ok) {
+    deps.logger.warn(
+      { limitBytes: MAX_WEBHOOK_BYTES, deliveryId: request.headers.get("x-github-delivery") },
+      "webhook refused: body over the 25 MB limit (while reading)",
+    );
+    return { code: "TOO_LARGE", message: "payload over 25 MB" };
+  }
+  if (!verifyWebhookSignature(deps.secrets, body.bytes, signature)) {
+    return { code: "UNAUTHORIZED", message: "signature does not match" };
+  }
+
+  const event = request.headers.get("x-github-event")?.trim() ?? "";
+  const deliveryId = request.headers.get("x-github-delivery")?.trim() ?? "";
+  if (!event) return { code: "BAD_REQUEST", message: "missing X-GitHub-Event" };
+  if (!deliveryId) return { code: "BAD_REQUEST", message: "missing X-GitHub-Delivery" };
+  if (deliveryId.length > 200 || !/^[A-Za-z0-9._-]+$/.test(deliveryId)) {
+    return { code: "BAD_REQUEST", message: "malformed X-GitHub-Delivery" };
+  }
+  if (event.length > 100 || !/^[a-z_]+$/.test(event)) return { code: "BAD_REQUEST", message: "malformed X-GitHub-Event" };
+
+  let text = Buffer.from(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength).toString("utf8");
+  let payload: unknown;
+  try {
+    payload = JSON.parse(text);
+  } catch {
+    return { code: "BAD_REQUEST", message: "body is not valid JSON" };
+  }
+  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
+    return { code: "BAD_REQUEST", message: "body is not a JSON object" };
+  }
+  // jsonb cannot hold NUL characters; a commit message can. Anything else jsonb refuses is a 400 below.
+  if (text.includes("\\u0000")) text = text.replaceAll("\\u0000", "\\ufffd");
+
+  const fields = payload as { action?: unknown; installation?: { id?: unknown } };
+  const action = typeof fields.action === "string" ? fields.action.slice(0, 100) : null;
+  const installationId = typeof fields.installation?.id === "number" && Number.isSafeInteger(fields.installation.id) ? fields.installation.id : null;
+  const relevance = event === "ping" ? ({ relevant: false, reason: "ping" } as const) : classifyDelivery(event, action);
+
+  try {
+    return await withDeadline(RECEIVE_BUDGET_MS, async () => {
+      const inserted = await deps.db
+        .insert(webhookDeliveries)
+        .values({
+          deliveryId,
+          event,
+          action,
+          installationId,
+          payload: sql`${text}::jsonb`,
+          ...(relevance.relevant ? {} : { status: "ignored" as const, error: relevance.reason, processedAt: new Date() }),
+        })
+        .onConflictDoNothing({ target: webhookDeliveries.deliveryId })
+        .returning({ deliveryId: webhookDeliveries.deliveryId });
+      if (inserted.length === 0) {
+        // A redelivery. If its first job never made it into the queue (Redis was down), queue it now: the job id
+        // is the delivery's, so a job that does exist is not duplicated.
+        const [existing] = await deps.db
+          .select({ status: webhookDeliveries.status })
+          .from(webhookDeliveries)
+          .where(eq(webhookDeliveries.deliveryId, deliveryId));
+        if (existing?.status === "queued") await enqueueDelivery(deps.queue, deliveryId);
+        return { code: "DUPLICATE", deliveryId } as const;
+      }
+      if (event === "ping") return { code: "PING", deliveryId } as const;
+      if (!relevance.relevant) return { code: "IGNORED", deliveryId, reason: relevance.reason } as const;
+      await enqueueDelivery(deps.queue, deliveryId);
+      return { code: "ACCEPTED", deliveryId } as const;
+    });
+  } catch (error) {
+    if (isDataException(error)) return { code: "BAD_REQUEST", message: "payload cannot be stored (invalid characters)" };
+    deps.logger.warn(
+      { deliveryId, event, error: error instanceof Error ? error.message : String(error) },
+      "webhook not recorded: database or queue unavailable (GitHub marks the delivery failed; recovery redelivers it)",
+    );
+    return { code: "UNAVAILABLE", message: "temporarily unavailable" };
+  }
+}
+
+async function enqueueDelivery(queue: JobQueue, deliveryId: string): Promise<void> {
+  await queue.enqueue("webhooks", PROCESS_DELIVERY_JOB, { deliveryId }, { jobId: deliveryJobId(deliveryId) });
+}
+
+/** The secrets to verify with, from the environment (current first). */
+export function webhookSecrets(env: { GITHUB_WEBHOOK_SECRET?: string; GITHUB_WEBHOOK_SECRET_PREVIOUS?: string }): string[] {
+  return [env.GITHUB_WEBHOOK_SECRET, env.GITHUB_WEBHOOK_SECRET_PREVIOUS].filter((secret): secret is string => Boolean(secret));
+}
+
+export function webhookReceiptStatus(receipt: WebhookReceipt): { status: number; body: Record<string, unknown> } {
+  switch (receipt.code) {
+    case "ACCEPTED":
+      return { status: 202, body: { ok: true, deliveryId: receipt.deliveryId } };
+    case "IGNORED":
+      return { status: 202, body: { ok: true, ignored: true, reason: receipt.reason } };
+    case "PING":
+      return { status: 200, body: { ok: true, pong: true } };
+    case "DUPLICATE":
+      return { status: 200, body: { ok: true, duplicate: true } };
+    case "UNAUTHORIZED":
+      return { status: 401, body: { error: receipt.message } };
+    case "TOO_LARGE":
+      return { status: 413, body: { error: receipt.message } };
+    case "BAD_REQUEST":
+      return { status: 400, body: { error: receipt.message } };
+    case "UNAVAILABLE":
+      return { status: 503, body: { error: receipt.message } };
+  }
+}
