@@ -1,0 +1,5 @@
+export * from "./daily.ts";
+export * from "./provenance.ts";
+export * from "./review-queue.ts";
+export * from "./survival.ts";
+export * from "./time.ts";

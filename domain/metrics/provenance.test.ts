@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import { churnBetween, replayLineProvenance, type LineFate, type PatchEvent } from "./provenance.ts";
+import { DAY_MS } from "./time.ts";
+
+const T0 = Date.UTC(2026, 0, 5);
+let counter = 0;
+function event(overrides: Partial<PatchEvent> & { patch: string | null }): PatchEvent {
+  counter += 1;
+  return { sha: `c${counter}`, path: "a.ts", previousPath: null, status: "modified", patchTruncated: false, ai: false, at: T0, ...overrides };
+}
+const added = (...lines: string[]) => `@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l}`).join("\n")}`;
+function summary(fates: LineFate[]) {
+  return fates
+    .map((fate) => `${fate.origin.sha}:${fate.end}:${fate.count}`)
+    .sort();
+}
+
+describe("line provenance", () => {
+  it("keeps inserted lines alive and attributes them to their commit", () => {
+    const birth = event({ sha: "born", status: "added", patch: added("a", "b", "c"), ai: true });
+    const insert = event({ sha: "ins", at: T0 + DAY_MS, patch: "@@ -1,2 +1,3 @@\n a\n+x\n b" });
+    const { fates } = replayLineProvenance([birth, insert]);
+    expect(summary(fates)).toEqual(["born:alive:3", "ins:alive:1"]);
+    expect(fates.find((f) => f.origin.sha === "born")!.origin.ai).toBe(true);
+  });
+
+  it("kills the deleted line and keeps positions right for later hunks", () => {
+    const birth = event({ sha: "born", status: "added", patch: added("1", "2", "3", "4", "5", "6") });
+    // Delete line 2, then (second hunk) rewrite line 5: both must hit the right slot.
+    const edit = event({ sha: "edit", at: T0 + 2 * DAY_MS, patch: "@@ -1,3 +1,2 @@\n 1\n-2\n 3\n@@ -4,3 +3,3 @@\n 4\n-5\n+five\n 6" });
+    // Now the file is 1,3,4,five,6: delete "five" (line 4) — it must be edit's line, not born's.
+    const again = event({ sha: "again", at: T0 + 3 * DAY_MS, patch: "@@ -3,3 +3,2 @@\n 4\n-five\n 6" });
+    const { fates, stats } = replayLineProvenance([birth, edit, again]);
+    expect(summary(fates)).toEqual(["born:alive:4", "born:died:2", "edit:died:1"]);
+    expect(stats.mismatchedLines).toBe(0);
+    const editDeath = fates.find((f) => f.origin.sha === "edit")!;
+    expect(editDeath).toMatchObject({ end: "died", endSha: "again", endAt: T0 + 3 * DAY_MS });
+  });
+
+  it("counts deletions of lines written before the window as unknown, not as anyone's churn", () => {
+    const { fates, stats } = replayLineProvenance([event({ patch: "@@ -10,3 +10,2 @@\n x\n-y\n z" })]);
+    expect(fates).toEqual([]);
+    expect(stats.unknownDeaths).toBe(1);
+  });
+
+  it("places lines added into a file of unknown history at their hunk position", () => {
+    const first = event({ sha: "first", patch: "@@ -20,2 +20,3 @@\n a\n+new\n b" });
+    const second = event({ sha: "second", at: T0 + DAY_MS, patch: "@@ -20,3 +20,2 @@\n a\n-new\n b" });
+    const { fates, stats } = replayLineProvenance([first, second]);
+    expect(summary(fates)).toEqual(["first:died:1"]);
+    expect(stats.mismatchedLines).toBe(0);
+  });
+
+  it("carries lines along a rename, including a rename with edits", () => {
+    const birth = event({ sha: "born", path: "old.ts", status: "added", patch: added("a", "b") });
+    const rename = event({ sha: "mv", path: "new.ts", previousPath: "old.ts", status: "renamed", patch: null, at: T0 + DAY_MS });
+    const edit = event({ sha: "edit", path: "new.ts", at: T0 + 2 * DAY_MS, patch: "@@ -1,2 +1,1 @@\n-a\n b" });
+    const { fates, stats } = replayLineProvenance([birth, rename, edit]);
+    expect(summary(fates)).toEqual(["born:alive:1", "born:died:1"]);
+    expect(stats.filesLost).toBe(0);
+  });
+
+  it("marks a file's lines lost when a patch is truncated, and follows it again afterwards", () => {
+    const birth = event({ sha: "born", status: "added", patch: added("a", "b"), ai: true });
+    const cut = event({ sha: "cut", at: T0 + DAY_MS, patch: "@@ -1,2 +1,3 @@\n a\n+c", patchTruncated: true });
+    const after = event({ sha: "after", at: T0 + 2 * DAY_MS, patch: "@@ -1,1 +1,2 @@\n a\n+d" });
+    const { fates, stats } = replayLineProvenance([birth, cut, after]);
+    expect(summary(fates)).toEqual(["after:alive:1", "born:lost:2"]);
+    expect(fates.find((f) => f.end === "lost")).toMatchObject({ endSha: "cut", endAt: T0 + DAY_MS });
+    expect(stats.filesLost).toBe(1);
+  });
+
+  it("kills every line of a removed file", () => {
+    const birth = event({ sha: "born", status: "added", patch: added("a", "b", "c") });
+    const removed = event({ sha: "rm", status: "removed", patch: "@@ -1,3 +0,0 @@\n-a\n-b\n-c", at: T0 + DAY_MS });
+    expect(summary(replayLineProvenance([birth, removed]).fates)).toEqual(["born:died:3"]);
+  });
+
+  it("counts churn only for deaths inside the window within 14 days of birth, split AI vs human", () => {
+    const ai = event({ sha: "ai", status: "added", path: "x.ts", patch: added("1", "2", "3"), ai: true, at: T0 });
+    const human = event({ sha: "hu", status: "added", path: "y.ts", patch: added("1", "2"), at: T0 });
+    const day10 = event({ sha: "d10", path: "x.ts", at: T0 + 10 * DAY_MS, patch: "@@ -1,2 +1,1 @@\n-1\n 2" });
+    const day20 = event({ sha: "d20", path: "x.ts", at: T0 + 20 * DAY_MS, patch: "@@ -1,2 +1,1 @@\n-2\n 3" });
+    const day10h = event({ sha: "h10", path: "y.ts", at: T0 + 10 * DAY_MS, patch: "@@ -1,2 +1,2 @@\n-1\n+one\n 2" });
+    const { fates } = replayLineProvenance([ai, human, day10, day10h, day20]);
+    const window = (d: number) => ({ from: T0 + d * DAY_MS, to: T0 + (d + 1) * DAY_MS });
+    expect(churnBetween(fates, window(10), 14 * DAY_MS)).toEqual({ ai: 1, human: 1 });
+    // Died on day 20, 20 days old: not churn.
+    expect(churnBetween(fates, window(20), 14 * DAY_MS)).toEqual({ ai: 0, human: 0 });
+  });
+
+  it("gives the same fates for lines born inside a window whether or not older history is replayed", () => {
+    const events = [
+      event({ sha: "old", status: "added", patch: added("a", "b", "c", "d"), at: T0 }),
+      event({ sha: "mid", patch: "@@ -2,2 +2,3 @@\n b\n+x\n c", at: T0 + 20 * DAY_MS }),
+      event({ sha: "late", patch: "@@ -1,3 +1,2 @@\n a\n-b\n x", at: T0 + 25 * DAY_MS }),
+      event({ sha: "last", patch: "@@ -1,2 +1,1 @@\n a\n-x", at: T0 + 26 * DAY_MS }),
+    ];
+    const full = replayLineProvenance(events).fates.filter((f) => f.origin.bornAt >= T0 + 15 * DAY_MS);
+    const windowed = replayLineProvenance(events.filter((e) => e.at >= T0 + 15 * DAY_MS)).fates;
+    expect(summary(windowed)).toEqual(summary(full));
+    expect(summary(windowed)).toEqual(["mid:died:1"]);
+  });
+});

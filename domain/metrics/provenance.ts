@@ -1,0 +1,222 @@
+/**
+ * Line provenance, as an incremental blame does it: replay each file's patches in commit order and keep, for
+ * every line position, the commit that wrote the line. A line is born with its commit's time and attribution
+ * and dies when a later hunk deletes it (a rewrite is a deletion plus a birth). Only hunk positions are needed,
+ * so history before the replay window is simply "unknown" lines whose deaths are counted but not attributed.
+ *
+ * Renames carry a file's lines along. A file whose patch is missing or truncated cannot be followed: its known
+ * lines are marked lost at that commit (censored in survival, never guessed) and it restarts as unknown.
+ */
+
+export interface PatchEvent {
+  sha: string;
+  path: string;
+  previousPath: string | null;
+  /** GitHub's file status: added, modified, removed, renamed, copied, changed. */
+  status: string;
+  patch: string | null;
+  patchTruncated: boolean;
+  /** Lines this patch adds count as AI-written. */
+  ai: boolean;
+  /** Author time, ms since the epoch. */
+  at: number;
+}
+
+export interface LineOrigin {
+  sha: string;
+  path: string;
+  ai: boolean;
+  bornAt: number;
+}
+
+export type LineEnd = "died" | "lost" | "alive";
+
+/** A group of lines with the same origin and the same fate. */
+export interface LineFate {
+  origin: LineOrigin;
+  end: LineEnd;
+  /** When the lines died or were lost; null for lines still alive at the end of the replay. */
+  endAt: number | null;
+  /** The commit that deleted (or lost track of) them. */
+  endSha: string | null;
+  count: number;
+}
+
+export interface ProvenanceStats {
+  events: number;
+  /** Deleted lines written before the replay window (or in files that became unknown). */
+  unknownDeaths: number;
+  /** Files whose patch could not be followed (missing or truncated). */
+  filesLost: number;
+  /** Deleted or context lines whose text differs from what the replay holds at that position. */
+  mismatchedLines: number;
+}
+
+export interface ProvenanceResult {
+  fates: LineFate[];
+  stats: ProvenanceStats;
+}
+
+interface Slot {
+  origin: LineOrigin | null;
+  hash: number;
+}
+
+const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
+
+function hashLine(text: string): number {
+  let hash = 2166136261;
+  for (let index = 0; index < text.length; index += 1) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 16777619);
+  }
+  return hash >>> 0;
+}
+
+/** Events must be ordered by time (ties: the caller's stable order, e.g. commit then path). */
+export function replayLineProvenance(events: readonly PatchEvent[], options: { until?: number } = {}): ProvenanceResult {
+  const files = new Map<string, Slot[]>();
+  const ended = new Map<string, LineFate>();
+  const stats: ProvenanceStats = { events: 0, unknownDeaths: 0, filesLost: 0, mismatchedLines: 0 };
+  const originKeys = new WeakMap<LineOrigin, number>();
+  let nextOriginKey = 0;
+
+  function end(origin: LineOrigin, kind: "died" | "lost", at: number, sha: string, count = 1): void {
+    let key = originKeys.get(origin);
+    if (key === undefined) {
+      key = nextOriginKey++;
+      originKeys.set(origin, key);
+    }
+    const id = `${key}|${kind}|${at}|${sha}`;
+    const fate = ended.get(id);
+    if (fate) fate.count += count;
+    else ended.set(id, { origin, end: kind, endAt: at, endSha: sha, count });
+  }
+
+  function loseAll(slots: Slot[] | undefined, event: PatchEvent): void {
+    for (const slot of slots ?? []) if (slot.origin) end(slot.origin, "lost", event.at, event.sha);
+  }
+
+  for (const event of events) {
+    stats.events += 1;
+    if (event.status === "removed") {
+      for (const slot of files.get(event.path) ?? []) if (slot.origin) end(slot.origin, "died", event.at, event.sha);
+      files.delete(event.path);
+      continue;
+    }
+    let slots: Slot[];
+    if (event.status === "renamed" && event.previousPath !== null && event.previousPath !== event.path) {
+      slots = files.get(event.previousPath) ?? [];
+      files.delete(event.previousPath);
+    } else if (event.status === "added" || event.status === "copied") {
+      // A copy's lines were not written by this commit, and the copy's own history starts unknown.
+      loseAll(files.get(event.path), event);
+      slots = [];
+    } else {
+      slots = files.get(event.path) ?? [];
+    }
+
+    if (event.patch === null || event.patchTruncated) {
+      const changesLines = event.patch !== null || event.status !== "renamed";
+      if (changesLines) {
+        loseAll(slots, event);
+        stats.filesLost += 1;
+        files.set(event.path, []);
+      } else {
+        files.set(event.path, slots);
+      }
+      continue;
+    }
+    const origin: LineOrigin = { sha: event.sha, path: event.path, ai: event.ai, bornAt: event.at };
+    const next = applyPatch(slots, event, origin, stats, end);
+    if (next === null) {
+      loseAll(slots, event);
+      stats.filesLost += 1;
+      files.set(event.path, []);
+    } else {
+      files.set(event.path, next);
+    }
+  }
+
+  const fates = [...ended.values()];
+  const alive = new Map<LineOrigin, number>();
+  for (const slots of files.values()) {
+    for (const slot of slots) if (slot.origin) alive.set(slot.origin, (alive.get(slot.origin) ?? 0) + 1);
+  }
+  for (const [origin, count] of alive) fates.push({ origin, end: "alive", endAt: options.until ?? null, endSha: null, count });
+  return { fates, stats };
+}
+
+/** Applies one file's hunks to its slots; null when the patch is malformed (hunks out of order). */
+function applyPatch(
+  old: Slot[],
+  event: PatchEvent,
+  origin: LineOrigin,
+  stats: ProvenanceStats,
+  end: (origin: LineOrigin, kind: "died", at: number, sha: string) => void,
+): Slot[] | null {
+  const patch = event.patch ?? "";
+  const next: Slot[] = [];
+  let cursor = 0;
+  const take = (index: number): Slot => old[index] ?? { origin: null, hash: 0 };
+  let inHunk = false;
+  let start = 0;
+  while (start < patch.length) {
+    let stop = patch.indexOf("\n", start);
+    if (stop === -1) stop = patch.length;
+    const line = patch.charCodeAt(stop - 1) === 13 ? patch.slice(start, stop - 1) : patch.slice(start, stop);
+    start = stop + 1;
+    const marker = line.charCodeAt(0);
+    if (marker === 64 /* @ */ && line.startsWith("@@")) {
+      const header = HUNK_HEADER.exec(line);
+      if (!header) return null;
+      const oldStart = Number(header[1]);
+      const oldCount = header[2] === undefined ? 1 : Number(header[2]);
+      const firstOld = oldCount === 0 ? oldStart : oldStart - 1;
+      if (firstOld < cursor) return null;
+      for (; cursor < firstOld; cursor += 1) next.push(take(cursor));
+      inHunk = true;
+      continue;
+    }
+    if (!inHunk) continue;
+    if (marker === 32 /* space */ || line.length === 0) {
+      const slot = take(cursor);
+      const hash = hashLine(line.slice(1));
+      if (slot.origin && slot.hash !== hash) stats.mismatchedLines += 1;
+      next.push(slot.origin ? slot : { origin: null, hash });
+      cursor += 1;
+    } else if (marker === 45 /* - */) {
+      const slot = take(cursor);
+      if (slot.origin) {
+        if (slot.hash !== hashLine(line.slice(1))) stats.mismatchedLines += 1;
+        end(slot.origin, "died", event.at, event.sha);
+      } else {
+        stats.unknownDeaths += 1;
+      }
+      cursor += 1;
+    } else if (marker === 43 /* + */) {
+      next.push({ origin, hash: hashLine(line.slice(1)) });
+    }
+    // "\ No newline at end of file" and anything else carries no line.
+  }
+  for (; cursor < old.length; cursor += 1) next.push(take(cursor));
+  // Trailing unknown lines are the same as the implicit unknown tail: drop them to keep arrays short.
+  while (next.length > 0 && next[next.length - 1]!.origin === null) next.pop();
+  return next;
+}
+
+/** Lines that died in [from, to) at most `maxAgeMs` after they were born, split by AI and human origin. */
+export function churnBetween(
+  fates: readonly LineFate[],
+  window: { from: number; to: number },
+  maxAgeMs: number,
+): { ai: number; human: number } {
+  const churn = { ai: 0, human: 0 };
+  for (const fate of fates) {
+    if (fate.end !== "died" || fate.endAt === null || fate.endAt < window.from || fate.endAt >= window.to) continue;
+    if (fate.endAt - fate.origin.bornAt > maxAgeMs) continue;
+    if (fate.origin.ai) churn.ai += fate.count;
+    else churn.human += fate.count;
+  }
+  return churn;
+}
