@@ -106,6 +106,24 @@ describe("message shape", () => {
     expect(messageShapeSignal(makeCommit({ message: "Bump version to 2.3.1\n\nSee #412." }))).toBeNull();
   });
 
+  it("scores a Conventional-Commits subject over an explanatory body, but not over trailers alone", () => {
+    const explained = "fix(auth): refresh the token before it expires\n\nThe refresh ran after expiry, so every request in the last minute of a session failed with 401 and retried.";
+    const signal = messageShapeSignal(makeCommit({ message: explained }));
+    expect(signal?.weight).toBe(0.5);
+    expect(signal?.evidence).toContain('Conventional-Commits subject ("fix(auth):")');
+    const trailersOnly = "fix(auth): refresh the token\n\nCo-authored-by: Alex Example <alex.example@example.org>\nSigned-off-by: Dana Example <dana.example@example.org>";
+    expect(messageShapeSignal(makeCommit({ message: trailersOnly }))).toBeNull();
+    // "core:" and "tests:" are area prefixes, not Conventional-Commits types.
+    expect(messageShapeSignal(makeCommit({ message: explained.replace("fix(auth)", "core") }))).toBeNull();
+  });
+
+  it("scores a bullet list under a prose explanation, not a squash merge's list of commit subjects", () => {
+    const listed = "Cache parsed configs\n\nParsing the config on every request dominated the profile of the API server.\n- Add an LRU keyed by path\n- Invalidate on file change";
+    expect(messageShapeSignal(makeCommit({ message: listed }))).toMatchObject({ weight: 0.4, evidence: "message shape: a 2-item list under a prose explanation" });
+    const squash = "Cache parsed configs (#41)\n\n* Add an LRU keyed by path for the config parser cache\n\n* Invalidate on file change";
+    expect(messageShapeSignal(makeCommit({ message: squash }))).toBeNull();
+  });
+
   it("alone never exceeds its cap", () => {
     const message = `Title\n\n# Heading\n**Bold** — → ✅ comprehensive robust\n${"- item\n".repeat(20)}${"x".repeat(800)}`;
     expect(messageShapeSignal(makeCommit({ message }))?.weight).toBe(0.55);

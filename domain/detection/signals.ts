@@ -74,16 +74,55 @@ const LABELLED_LIST = /^[A-Z][\w /-]{2,40}:\s*\n\s*[-*] /m;
 const TYPOGRAPHIC = /[\u2014\u2192\u2190\u21D2\u2713\u2714\u2705\u274C\u26A0\u{1F300}-\u{1FAFF}]/u;
 const LLM_VOCABULARY = /\b(comprehensive|robust(?:ness)?|seamless(?:ly)?|streamlin\w+|leverag\w+|enhanc\w+|utiliz\w+|ensur(?:e|es|ing)|facilitat\w+|delv\w+)\b/i;
 const BULLET = /^\s*(?:[-*•]|\d+\.) \S/gm;
+const BULLET_LINE = /^\s*(?:[-*•]|\d+\.) \S/;
+/** Conventional Commits types (Angular set plus chore/revert); "tests:" or "core:" are area prefixes, not types. */
+const CONVENTIONAL_SUBJECT = /^(?:feat|fix|chore|docs|refactor|test|perf|build|ci|style|revert)(?:\([^)\n]+\))?!?: \S/;
+/** Trailer lines are metadata, not writing: a human `Co-authored-by:` must not make a body look explanatory. */
+const TRAILER = /^\s*(?:co-authored-by|signed-off-by|reviewed-by|acked-by|tested-by|reported-by|suggested-by|helped-by|cc|fixes|closes|refs?|change-id)\s*:/i;
+export const EXPLAINED_BODY_MIN_CHARS = 100;
+/**
+ * GitHub's squash merge writes the PR's commit subjects as "* subject" paragraphs. Such a body is a log of
+ * other messages, not one composed message: its length and bullets say nothing about who wrote it.
+ */
+const SQUASH_LOG = /^\* [^\n]+\n[ \t]*\n\* /m;
+
+/** The body's own text: no trailer lines, no carriage returns. */
+function writtenBody(body: string): string[] {
+  return body
+    .replace(/\r/g, "")
+    .split("\n")
+    .filter((line) => !TRAILER.test(line));
+}
+
+/** Longest run of bullet lines with no blank line between them (a squash merge's "* a\n\n* b" is not a list). */
+function longestBulletRun(lines: readonly string[]): number {
+  let best = 0;
+  let run = 0;
+  for (const line of lines) {
+    run = BULLET_LINE.test(line) ? run + 1 : 0;
+    if (run > best) best = run;
+  }
+  return best;
+}
 
 /**
  * The shape of the commit message: markdown sections, typographic dashes and arrows, bullet lists, the
- * vocabulary language models favour. Agents write these; people rarely do in a commit message.
+ * vocabulary language models favour, a Conventional-Commits subject over an explanatory body, a bullet list
+ * under a prose explanation. Agents write these; people rarely do in a commit message.
  * Counted as one signal however many tells appear, so a long message cannot stack itself up.
+ *
+ * Dev-corpus precision per tell with markers stripped (ai / human fired, of 1,478 / 1,507):
+ * markdown 140 / 2, typographic 139 / 1, vocabulary 153 / 11, ≥3 bullets 387 / 67, ≥400-char body 477 / 44,
+ * conventional subject + ≥100-char body 537 / 7 (98.7 %), bullet list + prose line 283 / 1 (99.6 %).
  */
 export function messageShapeSignal(commit: NormalisedCommit): Signal | null {
   const message = commit.message.trim();
   const newline = message.indexOf("\n");
+  const subject = newline === -1 ? message : message.slice(0, newline);
   const body = newline === -1 ? "" : message.slice(newline + 1);
+  const bodyLines = writtenBody(body);
+  const squashLog = SQUASH_LOG.test(bodyLines.join("\n"));
+  const written = bodyLines.join("\n").trim();
   const tells: string[] = [];
   let weight = 0;
   if (HEADING.test(body) || BOLD.test(message) || SECTION_LABEL.test(body) || LABELLED_LIST.test(body)) {
@@ -101,13 +140,23 @@ export function messageShapeSignal(commit: NormalisedCommit): Signal | null {
     tells.push(`"${vocabulary[0]}"`);
   }
   const bullets = body.match(BULLET)?.length ?? 0;
-  if (bullets >= 3) {
+  if (bullets >= 3 && !squashLog) {
     weight += 0.1;
     tells.push(`${bullets} bullet points`);
   }
-  if (body.length >= 400) {
+  if (body.length >= 400 && !squashLog) {
     weight += 0.1;
     tells.push(`${body.length}-character body`);
+  }
+  const listRun = longestBulletRun(bodyLines);
+  if (CONVENTIONAL_SUBJECT.test(subject) && written.length >= EXPLAINED_BODY_MIN_CHARS && !squashLog) {
+    // A long or listed explanation is the agents' habit; a short paragraph under "fix:" also a careful person's.
+    weight += written.length >= 2 * EXPLAINED_BODY_MIN_CHARS || listRun >= 2 ? 0.5 : 0.45;
+    tells.push(`Conventional-Commits subject ("${subject.slice(0, subject.indexOf(":") + 1)}") over a ${written.length}-character explanation`);
+  }
+  if (listRun >= 2 && !squashLog && bodyLines.some((line) => line.trim().length > 40 && !BULLET_LINE.test(line))) {
+    weight += 0.4;
+    tells.push(`a ${listRun}-item list under a prose explanation`);
   }
   if (tells.length === 0) return null;
   return { id: "message-shape", weight: Math.min(MESSAGE_SHAPE_MAX_WEIGHT, weight), evidence: `message shape: ${tells.join(", ")}` };

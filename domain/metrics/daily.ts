@@ -52,6 +52,8 @@ export interface DailyMetricsInput {
   deployments: readonly DeploymentRecord[];
   /** Incidents started from the start of the day onwards. */
   incidents: readonly IncidentRecord[];
+  /** Precomputed `failedDeployments(deployments, incidents)` when many days share the same lists. */
+  failedDeploymentIds?: ReadonlySet<string>;
 }
 
 export interface DailyMetrics {
@@ -152,27 +154,41 @@ export function changeFailureRate(
   deployments: readonly DeploymentRecord[],
   incidents: readonly IncidentRecord[],
   window: { start: Date; end: Date },
+  failed: ReadonlySet<string> = failedDeployments(deployments, incidents),
 ): { deployments: number; failed: number; rate: number | null } {
+  const inWindow = deployments.filter((deployment) => isProductionDeploy(deployment) && within(deploymentTime(deployment), window));
+  const failedInWindow = inWindow.filter((deployment) => failed.has(deployment.id)).length;
+  return { deployments: inWindow.length, failed: failedInWindow, rate: inWindow.length === 0 ? null : failedInWindow / inWindow.length };
+}
+
+/** Ids of production deployments with at least one incident (the incident's last deployment before it started). */
+export function failedDeployments(deployments: readonly DeploymentRecord[], incidents: readonly IncidentRecord[]): Set<string> {
   const production = deployments.filter(isProductionDeploy).sort((a, b) => deploymentTime(a).getTime() - deploymentTime(b).getTime());
   const failed = new Set<string>();
   for (const incident of incidents) {
-    let culprit: DeploymentRecord | undefined;
-    for (const deployment of production) {
-      if (deploymentTime(deployment).getTime() > incident.startedAt.getTime()) break;
-      culprit = deployment;
+    // Binary search: the last deployment finished at or before the incident started.
+    let low = 0;
+    let high = production.length - 1;
+    let culprit = -1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      if (deploymentTime(production[middle]!).getTime() <= incident.startedAt.getTime()) {
+        culprit = middle;
+        low = middle + 1;
+      } else {
+        high = middle - 1;
+      }
     }
-    if (culprit) failed.add(culprit.id);
+    if (culprit >= 0) failed.add(production[culprit]!.id);
   }
-  const inWindow = production.filter((deployment) => within(deploymentTime(deployment), window));
-  const failedInWindow = inWindow.filter((deployment) => failed.has(deployment.id)).length;
-  return { deployments: inWindow.length, failed: failedInWindow, rate: inWindow.length === 0 ? null : failedInWindow / inWindow.length };
+  return failed;
 }
 
 export function computeDailyMetrics(input: DailyMetricsInput): DailyMetrics {
   const { day } = input;
   const share = computeAiShare(input.files);
   const tax = input.churn ? computeReworkTax(input.churn, share.linesAdded + share.linesDeleted) : { aiTax: null, humanTax: null };
-  const dora = changeFailureRate(input.deployments, input.incidents, day);
+  const dora = changeFailureRate(input.deployments, input.incidents, day, input.failedDeploymentIds);
   return {
     commits: input.commits.length,
     aiCommits: input.commits.filter((commit) => (commit.aiConfidence ?? 0) >= AI_THRESHOLD).length,

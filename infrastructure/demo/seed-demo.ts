@@ -129,7 +129,15 @@ export async function seedDemoOrganization(
   let done = 0;
   for (const delivery of dataset.deliveries) {
     const outcome = await processWebhookDelivery(db, delivery.id);
-    if (outcome.status === "processed") toAnalyze.push(...outcome.commitsToAnalyze);
+    if (outcome.status === "processed") {
+      // With workers at hand, analysis starts while later deliveries are still being replayed, so the dashboard
+      // fills in early. The author's earlier commits are recorded by then: deliveries are replayed in order.
+      if (options.analysis === "queue") {
+        for (const target of outcome.commitsToAnalyze) await enqueueCommitAnalysis(deps.queue, { ...target, trigger: "new" });
+      } else {
+        toAnalyze.push(...outcome.commitsToAnalyze);
+      }
+    }
     else if (outcome.status !== "ignored") logger.warn({ deliveryId: delivery.id, outcome }, "demo delivery was not processed");
     done += 1;
     if (done % 250 === 0 || done === dataset.deliveries.length) {

@@ -69,6 +69,10 @@ export function createExpressApp(services: Services, build: ServerBuild): expres
   app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
   app.use(express.static("public", { maxAge: "1h" }));
 
+  app.get("/favicon.ico", (_request, response) => {
+    response.status(204).end();
+  });
+
   app.get("/healthz", async (_request, response) => {
     const report = await checkHealth(services);
     response.status(report.status === "ok" ? 200 : 503).json(report);

@@ -1,0 +1,212 @@
+import { App } from "@octokit/app";
+import { Octokit } from "@octokit/core";
+import type { CommitSource } from "../../domain/ports.ts";
+import type { GitHubListedCommit } from "../../domain/ingestion/history-plan.ts";
+import { createKeyedLimiter } from "./concurrency.ts";
+import type { GitHubAppCredentials } from "./credentials.ts";
+import { rateLimitError } from "./rate-limit.ts";
+
+/**
+ * Sentinel's GitHub REST client, as the App (JWT: webhook deliveries) and as each installation (tokens from
+ * @octokit/app, cached until they expire). One retry layer only: errors are translated for the queue — 403/429 →
+ * RetryLaterError (delay, attempt kept), 404 → "gone", anything else thrown as is for the job's backoff.
+ */
+
+export interface RepositoryTarget {
+  fullName: string;
+  installationId: number | null;
+}
+
+export interface HookDelivery {
+  id: number;
+  guid: string;
+  deliveredAt: string;
+  redelivery: boolean;
+  statusCode: number;
+  event: string;
+  action: string | null;
+}
+
+export interface GitHubApi extends CommitSource {
+  /** Commits between two shas, oldest first, page by page (250 per page); null when GitHub no longer has the range. */
+  compareCommits(repository: RepositoryTarget, before: string, after: string, page: number): Promise<{ commits: GitHubListedCommit[]; hasMore: boolean } | null>;
+  /** One page (100) of a branch's history since a date, newest first; null when the repository or branch is gone. */
+  listBranchCommits(
+    repository: RepositoryTarget,
+    options: { branch: string; since: string; page: number },
+  ): Promise<{ commits: GitHubListedCommit[]; hasMore: boolean } | null>;
+  /** The App's recent webhook deliveries, newest first (JWT). */
+  listHookDeliveries(cursor: string | null): Promise<{ deliveries: HookDelivery[]; nextCursor: string | null }>;
+  /** Asks GitHub to send a delivery again (JWT). */
+  redeliver(hookDeliveryId: number): Promise<void>;
+}
+
+export class GitHubInstallationMissingError extends Error {
+  override name = "GitHubInstallationMissingError";
+}
+
+interface HttpFailure {
+  status: number;
+  response?: { headers: Record<string, string | number | undefined> };
+}
+
+function asHttpFailure(error: unknown): HttpFailure | null {
+  if (error instanceof Error && typeof (error as { status?: unknown }).status === "number") return error as unknown as HttpFailure;
+  return null;
+}
+
+const MAX_FILE_PAGES = 10; // GitHub lists at most 3,000 files of a commit, 300 per page.
+const REQUEST_TIMEOUT_MS = 20_000;
+
+function nextLink(headers: Record<string, string | number | undefined>): boolean {
+  return /rel="next"/.test(String(headers.link ?? ""));
+}
+
+function splitName(fullName: string): { owner: string; repo: string } {
+  const [owner, repo] = fullName.split("/", 2);
+  if (!owner || !repo) throw new Error(`not an owner/name repository: ${fullName}`);
+  return { owner, repo };
+}
+
+export function createGitHubApi(
+  credentials: GitHubAppCredentials,
+  options: { perInstallationConcurrency?: number; now?: () => number } = {},
+): GitHubApi {
+  const now = options.now ?? Date.now;
+  const app = new App({
+    appId: credentials.appId,
+    privateKey: credentials.privateKey,
+    Octokit: Octokit.defaults({ baseUrl: credentials.baseUrl, userAgent: "sentinel" }),
+    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+  });
+  const installations = new Map<number, Promise<Octokit>>();
+  const limit = createKeyedLimiter(options.perInstallationConcurrency ?? 4);
+  const rateLimitStreak = new Map<string, number>();
+
+  function installationOctokit(installationId: number): Promise<Octokit> {
+    let octokit = installations.get(installationId);
+    if (!octokit) {
+      octokit = app.getInstallationOctokit(installationId).catch((error: unknown) => {
+        installations.delete(installationId);
+        throw error;
+      }) as Promise<Octokit>;
+      installations.set(installationId, octokit);
+    }
+    return octokit;
+  }
+
+  /** Runs one logical call for an installation under its concurrency cap, translating GitHub's answers. */
+  async function call<T>(key: string, what: string, run: () => Promise<T>): Promise<T | null> {
+    return limit(key, async () => {
+      try {
+        const value = await run();
+        rateLimitStreak.delete(key);
+        return value;
+      } catch (error) {
+        const failure = asHttpFailure(error);
+        if (failure && (failure.status === 403 || failure.status === 429)) {
+          const streak = (rateLimitStreak.get(key) ?? 0) + 1;
+          rateLimitStreak.set(key, streak);
+          throw rateLimitError(what, failure.status, failure.response?.headers ?? {}, now(), streak);
+        }
+        if (failure && (failure.status === 404 || failure.status === 410 || failure.status === 422)) return null;
+        throw error;
+      }
+    });
+  }
+
+  async function forRepository(repository: RepositoryTarget): Promise<Octokit> {
+    if (repository.installationId === null) {
+      throw new GitHubInstallationMissingError(`${repository.fullName} has no GitHub App installation`);
+    }
+    return installationOctokit(repository.installationId);
+  }
+
+  const signal = () => AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+
+  return {
+    async getCommit(repository, sha) {
+      const { owner, repo } = splitName(repository.fullName);
+      return call(`installation-${repository.installationId}`, `GET /repos/${repository.fullName}/commits/${sha}`, async () => {
+        const octokit = await forRepository(repository);
+        const first = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}", { owner, repo, ref: sha, request: { signal: signal() } });
+        const commit = first.data as { files?: unknown[] };
+        let more = nextLink(first.headers as Record<string, string | undefined>);
+        // Past 300 files GitHub pages the file list; every page repeats the commit with the next files.
+        for (let page = 2; more && page <= MAX_FILE_PAGES; page += 1) {
+          const next = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}", { owner, repo, ref: sha, page, request: { signal: signal() } });
+          commit.files = [...(commit.files ?? []), ...((next.data as { files?: unknown[] }).files ?? [])];
+          more = nextLink(next.headers as Record<string, string | undefined>);
+        }
+        return commit;
+      });
+    },
+
+    async compareCommits(repository, before, after, page) {
+      const { owner, repo } = splitName(repository.fullName);
+      return call(`installation-${repository.installationId}`, `GET /repos/${repository.fullName}/compare`, async () => {
+        const octokit = await forRepository(repository);
+        const response = await octokit.request("GET /repos/{owner}/{repo}/compare/{basehead}", {
+          owner,
+          repo,
+          basehead: `${before}...${after}`,
+          per_page: 250,
+          page,
+          request: { signal: signal() },
+        });
+        const data = response.data as { commits?: GitHubListedCommit[]; total_commits?: number };
+        const commits = data.commits ?? [];
+        const seen = (page - 1) * 250 + commits.length;
+        return { commits, hasMore: commits.length > 0 && (nextLink(response.headers as Record<string, string | undefined>) || seen < (data.total_commits ?? 0)) };
+      });
+    },
+
+    async listBranchCommits(repository, { branch, since, page }) {
+      const { owner, repo } = splitName(repository.fullName);
+      return call(`installation-${repository.installationId}`, `GET /repos/${repository.fullName}/commits`, async () => {
+        const octokit = await forRepository(repository);
+        const response = await octokit.request("GET /repos/{owner}/{repo}/commits", {
+          owner,
+          repo,
+          sha: branch,
+          since,
+          per_page: 100,
+          page,
+          request: { signal: signal() },
+        });
+        const commits = response.data as unknown as GitHubListedCommit[];
+        return { commits, hasMore: nextLink(response.headers as Record<string, string | undefined>) };
+      });
+    },
+
+    async listHookDeliveries(cursor) {
+      const result = await call("app", "GET /app/hook/deliveries", async () => {
+        const response = await app.octokit.request("GET /app/hook/deliveries", {
+          per_page: 100,
+          ...(cursor ? { cursor } : {}),
+          request: { signal: signal() },
+        });
+        const link = String((response.headers as Record<string, string | undefined>).link ?? "");
+        const next = /<([^>]+)>;\s*rel="next"/.exec(link);
+        const nextCursor = next ? new URL(next[1]!).searchParams.get("cursor") : null;
+        const deliveries = (response.data as Array<Record<string, unknown>>).map((row) => ({
+          id: Number(row.id),
+          guid: String(row.guid),
+          deliveredAt: String(row.delivered_at),
+          redelivery: row.redelivery === true,
+          statusCode: Number(row.status_code),
+          event: String(row.event),
+          action: typeof row.action === "string" ? row.action : null,
+        }));
+        return { deliveries, nextCursor };
+      });
+      return result ?? { deliveries: [], nextCursor: null };
+    },
+
+    async redeliver(hookDeliveryId) {
+      await call("app", "POST /app/hook/deliveries/{id}/attempts", async () => {
+        await app.octokit.request("POST /app/hook/deliveries/{delivery_id}/attempts", { delivery_id: hookDeliveryId, request: { signal: signal() } });
+      });
+    },
+  };
+}

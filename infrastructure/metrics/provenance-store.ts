@@ -1,0 +1,95 @@
+import { sql } from "drizzle-orm";
+import { AI_THRESHOLD } from "../../domain/metrics/daily.ts";
+import type { PatchEvent } from "../../domain/metrics/provenance.ts";
+import type { CommitFile, FileAttribution } from "../../domain/detection/types.ts";
+import type { Executor } from "../db/client.ts";
+import { commitFilePatches } from "../db/schema/index.ts";
+
+/**
+ * Called by the commit analysis inside its transaction (ADR 030): keeps each counted file's patch, so line
+ * provenance can be replayed later without asking GitHub again. Idempotent: a re-analysis overwrites.
+ */
+export async function recordCommitPatches(
+  tx: Executor,
+  commit: { orgId: string; repoId: string; sha: string; authoredAt: Date },
+  files: readonly CommitFile[],
+  attributions: readonly FileAttribution[],
+): Promise<void> {
+  const byPath = new Map(files.map((file) => [file.path, file]));
+  const rows = attributions
+    .filter((attribution) => attribution.countsTowardShare)
+    .map((attribution) => {
+      const file = byPath.get(attribution.path);
+      return {
+        orgId: commit.orgId,
+        repoId: commit.repoId,
+        commitSha: commit.sha,
+        filePath: attribution.path,
+        previousPath: attribution.previousPath,
+        status: attribution.status,
+        patch: file?.patch ?? null,
+        patchTruncated: file?.patchTruncated ?? true,
+        aiAuthored: attribution.aiConfidence >= AI_THRESHOLD,
+        authoredAt: commit.authoredAt,
+      };
+    });
+  if (rows.length === 0) return;
+  await tx
+    .insert(commitFilePatches)
+    .values(rows)
+    .onConflictDoUpdate({
+      target: [commitFilePatches.repoId, commitFilePatches.commitSha, commitFilePatches.filePath],
+      set: {
+        previousPath: sql`excluded.previous_path`,
+        status: sql`excluded.status`,
+        patch: sql`excluded.patch`,
+        patchTruncated: sql`excluded.patch_truncated`,
+        aiAuthored: sql`excluded.ai_authored`,
+        authoredAt: sql`excluded.authored_at`,
+      },
+    });
+}
+
+/**
+ * Patch events of a repository's commits authored in [from, to), oldest first, for the provenance replay. Only
+ * commits that reached the default branch count (pushed to it, or on the branch of a merged PR): lines of an
+ * abandoned branch were never part of the code base, so they can neither survive nor be churned.
+ */
+export async function loadPatchEvents(db: Executor, repoId: string, window: { from: Date; to: Date }): Promise<PatchEvent[]> {
+  const rows = await db.execute<{
+    sha: string;
+    path: string;
+    previous_path: string | null;
+    status: string;
+    patch: string | null;
+    patch_truncated: boolean;
+    ai: boolean;
+    at: string;
+  }>(sql`
+    select p.commit_sha as sha, p.file_path as path, p.previous_path, p.status, p.patch, p.patch_truncated,
+           p.ai_authored as ai, p.authored_at::text as at
+    from commit_file_patches p
+    join commits c on c.repo_id = p.repo_id and c.sha = p.commit_sha
+    where p.repo_id = ${repoId}
+      and p.authored_at >= ${window.from.toISOString()} and p.authored_at < ${window.to.toISOString()}
+      and c.analysis_status = 'analyzed'
+      and (
+        c.on_default_branch
+        or exists (
+          select 1 from pull_requests pr
+          where pr.repo_id = c.repo_id and pr.state = 'merged'
+            and (pr.number = c.pr_number or (c.branch is not null and pr.head_ref = c.branch))
+        )
+      )
+    order by p.authored_at, p.commit_sha, p.file_path`);
+  return rows.map((row) => ({
+    sha: row.sha,
+    path: row.path,
+    previousPath: row.previous_path,
+    status: row.status,
+    patch: row.patch,
+    patchTruncated: row.patch_truncated,
+    ai: row.ai,
+    at: Date.parse(row.at),
+  }));
+}

@@ -1,0 +1,57 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { defineConfig } from "@playwright/test";
+
+// A fresh embedded database per run, exactly like a newcomer's first `npm start`. The path is kept in the
+// environment so the config, loaded again in each worker, agrees with itself.
+process.env.SENTINEL_E2E_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "sentinel-e2e-"));
+const PORT = Number(process.env.SENTINEL_E2E_PORT ?? 3210);
+
+export default defineConfig({
+  testDir: "./e2e",
+  timeout: 120_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      // Debian's Chromium (`apt-get install chromium`): Playwright cannot download its own browser here.
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  webServer: {
+    // What `npm start` runs after building (the build is done by `npm run test:e2e`). Started with node, not npx,
+    // so Playwright signals the server itself.
+    command: "node node_modules/.bin/tsx infrastructure/runtime/start-all.ts",
+    url: `http://127.0.0.1:${PORT}/healthz`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: "ignore",
+    stderr: "pipe",
+    env: {
+      PORT: String(PORT),
+      HOST: "127.0.0.1",
+      SENTINEL_DATA_DIR: process.env.SENTINEL_E2E_DATA_DIR,
+      DATABASE_URL: "",
+      REDIS_URL: "",
+      LOG_LEVEL: "warn",
+      NODE_ENV: "development",
+    },
+  },
+});
