@@ -109,8 +109,10 @@ describe("message shape", () => {
   it("scores a Conventional-Commits subject over an explanatory body, but not over trailers alone", () => {
     const explained = "fix(auth): refresh the token before it expires\n\nThe refresh ran after expiry, so every request in the last minute of a session failed with 401 and retried.";
     const signal = messageShapeSignal(makeCommit({ message: explained }));
-    expect(signal?.weight).toBe(0.5);
+    expect(signal?.weight).toBe(0.45);
     expect(signal?.evidence).toContain('Conventional-Commits subject ("fix(auth):")');
+    const longer = `${explained}\n\nMove the refresh to a timer that fires a minute before expiry, and keep the retry for clocks that drift.`;
+    expect(messageShapeSignal(makeCommit({ message: longer }))?.weight).toBe(0.5);
     const trailersOnly = "fix(auth): refresh the token\n\nCo-authored-by: Alex Example <alex.example@example.org>\nSigned-off-by: Dana Example <dana.example@example.org>";
     expect(messageShapeSignal(makeCommit({ message: trailersOnly }))).toBeNull();
     // "core:" and "tests:" are area prefixes, not Conventional-Commits types.

@@ -31,6 +31,12 @@ async function runJson(args: string[]) {
 
 // Held out while the soft signals were tuned (docs/decisions/010-detection-engine.md).
 const HELD_OUT = "tursodatabase/turso,laravel/boost,modelcontextprotocol/csharp-sdk,spf13/cobra,psf/requests,pallets/flask";
+// The other 21 repositories in three rotating folds (each mixes languages and both labels).
+const FOLDS = [
+  "Aider-AI/aider,antiwork/helper,charmbracelet/crush,epicweb-dev/epic-stack,expressjs/express,BurntSushi/ripgrep,google/gson",
+  "getsentry/sentry-mcp,github/github-mcp-server,BloopAI/vibe-kanban,steipete/Peekaboo,modelcontextprotocol/java-sdk,go-chi/chi,tj/commander.js",
+  "anthropics/claude-code-action,PrefectHQ/fastmcp,modelcontextprotocol/python-sdk,taskforcesh/bullmq,sindresorhus/got,Sairyss/domain-driven-hexagon",
+];
 
 describe("sentinel eval on the dev corpus", () => {
   it("meets the with-markers goal: recall ≥ 99 %, false-positive rate ≤ 0.5 %", async () => {
@@ -48,15 +54,23 @@ describe("sentinel eval on the dev corpus", () => {
     expect(report.fpr).toBeLessThanOrEqual(0.005);
   });
 
-  it("keeps false positives under 2 % with markers stripped (recall is reported, below the 40 % goal)", async () => {
+  it("meets the stripped goal overall (recall ≥ 40 %, false-positive rate ≤ 2 %) and keeps its false positives on held-out repositories", async () => {
     const all = await runJson(["--strip-markers"]);
     const heldOut = await runJson(["--strip-markers", "--only-repos", HELD_OUT]);
-    for (const report of [all, heldOut]) {
-      expect(report.fpr).toBeLessThanOrEqual(0.02);
-      // A regression floor at the measured level, not the goal: see the decision record.
-      expect(report.recall).toBeGreaterThanOrEqual(0.1);
-    }
+    for (const report of [all, heldOut]) expect(report.fpr).toBeLessThanOrEqual(0.02);
+    // Floors at the measured level (40.9 % overall, 22.5 % held out): see the decision record for why the
+    // held-out repositories stay below the goal.
+    expect(all.recall).toBeGreaterThanOrEqual(0.4);
+    expect(heldOut.recall).toBeGreaterThanOrEqual(0.2);
     expect(Object.keys(all.by_signal).filter((id) => id.startsWith("agent-"))).toEqual([]);
+  });
+
+  it("keeps the stripped false-positive rate under 2 % on every repository fold", async () => {
+    for (const fold of FOLDS) {
+      const report = await runJson(["--strip-markers", "--only-repos", fold]);
+      expect(report.fpr, fold).toBeLessThanOrEqual(0.02);
+      expect(report.recall, fold).toBeGreaterThanOrEqual(0.2);
+    }
   });
 
   it("strips every marker the detector knows from every corpus record", async () => {
