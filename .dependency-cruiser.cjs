@@ -30,7 +30,7 @@ module.exports = {
       name: "infrastructure-not-on-app",
       comment: "Adapters must not reach into Remix routes.",
       severity: "error",
-      from: { path: "^(infrastructure|jobs)/" },
+      from: { path: "^(infrastructure|jobs)/", pathNot: "\\.test\\.tsx?$" },
       to: { path: "^app/" },
     },
     {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { z } from "zod";
 
 /** What a command may write to; tests pass buffers, the real CLI passes the process streams. */
 export interface CliIo {

@@ -5,6 +5,7 @@
  */
 import { startWorkers } from "../../jobs/workers.ts";
 import { loadEnvOrExit } from "../config/env.ts";
+import type { Database } from "../db/client.ts";
 import { seedDemoOrganization } from "../demo/seed-demo.ts";
 import { organizations } from "../db/schema/index.ts";
 import { createLogger } from "../logging/logger.ts";
@@ -51,7 +52,7 @@ async function main() {
 }
 
 /** Seed only into a database with no real organisation: never mix demo data into a real install uninvited. */
-async function isEmptyOrDemoOnly(db: import("../db/client.ts").Database): Promise<boolean> {
+async function isEmptyOrDemoOnly(db: Database): Promise<boolean> {
   const rows = await db.select({ isDemo: organizations.isDemo }).from(organizations).limit(10);
   return rows.every((row) => row.isDemo);
 }
