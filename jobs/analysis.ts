@@ -4,6 +4,7 @@ import type { Database } from "../infrastructure/db/client.ts";
 import { analyzeStoredCommit, type CommitSourceResolver } from "../infrastructure/ingest/analyze-stored-commit.ts";
 import type { CommitToAnalyze } from "../infrastructure/ingest/apply-webhook-plan.ts";
 import { CommitSourceUnavailableError } from "../infrastructure/ingest/commit-sources.ts";
+import { GitHubInstallationMissingError } from "../infrastructure/github/github-api.ts";
 import { PermanentJobError } from "../infrastructure/queue/index.ts";
 import { defineJob } from "./router.ts";
 
@@ -31,7 +32,9 @@ export function createAnalysisJobs(deps: { db: Database; resolveSource: CommitSo
         try {
           return await analyzeStoredCommit(deps.db, deps.resolveSource, target);
         } catch (error) {
-          if (error instanceof CommitSourceUnavailableError) throw new PermanentJobError(error.message, { cause: error });
+          if (error instanceof CommitSourceUnavailableError || error instanceof GitHubInstallationMissingError) {
+            throw new PermanentJobError(error.message, { cause: error });
+          }
           throw error;
         }
       },

@@ -6,6 +6,7 @@ import { processWebhookDelivery } from "../infrastructure/ingest/process-deliver
 import type { Logger } from "../infrastructure/logging/logger.ts";
 import { PermanentJobError } from "../infrastructure/queue/index.ts";
 import { enqueueCommitAnalysis } from "./analysis.ts";
+import { enqueueBackfill, enqueuePushRange } from "./history.ts";
 import { defineJob } from "./router.ts";
 
 export const PROCESS_DELIVERY_JOB = "process-delivery";
@@ -14,7 +15,14 @@ export function deliveryJobId(deliveryId: string): string {
   return `delivery-${deliveryId.replace(/[^A-Za-z0-9_-]/g, "_")}`;
 }
 
-export function createWebhookJobs(deps: { db: Database; queue: JobQueue; logger: Logger }) {
+export function createWebhookJobs(deps: {
+  db: Database;
+  queue: JobQueue;
+  logger: Logger;
+  /** Days of default-branch history imported when a repository is added; null when the GitHub API is not configured. */
+  backfillDays: number | null;
+  now?: () => Date;
+}) {
   return {
     [PROCESS_DELIVERY_JOB]: defineJob({
       schema: z.object({ deliveryId: z.string().min(1).max(200) }),
@@ -24,6 +32,13 @@ export function createWebhookJobs(deps: { db: Database; queue: JobQueue; logger:
         if (outcome.status === "invalid") throw new PermanentJobError(outcome.reason);
         if (outcome.status === "processed") {
           await enqueueAll(deps.queue, outcome.commitsToAnalyze, deliveryId);
+          if (outcome.compareRange && outcome.repoId) {
+            await enqueuePushRange(deps.queue, { repoId: outcome.repoId, ...outcome.compareRange }, deliveryId);
+          }
+          if (deps.backfillDays !== null && deps.backfillDays > 0) {
+            const now = deps.now?.() ?? new Date();
+            for (const repoId of outcome.repositoriesAdded) await enqueueBackfill(deps.queue, { repoId, days: deps.backfillDays }, now);
+          }
           deps.logger.debug(
             { deliveryId, events: outcome.eventsInserted, commits: outcome.commitsToAnalyze.length },
             "delivery processed",

@@ -1,9 +1,13 @@
-import type { CommitSource, QueueName } from "../domain/ports.ts";
+import type { QueueName } from "../domain/ports.ts";
+import { loadGitHubAppCredentials } from "../infrastructure/github/credentials.ts";
+import { createGitHubApi, type GitHubApi } from "../infrastructure/github/github-api.ts";
 import { createCommitSourceResolver } from "../infrastructure/ingest/commit-sources.ts";
 import type { Services } from "../infrastructure/runtime/services.ts";
 import { createAnalysisJobs } from "./analysis.ts";
-import { requeueUnfinishedWork } from "./recovery.ts";
+import { createHistoryJobs } from "./history.ts";
+import { createRecoveryJobs, requeueUnfinishedWork } from "./recovery.ts";
 import { createJobRouter, type JobHandler } from "./router.ts";
+import { registerSchedules } from "./schedules.ts";
 import { createWebhookJobs } from "./webhooks.ts";
 
 /** Per-queue concurrency: analysis is CPU-light but waits on GitHub; PGlite runs one query at a time anyway. */
@@ -14,21 +18,38 @@ const CONCURRENCY: Record<QueueName, number> = {
   notifications: 4,
 };
 
-export function createJobHandlers(services: Services, github: CommitSource | null): Record<QueueName, Record<string, JobHandler>> {
+/** The GitHub API client when App credentials are configured (GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY), else null. */
+export function githubApiFromEnv(services: Services): GitHubApi | null {
+  const credentials = loadGitHubAppCredentials(services.env);
+  return credentials ? createGitHubApi(credentials) : null;
+}
+
+export function createJobHandlers(services: Services, github: GitHubApi | null): Record<QueueName, Record<string, JobHandler>> {
   const logger = services.logger.child({ component: "jobs" });
+  const base = { db: services.db, queue: services.queue, logger };
   return {
-    webhooks: createWebhookJobs({ db: services.db, queue: services.queue, logger }),
-    analysis: createAnalysisJobs({ db: services.db, resolveSource: createCommitSourceResolver(services.db, github) }),
-    "scheduled-jobs": {},
+    webhooks: createWebhookJobs({ ...base, backfillDays: github ? services.env.GITHUB_BACKFILL_DAYS : null }),
+    analysis: {
+      ...createAnalysisJobs({ db: services.db, resolveSource: createCommitSourceResolver(services.db, github) }),
+      ...createHistoryJobs({ db: services.db, queue: services.queue, github }),
+    },
+    "scheduled-jobs": createRecoveryJobs({ ...base, github }),
     notifications: {},
   };
 }
 
-/** Starts one worker per queue, each with its own concurrency, so a slow or failing queue never blocks another. */
-export async function startWorkers(services: Services, options: { github?: CommitSource | null } = {}): Promise<void> {
-  const handlers = createJobHandlers(services, options.github ?? null);
+/**
+ * Starts one worker per queue, each with its own concurrency, so a slow or failing queue never blocks another;
+ * registers the schedules; re-queues what PostgreSQL says is unfinished. `github` overrides the client built from
+ * the environment (tests and the benchmark point it at a local fake).
+ */
+export async function startWorkers(services: Services, options: { github?: GitHubApi | null } = {}): Promise<void> {
+  const github = options.github !== undefined ? options.github : githubApiFromEnv(services);
+  if (!github) services.logger.info("GitHub App not configured: GitHub repositories are not analysed (demo and `sentinel import` still work)");
+  const handlers = createJobHandlers(services, github);
   for (const [queue, queueHandlers] of Object.entries(handlers) as [QueueName, Record<string, JobHandler>][]) {
     await services.queue.startWorker(queue, createJobRouter(queue, queueHandlers), { concurrency: CONCURRENCY[queue] });
   }
+  await registerSchedules(services.queue);
   await requeueUnfinishedWork({ db: services.db, queue: services.queue, logger: services.logger.child({ component: "recovery" }) });
 }

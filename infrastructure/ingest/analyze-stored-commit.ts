@@ -152,6 +152,8 @@ export async function recordCommitAnalysis(
           analyzedAt: sql`excluded.analyzed_at`,
         },
       });
+    // Line provenance (churn, AI tax, survival) replays these patches later: ADR 030.
+    await recordCommitPatches(tx, { orgId: row.orgId, repoId: target.repoId, sha: target.sha, authoredAt }, normalised.files, result.files);
   });
   return { status: "analyzed", confidence: result.confidence, files: result.files.length };
 }
