@@ -1,3 +1,5 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import postgres from "postgres";
 import { Redis } from "ioredis";
 import { migrateDatabase } from "../infrastructure/db/migrate.ts";
@@ -9,6 +11,10 @@ import { TEMPLATE_DATABASE, TEST_POSTGRES_URL, TEST_REDIS_URL, databaseUrl } fro
  * Redis answers, with a message that says what to start if it does not.
  */
 export default async function globalSetup(): Promise<void> {
+  // The process tests start the real server, which serves the Remix build. `npm test` builds first; a bare
+  // `npx vitest` on a fresh clone builds here.
+  if (!fs.existsSync("build/index.js")) execFileSync("node", ["node_modules/.bin/remix", "build"], { stdio: "ignore" });
+
   const admin = postgres(TEST_POSTGRES_URL, { max: 1, onnotice: () => {} });
   try {
     await admin`select 1`;

@@ -1,0 +1,82 @@
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { once } from "node:events";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TEST_REDIS_URL } from "../../tests/support/config.ts";
+import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
+
+const TSX = "node_modules/.bin/tsx";
+
+function startProcess(entry: string, env: Record<string, string>): { child: ChildProcessWithoutNullStreams; output: () => string } {
+  const child = spawn("node", [TSX, entry], { env: { ...process.env, ...env } });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  return { child, output: () => output };
+}
+
+async function waitForOutput(output: () => string, pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = output().match(pattern);
+    if (match) return match;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; output so far:\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe("process entry points", () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it("npm start on PostgreSQL and Redis serves /healthz, and SIGTERM drains and exits 0", async () => {
+    const { child, output } = startProcess("infrastructure/runtime/start-all.ts", {
+      DATABASE_URL: database.url,
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: `sentinel-test-start-${process.pid}`,
+      PORT: "0",
+      SENTINEL_DEMO_DATA: "off",
+      LOG_LEVEL: "info",
+      NODE_ENV: "development",
+    });
+    try {
+      const [, url] = await waitForOutput(output, /Sentinel is running at (http:\/\/[^\s"]+)/);
+      const health = await fetch(`${url}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({
+        status: "ok",
+        checks: { database: { state: "up", kind: "PostgreSQL" }, queue: { state: "up", kind: "BullMQ on Redis" } },
+      });
+      child.kill("SIGTERM");
+      const [code] = (await once(child, "exit")) as [number | null];
+      expect(code).toBe(0);
+      expect(output()).toContain("shutting down: finishing active work");
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  });
+
+  it("start:web refuses to run on the embedded database, saying why", async () => {
+    const { child, output } = startProcess("infrastructure/runtime/start-web.ts", {
+      DATABASE_URL: "",
+      REDIS_URL: "",
+      SENTINEL_DATA_DIR: "/tmp/sentinel-never-created",
+      LOG_LEVEL: "info",
+    });
+    const [code] = (await once(child, "exit")) as [number | null];
+    expect(code).toBe(1);
+    expect(output()).toContain("needs DATABASE_URL");
+  });
+
+  it("a bad setting stops the process with a message naming the variable", async () => {
+    const { child, output } = startProcess("infrastructure/runtime/start-all.ts", { PORT: "not-a-port" });
+    const [code] = (await once(child, "exit")) as [number | null];
+    expect(code).toBe(1);
+    expect(output()).toMatch(/Invalid configuration:\s+- PORT /);
+  });
+});
