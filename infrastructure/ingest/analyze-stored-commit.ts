@@ -3,6 +3,7 @@ import { analyzeCommit, fromGitHubCommit, type NormalisedCommit } from "../../do
 import type { CommitSource } from "../../domain/ports.ts";
 import type { Executor } from "../db/client.ts";
 import { codeAttribution, commits, pullRequests, repositories, type RiskOverride } from "../db/schema/index.ts";
+import { recordCommitPatches } from "../metrics/provenance-store.ts";
 
 export type AnalysisOutcome =
   | { status: "analyzed"; confidence: number; files: number }
@@ -153,7 +154,7 @@ export async function recordCommitAnalysis(
         },
       });
     // Line provenance (churn, AI tax, survival) replays these patches later: ADR 030.
-    await recordCommitPatches(tx, { orgId: row.orgId, repoId: target.repoId, sha: target.sha, authoredAt }, normalised.files, result.files);
+    await recordCommitPatches(tx, { orgId: target.orgId, repoId: target.repoId, sha: target.sha, authoredAt }, normalised.files, result.files);
   });
   return { status: "analyzed", confidence: result.confidence, files: result.files.length };
 }

@@ -195,7 +195,8 @@ const METRIC_COLUMNS = [
 const UPSERT_BATCH = 500;
 
 export async function upsertRepoMetrics(db: Executor, scope: RepositoryScope, rows: readonly DayMetricsRow[]): Promise<void> {
-  const set = Object.fromEntries(METRIC_COLUMNS.map((column) => [column, sql.raw(`excluded.${column}`)]));
+  const camel = (column: string) => column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  const set = Object.fromEntries(METRIC_COLUMNS.map((column) => [camel(column), sql.raw(`excluded.${column}`)]));
   const current = sql.raw(`(${METRIC_COLUMNS.map((column) => `repo_metrics.${column}`).join(", ")})`);
   const incoming = sql.raw(`(${METRIC_COLUMNS.map((column) => `excluded.${column}`).join(", ")})`);
   for (let index = 0; index < rows.length; index += UPSERT_BATCH) {
