@@ -1,6 +1,7 @@
 import type { CliCommand } from "../command.ts";
 import { analyzeCommand } from "./analyze.ts";
 import { evalCommand } from "./eval.ts";
+import { importCommand } from "./import.ts";
 import { migrateCommand } from "./migrate.ts";
 import { seedDemoCommand } from "./seed-demo.ts";
 
@@ -8,6 +9,7 @@ import { seedDemoCommand } from "./seed-demo.ts";
 export const commands: CliCommand[] = [
   migrateCommand,
   seedDemoCommand,
+  importCommand,
   analyzeCommand,
   evalCommand,
 ];
