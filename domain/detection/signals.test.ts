@@ -126,6 +126,13 @@ describe("message shape", () => {
     expect(messageShapeSignal(makeCommit({ message: squash }))).toBeNull();
   });
 
+  it("counts a descriptive subject only on top of another tell", () => {
+    const subject = "Refresh the session token a minute before it expires in the API client";
+    expect(messageShapeSignal(makeCommit({ message: subject }))).toBeNull();
+    const explained = `fix: ${subject.toLowerCase()}\n\nThe refresh ran after expiry, so every request in the last minute of a session failed with 401 and was retried.`;
+    expect(messageShapeSignal(makeCommit({ message: explained }))).toMatchObject({ weight: 0.5, evidence: expect.stringContaining("76-character subject") });
+  });
+
   it("alone never exceeds its cap", () => {
     const message = `Title\n\n# Heading\n**Bold** — → ✅ comprehensive robust\n${"- item\n".repeat(20)}${"x".repeat(800)}`;
     expect(messageShapeSignal(makeCommit({ message }))?.weight).toBe(0.55);
