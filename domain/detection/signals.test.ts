@@ -130,7 +130,7 @@ describe("message shape", () => {
     const subject = "Refresh the session token a minute before it expires in the API client";
     expect(messageShapeSignal(makeCommit({ message: subject }))).toBeNull();
     const explained = `fix: ${subject.toLowerCase()}\n\nThe refresh ran after expiry, so every request in the last minute of a session failed with 401 and was retried.`;
-    expect(messageShapeSignal(makeCommit({ message: explained }))).toMatchObject({ weight: 0.5, evidence: expect.stringContaining("76-character subject") });
+    expect(messageShapeSignal(makeCommit({ message: explained }))).toMatchObject({ weight: 0.5, evidence: expect.stringContaining("75-character subject") });
   });
 
   it("alone never exceeds its cap", () => {
