@@ -1,4 +1,5 @@
 import type { JobQueue, QueueName } from "../domain/ports.ts";
+import { METRICS_SCHEDULES } from "./metrics.ts";
 import { RECOVER_DELIVERIES_JOB } from "./recovery.ts";
 
 /**
@@ -15,6 +16,8 @@ export interface ScheduleEntry {
 export const SCHEDULES: readonly ScheduleEntry[] = [
   // Minute 17, not 0: GitHub's and everyone else's hourly jobs pile up on the hour.
   { id: "recover-webhook-deliveries", pattern: "17 * * * *", tz: "UTC", job: { queue: "scheduled-jobs", name: RECOVER_DELIVERIES_JOB } },
+  // Daily metrics, weekly survival, hourly review-queue saturation: hourly ticks that pick organisations by local time (ADR 031).
+  ...METRICS_SCHEDULES,
 ];
 
 export async function registerSchedules(queue: JobQueue, schedules: readonly ScheduleEntry[] = SCHEDULES): Promise<void> {

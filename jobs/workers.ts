@@ -5,6 +5,7 @@ import { createCommitSourceResolver } from "../infrastructure/ingest/commit-sour
 import type { Services } from "../infrastructure/runtime/services.ts";
 import { createAnalysisJobs } from "./analysis.ts";
 import { createHistoryJobs } from "./history.ts";
+import { createMetricsJobs } from "./metrics.ts";
 import { createRecoveryJobs, requeueUnfinishedWork } from "./recovery.ts";
 import { createJobRouter, type JobHandler } from "./router.ts";
 import { registerSchedules } from "./schedules.ts";
@@ -33,7 +34,7 @@ export function createJobHandlers(services: Services, github: GitHubApi | null):
       ...createAnalysisJobs({ db: services.db, resolveSource: createCommitSourceResolver(services.db, github) }),
       ...createHistoryJobs({ db: services.db, queue: services.queue, github }),
     },
-    "scheduled-jobs": createRecoveryJobs({ ...base, github }),
+    "scheduled-jobs": { ...createRecoveryJobs({ ...base, github }), ...createMetricsJobs({ ...base, lock: services.lock }) },
     notifications: {},
   };
 }
