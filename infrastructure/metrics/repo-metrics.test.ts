@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { replayLineProvenance } from "../../domain/metrics/provenance.ts";
+import { addDays, localClock } from "../../domain/metrics/time.ts";
+import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
+import { createTestServices } from "../../tests/support/services.ts";
+import { seedDemoOrganization } from "../demo/seed-demo.ts";
+import type { Services } from "../runtime/services.ts";
+import { loadPatchEvents } from "./provenance-store.ts";
+import { computeRepoMetricsRange, loadRepositoryScope, type RepositoryScope } from "./repo-metrics.ts";
+import { computeRepoSurvival } from "./survival.ts";
+
+const NOW = new Date("2026-03-20T18:00:00Z");
+let database: TestDatabase;
+let services: Services;
+let closeServices: () => Promise<void>;
+let scopes: RepositoryScope[];
+let from: string;
+let to: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  ({ services, close: closeServices } = await createTestServices(database));
+  await seedDemoOrganization({ db: services.db, queue: services.queue, logger: services.logger }, { analysis: "inline", days: 21, now: NOW });
+  const repos = await database.sql<{ id: string }[]>`select id from repositories order by full_name`;
+  scopes = (await Promise.all(repos.map((repo) => loadRepositoryScope(services.db, repo.id)))).filter((s): s is RepositoryScope => s !== null);
+  to = addDays(localClock(NOW, "America/Los_Angeles").date, -1);
+  from = addDays(to, -20);
+}, 240_000);
+
+afterAll(async () => {
+  await closeServices?.();
+  await database?.drop();
+});
+
+async function snapshot(table: "repo_metrics" | "line_survival") {
+  return database.sql.unsafe(`select * from ${table} order by repo_id, ${table === "repo_metrics" ? "date" : "cohort_week, author_kind"}`);
+}
+
+describe("daily metrics on the demo organisation", () => {
+  it("stores the patches of analysed commits for provenance", async () => {
+    const [{ count }] = await database.sql<{ count: number }[]>`select count(*)::int as count from commit_file_patches`;
+    expect(count).toBeGreaterThan(100);
+  });
+
+  it("matches an independent SQL computation of commits, lines and AI share per local day", async () => {
+    for (const scope of scopes) await computeRepoMetricsRange(services.db, scope, { from, to });
+    const expected = await database.sql<{ repo_id: string; date: string; commits: number; ai_commits: number; lines_added: number; ai_lines_added: number }[]>`
+      with days as (
+        select c.repo_id, (c.authored_at at time zone o.timezone)::date::text as date,
+               count(*)::int as commits, count(*) filter (where c.ai_confidence >= 0.5)::int as ai_commits
+        from commits c join organizations o on o.id = c.org_id
+        where c.analysis_status = 'analyzed' group by 1, 2
+      ), lines as (
+        select a.repo_id, (a.authored_at at time zone o.timezone)::date::text as date,
+               sum(a.lines_added) filter (where a.counts_toward_share)::int as lines_added,
+               coalesce(sum(a.lines_added) filter (where a.counts_toward_share and a.ai_confidence >= 0.5), 0)::int as ai_lines_added
+        from code_attribution a join organizations o on o.id = a.org_id group by 1, 2
+      )
+      select d.repo_id, d.date, d.commits, d.ai_commits, coalesce(l.lines_added, 0) as lines_added, coalesce(l.ai_lines_added, 0) as ai_lines_added
+      from days d left join lines l using (repo_id, date)
+      where d.date between ${from} and ${to}`;
+    const stored = await database.sql<{ repo_id: string; date: string; commits: number; ai_commits: number; lines_added: number; ai_lines_added: number; ai_percentage: number }[]>`
+      select repo_id, date::text, commits, ai_commits, lines_added, ai_lines_added, ai_percentage from repo_metrics`;
+    expect(expected.length).toBeGreaterThan(20);
+    const byKey = new Map(stored.map((row) => [`${row.repo_id}/${row.date}`, row]));
+    for (const row of expected) {
+      const mine = byKey.get(`${row.repo_id}/${row.date}`);
+      expect(mine, `${row.repo_id}/${row.date}`).toMatchObject({ commits: row.commits, ai_commits: row.ai_commits, lines_added: row.lines_added, ai_lines_added: row.ai_lines_added });
+      expect(mine!.ai_percentage).toBeCloseTo(row.lines_added === 0 ? 0 : (100 * row.ai_lines_added) / row.lines_added, 3);
+    }
+    // Every day of the range has a row, also the quiet ones.
+    expect(stored.length).toBe(scopes.length * 21);
+  });
+
+  it("finds churn and rework tax in the demo's history (later commits modify earlier lines)", async () => {
+    const [totals] = await database.sql<{ ai: number; human: number; tax_days: number }[]>`
+      select sum(ai_churn_lines)::int as ai, sum(human_churn_lines)::int as human, count(*) filter (where ai_tax > 0)::int as tax_days from repo_metrics`;
+    expect(totals!.ai + totals!.human).toBeGreaterThan(0);
+    expect(totals!.tax_days).toBeGreaterThan(0);
+    const scope = scopes[0]!;
+    const events = await loadPatchEvents(services.db, scope.repoId, { from: new Date(0), to: NOW });
+    const { stats } = replayLineProvenance(events);
+    // The replay follows the demo's patches: almost no deleted line disagrees with the text the replay holds.
+    const deletions = events.reduce((sum, e) => sum + (e.patch?.split("\n").filter((l) => l.startsWith("-")).length ?? 0), 0);
+    expect(stats.mismatchedLines).toBeLessThanOrEqual(deletions * 0.05);
+  });
+
+  it("leaves exactly the same rows when the same range runs again, and when two runs race", async () => {
+    const before = await snapshot("repo_metrics");
+    await computeRepoMetricsRange(services.db, scopes[0]!, { from, to });
+    expect(await snapshot("repo_metrics")).toEqual(before);
+    await Promise.all([
+      computeRepoMetricsRange(services.db, scopes[1]!, { from, to }),
+      computeRepoMetricsRange(services.db, scopes[1]!, { from, to }),
+      computeRepoMetricsRange(services.db, scopes[1]!, { from: to, to }),
+    ]);
+    expect(await snapshot("repo_metrics")).toEqual(before);
+  });
+
+  it("computes weekly survival cohorts for AI and human lines, idempotently", async () => {
+    const cohorts = await computeRepoSurvival(services.db, scopes[0]!, { asOfDate: to });
+    expect(cohorts.some((c) => c.authorKind === "ai")).toBe(true);
+    expect(cohorts.some((c) => c.authorKind === "human")).toBe(true);
+    for (const cohort of cohorts) {
+      expect(cohort.linesDied + cohort.linesLost).toBeLessThanOrEqual(cohort.linesBorn);
+      for (const value of Object.values(cohort.survivalByWeeks)) if (value !== null) expect(value).toBeGreaterThanOrEqual(0);
+    }
+    const before = await snapshot("line_survival");
+    await computeRepoSurvival(services.db, scopes[0]!, { asOfDate: to });
+    expect(await snapshot("line_survival")).toEqual(before);
+    expect(before.length).toBe(cohorts.length);
+  });
+});
+
+describe("local-day boundaries", () => {
+  it("counts a commit authored at 23:30 local time on that local day", async () => {
+    const scope = scopes[0]!;
+    const day = "2026-01-14";
+    // 23:30 in Los Angeles on the 14th is 07:30 UTC on the 15th.
+    const authoredAt = "2026-01-14T23:30:00-08:00";
+    await database.sql`insert into commits (org_id, repo_id, sha, authored_at, analysis_status, ai_confidence, lines_added)
+      values (${scope.orgId}, ${scope.repoId}, 'feedface00000000000000000000000000000001', ${authoredAt}, 'analyzed', 0.9, 12)`;
+    await database.sql`insert into code_attribution (org_id, repo_id, commit_sha, file_path, change_type, ai_confidence, risk_tier, base_risk_tier, lines_added, detector_version, authored_at)
+      values (${scope.orgId}, ${scope.repoId}, 'feedface00000000000000000000000000000001', 'src/late.ts', 'added', 0.9, 1, 1, 12, 'test', ${authoredAt})`;
+    const rows = await computeRepoMetricsRange(services.db, scope, { from: day, to: addDays(day, 1) });
+    expect(rows.map((row) => [row.date, row.commits, row.linesAdded, row.aiPercentage])).toEqual([
+      [day, 1, 12, 100],
+      [addDays(day, 1), 0, 0, 0],
+    ]);
+    await database.sql`select 1 from repo_metrics where repo_id = ${scope.repoId} and date = ${day}`.then((r) => expect(r.length).toBe(1));
+  });
+});
