@@ -27,5 +27,25 @@ export async function processWebhookDelivery(db: Database, deliveryId: string): 
       .where(eq(webhookDeliveries.deliveryId, deliveryId));
     return { status: "invalid", reason: error.message };
   }
-  return applyWebhookPlan(db, plan, deliveryId);
+  try {
+    return await applyWebhookPlan(db, plan, deliveryId);
+  } catch (error) {
+    // A value PostgreSQL refuses (class 22: out-of-range number, impossible date…) fails the same way on every
+    // retry: settle the delivery as failed instead of letting recovery re-queue a poison pill forever.
+    if (!isDataException(error)) throw error;
+    const reason = `payload value refused by the database: ${(error as Error).message.slice(0, 200)}`;
+    await db
+      .update(webhookDeliveries)
+      .set({ status: "failed", error: reason, processedAt: new Date() })
+      .where(eq(webhookDeliveries.deliveryId, deliveryId));
+    return { status: "invalid", reason };
+  }
+}
+
+function isDataException(error: unknown): boolean {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && /^22[0-9A-Z]{3}$/.test(code)) return true;
+  }
+  return false;
 }
