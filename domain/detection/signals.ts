@@ -165,5 +165,6 @@ export function messageShapeSignal(commit: NormalisedCommit): Signal | null {
     tells.push(`${subject.length}-character subject`);
   }
   if (tells.length === 0) return null;
-  return { id: "message-shape", weight: Math.min(MESSAGE_SHAPE_MAX_WEIGHT, weight), evidence: `message shape: ${tells.join(", ")}` };
+  // Rounded to hundredths: 0.3 + 0.15 + 0.05 must be 0.5, not 0.49999999999999994.
+  return { id: "message-shape", weight: Math.min(MESSAGE_SHAPE_MAX_WEIGHT, Math.round(weight * 100) / 100), evidence: `message shape: ${tells.join(", ")}` };
 }
