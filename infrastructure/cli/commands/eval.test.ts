@@ -58,10 +58,10 @@ describe("sentinel eval on the dev corpus", () => {
     const all = await runJson(["--strip-markers"]);
     const heldOut = await runJson(["--strip-markers", "--only-repos", HELD_OUT]);
     for (const report of [all, heldOut]) expect(report.fpr).toBeLessThanOrEqual(0.02);
-    // Floors at the measured level (40.9 % overall, 22.5 % held out): see the decision record for why the
-    // held-out repositories stay below the goal.
-    expect(all.recall).toBeGreaterThanOrEqual(0.4);
-    expect(heldOut.recall).toBeGreaterThanOrEqual(0.2);
+    // Floors just under the measured level (44.7 % overall, 24.9 % held out): see the decision record for why
+    // the held-out repositories stay below the goal.
+    expect(all.recall).toBeGreaterThanOrEqual(0.44);
+    expect(heldOut.recall).toBeGreaterThanOrEqual(0.24);
     expect(Object.keys(all.by_signal).filter((id) => id.startsWith("agent-"))).toEqual([]);
   });
 
@@ -69,7 +69,8 @@ describe("sentinel eval on the dev corpus", () => {
     for (const fold of FOLDS) {
       const report = await runJson(["--strip-markers", "--only-repos", fold]);
       expect(report.fpr, fold).toBeLessThanOrEqual(0.02);
-      expect(report.recall, fold).toBeGreaterThanOrEqual(0.2);
+      // Measured 33.5 %, 67.1 %, 44.3 %.
+      expect(report.recall, fold).toBeGreaterThanOrEqual(0.3);
     }
   });
 
