@@ -45,3 +45,10 @@ export function safeRedirectPath(value: FormDataEntryValue | string | null, fall
   }
   return value;
 }
+
+/** For pages that only make sense inside an organisation: without one, the dashboard explains how to get one. */
+export async function requireOrganization(request: Request, context: AppLoadContext): Promise<SignedInContext & { org: Membership }> {
+  const signedIn = await requireUser(request, context);
+  if (!signedIn.org) throw redirect("/dashboard");
+  return { ...signedIn, org: signedIn.org };
+}

@@ -23,6 +23,18 @@ test("a newcomer starts Sentinel with nothing configured and sees the analysed d
   await expect(rows.nth(0)).toContainText("acme-demo/checkout-api");
   await expect(rows.nth(1)).toContainText("acme-demo/ledger-service");
   await expect(rows.nth(2)).toContainText("acme-demo/web-app");
+
+  // From the overview to the evidence: the event feed, filtered to confident AI commits, then one commit.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Events" }).click();
+  await page.getByLabel("Type").selectOption("commit");
+  await page.getByLabel("Minimum AI confidence").selectOption("0.8");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/type=commit/);
+  await page.getByTestId("event-row").first().getByRole("link").click();
+  await expect(page.getByRole("heading", { name: /Why Sentinel thinks this commit is AI-written/ })).toBeVisible();
+  await expect(page.getByTestId("signal").first()).toBeVisible();
+  await expect(page.getByTestId("file-attribution").first()).toContainText(/T[1-4] /);
+  await page.screenshot({ path: "test-results/event-explanation.png", fullPage: true });
 });
 
 test("sign-in is required: the health check is public, the dashboard is not", async ({ page, request }) => {

@@ -1,10 +1,15 @@
-import { Form, Link } from "@remix-run/react";
+import { Form, Link, NavLink } from "@remix-run/react";
 
 export interface ShellProps {
   user: { login: string; name: string | null; avatarUrl: string | null };
   org: { name: string; isDemo: boolean } | null;
   children: React.ReactNode;
 }
+
+const NAV = [
+  { to: "/dashboard", label: "Overview" },
+  { to: "/events", label: "Events" },
+];
 
 export function AppShell({ user, org, children }: ShellProps) {
   return (
@@ -16,6 +21,19 @@ export function AppShell({ user, org, children }: ShellProps) {
               Sentinel
             </Link>
             {org ? <span className="text-sm text-gray-500">{org.name}</span> : null}
+            {org ? (
+              <nav aria-label="Main" className="flex gap-4 text-sm">
+                {NAV.map((item) => (
+                  <NavLink
+                    key={item.to}
+                    to={item.to}
+                    className={({ isActive }) => (isActive ? "font-medium text-gray-900" : "text-gray-500 hover:text-gray-900")}
+                  >
+                    {item.label}
+                  </NavLink>
+                ))}
+              </nav>
+            ) : null}
           </div>
           <div className="flex items-center gap-4 text-sm text-gray-600">
             <span>{user.name ?? user.login}</span>

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { organizations, repositories } from "../../infrastructure/db/schema/index.ts";
+import { seedDemoOrganization } from "../../infrastructure/demo/seed-demo.ts";
+import { silentLogger } from "../../infrastructure/logging/logger.ts";
+import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
+import { createTestServices } from "../../tests/support/services.ts";
+import { eventFeedQuery, getEventDetail, listEvents } from "./events.server.ts";
+
+describe("events presenter", () => {
+  let database: TestDatabase;
+  let orgId: string;
+  let otherOrgId: string;
+  let otherRepoId: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const { services, close } = await createTestServices(database);
+    const seeded = await seedDemoOrganization(
+      { db: database.db, queue: services.queue, logger: silentLogger },
+      { seed: 3, now: new Date("2026-11-01T00:00:00Z"), days: 10, analysis: "inline" },
+    );
+    await close();
+    orgId = seeded.orgId;
+    const [other] = await database.db.insert(organizations).values({ slug: "globex", name: "Globex" }).returning({ id: organizations.id });
+    otherOrgId = other!.id;
+    const [repo] = await database.db
+      .insert(repositories)
+      .values({ orgId: otherOrgId, fullName: "globex/secret", githubId: 999 })
+      .returning({ id: repositories.id });
+    otherRepoId = repo!.id;
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it("pages through the feed newest first without repeating or skipping an event", async () => {
+    const [{ total } = { total: 0 }] = await database.sql<{ total: number }[]>`select count(*)::int as total from code_events`;
+    const seen: number[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listEvents(database.db, orgId, eventFeedQuery.parse({ cursor, limit: 100 }));
+      seen.push(...page.events.map((event) => event.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toHaveLength(total);
+    expect(new Set(seen).size).toBe(total);
+    expect([...seen].sort((a, b) => b - a)).toEqual(seen);
+  });
+
+  it("filters by type and minimum AI confidence", async () => {
+    const page = await listEvents(database.db, orgId, eventFeedQuery.parse({ type: "commit", minConfidence: "0.8", limit: 200 }));
+    expect(page.events.length).toBeGreaterThan(0);
+    expect(page.events.every((event) => event.type === "commit" && (event.aiConfidence ?? 0) >= 0.8)).toBe(true);
+  });
+
+  it("explains a flagged commit with its signals, per file", async () => {
+    const page = await listEvents(database.db, orgId, eventFeedQuery.parse({ type: "commit", minConfidence: "0.9", limit: 1 }));
+    const detail = await getEventDetail(database.db, orgId, page.events[0]!.id);
+    expect(detail?.commit?.aiConfidence).toBeGreaterThanOrEqual(0.9);
+    expect(detail?.commit?.signals.length).toBeGreaterThan(0);
+    expect(detail?.commit?.signals.every((signal) => signal.evidence.length > 0)).toBe(true);
+    expect(detail?.files.length).toBeGreaterThan(0);
+    expect(detail?.files.every((file) => file.riskTier >= 1 && file.riskTier <= 4)).toBe(true);
+  });
+
+  it("never shows another organisation's events, even given their ids", async () => {
+    const page = await listEvents(database.db, orgId, eventFeedQuery.parse({ limit: 1 }));
+    const eventId = page.events[0]!.id;
+    expect(await getEventDetail(database.db, otherOrgId, eventId)).toBeNull();
+    const foreignFeed = await listEvents(database.db, otherOrgId, eventFeedQuery.parse({ limit: 50 }));
+    expect(foreignFeed.events).toEqual([]);
+    const nested = await listEvents(database.db, orgId, eventFeedQuery.parse({ repo: otherRepoId }));
+    expect(nested.events).toEqual([]);
+  });
+
+  it("rejects malformed filters with the field named", () => {
+    const result = eventFeedQuery.safeParse({ minConfidence: "2", type: "push" });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((issue) => issue.message)).toEqual([
+      expect.stringContaining("type must be one of"),
+      "minConfidence is between 0 and 1",
+    ]);
+  });
+});
