@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -62,4 +63,27 @@ export function pushCommitOf(record: GitHubCommitRecord): Record<string, unknown
     removed: files.filter((file) => file.status === "removed").map((file) => file.filename),
     modified: files.filter((file) => file.status !== "added" && file.status !== "removed").map((file) => file.filename),
   };
+}
+
+/**
+ * `count` commits built from corpus records (their files, messages and authors) with fresh shas and dates spread
+ * over the last `days` days, newest first, each the parent of the one before: a plausible recent branch history.
+ */
+export function recentHistory(count: number, options: { now: Date; days?: number; salt?: string }): GitHubCommitRecord[] {
+  const base = loadCorpusCommits();
+  const span = (options.days ?? 60) * 86_400_000;
+  const records: GitHubCommitRecord[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const source = base[index % base.length]!;
+    const sha = createHash("sha1").update(`${options.salt ?? "history"}-${index}`).digest("hex");
+    const date = new Date(options.now.getTime() - span + Math.floor(((index + 1) * span) / (count + 1))).toISOString().replace(".000Z", "Z");
+    records.push({
+      ...source,
+      sha,
+      parents: [],
+      commit: { ...source.commit, author: { ...source.commit.author, date }, committer: { ...source.commit.committer, date } },
+    });
+  }
+  for (let index = 1; index < records.length; index += 1) records[index]!.parents = [{ sha: records[index - 1]!.sha }];
+  return records.reverse();
 }

@@ -50,6 +50,8 @@ export interface FakeGitHub {
   onRedeliver?: (delivery: FakeHookDelivery) => void | Promise<void>;
   /** Added to every answer, to model network latency. */
   latencyMs: number;
+  /** Most requests in flight at once, per installation token (Authorization header). */
+  maxInFlight: Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export async function startFakeGitHub(options: { latencyMs?: number } = {}): Pro
     tokensIssued: 0,
     hookDeliveries: [],
     latencyMs: options.latencyMs ?? 0,
+    maxInFlight: new Map(),
     addRepository(repository) {
       repositories.set(repository.fullName.toLowerCase(), repository);
       for (const record of repository.history) commits.set(record.sha, record);
@@ -175,7 +178,12 @@ export async function startFakeGitHub(options: { latencyMs?: number } = {}): Pro
     return send(response, 404, { message: `fake GitHub has no route for ${method} ${url.pathname}` });
   }
 
+  const inFlight = new Map<string, number>();
   server = http.createServer((request, response) => {
+    const auth = request.headers.authorization ?? "none";
+    inFlight.set(auth, (inFlight.get(auth) ?? 0) + 1);
+    fake.maxInFlight.set(auth, Math.max(fake.maxInFlight.get(auth) ?? 0, inFlight.get(auth)!));
+    response.on("close", () => inFlight.set(auth, inFlight.get(auth)! - 1));
     route(request, response).catch((error: unknown) => {
       if (!response.headersSent) send(response, 500, { message: error instanceof Error ? error.message : String(error) });
     });

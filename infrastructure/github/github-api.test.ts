@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RetryLaterError } from "../queue/index.ts";
+import { loadCorpusCommits, recentHistory, type GitHubCommitRecord } from "./corpus-fixture.ts";
+import type { FakeGitHub } from "./fake-github.ts";
+import type { GitHubApi } from "./github-api.ts";
+import { MIN_RATE_LIMIT_DELAY_MS, rateLimitDelayMs } from "./rate-limit.ts";
+import { startTestGitHub } from "./test-github.ts";
+
+let fake: FakeGitHub;
+let api: GitHubApi;
+const repo = { fullName: "octo-org/api", installationId: 101 };
+let records: GitHubCommitRecord[];
+
+beforeAll(async () => {
+  ({ fake, api } = await startTestGitHub({ perInstallationConcurrency: 3 }));
+  records = loadCorpusCommits(30);
+  fake.addCommits(records);
+});
+
+afterAll(async () => {
+  await fake?.close();
+});
+
+async function caught(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a rejection");
+}
+
+describe("GitHub API client against a local fake (GITHUB_API_URL)", () => {
+  it("serves a commit in GitHub's shape and reuses one installation token until it expires", async () => {
+    const before = fake.tokensIssued;
+    for (const record of records.slice(0, 10)) {
+      const commit = (await api.getCommit(repo, record.sha)) as { sha: string };
+      expect(commit.sha).toBe(record.sha);
+    }
+    expect(fake.tokensIssued - before).toBe(1);
+  });
+
+  it("pages a commit's files past the first 300", async () => {
+    const source = records[0]!;
+    const files = Array.from({ length: 650 }, (_, index) => ({ ...source.files[0], filename: `src/generated/file-${index}.ts` }));
+    fake.addCommits([{ ...source, sha: "f".repeat(40), files }]);
+    const requestsBefore = fake.requests.length;
+    const commit = (await api.getCommit(repo, "f".repeat(40))) as { files: Array<{ filename: string }> };
+    expect(commit.files).toHaveLength(650);
+    expect(new Set(commit.files.map((file) => file.filename)).size).toBe(650);
+    expect(fake.requests.slice(requestsBefore).filter((request) => request.path.includes("/commits/"))).toHaveLength(3);
+  });
+
+  it("404 (force-pushed away) → null, not an error", async () => {
+    expect(await api.getCommit(repo, "0123456789abcdef0123456789abcdef01234567")).toBeNull();
+  });
+
+  it("429 with retry-after → RetryLaterError for that long", async () => {
+    fake.fail({ path: /\/commits\//, times: 1, status: 429, headers: { "retry-after": "7" } });
+    const error = await caught(api.getCommit(repo, records[1]!.sha));
+    expect(error).toBeInstanceOf(RetryLaterError);
+    expect((error as RetryLaterError).delayMs).toBe(7000);
+  });
+
+  it("403 with the quota spent → waits until x-ratelimit-reset", async () => {
+    const reset = Math.floor(Date.now() / 1000) + 120;
+    fake.fail({ path: /\/commits\//, times: 1, status: 403, headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) } });
+    const error = (await caught(api.getCommit(repo, records[2]!.sha))) as RetryLaterError;
+    expect(error).toBeInstanceOf(RetryLaterError);
+    expect(error.delayMs).toBeGreaterThan(115_000);
+    expect(error.delayMs).toBeLessThanOrEqual(122_000);
+  });
+
+  it("403 secondary limit without headers → at least a minute, doubling while it repeats", async () => {
+    expect(await api.getCommit(repo, records[5]!.sha)).not.toBeNull(); // a success ends earlier streaks
+    fake.fail({ path: /\/commits\//, times: 2, status: 403, body: { message: "You have exceeded a secondary rate limit" } });
+    const first = (await caught(api.getCommit(repo, records[3]!.sha))) as RetryLaterError;
+    const second = (await caught(api.getCommit(repo, records[3]!.sha))) as RetryLaterError;
+    expect(first.delayMs).toBe(MIN_RATE_LIMIT_DELAY_MS);
+    expect(second.delayMs).toBe(2 * MIN_RATE_LIMIT_DELAY_MS);
+    expect(await api.getCommit(repo, records[3]!.sha)).not.toBeNull();
+    expect(rateLimitDelayMs({ "retry-after": "Wed, 21 Oct 2015 07:28:00 GMT" }, Date.parse("2015-10-21T07:27:30Z"))).toBe(30_000);
+  });
+
+  it("5xx → an ordinary error, left to the job's exponential backoff", async () => {
+    fake.fail({ path: /\/commits\//, times: 1, status: 502 });
+    const error = await caught(api.getCommit(repo, records[4]!.sha));
+    expect(error).not.toBeInstanceOf(RetryLaterError);
+    expect((error as { status?: number }).status).toBe(502);
+  });
+
+  it("keeps at most a few requests per installation in flight", async () => {
+    fake.latencyMs = 30;
+    fake.maxInFlight.clear();
+    await Promise.all(records.slice(0, 12).map((record) => api.getCommit({ fullName: "octo-org/other", installationId: 202 }, record.sha)));
+    fake.latencyMs = 0;
+    const perToken = [...fake.maxInFlight.entries()].filter(([auth]) => auth.includes("202"));
+    expect(perToken.length).toBeGreaterThan(0);
+    for (const [, max] of perToken) expect(max).toBeLessThanOrEqual(3);
+  });
+
+  it("pages the compare API (250 per page) and a branch listing since a date (100 per page)", async () => {
+    const history = recentHistory(600, { now: new Date(), salt: "compare" });
+    fake.addRepository({ fullName: "octo-org/big", history });
+    const target = { fullName: "octo-org/big", installationId: 101 };
+    const seen: string[] = [];
+    for (let page = 1; ; page += 1) {
+      const result = await api.compareCommits(target, history[550]!.sha, history[0]!.sha, page);
+      seen.push(...result!.commits.map((commit) => commit.sha));
+      if (!result!.hasMore) break;
+    }
+    expect(seen).toHaveLength(550);
+    expect(seen.at(-1)).toBe(history[0]!.sha);
+    const listed = await api.listBranchCommits(target, { branch: "main", since: new Date(Date.now() - 90 * 86_400_000).toISOString(), page: 1 });
+    expect(listed!.commits).toHaveLength(100);
+    expect(listed!.hasMore).toBe(true);
+  });
+});
