@@ -81,11 +81,12 @@ export function createMetricsJobs(deps: MetricsJobDeps) {
   const now = deps.now ?? (() => new Date());
   const logger = deps.logger.child({ component: "metrics" });
 
-  async function fanOut(job: string, targets: { repoId: string; period: string }[]): Promise<{ enqueued: number }> {
+  async function fanOut(job: string, targets: { repoId: string; period: string; idSuffix?: string }[]): Promise<{ enqueued: number }> {
     let enqueued = 0;
-    for (const target of targets) {
-      // One enqueue failing (Redis blip) must not stop the rest: the tick is retried and ids dedupe the others.
-      const result = await deps.queue.enqueue("scheduled-jobs", job, target, { jobId: periodJobId(job, target.repoId, target.period) });
+    for (const { idSuffix, ...target } of targets) {
+      // A failing enqueue fails the tick, which is retried; the deterministic ids make the repeats no-ops.
+      const jobId = periodJobId(job, target.repoId, idSuffix ? `${target.period}-${idSuffix}` : target.period);
+      const result = await deps.queue.enqueue("scheduled-jobs", job, target, { jobId });
       if (result.created) enqueued += 1;
     }
     return { enqueued };
@@ -114,7 +115,11 @@ export function createMetricsJobs(deps: MetricsJobDeps) {
           byDate.set(date, [...(byDate.get(date) ?? []), repo.repoId]);
         }
         for (const [date, repoIds] of byDate) {
-          for (const repoId of await repositoriesMissingDay(deps.db, repoIds, date)) targets.push({ repoId, period: date });
+          // Its own id per hour: the first job may still be kept (completed, or failed for 7 days) and would
+          // swallow an enqueue under the same id. The lock and the idempotent write make the extra run harmless.
+          for (const repoId of await repositoriesMissingDay(deps.db, repoIds, date)) {
+            targets.push({ repoId, period: date, idSuffix: `catchup-${hourPeriod(at)}` });
+          }
         }
         return fanOut(COMPUTE_METRICS_DAILY, targets);
       },
