@@ -39,6 +39,7 @@ describe("agent markers", () => {
     ["Copilot coding agent", "copilot-swe-agent[bot]", "198982749+Copilot@users.noreply.github.com"],
     ["Claude bot", "claude[bot]", "209825114+claude[bot]@users.noreply.github.com"],
     ["Devin", "Devin AI", "158243242+devin-ai-integration[bot]@users.noreply.github.com"],
+    ["Devin, noreply address without the numeric id", "Devin", "devin-ai-integration[bot]@users.noreply.github.com"],
     ["Jules", "google-labs-jules[bot]", "161369871+google-labs-jules[bot]@users.noreply.github.com"],
     ["Cursor agent", "Cursor Agent", "cursoragent@cursor.com"],
     ["Codex connector", "chatgpt-codex-connector[bot]", "199175422+chatgpt-codex-connector[bot]@users.noreply.github.com"],

@@ -56,7 +56,8 @@ const AGENT_BOT_LOGINS: Record<string, string> = {
   copilot: "GitHub Copilot",
 };
 
-const GITHUB_NOREPLY = /^(\d+)\+([^@]+)@users\.noreply\.github\.com$/;
+/** `<id>+<login>@users.noreply.github.com`, or the older form without the id: `<login>@users.noreply.github.com`. */
+const GITHUB_NOREPLY = /^(?:(\d+)\+)?([^@+]+)@users\.noreply\.github\.com$/;
 const AIDER_NAME_SUFFIX = / \(aider\)$/;
 
 /** Which tool an identity belongs to, or null for anyone else. */

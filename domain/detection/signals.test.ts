@@ -133,6 +133,21 @@ describe("message shape", () => {
     expect(messageShapeSignal(makeCommit({ message: explained }))).toMatchObject({ weight: 0.5, evidence: expect.stringContaining("75-character subject") });
   });
 
+  it("ignores the templated messages of dependency and release bots", () => {
+    const message = [
+      "build(deps): bump lodash from 4.17.20 to 4.17.21",
+      "",
+      "Bumps [lodash](https://github.com/lodash/lodash) from 4.17.20 to 4.17.21. This is a templated message.",
+      "- [Release notes](https://github.com/lodash/lodash/releases)",
+      "- [Commits](https://github.com/lodash/lodash/compare/4.17.20...4.17.21)",
+    ].join("\n");
+    const author = { name: "dependabot[bot]", email: "49699333+dependabot[bot]@users.noreply.github.com", date: "2025-03-04T14:05:00Z" };
+    expect(messageShapeSignal(makeCommit({ message, author }))).toBeNull();
+    expect(messageShapeSignal(makeCommit({ message }))?.weight).toBe(0.55);
+    const agentApp = { ...author, name: "marvin-context-protocol[bot]", email: "225465937+marvin-context-protocol[bot]@users.noreply.github.com" };
+    expect(messageShapeSignal(makeCommit({ message, author: agentApp }))?.weight).toBe(0.55);
+  });
+
   it("alone never exceeds its cap", () => {
     const message = `Title\n\n# Heading\n**Bold** — → ✅ comprehensive robust\n${"- item\n".repeat(20)}${"x".repeat(800)}`;
     expect(messageShapeSignal(makeCommit({ message }))?.weight).toBe(0.55);

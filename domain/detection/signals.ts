@@ -87,6 +87,20 @@ export const DESCRIPTIVE_SUBJECT_CHARS = 50;
  */
 const SQUASH_LOG = /^\* [^\n]+\n[ \t]*\n\* /m;
 
+/**
+ * Dependency and release bots (Dependabot, Renovate, semantic-release, release-please, GitHub Actions) write
+ * templated messages — `build(deps): bump x from 1 to 2` over a bullet list of links — that look exactly like
+ * an agent's. They are neither a person nor a coding agent, so their message shape is no evidence. (Agent bots
+ * never reach here unmarked: their identities are markers.) The corpus excludes such bots, so this guards
+ * production, not a corpus number.
+ */
+const AUTOMATION = /^(?:\d+\+)?(?:dependabot(?:-preview)?|renovate|semantic-release-bot|release-please|github-actions|greenkeeper|snyk-bot|pre-commit-ci|mergify|imgbot|allcontributors)(?:\[bot\])?$/i;
+
+/** Named automation only: a custom GitHub App (`marvin-context-protocol[bot]`) may well be an agent. */
+function isAutomationAuthor(commit: NormalisedCommit): boolean {
+  return AUTOMATION.test(commit.author.name.trim()) || AUTOMATION.test(commit.author.email.split("@")[0] ?? "");
+}
+
 /** The body's own text: no trailer lines, no carriage returns. */
 function writtenBody(body: string): string[] {
   return body
@@ -118,6 +132,7 @@ function longestBulletRun(lines: readonly string[]): number {
  * ≥50-char subject next to another tell 654 / 14 (97.9 %). The signal as a whole: 800 / 52 (93.9 %).
  */
 export function messageShapeSignal(commit: NormalisedCommit): Signal | null {
+  if (isAutomationAuthor(commit)) return null;
   const message = commit.message.trim();
   const newline = message.indexOf("\n");
   const subject = newline === -1 ? message : message.slice(0, newline);
