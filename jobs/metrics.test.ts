@@ -44,7 +44,8 @@ beforeAll(async () => {
   await seedDemoOrganization({ db: services.db, queue: services.queue, logger: services.logger }, { analysis: "inline", days: 14, now: SEEDED_AT });
   demoRepoIds = (await database.sql<{ id: string }[]>`select id from repositories order by full_name`).map((row) => row.id);
   const [org] = await database.sql<{ id: string }[]>`insert into organizations (slug, name, timezone) values ('tokyo', 'Tokyo KK', 'Asia/Tokyo') returning id`;
-  [{ id: tokyoRepoId }] = await database.sql<{ id: string }[]>`insert into repositories (org_id, full_name, source) values (${org!.id}, 'tokyo/app', 'local') returning id`;
+  const [repo] = await database.sql<{ id: string }[]>`insert into repositories (org_id, full_name, source) values (${org!.id}, 'tokyo/app', 'local') returning id`;
+  tokyoRepoId = repo!.id;
 }, 240_000);
 
 afterAll(async () => {

@@ -105,7 +105,7 @@ export function createMetricsJobs(deps: MetricsJobDeps) {
         const at = now();
         const repos = await listActiveRepositories(deps.db, at);
         const due = repos.filter((repo) => repo.local.hour >= DAILY_METRICS_LOCAL_HOUR);
-        const targets: { repoId: string; period: string }[] = [];
+        const targets: { repoId: string; period: string; idSuffix?: string }[] = [];
         for (const repo of due.filter((r) => r.local.hour === DAILY_METRICS_LOCAL_HOUR)) targets.push({ repoId: repo.repoId, period: localYesterday(at, repo.timeZone) });
         // Catch-up: a repository whose yesterday has no row yet (the 02:00 tick was missed: workers were down).
         const late = due.filter((repo) => repo.local.hour > DAILY_METRICS_LOCAL_HOUR);

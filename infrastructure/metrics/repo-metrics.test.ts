@@ -38,8 +38,8 @@ async function snapshot(table: "repo_metrics" | "line_survival") {
 
 describe("daily metrics on the demo organisation", () => {
   it("stores the patches of analysed commits for provenance", async () => {
-    const [{ count }] = await database.sql<{ count: number }[]>`select count(*)::int as count from commit_file_patches`;
-    expect(count).toBeGreaterThan(100);
+    const [row] = await database.sql<{ count: number }[]>`select count(*)::int as count from commit_file_patches`;
+    expect(row!.count).toBeGreaterThan(100);
   });
 
   it("matches an independent SQL computation of commits, lines and AI share per local day", async () => {

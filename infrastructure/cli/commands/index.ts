@@ -2,6 +2,7 @@ import type { CliCommand } from "../command.ts";
 import { analyzeCommand } from "./analyze.ts";
 import { evalCommand } from "./eval.ts";
 import { importCommand } from "./import.ts";
+import { metricsCommand } from "./metrics.ts";
 import { migrateCommand } from "./migrate.ts";
 import { seedDemoCommand } from "./seed-demo.ts";
 
@@ -12,4 +13,5 @@ export const commands: CliCommand[] = [
   importCommand,
   analyzeCommand,
   evalCommand,
+  metricsCommand,
 ];
