@@ -25,7 +25,8 @@ function safeId(value: string): string {
 }
 
 export async function enqueuePushRange(queue: JobQueue, target: PushRangeTarget, deliveryId: string): Promise<void> {
-  await queue.enqueue("analysis", FETCH_PUSH_RANGE_JOB, target, { jobId: `push-range-${safeId(deliveryId)}` });
+  // On the webhooks queue: it finishes ingesting the delivery, and must not wait behind thousands of analyses.
+  await queue.enqueue("webhooks", FETCH_PUSH_RANGE_JOB, target, { jobId: `push-range-${safeId(deliveryId)}` });
 }
 
 /** One backfill per repository and day: adding, removing and re-adding a repository within a day backfills once. */

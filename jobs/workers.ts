@@ -4,7 +4,7 @@ import { createGitHubApi, type GitHubApi } from "../infrastructure/github/github
 import { createCommitSourceResolver } from "../infrastructure/ingest/commit-sources.ts";
 import type { Services } from "../infrastructure/runtime/services.ts";
 import { createAnalysisJobs } from "./analysis.ts";
-import { createHistoryJobs } from "./history.ts";
+import { BACKFILL_REPOSITORY_JOB, createHistoryJobs, FETCH_PUSH_RANGE_JOB } from "./history.ts";
 import { createMetricsJobs } from "./metrics.ts";
 import { createRecoveryJobs, requeueUnfinishedWork } from "./recovery.ts";
 import { createJobRouter, type JobHandler } from "./router.ts";
@@ -28,11 +28,15 @@ export function githubApiFromEnv(services: Services): GitHubApi | null {
 export function createJobHandlers(services: Services, github: GitHubApi | null): Record<QueueName, Record<string, JobHandler>> {
   const logger = services.logger.child({ component: "jobs" });
   const base = { db: services.db, queue: services.queue, logger };
+  const history = createHistoryJobs({ db: services.db, queue: services.queue, github });
   return {
-    webhooks: createWebhookJobs({ ...base, backfillDays: github ? services.env.GITHUB_BACKFILL_DAYS : null }),
+    webhooks: {
+      ...createWebhookJobs({ ...base, backfillDays: github ? services.env.GITHUB_BACKFILL_DAYS : null }),
+      [FETCH_PUSH_RANGE_JOB]: history[FETCH_PUSH_RANGE_JOB],
+    },
     analysis: {
       ...createAnalysisJobs({ db: services.db, resolveSource: createCommitSourceResolver(services.db, github) }),
-      ...createHistoryJobs({ db: services.db, queue: services.queue, github }),
+      [BACKFILL_REPOSITORY_JOB]: history[BACKFILL_REPOSITORY_JOB],
     },
     "scheduled-jobs": { ...createRecoveryJobs({ ...base, github }), ...createMetricsJobs({ ...base, lock: services.lock }) },
     notifications: {},
