@@ -29,7 +29,8 @@ beforeAll(async () => {
   } finally {
     await close();
   }
-  [{ full_name: repoName }] = (await database.sql<{ full_name: string }[]>`select full_name from repositories order by full_name limit 1`) as [{ full_name: string }];
+  const [repo] = await database.sql<{ full_name: string }[]>`select full_name from repositories order by full_name limit 1`;
+  repoName = repo!.full_name;
   process.env.DATABASE_URL = database.url;
   delete process.env.REDIS_URL;
 }, 240_000);
