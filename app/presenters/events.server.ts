@@ -2,18 +2,9 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../../infrastructure/db/client.ts";
 
-export const EVENT_TYPES = [
-  "commit",
-  "pr_opened",
-  "pr_updated",
-  "pr_ready_for_review",
-  "pr_review_requested",
-  "pr_review",
-  "pr_merged",
-  "pr_closed",
-  "deployment",
-  "deployment_status",
-] as const;
+import { EVENT_TYPES } from "../utils/event-types.ts";
+
+export { EVENT_TYPES };
 
 /** The feed's query string; a bad value is a 400 with the field named, never a silently ignored filter. */
 export const eventFeedQuery = z.object({

@@ -21,6 +21,13 @@ export async function loader({ request, context, params: raw }: LoaderFunctionAr
   return { user: { login: user.login, name: user.name, avatarUrl: user.avatarUrl }, org: { name: org.name, isDemo: org.isDemo }, detail };
 }
 
+/** The author's wall-clock time: the hour that the time-of-day signal reads. */
+function authorClock(isoUtc: string, offsetMinutes: number | null): string {
+  if (offsetMinutes === null) return `${isoUtc.slice(0, 16).replace("T", " ")} UTC`;
+  const local = new Date(Date.parse(isoUtc) + offsetMinutes * 60_000).toISOString().slice(0, 16).replace("T", " ");
+  return `${local} on the author's clock (UTC${offsetLabel(offsetMinutes)})`;
+}
+
 function offsetLabel(minutes: number | null): string {
   if (minutes === null) return "";
   const sign = minutes < 0 ? "-" : "+";
@@ -70,8 +77,7 @@ export default function EventPage() {
                 <h2 className="text-lg font-semibold">Why Sentinel thinks this commit is {commit.aiConfidence !== null && commit.aiConfidence >= 0.5 ? "" : "not "}AI-written</h2>
                 <p className="mt-1 font-mono text-xs text-gray-500">{commit.sha}</p>
                 <p className="text-sm text-gray-600">
-                  {commit.authorName} &lt;{commit.authorEmail}&gt; · authored {commit.authoredAt.slice(0, 16).replace("T", " ")} UTC{" "}
-                  {commit.authoredOffsetMinutes !== null ? `(author's clock ${offsetLabel(commit.authoredOffsetMinutes)})` : ""}
+                  {commit.authorName} &lt;{commit.authorEmail}&gt; · authored {authorClock(commit.authoredAt, commit.authoredOffsetMinutes)}
                 </p>
               </div>
               <div className="text-right">

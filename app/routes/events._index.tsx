@@ -3,7 +3,8 @@ import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { Badge, Card, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from "@tremor/react";
 import { requireOrganization } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
-import { EVENT_TYPES, eventFeedQuery, listEvents } from "~/presenters/events.server.ts";
+import { eventFeedQuery, listEvents } from "~/presenters/events.server.ts";
+import { EVENT_TYPES } from "~/utils/event-types.ts";
 import { listRepositoryOptions } from "~/presenters/repositories.server.ts";
 import { formatConfidence } from "~/utils/signals.ts";
 
