@@ -167,3 +167,23 @@ export const incidentCommits = pgTable(
   },
   (t) => [primaryKey({ columns: [t.incidentId, t.commitSha] }), index("incident_commits_repo_sha_idx").on(t.repoId, t.commitSha)],
 );
+
+/**
+ * The 24-hour alert dedup guard (ADR 040): one row per (organisation, rule, repository key) holding the last
+ * alert that fired. Claiming a slot is one `INSERT … ON CONFLICT … DO UPDATE … WHERE the last alert is 24 h
+ * old`: concurrent evaluations serialise on the row, so at most one of them gets a row back and creates the alert.
+ */
+export const alertDedup = pgTable(
+  "alert_dedup",
+  {
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    rule: text().notNull(),
+    /** The repository id, or "org" for organisation-wide alerts (a primary key cannot contain nulls). */
+    repoKey: text().notNull(),
+    alertId: uuid().notNull(),
+    lastTriggeredAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ name: "alert_dedup_pkey", columns: [t.orgId, t.rule, t.repoKey] })],
+);
