@@ -48,24 +48,39 @@ function summarise(type: string, payload: Record<string, unknown>): string {
   }
 }
 
+interface EventRow {
+  id: number;
+  type: string;
+  repo_id: string;
+  full_name: string;
+  timestamp: string;
+  actor: string | null;
+  commit_sha: string | null;
+  pr_number: number | null;
+  payload: Record<string, unknown>;
+}
+
+function toFeedEvent(row: EventRow, verdict: { aiConfidence: number | null; analysisStatus: string | null }): FeedEvent {
+  return {
+    id: Number(row.id),
+    type: row.type,
+    repoId: row.repo_id,
+    repoFullName: row.full_name,
+    timestamp: new Date(row.timestamp).toISOString(),
+    actor: row.actor,
+    commitSha: row.commit_sha,
+    prNumber: row.pr_number,
+    summary: summarise(row.type, row.payload),
+    ...verdict,
+  };
+}
+
 /**
  * Newest first, keyset-paginated on the event id (ids grow with insertion; the cursor is the last id seen).
  * Always filtered by the organisation: a repository id from another tenant simply matches nothing.
  */
 export async function listEvents(db: Executor, orgId: string, query: EventFeedQuery): Promise<{ events: FeedEvent[]; nextCursor: string | null }> {
-  const rows = await db.execute<{
-    id: number;
-    type: string;
-    repo_id: string;
-    full_name: string;
-    timestamp: string;
-    actor: string | null;
-    commit_sha: string | null;
-    pr_number: number | null;
-    payload: Record<string, unknown>;
-    ai_confidence: number | null;
-    analysis_status: string | null;
-  }>(sql`
+  const rows = await db.execute<EventRow & { ai_confidence: number | null; analysis_status: string | null }>(sql`
     select e.id, e.type, e.repo_id, r.full_name, e.timestamp, e.actor, e.commit_sha, e.pr_number, e.payload,
            c.ai_confidence, c.analysis_status
     from code_events e
@@ -81,19 +96,7 @@ export async function listEvents(db: Executor, orgId: string, query: EventFeedQu
   `);
   const page = rows.slice(0, query.limit);
   return {
-    events: page.map((row) => ({
-      id: Number(row.id),
-      type: row.type,
-      repoId: row.repo_id,
-      repoFullName: row.full_name,
-      timestamp: new Date(row.timestamp).toISOString(),
-      actor: row.actor,
-      commitSha: row.commit_sha,
-      prNumber: row.pr_number,
-      summary: summarise(row.type, row.payload),
-      aiConfidence: row.ai_confidence,
-      analysisStatus: row.analysis_status,
-    })),
+    events: page.map((row) => toFeedEvent(row, { aiConfidence: row.ai_confidence, analysisStatus: row.analysis_status })),
     nextCursor: rows.length > query.limit ? String(page[page.length - 1]!.id) : null,
   };
 }
@@ -140,18 +143,7 @@ export interface EventDetail {
 
 /** One event with, for a commit, the verdict per file and the evidence behind it; null when not this org's. */
 export async function getEventDetail(db: Executor, orgId: string, eventId: number): Promise<EventDetail | null> {
-  const [row] = await db.execute<{
-    id: number;
-    type: string;
-    repo_id: string;
-    full_name: string;
-    timestamp: string;
-    actor: string | null;
-    commit_sha: string | null;
-    pr_number: number | null;
-    branch: string | null;
-    payload: Record<string, unknown>;
-  }>(sql`
+  const [row] = await db.execute<EventRow & { branch: string | null }>(sql`
     select e.id, e.type, e.repo_id, r.full_name, e.timestamp, e.actor, e.commit_sha, e.pr_number, e.branch, e.payload
     from code_events e
     join repositories r on r.id = e.repo_id and r.org_id = ${orgId} and r.disabled_at is null
@@ -238,17 +230,7 @@ export async function getEventDetail(db: Executor, orgId: string, eventId: numbe
 
   return {
     event: {
-      id: Number(row.id),
-      type: row.type,
-      repoId: row.repo_id,
-      repoFullName: row.full_name,
-      timestamp: new Date(row.timestamp).toISOString(),
-      actor: row.actor,
-      commitSha: row.commit_sha,
-      prNumber: row.pr_number,
-      summary: summarise(row.type, row.payload),
-      aiConfidence: commit?.aiConfidence ?? null,
-      analysisStatus: commit?.analysisStatus ?? null,
+      ...toFeedEvent(row, { aiConfidence: commit?.aiConfidence ?? null, analysisStatus: commit?.analysisStatus ?? null }),
       branch: row.branch,
       payload: row.payload,
     },
