@@ -48,7 +48,8 @@ function summarise(type: string, payload: Record<string, unknown>): string {
   }
 }
 
-interface EventRow {
+// A type, not an interface: drizzle's execute<T> wants rows assignable to Record<string, unknown>.
+type EventRow = {
   id: number;
   type: string;
   repo_id: string;
@@ -58,7 +59,7 @@ interface EventRow {
   commit_sha: string | null;
   pr_number: number | null;
   payload: Record<string, unknown>;
-}
+};
 
 function toFeedEvent(row: EventRow, verdict: { aiConfidence: number | null; analysisStatus: string | null }): FeedEvent {
   return {
