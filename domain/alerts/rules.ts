@@ -1,0 +1,343 @@
+import type { AlertRuleName, AlertSettings } from "./settings.ts";
+
+/**
+ * Alert rules as pure functions: metrics (or an event) and the organisation's settings in, candidates out. A
+ * candidate carries the numbers that triggered it, so every message can say what was seen and against which
+ * threshold. Whether a candidate becomes an alert (24 h dedup) is decided by the database, not here.
+ */
+
+export type AlertSeverity = "info" | "warning" | "critical";
+
+export interface AlertCandidate {
+  rule: AlertRuleName;
+  severity: AlertSeverity;
+  repoId: string | null;
+  title: string;
+  /** One sentence with the observed value and the threshold, e.g. "95 % of critical code was AI-written (threshold 90 %)". */
+  message: string;
+  details: Record<string, unknown>;
+}
+
+export interface TierCounts {
+  t1: number;
+  t2: number;
+  t3: number;
+  t4: number;
+}
+
+/** The fields of one `repo_metrics` row the rules read. */
+export interface DailyRepoMetrics {
+  date: string;
+  linesAdded: number;
+  aiLinesAdded: number;
+  linesDeleted: number;
+  linesByTier: TierCounts | null;
+  aiLinesByTier: TierCounts | null;
+  aiChurnLines: number | null;
+  humanChurnLines: number | null;
+}
+
+/** Line survival at 4 weeks over the cohorts old enough to have it, weighted by lines born. */
+export interface SurvivalAtFourWeeks {
+  /** 0–1 */
+  survival: number;
+  linesBorn: number;
+}
+
+export interface ReviewQueueState {
+  takenAt: string;
+  waiting: number;
+  oldestWaitMinutes: number | null;
+}
+
+export interface RepoRef {
+  id: string;
+  fullName: string;
+}
+
+export interface MetricRuleInput {
+  repo: RepoRef;
+  /** The local day whose metrics were just written (YYYY-MM-DD). */
+  asOf: string;
+  /** Daily rows of the repository, any order, covering at least the last 14 days up to `asOf` when they exist. */
+  daily: DailyRepoMetrics[];
+  survival: { ai: SurvivalAtFourWeeks | null; human: SurvivalAtFourWeeks | null } | null;
+  reviewQueue: ReviewQueueState | null;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Days d with asOf − (offsetDays + windowDays) < d ≤ asOf − offsetDays. */
+function window(rows: DailyRepoMetrics[], asOf: string, windowDays: number, offsetDays = 0): DailyRepoMetrics[] {
+  const end = Date.parse(`${asOf}T00:00:00Z`) - offsetDays * DAY_MS;
+  const start = end - windowDays * DAY_MS;
+  return rows.filter((row) => {
+    const at = Date.parse(`${row.date}T00:00:00Z`);
+    return at > start && at <= end;
+  });
+}
+
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+
+/** "95 %", "7.5 %": whole numbers from 10 up, one decimal below. */
+export function formatPercent(value: number): string {
+  const rounded = Math.abs(value) >= 10 ? Math.round(value) : Math.round(value * 10) / 10;
+  return `${rounded} %`;
+}
+
+const points = (value: number) => `${Math.abs(value) >= 10 ? Math.round(value) : Math.round(value * 10) / 10} points`;
+
+export function evaluateAiCodeCritical(input: MetricRuleInput, settings: AlertSettings["ai_code_critical"]): AlertCandidate | null {
+  if (!settings.enabled) return null;
+  const rows = window(input.daily, input.asOf, settings.windowDays);
+  const criticalLines = sum(rows.map((row) => row.linesByTier?.t4 ?? 0));
+  const aiCriticalLines = sum(rows.map((row) => row.aiLinesByTier?.t4 ?? 0));
+  if (criticalLines === 0 || criticalLines < settings.minLines) return null;
+  const share = (aiCriticalLines / criticalLines) * 100;
+  if (share <= settings.thresholdPercent) return null;
+  return {
+    rule: "ai_code_critical",
+    severity: "critical",
+    repoId: input.repo.id,
+    title: `AI-written critical code in ${input.repo.fullName}`,
+    message: `${formatPercent(share)} of critical code was AI-written (threshold ${formatPercent(settings.thresholdPercent)})`,
+    details: {
+      aiSharePercent: share,
+      thresholdPercent: settings.thresholdPercent,
+      criticalLines,
+      aiCriticalLines,
+      windowDays: settings.windowDays,
+      asOf: input.asOf,
+    },
+  };
+}
+
+export function evaluateAiShareSpike(input: MetricRuleInput, settings: AlertSettings["ai_share_spike"]): AlertCandidate | null {
+  if (!settings.enabled) return null;
+  const current = window(input.daily, input.asOf, 7);
+  const previous = window(input.daily, input.asOf, 7, 7);
+  const currentLines = sum(current.map((row) => row.linesAdded));
+  const previousLines = sum(previous.map((row) => row.linesAdded));
+  // A week with almost no code has a meaningless share: both weeks need enough lines.
+  if (currentLines === 0 || previousLines === 0 || currentLines < settings.minLines || previousLines < settings.minLines) return null;
+  const currentShare = (sum(current.map((row) => row.aiLinesAdded)) / currentLines) * 100;
+  const previousShare = (sum(previous.map((row) => row.aiLinesAdded)) / previousLines) * 100;
+  const increase = currentShare - previousShare;
+  if (increase <= settings.increasePoints) return null;
+  return {
+    rule: "ai_share_spike",
+    severity: "warning",
+    repoId: input.repo.id,
+    title: `AI share jumped in ${input.repo.fullName}`,
+    message: `AI-written share rose from ${formatPercent(previousShare)} to ${formatPercent(currentShare)} week over week, up ${points(increase)} (threshold ${points(settings.increasePoints)})`,
+    details: {
+      currentSharePercent: currentShare,
+      previousSharePercent: previousShare,
+      increasePoints: increase,
+      thresholdPoints: settings.increasePoints,
+      currentLines,
+      previousLines,
+      asOf: input.asOf,
+    },
+  };
+}
+
+export function evaluateAiTaxHigh(input: MetricRuleInput, settings: AlertSettings["ai_tax_high"]): AlertCandidate | null {
+  if (!settings.enabled) return null;
+  const rows = window(input.daily, input.asOf, settings.windowDays).filter((row) => row.aiChurnLines !== null && row.humanChurnLines !== null);
+  const changedLines = sum(rows.map((row) => row.linesAdded + row.linesDeleted));
+  if (changedLines === 0) return null;
+  const aiTax = (sum(rows.map((row) => row.aiChurnLines ?? 0)) / changedLines) * 100;
+  const humanTax = (sum(rows.map((row) => row.humanChurnLines ?? 0)) / changedLines) * 100;
+  if (aiTax <= settings.thresholdPercent) return null;
+  if (aiTax <= humanTax * settings.humanRatio) return null;
+  return {
+    rule: "ai_tax_high",
+    severity: "warning",
+    repoId: input.repo.id,
+    title: `High rework on AI-written code in ${input.repo.fullName}`,
+    message: `Reworking AI-written code took ${formatPercent(aiTax)} of changed lines against ${formatPercent(humanTax)} for human code (threshold ${formatPercent(settings.thresholdPercent)} and ${settings.humanRatio}× human)`,
+    details: {
+      aiTaxPercent: aiTax,
+      humanTaxPercent: humanTax,
+      thresholdPercent: settings.thresholdPercent,
+      humanRatio: settings.humanRatio,
+      changedLines,
+      windowDays: settings.windowDays,
+      asOf: input.asOf,
+    },
+  };
+}
+
+export function evaluateSurvivalDrop(input: MetricRuleInput, settings: AlertSettings["survival_drop"]): AlertCandidate | null {
+  if (!settings.enabled) return null;
+  const ai = input.survival?.ai;
+  const human = input.survival?.human;
+  if (!ai || !human || ai.linesBorn < settings.minLines || human.linesBorn < settings.minLines) return null;
+  const gap = (human.survival - ai.survival) * 100;
+  if (gap <= settings.gapPoints) return null;
+  return {
+    rule: "survival_drop",
+    severity: "warning",
+    repoId: input.repo.id,
+    title: `AI-written lines are not surviving in ${input.repo.fullName}`,
+    message: `${formatPercent(ai.survival * 100)} of AI-written lines survive 4 weeks against ${formatPercent(human.survival * 100)} of human lines, ${points(gap)} lower (threshold ${points(settings.gapPoints)})`,
+    details: {
+      aiSurvivalPercent: ai.survival * 100,
+      humanSurvivalPercent: human.survival * 100,
+      gapPoints: gap,
+      thresholdPoints: settings.gapPoints,
+      aiLinesBorn: ai.linesBorn,
+      humanLinesBorn: human.linesBorn,
+      asOf: input.asOf,
+    },
+  };
+}
+
+export function evaluateReviewQueueSaturated(input: MetricRuleInput, settings: AlertSettings["review_queue_saturated"]): AlertCandidate | null {
+  if (!settings.enabled || !input.reviewQueue) return null;
+  const { waiting, oldestWaitMinutes, takenAt } = input.reviewQueue;
+  const oldestHours = oldestWaitMinutes === null ? null : oldestWaitMinutes / 60;
+  const tooMany = waiting > settings.maxWaiting;
+  const tooOld = oldestHours !== null && oldestHours > settings.maxOldestWaitHours;
+  if (!tooMany && !tooOld) return null;
+  const parts: string[] = [];
+  if (tooMany) parts.push(`${waiting} pull requests wait for a first review (threshold ${settings.maxWaiting})`);
+  if (tooOld) parts.push(`the oldest has waited ${Math.round(oldestHours!)} h (threshold ${settings.maxOldestWaitHours} h)`);
+  const message = parts.join("; ");
+  return {
+    rule: "review_queue_saturated",
+    severity: "info",
+    repoId: input.repo.id,
+    title: `Review queue saturated in ${input.repo.fullName}`,
+    message: message.charAt(0).toUpperCase() + message.slice(1),
+    details: {
+      waiting,
+      maxWaiting: settings.maxWaiting,
+      oldestWaitHours: oldestHours,
+      maxOldestWaitHours: settings.maxOldestWaitHours,
+      takenAt,
+    },
+  };
+}
+
+/** Which metric rules run after which job wrote metrics. */
+export type MetricsSource = "compute-metrics-daily" | "track-survival-weekly" | "monitor-saturation-hourly";
+
+export const RULES_BY_SOURCE: Record<MetricsSource, AlertRuleName[]> = {
+  "compute-metrics-daily": ["ai_code_critical", "ai_share_spike", "ai_tax_high"],
+  "track-survival-weekly": ["survival_drop"],
+  "monitor-saturation-hourly": ["review_queue_saturated"],
+};
+
+export function evaluateMetricRules(input: MetricRuleInput, settings: AlertSettings, source: MetricsSource): AlertCandidate[] {
+  const evaluators: Partial<Record<AlertRuleName, () => AlertCandidate | null>> = {
+    ai_code_critical: () => evaluateAiCodeCritical(input, settings.ai_code_critical),
+    ai_share_spike: () => evaluateAiShareSpike(input, settings.ai_share_spike),
+    ai_tax_high: () => evaluateAiTaxHigh(input, settings.ai_tax_high),
+    survival_drop: () => evaluateSurvivalDrop(input, settings.survival_drop),
+    review_queue_saturated: () => evaluateReviewQueueSaturated(input, settings.review_queue_saturated),
+  };
+  return RULES_BY_SOURCE[source].map((rule) => evaluators[rule]?.() ?? null).filter((candidate): candidate is AlertCandidate => candidate !== null);
+}
+
+/** One changed file of a commit, as `code_attribution` records it. */
+export interface AttributedFile {
+  commitSha: string;
+  filePath: string;
+  aiConfidence: number;
+  riskTier: number;
+  linesAdded: number;
+  countsTowardShare: boolean;
+}
+
+export interface DeploymentRuleInput {
+  repo: RepoRef;
+  deployment: { id: string; sha: string; environment: string; previousSha: string | null };
+  /** Attribution of the files changed by the deployment's new commits (previous deploy sha → this sha). */
+  files: AttributedFile[];
+}
+
+export function evaluateHighRiskDeployed(input: DeploymentRuleInput, settings: AlertSettings["high_risk_deployed"]): AlertCandidate | null {
+  if (!settings.enabled) return null;
+  const risky = input.files.filter((file) => file.riskTier >= settings.minRiskTier && file.aiConfidence >= settings.minAiConfidence);
+  if (risky.length === 0) return null;
+  const commitCount = new Set(input.files.map((file) => file.commitSha)).size;
+  const riskyCommits = new Set(risky.map((file) => file.commitSha));
+  const paths = [...new Set(risky.map((file) => file.filePath))].sort();
+  const tierName = settings.minRiskTier === 4 ? "critical (T4)" : `T${settings.minRiskTier}+`;
+  return {
+    rule: "high_risk_deployed",
+    severity: "critical",
+    repoId: input.repo.id,
+    title: `AI-written critical code deployed to ${input.deployment.environment} in ${input.repo.fullName}`,
+    message: `${paths.length} ${tierName} ${paths.length === 1 ? "file" : "files"} with AI confidence ≥ ${settings.minAiConfidence} went to ${input.deployment.environment} in ${riskyCommits.size} of ${commitCount} new ${commitCount === 1 ? "commit" : "commits"}`,
+    details: {
+      deploymentId: input.deployment.id,
+      sha: input.deployment.sha,
+      previousSha: input.deployment.previousSha,
+      environment: input.deployment.environment,
+      riskyFiles: paths.length,
+      riskyFilePaths: paths.slice(0, 20),
+      riskyCommits: [...riskyCommits].sort(),
+      newCommits: commitCount,
+      minAiConfidence: settings.minAiConfidence,
+      minRiskTier: settings.minRiskTier,
+    },
+  };
+}
+
+/** A line of code counts as AI-written when its file's AI confidence is at least this (as in the metrics). */
+export const AI_LINE_CONFIDENCE = 0.5;
+
+export interface IncidentRuleInput {
+  repo: RepoRef;
+  incident: { id: string; title: string };
+  /** Attribution of the files changed by the incident's suspected commits. */
+  files: AttributedFile[];
+}
+
+export interface IncidentAttribution {
+  lines: number;
+  aiLines: number;
+  /** null when the suspects changed no counted line. */
+  aiSharePercent: number | null;
+  byTier: Record<"t1" | "t2" | "t3" | "t4", { lines: number; aiLines: number }>;
+}
+
+/** AI share of the suspected commits' counted lines, overall and by risk tier (also shown on the incident page). */
+export function computeIncidentAttribution(files: AttributedFile[]): IncidentAttribution {
+  const byTier = { t1: { lines: 0, aiLines: 0 }, t2: { lines: 0, aiLines: 0 }, t3: { lines: 0, aiLines: 0 }, t4: { lines: 0, aiLines: 0 } };
+  for (const file of files) {
+    if (!file.countsTowardShare) continue;
+    const tier = byTier[`t${Math.min(4, Math.max(1, file.riskTier))}` as keyof typeof byTier];
+    tier.lines += file.linesAdded;
+    if (file.aiConfidence >= AI_LINE_CONFIDENCE) tier.aiLines += file.linesAdded;
+  }
+  const lines = sum(Object.values(byTier).map((tier) => tier.lines));
+  const aiLines = sum(Object.values(byTier).map((tier) => tier.aiLines));
+  return { lines, aiLines, aiSharePercent: lines === 0 ? null : (aiLines / lines) * 100, byTier };
+}
+
+export function evaluateIncidentAiAttributed(input: IncidentRuleInput, settings: AlertSettings["incident_ai_attributed"]): AlertCandidate | null {
+  if (!settings.enabled) return null;
+  const attribution = computeIncidentAttribution(input.files);
+  if (attribution.aiSharePercent === null || attribution.aiSharePercent <= settings.thresholdPercent) return null;
+  return {
+    rule: "incident_ai_attributed",
+    severity: "warning",
+    repoId: input.repo.id,
+    title: `Incident in ${input.repo.fullName} points at AI-written code`,
+    message: `${formatPercent(attribution.aiSharePercent)} of the lines in the incident's suspected commits were AI-written (threshold ${formatPercent(settings.thresholdPercent)})`,
+    details: {
+      incidentId: input.incident.id,
+      incidentTitle: input.incident.title,
+      aiSharePercent: attribution.aiSharePercent,
+      thresholdPercent: settings.thresholdPercent,
+      lines: attribution.lines,
+      aiLines: attribution.aiLines,
+      byTier: attribution.byTier,
+      suspectedCommits: new Set(input.files.map((file) => file.commitSha)).size,
+    },
+  };
+}
