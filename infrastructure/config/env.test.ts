@@ -57,3 +57,23 @@ describe("parseEnv", () => {
     expect(env.isProduction).toBe(true);
   });
 });
+
+describe("notification settings", () => {
+  it("defaults the vendor endpoints and leaves the channels unconfigured", () => {
+    const env = parseEnv({});
+    expect(env.SLACK_API_URL).toBe("https://slack.com/api/");
+    expect(env.PAGERDUTY_EVENTS_URL).toBe("https://events.pagerduty.com/v2/enqueue");
+    expect(env.RESEND_BASE_URL).toBeUndefined();
+    expect(env.SLACK_BOT_TOKEN).toBeUndefined();
+    expect(env.NOTIFY_ALLOWED_HOSTS).toEqual([]);
+  });
+
+  it("names the bad variable with what it expects", () => {
+    expect(problemsOf({ SLACK_BOT_TOKEN: "abc" })).toEqual([expect.stringMatching(/^SLACK_BOT_TOKEN must be a Slack bot token starting with xoxb-/)]);
+    expect(problemsOf({ RESEND_BASE_URL: "ftp://x" })).toEqual([expect.stringMatching(/^RESEND_BASE_URL must be an http\(s\) URL/)]);
+    expect(problemsOf({ RESEND_API_KEY: "re_123" })).toEqual([expect.stringMatching(/^ALERT_EMAIL_FROM is required when the other email setting is set/)]);
+    expect(problemsOf({ RESEND_API_KEY: "re_123", ALERT_EMAIL_FROM: "nobody" })).toEqual([expect.stringMatching(/^ALERT_EMAIL_FROM must be an address/)]);
+    const env = parseEnv({ RESEND_API_KEY: "re_123", ALERT_EMAIL_FROM: "Sentinel <alerts@example.com>", NOTIFY_ALLOWED_HOSTS: " Hooks.Internal , " });
+    expect(env.NOTIFY_ALLOWED_HOSTS).toEqual(["hooks.internal"]);
+  });
+});

@@ -63,6 +63,8 @@ export const envSchema = z
     /** Public base URL of this install, used in links that leave Sentinel (alerts, GitHub App setup). */
     PUBLIC_URL: z.preprocess(emptyAsUndefined, z.string().url("must be a URL such as https://sentinel.example.com").optional()),
     GITHUB_API_URL: httpUrl("https://api.github.com"),
+    /** Bearer token Prometheus sends to GET /metrics; unset disables the endpoint. */
+    METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, "must be at least 16 characters").optional()),
     /** The GitHub App's numeric id (App settings → "App ID"). With GITHUB_APP_PRIVATE_KEY it enables the GitHub API. */
     GITHUB_APP_ID: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be the App's numeric id" }).int().positive().optional()),
     /** The App's private key: the PEM text itself (newlines may be written as \n), or a path to the .pem file. */
@@ -81,6 +83,53 @@ export const envSchema = z
     GITHUB_WEBHOOK_SECRET_PREVIOUS: optionalString,
     /** How far back a newly added repository's default branch is imported through the API. */
     GITHUB_BACKFILL_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(3650).default(90)),
+    /** Slack Web API base URL (a local fake in tests). Alerts post with chat.postMessage as the bot of SLACK_BOT_TOKEN. */
+    SLACK_API_URL: httpUrl("https://slack.com/api/"),
+    /** Slack bot token (xoxb-…) with chat:write and channels:history; without it Slack channels cannot deliver. */
+    SLACK_BOT_TOKEN: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^xox[a-z]-/, "must be a Slack bot token starting with xoxb- (Slack app → OAuth & Permissions)")
+        .optional(),
+    ),
+    /** Resend API base URL (a local fake in tests); the SDK's default when unset. */
+    RESEND_BASE_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .url("must be an http(s) URL such as https://api.resend.com")
+        .refine((value) => /^https?:\/\//.test(value), "must be an http(s) URL such as https://api.resend.com")
+        .optional(),
+    ),
+    /** Resend API key (re_…); with ALERT_EMAIL_FROM it enables email alerts. */
+    RESEND_API_KEY: optionalString,
+    /** Sender of alert emails, on a domain verified in Resend: `alerts@example.com` or `Sentinel <alerts@example.com>`. */
+    ALERT_EMAIL_FROM: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^(?:[^<>]*<)?[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>?$/, "must be an address such as alerts@example.com or Sentinel <alerts@example.com>")
+        .optional(),
+    ),
+    /** PagerDuty Events API v2 endpoint (a local fake in tests). */
+    PAGERDUTY_EVENTS_URL: httpUrl("https://events.pagerduty.com/v2/enqueue"),
+    /**
+     * Comma-separated host names that user-entered notification URLs may use even though they resolve to private
+     * addresses (an internal Slack-compatible gateway). Empty: every private, loopback and link-local address is refused.
+     */
+    NOTIFY_ALLOWED_HOSTS: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .default("")
+        .transform((value) =>
+          value
+            .split(",")
+            .map((host) => host.trim().toLowerCase())
+            .filter(Boolean),
+        ),
+    ),
   })
   .superRefine((env, context) => {
     if ((env.GITHUB_APP_ID === undefined) !== (env.GITHUB_APP_PRIVATE_KEY === undefined)) {
@@ -89,6 +138,14 @@ export const envSchema = z
         code: "custom",
         path: [missing],
         message: "is required when the other GitHub App credential is set (GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY go together)",
+      });
+    }
+    if ((env.RESEND_API_KEY === undefined) !== (env.ALERT_EMAIL_FROM === undefined)) {
+      const missing = env.RESEND_API_KEY === undefined ? "RESEND_API_KEY" : "ALERT_EMAIL_FROM";
+      context.addIssue({
+        code: "custom",
+        path: [missing],
+        message: "is required when the other email setting is set (RESEND_API_KEY and ALERT_EMAIL_FROM go together)",
       });
     }
     if (env.GITHUB_WEBHOOK_SECRET_PREVIOUS !== undefined && env.GITHUB_WEBHOOK_SECRET === undefined) {
