@@ -82,6 +82,8 @@ export interface JobQueue {
   counts(queue: QueueName): Promise<QueueCounts>;
   /** Resolves when the backend answers; rejects (or resolves false) when it does not. Used by /healthz. */
   ping(): Promise<boolean>;
+  /** Deeper check for /readyz: the backend answers and is configured safely (Redis must not evict keys). */
+  readiness(): Promise<{ ready: boolean; detail: string }>;
   /** Stops taking new jobs, lets active jobs finish, then closes connections. Schedules stay registered. */
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { JobContext, JobProcessor, QueueName } from "../domain/ports.ts";
-import { PermanentJobError } from "../infrastructure/queue/index.ts";
+import { jobDuration, jobOutcomes } from "../infrastructure/observability/registry.ts";
+import { PermanentJobError, RetryLaterError } from "../infrastructure/queue/index.ts";
 
 /** A job handler with its payload schema: the data is parsed before the handler sees it. */
 export interface JobHandler<TSchema extends z.ZodType = z.ZodType> {
@@ -25,6 +26,17 @@ export function createJobRouter(queue: QueueName, handlers: Record<string, JobHa
       const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "data"}: ${issue.message}`);
       throw new PermanentJobError(`invalid data for job "${job.name}": ${problems.join("; ")}`);
     }
-    return handler.run(parsed.data, job);
+    const started = performance.now();
+    let outcome = "completed";
+    try {
+      return await handler.run(parsed.data, job);
+    } catch (error) {
+      outcome = error instanceof RetryLaterError ? "delayed" : "failed";
+      throw error;
+    } finally {
+      const labels = { queue, job: job.name, outcome };
+      jobDuration.observe(labels, (performance.now() - started) / 1000);
+      jobOutcomes.inc(labels);
+    }
   };
 }

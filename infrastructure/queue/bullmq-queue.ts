@@ -250,6 +250,17 @@ export function createBullMqQueue(options: BullMqQueueOptions): BullMqJobQueue {
       }
     },
 
+    async readiness() {
+      try {
+        const policy = await withProducer("readiness", () => readEvictionPolicy(producer));
+        if (policy === undefined) return { ready: true, detail: "Redis answers; maxmemory-policy could not be read" };
+        if (policy !== "noeviction") return { ready: false, detail: `Redis maxmemory-policy is ${policy}; it must be noeviction` };
+        return { ready: true, detail: "Redis answers with maxmemory-policy noeviction" };
+      } catch (error) {
+        return { ready: false, detail: describeError(error) };
+      }
+    },
+
     close() {
       closing ??= (async () => {
         // Workers first, gracefully: they stop fetching and let active jobs finish.

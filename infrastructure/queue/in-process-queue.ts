@@ -324,6 +324,10 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): JobQu
       return !closed;
     },
 
+    async readiness() {
+      return closed ? { ready: false, detail: "the in-process queue is closed" } : { ready: true, detail: "in-process queue" };
+    },
+
     async close() {
       if (!closed) {
         closed = true;

@@ -5,6 +5,8 @@ import { pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express, { type NextFunction, type Request, type Response } from "express";
+import { checkReadiness, metricsTokenMatches, renderMetrics } from "../observability/endpoints.ts";
+import { httpRequestDuration, routeLabel } from "../observability/registry.ts";
 import { checkHealth } from "./health.ts";
 import type { Services } from "./services.ts";
 
@@ -59,6 +61,10 @@ export function createExpressApp(services: Services, build: ServerBuild): expres
     response.on("finish", () => {
       if (request.path.startsWith("/build/") || request.path === "/favicon.ico") return;
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
+      httpRequestDuration.observe(
+        { method: request.method, route: routeLabel(request.path), status: `${Math.floor(response.statusCode / 100)}xx` },
+        durationMs / 1000,
+      );
       const fields = { requestId, method: request.method, path: request.path, status: response.statusCode, durationMs };
       if (response.statusCode >= 500) logger.error(fields, "request failed");
       else logger.info(fields, "request");
@@ -76,6 +82,24 @@ export function createExpressApp(services: Services, build: ServerBuild): expres
   app.get("/healthz", async (_request, response) => {
     const report = await checkHealth(services);
     response.status(report.status === "ok" ? 200 : 503).json(report);
+  });
+
+  app.get("/readyz", async (_request, response) => {
+    const report = await checkReadiness(services);
+    response.status(report.ready ? 200 : 503).json(report);
+  });
+
+  app.get("/metrics", async (request, response) => {
+    const token = services.env.METRICS_TOKEN;
+    if (!token) {
+      response.status(404).type("text/plain").send("Metrics are disabled: set METRICS_TOKEN to enable /metrics.\n");
+      return;
+    }
+    if (!metricsTokenMatches(request.headers.authorization, token)) {
+      response.status(401).type("text/plain").send("Missing or wrong bearer token.\n");
+      return;
+    }
+    response.type("text/plain; version=0.0.4").send(await renderMetrics(services));
   });
 
   app.use(rejectCrossOriginWrites);

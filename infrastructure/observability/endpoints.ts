@@ -1,0 +1,85 @@
+import { timingSafeEqual } from "node:crypto";
+import { QUEUE_NAMES } from "../../domain/ports.ts";
+import { pendingMigrationCount } from "../db/migrate.ts";
+import type { Services } from "../runtime/services.ts";
+import { httpRequestDuration, jobDuration, jobOutcomes, renderGauge } from "./registry.ts";
+
+export interface ReadinessReport {
+  ready: boolean;
+  checks: Record<string, { ready: boolean; detail: string }>;
+}
+
+async function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Ready to take traffic: the database answers and has every migration this build knows, and the queue backend
+ * answers and is configured not to lose jobs (Redis `maxmemory-policy noeviction`).
+ */
+export async function checkReadiness(services: Pick<Services, "database" | "queue">): Promise<ReadinessReport> {
+  const database = await within(1_000, services.database.sql`select 1`).then(
+    () => ({ ready: true, detail: services.database.kind === "embedded" ? "embedded PGlite answers" : "PostgreSQL answers" }),
+    (error: unknown) => ({ ready: false, detail: (error as Error).message }),
+  );
+  const migrations = database.ready
+    ? await within(1_000, pendingMigrationCount(services.database.sql)).then(
+        (pending) => (pending === 0 ? { ready: true, detail: "all migrations applied" } : { ready: false, detail: `${pending} migration(s) pending: run sentinel migrate` }),
+        (error: unknown) => ({ ready: false, detail: (error as Error).message }),
+      )
+    : { ready: false, detail: "database unavailable" };
+  const queue = await within(1_000, services.queue.readiness()).catch((error: unknown) => ({ ready: false, detail: (error as Error).message }));
+  const checks = { database, migrations, queue };
+  return { ready: Object.values(checks).every((check) => check.ready), checks };
+}
+
+/** Constant-time comparison of the scrape token (Authorization: Bearer <token>). */
+export function metricsTokenMatches(header: string | undefined, expected: string): boolean {
+  const presented = header?.startsWith("Bearer ") ? header.slice("Bearer ".length) : "";
+  const a = Buffer.from(presented);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Everything Prometheus scrapes: this process's instruments plus queue depth and delivery outcomes read now. */
+export async function renderMetrics(services: Pick<Services, "database" | "queue">): Promise<string> {
+  const depth: Array<{ labels: Record<string, string>; value: number }> = [];
+  for (const queue of QUEUE_NAMES) {
+    const counts = await services.queue.counts(queue).catch(() => null);
+    if (!counts) continue;
+    for (const [state, value] of Object.entries(counts)) depth.push({ labels: { queue, state }, value });
+  }
+  const deliveries = await services.database.sql<{ status: string; count: number }[]>`
+    select status, count(*)::int as count from webhook_deliveries group by status`.catch(() => []);
+  const notifications = await services.database.sql<{ kind: string; status: string; count: number }[]>`
+    select c.kind, d.status, count(*)::int as count
+    from alert_deliveries d join notification_channels c on c.id = d.channel_id
+    group by c.kind, d.status`.catch(() => []);
+  return [
+    httpRequestDuration.render(),
+    jobDuration.render(),
+    jobOutcomes.render(),
+    renderGauge("sentinel_queue_jobs", "Jobs per queue and state.", depth),
+    renderGauge(
+      "sentinel_webhook_deliveries",
+      "Webhook deliveries recorded, by outcome.",
+      deliveries.map((row) => ({ labels: { status: row.status }, value: row.count })),
+    ),
+    renderGauge(
+      "sentinel_notification_deliveries",
+      "Alert notifications by channel and outcome.",
+      notifications.map((row) => ({ labels: { channel: row.kind, status: row.status }, value: row.count })),
+    ),
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,110 @@
+/**
+ * A small Prometheus registry: counters and histograms with labels, rendered in the text exposition format.
+ * Sentinel needs a handful of series; this avoids a dependency and keeps label sets explicit.
+ */
+
+type Labels = Record<string, string>;
+
+function labelKey(labels: Labels): string {
+  return Object.keys(labels)
+    .sort()
+    .map((key) => `${key}="${escapeLabel(labels[key]!)}"`)
+    .join(",");
+}
+
+function escapeLabel(value: string): string {
+  return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
+}
+
+function withLabels(name: string, key: string, extra?: string): string {
+  const parts = [key, extra].filter(Boolean).join(",");
+  return parts ? `${name}{${parts}}` : name;
+}
+
+export class Counter {
+  private readonly values = new Map<string, number>();
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
+
+  inc(labels: Labels = {}, by = 1): void {
+    const key = labelKey(labels);
+    this.values.set(key, (this.values.get(key) ?? 0) + by);
+  }
+
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
+    for (const [key, value] of this.values) lines.push(`${withLabels(this.name, key)} ${value}`);
+    return lines.join("\n");
+  }
+}
+
+export const DEFAULT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export class Histogram {
+  private readonly series = new Map<string, { counts: number[]; sum: number; count: number }>();
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly buckets: number[] = DEFAULT_BUCKETS,
+  ) {}
+
+  observe(labels: Labels, seconds: number): void {
+    const key = labelKey(labels);
+    let entry = this.series.get(key);
+    if (!entry) {
+      entry = { counts: this.buckets.map(() => 0), sum: 0, count: 0 };
+      this.series.set(key, entry);
+    }
+    this.buckets.forEach((bound, index) => {
+      if (seconds <= bound) entry!.counts[index]! += 1;
+    });
+    entry.sum += seconds;
+    entry.count += 1;
+  }
+
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
+    for (const [key, entry] of this.series) {
+      this.buckets.forEach((bound, index) => {
+        lines.push(`${withLabels(`${this.name}_bucket`, key, `le="${bound}"`)} ${entry.counts[index]}`);
+      });
+      lines.push(`${withLabels(`${this.name}_bucket`, key, 'le="+Inf"')} ${entry.count}`);
+      lines.push(`${withLabels(`${this.name}_sum`, key)} ${entry.sum}`);
+      lines.push(`${withLabels(`${this.name}_count`, key)} ${entry.count}`);
+    }
+    return lines.join("\n");
+  }
+}
+
+/** A gauge whose values are read when scraped (queue depth, table counts). */
+export function renderGauge(name: string, help: string, samples: Array<{ labels: Labels; value: number }>): string {
+  const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`];
+  for (const sample of samples) lines.push(`${withLabels(name, labelKey(sample.labels))} ${sample.value}`);
+  return lines.join("\n");
+}
+
+/** Per-process instruments, shared by the HTTP server and the job router. */
+export const httpRequestDuration = new Histogram(
+  "sentinel_http_request_duration_seconds",
+  "HTTP request latency by method, route and status class.",
+);
+export const jobDuration = new Histogram("sentinel_job_duration_seconds", "Job run time by queue, job name and outcome.", [
+  0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300,
+]);
+export const jobOutcomes = new Counter("sentinel_jobs_total", "Job runs by queue, job name and outcome (completed, failed, delayed).");
+
+/** "/events/123" → "/events/:id": numeric, UUID and sha segments become placeholders so label sets stay bounded. */
+export function routeLabel(path: string): string {
+  if (path.startsWith("/build/")) return "/build/*";
+  return (
+    path
+      .split("/")
+      .map((segment) =>
+        /^\d+$/.test(segment) || /^[0-9a-f]{8}-[0-9a-f]{4}-/i.test(segment) || /^[0-9a-f]{7,40}$/i.test(segment) ? ":id" : segment,
+      )
+      .slice(0, 5)
+      .join("/") || "/"
+  );
+}
