@@ -1,0 +1,136 @@
+import { z } from "zod";
+import { createIncidentInput } from "../../infrastructure/incidents/create-incident.ts";
+import { alertListQuery } from "../presenters/alerts.server.ts";
+import { eventFeedQuery } from "../presenters/events.server.ts";
+import { incidentListQuery } from "../presenters/incidents.server.ts";
+import { metricsRangeQuery } from "../presenters/repository.server.ts";
+
+/**
+ * The OpenAPI 3.1 document, built from the very zod schemas the routes validate with, so the document cannot
+ * drift from what the API accepts. Response bodies are described by shape only (`data` plus paging fields).
+ */
+type JsonSchema = Record<string, unknown> & { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+
+function inputSchema(schema: z.ZodType): JsonSchema {
+  const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchema;
+  delete json.$schema;
+  return json;
+}
+
+function queryParameters(schema: z.ZodType) {
+  const json = inputSchema(schema);
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: "query",
+    required: (json.required ?? []).includes(name) && !("default" in property),
+    schema: property,
+    ...(typeof property.description === "string" ? { description: property.description } : {}),
+  }));
+}
+
+const idParameter = (name: string, description: string, schema: Record<string, unknown>) => ({ name, in: "path", required: true, description, schema });
+const uuid = { type: "string", format: "uuid" };
+
+const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } });
+const ok = (description: string) => ({
+  description,
+  content: { "application/json": { schema: { type: "object", properties: { data: {} }, required: ["data"] } } },
+});
+const common = { "401": errorResponse("Missing, invalid or revoked API key"), "404": errorResponse("Not found, or not this organisation's") };
+
+export function buildOpenApiDocument(serverUrl: string) {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Sentinel API",
+      version: "1.0.0",
+      description: "Read your organisation's AI-code metrics, events, incidents and alerts. Every id belongs to the API key's organisation; any other id answers 404.",
+    },
+    servers: [{ url: `${serverUrl.replace(/\/$/, "")}/api/v1` }],
+    security: [{ apiKey: [] }],
+    components: {
+      securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "An API key from Settings → API keys (snt_…)" } },
+      schemas: {
+        Error: {
+          type: "object",
+          properties: { error: { type: "string" }, fieldErrors: { type: "object", additionalProperties: { type: "string" } } },
+          required: ["error"],
+        },
+        CreateIncident: inputSchema(createIncidentInput),
+      },
+    },
+    paths: {
+      "/repos": { get: { operationId: "listRepositories", summary: "Active repositories with last-90-day numbers", responses: { "200": ok("Repositories"), ...common } } },
+      "/repos/{id}/metrics": {
+        get: {
+          operationId: "getRepoMetrics",
+          summary: "Daily metrics of a repository (default: the last 90 days)",
+          parameters: [idParameter("id", "Repository id", uuid), ...queryParameters(metricsRangeQuery)],
+          responses: { "200": ok("Daily rows, oldest first"), "400": errorResponse("Invalid range"), ...common },
+        },
+      },
+      "/repos/{id}/high-risk-files": {
+        get: {
+          operationId: "getHighRiskFiles",
+          summary: "T3/T4 files changed by AI-attributed commits in the last 90 days",
+          parameters: [idParameter("id", "Repository id", uuid)],
+          responses: { "200": ok("Files, riskiest first"), ...common },
+        },
+      },
+      "/events": {
+        get: {
+          operationId: "listEvents",
+          summary: "Event feed, newest first, keyset-paginated",
+          parameters: queryParameters(eventFeedQuery),
+          responses: { "200": ok("A page of events and nextCursor"), "400": errorResponse("Invalid filter"), ...common },
+        },
+      },
+      "/events/{id}": {
+        get: {
+          operationId: "getEvent",
+          summary: "One event with the per-file attribution and the signals' evidence",
+          parameters: [idParameter("id", "Event id", { type: "integer" })],
+          responses: { "200": ok("The event"), ...common },
+        },
+      },
+      "/incidents": {
+        get: {
+          operationId: "listIncidents",
+          summary: "Incidents with the AI share of their suspected commits",
+          parameters: queryParameters(incidentListQuery),
+          responses: { "200": ok("Incidents, newest first"), "400": errorResponse("Invalid filter"), ...common },
+        },
+        post: {
+          operationId: "createIncident",
+          summary: "Log an incident with suspected commits (full or short shas)",
+          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/CreateIncident" } } } },
+          responses: { "201": ok("The incident"), "400": errorResponse("Invalid fields; nothing was written"), ...common },
+        },
+      },
+      "/incidents/{id}": {
+        get: {
+          operationId: "getIncident",
+          summary: "One incident with its suspected commits",
+          parameters: [idParameter("id", "Incident id", uuid)],
+          responses: { "200": ok("The incident"), ...common },
+        },
+      },
+      "/alerts": {
+        get: {
+          operationId: "listAlerts",
+          summary: "Alerts, newest first, with the last 30 days' counts",
+          parameters: queryParameters(alertListQuery),
+          responses: { "200": ok("Alerts and summary"), "400": errorResponse("Invalid filter"), ...common },
+        },
+      },
+      "/alerts/{id}/ack": {
+        post: {
+          operationId: "acknowledgeAlert",
+          summary: "Acknowledge an alert (idempotent)",
+          parameters: [idParameter("id", "Alert id", uuid)],
+          responses: { "200": ok("The acknowledgement"), ...common },
+        },
+      },
+    },
+  };
+}

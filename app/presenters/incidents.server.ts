@@ -1,0 +1,207 @@
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Executor } from "../../infrastructure/db/client.ts";
+import { AI_LINE_THRESHOLD } from "./dashboard.server.ts";
+
+export const incidentListQuery = z.object({
+  repo: z.string().uuid("repo must be a repository id").optional(),
+  status: z.enum(["open", "resolved", "all"], { message: "status is open, resolved or all" }).default("all"),
+  limit: z.coerce.number().int().min(1).max(200).default(100),
+});
+export type IncidentListQuery = z.infer<typeof incidentListQuery>;
+
+export interface IncidentSummary {
+  id: string;
+  repoId: string;
+  repoFullName: string;
+  title: string;
+  severity: "sev1" | "sev2" | "sev3" | "sev4";
+  source: string;
+  startedAt: string;
+  resolvedAt: string | null;
+  suspectedCommits: number;
+  /** AI-attributed share (0–100) of the suspected commits' counted added lines; null without suspects or lines. */
+  aiAttribution: number | null;
+}
+
+type IncidentRow = {
+  id: string;
+  repo_id: string;
+  full_name: string;
+  title: string;
+  severity: IncidentSummary["severity"];
+  source: string;
+  started_at: string;
+  resolved_at: string | null;
+  suspected_commits: number;
+  lines: number;
+  ai_lines: number;
+};
+
+function toSummary(row: IncidentRow): IncidentSummary {
+  return {
+    id: row.id,
+    repoId: row.repo_id,
+    repoFullName: row.full_name,
+    title: row.title,
+    severity: row.severity,
+    source: row.source,
+    startedAt: new Date(row.started_at).toISOString(),
+    resolvedAt: row.resolved_at ? new Date(row.resolved_at).toISOString() : null,
+    suspectedCommits: row.suspected_commits,
+    aiAttribution: row.lines > 0 ? (row.ai_lines / row.lines) * 100 : null,
+  };
+}
+
+const incidentColumns = (orgId: string) => sql`
+  i.id, i.repo_id, r.full_name, i.title, i.severity, i.source, i.started_at, i.resolved_at,
+  coalesce(s.suspected_commits, 0)::int as suspected_commits, coalesce(a.lines, 0)::int as lines, coalesce(a.ai_lines, 0)::int as ai_lines
+  from incidents i
+  join repositories r on r.id = i.repo_id and r.org_id = ${orgId} and r.disabled_at is null
+  left join lateral (select count(*) as suspected_commits from incident_commits ic where ic.incident_id = i.id) s on true
+  left join lateral (
+    select sum(ca.lines_added) as lines, sum(ca.lines_added) filter (where ca.ai_confidence >= ${AI_LINE_THRESHOLD}) as ai_lines
+    from incident_commits ic
+    join code_attribution ca on ca.org_id = ${orgId} and ca.repo_id = ic.repo_id and ca.commit_sha = ic.commit_sha and ca.counts_toward_share
+    where ic.incident_id = i.id
+  ) a on true
+`;
+
+/** Newest first; always the organisation's own incidents (a foreign repo filter matches nothing). */
+export async function listIncidents(db: Executor, orgId: string, query: IncidentListQuery): Promise<IncidentSummary[]> {
+  const rows = await db.execute<IncidentRow>(sql`
+    select ${incidentColumns(orgId)}
+    where i.org_id = ${orgId}
+      ${query.repo ? sql`and i.repo_id = ${query.repo}` : sql``}
+      ${query.status === "open" ? sql`and i.resolved_at is null` : query.status === "resolved" ? sql`and i.resolved_at is not null` : sql``}
+    order by i.started_at desc, i.id
+    limit ${query.limit}
+  `);
+  return rows.map(toSummary);
+}
+
+export interface SuspectedCommit {
+  sha: string;
+  eventId: number | null;
+  messageHeadline: string;
+  authorLogin: string | null;
+  authorName: string | null;
+  authoredAt: string;
+  aiConfidence: number | null;
+  linesAdded: number;
+  highRiskFiles: string[];
+}
+
+export interface IncidentDetail extends IncidentSummary {
+  description: string | null;
+  createdAt: string;
+  suspects: SuspectedCommit[];
+}
+
+export async function getIncidentDetail(db: Executor, orgId: string, incidentId: string): Promise<IncidentDetail | null> {
+  if (!z.string().uuid().safeParse(incidentId).success) return null;
+  const [row] = await db.execute<IncidentRow & { description: string | null; created_at: string }>(sql`
+    select i.description, i.created_at, ${incidentColumns(orgId)}
+    where i.org_id = ${orgId} and i.id = ${incidentId}
+  `);
+  if (!row) return null;
+  const suspects = await db.execute<{
+    sha: string;
+    event_id: number | null;
+    message_headline: string;
+    author_login: string | null;
+    author_name: string | null;
+    authored_at: string;
+    ai_confidence: number | null;
+    lines_added: number;
+    high_risk_files: string[] | null;
+  }>(sql`
+    select c.sha, e.id as event_id, c.message_headline, c.author_login, c.author_name, c.authored_at, c.ai_confidence, c.lines_added,
+      (select array_agg(distinct ca.file_path) from code_attribution ca
+        where ca.org_id = ${orgId} and ca.repo_id = c.repo_id and ca.commit_sha = c.sha and ca.risk_tier >= 3) as high_risk_files
+    from incident_commits ic
+    join commits c on c.org_id = ${orgId} and c.repo_id = ic.repo_id and c.sha = ic.commit_sha
+    left join code_events e on e.org_id = ${orgId} and e.repo_id = c.repo_id and e.event_key = 'commit/' || c.sha
+    where ic.incident_id = ${incidentId}
+    order by c.authored_at desc
+  `);
+  return {
+    ...toSummary(row),
+    description: row.description,
+    createdAt: new Date(row.created_at).toISOString(),
+    suspects: suspects.map((suspect) => ({
+      sha: suspect.sha,
+      eventId: suspect.event_id === null ? null : Number(suspect.event_id),
+      messageHeadline: suspect.message_headline,
+      authorLogin: suspect.author_login,
+      authorName: suspect.author_name,
+      authoredAt: new Date(suspect.authored_at).toISOString(),
+      aiConfidence: suspect.ai_confidence,
+      linesAdded: suspect.lines_added,
+      highRiskFiles: suspect.high_risk_files ?? [],
+    })),
+  };
+}
+
+export interface SuspectCandidate {
+  sha: string;
+  messageHeadline: string;
+  authorLogin: string | null;
+  authoredAt: string;
+  aiConfidence: number | null;
+  touchesHighRisk: boolean;
+  /** Preselected in the form: shipped by the last production deployment(s) before the start and touching T3/T4. */
+  suggested: boolean;
+}
+
+/**
+ * Candidates for the incident form: the commits shipped by the last production deployments (up to two) that
+ * finished before the incident started — the commits authored after the deployment before them and up to the
+ * deployed one. Without any production deployment, the default branch's commits of the 48 hours before.
+ * Commits touching T3/T4 files are suggested (preselected).
+ */
+export async function getSuspectCandidates(db: Executor, orgId: string, repoId: string, startedAt: Date): Promise<SuspectCandidate[]> {
+  const start = startedAt.toISOString();
+  const deploys = await db.execute<{ sha: string; created_at: string }>(sql`
+    select d.sha, d.created_at from deployments d
+    join repositories r on r.id = d.repo_id and r.org_id = ${orgId}
+    where d.org_id = ${orgId} and d.repo_id = ${repoId} and d.is_production and d.status = 'success' and d.created_at <= ${start}
+    order by d.created_at desc limit 3
+  `);
+  let window: { from: string; to: string };
+  if (deploys.length >= 1) {
+    const last = deploys[0]!;
+    const before = deploys[Math.min(2, deploys.length - 1)]!;
+    const lastTime = new Date(last.created_at).toISOString();
+    const from = deploys.length === 1 ? new Date(Date.parse(lastTime) - 7 * 86_400_000).toISOString() : new Date(before.created_at).toISOString();
+    window = { from, to: lastTime };
+  } else {
+    window = { from: new Date(startedAt.getTime() - 48 * 3_600_000).toISOString(), to: start };
+  }
+  const rows = await db.execute<{
+    sha: string;
+    message_headline: string;
+    author_login: string | null;
+    authored_at: string;
+    ai_confidence: number | null;
+    touches_high_risk: boolean;
+  }>(sql`
+    select c.sha, c.message_headline, c.author_login, c.authored_at, c.ai_confidence,
+      exists (select 1 from code_attribution ca where ca.org_id = ${orgId} and ca.repo_id = c.repo_id and ca.commit_sha = c.sha and ca.risk_tier >= 3) as touches_high_risk
+    from commits c
+    join repositories r on r.id = c.repo_id and r.org_id = ${orgId}
+    where c.org_id = ${orgId} and c.repo_id = ${repoId} and c.on_default_branch
+      and coalesce(c.committed_at, c.authored_at) > ${window.from} and coalesce(c.committed_at, c.authored_at) <= ${window.to}
+    order by c.authored_at desc
+    limit 100
+  `);
+  return rows.map((row) => ({
+    sha: row.sha,
+    messageHeadline: row.message_headline,
+    authorLogin: row.author_login,
+    authoredAt: new Date(row.authored_at).toISOString(),
+    aiConfidence: row.ai_confidence,
+    touchesHighRisk: row.touches_high_risk,
+    suggested: row.touches_high_risk,
+  }));
+}

@@ -1,0 +1,16 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { methodNotAllowed, notFound, requireApiKey } from "~/api/guard.server.ts";
+import { acknowledgeAlert } from "~/services/alerts.server.ts";
+
+export function loader() {
+  return methodNotAllowed("POST");
+}
+
+/** POST /api/v1/alerts/{id}/ack — acknowledges the alert (idempotent); another organisation's alert: 404. */
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  if (request.method !== "POST") return methodNotAllowed("POST");
+  const { orgId } = await requireApiKey(request, context);
+  const result = await acknowledgeAlert(context.services.db, orgId, params.alertId ?? "", null, new Date());
+  if (!result.ok) return notFound("alert");
+  return Response.json({ data: { id: params.alertId, acknowledgedAt: result.acknowledgedAt, alreadyAcknowledged: result.alreadyAcknowledged } });
+}

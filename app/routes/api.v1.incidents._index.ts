@@ -1,0 +1,34 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { apiError, methodNotAllowed, notFound, parseSearchParams, requireApiKey } from "~/api/guard.server.ts";
+import { getIncidentDetail, incidentListQuery, listIncidents } from "~/presenters/incidents.server.ts";
+import { createIncident } from "../../infrastructure/incidents/create-incident.ts";
+
+/** GET /api/v1/incidents?repo&status&limit — newest first, with the AI share of the suspected commits' lines. */
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { orgId } = await requireApiKey(request, context);
+  const data = await listIncidents(context.services.db, orgId, parseSearchParams(incidentListQuery, request));
+  return Response.json({ data });
+}
+
+/** POST /api/v1/incidents — JSON body (createIncidentInput); 201 with the incident, or 400 with field errors. */
+export async function action({ request, context }: ActionFunctionArgs) {
+  if (request.method !== "POST") return methodNotAllowed("GET, POST");
+  const { orgId } = await requireApiKey(request, context);
+  let body: unknown;
+  try {
+    body = await request.json();
+  } catch {
+    return apiError(400, "the body must be a JSON object", { request: "the body must be a JSON object" });
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    return apiError(400, "the body must be a JSON object", { request: "the body must be a JSON object" });
+  }
+  const result = await createIncident(context.services.db, orgId, { ...body, source: "api" }, null);
+  if (!result.ok) {
+    // A repository of another organisation is indistinguishable from one that does not exist.
+    if (result.code === "REPO_NOT_FOUND") return notFound("repository");
+    return apiError(400, "invalid incident", result.fieldErrors);
+  }
+  const incident = await getIncidentDetail(context.services.db, orgId, result.incidentId);
+  return Response.json({ data: incident }, { status: 201, headers: { Location: `/api/v1/incidents/${result.incidentId}` } });
+}

@@ -1,0 +1,13 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { notFound, parseSearchParams, requireApiKey } from "~/api/guard.server.ts";
+import { findRepository, getRepoMetrics, metricsRangeQuery, resolveMetricsRange } from "~/presenters/repository.server.ts";
+
+/** GET /api/v1/repos/{id}/metrics?from&to — daily rows, oldest first. Another organisation's repository: 404. */
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const { orgId } = await requireApiKey(request, context);
+  const repository = await findRepository(context.services.db, orgId, params.repoId ?? "");
+  if (!repository) throw notFound("repository");
+  const range = resolveMetricsRange(parseSearchParams(metricsRangeQuery, request), new Date());
+  const data = await getRepoMetrics(context.services.db, orgId, repository.id, range);
+  return Response.json({ repository, ...range, data });
+}

@@ -1,0 +1,304 @@
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKey, hashApiKey, revokeApiKey } from "../../infrastructure/api/api-keys.ts";
+import { alerts, apiKeys, codeEvents, incidents, organizations, repoMetrics, repositories } from "../../infrastructure/db/schema/index.ts";
+import { seedDemoOrganization } from "../../infrastructure/demo/seed-demo.ts";
+import { silentLogger } from "../../infrastructure/logging/logger.ts";
+import type { Services } from "../../infrastructure/runtime/services.ts";
+import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
+import { createTestServices } from "../../tests/support/services.ts";
+import * as notFoundRoute from "./api.v1.$.ts";
+import * as alertAck from "./api.v1.alerts.$alertId.ack.ts";
+import * as alertList from "./api.v1.alerts._index.ts";
+import * as eventDetail from "./api.v1.events.$eventId.ts";
+import * as eventList from "./api.v1.events._index.ts";
+import * as incidentDetail from "./api.v1.incidents.$incidentId.ts";
+import * as incidentList from "./api.v1.incidents._index.ts";
+import * as openapi from "./api.v1.openapi[.]json.ts";
+import * as highRiskFiles from "./api.v1.repos.$repoId.high-risk-files.ts";
+import * as repoMetricsRoute from "./api.v1.repos.$repoId.metrics.ts";
+import * as repoList from "./api.v1.repos._index.ts";
+
+type Handler = (args: { request: Request; params: Record<string, string>; context: { services: Services } }) => unknown;
+
+let database: TestDatabase;
+let services: Services;
+let close: () => Promise<void>;
+/** Org A is the seeded demo organisation; org B ("Globex") has one repository, event, incident and alert. */
+let a: { orgId: string; key: string; repoId: string; eventId: number };
+let b: { orgId: string; key: string; repoId: string; eventId: number; incidentId: string; alertId: string };
+let alertIdA: string;
+
+async function call(handler: Handler, path: string, options: { key?: string | null; params?: Record<string, string>; method?: string; body?: unknown } = {}) {
+  const headers = new Headers();
+  const key = options.key === undefined ? a.key : options.key;
+  if (key) headers.set("Authorization", `Bearer ${key}`);
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    headers.set("Content-Type", "application/json");
+    body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+  }
+  const request = new Request(`http://sentinel.test/api/v1${path}`, { method: options.method ?? "GET", headers, body });
+  try {
+    return (await handler({ request, params: options.params ?? {}, context: { services } })) as Response;
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown;
+    throw thrown;
+  }
+}
+
+async function count(table: typeof incidents | typeof apiKeys): Promise<number> {
+  const [row] = await database.db.select({ n: sql<number>`count(*)::int` }).from(table);
+  return row!.n;
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  ({ services, close } = await createTestServices(database));
+  const seeded = await seedDemoOrganization(
+    { db: database.db, queue: services.queue, logger: silentLogger },
+    { seed: 3, now: new Date("2026-11-01T00:00:00Z"), days: 10, analysis: "inline" },
+  );
+  const db = database.db;
+  const [repoA] = await db.select({ id: repositories.id }).from(repositories).where(eq(repositories.orgId, seeded.orgId)).limit(1);
+  const [eventA] = await db.select({ id: codeEvents.id }).from(codeEvents).where(eq(codeEvents.orgId, seeded.orgId)).limit(1);
+  const keyA = await createApiKey(db, seeded.orgId, { name: "CI" }, null);
+  if (!keyA.ok) throw new Error("key A");
+  a = { orgId: seeded.orgId, key: keyA.key, repoId: repoA!.id, eventId: eventA!.id };
+  await db.insert(repoMetrics).values([
+    { orgId: a.orgId, repoId: a.repoId, date: "2026-10-30", commits: 4, aiCommits: 2, linesAdded: 100, aiLinesAdded: 40, aiPercentage: 40, aiTax: 0.1 },
+    { orgId: a.orgId, repoId: a.repoId, date: "2026-10-31", commits: 2, aiCommits: 1, linesAdded: 50, aiLinesAdded: 25, aiPercentage: 50, aiTax: 0.2 },
+  ]);
+  await db.insert(incidents).values({ orgId: a.orgId, repoId: a.repoId, title: "Checkout 500s", severity: "sev2", startedAt: new Date("2026-10-30T12:00:00Z") });
+  [{ id: alertIdA }] = (await db
+    .insert(alerts)
+    .values({ orgId: a.orgId, repoId: a.repoId, rule: "ai_share_high", severity: "warning", title: "AI share 95 %", triggeredAt: new Date() })
+    .returning({ id: alerts.id })) as [{ id: string }];
+
+  const [orgB] = await db.insert(organizations).values({ slug: "globex", name: "Globex" }).returning({ id: organizations.id });
+  const [repoB] = await db.insert(repositories).values({ orgId: orgB!.id, fullName: "globex/secret", githubId: 4242 }).returning({ id: repositories.id });
+  const [eventB] = await db
+    .insert(codeEvents)
+    .values({ orgId: orgB!.id, repoId: repoB!.id, type: "pr_opened", eventKey: "pr/1/opened", prNumber: 1, timestamp: new Date(), payload: { title: "secret" } })
+    .returning({ id: codeEvents.id });
+  const [incidentB] = await db
+    .insert(incidents)
+    .values({ orgId: orgB!.id, repoId: repoB!.id, title: "Globex outage", severity: "sev1", startedAt: new Date() })
+    .returning({ id: incidents.id });
+  const [alertB] = await db
+    .insert(alerts)
+    .values({ orgId: orgB!.id, repoId: repoB!.id, rule: "ai_share_high", severity: "critical", title: "Globex alert", triggeredAt: new Date() })
+    .returning({ id: alerts.id });
+  await db.insert(repoMetrics).values({ orgId: orgB!.id, repoId: repoB!.id, date: "2026-10-31", aiPercentage: 99 });
+  const keyB = await createApiKey(db, orgB!.id, { name: "Globex CI" }, null);
+  if (!keyB.ok) throw new Error("key B");
+  b = { orgId: orgB!.id, key: keyB.key, repoId: repoB!.id, eventId: eventB!.id, incidentId: incidentB!.id, alertId: alertB!.id };
+});
+
+afterAll(async () => {
+  await close?.();
+  await database?.drop();
+});
+
+describe("API keys (catalogue row 38)", () => {
+  it("stores only a SHA-256 hash and a display prefix; the key itself is nowhere in the table", async () => {
+    const [row] = await database.db.select().from(apiKeys).where(eq(apiKeys.orgId, a.orgId));
+    expect(row!.keyHash).toBe(hashApiKey(a.key));
+    expect(row!.keyHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(a.key.startsWith(row!.displayPrefix)).toBe(true);
+    expect(row!.displayPrefix.length).toBeLessThan(12);
+    const [dump] = await database.sql<{ text: string }[]>`select string_agg(t::text, ' ') as text from api_keys t`;
+    expect(dump!.text).not.toContain(a.key);
+    expect(dump!.text).not.toContain(a.key.slice(10));
+  });
+
+  it("answers 401 without a key, with a malformed or mistyped key, and records last use of a good one", async () => {
+    const missing = await call(repoList.loader, "/repos", { key: null });
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get("WWW-Authenticate")).toContain("Bearer");
+    expect(await missing.json()).toEqual({ error: expect.stringContaining("Authorization: Bearer") });
+    // One character changed: the checksum no longer matches, so it is refused before any lookup.
+    const typo = a.key.slice(0, -1) + (a.key.endsWith("A") ? "B" : "A");
+    expect((await call(repoList.loader, "/repos", { key: typo })).status).toBe(401);
+    expect((await call(repoList.loader, "/repos", { key: "snt_short" })).status).toBe(401);
+    expect((await call(repoList.loader, "/repos")).status).toBe(200);
+    const [row] = await database.db.select({ lastUsedAt: apiKeys.lastUsedAt }).from(apiKeys).where(eq(apiKeys.keyHash, hashApiKey(a.key)));
+    expect(row!.lastUsedAt).toBeInstanceOf(Date);
+  });
+
+  it("a revoked key answers 401 on the very next request", async () => {
+    const created = await createApiKey(database.db, a.orgId, { name: "short-lived" }, null);
+    if (!created.ok) throw new Error("create");
+    expect((await call(repoList.loader, "/repos", { key: created.key })).status).toBe(200);
+    expect(await revokeApiKey(database.db, b.orgId, created.id, new Date())).toEqual({ ok: false, code: "KEY_NOT_FOUND" });
+    expect((await call(repoList.loader, "/repos", { key: created.key })).status).toBe(200);
+    expect(await revokeApiKey(database.db, a.orgId, created.id, new Date())).toEqual({ ok: true });
+    const after = await call(repoList.loader, "/repos", { key: created.key });
+    expect(after.status).toBe(401);
+    expect(await after.json()).toEqual({ error: "the API key is invalid or revoked" });
+  });
+});
+
+describe("GET endpoints", () => {
+  it("lists the key's repositories, metrics in a range, high-risk files, events, incidents and alerts", async () => {
+    const repos = await (await call(repoList.loader, "/repos")).json();
+    expect(repos.data.length).toBe(3);
+    expect(repos.data.map((repo: { id: string }) => repo.id)).toContain(a.repoId);
+
+    const metrics = await call(repoMetricsRoute.loader, `/repos/${a.repoId}/metrics?from=2026-10-31&to=2026-11-01`, { params: { repoId: a.repoId } });
+    expect(metrics.status).toBe(200);
+    const metricsBody = await metrics.json();
+    expect(metricsBody.data.map((row: { date: string; aiPercentage: number }) => [row.date, row.aiPercentage])).toEqual([["2026-10-31", 50]]);
+
+    const files = await (await call(highRiskFiles.loader, `/repos/${a.repoId}/high-risk-files`, { params: { repoId: a.repoId } })).json();
+    expect(Array.isArray(files.data)).toBe(true);
+    expect(files.data.every((file: { riskTier: number; maxAiConfidence: number }) => file.riskTier >= 3 && file.maxAiConfidence >= 0.5)).toBe(true);
+
+    const page = await (await call(eventList.loader, "/events?type=commit&limit=5")).json();
+    expect(page.data).toHaveLength(5);
+    expect(page.nextCursor).toMatch(/^\d+$/);
+    const next = await (await call(eventList.loader, `/events?type=commit&limit=5&cursor=${page.nextCursor}`)).json();
+    expect(next.data[0].id).toBeLessThan(page.data[4].id);
+
+    const event = await call(eventDetail.loader, `/events/${a.eventId}`, { params: { eventId: String(a.eventId) } });
+    expect(event.status).toBe(200);
+
+    const incidentsBody = await (await call(incidentList.loader, "/incidents")).json();
+    expect(incidentsBody.data.length).toBeGreaterThan(0);
+    expect(incidentsBody.data.every((incident: { repoFullName: string }) => incident.repoFullName.startsWith("acme-demo/"))).toBe(true);
+
+    const alertsBody = await (await call(alertList.loader, "/alerts?status=open")).json();
+    expect(alertsBody.data.map((alert: { id: string }) => alert.id)).toEqual([alertIdA]);
+    expect(alertsBody.summary).toMatchObject({ open: 1, openBySeverity: { warning: 1 } });
+  });
+
+  it("bad query parameters answer 400 with the fields named", async () => {
+    const response = await call(eventList.loader, "/events?type=push&cursor=abc");
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: "invalid query parameters",
+      fieldErrors: { cursor: "cursor must come from a previous page", type: expect.stringContaining("type must be one of") },
+    });
+    const range = await call(repoMetricsRoute.loader, `/repos/${a.repoId}/metrics?from=2026-11-02&to=2026-11-01`, { params: { repoId: a.repoId } });
+    expect(range.status).toBe(400);
+    expect((await range.json()).fieldErrors).toEqual({ to: "to must not be before from" });
+  });
+
+  it("acknowledges an alert once; a second call keeps the first time", async () => {
+    const first = await call(alertAck.action, `/alerts/${alertIdA}/ack`, { method: "POST", params: { alertId: alertIdA } });
+    expect(first.status).toBe(200);
+    const firstBody = await first.json();
+    const second = await (await call(alertAck.action, `/alerts/${alertIdA}/ack`, { method: "POST", params: { alertId: alertIdA } })).json();
+    expect(second.data).toEqual({ id: alertIdA, acknowledgedAt: firstBody.data.acknowledgedAt, alreadyAcknowledged: true });
+  });
+
+  it("unknown API paths answer a JSON 404", async () => {
+    const response = await call(notFoundRoute.loader as Handler, "/nope");
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: expect.stringContaining("openapi.json") });
+  });
+});
+
+describe("tenant isolation through the API (catalogue rows 32, 33)", () => {
+  it("org A's key on org B's repository, event, incident and alert answers 404", async () => {
+    const responses = await Promise.all([
+      call(repoMetricsRoute.loader, `/repos/${b.repoId}/metrics`, { params: { repoId: b.repoId } }),
+      call(highRiskFiles.loader, `/repos/${b.repoId}/high-risk-files`, { params: { repoId: b.repoId } }),
+      call(eventDetail.loader, `/events/${b.eventId}`, { params: { eventId: String(b.eventId) } }),
+      call(incidentDetail.loader, `/incidents/${b.incidentId}`, { params: { incidentId: b.incidentId } }),
+      call(alertAck.action, `/alerts/${b.alertId}/ack`, { method: "POST", params: { alertId: b.alertId } }),
+    ]);
+    for (const response of responses) {
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({ error: expect.stringMatching(/not found$/) });
+    }
+    const [alertB] = await database.db.select({ acknowledgedAt: alerts.acknowledgedAt }).from(alerts).where(eq(alerts.id, b.alertId));
+    expect(alertB!.acknowledgedAt).toBeNull();
+  });
+
+  it("org B's ids nested in org A's filters and bodies match nothing and write nothing (row 32)", async () => {
+    const events = await (await call(eventList.loader, `/events?repo=${b.repoId}`)).json();
+    expect(events.data).toEqual([]);
+    const incidentsBody = await (await call(incidentList.loader, `/incidents?repo=${b.repoId}`)).json();
+    expect(incidentsBody.data).toEqual([]);
+    const alertsBody = await (await call(alertList.loader, `/alerts?repo=${b.repoId}`)).json();
+    expect(alertsBody.data).toEqual([]);
+    const before = await count(incidents);
+    const created = await call(incidentList.action, "/incidents", {
+      method: "POST",
+      body: { repoId: b.repoId, title: "Planted in Globex", severity: "sev2", startedAt: "2026-10-31T10:00:00Z" },
+    });
+    expect(created.status).toBe(404);
+    expect(await count(incidents)).toBe(before);
+  });
+
+  it("org B's key sees only org B", async () => {
+    const repos = await (await call(repoList.loader, "/repos", { key: b.key })).json();
+    expect(repos.data.map((repo: { fullName: string }) => repo.fullName)).toEqual(["globex/secret"]);
+    const events = await (await call(eventList.loader, "/events", { key: b.key })).json();
+    expect(events.data.map((event: { id: number }) => event.id)).toEqual([b.eventId]);
+    const metrics = await call(repoMetricsRoute.loader, `/repos/${a.repoId}/metrics`, { key: b.key, params: { repoId: a.repoId } });
+    expect(metrics.status).toBe(404);
+  });
+});
+
+describe("POST /incidents (catalogue row 40)", () => {
+  it("bad fields answer 400 with a message per field, and nothing is written", async () => {
+    const before = await count(incidents);
+    const response = await call(incidentList.action, "/incidents", {
+      method: "POST",
+      body: { repoId: "not-a-uuid", title: "x", severity: "sev9", startedAt: "yesterday-ish", suspectedCommitShas: ["zzz"] },
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: "invalid incident",
+      fieldErrors: {
+        repoId: "choose a repository",
+        title: "give the incident a title of at least 3 characters",
+        severity: "choose a severity from sev1 to sev4",
+        startedAt: "enter when the incident started",
+        suspectedCommitShas: "commit shas are 7 to 40 hex characters",
+      },
+    });
+    const notJson = await call(incidentList.action, "/incidents", { method: "POST", body: "{oops" });
+    expect(notJson.status).toBe(400);
+    expect((await notJson.json()).fieldErrors).toEqual({ request: "the body must be a JSON object" });
+    const unknownSha = await call(incidentList.action, "/incidents", {
+      method: "POST",
+      body: { repoId: a.repoId, title: "Checkout down", severity: "sev2", startedAt: "2026-10-31T10:00:00Z", suspectedCommitShas: ["deadbeef00"] },
+    });
+    expect(unknownSha.status).toBe(400);
+    expect((await unknownSha.json()).fieldErrors).toEqual({ suspectedCommitShas: "commit deadbeef00 is not recorded in this repository" });
+    expect(await count(incidents)).toBe(before);
+  });
+
+  it("a valid incident is created with its suspects (short shas resolved) and source api", async () => {
+    const [commit] = await database.sql<{ sha: string }[]>`select sha from commits where repo_id = ${a.repoId} and analysis_status = 'analyzed' limit 1`;
+    const response = await call(incidentList.action, "/incidents", {
+      method: "POST",
+      body: { repoId: a.repoId, title: "Checkout down", severity: "sev2", startedAt: "2026-10-31T10:00:00Z", suspectedCommitShas: [commit!.sha.slice(0, 10)], source: "demo" },
+    });
+    expect(response.status).toBe(201);
+    const body = await response.json();
+    expect(body.data).toMatchObject({ title: "Checkout down", source: "api", suspectedCommits: 1, suspects: [{ sha: commit!.sha }] });
+    expect(response.headers.get("Location")).toBe(`/api/v1/incidents/${body.data.id}`);
+  });
+});
+
+describe("GET /openapi.json", () => {
+  it("documents every endpoint with parameters and bodies generated from the routes' zod schemas", async () => {
+    const request = new Request("http://sentinel.test/api/v1/openapi.json");
+    const response = (await openapi.loader({ request, params: {}, context: { services } })) as Response;
+    const document = await response.json();
+    expect(document.openapi).toBe("3.1.0");
+    expect(Object.keys(document.paths).sort()).toEqual(
+      ["/alerts", "/alerts/{id}/ack", "/events", "/events/{id}", "/incidents", "/incidents/{id}", "/repos", "/repos/{id}/high-risk-files", "/repos/{id}/metrics"].sort(),
+    );
+    const eventParameters = document.paths["/events"].get.parameters.map((parameter: { name: string }) => parameter.name);
+    expect(eventParameters).toEqual(["cursor", "repo", "type", "minConfidence", "limit"]);
+    const typeParameter = document.paths["/events"].get.parameters.find((parameter: { name: string }) => parameter.name === "type");
+    expect(typeParameter.schema.enum).toContain("commit");
+    expect(document.components.schemas.CreateIncident.required).toEqual(expect.arrayContaining(["repoId", "title", "severity", "startedAt"]));
+    expect(document.servers).toEqual([{ url: "http://sentinel.test/api/v1" }]);
+  });
+});
