@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { churnBetween, replayLineProvenance, type LineFate, type PatchEvent } from "./provenance.ts";
+import { churnBetween, churnByWindows, replayLineProvenance, type LineFate, type PatchEvent } from "./provenance.ts";
 import { DAY_MS } from "./time.ts";
 
 const T0 = Date.UTC(2026, 0, 5);
@@ -100,5 +100,17 @@ describe("line provenance", () => {
     const windowed = replayLineProvenance(events.filter((e) => e.at >= T0 + 15 * DAY_MS)).fates;
     expect(summary(windowed)).toEqual(summary(full));
     expect(summary(windowed)).toEqual(["mid:died:1"]);
+  });
+});
+
+describe("churn over many windows", () => {
+  it("agrees with churnBetween window by window", () => {
+    const events: PatchEvent[] = [];
+    for (let day = 0; day < 30; day += 1) {
+      events.push(event({ sha: `b${day}`, path: "f.ts", status: day === 0 ? "added" : "modified", ai: day % 3 === 0, at: T0 + day * DAY_MS, patch: day === 0 ? added("a", "b", "c") : `@@ -2,1 +2,2 @@\n-x\n+y${day}\n+z${day}` }));
+    }
+    const { fates } = replayLineProvenance(events);
+    const windows = Array.from({ length: 30 }, (_, d) => ({ from: T0 + d * DAY_MS, to: T0 + (d + 1) * DAY_MS }));
+    expect(churnByWindows(fates, windows, 14 * DAY_MS)).toEqual(windows.map((w) => churnBetween(fates, w, 14 * DAY_MS)));
   });
 });

@@ -9,7 +9,7 @@ import {
   type DeploymentRecord,
   type IncidentRecord,
 } from "../../domain/metrics/daily.ts";
-import { churnBetween, replayLineProvenance } from "../../domain/metrics/provenance.ts";
+import { churnByWindows, replayLineProvenance } from "../../domain/metrics/provenance.ts";
 import type { PullRequestTimeline } from "../../domain/metrics/review-queue.ts";
 import { addDays, DAY_MS, daysBetween, localDayBounds, startOfLocalDay } from "../../domain/metrics/time.ts";
 import type { Executor } from "../db/client.ts";
@@ -56,12 +56,16 @@ export async function computeRepoMetricsRange(
   const replay = replayLineProvenance(await loadPatchEvents(db, scope.repoId, { from: new Date(start.getTime() - CHURN_WINDOW_DAYS * DAY_MS), to: end }));
   const failed = failedDeployments(inputs.deployments, inputs.incidents);
 
+  const dates = Array.from({ length: total }, (_, offset) => addDays(range.from, offset));
+  const bounds = dates.map((date) => localDayBounds(date, scope.timeZone));
+  const churn = churnByWindows(replay.fates, bounds.map((day) => ({ from: day.start.getTime(), to: day.end.getTime() })), CHURN_WINDOW_DAYS * DAY_MS);
+
   const rows: DayMetricsRow[] = [];
   let commitIndex = 0;
   let fileIndex = 0;
   for (let offset = 0; offset < total; offset += 1) {
-    const date = addDays(range.from, offset);
-    const day = localDayBounds(date, scope.timeZone);
+    const date = dates[offset]!;
+    const day = bounds[offset]!;
     const dayCommits: DayCommit[] = [];
     while (commitIndex < inputs.commits.length && inputs.commits[commitIndex]!.at < day.end.getTime()) dayCommits.push(inputs.commits[commitIndex++]!);
     const dayFiles: DayFile[] = [];
@@ -70,7 +74,7 @@ export async function computeRepoMetricsRange(
       day,
       commits: dayCommits,
       files: dayFiles,
-      churn: churnBetween(replay.fates, { from: day.start.getTime(), to: day.end.getTime() }, CHURN_WINDOW_DAYS * DAY_MS),
+      churn: churn[offset]!,
       pullRequests: inputs.pullRequests,
       deployments: inputs.deployments,
       incidents: inputs.incidents,
