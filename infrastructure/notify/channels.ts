@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { checkOutboundUrl, type SsrfOptions } from "./ssrf.ts";
+
+/** Kind-specific `notification_channels.config`, validated on save and again before every send. */
+export const slackChannelConfig = z.union([
+  z.object({
+    channelId: z.string().trim().regex(/^[CGD][A-Z0-9]{6,}$/, "must be a Slack channel id such as C0123456789 (channel details → bottom of the About tab)"),
+  }),
+  z.object({
+    /** An incoming-webhook URL (no bot token needed); user-entered, so checked against SSRF. */
+    webhookUrl: z.string().trim().url("must be a Slack incoming-webhook URL"),
+  }),
+]);
+export const emailChannelConfig = z.object({
+  to: z.array(z.string().trim().email("must be email addresses")).min(1, "add at least one address").max(20, "at most 20 addresses"),
+});
+export const pagerDutyChannelConfig = z.object({
+  routingKey: z.string().trim().regex(/^[A-Za-z0-9]{32}$/, "must be the 32-character integration key of an Events API v2 integration"),
+});
+
+export type ChannelKind = "slack" | "email" | "pagerduty";
+export type ChannelConfig =
+  | { kind: "slack"; config: z.infer<typeof slackChannelConfig> }
+  | { kind: "email"; config: z.infer<typeof emailChannelConfig> }
+  | { kind: "pagerduty"; config: z.infer<typeof pagerDutyChannelConfig> };
+
+export type ChannelConfigResult = { ok: true; channel: ChannelConfig } | { ok: false; fieldErrors: Record<string, string> };
+
+function fieldErrors(error: z.ZodError): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const issue of error.issues) errors[issue.path.join(".") || "config"] ??= issue.message;
+  return errors;
+}
+
+export function parseChannelConfig(kind: ChannelKind, config: unknown): ChannelConfigResult {
+  const schema = kind === "slack" ? slackChannelConfig : kind === "email" ? emailChannelConfig : pagerDutyChannelConfig;
+  const parsed = schema.safeParse(config);
+  if (!parsed.success) return { ok: false, fieldErrors: fieldErrors(parsed.error) };
+  return { ok: true, channel: { kind, config: parsed.data } as ChannelConfig };
+}
+
+/** For the settings page's save: shape first, then the SSRF check of any URL the user typed. */
+export async function validateChannelConfig(kind: ChannelKind, config: unknown, ssrf: SsrfOptions = {}): Promise<ChannelConfigResult> {
+  const parsed = parseChannelConfig(kind, config);
+  if (!parsed.ok) return parsed;
+  if (parsed.channel.kind === "slack" && "webhookUrl" in parsed.channel.config) {
+    const check = await checkOutboundUrl(parsed.channel.config.webhookUrl, ssrf);
+    if (!check.ok) return { ok: false, fieldErrors: { webhookUrl: `webhook URL ${check.reason}` } };
+  }
+  return parsed;
+}
