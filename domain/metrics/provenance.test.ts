@@ -70,6 +70,15 @@ describe("line provenance", () => {
     expect(stats.filesLost).toBe(1);
   });
 
+  it("treats a patch whose hunks go backwards as unknown instead of guessing", () => {
+    const birth = event({ sha: "born", status: "added", patch: added("a", "b", "c", "d") });
+    const broken = event({ sha: "broken", at: T0 + DAY_MS, patch: "@@ -3,1 +3,1 @@\n-c\n+C\n@@ -1,1 +1,1 @@\n-a\n+A" });
+    const { fates, stats } = replayLineProvenance([birth, broken]);
+    expect(stats.filesLost).toBe(1);
+    expect(fates.filter((f) => f.end === "alive")).toEqual([]);
+    expect(fates.reduce((sum, f) => sum + f.count, 0)).toBe(4);
+  });
+
   it("kills every line of a removed file", () => {
     const birth = event({ sha: "born", status: "added", patch: added("a", "b", "c") });
     const removed = event({ sha: "rm", status: "removed", patch: "@@ -1,3 +0,0 @@\n-a\n-b\n-c", at: T0 + DAY_MS });

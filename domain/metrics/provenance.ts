@@ -147,6 +147,21 @@ export function replayLineProvenance(events: readonly PatchEvent[], options: { u
 }
 
 const UNKNOWN: Slot = { origin: null, hash: 0 };
+
+/** Checked before anything is applied, so a malformed patch leaves no half-applied hunks behind. */
+function hunksInOrder(patch: string): boolean {
+  let previousEnd = 0;
+  for (let at = patch.startsWith("@@") ? 0 : patch.indexOf("\n@@"); at !== -1; at = patch.indexOf("\n@@", at + 1)) {
+    const header = HUNK_HEADER.exec(patch.slice(at === 0 ? 0 : at + 1, at + 120));
+    if (!header) return false;
+    const oldStart = Number(header[1]);
+    const oldCount = header[2] === undefined ? 1 : Number(header[2]);
+    const firstOld = oldCount === 0 ? oldStart : oldStart - 1;
+    if (firstOld < previousEnd) return false;
+    previousEnd = firstOld + oldCount;
+  }
+  return true;
+}
 /** Above this many lines a hunk is spliced in by rebuilding the array (a spread that large could overflow the stack). */
 const SPREAD_LIMIT = 20_000;
 
@@ -162,6 +177,7 @@ function applyPatch(
   end: (origin: LineOrigin, kind: "died", at: number, sha: string) => void,
 ): boolean {
   const patch = event.patch ?? "";
+  if (!hunksInOrder(patch)) return false;
   let delta = 0;
   let oldCursor = 0;
   let position = -1;
