@@ -75,11 +75,9 @@ export async function loadPatchEvents(db: Executor, repoId: string, window: { fr
       and c.analysis_status = 'analyzed'
       and (
         c.on_default_branch
-        or exists (
-          select 1 from pull_requests pr
-          where pr.repo_id = c.repo_id and pr.state = 'merged'
-            and (pr.number = c.pr_number or (c.branch is not null and pr.head_ref = c.branch))
-        )
+        -- Hashed once per query, not probed per commit: a busy repository has tens of thousands of each.
+        or c.pr_number in (select number from pull_requests where repo_id = ${repoId} and state = 'merged')
+        or c.branch in (select head_ref from pull_requests where repo_id = ${repoId} and state = 'merged' and head_ref is not null)
       )
     order by p.authored_at, p.commit_sha, p.file_path`);
   return rows.map((row) => ({

@@ -121,6 +121,8 @@ export const commits = pgTable(
   (t) => [
     primaryKey({ name: "commits_pkey", columns: [t.repoId, t.sha] }),
     index("commits_repo_authored_idx").on(t.repoId, t.authoredAt.desc().nullsFirst()),
+    // A PR's commits (is the PR AI-flagged? did this commit land through a merged PR?): metrics and review queue.
+    index("commits_repo_pr_idx").on(t.repoId, t.prNumber).where(sql`${t.prNumber} is not null`),
     check("commits_ai_confidence_range", sql`${t.aiConfidence} is null or (${t.aiConfidence} >= 0 and ${t.aiConfidence} <= 1)`),
   ],
 );

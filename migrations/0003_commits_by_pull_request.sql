@@ -1,0 +1,1 @@
+CREATE INDEX "commits_repo_pr_idx" ON "commits" USING btree ("repo_id","pr_number") WHERE "commits"."pr_number" is not null;
