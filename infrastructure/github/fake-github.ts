@@ -61,7 +61,6 @@ export async function startFakeGitHub(options: { latencyMs?: number } = {}): Pro
   const commits = new Map<string, GitHubCommitRecord>();
   const repositories = new Map<string, FakeRepository>();
   const failures: InjectedFailure[] = [];
-  let server: http.Server;
 
   const fake: FakeGitHub = {
     url: "",
@@ -179,7 +178,7 @@ export async function startFakeGitHub(options: { latencyMs?: number } = {}): Pro
   }
 
   const inFlight = new Map<string, number>();
-  server = http.createServer((request, response) => {
+  const server = http.createServer((request, response) => {
     const auth = request.headers.authorization ?? "none";
     inFlight.set(auth, (inFlight.get(auth) ?? 0) + 1);
     fake.maxInFlight.set(auth, Math.max(fake.maxInFlight.get(auth) ?? 0, inFlight.get(auth)!));

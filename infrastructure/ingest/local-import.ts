@@ -3,7 +3,7 @@ import { and, eq } from "drizzle-orm";
 import type { NormalisedCommit } from "../../domain/detection/index.ts";
 import { planHistoryImport, type HistoryCommit } from "../../domain/ingestion/history-plan.ts";
 import type { Database } from "../db/client.ts";
-import { organizations, repositories } from "../db/schema/index.ts";
+import { organizations, repositories, type RiskOverride } from "../db/schema/index.ts";
 import { readGitCommits } from "../git/git-log.ts";
 import { recordCommitAnalysis } from "./analyze-stored-commit.ts";
 import { applyActivityToRepository } from "./apply-webhook-plan.ts";
@@ -63,7 +63,7 @@ async function currentBranch(dir: string): Promise<string> {
 async function ensureOrganizationAndRepository(
   db: Database,
   options: { slug: string; fullName: string; defaultBranch: string },
-): Promise<{ orgId: string; orgCreated: boolean; repo: { id: string; orgId: string; riskOverrides: import("../db/schema/index.ts").RiskOverride[] } }> {
+): Promise<{ orgId: string; orgCreated: boolean; repo: { id: string; orgId: string; riskOverrides: RiskOverride[] } }> {
   return db.transaction(async (tx) => {
     const [existing] = await tx.select({ id: organizations.id }).from(organizations).where(eq(organizations.slug, options.slug));
     let orgId = existing?.id;
