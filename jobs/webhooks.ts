@@ -2,6 +2,8 @@ import { z } from "zod";
 import type { JobQueue } from "../domain/ports.ts";
 import type { Database } from "../infrastructure/db/client.ts";
 import type { CommitToAnalyze } from "../infrastructure/ingest/apply-webhook-plan.ts";
+import { enqueueDeploymentEvaluation } from "../infrastructure/alerts/enqueue.ts";
+import { productionDeploymentsSucceededBy } from "../infrastructure/alerts/evaluate.ts";
 import { processWebhookDelivery } from "../infrastructure/ingest/process-delivery.ts";
 import type { Logger } from "../infrastructure/logging/logger.ts";
 import { PermanentJobError } from "../infrastructure/queue/index.ts";
@@ -39,6 +41,8 @@ export function createWebhookJobs(deps: {
             const now = deps.now?.() ?? new Date();
             for (const repoId of outcome.repositoriesAdded) await enqueueBackfill(deps.queue, { repoId, days: deps.backfillDays }, now);
           }
+          // Alerts (issue 6): high_risk_deployed for each production deployment this delivery marked successful.
+          for (const deploymentId of await productionDeploymentsSucceededBy(deps.db, deliveryId)) await enqueueDeploymentEvaluation(deps.queue, deploymentId);
           deps.logger.debug(
             { deliveryId, events: outcome.eventsInserted, commits: outcome.commitsToAnalyze.length },
             "delivery processed",

@@ -3,6 +3,7 @@ import { loadGitHubAppCredentials } from "../infrastructure/github/credentials.t
 import { createGitHubApi, type GitHubApi } from "../infrastructure/github/github-api.ts";
 import { createCommitSourceResolver } from "../infrastructure/ingest/commit-sources.ts";
 import type { Services } from "../infrastructure/runtime/services.ts";
+import { createAlertJobs } from "./alerts.ts";
 import { createAnalysisJobs } from "./analysis.ts";
 import { BACKFILL_REPOSITORY_JOB, createHistoryJobs, FETCH_PUSH_RANGE_JOB } from "./history.ts";
 import { createMetricsJobs } from "./metrics.ts";
@@ -29,6 +30,7 @@ export function createJobHandlers(services: Services, github: GitHubApi | null):
   const logger = services.logger.child({ component: "jobs" });
   const base = { db: services.db, queue: services.queue, logger };
   const history = createHistoryJobs({ db: services.db, queue: services.queue, github });
+  const alerts = createAlertJobs({ ...base, env: services.env });
   return {
     webhooks: {
       ...createWebhookJobs({ ...base, backfillDays: github ? services.env.GITHUB_BACKFILL_DAYS : null }),
@@ -38,8 +40,12 @@ export function createJobHandlers(services: Services, github: GitHubApi | null):
       ...createAnalysisJobs({ db: services.db, resolveSource: createCommitSourceResolver(services.db, github) }),
       [BACKFILL_REPOSITORY_JOB]: history[BACKFILL_REPOSITORY_JOB],
     },
-    "scheduled-jobs": { ...createRecoveryJobs({ ...base, github }), ...createMetricsJobs({ ...base, lock: services.lock }) },
-    notifications: {},
+    "scheduled-jobs": {
+      ...createRecoveryJobs({ ...base, github }),
+      ...createMetricsJobs({ ...base, lock: services.lock, evaluateAlerts: alerts.evaluateAlerts }),
+      ...alerts.scheduled,
+    },
+    notifications: { ...alerts.notifications },
   };
 }
 

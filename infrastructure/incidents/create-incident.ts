@@ -1,5 +1,7 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
+import type { JobQueue } from "../../domain/ports.ts";
+import { requestIncidentAlertEvaluation } from "../alerts/enqueue.ts";
 import type { Executor } from "../db/client.ts";
 import { commits, incidentCommits, incidents, repositories } from "../db/schema/index.ts";
 
@@ -25,7 +27,8 @@ export const createIncidentInput = z
 export type CreateIncidentInput = z.input<typeof createIncidentInput>;
 
 export type CreateIncidentResult =
-  | { ok: true; incidentId: string }
+  /** `alertEvaluationQueued`: the incident_ai_attributed rule was queued (false: no queue given, or it was unreachable). */
+  | { ok: true; incidentId: string; alertEvaluationQueued: boolean }
   | { ok: false; code: "INVALID_INPUT"; fieldErrors: Record<string, string> }
   | { ok: false; code: "REPO_NOT_FOUND" };
 
@@ -39,6 +42,7 @@ export async function createIncident(
   orgId: string,
   input: unknown,
   createdBy: string | null,
+  options: { queue?: JobQueue } = {},
 ): Promise<CreateIncidentResult> {
   const parsed = createIncidentInput.safeParse(input);
   if (!parsed.success) {
@@ -50,7 +54,7 @@ export async function createIncident(
     return { ok: false, code: "INVALID_INPUT", fieldErrors };
   }
   const value = parsed.data;
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     const [repo] = await tx
       .select({ id: repositories.id })
       .from(repositories)
@@ -105,8 +109,11 @@ export async function createIncident(
     if (unique.length > 0) {
       await tx.insert(incidentCommits).values(unique.map((sha) => ({ incidentId: incident!.id, repoId: repo.id, commitSha: sha })));
     }
-    return { ok: true as const, incidentId: incident!.id };
+    return { ok: true as const, incidentId: incident!.id, alertEvaluationQueued: false };
   });
+  // After the commit: the alert rule reads the incident and its suspects (issue 6).
+  if (result.ok && options.queue) result.alertEvaluationQueued = await requestIncidentAlertEvaluation(options.queue, result.incidentId);
+  return result;
 }
 
 function sqlPrefixMatch(orgId: string, repoId: string, prefix: string) {

@@ -1,0 +1,76 @@
+/**
+ * Alert jobs (issue 6). On `scheduled-jobs`: rule evaluation after metrics (`evaluate-alerts`, the metrics jobs'
+ * extension point), after a production deployment succeeded and after an incident was created. On
+ * `notifications`: one delivery job per alert and channel, and PagerDuty acknowledgements.
+ */
+import { z } from "zod";
+import type { JobQueue } from "../domain/ports.ts";
+import type { Env } from "../infrastructure/config/env.ts";
+import { sendPagerDutyAcknowledge } from "../infrastructure/alerts/acknowledge.ts";
+import { deliverAlertNotification } from "../infrastructure/alerts/deliver.ts";
+import {
+  ACKNOWLEDGE_PAGERDUTY_JOB,
+  DEFAULT_DELIVERY_RETRY,
+  DELIVER_ALERT_JOB,
+  EVALUATE_DEPLOYMENT_JOB,
+  EVALUATE_INCIDENT_JOB,
+  type DeliveryRetryPolicy,
+} from "../infrastructure/alerts/enqueue.ts";
+import { evaluateDeploymentAlerts, evaluateIncidentAlerts, evaluateRepositoryAlerts } from "../infrastructure/alerts/evaluate.ts";
+import type { Database } from "../infrastructure/db/client.ts";
+import type { Logger } from "../infrastructure/logging/logger.ts";
+import { createNotifier, notifierOptionsFromEnv, type Notifier } from "../infrastructure/notify/notifier.ts";
+import type { EvaluateAlerts } from "./metrics.ts";
+import { defineJob } from "./router.ts";
+
+export interface AlertJobDeps {
+  db: Database;
+  queue: JobQueue;
+  logger: Logger;
+  env: Env;
+  /** Tests point the notifier at local fakes with short timeouts; default: built from the environment. */
+  notifier?: Notifier;
+  deliveryRetry?: DeliveryRetryPolicy;
+  now?: () => Date;
+}
+
+const target = z.object({ alertId: z.string().uuid(), channelId: z.string().uuid() });
+
+export function createAlertJobs(deps: AlertJobDeps) {
+  const logger = deps.logger.child({ component: "alerts" });
+  const notifier = deps.notifier ?? createNotifier(notifierOptionsFromEnv(deps.env));
+  const retry = deps.deliveryRetry ?? DEFAULT_DELIVERY_RETRY;
+  const evaluation = { db: deps.db, queue: deps.queue, logger, deliveryRetry: retry, ...(deps.now ? { now: deps.now } : {}) };
+
+  const evaluateAlerts: EvaluateAlerts = (request) => evaluateRepositoryAlerts(evaluation, request);
+
+  return {
+    /** Passed to `createMetricsJobs({ evaluateAlerts })`: runs inside its `evaluate-alerts` job. */
+    evaluateAlerts,
+    scheduled: {
+      [EVALUATE_DEPLOYMENT_JOB]: defineJob({
+        schema: z.object({ deploymentId: z.string().uuid() }),
+        run: ({ deploymentId }) => evaluateDeploymentAlerts(evaluation, deploymentId),
+      }),
+      [EVALUATE_INCIDENT_JOB]: defineJob({
+        schema: z.object({ incidentId: z.string().uuid() }),
+        run: ({ incidentId }) => evaluateIncidentAlerts(evaluation, incidentId),
+      }),
+    },
+    notifications: {
+      [DELIVER_ALERT_JOB]: defineJob({
+        schema: target,
+        run: (data, job) =>
+          deliverAlertNotification(
+            { db: deps.db, notifier, publicUrl: deps.env.PUBLIC_URL, maxAttempts: retry.attempts, ...(deps.now ? { now: deps.now } : {}) },
+            data,
+            job,
+          ),
+      }),
+      [ACKNOWLEDGE_PAGERDUTY_JOB]: defineJob({
+        schema: target,
+        run: (data) => sendPagerDutyAcknowledge({ db: deps.db, notifier }, data),
+      }),
+    },
+  };
+}
