@@ -52,3 +52,11 @@ export async function requireOrganization(request: Request, context: AppLoadCont
   if (!signedIn.org) throw redirect("/dashboard");
   return { ...signedIn, org: signedIn.org };
 }
+
+/** What the AppShell shows: the user's display fields and the current organisation, nothing more. */
+export function shellOf({ user, org }: SignedInContext) {
+  return {
+    user: { login: user.login, name: user.name, avatarUrl: user.avatarUrl },
+    org: org ? { name: org.name, isDemo: org.isDemo } : null,
+  };
+}

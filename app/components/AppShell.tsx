@@ -9,6 +9,9 @@ export interface ShellProps {
 const NAV = [
   { to: "/dashboard", label: "Overview" },
   { to: "/events", label: "Events" },
+  { to: "/incidents", label: "Incidents" },
+  { to: "/alerts", label: "Alerts" },
+  { to: "/settings/api-keys", label: "Settings" },
 ];
 
 export function AppShell({ user, org, children }: ShellProps) {

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, Card, Metric, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow, Text } from "@tremor/react";
 import { requireUser } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
@@ -67,7 +67,9 @@ export default function Dashboard() {
                   {dashboard.repositories.map((repo) => (
                     <TableRow key={repo.id} data-testid="repository-row">
                       <TableCell className="font-medium text-gray-900">
-                        {repo.fullName}
+                        <Link to={`/repos/${repo.id}`} className="text-blue-700 hover:underline">
+                          {repo.fullName}
+                        </Link>
                         {repo.source !== "github" ? (
                           <Badge className="ml-2" color="gray" size="xs">
                             {repo.source}

@@ -1,0 +1,171 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Card } from "@tremor/react";
+import { z } from "zod";
+import { requireOrganization, shellOf } from "~/auth.server.ts";
+import { AppShell } from "~/components/AppShell.tsx";
+import { getSuspectCandidates } from "~/presenters/incidents.server.ts";
+import { findRepository } from "~/presenters/repository.server.ts";
+import { listRepositoryOptions } from "~/presenters/repositories.server.ts";
+import { INCIDENT_SEVERITIES, datetimeLocalAsUtc } from "~/utils/incidents.ts";
+import { formatConfidence } from "~/utils/signals.ts";
+import { createIncident } from "../../infrastructure/incidents/create-incident.ts";
+
+export const meta: MetaFunction = () => [{ title: "Log an incident · Sentinel" }];
+
+const suspectLookup = z.object({ repo: z.string().uuid(), startedAt: z.coerce.date() });
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const signedIn = await requireOrganization(request, context);
+  const { db } = context.services;
+  const url = new URL(request.url);
+  const repositories = await listRepositoryOptions(db, signedIn.org.orgId);
+  const lookup = suspectLookup.safeParse({ repo: url.searchParams.get("repo"), startedAt: datetimeLocalAsUtc(url.searchParams.get("startedAt")) });
+  let candidates = null;
+  if (lookup.success) {
+    // Another organisation's repository id finds no candidates, exactly like an unknown one.
+    const repository = await findRepository(db, signedIn.org.orgId, lookup.data.repo);
+    candidates = repository ? await getSuspectCandidates(db, signedIn.org.orgId, repository.id, lookup.data.startedAt) : [];
+  }
+  const defaults = {
+    repo: url.searchParams.get("repo") ?? repositories[0]?.id ?? "",
+    title: url.searchParams.get("title") ?? "",
+    severity: url.searchParams.get("severity") ?? "sev2",
+    startedAt: url.searchParams.get("startedAt") ?? new Date().toISOString().slice(0, 16),
+    description: url.searchParams.get("description") ?? "",
+  };
+  return { ...shellOf(signedIn), repositories, candidates, defaults };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const signedIn = await requireOrganization(request, context);
+  const form = await request.formData();
+  const result = await createIncident(
+    context.services.db,
+    signedIn.org.orgId,
+    {
+      repoId: form.get("repo") ?? undefined,
+      title: form.get("title") ?? undefined,
+      description: (form.get("description") as string | null) || undefined,
+      severity: form.get("severity") ?? undefined,
+      startedAt: datetimeLocalAsUtc(form.get("startedAt")),
+      suspectedCommitShas: form.getAll("suspect"),
+      source: "manual",
+    },
+    signedIn.user.id,
+  );
+  if (result.ok) return redirect(`/incidents/${result.incidentId}`);
+  // Another organisation's repository id answers like any unknown id.
+  if (result.code === "REPO_NOT_FOUND") throw new Response("Repository not found", { status: 404 });
+  return data({ fieldErrors: result.fieldErrors }, { status: 400 });
+}
+
+function FieldError({ id, message }: { id: string; message: string | undefined }) {
+  if (!message) return null;
+  return (
+    <p id={id} className="text-sm text-rose-700" role="alert">
+      {message}
+    </p>
+  );
+}
+
+export default function NewIncident() {
+  const { user, org, repositories, candidates, defaults } = useLoaderData<typeof loader>();
+  // `data()` is unwrapped at run time; the classic compiler's types do not know it (single fetch types are off).
+  const errors: Record<string, string | undefined> = (useActionData<typeof action>() as { fieldErrors?: Record<string, string> } | undefined)?.fieldErrors ?? {};
+  const navigation = useNavigation();
+  const input = "rounded-md border-gray-300 text-sm";
+  return (
+    <AppShell user={user} org={org}>
+      <nav aria-label="Breadcrumb" className="text-sm text-gray-500">
+        <Link to="/incidents" className="hover:underline">
+          Incidents
+        </Link>{" "}
+        / new
+      </nav>
+      <h1 className="mt-1 text-2xl font-semibold tracking-tight">Log an incident</h1>
+      <Card className="mt-6 max-w-3xl">
+        <Form method="post" className="flex flex-col gap-4 text-sm" aria-label="Incident">
+          <label className="flex flex-col gap-1">
+            Repository
+            <select name="repo" defaultValue={defaults.repo} className={input} aria-describedby="repoId-error">
+              {repositories.map((repo) => (
+                <option key={repo.id} value={repo.id}>
+                  {repo.fullName}
+                </option>
+              ))}
+            </select>
+          </label>
+          <FieldError id="repoId-error" message={errors.repoId} />
+          <label className="flex flex-col gap-1">
+            Title
+            <input name="title" defaultValue={defaults.title} className={input} aria-describedby="title-error" aria-invalid={errors.title ? true : undefined} />
+          </label>
+          <FieldError id="title-error" message={errors.title} />
+          <div className="flex flex-wrap gap-4">
+            <label className="flex flex-col gap-1">
+              Severity
+              <select name="severity" defaultValue={defaults.severity} className={input} aria-describedby="severity-error">
+                {INCIDENT_SEVERITIES.map((severity) => (
+                  <option key={severity} value={severity}>
+                    {severity}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="flex flex-col gap-1">
+              Started at (UTC)
+              <input type="datetime-local" name="startedAt" defaultValue={defaults.startedAt} className={input} aria-describedby="startedAt-error" />
+            </label>
+          </div>
+          <FieldError id="severity-error" message={errors.severity} />
+          <FieldError id="startedAt-error" message={errors.startedAt} />
+          <label className="flex flex-col gap-1">
+            What happened (optional)
+            <textarea name="description" defaultValue={defaults.description} rows={3} className={input} />
+          </label>
+          <fieldset className="rounded-md border border-gray-200 p-3">
+            <legend className="px-1 font-medium">Suspected commits</legend>
+            <p className="text-gray-600">
+              Sentinel suggests the commits shipped by the last production deployments before the start that touch T3/T4 files.
+            </p>
+            <button
+              type="submit"
+              formMethod="get"
+              formAction="/incidents/new"
+              className="mt-2 rounded-md border border-gray-300 bg-white px-3 py-1.5 hover:bg-gray-50"
+            >
+              Find suspects
+            </button>
+            {candidates === null ? null : candidates.length === 0 ? (
+              <p className="mt-2 text-gray-500">No commits were shipped in that window.</p>
+            ) : (
+              <ul className="mt-3 max-h-80 divide-y divide-gray-100 overflow-y-auto">
+                {candidates.map((candidate) => (
+                  <li key={candidate.sha} className="py-1.5">
+                    <label className="flex items-start gap-2" data-testid="suspect-candidate">
+                      <input type="checkbox" name="suspect" value={candidate.sha} defaultChecked={candidate.suggested} className="mt-0.5 rounded" />
+                      <span>
+                        <code>{candidate.sha.slice(0, 7)}</code> {candidate.messageHeadline}{" "}
+                        <span className="text-gray-500">
+                          — {candidate.authorLogin ?? "unknown"}, AI {formatConfidence(candidate.aiConfidence)}
+                          {candidate.touchesHighRisk ? ", touches T3/T4" : ""}
+                        </span>
+                      </span>
+                    </label>
+                  </li>
+                ))}
+              </ul>
+            )}
+            <FieldError id="suspects-error" message={errors.suspectedCommitShas} />
+          </fieldset>
+          <div>
+            <button type="submit" className="rounded-md bg-gray-900 px-4 py-2 text-white hover:bg-gray-700" disabled={navigation.state === "submitting"}>
+              Log incident
+            </button>
+          </div>
+        </Form>
+      </Card>
+    </AppShell>
+  );
+}

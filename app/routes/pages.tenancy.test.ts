@@ -1,0 +1,263 @@
+import { and, desc, eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKey } from "../../infrastructure/api/api-keys.ts";
+import { alerts, apiKeys, codeEvents, commits, deployments, incidentCommits, incidents, organizationMembers, organizations, repositories, users } from "../../infrastructure/db/schema/index.ts";
+import { seedDemoOrganization } from "../../infrastructure/demo/seed-demo.ts";
+import { silentLogger } from "../../infrastructure/logging/logger.ts";
+import type { Services } from "../../infrastructure/runtime/services.ts";
+import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
+import { createTestServices } from "../../tests/support/services.ts";
+import * as alertsPage from "./alerts.tsx";
+import * as eventPage from "./events.$eventId.tsx";
+import * as incidentPage from "./incidents.$incidentId.tsx";
+import * as incidentsPage from "./incidents._index.tsx";
+import * as newIncidentPage from "./incidents.new.tsx";
+import * as repoPage from "./repos.$repoId.tsx";
+import * as apiKeysPage from "./settings.api-keys.tsx";
+
+type RouteHandler = (args: { request: Request; params: Record<string, string>; context: { services: Services } }) => unknown;
+
+let database: TestDatabase;
+let services: Services;
+let close: () => Promise<void>;
+let cookieA: string;
+let memberCookie: string;
+let a: { orgId: string; repoId: string; alertId: string };
+let b: { orgId: string; repoId: string; eventId: number; incidentId: string; alertId: string; keyId: string };
+
+async function signIn(userId: string, orgId: string): Promise<string> {
+  const session = await services.sessionStorage.getSession();
+  session.set("userId", userId);
+  session.set("orgId", orgId);
+  return (await services.sessionStorage.commitSession(session)).split(";")[0]!;
+}
+
+async function run(
+  handler: RouteHandler,
+  path: string,
+  options: { params?: Record<string, string>; form?: Record<string, string | string[]>; cookie?: string } = {},
+): Promise<{ status: number; body: unknown; response: Response | null }> {
+  const headers = new Headers({ Cookie: options.cookie ?? cookieA });
+  let body: URLSearchParams | undefined;
+  if (options.form) {
+    body = new URLSearchParams();
+    for (const [name, value] of Object.entries(options.form)) for (const item of [value].flat()) body.append(name, item);
+  }
+  const request = new Request(`http://sentinel.test${path}`, { method: options.form ? "POST" : "GET", headers, body });
+  try {
+    const result = await handler({ request, params: options.params ?? {}, context: { services } });
+    if (result instanceof Response) return { status: result.status, body: null, response: result };
+    // `data(value, init)` from a loader or action.
+    if (result && typeof result === "object" && "type" in result && (result as { type: string }).type === "DataWithResponseInit") {
+      const wrapped = result as unknown as { data: unknown; init: ResponseInit | null };
+      return { status: wrapped.init?.status ?? 200, body: wrapped.data, response: null };
+    }
+    return { status: 200, body: result, response: null };
+  } catch (thrown) {
+    if (thrown instanceof Response) return { status: thrown.status, body: null, response: thrown };
+    if (thrown && typeof thrown === "object" && "init" in thrown) return { status: (thrown as { init: ResponseInit }).init.status ?? 500, body: null, response: null };
+    throw thrown;
+  }
+}
+
+const countIncidents = async () => (await database.db.select({ n: sql<number>`count(*)::int` }).from(incidents))[0]!.n;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  ({ services, close } = await createTestServices(database));
+  const seeded = await seedDemoOrganization(
+    { db: database.db, queue: services.queue, logger: silentLogger },
+    { seed: 5, now: new Date("2026-11-01T00:00:00Z"), days: 10, analysis: "inline" },
+  );
+  const db = database.db;
+  const [repoA] = await db.select({ id: repositories.id }).from(repositories).where(eq(repositories.orgId, seeded.orgId)).orderBy(repositories.fullName).limit(1);
+  const [alertA] = await db
+    .insert(alerts)
+    .values({ orgId: seeded.orgId, repoId: repoA!.id, rule: "ai_share_high", severity: "warning", title: "AI share high", triggeredAt: new Date() })
+    .returning({ id: alerts.id });
+  a = { orgId: seeded.orgId, repoId: repoA!.id, alertId: alertA!.id };
+  const [userA] = await db.insert(users).values({ login: "alice", githubId: 1001 }).returning({ id: users.id });
+  const [member] = await db.insert(users).values({ login: "mallory", githubId: 1002 }).returning({ id: users.id });
+  await db.insert(organizationMembers).values([
+    { orgId: a.orgId, userId: userA!.id, role: "owner" },
+    { orgId: a.orgId, userId: member!.id, role: "member" },
+  ]);
+
+  const [orgB] = await db.insert(organizations).values({ slug: "globex", name: "Globex" }).returning({ id: organizations.id });
+  const [repoB] = await db.insert(repositories).values({ orgId: orgB!.id, fullName: "globex/secret", githubId: 4242 }).returning({ id: repositories.id });
+  const [eventB] = await db
+    .insert(codeEvents)
+    .values({ orgId: orgB!.id, repoId: repoB!.id, type: "pr_opened", eventKey: "pr/1/opened", prNumber: 1, timestamp: new Date(), payload: { title: "secret" } })
+    .returning({ id: codeEvents.id });
+  const [incidentB] = await db
+    .insert(incidents)
+    .values({ orgId: orgB!.id, repoId: repoB!.id, title: "Globex outage", severity: "sev1", startedAt: new Date("2026-10-01T00:00:00Z") })
+    .returning({ id: incidents.id });
+  const [alertB] = await db
+    .insert(alerts)
+    .values({ orgId: orgB!.id, repoId: repoB!.id, rule: "ai_share_high", severity: "critical", title: "Globex alert", triggeredAt: new Date() })
+    .returning({ id: alerts.id });
+  const keyB = await createApiKey(db, orgB!.id, { name: "Globex CI" }, null);
+  if (!keyB.ok) throw new Error("key");
+  b = { orgId: orgB!.id, repoId: repoB!.id, eventId: eventB!.id, incidentId: incidentB!.id, alertId: alertB!.id, keyId: keyB.id };
+
+  cookieA = await signIn(userA!.id, a.orgId);
+  memberCookie = await signIn(member!.id, a.orgId);
+});
+
+afterAll(async () => {
+  await close?.();
+  await database?.drop();
+});
+
+describe("catalogue row 31: org A's user opens org B's URLs", () => {
+  it("repository, event, incident and alert pages and their actions answer 404, and change nothing", async () => {
+    const outcomes = await Promise.all([
+      run(repoPage.loader, `/repos/${b.repoId}`, { params: { repoId: b.repoId } }),
+      run(repoPage.loader, "/repos/not-a-uuid", { params: { repoId: "not-a-uuid" } }),
+      run(eventPage.loader, `/events/${b.eventId}`, { params: { eventId: String(b.eventId) } }),
+      run(incidentPage.loader, `/incidents/${b.incidentId}`, { params: { incidentId: b.incidentId } }),
+      run(incidentPage.action, `/incidents/${b.incidentId}`, { params: { incidentId: b.incidentId }, form: { intent: "resolve" } }),
+      run(alertsPage.action, "/alerts", { form: { intent: "acknowledge", alertId: b.alertId } }),
+      run(apiKeysPage.action, "/settings/api-keys", { form: { intent: "revoke", keyId: b.keyId } }),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([404, 404, 404, 404, 404, 404, 404]);
+    const [incidentB] = await database.db.select({ resolvedAt: incidents.resolvedAt }).from(incidents).where(eq(incidents.id, b.incidentId));
+    expect(incidentB!.resolvedAt).toBeNull();
+    const [alertB] = await database.db.select({ acknowledgedAt: alerts.acknowledgedAt }).from(alerts).where(eq(alerts.id, b.alertId));
+    expect(alertB!.acknowledgedAt).toBeNull();
+    const [keyB] = await database.db.select({ revokedAt: apiKeys.revokedAt }).from(apiKeys).where(eq(apiKeys.id, b.keyId));
+    expect(keyB!.revokedAt).toBeNull();
+  });
+
+  it("a session whose org id is B's, for a user who is not B's member, still acts in A", async () => {
+    const session = await services.sessionStorage.getSession(cookieA);
+    session.set("orgId", b.orgId);
+    const forged = (await services.sessionStorage.commitSession(session)).split(";")[0]!;
+    const outcome = await run(repoPage.loader, `/repos/${b.repoId}`, { params: { repoId: b.repoId }, cookie: forged });
+    expect(outcome.status).toBe(404);
+    const list = await run(incidentsPage.loader, "/incidents", { cookie: forged });
+    expect((list.body as { incidents: { repoFullName: string }[] }).incidents.every((incident) => incident.repoFullName.startsWith("acme-demo/"))).toBe(true);
+  });
+});
+
+describe("catalogue row 32: org B's ids nested under org A's pages", () => {
+  it("filters by B's repository show nothing; the incident form finds no suspects and refuses to log against it", async () => {
+    const incidentList = await run(incidentsPage.loader, `/incidents?repo=${b.repoId}`);
+    expect((incidentList.body as { incidents: unknown[] }).incidents).toEqual([]);
+    const alertList = await run(alertsPage.loader, `/alerts?repo=${b.repoId}`);
+    expect((alertList.body as { alerts: unknown[] }).alerts).toEqual([]);
+    const form = await run(newIncidentPage.loader, `/incidents/new?repo=${b.repoId}&startedAt=2026-10-31T10:00`);
+    expect((form.body as { candidates: unknown[] }).candidates).toEqual([]);
+    const before = await countIncidents();
+    const posted = await run(newIncidentPage.action, "/incidents/new", {
+      form: { repo: b.repoId, title: "Planted", severity: "sev2", startedAt: "2026-10-31T10:00" },
+    });
+    expect(posted.status).toBe(404);
+    expect(await countIncidents()).toBe(before);
+  });
+});
+
+describe("catalogue row 40: the incident form", () => {
+  it("bad fields answer 400 with a message per field, and nothing is written", async () => {
+    const before = await countIncidents();
+    const posted = await run(newIncidentPage.action, "/incidents/new", {
+      form: { repo: a.repoId, title: "x", severity: "sev0", startedAt: "", suspect: ["not-a-sha"] },
+    });
+    expect(posted.status).toBe(400);
+    expect(posted.body).toEqual({
+      fieldErrors: {
+        title: "give the incident a title of at least 3 characters",
+        severity: "choose a severity from sev1 to sev4",
+        startedAt: "enter when the incident started",
+        suspectedCommitShas: "commit shas are 7 to 40 hex characters",
+      },
+    });
+    expect(await countIncidents()).toBe(before);
+  });
+});
+
+describe("incident pages", () => {
+  it("suggests the T3/T4 commits shipped by the last production deployments, logs the incident with them, and resolves it", async () => {
+    const db = database.db;
+    const recent = await db
+      .select({ sha: commits.sha, at: sql<string>`coalesce(${commits.committedAt}, ${commits.authoredAt})` })
+      .from(commits)
+      .where(and(eq(commits.repoId, a.repoId), eq(commits.onDefaultBranch, true)))
+      .orderBy(desc(sql`coalesce(${commits.committedAt}, ${commits.authoredAt})`))
+      .limit(8);
+    expect(recent.length).toBeGreaterThanOrEqual(8);
+    const newest = new Date(recent[0]!.at);
+    const older = new Date(new Date(recent[7]!.at).getTime());
+    await db.delete(deployments).where(eq(deployments.repoId, a.repoId));
+    await db.insert(deployments).values([
+      { orgId: a.orgId, repoId: a.repoId, githubId: 1, sha: recent[7]!.sha, environment: "production", isProduction: true, status: "success", createdAt: older },
+      { orgId: a.orgId, repoId: a.repoId, githubId: 2, sha: recent[0]!.sha, environment: "production", isProduction: true, status: "success", createdAt: newest },
+      // Staging and failed deployments do not count.
+      { orgId: a.orgId, repoId: a.repoId, githubId: 3, sha: recent[0]!.sha, environment: "staging", isProduction: false, status: "success", createdAt: newest },
+    ]);
+    const startedAt = new Date(newest.getTime() + 3_600_000).toISOString().slice(0, 16);
+    const form = await run(newIncidentPage.loader, `/incidents/new?repo=${a.repoId}&startedAt=${startedAt}`);
+    const candidates = (form.body as { candidates: { sha: string; suggested: boolean; touchesHighRisk: boolean }[] }).candidates;
+    expect(candidates.map((candidate) => candidate.sha).sort()).toEqual(recent.slice(0, 7).map((commit) => commit.sha).sort());
+    expect(candidates.every((candidate) => candidate.suggested === candidate.touchesHighRisk)).toBe(true);
+    const suggested = candidates.filter((candidate) => candidate.suggested).map((candidate) => candidate.sha);
+    const picked = suggested.length > 0 ? suggested : [candidates[0]!.sha];
+
+    const posted = await run(newIncidentPage.action, "/incidents/new", {
+      form: { repo: a.repoId, title: "Checkout returns 500", severity: "sev1", startedAt, description: "after the deploy", suspect: picked },
+    });
+    expect(posted.status).toBe(302);
+    const location = posted.response!.headers.get("Location")!;
+    const incidentId = location.split("/").pop()!;
+    const links = await db.select({ sha: incidentCommits.commitSha }).from(incidentCommits).where(eq(incidentCommits.incidentId, incidentId));
+    expect(links.map((link) => link.sha).sort()).toEqual([...picked].sort());
+
+    const detail = await run(incidentPage.loader, location, { params: { incidentId } });
+    const incident = (detail.body as { incident: { suspects: { sha: string; eventId: number | null }[]; aiAttribution: number | null; resolvedAt: string | null } }).incident;
+    expect(incident.suspects.map((suspect) => suspect.sha).sort()).toEqual([...picked].sort());
+    expect(incident.suspects.every((suspect) => suspect.eventId !== null)).toBe(true);
+    expect(incident.resolvedAt).toBeNull();
+
+    const resolved = await run(incidentPage.action, location, { params: { incidentId }, form: { intent: "resolve" } });
+    expect(resolved.status).toBe(302);
+    const [row] = await db.select({ resolvedAt: incidents.resolvedAt }).from(incidents).where(eq(incidents.id, incidentId));
+    expect(row!.resolvedAt).toBeInstanceOf(Date);
+  });
+});
+
+describe("repository page, alerts and API keys", () => {
+  it("the repository page loads its cards, tiers and high-risk files for the org's own repository", async () => {
+    const outcome = await run(repoPage.loader, `/repos/${a.repoId}`, { params: { repoId: a.repoId } });
+    expect(outcome.status).toBe(200);
+    const body = outcome.body as { overview: { cards: { aiShare: number | null }; linesByTier: unknown[] }; highRiskFiles: { riskTier: number }[]; recentEvents: unknown[] };
+    expect(body.overview.cards.aiShare).not.toBeNull();
+    expect(body.overview.linesByTier).toHaveLength(4);
+    expect(body.highRiskFiles.every((file) => file.riskTier >= 3)).toBe(true);
+    expect(body.recentEvents.length).toBeGreaterThan(0);
+  });
+
+  it("acknowledges the org's own alert and records who", async () => {
+    const outcome = await run(alertsPage.action, "/alerts?status=open", { form: { intent: "acknowledge", alertId: a.alertId } });
+    expect(outcome.status).toBe(302);
+    expect(outcome.response!.headers.get("Location")).toBe("/alerts?status=open");
+    const [row] = await database.db.select({ by: alerts.acknowledgedBy }).from(alerts).where(eq(alerts.id, a.alertId));
+    expect(row!.by).not.toBeNull();
+  });
+
+  it("creates an API key shown once (never in the list) and revokes it; members cannot manage keys", async () => {
+    const created = await run(apiKeysPage.action, "/settings/api-keys", { form: { intent: "create", name: "Grafana" } });
+    const key = (created.body as { created: { key: string } }).created.key;
+    expect(key).toMatch(/^snt_/);
+    const list = await run(apiKeysPage.loader, "/settings/api-keys");
+    expect(JSON.stringify(list.body)).not.toContain(key);
+    const keys = (list.body as { keys: { id: string; name: string }[] }).keys;
+    const grafana = keys.find((row) => row.name === "Grafana")!;
+    expect((await run(apiKeysPage.action, "/settings/api-keys", { form: { intent: "revoke", keyId: grafana.id } })).status).toBe(200);
+    const [row] = await database.db.select({ revokedAt: apiKeys.revokedAt }).from(apiKeys).where(eq(apiKeys.id, grafana.id));
+    expect(row!.revokedAt).toBeInstanceOf(Date);
+    expect((await run(apiKeysPage.action, "/settings/api-keys", { form: { intent: "create", name: "x" }, cookie: memberCookie })).status).toBe(403);
+    const empty = await run(apiKeysPage.action, "/settings/api-keys", { form: { intent: "create", name: " " } });
+    expect(empty.status).toBe(400);
+  });
+});

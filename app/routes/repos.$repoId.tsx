@@ -1,0 +1,303 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import {
+  AreaChart,
+  Badge,
+  BarChart,
+  Card,
+  LineChart,
+  Metric,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeaderCell,
+  TableRow,
+  Text,
+  Title,
+} from "@tremor/react";
+import { requireOrganization, shellOf } from "~/auth.server.ts";
+import { AppShell } from "~/components/AppShell.tsx";
+import { ChartSlot } from "~/components/Hydrated.tsx";
+import { eventFeedQuery, listEvents } from "~/presenters/events.server.ts";
+import { getHighRiskFiles, getRepoMetrics, getRepoOverview, resolveMetricsRange } from "~/presenters/repository.server.ts";
+import { formatPercent, formatRelativeTime } from "~/utils/format.ts";
+import { formatConfidence } from "~/utils/signals.ts";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.overview.repository.fullName ?? "Repository"} · Sentinel` }];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const signedIn = await requireOrganization(request, context);
+  const { db } = context.services;
+  const orgId = signedIn.org.orgId;
+  const now = new Date();
+  // A malformed id, an unknown id and another organisation's id all answer the same 404.
+  const overview = await getRepoOverview(db, orgId, params.repoId ?? "", now);
+  if (!overview) throw new Response("Repository not found", { status: 404 });
+  const repoId = overview.repository.id;
+  const [metrics, highRiskFiles, recent] = await Promise.all([
+    getRepoMetrics(db, orgId, repoId, resolveMetricsRange({}, now)),
+    getHighRiskFiles(db, orgId, repoId, { now, limit: 20 }),
+    listEvents(db, orgId, eventFeedQuery.parse({ repo: repoId, limit: 10 })),
+  ]);
+  return { ...shellOf(signedIn), overview, metrics, highRiskFiles, recentEvents: recent.events, now: now.toISOString() };
+}
+
+const percent = (value: number) => `${value.toFixed(1)} %`;
+const taxPercent = (value: number | null) => (value === null ? "—" : `${(value * 100).toFixed(1)} %`);
+
+export default function RepositoryPage() {
+  const { user, org, overview, metrics, highRiskFiles, recentEvents, now } = useLoaderData<typeof loader>();
+  const { repository, cards } = overview;
+  const series = metrics.map((row) => ({
+    date: row.date,
+    "AI share": row.aiPercentage,
+    "AI tax": row.aiTax === null ? null : row.aiTax * 100,
+    "Human tax": row.humanTax === null ? null : row.humanTax * 100,
+  }));
+  const survival = mergeSurvival(overview.survival.ai, overview.survival.human);
+  return (
+    <AppShell user={user} org={org}>
+      <nav aria-label="Breadcrumb" className="text-sm text-gray-500">
+        <Link to="/dashboard" className="hover:underline">
+          Repositories
+        </Link>{" "}
+        / {repository.fullName}
+      </nav>
+      <h1 className="mt-1 text-2xl font-semibold tracking-tight">{repository.fullName}</h1>
+      <p className="mt-1 text-sm text-gray-500">Last {overview.windowDays} days</p>
+
+      <div className="mt-6 grid grid-cols-2 gap-4 lg:grid-cols-4">
+        <Card data-testid="card-ai-share">
+          <Text>AI share of added lines</Text>
+          <Metric>{formatPercent(cards.aiShare)}</Metric>
+        </Card>
+        <Card data-testid="card-ai-tax">
+          <Text>AI tax (rework of young AI lines)</Text>
+          <Metric>{taxPercent(cards.aiTax)}</Metric>
+        </Card>
+        <Card data-testid="card-high-risk">
+          <Text>High-risk files changed by AI</Text>
+          <Metric>{cards.highRiskFiles}</Metric>
+        </Card>
+        <Card data-testid="card-incidents">
+          <Text>Incidents</Text>
+          <Metric>{cards.incidents}</Metric>
+          <Text className="mt-1">{cards.openIncidents} open</Text>
+        </Card>
+      </div>
+
+      <div className="mt-6 grid grid-cols-1 gap-4 lg:grid-cols-2">
+        <Card>
+          <Title>AI share per day</Title>
+          {series.length === 0 ? (
+            <NoMetrics />
+          ) : (
+            <ChartSlot label="AI share of added lines per day">
+              {() => <AreaChart className="h-56" data={series} index="date" categories={["AI share"]} colors={["violet"]} valueFormatter={percent} />}
+            </ChartSlot>
+          )}
+        </Card>
+        <Card>
+          <Title>AI tax and human tax per day</Title>
+          {series.length === 0 ? (
+            <NoMetrics />
+          ) : (
+            <ChartSlot label="Share of changed lines spent reworking young AI and human lines, per day">
+              {() => (
+                <LineChart
+                  className="h-56"
+                  data={series}
+                  index="date"
+                  categories={["AI tax", "Human tax"]}
+                  colors={["rose", "gray"]}
+                  valueFormatter={percent}
+                  connectNulls
+                />
+              )}
+            </ChartSlot>
+          )}
+        </Card>
+        <Card>
+          <Title>Added lines by risk tier</Title>
+          <ChartSlot label="Added lines by risk tier, AI and human">
+            {() => (
+              <BarChart
+                className="h-56"
+                data={overview.linesByTier.map((tier) => ({ tier: tier.tier, AI: tier.ai, Human: tier.human }))}
+                index="tier"
+                categories={["AI", "Human"]}
+                colors={["violet", "gray"]}
+                stack
+              />
+            )}
+          </ChartSlot>
+          <table className="sr-only">
+            <caption>Added lines by risk tier</caption>
+            <tbody>
+              {overview.linesByTier.map((tier) => (
+                <tr key={tier.tier}>
+                  <th scope="row">{tier.tier}</th>
+                  <td>{tier.ai} AI</td>
+                  <td>{tier.human} human</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Card>
+        <Card>
+          <Title>Line survival, AI vs human</Title>
+          {survival.length === 0 ? (
+            <p className="mt-4 text-sm text-gray-500">No survival cohorts yet: they are computed nightly once lines are a week old.</p>
+          ) : (
+            <>
+              <ChartSlot label="Share of lines still alive by age in days, AI and human">
+                {() => (
+                  <LineChart
+                    className="h-56"
+                    data={survival}
+                    index="days"
+                    categories={["AI", "Human"]}
+                    colors={["violet", "gray"]}
+                    valueFormatter={percent}
+                    connectNulls
+                  />
+                )}
+              </ChartSlot>
+              <Text className="mt-2">
+                Half-life: AI {formatDays(overview.survival.aiHalfLifeDays)}, human {formatDays(overview.survival.humanHalfLifeDays)} (oldest weekly cohort
+                with a curve).
+              </Text>
+            </>
+          )}
+        </Card>
+      </div>
+
+      <Card className="mt-6">
+        <Title>High-risk files changed by AI (T3/T4, AI confidence ≥ 50 %)</Title>
+        {highRiskFiles.length === 0 ? (
+          <p className="mt-4 text-sm text-gray-500">No AI-attributed change touched a T3/T4 file in the last 90 days.</p>
+        ) : (
+          <Table className="mt-2">
+            <TableHead>
+              <TableRow>
+                <TableHeaderCell>File</TableHeaderCell>
+                <TableHeaderCell>Tier</TableHeaderCell>
+                <TableHeaderCell className="text-right">AI commits</TableHeaderCell>
+                <TableHeaderCell className="text-right">AI lines</TableHeaderCell>
+                <TableHeaderCell className="text-right">Last change</TableHeaderCell>
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {highRiskFiles.map((file) => (
+                <TableRow key={file.path} data-testid="high-risk-file">
+                  <TableCell className="max-w-sm truncate font-mono text-xs" title={file.riskReasons.join("; ")}>
+                    {file.path}
+                  </TableCell>
+                  <TableCell>
+                    <Badge size="xs" color={file.riskTier === 4 ? "rose" : "amber"}>
+                      T{file.riskTier}
+                    </Badge>
+                  </TableCell>
+                  <TableCell className="text-right">{file.aiCommits}</TableCell>
+                  <TableCell className="text-right">{file.aiLinesAdded}</TableCell>
+                  <TableCell className="text-right">{formatRelativeTime(file.lastChangedAt, now)}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </Card>
+
+      <div className="mt-6 grid grid-cols-1 gap-4 lg:grid-cols-2">
+        <Card>
+          <Title>Review queue</Title>
+          {overview.reviewQueue ? (
+            <dl className="mt-2 grid grid-cols-2 gap-2 text-sm">
+              <dt className="text-gray-500">Waiting for a first review</dt>
+              <dd>{overview.reviewQueue.waiting}</dd>
+              <dt className="text-gray-500">Hanging (over 3 days)</dt>
+              <dd>{overview.reviewQueue.hanging}</dd>
+              <dt className="text-gray-500">Median pickup</dt>
+              <dd>{formatMinutes(overview.reviewQueue.medianPickupMinutes)}</dd>
+              <dt className="text-gray-500">AI share of the waiting PRs</dt>
+              <dd>{overview.reviewQueue.aiWaitingShare === null ? "—" : percent(overview.reviewQueue.aiWaitingShare * 100)}</dd>
+            </dl>
+          ) : (
+            <p className="mt-2 text-sm text-gray-500">No snapshot yet: the queue is measured every hour.</p>
+          )}
+          {overview.openPullRequests.length > 0 ? (
+            <ul className="mt-4 divide-y divide-gray-100 text-sm">
+              {overview.openPullRequests.map((pr) => (
+                <li key={pr.number} className="flex justify-between gap-2 py-1.5">
+                  <span className="truncate">
+                    #{pr.number} {pr.title}
+                    {pr.aiMarkers.length > 0 ? (
+                      <Badge size="xs" color="violet" className="ml-2">
+                        AI
+                      </Badge>
+                    ) : null}
+                  </span>
+                  <span className="whitespace-nowrap text-gray-500">{formatRelativeTime(pr.openedAt, now)}</span>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </Card>
+        <Card>
+          <Title>Recent events</Title>
+          {recentEvents.length === 0 ? (
+            <p className="mt-2 text-sm text-gray-500">No events yet.</p>
+          ) : (
+            <ul className="mt-2 divide-y divide-gray-100 text-sm">
+              {recentEvents.map((event) => (
+                <li key={event.id} className="flex justify-between gap-2 py-1.5" data-testid="recent-event">
+                  <Link to={`/events/${event.id}`} className="truncate text-blue-700 hover:underline">
+                    {event.type}: {event.summary || event.commitSha?.slice(0, 7)}
+                  </Link>
+                  <span className="whitespace-nowrap text-gray-500">
+                    {event.type === "commit" ? `${formatConfidence(event.aiConfidence)} · ` : ""}
+                    {formatRelativeTime(event.timestamp, now)}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+          <Link to={`/events?repo=${repository.id}`} className="mt-3 inline-block text-sm text-blue-700 hover:underline">
+            All events of this repository →
+          </Link>
+        </Card>
+      </div>
+    </AppShell>
+  );
+}
+
+function NoMetrics() {
+  return (
+    <p className="mt-4 text-sm text-gray-500">
+      No daily metrics yet: they are computed every night, or now with <code>npx sentinel metrics recompute</code>.
+    </p>
+  );
+}
+
+function formatDays(days: number | null): string {
+  return days === null ? "—" : `${Math.round(days)} d`;
+}
+
+function formatMinutes(minutes: number | null): string {
+  if (minutes === null) return "—";
+  return minutes < 120 ? `${Math.round(minutes)} min` : `${(minutes / 60).toFixed(1)} h`;
+}
+
+/** Two step curves on one axis: each day where either changes, with the other carried forward. */
+function mergeSurvival(ai: { days: number; survival: number }[], human: { days: number; survival: number }[]) {
+  const days = [...new Set([0, ...ai.map((point) => point.days), ...human.map((point) => point.days)])].sort((x, y) => x - y);
+  const at = (curve: { days: number; survival: number }[], day: number) => {
+    if (curve.length === 0) return null;
+    let value = 1;
+    for (const point of curve) if (point.days <= day) value = point.survival;
+    return value * 100;
+  };
+  if (ai.length === 0 && human.length === 0) return [];
+  return days.map((day) => ({ days: day, AI: at(ai, day), Human: at(human, day) }));
+}

@@ -1,0 +1,122 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Badge, Card, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow, Title } from "@tremor/react";
+import { requireOrganization, shellOf } from "~/auth.server.ts";
+import { AppShell } from "~/components/AppShell.tsx";
+import { formatRelativeTime } from "~/utils/format.ts";
+import { createApiKey, listApiKeys, revokeApiKey } from "../../infrastructure/api/api-keys.ts";
+
+export const meta: MetaFunction = () => [{ title: "API keys · Sentinel" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const signedIn = await requireOrganization(request, context);
+  const keys = await listApiKeys(context.services.db, signedIn.org.orgId);
+  return { ...shellOf(signedIn), keys, canManage: signedIn.org.role !== "member", now: new Date().toISOString() };
+}
+
+type ActionResult = { created?: { name: string; key: string }; fieldErrors?: Record<string, string> };
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const signedIn = await requireOrganization(request, context);
+  if (signedIn.org.role === "member") throw new Response("Only owners and admins manage API keys", { status: 403 });
+  const form = await request.formData();
+  const intent = form.get("intent");
+  if (intent === "create") {
+    const result = await createApiKey(context.services.db, signedIn.org.orgId, { name: form.get("name") }, signedIn.user.id);
+    if (!result.ok) return data<ActionResult>({ fieldErrors: result.fieldErrors }, { status: 400 });
+    // The key travels once, in this response; only its hash is stored.
+    return data<ActionResult>({ created: { name: result.name, key: result.key } }, { headers: { "Cache-Control": "no-store" } });
+  }
+  if (intent === "revoke") {
+    const result = await revokeApiKey(context.services.db, signedIn.org.orgId, String(form.get("keyId") ?? ""), new Date());
+    if (!result.ok) throw new Response("API key not found", { status: 404 });
+    return data<ActionResult>({});
+  }
+  throw new Response("Unknown action", { status: 400 });
+}
+
+export default function ApiKeys() {
+  const { user, org, keys, canManage, now } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>() as ActionResult | undefined;
+  return (
+    <AppShell user={user} org={org}>
+      <h1 className="text-2xl font-semibold tracking-tight">Settings · API keys</h1>
+      <p className="mt-1 max-w-2xl text-sm text-gray-600">
+        Keys read this organisation&apos;s data through the JSON API (<a className="text-blue-700 hover:underline" href="/api/v1/openapi.json">OpenAPI document</a>
+        ). Send one as <code>Authorization: Bearer snt_…</code>. A key is shown once; Sentinel keeps only its hash.
+      </p>
+      {result?.created ? (
+        <div role="status" className="mt-6 max-w-3xl rounded-md border border-emerald-300 bg-emerald-50 p-4 text-sm">
+          <p className="font-medium text-emerald-900">Copy the key &ldquo;{result.created.name}&rdquo; now: it will not be shown again.</p>
+          <code data-testid="new-api-key" className="mt-2 block break-all rounded bg-white p-2 font-mono text-gray-900">
+            {result.created.key}
+          </code>
+        </div>
+      ) : null}
+      {canManage ? (
+        <Card className="mt-6 max-w-3xl">
+          <Title>Create a key</Title>
+          <Form method="post" className="mt-3 flex flex-wrap items-end gap-3 text-sm">
+            <input type="hidden" name="intent" value="create" />
+            <label className="flex flex-col gap-1">
+              Name
+              <input name="name" placeholder="e.g. Grafana" className="rounded-md border-gray-300 text-sm" aria-describedby="name-error" />
+            </label>
+            <button type="submit" className="rounded-md bg-gray-900 px-3 py-2 text-white hover:bg-gray-700">
+              Create key
+            </button>
+          </Form>
+          {result?.fieldErrors?.name ? (
+            <p id="name-error" role="alert" className="mt-2 text-sm text-rose-700">
+              {result.fieldErrors.name}
+            </p>
+          ) : null}
+        </Card>
+      ) : null}
+      <Card className="mt-6">
+        {keys.length === 0 ? (
+          <p className="text-sm text-gray-500">No API keys yet.</p>
+        ) : (
+          <Table>
+            <TableHead>
+              <TableRow>
+                <TableHeaderCell>Name</TableHeaderCell>
+                <TableHeaderCell>Key</TableHeaderCell>
+                <TableHeaderCell>Created</TableHeaderCell>
+                <TableHeaderCell>Last used</TableHeaderCell>
+                <TableHeaderCell>Status</TableHeaderCell>
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {keys.map((key) => (
+                <TableRow key={key.id} data-testid="api-key-row">
+                  <TableCell>{key.name}</TableCell>
+                  <TableCell className="font-mono text-xs">{key.displayPrefix}…</TableCell>
+                  <TableCell>{formatRelativeTime(key.createdAt, now)}</TableCell>
+                  <TableCell>{key.lastUsedAt ? formatRelativeTime(key.lastUsedAt, now) : "never"}</TableCell>
+                  <TableCell>
+                    {key.revokedAt ? (
+                      <Badge size="xs" color="gray">
+                        revoked
+                      </Badge>
+                    ) : canManage ? (
+                      <Form method="post">
+                        <input type="hidden" name="intent" value="revoke" />
+                        <input type="hidden" name="keyId" value={key.id} />
+                        <button type="submit" className="rounded-md border border-rose-300 bg-white px-2 py-1 text-xs text-rose-700 hover:bg-rose-50" aria-label={`Revoke ${key.name}`}>
+                          Revoke
+                        </button>
+                      </Form>
+                    ) : (
+                      "active"
+                    )}
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </Card>
+    </AppShell>
+  );
+}
