@@ -206,11 +206,13 @@ async function benchPushes(databaseUrl: string, prefix: string): Promise<void> {
     const repo = { id: 4201, full_name: "bench-push/app", default_branch: "main" };
     const { handleGitHubWebhook } = await import("../infrastructure/ingest/github-webhook.server.ts");
     const { webhookRequest } = await import("../infrastructure/github/webhook-fixtures.ts");
-    const { processWebhookDelivery } = await import("../infrastructure/ingest/process-delivery.ts");
     const install = signDelivery(SECRET, "installation", installationPayload("created", 4200, owner, [repo]));
     await handleGitHubWebhook(webhookRequest(install), services);
-    await processWebhookDelivery(services.db, install.deliveryId);
-    const [row] = await services.db.select({ id: repositories.id }).from(repositories).where(eq(repositories.githubId, repo.id));
+    let row: { id: string } | undefined;
+    for (const deadline = Date.now() + 30_000; !row && Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 50))) {
+      [row] = await services.db.select({ id: repositories.id }).from(repositories).where(eq(repositories.githubId, repo.id));
+    }
+    if (!row) throw new Error("the installation delivery was not processed within 30 s");
 
     const pushes = Number(values.pushes);
     const corpus = loadCorpusCommits();
