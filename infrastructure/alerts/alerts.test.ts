@@ -8,6 +8,7 @@ import { createJobRouter } from "../../jobs/router.ts";
 import { createWebhookJobs, PROCESS_DELIVERY_JOB } from "../../jobs/webhooks.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
+import { webhookDeliveries } from "../db/schema/index.ts";
 import { createIncident } from "../incidents/create-incident.ts";
 import { startFakeChannels, type FakeChannels } from "../notify/fake-channels.ts";
 import { createNotifier } from "../notify/notifier.ts";
@@ -77,10 +78,6 @@ beforeAll(async () => {
     "scheduled-jobs",
     createJobRouter("scheduled-jobs", jobs.scheduled),
     { concurrency: 2 },
-  );
-  await services.queue.startWorker(
-    "webhooks",
-    createJobRouter("webhooks", createWebhookJobs({ db: services.db, queue: services.queue, logger: services.logger, backfillDays: null })),
   );
 }, 60_000);
 
@@ -195,16 +192,14 @@ describe("event rules", () => {
     // Delivery 2: deployment 2 (sha c) reported successful; recorded as already applied so the job only re-applies it.
     const payload = {
       deployment_status: { id: 77, state: "success", created_at: "2026-03-12T12:05:00Z", environment: "production" },
-      deployment: { id: 2, sha: sha("c"), ref: "main", environment: "production", production_environment: true, created_at: "2026-03-12T12:00:00Z", creator: { login: "deployer" } },
+      deployment: { id: 2, sha: sha("c"), ref: "main", environment: "production", production_environment: true, created_at: "2026-03-12T12:00:00Z", creator: { login: "deployer", id: 9 } },
       repository: { id: 1, full_name: "acme/<!channel>-api", name: "api", owner: { login: "acme" }, private: true, default_branch: "main" },
     };
-    await sql`insert into webhook_deliveries (delivery_id, event, payload, status) values ('deliv-2', 'deployment_status', ${JSON.stringify(payload)}::jsonb, 'queued')`.catch(
-      (error: Error) => {
-        throw new Error(`fixture: ${error.message}`);
-      },
-    );
+    await services.db.insert(webhookDeliveries).values({ deliveryId: "deliv-2", event: "deployment_status", payload, status: "queued" });
     await sql`update repositories set github_id = 1 where id = ${repoId}`;
-    await services.queue.enqueue("webhooks", PROCESS_DELIVERY_JOB, { deliveryId: "deliv-2" }, { jobId: "delivery-deliv-2" });
+    // The webhook job itself (its worker is not started here: the ingestion tests own that path).
+    const webhookJobs = createWebhookJobs({ db: services.db, queue: services.queue, logger: services.logger, backfillDays: null });
+    expect(await webhookJobs[PROCESS_DELIVERY_JOB].run({ deliveryId: "deliv-2" }, { id: "j", name: PROCESS_DELIVERY_JOB, queue: "webhooks", data: {}, attemptsMade: 0, updateProgress: async () => {} })).toBe("processed");
     const [alert] = await waitFor(async () => {
       const rows = await alertsOf("high_risk_deployed");
       return rows.length > 0 ? rows : null;
