@@ -38,10 +38,10 @@ beforeAll(async () => {
   ({ services, close: closeServices } = await createTestServices(database));
   fakes = await startFakeChannels();
   const sql = database.sql;
-  [{ id: orgId }] = await sql<{ id: string }[]>`insert into organizations (slug, name, timezone) values ('acme', 'Acme', 'UTC') returning id`;
-  [{ id: otherOrgId }] = await sql<{ id: string }[]>`insert into organizations (slug, name) values ('globex', 'Globex') returning id`;
+  orgId = (await sql<{ id: string }[]>`insert into organizations (slug, name, timezone) values ('acme', 'Acme', 'UTC') returning id`)[0]!.id;
+  otherOrgId = (await sql<{ id: string }[]>`insert into organizations (slug, name) values ('globex', 'Globex') returning id`)[0]!.id;
   // An untrusted repository name: it must reach every channel escaped.
-  [{ id: repoId }] = await sql<{ id: string }[]>`insert into repositories (org_id, full_name, source) values (${orgId}, 'acme/<!channel>-api', 'local') returning id`;
+  repoId = (await sql<{ id: string }[]>`insert into repositories (org_id, full_name, source) values (${orgId}, 'acme/<!channel>-api', 'local') returning id`)[0]!.id;
   for (const [kind, config] of [
     ["slack", { channelId: "C0ALERTS01" }],
     ["email", { to: ["oncall@acme.example"] }],
@@ -50,7 +50,7 @@ beforeAll(async () => {
     const [row] = await sql<{ id: string }[]>`insert into notification_channels (org_id, kind, name, config) values (${orgId}, ${kind}, ${kind}, ${JSON.stringify(config)}::jsonb) returning id`;
     channelIds[kind] = row!.id;
   }
-  [{ id: otherChannelId }] = await sql<{ id: string }[]>`insert into notification_channels (org_id, kind, name, config) values (${otherOrgId}, 'email', 'theirs', ${JSON.stringify({ to: ["x@globex.example"] })}::jsonb) returning id`;
+  otherChannelId = (await sql<{ id: string }[]>`insert into notification_channels (org_id, kind, name, config) values (${otherOrgId}, 'email', 'theirs', ${JSON.stringify({ to: ["x@globex.example"] })}::jsonb) returning id`)[0]!.id;
   // 95 of 100 critical lines AI-written in the week up to 2026-03-14.
   await sql`insert into repo_metrics (org_id, repo_id, date, lines_added, ai_lines_added, lines_by_tier, ai_lines_by_tier)
             values (${orgId}, ${repoId}, '2026-03-14', 100, 95, ${JSON.stringify({ t1: 0, t2: 0, t3: 0, t4: 100 })}::jsonb, ${JSON.stringify({ t1: 0, t2: 0, t3: 0, t4: 95 })}::jsonb)`;
@@ -152,7 +152,7 @@ describe("24 h dedup in the database (catalogue row 27)", () => {
 describe("acknowledging an alert", () => {
   it("is tenant-scoped, records who and when once, and acknowledges the PagerDuty incident with the same dedup_key", async () => {
     const [alert] = await alertsOf("ai_code_critical");
-    const [{ id: userId }] = await database.sql<{ id: string }[]>`insert into users (login) values ('oncall') returning id`;
+    const userId = (await database.sql<{ id: string }[]>`insert into users (login) values ('oncall') returning id`)[0]!.id;
     expect(await acknowledgeAlert({ db: services.db, queue: services.queue }, otherOrgId, alert!.id, userId)).toEqual({ ok: false, code: "ALERT_NOT_FOUND" });
     expect(await acknowledgeAlert({ db: services.db, queue: services.queue }, orgId, "not-a-uuid", userId)).toEqual({ ok: false, code: "ALERT_NOT_FOUND" });
     const first = await acknowledgeAlert({ db: services.db, queue: services.queue, now: () => clock }, orgId, alert!.id, userId);

@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import type { Database } from "../db/client.ts";
+import type { Database, Transaction } from "../db/client.ts";
 import { alertDeliveries, alerts, notificationChannels, repositories } from "../db/schema/index.ts";
 import { parseChannelConfig } from "../notify/channels.ts";
 import { alertLink, type AlertMessageInput } from "../notify/messages.ts";
@@ -85,11 +85,13 @@ export async function deliverAlertNotification(
 
   const settle = async (status: "sent" | "failed", fields: { externalId?: string | null; lastError?: string | null }) => {
     const at = now();
-    await deps.db
-      .update(alertDeliveries)
-      .set({ status, externalId: fields.externalId ?? null, lastError: fields.lastError ?? null, sentAt: status === "sent" ? at : null, updatedAt: at })
-      .where(and(eq(alertDeliveries.alertId, target.alertId), eq(alertDeliveries.channelId, target.channelId), eq(alertDeliveries.status, "pending")));
-    await refreshDeliverySummary(deps.db, target.alertId, at);
+    await withAlertLocked(deps.db, target.alertId, async (tx) => {
+      await tx
+        .update(alertDeliveries)
+        .set({ status, externalId: fields.externalId ?? null, lastError: fields.lastError ?? null, sentAt: status === "sent" ? at : null, updatedAt: at })
+        .where(and(eq(alertDeliveries.alertId, target.alertId), eq(alertDeliveries.channelId, target.channelId), eq(alertDeliveries.status, "pending")));
+      await refreshDeliverySummary(tx, target.alertId, at);
+    });
   };
 
   // Tenancy: a channel of another organisation must never receive this alert, whatever the job data says.
@@ -144,9 +146,22 @@ export async function deliverAlertNotification(
 }
 
 async function recordError(deps: DeliveryDeps, target: { alertId: string; channelId: string }, error: string, at: Date): Promise<void> {
-  await deps.db
-    .update(alertDeliveries)
-    .set({ lastError: error, updatedAt: at })
-    .where(and(eq(alertDeliveries.alertId, target.alertId), eq(alertDeliveries.channelId, target.channelId), eq(alertDeliveries.status, "pending")));
-  await refreshDeliverySummary(deps.db, target.alertId, at);
+  await withAlertLocked(deps.db, target.alertId, async (tx) => {
+    await tx
+      .update(alertDeliveries)
+      .set({ lastError: error, updatedAt: at })
+      .where(and(eq(alertDeliveries.alertId, target.alertId), eq(alertDeliveries.channelId, target.channelId), eq(alertDeliveries.status, "pending")));
+    await refreshDeliverySummary(tx, target.alertId, at);
+  });
+}
+
+/**
+ * Channels of one alert settle concurrently (one job each). Without serialising them, two channels settling at
+ * once would each still see the other pending, and `sent_at` would never be set: the alert row's lock orders them.
+ */
+async function withAlertLocked(db: Database, alertId: string, run: (tx: Transaction) => Promise<void>): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.select({ id: alerts.id }).from(alerts).where(eq(alerts.id, alertId)).for("update");
+    await run(tx);
+  });
 }

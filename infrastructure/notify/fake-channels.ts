@@ -99,7 +99,8 @@ export async function startFakeChannels(): Promise<FakeChannels> {
     switch (route) {
       case "slack.postMessage": {
         tsCounter += 1;
-        const ts = `1700000000.${String(tsCounter).padStart(6, "0")}`;
+        // Like Slack's: the epoch seconds of posting, a unique fraction (history's `oldest` compares against it).
+        const ts = `${Math.floor(Date.now() / 1000)}.${String(tsCounter).padStart(6, "0")}`;
         state.slack.posts.push({
           channel: String(body.channel),
           text: String(body.text ?? ""),
