@@ -120,7 +120,7 @@ export default function Alerts() {
                       {alert.severity}
                     </Badge>
                     {alert.title}
-                    <span className="ml-2 text-xs text-gray-400">{alert.rule}</span>
+                    <span className="ml-2 text-xs text-gray-600">{alert.rule}</span>
                   </TableCell>
                   <TableCell>{alert.repoFullName ?? "organisation"}</TableCell>
                   <TableCell>

@@ -79,7 +79,7 @@ export default function Dashboard() {
                       <TableCell className="text-right">
                         {repo.commits.toLocaleString("en-US")}
                         {repo.pendingCommits > 0 ? (
-                          <span className="ml-1 text-xs text-gray-400">({repo.pendingCommits} pending)</span>
+                          <span className="ml-1 text-xs text-gray-600">({repo.pendingCommits} pending)</span>
                         ) : null}
                       </TableCell>
                       <TableCell className="text-right">{formatPercent(repo.aiShare)}</TableCell>

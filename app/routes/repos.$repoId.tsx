@@ -20,11 +20,18 @@ import { requireOrganization, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
 import { ChartSlot } from "~/components/Hydrated.tsx";
 import { eventFeedQuery, listEvents } from "~/presenters/events.server.ts";
-import { getHighRiskFiles, getRepoMetrics, getRepoOverview, resolveMetricsRange } from "~/presenters/repository.server.ts";
+import {
+  getHighRiskFiles,
+  getRepoMetrics,
+  getRepoOverview,
+  resolveMetricsRange,
+} from "~/presenters/repository.server.ts";
 import { formatPercent, formatRelativeTime } from "~/utils/format.ts";
 import { formatConfidence } from "~/utils/signals.ts";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.overview.repository.fullName ?? "Repository"} · Sentinel` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.overview.repository.fullName ?? "Repository"} · Sentinel` },
+];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const signedIn = await requireOrganization(request, context);
@@ -40,14 +47,23 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     getHighRiskFiles(db, orgId, repoId, { now, limit: 20 }),
     listEvents(db, orgId, eventFeedQuery.parse({ repo: repoId, limit: 10 })),
   ]);
-  return { ...shellOf(signedIn), overview, metrics, highRiskFiles, recentEvents: recent.events, now: now.toISOString() };
+  return {
+    ...shellOf(signedIn),
+    overview,
+    metrics,
+    highRiskFiles,
+    recentEvents: recent.events,
+    now: now.toISOString(),
+  };
 }
 
 const percent = (value: number) => `${value.toFixed(1)} %`;
-const taxPercent = (value: number | null) => (value === null ? "—" : `${(value * 100).toFixed(1)} %`);
+const taxPercent = (value: number | null) =>
+  value === null ? "—" : `${(value * 100).toFixed(1)} %`;
 
 export default function RepositoryPage() {
-  const { user, org, overview, metrics, highRiskFiles, recentEvents, now } = useLoaderData<typeof loader>();
+  const { user, org, overview, metrics, highRiskFiles, recentEvents, now } =
+    useLoaderData<typeof loader>();
   const { repository, cards } = overview;
   const series = metrics.map((row) => ({
     date: row.date,
@@ -64,8 +80,12 @@ export default function RepositoryPage() {
         </Link>{" "}
         / {repository.fullName}
       </nav>
-      <h1 className="mt-1 text-2xl font-semibold tracking-tight">{repository.fullName}</h1>
-      <p className="mt-1 text-sm text-gray-500">Last {overview.windowDays} days</p>
+      <h1 className="mt-1 text-2xl font-semibold tracking-tight">
+        {repository.fullName}
+      </h1>
+      <p className="mt-1 text-sm text-gray-500">
+        Last {overview.windowDays} days
+      </p>
 
       <div className="mt-6 grid grid-cols-2 gap-4 lg:grid-cols-4">
         <Card data-testid="card-ai-share">
@@ -94,7 +114,17 @@ export default function RepositoryPage() {
             <NoMetrics />
           ) : (
             <ChartSlot label="AI share of added lines per day">
-              {() => <AreaChart className="h-56" data={series} index="date" categories={["AI share"]} colors={["violet"]} valueFormatter={percent} />}
+              {() => (
+                <AreaChart
+                  className="h-56"
+                  data={series}
+                  index="date"
+                  categories={["AI share"]}
+                  colors={["violet"]}
+                  valueFormatter={percent}
+                  showLegend={false}
+                />
+              )}
             </ChartSlot>
           )}
         </Card>
@@ -103,19 +133,28 @@ export default function RepositoryPage() {
           {series.length === 0 ? (
             <NoMetrics />
           ) : (
-            <ChartSlot label="Share of changed lines spent reworking young AI and human lines, per day">
-              {() => (
-                <LineChart
-                  className="h-56"
-                  data={series}
-                  index="date"
-                  categories={["AI tax", "Human tax"]}
-                  colors={["rose", "gray"]}
-                  valueFormatter={percent}
-                  connectNulls
-                />
-              )}
-            </ChartSlot>
+            <>
+              <ChartSlot label="Share of changed lines spent reworking young AI and human lines, per day">
+                {() => (
+                  <LineChart
+                    className="h-56"
+                    data={series}
+                    index="date"
+                    categories={["AI tax", "Human tax"]}
+                    colors={["rose", "gray"]}
+                    valueFormatter={percent}
+                    connectNulls
+                    showLegend={false}
+                  />
+                )}
+              </ChartSlot>
+              <ChartLegend
+                items={[
+                  ["AI tax", "bg-rose-500"],
+                  ["Human tax", "bg-gray-500"],
+                ]}
+              />
+            </>
           )}
         </Card>
         <Card>
@@ -124,14 +163,25 @@ export default function RepositoryPage() {
             {() => (
               <BarChart
                 className="h-56"
-                data={overview.linesByTier.map((tier) => ({ tier: tier.tier, AI: tier.ai, Human: tier.human }))}
+                data={overview.linesByTier.map((tier) => ({
+                  tier: tier.tier,
+                  AI: tier.ai,
+                  Human: tier.human,
+                }))}
                 index="tier"
                 categories={["AI", "Human"]}
                 colors={["violet", "gray"]}
                 stack
+                showLegend={false}
               />
             )}
           </ChartSlot>
+          <ChartLegend
+            items={[
+              ["AI", "bg-violet-500"],
+              ["Human", "bg-gray-500"],
+            ]}
+          />
           <table className="sr-only">
             <caption>Added lines by risk tier</caption>
             <tbody>
@@ -148,7 +198,10 @@ export default function RepositoryPage() {
         <Card>
           <Title>Line survival, AI vs human</Title>
           {survival.length === 0 ? (
-            <p className="mt-4 text-sm text-gray-500">No survival cohorts yet: they are computed nightly once lines are a week old.</p>
+            <p className="mt-4 text-sm text-gray-500">
+              No survival cohorts yet: they are computed nightly once lines are
+              a week old.
+            </p>
           ) : (
             <>
               <ChartSlot label="Share of lines still alive by age in days, AI and human">
@@ -161,12 +214,20 @@ export default function RepositoryPage() {
                     colors={["violet", "gray"]}
                     valueFormatter={percent}
                     connectNulls
+                    showLegend={false}
                   />
                 )}
               </ChartSlot>
+              <ChartLegend
+                items={[
+                  ["AI", "bg-violet-500"],
+                  ["Human", "bg-gray-500"],
+                ]}
+              />
               <Text className="mt-2">
-                Half-life: AI {formatDays(overview.survival.aiHalfLifeDays)}, human {formatDays(overview.survival.humanHalfLifeDays)} (oldest weekly cohort
-                with a curve).
+                Half-life: AI {formatDays(overview.survival.aiHalfLifeDays)},
+                human {formatDays(overview.survival.humanHalfLifeDays)} (oldest
+                weekly cohort with a curve).
               </Text>
             </>
           )}
@@ -174,34 +235,57 @@ export default function RepositoryPage() {
       </div>
 
       <Card className="mt-6">
-        <Title>High-risk files changed by AI (T3/T4, AI confidence ≥ 50 %)</Title>
+        <Title>
+          High-risk files changed by AI (T3/T4, AI confidence ≥ 50 %)
+        </Title>
         {highRiskFiles.length === 0 ? (
-          <p className="mt-4 text-sm text-gray-500">No AI-attributed change touched a T3/T4 file in the last 90 days.</p>
+          <p className="mt-4 text-sm text-gray-500">
+            No AI-attributed change touched a T3/T4 file in the last 90 days.
+          </p>
         ) : (
           <Table className="mt-2">
             <TableHead>
               <TableRow>
                 <TableHeaderCell>File</TableHeaderCell>
                 <TableHeaderCell>Tier</TableHeaderCell>
-                <TableHeaderCell className="text-right">AI commits</TableHeaderCell>
-                <TableHeaderCell className="text-right">AI lines</TableHeaderCell>
-                <TableHeaderCell className="text-right">Last change</TableHeaderCell>
+                <TableHeaderCell className="text-right">
+                  AI commits
+                </TableHeaderCell>
+                <TableHeaderCell className="text-right">
+                  AI lines
+                </TableHeaderCell>
+                <TableHeaderCell className="text-right">
+                  Last change
+                </TableHeaderCell>
               </TableRow>
             </TableHead>
             <TableBody>
               {highRiskFiles.map((file) => (
                 <TableRow key={file.path} data-testid="high-risk-file">
-                  <TableCell className="max-w-sm truncate font-mono text-xs" title={file.riskReasons.join("; ")}>
+                  <TableCell
+                    className="max-w-sm truncate font-mono text-xs"
+                    title={file.riskReasons.join("; ")}
+                  >
                     {file.path}
                   </TableCell>
                   <TableCell>
-                    <Badge size="xs" color={file.riskTier === 4 ? "rose" : "amber"}>
+                    <span
+                      className={`rounded px-1.5 py-0.5 text-xs font-medium ${
+                        file.riskTier === 4
+                          ? "bg-rose-100 text-rose-900"
+                          : "bg-amber-100 text-amber-900"
+                      }`}
+                    >
                       T{file.riskTier}
-                    </Badge>
+                    </span>
                   </TableCell>
                   <TableCell className="text-right">{file.aiCommits}</TableCell>
-                  <TableCell className="text-right">{file.aiLinesAdded}</TableCell>
-                  <TableCell className="text-right">{formatRelativeTime(file.lastChangedAt, now)}</TableCell>
+                  <TableCell className="text-right">
+                    {file.aiLinesAdded}
+                  </TableCell>
+                  <TableCell className="text-right">
+                    {formatRelativeTime(file.lastChangedAt, now)}
+                  </TableCell>
                 </TableRow>
               ))}
             </TableBody>
@@ -221,15 +305,24 @@ export default function RepositoryPage() {
               <dt className="text-gray-500">Median pickup</dt>
               <dd>{formatMinutes(overview.reviewQueue.medianPickupMinutes)}</dd>
               <dt className="text-gray-500">AI share of the waiting PRs</dt>
-              <dd>{overview.reviewQueue.aiWaitingShare === null ? "—" : percent(overview.reviewQueue.aiWaitingShare * 100)}</dd>
+              <dd>
+                {overview.reviewQueue.aiWaitingShare === null
+                  ? "—"
+                  : percent(overview.reviewQueue.aiWaitingShare * 100)}
+              </dd>
             </dl>
           ) : (
-            <p className="mt-2 text-sm text-gray-500">No snapshot yet: the queue is measured every hour.</p>
+            <p className="mt-2 text-sm text-gray-500">
+              No snapshot yet: the queue is measured every hour.
+            </p>
           )}
           {overview.openPullRequests.length > 0 ? (
             <ul className="mt-4 divide-y divide-gray-100 text-sm">
               {overview.openPullRequests.map((pr) => (
-                <li key={pr.number} className="flex justify-between gap-2 py-1.5">
+                <li
+                  key={pr.number}
+                  className="flex justify-between gap-2 py-1.5"
+                >
                   <span className="truncate">
                     #{pr.number} {pr.title}
                     {pr.aiMarkers.length > 0 ? (
@@ -238,7 +331,9 @@ export default function RepositoryPage() {
                       </Badge>
                     ) : null}
                   </span>
-                  <span className="whitespace-nowrap text-gray-500">{formatRelativeTime(pr.openedAt, now)}</span>
+                  <span className="whitespace-nowrap text-gray-500">
+                    {formatRelativeTime(pr.openedAt, now)}
+                  </span>
                 </li>
               ))}
             </ul>
@@ -251,19 +346,32 @@ export default function RepositoryPage() {
           ) : (
             <ul className="mt-2 divide-y divide-gray-100 text-sm">
               {recentEvents.map((event) => (
-                <li key={event.id} className="flex justify-between gap-2 py-1.5" data-testid="recent-event">
-                  <Link to={`/events/${event.id}`} className="truncate text-blue-700 hover:underline">
-                    {event.type}: {event.summary || event.commitSha?.slice(0, 7)}
+                <li
+                  key={event.id}
+                  className="flex justify-between gap-2 py-1.5"
+                  data-testid="recent-event"
+                >
+                  <Link
+                    to={`/events/${event.id}`}
+                    className="truncate text-blue-700 hover:underline"
+                  >
+                    {event.type}:{" "}
+                    {event.summary || event.commitSha?.slice(0, 7)}
                   </Link>
                   <span className="whitespace-nowrap text-gray-500">
-                    {event.type === "commit" ? `${formatConfidence(event.aiConfidence)} · ` : ""}
+                    {event.type === "commit"
+                      ? `${formatConfidence(event.aiConfidence)} · `
+                      : ""}
                     {formatRelativeTime(event.timestamp, now)}
                   </span>
                 </li>
               ))}
             </ul>
           )}
-          <Link to={`/events?repo=${repository.id}`} className="mt-3 inline-block text-sm text-blue-700 hover:underline">
+          <Link
+            to={`/events?repo=${repository.id}`}
+            className="mt-3 inline-block text-sm text-blue-700 hover:underline"
+          >
             All events of this repository →
           </Link>
         </Card>
@@ -272,10 +380,31 @@ export default function RepositoryPage() {
   );
 }
 
+function ChartLegend({
+  items,
+}: {
+  items: Array<[label: string, swatch: string]>;
+}) {
+  return (
+    <ul className="mt-2 flex gap-4 text-xs text-gray-600">
+      {items.map(([label, swatch]) => (
+        <li key={label} className="flex items-center gap-1.5">
+          <span
+            aria-hidden="true"
+            className={`inline-block h-2 w-2 rounded-full ${swatch}`}
+          />
+          {label}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function NoMetrics() {
   return (
     <p className="mt-4 text-sm text-gray-500">
-      No daily metrics yet: they are computed every night, or now with <code>npx sentinel metrics recompute</code>.
+      No daily metrics yet: they are computed every night, or now with{" "}
+      <code>npx sentinel metrics recompute</code>.
     </p>
   );
 }
@@ -286,12 +415,23 @@ function formatDays(days: number | null): string {
 
 function formatMinutes(minutes: number | null): string {
   if (minutes === null) return "—";
-  return minutes < 120 ? `${Math.round(minutes)} min` : `${(minutes / 60).toFixed(1)} h`;
+  return minutes < 120
+    ? `${Math.round(minutes)} min`
+    : `${(minutes / 60).toFixed(1)} h`;
 }
 
 /** Two step curves on one axis: each day where either changes, with the other carried forward. */
-function mergeSurvival(ai: { days: number; survival: number }[], human: { days: number; survival: number }[]) {
-  const days = [...new Set([0, ...ai.map((point) => point.days), ...human.map((point) => point.days)])].sort((x, y) => x - y);
+function mergeSurvival(
+  ai: { days: number; survival: number }[],
+  human: { days: number; survival: number }[]
+) {
+  const days = [
+    ...new Set([
+      0,
+      ...ai.map((point) => point.days),
+      ...human.map((point) => point.days),
+    ]),
+  ].sort((x, y) => x - y);
   const at = (curve: { days: number; survival: number }[], day: number) => {
     if (curve.length === 0) return null;
     let value = 1;
@@ -299,5 +439,9 @@ function mergeSurvival(ai: { days: number; survival: number }[], human: { days: 
     return value * 100;
   };
   if (ai.length === 0 && human.length === 0) return [];
-  return days.map((day) => ({ days: day, AI: at(ai, day), Human: at(human, day) }));
+  return days.map((day) => ({
+    days: day,
+    AI: at(ai, day),
+    Human: at(human, day),
+  }));
 }

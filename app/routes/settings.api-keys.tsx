@@ -42,7 +42,7 @@ export default function ApiKeys() {
     <AppShell user={user} org={org}>
       <h1 className="text-2xl font-semibold tracking-tight">Settings · API keys</h1>
       <p className="mt-1 max-w-2xl text-sm text-gray-600">
-        Keys read this organisation&apos;s data through the JSON API (<a className="text-blue-700 hover:underline" href="/api/v1/openapi.json">OpenAPI document</a>
+        Keys read this organisation&apos;s data through the JSON API (<a className="text-blue-700 underline" href="/api/v1/openapi.json">OpenAPI document</a>
         ). Send one as <code>Authorization: Bearer snt_…</code>. A key is shown once; Sentinel keeps only its hash.
       </p>
       {result?.created ? (
