@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, gte, inArray, isNotNull, lt, lte, ne, sql } from "drizzle-orm";
+import { and, desc, eq, gt, gte, inArray, isNotNull, lt, lte, ne } from "drizzle-orm";
 import {
   evaluateHighRiskDeployed,
   evaluateIncidentAiAttributed,
@@ -22,6 +22,7 @@ import {
   repoMetrics,
   repositories,
   reviewQueueSnapshots,
+  webhookDeliveries,
 } from "../db/schema/index.ts";
 import type { Logger } from "../logging/logger.ts";
 import { enqueueAlertDeliveries, enqueuePendingDeliveries, type DeliveryRetryPolicy } from "./enqueue.ts";
@@ -266,17 +267,31 @@ export async function evaluateIncidentAlerts(deps: AlertEvaluationDeps, incident
 
 /**
  * Production deployments whose status became success through this webhook delivery (the webhook job enqueues
- * `evaluate-deployment` for each). Read from the delivery's own deployment_status events.
+ * `evaluate-deployment` for each). Every processed delivery asks, so the common case is one primary-key read that
+ * finds another event type.
  */
 export async function productionDeploymentsSucceededBy(db: Executor, deliveryId: string): Promise<string[]> {
-  const rows = await db.execute<{ id: string }>(sql`
-    select distinct d.id
-    from code_events e
-    join deployments d on d.repo_id = e.repo_id and e.event_key like 'deployment/' || d.github_id::text || '/status/%'
-    where e.delivery_id = ${deliveryId}
-      and e.type = 'deployment_status'
-      and e.payload->>'state' = 'success'
-      and d.is_production
-      and d.status = 'success'`);
+  const [delivery] = await db
+    .select({ event: webhookDeliveries.event, payload: webhookDeliveries.payload })
+    .from(webhookDeliveries)
+    .where(eq(webhookDeliveries.deliveryId, deliveryId));
+  if (delivery?.event !== "deployment_status") return [];
+  const payload = delivery.payload as { deployment_status?: { state?: unknown }; deployment?: { id?: unknown }; repository?: { id?: unknown } } | null;
+  const githubDeploymentId = payload?.deployment?.id;
+  const githubRepoId = payload?.repository?.id;
+  if (String(payload?.deployment_status?.state).toLowerCase() !== "success") return [];
+  if (typeof githubDeploymentId !== "number" || typeof githubRepoId !== "number") return [];
+  const rows = await db
+    .select({ id: deployments.id })
+    .from(deployments)
+    .innerJoin(repositories, eq(repositories.id, deployments.repoId))
+    .where(
+      and(
+        eq(deployments.githubId, githubDeploymentId),
+        eq(repositories.githubId, githubRepoId),
+        eq(deployments.isProduction, true),
+        eq(deployments.status, "success"),
+      ),
+    );
   return rows.map((row) => row.id);
 }
