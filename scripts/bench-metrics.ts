@@ -38,10 +38,14 @@ function databaseUrl(name: string): string {
   return url.toString();
 }
 
+/** Wall time, and this process's CPU time (user + system): the machine may be shared, so wall time alone misleads. */
 async function time<T>(label: string, run: () => Promise<T>): Promise<T> {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const value = await run();
-  console.log(`${label.padEnd(64)} ${((performance.now() - started) / 1000).toFixed(2).padStart(8)} s`);
+  const used = process.cpuUsage(cpu);
+  const wall = ((performance.now() - started) / 1000).toFixed(2).padStart(8);
+  console.log(`${label.padEnd(72)} ${wall} s wall, ${((used.user + used.system) / 1e6).toFixed(2).padStart(7)} s node CPU`);
   return value;
 }
 
@@ -149,9 +153,18 @@ async function benchSynthetic(connection: DatabaseConnection): Promise<void> {
   );
   const scopes = await scopesOf(connection, orgId);
   const yesterday = localYesterday(NOW, TZ);
-  await time(`daily metrics, all ${repos} synthetic repositories (8 at a time)`, () =>
-    inParallel(scopes, 8, (scope) => computeRepoMetricsRange(connection.db, scope, { from: yesterday, to: yesterday })),
+  const before = new Map<string, unknown>();
+  const after = new Map<string, unknown>();
+  await time(`daily metrics, all ${repos} synthetic repositories (8 at a time), whole-window replay (before ADR 032)`, () =>
+    inParallel(scopes, 8, async (scope) =>
+      before.set(scope.repoId, await computeRepoMetricsRange(connection.db, scope, { from: yesterday, to: yesterday }, { focusedReplay: false })),
+    ),
   );
+  await time(`daily metrics, all ${repos} synthetic repositories (8 at a time), focused replay (ADR 032)`, () =>
+    inParallel(scopes, 8, async (scope) => after.set(scope.repoId, await computeRepoMetricsRange(connection.db, scope, { from: yesterday, to: yesterday }))),
+  );
+  const differing = scopes.filter((scope) => JSON.stringify(before.get(scope.repoId)) !== JSON.stringify(after.get(scope.repoId)));
+  console.log(`  rows identical on both paths: ${differing.length === 0 ? "yes" : `NO, ${differing.length} repositories differ`}`);
   await time(`full recompute of one synthetic repository (${days} days, ${days * perDay} commits, + survival)`, async () => {
     await computeRepoMetricsRange(connection.db, scopes[0]!, { from: addDays(yesterday, -(days - 1)), to: yesterday });
     await computeRepoSurvival(connection.db, scopes[0]!, { asOfDate: addDays(yesterday, 1) });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { churnBetween, churnByWindows, replayLineProvenance, type LineFate, type PatchEvent } from "./provenance.ts";
+import { churnBetween, churnByWindows, pathsDecidingFocus, replayLineProvenance, type LineFate, type PatchEvent } from "./provenance.ts";
 import { DAY_MS } from "./time.ts";
 
 const T0 = Date.UTC(2026, 0, 5);
@@ -121,5 +121,73 @@ describe("churn over many windows", () => {
     const { fates } = replayLineProvenance(events);
     const windows = Array.from({ length: 30 }, (_, d) => ({ from: T0 + d * DAY_MS, to: T0 + (d + 1) * DAY_MS }));
     expect(churnByWindows(fates, windows, 14 * DAY_MS)).toEqual(windows.map((w) => churnBetween(fates, w, 14 * DAY_MS)));
+  });
+});
+
+describe("focused replay (ADR 032)", () => {
+  /** A random history over a few files with renames, removals, copies and truncated patches. */
+  function history(seed: number): PatchEvent[] {
+    let state = seed;
+    const random = () => ((state = (state * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+    const lengths = new Map<string, number>();
+    const events: PatchEvent[] = [];
+    for (let index = 0; index < 400; index += 1) {
+      const at = T0 + Math.floor((index / 400) * 20 * DAY_MS);
+      const path = `f${Math.floor(random() * 60)}.ts`;
+      const length = lengths.get(path) ?? 0;
+      const roll = random();
+      const ai = random() < 0.5;
+      if (length > 0 && roll < 0.02) {
+        const target = `f${Math.floor(random() * 60)}.ts`;
+        if (target === path) continue;
+        events.push(event({ path: target, previousPath: path, status: "renamed", patch: null, ai, at }));
+        lengths.set(target, length);
+        lengths.delete(path);
+      } else if (length > 0 && roll < 0.05) {
+        events.push(event({ path, status: "removed", patch: null, ai, at }));
+        lengths.delete(path);
+      } else if (roll < 0.07) {
+        events.push(event({ path, status: "modified", patch: "@@ -1,1 +1,1 @@\n-x\n+y", patchTruncated: true, ai, at }));
+        lengths.set(path, 0);
+      } else if (length === 0) {
+        const count = 1 + Math.floor(random() * 6);
+        events.push(event({ path, status: "added", patch: added(...Array.from({ length: count }, (_, i) => `l${i}`)), ai, at }));
+        lengths.set(path, count);
+      } else {
+        const position = 1 + Math.floor(random() * length);
+        const deleted = Math.min(length - position + 1, Math.floor(random() * 4));
+        const born = Math.floor(random() * 4);
+        const body = [...Array.from({ length: deleted }, () => "-x"), ...Array.from({ length: born }, (_, i) => `+n${i}`)].join("\n");
+        events.push(event({ path, patch: `@@ -${position},${deleted} +${position},${born} @@\n${body}`, ai, at }));
+        lengths.set(path, length - deleted + born);
+      }
+    }
+    return events;
+  }
+
+  it("replaying only the paths a day touched (closed under renames) gives that day's deaths exactly", () => {
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+      const events = history(seed);
+      for (const day of [6, 13, 19]) {
+        const focus = { from: T0 + day * DAY_MS, to: T0 + (day + 1) * DAY_MS };
+        const paths = pathsDecidingFocus(events, focus);
+        const focused = events.filter((e) => paths.has(e.path) || (e.previousPath !== null && paths.has(e.previousPath)));
+        expect(focused.length).toBeLessThan(events.length);
+        const deaths = (fates: LineFate[]) =>
+          summary(fates.filter((fate) => fate.end !== "alive" && fate.endAt! >= focus.from && fate.endAt! < focus.to));
+        expect(deaths(replayLineProvenance(focused, { checkText: false }).fates)).toEqual(deaths(replayLineProvenance(events).fates));
+        expect(churnBetween(replayLineProvenance(focused).fates, focus, 14 * DAY_MS)).toEqual(churnBetween(replayLineProvenance(events).fates, focus, 14 * DAY_MS));
+      }
+    }
+  });
+
+  it("follows renames both ways: into a touched path and out of it", () => {
+    const events = [
+      event({ path: "old.ts", status: "added", patch: added("a", "b"), at: T0 }),
+      event({ path: "new.ts", previousPath: "old.ts", status: "renamed", patch: null, at: T0 + DAY_MS }),
+      event({ path: "other.ts", status: "added", patch: added("z"), at: T0 + DAY_MS }),
+      event({ path: "new.ts", patch: "@@ -1,1 +1,0 @@\n-a", at: T0 + 2 * DAY_MS }),
+    ];
+    expect([...pathsDecidingFocus(events, { from: T0 + 2 * DAY_MS, to: T0 + 3 * DAY_MS })].sort()).toEqual(["new.ts", "old.ts"]);
   });
 });

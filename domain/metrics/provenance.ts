@@ -73,8 +73,19 @@ function hashLine(text: string): number {
   return hash >>> 0;
 }
 
+export interface ReplayOptions {
+  /** Fate time of lines still alive at the end; null when omitted. */
+  until?: number;
+  /**
+   * Hash each line's text to count misalignments (`stats.mismatchedLines`). Default true. Fates never depend on it:
+   * callers that only read fates (the daily churn) turn it off, which saves a pass over every added line's text.
+   */
+  checkText?: boolean;
+}
+
 /** Events must be ordered by time (ties: the caller's stable order, e.g. commit then path). */
-export function replayLineProvenance(events: readonly PatchEvent[], options: { until?: number } = {}): ProvenanceResult {
+export function replayLineProvenance(events: readonly PatchEvent[], options: ReplayOptions = {}): ProvenanceResult {
+  const checkText = options.checkText ?? true;
   const files = new Map<string, Slot[]>();
   const ended = new Map<string, LineFate>();
   const stats: ProvenanceStats = { events: 0, unknownDeaths: 0, filesLost: 0, mismatchedLines: 0 };
@@ -128,7 +139,7 @@ export function replayLineProvenance(events: readonly PatchEvent[], options: { u
       continue;
     }
     const origin: LineOrigin = { sha: event.sha, path: event.path, ai: event.ai, bornAt: event.at };
-    if (applyPatch(slots, event, origin, stats, end)) {
+    if (applyPatch(slots, event, origin, stats, end, checkText)) {
       files.set(event.path, slots);
     } else {
       loseAll(slots, event);
@@ -175,6 +186,7 @@ function applyPatch(
   origin: LineOrigin,
   stats: ProvenanceStats,
   end: (origin: LineOrigin, kind: "died", at: number, sha: string) => void,
+  checkText: boolean,
 ): boolean {
   const patch = event.patch ?? "";
   if (!hunksInOrder(patch)) return false;
@@ -223,14 +235,14 @@ function applyPatch(
     if (position < 0) continue;
     if (marker === 32 /* space */ || line.length === 0) {
       const slot = slots[position + consumed] ?? UNKNOWN;
-      if (slot.origin && slot.hash !== hashLine(line.slice(1))) stats.mismatchedLines += 1;
+      if (checkText && slot.origin && slot.hash !== hashLine(line.slice(1))) stats.mismatchedLines += 1;
       replacement.push(slot);
       consumed += 1;
       oldCursor += 1;
     } else if (marker === 45 /* - */) {
       const slot = slots[position + consumed] ?? UNKNOWN;
       if (slot.origin) {
-        if (slot.hash !== hashLine(line.slice(1))) stats.mismatchedLines += 1;
+        if (checkText && slot.hash !== hashLine(line.slice(1))) stats.mismatchedLines += 1;
         end(slot.origin, "died", event.at, event.sha);
       } else {
         stats.unknownDeaths += 1;
@@ -238,7 +250,7 @@ function applyPatch(
       consumed += 1;
       oldCursor += 1;
     } else if (marker === 43 /* + */) {
-      replacement.push({ origin, hash: hashLine(line.slice(1)) });
+      replacement.push({ origin, hash: checkText ? hashLine(line.slice(1)) : 0 });
     }
     // "\ No newline at end of file" and anything else carries no line.
   }
@@ -286,4 +298,36 @@ export function churnByWindows(
     }
   });
   return result;
+}
+
+/**
+ * The paths whose replay decides the fates of lines that end in `focus`: every path an event in `focus` touches,
+ * closed under renames (an event moving lines from or to a path in the set brings the other path in). Files are
+ * replayed independently except through renames, so replaying only the events that touch these paths gives the
+ * same fates for every line ending in `focus` as replaying everything (the daily churn: a day's deaths).
+ */
+export function pathsDecidingFocus(
+  events: readonly Pick<PatchEvent, "path" | "previousPath" | "at">[],
+  focus: { from: number; to: number },
+): Set<string> {
+  const paths = new Set<string>();
+  for (const event of events) {
+    if (event.at < focus.from || event.at >= focus.to) continue;
+    paths.add(event.path);
+    if (event.previousPath !== null) paths.add(event.previousPath);
+  }
+  const links = events.filter((event) => event.previousPath !== null && event.previousPath !== event.path);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const link of links) {
+      const from = paths.has(link.previousPath!);
+      const to = paths.has(link.path);
+      if (from !== to) {
+        paths.add(link.path);
+        paths.add(link.previousPath!);
+        grew = true;
+      }
+    }
+  }
+  return paths;
 }

@@ -14,7 +14,7 @@ import type { PullRequestTimeline } from "../../domain/metrics/review-queue.ts";
 import { addDays, DAY_MS, daysBetween, localDayBounds, startOfLocalDay } from "../../domain/metrics/time.ts";
 import type { Executor } from "../db/client.ts";
 import { codeAttribution, commits, deployments, incidents, organizations, repoMetrics, repositories } from "../db/schema/index.ts";
-import { loadPatchEvents } from "./provenance-store.ts";
+import { loadPatchEvents, loadPatchEventsDecidingFocus } from "./provenance-store.ts";
 
 export interface RepositoryScope {
   repoId: string;
@@ -32,6 +32,9 @@ export async function loadRepositoryScope(db: Executor, repoId: string): Promise
   return row ?? null;
 }
 
+/** Up to this many days, the replay loads only the patches of files the range touched. */
+const FOCUSED_REPLAY_MAX_DAYS = 7;
+
 export interface DayMetricsRow extends DailyMetrics {
   date: string;
 }
@@ -46,14 +49,25 @@ export async function computeRepoMetricsRange(
   db: Executor,
   scope: RepositoryScope,
   range: { from: string; to: string },
-  options: { onDay?: (done: number, total: number) => void } = {},
+  options: {
+    onDay?: (done: number, total: number) => void;
+    /** False replays every file of the window (the pre-ADR 032 path; the benchmark compares both). Default true. */
+    focusedReplay?: boolean;
+  } = {},
 ): Promise<DayMetricsRow[]> {
   const total = daysBetween(range.from, range.to) + 1;
   if (total <= 0) throw new RangeError(`empty range ${range.from}..${range.to}`);
   const start = startOfLocalDay(range.from, scope.timeZone);
   const end = startOfLocalDay(addDays(range.to, 1), scope.timeZone);
   const inputs = await loadRangeInputs(db, scope.repoId, { start, end });
-  const replay = replayLineProvenance(await loadPatchEvents(db, scope.repoId, { from: new Date(start.getTime() - CHURN_WINDOW_DAYS * DAY_MS), to: end }));
+  const replayWindow = { from: new Date(start.getTime() - CHURN_WINDOW_DAYS * DAY_MS), to: end };
+  // A short range (the daily job: one day) replays only the files its days touched (ADR 032); a long one touches
+  // nearly every file, so it skips the extra key pass. Only fates are read here: no text check.
+  const events =
+    total <= FOCUSED_REPLAY_MAX_DAYS && options.focusedReplay !== false
+      ? await loadPatchEventsDecidingFocus(db, scope.repoId, replayWindow, { from: start, to: end })
+      : await loadPatchEvents(db, scope.repoId, replayWindow);
+  const replay = replayLineProvenance(events, { checkText: false });
   const failed = failedDeployments(inputs.deployments, inputs.incidents);
 
   const dates = Array.from({ length: total }, (_, offset) => addDays(range.from, offset));
