@@ -10,6 +10,7 @@ import { recordAlert } from "../infrastructure/alerts/record-alert.ts";
 import { startFakeChannels, type FakeChannels } from "../infrastructure/notify/fake-channels.ts";
 import { emailIdempotencyKey } from "../infrastructure/notify/email.ts";
 import { createNotifier } from "../infrastructure/notify/notifier.ts";
+import { sealChannelConfig } from "../infrastructure/notify/secrets.ts";
 import { sleep, waitFor } from "../infrastructure/queue/test-support.ts";
 import type { Services } from "../infrastructure/runtime/services.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";
@@ -18,6 +19,7 @@ import { createAlertJobs } from "./alerts.ts";
 import { createJobRouter, defineJob } from "./router.ts";
 
 const SLACK_TIMEOUT_MS = 500;
+const SENTINEL_SECRET_KEY = "test-secret-key-0123456789abcdef0123456789";
 const RETRY = { attempts: 20, backoff: { type: "fixed" as const, delayMs: 200 } };
 
 let database: TestDatabase;
@@ -39,7 +41,7 @@ beforeAll(async () => {
     pagerDutyEventsUrl: fakes.pagerDutyEventsUrl,
     timeoutMs: SLACK_TIMEOUT_MS,
   });
-  const jobs = createAlertJobs({ db: services.db, queue: services.queue, logger: services.logger, env: services.env, notifier, deliveryRetry: RETRY });
+  const jobs = createAlertJobs({ db: services.db, queue: services.queue, logger: services.logger, env: { ...services.env, SENTINEL_SECRET_KEY }, notifier, deliveryRetry: RETRY });
   await services.queue.startWorker("notifications", createJobRouter("notifications", jobs.notifications), { concurrency: 4 });
   // Another queue with its own worker, to show a channel outage never reaches it.
   await services.queue.startWorker(
@@ -58,7 +60,8 @@ type Kind = "slack" | "email" | "pagerduty";
 const CONFIG: Record<Kind, Record<string, unknown>> = {
   slack: { channelId: "C0ALERTS01" },
   email: { to: ["oncall@acme.example"] },
-  pagerduty: { routingKey: "R0UT1NGKEY0000000000000000000001" },
+  // Stored encrypted, as the settings page saves it when SENTINEL_SECRET_KEY is set.
+  pagerduty: sealChannelConfig("pagerduty", { routingKey: "R0UT1NGKEY0000000000000000000001" }, SENTINEL_SECRET_KEY),
 };
 
 /** A fresh organisation with the given channels, and one alert enqueued to all of them. */
@@ -184,6 +187,9 @@ describe("row 21: PagerDuty 400 / 5xx", () => {
       [202, alertId],
     ]);
     expect(fakes.pagerDuty.events.filter((event) => event.dedup_key === alertId)).toHaveLength(1);
+    // The routing key is stored encrypted and decrypted only to send.
+    expect(JSON.stringify(CONFIG.pagerduty)).not.toContain("R0UT1NGKEY");
+    expect(fakes.pagerDuty.events.find((event) => event.dedup_key === alertId)!.routing_key).toBe("R0UT1NGKEY0000000000000000000001");
   });
 });
 

@@ -62,14 +62,14 @@ export function createAlertJobs(deps: AlertJobDeps) {
         schema: target,
         run: (data, job) =>
           deliverAlertNotification(
-            { db: deps.db, notifier, publicUrl: deps.env.PUBLIC_URL, maxAttempts: retry.attempts, ...(deps.now ? { now: deps.now } : {}) },
+            { db: deps.db, notifier, publicUrl: deps.env.PUBLIC_URL, secretKey: deps.env.SENTINEL_SECRET_KEY, maxAttempts: retry.attempts, ...(deps.now ? { now: deps.now } : {}) },
             data,
             job,
           ),
       }),
       [ACKNOWLEDGE_PAGERDUTY_JOB]: defineJob({
         schema: target,
-        run: (data) => sendPagerDutyAcknowledge({ db: deps.db, notifier }, data),
+        run: (data) => sendPagerDutyAcknowledge({ db: deps.db, notifier, secretKey: deps.env.SENTINEL_SECRET_KEY }, data),
       }),
     },
   };

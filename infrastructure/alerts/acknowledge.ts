@@ -69,7 +69,7 @@ export async function acknowledgeAlert(
  * acknowledge PagerDuty receives before the trigger would be dropped — and does nothing if the trigger failed.
  */
 export async function sendPagerDutyAcknowledge(
-  deps: { db: Database; notifier: Notifier },
+  deps: { db: Database; notifier: Notifier; secretKey?: string | undefined },
   target: { alertId: string; channelId: string },
 ): Promise<{ status: "acknowledged" | "trigger-failed" }> {
   const [row] = await deps.db
@@ -81,7 +81,7 @@ export async function sendPagerDutyAcknowledge(
   if (!row || row.channelOrgId !== row.alertOrgId) throw new PermanentJobError(`no PagerDuty delivery of alert ${target.alertId} to channel ${target.channelId}`);
   if (row.status === "failed") return { status: "trigger-failed" };
   if (row.status === "pending") throw new RetryLaterError(5_000, "the trigger has not been delivered yet");
-  const config = parseChannelConfig(row.kind, row.config);
+  const config = parseChannelConfig(row.kind, row.config, deps.secretKey);
   if (!config.ok) throw new PermanentJobError("PagerDuty channel configuration is invalid");
   const outcome = await deps.notifier.acknowledge({ id: target.channelId, ...config.channel }, target.alertId);
   switch (outcome.kind) {

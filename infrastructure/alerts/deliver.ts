@@ -13,6 +13,8 @@ export interface DeliveryDeps {
   notifier: Notifier;
   publicUrl?: string | undefined;
   now?: () => Date;
+  /** SENTINEL_SECRET_KEY: decrypts channel secrets stored encrypted. */
+  secretKey?: string | undefined;
   /** Total attempts the job was enqueued with: on the last one a transient failure marks the delivery failed. */
   maxAttempts: number;
 }
@@ -103,7 +105,7 @@ export async function deliverAlertNotification(
     await settle("failed", { lastError: "channel disabled before delivery" });
     return { status: "already-failed" };
   }
-  const config = parseChannelConfig(row.channelKind, row.channelConfig);
+  const config = parseChannelConfig(row.channelKind, row.channelConfig, deps.secretKey);
   if (!config.ok) {
     const error = `channel configuration is invalid: ${Object.entries(config.fieldErrors).map(([field, message]) => `${field} ${message}`).join("; ")}`;
     await settle("failed", { lastError: error });

@@ -17,7 +17,7 @@ export type TestNotificationResult =
  * Idempotency-Key and dedup_key); nothing is stored.
  */
 export async function sendTestNotification(
-  deps: { db: Database; notifier: Notifier; publicUrl?: string | undefined; now?: () => Date },
+  deps: { db: Database; notifier: Notifier; publicUrl?: string | undefined; secretKey?: string | undefined; now?: () => Date },
   orgId: string,
   channelId: string,
 ): Promise<TestNotificationResult> {
@@ -27,7 +27,7 @@ export async function sendTestNotification(
     .from(notificationChannels)
     .where(and(eq(notificationChannels.id, channelId), eq(notificationChannels.orgId, orgId)));
   if (!channel) return { ok: false, code: "CHANNEL_NOT_FOUND" };
-  const config = parseChannelConfig(channel.kind, channel.config);
+  const config = parseChannelConfig(channel.kind, channel.config, deps.secretKey);
   if (!config.ok) return { ok: false, code: "INVALID_CONFIG", fieldErrors: config.fieldErrors };
   const now = deps.now?.() ?? new Date();
   const testId = `test-${channel.id}-${now.getTime()}`;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { openChannelConfig, SecretDecryptionError } from "./secrets.ts";
 import { checkOutboundUrl, type SsrfOptions } from "./ssrf.ts";
 
 /** Kind-specific `notification_channels.config`, validated on save and again before every send. */
@@ -32,9 +33,17 @@ function fieldErrors(error: z.ZodError): Record<string, string> {
   return errors;
 }
 
-export function parseChannelConfig(kind: ChannelKind, config: unknown): ChannelConfigResult {
+/** `secretKey` (SENTINEL_SECRET_KEY) decrypts the secret fields stored encrypted (secrets.ts) before validation. */
+export function parseChannelConfig(kind: ChannelKind, config: unknown, secretKey?: string): ChannelConfigResult {
   const schema = kind === "slack" ? slackChannelConfig : kind === "email" ? emailChannelConfig : pagerDutyChannelConfig;
-  const parsed = schema.safeParse(config);
+  let opened: unknown;
+  try {
+    opened = openChannelConfig(kind, config, secretKey);
+  } catch (error) {
+    if (error instanceof SecretDecryptionError) return { ok: false, fieldErrors: { config: error.message } };
+    throw error;
+  }
+  const parsed = schema.safeParse(opened);
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrors(parsed.error) };
   return { ok: true, channel: { kind, config: parsed.data } as ChannelConfig };
 }
