@@ -1,4 +1,5 @@
 import { redirect, type AppLoadContext } from "@remix-run/node";
+import { isGitHubSignInConfigured } from "../infrastructure/auth/github-oauth.ts";
 import { findUserWithMemberships, type Membership, type UserWithMemberships } from "../infrastructure/db/queries/users.ts";
 
 export interface SignedInContext {
@@ -13,7 +14,11 @@ export async function getSession(request: Request, context: AppLoadContext) {
 
 /** Local sign-in exists only outside production and while no GitHub OAuth app is configured. */
 export function isLocalSignInAllowed(context: AppLoadContext): boolean {
-  return !context.services.env.isProduction;
+  return !context.services.env.isProduction && !isGitHubSignInConfigured(context.services.env);
+}
+
+export function isGitHubSignInAllowed(context: AppLoadContext): boolean {
+  return isGitHubSignInConfigured(context.services.env);
 }
 
 /**

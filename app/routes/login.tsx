@@ -1,7 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { getSession, isLocalSignInAllowed, safeRedirectPath } from "~/auth.server.ts";
+import { getSession, isGitHubSignInAllowed, isLocalSignInAllowed, safeRedirectPath } from "~/auth.server.ts";
 import { ensureLocalDemoUser } from "../../infrastructure/db/queries/users.ts";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Sentinel" }];
@@ -10,7 +10,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const session = await getSession(request, context);
   const redirectTo = safeRedirectPath(new URL(request.url).searchParams.get("redirectTo"));
   if (session.get("userId")) throw redirect(redirectTo);
-  return { localSignIn: isLocalSignInAllowed(context), redirectTo };
+  const failed = new URL(request.url).searchParams.get("error") === "github";
+  return { localSignIn: isLocalSignInAllowed(context), githubSignIn: isGitHubSignInAllowed(context), failed, redirectTo };
 }
 
 const loginForm = z.object({
@@ -32,7 +33,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Login() {
-  const { localSignIn, redirectTo } = useLoaderData<typeof loader>();
+  const { localSignIn, githubSignIn, failed, redirectTo } = useLoaderData<typeof loader>();
   return (
     <main className="mx-auto flex min-h-full max-w-md flex-col justify-center px-6 py-24">
       <h1 className="text-3xl font-semibold tracking-tight">Sentinel</h1>
@@ -41,7 +42,21 @@ export default function Login() {
         behind an incident.
       </p>
       <div className="mt-8 space-y-3">
-        {localSignIn ? (
+        {failed ? (
+          <p role="alert" className="rounded-md border border-rose-200 bg-rose-50 p-3 text-sm text-rose-800">
+            GitHub sign-in did not complete (it was cancelled, expired or tampered with). Please try again.
+          </p>
+        ) : null}
+        {githubSignIn ? (
+          <Form method="post" action="/auth/github">
+            <button
+              type="submit"
+              className="w-full rounded-md bg-gray-900 px-4 py-2.5 text-sm font-medium text-white hover:bg-gray-700"
+            >
+              Sign in with GitHub
+            </button>
+          </Form>
+        ) : localSignIn ? (
           <Form method="post">
             <input type="hidden" name="intent" value="local" />
             <input type="hidden" name="redirectTo" value={redirectTo} />

@@ -81,6 +81,9 @@ export const envSchema = z
     GITHUB_WEBHOOK_SECRET: optionalString,
     /** The secret before a rotation: deliveries signed with it are still accepted until it is unset. */
     GITHUB_WEBHOOK_SECRET_PREVIOUS: optionalString,
+    /** GitHub OAuth App (or the GitHub App's own OAuth credentials) for "Sign in with GitHub"; both or neither. */
+    GITHUB_CLIENT_ID: optionalString,
+    GITHUB_CLIENT_SECRET: optionalString,
     /** How far back a newly added repository's default branch is imported through the API. */
     GITHUB_BACKFILL_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(3650).default(90)),
     /** Slack Web API base URL (a local fake in tests). Alerts post with chat.postMessage as the bot of SLACK_BOT_TOKEN. */
@@ -151,6 +154,14 @@ export const envSchema = z
         code: "custom",
         path: [missing],
         message: "is required when the other email setting is set (RESEND_API_KEY and ALERT_EMAIL_FROM go together)",
+      });
+    }
+    if ((env.GITHUB_CLIENT_ID === undefined) !== (env.GITHUB_CLIENT_SECRET === undefined)) {
+      const missing = env.GITHUB_CLIENT_ID === undefined ? "GITHUB_CLIENT_ID" : "GITHUB_CLIENT_SECRET";
+      context.addIssue({
+        code: "custom",
+        path: [missing],
+        message: "is required when the other GitHub sign-in credential is set (GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET go together)",
       });
     }
     if (env.GITHUB_WEBHOOK_SECRET_PREVIOUS !== undefined && env.GITHUB_WEBHOOK_SECRET === undefined) {
