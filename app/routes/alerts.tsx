@@ -5,8 +5,8 @@ import { requireOrganization, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
 import { alertListQuery, getAlertSummary, listAlerts } from "~/presenters/alerts.server.ts";
 import { listRepositoryOptions } from "~/presenters/repositories.server.ts";
-import { acknowledgeAlert } from "~/services/alerts.server.ts";
 import { formatRelativeTime } from "~/utils/format.ts";
+import { acknowledgeAlert } from "../../infrastructure/alerts/acknowledge.ts";
 
 export const meta: MetaFunction = () => [{ title: "Alerts · Sentinel" }];
 
@@ -31,7 +31,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const signedIn = await requireOrganization(request, context);
   const form = await request.formData();
   if (form.get("intent") !== "acknowledge") throw new Response("Unknown action", { status: 400 });
-  const result = await acknowledgeAlert(context.services.db, signedIn.org.orgId, String(form.get("alertId") ?? ""), signedIn.user.id, new Date());
+  const { db, queue } = context.services;
+  const result = await acknowledgeAlert({ db, queue }, signedIn.org.orgId, String(form.get("alertId") ?? ""), signedIn.user.id);
   // Another organisation's alert id answers like an unknown one.
   if (!result.ok) throw new Response("Alert not found", { status: 404 });
   const url = new URL(request.url);

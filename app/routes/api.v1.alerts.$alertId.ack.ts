@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { methodNotAllowed, notFound, requireApiKey } from "~/api/guard.server.ts";
-import { acknowledgeAlert } from "~/services/alerts.server.ts";
+import { acknowledgeAlert } from "../../infrastructure/alerts/acknowledge.ts";
 
 export function loader() {
   return methodNotAllowed("POST");
@@ -10,7 +10,9 @@ export function loader() {
 export async function action({ request, context, params }: ActionFunctionArgs) {
   if (request.method !== "POST") return methodNotAllowed("POST");
   const { orgId } = await requireApiKey(request, context);
-  const result = await acknowledgeAlert(context.services.db, orgId, params.alertId ?? "", null, new Date());
+  const { db, queue } = context.services;
+  // Acknowledging also enqueues PagerDuty acknowledgements for the channels the alert went to.
+  const result = await acknowledgeAlert({ db, queue }, orgId, params.alertId ?? "", null);
   if (!result.ok) return notFound("alert");
-  return Response.json({ data: { id: params.alertId, acknowledgedAt: result.acknowledgedAt, alreadyAcknowledged: result.alreadyAcknowledged } });
+  return Response.json({ data: { id: params.alertId, acknowledgedAt: result.acknowledgedAt.toISOString(), alreadyAcknowledged: result.alreadyAcknowledged } });
 }

@@ -23,7 +23,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     return apiError(400, "the body must be a JSON object", { request: "the body must be a JSON object" });
   }
-  const result = await createIncident(context.services.db, orgId, { ...body, source: "api" }, null);
+  const result = await createIncident(context.services.db, orgId, { ...body, source: "api" }, null, { queue: context.services.queue });
   if (!result.ok) {
     // A repository of another organisation is indistinguishable from one that does not exist.
     if (result.code === "REPO_NOT_FOUND") return notFound("repository");

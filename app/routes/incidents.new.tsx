@@ -53,6 +53,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
       source: "manual",
     },
     signedIn.user.id,
+    // Queues the alerts engineer's incident rule (AI-attributed incidents) once the incident is committed.
+    { queue: context.services.queue },
   );
   if (result.ok) return redirect(`/incidents/${result.incidentId}`);
   // Another organisation's repository id answers like any unknown id.
