@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { AI_THRESHOLD } from "../../domain/metrics/daily.ts";
-import { pathsDecidingFocus, type PatchEvent } from "../../domain/metrics/provenance.ts";
+import type { PatchEvent } from "../../domain/metrics/provenance.ts";
 import type { CommitFile, FileAttribution } from "../../domain/detection/types.ts";
 import type { Executor } from "../db/client.ts";
 import { commitFilePatches } from "../db/schema/index.ts";
@@ -67,16 +67,7 @@ function includedCommits(repoId: string) {
  * abandoned branch were never part of the code base, so they can neither survive nor be churned.
  */
 export async function loadPatchEvents(db: Executor, repoId: string, window: { from: Date; to: Date }): Promise<PatchEvent[]> {
-  const rows = await db.execute<{
-    sha: string;
-    path: string;
-    previous_path: string | null;
-    status: string;
-    patch: string | null;
-    patch_truncated: boolean;
-    ai: boolean;
-    at: string;
-  }>(sql`
+  const rows = await db.execute<PatchRow>(sql`
     select p.commit_sha as sha, p.file_path as path, p.previous_path, p.status, p.patch, p.patch_truncated,
            p.ai_authored as ai, p.authored_at::text as at
     from commit_file_patches p
@@ -85,7 +76,22 @@ export async function loadPatchEvents(db: Executor, repoId: string, window: { fr
       and p.authored_at >= ${window.from.toISOString()} and p.authored_at < ${window.to.toISOString()}
       and ${includedCommits(repoId)}
     order by p.authored_at, p.commit_sha, p.file_path`);
-  return rows.map((row) => ({
+  return rows.map(toPatchEvent);
+}
+
+type PatchRow = {
+  sha: string;
+  path: string;
+  previous_path: string | null;
+  status: string;
+  patch: string | null;
+  patch_truncated: boolean;
+  ai: boolean;
+  at: string;
+};
+
+function toPatchEvent(row: PatchRow): PatchEvent {
+  return {
     sha: row.sha,
     path: row.path,
     previousPath: row.previous_path,
@@ -94,14 +100,15 @@ export async function loadPatchEvents(db: Executor, repoId: string, window: { fr
     patchTruncated: row.patch_truncated,
     ai: row.ai,
     at: Date.parse(row.at),
-  }));
+  };
 }
 
 /**
- * The events of [from, to) that decide the fates of lines ending in `focus` (ADR 032): first the window's event
- * keys without their patches, then the patches of the events touching `pathsDecidingFocus` only. For the daily
- * job (a 15-day window, a one-day focus) this skips the patches of every file the day did not touch. Same order
- * and same fates for lines ending in `focus` as `loadPatchEvents` over the whole window.
+ * The events of [from, to) that decide the fates of lines ending in `focus` (ADR 032): those touching a path of
+ * `pathsDecidingFocus` — every path an event in `focus` touches, closed under renames — found by PostgreSQL in the
+ * same query (a recursive walk over the window's renames), so only those events' patches leave the database. For
+ * the daily job (a 15-day window, a one-day focus) this skips every file the day did not touch. Same order, and
+ * the same fates for lines ending in `focus`, as `loadPatchEvents` over the whole window.
  */
 export async function loadPatchEventsDecidingFocus(
   db: Executor,
@@ -109,43 +116,35 @@ export async function loadPatchEventsDecidingFocus(
   window: { from: Date; to: Date },
   focus: { from: Date; to: Date },
 ): Promise<PatchEvent[]> {
-  const keys = await db.execute<{ sha: string; path: string; previous_path: string | null; status: string; ai: boolean; at: string }>(sql`
-    select p.commit_sha as sha, p.file_path as path, p.previous_path, p.status, p.ai_authored as ai, p.authored_at::text as at
-    from commit_file_patches p
-    join commits c on c.repo_id = p.repo_id and c.sha = p.commit_sha
-    where p.repo_id = ${repoId}
-      and p.authored_at >= ${window.from.toISOString()} and p.authored_at < ${window.to.toISOString()}
-      and ${includedCommits(repoId)}
+  const focusFrom = focus.from.toISOString();
+  const focusTo = focus.to.toISOString();
+  const rows = await db.execute<PatchRow>(sql`
+    with recursive events as materialized (
+      select p.commit_sha, p.file_path, p.previous_path, p.authored_at
+      from commit_file_patches p
+      join commits c on c.repo_id = p.repo_id and c.sha = p.commit_sha
+      where p.repo_id = ${repoId}
+        and p.authored_at >= ${window.from.toISOString()} and p.authored_at < ${window.to.toISOString()}
+        and ${includedCommits(repoId)}
+    ),
+    -- The renames (and copies) of the window: the only events that link one path's lines to another's.
+    links as materialized (
+      select file_path, previous_path from events where previous_path is not null and previous_path <> file_path
+    ),
+    -- pathsDecidingFocus (domain/metrics/provenance.ts), in SQL: the focus's paths, closed under the links.
+    paths(path) as (
+      select file_path from events where authored_at >= ${focusFrom} and authored_at < ${focusTo}
+      union
+      select previous_path from events where authored_at >= ${focusFrom} and authored_at < ${focusTo} and previous_path is not null
+      union
+      select case when l.file_path = r.path then l.previous_path else l.file_path end
+      from links l join paths r on r.path = l.file_path or r.path = l.previous_path
+    )
+    select p.commit_sha as sha, p.file_path as path, p.previous_path, p.status, p.patch, p.patch_truncated,
+           p.ai_authored as ai, p.authored_at::text as at
+    from events e
+    join commit_file_patches p on p.repo_id = ${repoId} and p.commit_sha = e.commit_sha and p.file_path = e.file_path
+    where e.file_path in (select path from paths) or e.previous_path in (select path from paths)
     order by p.authored_at, p.commit_sha, p.file_path`);
-  const events = keys.map((row) => ({ row, path: row.path, previousPath: row.previous_path, at: Date.parse(row.at) }));
-  const paths = pathsDecidingFocus(events, { from: focus.from.getTime(), to: focus.to.getTime() });
-  const needed = events.filter((event) => paths.has(event.path) || (event.previousPath !== null && paths.has(event.previousPath)));
-  if (needed.length === 0) return [];
-  const patches = await db.execute<{ sha: string; path: string; patch: string | null; patch_truncated: boolean }>(sql`
-    select p.commit_sha as sha, p.file_path as path, p.patch, p.patch_truncated
-    from unnest(${pgTextArray(needed.map((event) => event.row.sha))}::text[], ${pgTextArray(needed.map((event) => event.path))}::text[]) k(sha, path)
-    join commit_file_patches p on p.repo_id = ${repoId} and p.commit_sha = k.sha and p.file_path = k.path`);
-  const byKey = new Map(patches.map((row) => [`${row.sha}\u0000${row.path}`, row]));
-  const result: PatchEvent[] = [];
-  for (const { row, at } of needed) {
-    const stored = byKey.get(`${row.sha}\u0000${row.path}`);
-    // Deleted between the two reads (its repository or commit is going away): as if it had not been there.
-    if (!stored) continue;
-    result.push({
-      sha: row.sha,
-      path: row.path,
-      previousPath: row.previous_path,
-      status: row.status,
-      patch: stored.patch,
-      patchTruncated: stored.patch_truncated,
-      ai: row.ai,
-      at,
-    });
-  }
-  return result;
-}
-
-/** A text[] literal: drizzle would expand a JS array into one parameter per element. */
-function pgTextArray(values: readonly string[]): string {
-  return `{${values.map((value) => `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(",")}}`;
+  return rows.map(toPatchEvent);
 }

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replayLineProvenance } from "../../domain/metrics/provenance.ts";
-import { addDays, localClock } from "../../domain/metrics/time.ts";
+import { addDays, localClock, localDayBounds } from "../../domain/metrics/time.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
 import { seedDemoOrganization } from "../demo/seed-demo.ts";
 import type { Services } from "../runtime/services.ts";
-import { loadPatchEvents } from "./provenance-store.ts";
+import { loadPatchEvents, loadPatchEventsDecidingFocus } from "./provenance-store.ts";
 import { computeRepoMetricsRange, loadRepositoryScope, type RepositoryScope } from "./repo-metrics.ts";
 import { computeRepoSurvival } from "./survival.ts";
 
@@ -110,6 +110,42 @@ describe("daily metrics on the demo organisation", () => {
     expect(await snapshot("line_survival")).toEqual(before);
     expect(before.length).toBe(cohorts.length);
   });
+});
+
+describe("the daily job's focused replay (ADR 032)", () => {
+  it("gives every day the same row as the range recompute's whole-window replay, also across a rename", async () => {
+    const scope = scopes[2]!;
+    const zone = scope.timeZone;
+    // A rename two days before the end of the range, then an edit of the renamed file's first lines the next day.
+    const [source] = await database.sql<{ path: string }[]>`
+      select file_path as path from commit_file_patches
+      where repo_id = ${scope.repoId} and status = 'added' and patch is not null and authored_at < ${localDayBounds(addDays(to, -4), zone).start.toISOString()}
+      order by authored_at desc limit 1`;
+    const renamedTo = `${source!.path}.moved.ts`;
+    const extra = [
+      { sha: "ade0000000000000000000000000000000000032", day: addDays(to, -2), path: renamedTo, previous: source!.path, status: "renamed", patch: null },
+      { sha: "ade0000000000000000000000000000000000033", day: addDays(to, -1), path: renamedTo, previous: null, status: "modified", patch: "@@ -1,2 +1,1 @@\n-x\n-y\n+z" },
+    ];
+    for (const commit of extra) {
+      const at = new Date(localDayBounds(commit.day, zone).start.getTime() + 12 * 3_600_000);
+      await database.sql`insert into commits (org_id, repo_id, sha, authored_at, analysis_status, ai_confidence, on_default_branch, lines_added)
+        values (${scope.orgId}, ${scope.repoId}, ${commit.sha}, ${at.toISOString()}, 'analyzed', 0.1, true, 1)`;
+      await database.sql`insert into commit_file_patches (org_id, repo_id, commit_sha, file_path, previous_path, status, patch, ai_authored, authored_at)
+        values (${scope.orgId}, ${scope.repoId}, ${commit.sha}, ${commit.path}, ${commit.previous}, ${commit.status}, ${commit.patch}, false, ${at.toISOString()})`;
+    }
+    const lastDay = localDayBounds(addDays(to, -1), zone);
+    const focused = await loadPatchEventsDecidingFocus(services.db, scope.repoId, { from: new Date(lastDay.start.getTime() - 14 * 86_400_000), to: lastDay.end }, { from: lastDay.start, to: lastDay.end });
+    expect(focused.some((event) => event.path === source!.path)).toBe(true); // the rename brought the old path in
+
+    const range = await computeRepoMetricsRange(services.db, scope, { from, to });
+    expect(range.length).toBe(21);
+    const before = await snapshot("repo_metrics");
+    for (const row of range) {
+      const [daily] = await computeRepoMetricsRange(services.db, scope, { from: row.date, to: row.date });
+      expect(daily, row.date).toEqual(row);
+    }
+    expect(await snapshot("repo_metrics")).toEqual(before);
+  }, 60_000);
 });
 
 describe("local-day boundaries", () => {

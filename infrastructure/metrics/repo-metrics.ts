@@ -59,14 +59,17 @@ export async function computeRepoMetricsRange(
   if (total <= 0) throw new RangeError(`empty range ${range.from}..${range.to}`);
   const start = startOfLocalDay(range.from, scope.timeZone);
   const end = startOfLocalDay(addDays(range.to, 1), scope.timeZone);
-  const inputs = await loadRangeInputs(db, scope.repoId, { start, end });
   const replayWindow = { from: new Date(start.getTime() - CHURN_WINDOW_DAYS * DAY_MS), to: end };
   // A short range (the daily job: one day) replays only the files its days touched (ADR 032); a long one touches
-  // nearly every file, so it skips the extra key pass. Only fates are read here: no text check.
-  const events =
-    total <= FOCUSED_REPLAY_MAX_DAYS && options.focusedReplay !== false
-      ? await loadPatchEventsDecidingFocus(db, scope.repoId, replayWindow, { from: start, to: end })
-      : await loadPatchEvents(db, scope.repoId, replayWindow);
+  // nearly every file, so it skips the rename walk. The raw rows and the patches load concurrently.
+  const focused = total <= FOCUSED_REPLAY_MAX_DAYS && options.focusedReplay !== false;
+  const [inputs, events] = await Promise.all([
+    loadRangeInputs(db, scope.repoId, { start, end }),
+    focused
+      ? loadPatchEventsDecidingFocus(db, scope.repoId, replayWindow, { from: start, to: end })
+      : loadPatchEvents(db, scope.repoId, replayWindow),
+  ]);
+  // Only fates are read here: no text check.
   const replay = replayLineProvenance(events, { checkText: false });
   const failed = failedDeployments(inputs.deployments, inputs.incidents);
 
@@ -102,46 +105,49 @@ export async function computeRepoMetricsRange(
 }
 
 async function loadRangeInputs(db: Executor, repoId: string, window: { start: Date; end: Date }) {
-  const commitRows = await db
-    .select({ sha: commits.sha, aiConfidence: commits.aiConfidence, authoredAt: commits.authoredAt })
-    .from(commits)
-    .where(and(eq(commits.repoId, repoId), eq(commits.analysisStatus, "analyzed"), gte(commits.authoredAt, window.start), lt(commits.authoredAt, window.end)))
-    .orderBy(commits.authoredAt);
-  const fileRows = await db
-    .select({
-      commitSha: codeAttribution.commitSha,
-      path: codeAttribution.filePath,
-      countsTowardShare: codeAttribution.countsTowardShare,
-      aiConfidence: codeAttribution.aiConfidence,
-      riskTier: codeAttribution.riskTier,
-      linesAdded: codeAttribution.linesAdded,
-      linesDeleted: codeAttribution.linesDeleted,
-      authoredAt: codeAttribution.authoredAt,
-    })
-    .from(codeAttribution)
-    .where(and(eq(codeAttribution.repoId, repoId), gte(codeAttribution.authoredAt, window.start), lt(codeAttribution.authoredAt, window.end)))
-    .orderBy(codeAttribution.authoredAt);
-  const pullRequests = await loadPullRequestTimelines(db, repoId, window);
-  const deploymentRows: DeploymentRecord[] = await db
-    .select({
-      id: deployments.id,
-      isProduction: deployments.isProduction,
-      status: deployments.status,
-      createdAt: deployments.createdAt,
-      finishedAt: deployments.finishedAt,
-    })
-    .from(deployments)
-    .where(
-      and(
-        eq(deployments.repoId, repoId),
-        eq(deployments.isProduction, true),
-        sql`coalesce(${deployments.finishedAt}, ${deployments.createdAt}) >= ${window.start.toISOString()}`,
-      ),
-    );
-  const incidentRows: IncidentRecord[] = await db
-    .select({ startedAt: incidents.startedAt })
-    .from(incidents)
-    .where(and(eq(incidents.repoId, repoId), gte(incidents.startedAt, window.start)));
+  // Independent reads: concurrently, each on a pooled connection.
+  const [commitRows, fileRows, pullRequests, deploymentRows, incidentRows] = await Promise.all([
+    db
+      .select({ sha: commits.sha, aiConfidence: commits.aiConfidence, authoredAt: commits.authoredAt })
+      .from(commits)
+      .where(and(eq(commits.repoId, repoId), eq(commits.analysisStatus, "analyzed"), gte(commits.authoredAt, window.start), lt(commits.authoredAt, window.end)))
+      .orderBy(commits.authoredAt),
+    db
+      .select({
+        commitSha: codeAttribution.commitSha,
+        path: codeAttribution.filePath,
+        countsTowardShare: codeAttribution.countsTowardShare,
+        aiConfidence: codeAttribution.aiConfidence,
+        riskTier: codeAttribution.riskTier,
+        linesAdded: codeAttribution.linesAdded,
+        linesDeleted: codeAttribution.linesDeleted,
+        authoredAt: codeAttribution.authoredAt,
+      })
+      .from(codeAttribution)
+      .where(and(eq(codeAttribution.repoId, repoId), gte(codeAttribution.authoredAt, window.start), lt(codeAttribution.authoredAt, window.end)))
+      .orderBy(codeAttribution.authoredAt),
+    loadPullRequestTimelines(db, repoId, window),
+    db
+      .select({
+        id: deployments.id,
+        isProduction: deployments.isProduction,
+        status: deployments.status,
+        createdAt: deployments.createdAt,
+        finishedAt: deployments.finishedAt,
+      })
+      .from(deployments)
+      .where(
+        and(
+          eq(deployments.repoId, repoId),
+          eq(deployments.isProduction, true),
+          sql`coalesce(${deployments.finishedAt}, ${deployments.createdAt}) >= ${window.start.toISOString()}`,
+        ),
+      ) as Promise<DeploymentRecord[]>,
+    db
+      .select({ startedAt: incidents.startedAt })
+      .from(incidents)
+      .where(and(eq(incidents.repoId, repoId), gte(incidents.startedAt, window.start))) as Promise<IncidentRecord[]>,
+  ]);
   return {
     commits: commitRows.map((row) => ({ sha: row.sha, aiConfidence: row.aiConfidence, at: row.authoredAt.getTime() })),
     files: fileRows.map((row) => ({ ...row, at: row.authoredAt.getTime() })),
