@@ -113,3 +113,32 @@ export async function getDashboard(db: Executor, orgId: string, now: Date, windo
     windowDays,
   };
 }
+
+export type SparklinePoint = { week: string; aiShare: number | null };
+
+/**
+ * Weekly AI share of added lines per repository over the last `weeks` weeks, from the attribution rows (fresh as
+ * soon as a commit is analysed, unlike the nightly repo_metrics). Weeks without counted lines are null.
+ */
+export async function getRepositorySparklines(db: Executor, orgId: string, now: Date, weeks = 12): Promise<Record<string, SparklinePoint[]>> {
+  const since = new Date(now.getTime() - weeks * 7 * 86_400_000).toISOString();
+  const rows = await db.execute<{ repo_id: string; week: string; lines: number; ai_lines: number }>(sql`
+    select ca.repo_id, to_char(date_trunc('week', ca.authored_at at time zone 'UTC'), 'YYYY-MM-DD') as week,
+      sum(ca.lines_added)::int as lines,
+      coalesce(sum(ca.lines_added) filter (where ca.ai_confidence >= ${AI_LINE_THRESHOLD}), 0)::int as ai_lines
+    from code_attribution ca
+    join repositories r on r.id = ca.repo_id and r.org_id = ${orgId} and r.disabled_at is null
+    where ca.org_id = ${orgId} and ca.authored_at >= ${since} and ca.counts_toward_share
+    group by ca.repo_id, 2
+  `);
+  const weekStarts: string[] = [];
+  const monday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - ((now.getUTCDay() + 6) % 7)));
+  for (let i = weeks - 1; i >= 0; i -= 1) weekStarts.push(new Date(monday.getTime() - i * 7 * 86_400_000).toISOString().slice(0, 10));
+  const byRepo = new Map<string, Map<string, number | null>>();
+  for (const row of rows) {
+    const series = byRepo.get(row.repo_id) ?? new Map<string, number | null>();
+    series.set(row.week, row.lines > 0 ? (row.ai_lines / row.lines) * 100 : null);
+    byRepo.set(row.repo_id, series);
+  }
+  return Object.fromEntries([...byRepo].map(([repoId, series]) => [repoId, weekStarts.map((week) => ({ week, aiShare: series.get(week) ?? null }))]));
+}

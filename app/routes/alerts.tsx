@@ -6,7 +6,7 @@ import { AppShell } from "~/components/AppShell.tsx";
 import { alertListQuery, getAlertSummary, listAlerts } from "~/presenters/alerts.server.ts";
 import { listRepositoryOptions } from "~/presenters/repositories.server.ts";
 import { formatRelativeTime } from "~/utils/format.ts";
-import { acknowledgeAlert } from "../../infrastructure/alerts/acknowledge.ts";
+import { acknowledgeAlert } from "~/services/alerts.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Alerts · Sentinel" }];
 

@@ -1,27 +1,32 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { Badge, Card, Metric, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow, Text } from "@tremor/react";
+import { Badge, Card, Metric, SparkAreaChart, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow, Text } from "@tremor/react";
 import { requireUser } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
 import { formatPercent, formatRelativeTime } from "~/utils/format.ts";
-import { getDashboard } from "~/presenters/dashboard.server.ts";
+import { getDashboard, getRepositorySparklines, type SparklinePoint } from "~/presenters/dashboard.server.ts";
+import { useHydrated } from "~/components/Hydrated.tsx";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard · Sentinel" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { user, org } = await requireUser(request, context);
   const now = new Date();
-  const dashboard = org ? await getDashboard(context.services.db, org.orgId, now) : null;
+  const [dashboard, sparklines] = org
+    ? await Promise.all([getDashboard(context.services.db, org.orgId, now), getRepositorySparklines(context.services.db, org.orgId, now)])
+    : ([null, {}] as [null, Record<string, SparklinePoint[]>]);
   return {
     user: { login: user.login, name: user.name, avatarUrl: user.avatarUrl },
     org: org ? { name: org.name, isDemo: org.isDemo } : null,
     dashboard,
+    sparklines,
     now: now.toISOString(),
   };
 }
 
 export default function Dashboard() {
-  const { user, org, dashboard, now } = useLoaderData<typeof loader>();
+  const { user, org, dashboard, sparklines, now } = useLoaderData<typeof loader>();
+  const hydrated = useHydrated();
   return (
     <AppShell user={user} org={org}>
       {!org || !dashboard ? (
@@ -59,6 +64,7 @@ export default function Dashboard() {
                     <TableHeaderCell>Repository</TableHeaderCell>
                     <TableHeaderCell className="text-right">Commits</TableHeaderCell>
                     <TableHeaderCell className="text-right">AI share</TableHeaderCell>
+                    <TableHeaderCell>Last 12 weeks</TableHeaderCell>
                     <TableHeaderCell className="text-right">High-risk AI files</TableHeaderCell>
                     <TableHeaderCell className="text-right">Last activity</TableHeaderCell>
                   </TableRow>
@@ -83,6 +89,20 @@ export default function Dashboard() {
                         ) : null}
                       </TableCell>
                       <TableCell className="text-right">{formatPercent(repo.aiShare)}</TableCell>
+                      <TableCell>
+                        <div role="img" aria-label={`Weekly AI share of ${repo.fullName}, last 12 weeks`} className="h-8 w-28" data-testid="sparkline">
+                          {hydrated && sparklines[repo.id] ? (
+                            <SparkAreaChart
+                              className="h-8 w-28"
+                              data={sparklines[repo.id]!}
+                              index="week"
+                              categories={["aiShare"]}
+                              colors={["violet"]}
+                              connectNulls
+                            />
+                          ) : null}
+                        </div>
+                      </TableCell>
                       <TableCell className="text-right">{repo.highRiskFiles}</TableCell>
                       <TableCell className="text-right">{formatRelativeTime(repo.lastActivityAt, now)}</TableCell>
                     </TableRow>

@@ -8,6 +8,7 @@ import type { Services } from "../../infrastructure/runtime/services.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
 import * as alertsPage from "./alerts.tsx";
+import * as dashboardPage from "./dashboard.tsx";
 import * as eventPage from "./events.$eventId.tsx";
 import * as incidentPage from "./incidents.$incidentId.tsx";
 import * as incidentsPage from "./incidents._index.tsx";
@@ -67,7 +68,8 @@ beforeAll(async () => {
   ({ services, close } = await createTestServices(database));
   const seeded = await seedDemoOrganization(
     { db: database.db, queue: services.queue, logger: silentLogger },
-    { seed: 5, now: new Date("2026-11-01T00:00:00Z"), days: 10, analysis: "inline" },
+    // Seeded up to the real clock: the pages read "the last 90 days" and "the last 12 weeks" from now.
+    { seed: 5, now: new Date(), days: 10, analysis: "inline" },
   );
   const db = database.db;
   const [repoA] = await db.select({ id: repositories.id }).from(repositories).where(eq(repositories.orgId, seeded.orgId)).orderBy(repositories.fullName).limit(1);
@@ -227,6 +229,18 @@ describe("incident pages", () => {
 });
 
 describe("repository page, alerts and API keys", () => {
+  it("the overview has a 12-week AI share sparkline for each of the org's repositories and none of another org's", async () => {
+    const outcome = await run(dashboardPage.loader, "/dashboard");
+    const body = outcome.body as { dashboard: { repositories: { id: string }[] }; sparklines: Record<string, { week: string; aiShare: number | null }[]> };
+    const repoIds = body.dashboard.repositories.map((repo) => repo.id);
+    expect(Object.keys(body.sparklines).every((id) => repoIds.includes(id))).toBe(true);
+    expect(body.sparklines[b.repoId]).toBeUndefined();
+    const series = body.sparklines[a.repoId]!;
+    expect(series).toHaveLength(12);
+    expect(series.some((point) => point.aiShare !== null)).toBe(true);
+    expect(series.every((point) => point.aiShare === null || (point.aiShare >= 0 && point.aiShare <= 100))).toBe(true);
+  });
+
   it("the repository page loads its cards, tiers and high-risk files for the org's own repository", async () => {
     const outcome = await run(repoPage.loader, `/repos/${a.repoId}`, { params: { repoId: a.repoId } });
     expect(outcome.status).toBe(200);

@@ -4,7 +4,7 @@ import { Badge, Card, Table, TableBody, TableCell, TableHead, TableHeaderCell, T
 import { requireOrganization, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
 import { formatRelativeTime } from "~/utils/format.ts";
-import { createApiKey, listApiKeys, revokeApiKey } from "../../infrastructure/api/api-keys.ts";
+import { createApiKey, listApiKeys, revokeApiKey } from "~/services/api-keys.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "API keys · Sentinel" }];
 

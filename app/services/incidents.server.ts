@@ -18,3 +18,5 @@ export async function resolveIncident(db: Executor, orgId: string, incidentId: s
     .where(and(eq(incidents.id, incidentId), eq(incidents.orgId, orgId), isNull(incidents.resolvedAt)));
   return { ok: true };
 }
+
+export { createIncident } from "../../infrastructure/incidents/create-incident.ts";
