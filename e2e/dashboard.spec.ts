@@ -93,4 +93,12 @@ test("alerts page and API keys: create (shown once), call the API, revoke (401 a
   await expect(page.getByTestId("api-key-row").filter({ hasText: "e2e" })).toContainText("revoked");
   const revoked = await request.get("/api/v1/repos", { headers: { Authorization: `Bearer ${key}` } });
   expect(revoked.status()).toBe(401);
+
+  await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Risk paths" }).click();
+  const checkout = page.getByTestId("risk-repo").filter({ hasText: "acme-demo/checkout-api" });
+  await checkout.getByLabel("Pattern").fill("src/payments/**");
+  await checkout.getByLabel("Tier").selectOption("4");
+  await checkout.getByRole("button", { name: "Add" }).click();
+  await expect(checkout).toContainText("src/payments/** → T4 Critical");
+  await checkPage(page, testInfo, "risk-paths");
 });

@@ -15,6 +15,7 @@ import * as incidentsPage from "./incidents._index.tsx";
 import * as newIncidentPage from "./incidents.new.tsx";
 import * as repoPage from "./repos.$repoId.tsx";
 import * as apiKeysPage from "./settings.api-keys.tsx";
+import * as riskPage from "./settings.risk.tsx";
 
 type RouteHandler = (args: { request: Request; params: Record<string, string>; context: { services: Services } }) => unknown;
 
@@ -122,8 +123,12 @@ describe("catalogue row 31: org A's user opens org B's URLs", () => {
       run(incidentPage.action, `/incidents/${b.incidentId}`, { params: { incidentId: b.incidentId }, form: { intent: "resolve" } }),
       run(alertsPage.action, "/alerts", { form: { intent: "acknowledge", alertId: b.alertId } }),
       run(apiKeysPage.action, "/settings/api-keys", { form: { intent: "revoke", keyId: b.keyId } }),
+      run(riskPage.action, "/settings/risk", { form: { intent: "add", repoId: b.repoId, pattern: "src/**", tier: "1" } }),
+      run(riskPage.action, "/settings/risk", { form: { intent: "remove", repoId: b.repoId, pattern: "src/**" } }),
     ]);
-    expect(outcomes.map((outcome) => outcome.status)).toEqual([404, 404, 404, 404, 404, 404, 404]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([404, 404, 404, 404, 404, 404, 404, 404, 404]);
+    const [repoB] = await database.db.select({ riskOverrides: repositories.riskOverrides }).from(repositories).where(eq(repositories.id, b.repoId));
+    expect(repoB!.riskOverrides).toEqual([]);
     const [incidentB] = await database.db.select({ resolvedAt: incidents.resolvedAt }).from(incidents).where(eq(incidents.id, b.incidentId));
     expect(incidentB!.resolvedAt).toBeNull();
     const [alertB] = await database.db.select({ acknowledgedAt: alerts.acknowledgedAt }).from(alerts).where(eq(alerts.id, b.alertId));
@@ -273,5 +278,31 @@ describe("repository page, alerts and API keys", () => {
     expect((await run(apiKeysPage.action, "/settings/api-keys", { form: { intent: "create", name: "x" }, cookie: memberCookie })).status).toBe(403);
     const empty = await run(apiKeysPage.action, "/settings/api-keys", { form: { intent: "create", name: " " } });
     expect(empty.status).toBe(400);
+  });
+});
+
+describe("risk path settings", () => {
+  it("adds, re-tiers and removes a pattern of the org's repository; bad input is a 400 with the field named; members cannot change them", async () => {
+    const add = (pattern: string, tier: string) => run(riskPage.action, "/settings/risk", { form: { intent: "add", repoId: a.repoId, pattern, tier } });
+    expect((await add("src/billing/**", "4")).status).toBe(302);
+    expect((await add("src/billing/**", "3")).status).toBe(302);
+    expect((await add("*.sql", "3")).status).toBe(302);
+    const page = await run(riskPage.loader, "/settings/risk");
+    const repo = (page.body as { repositories: { id: string; riskOverrides: unknown[] }[] }).repositories.find((row) => row.id === a.repoId)!;
+    expect(repo.riskOverrides).toEqual([
+      { pattern: "src/billing/**", tier: 3 },
+      { pattern: "*.sql", tier: 3 },
+    ]);
+    const bad = await add("/etc/passwd", "9");
+    expect(bad.status).toBe(400);
+    expect((bad.body as { fieldErrors: Record<string, string> }).fieldErrors).toEqual({
+      pattern: "patterns are relative to the repository root: drop the leading /",
+      tier: "choose a tier from T1 to T4",
+    });
+    expect((await run(riskPage.action, "/settings/risk", { form: { intent: "remove", repoId: a.repoId, pattern: "*.sql" } })).status).toBe(302);
+    const [row] = await database.db.select({ riskOverrides: repositories.riskOverrides }).from(repositories).where(eq(repositories.id, a.repoId));
+    expect(row!.riskOverrides).toEqual([{ pattern: "src/billing/**", tier: 3 }]);
+    const asMember = await run(riskPage.action, "/settings/risk", { form: { intent: "add", repoId: a.repoId, pattern: "x/**", tier: "1" }, cookie: memberCookie });
+    expect(asMember.status).toBe(403);
   });
 });

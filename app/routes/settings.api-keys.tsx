@@ -3,6 +3,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Badge, Card, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow, Title } from "@tremor/react";
 import { requireOrganization, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
+import { SettingsNav } from "~/components/SettingsNav.tsx";
 import { formatRelativeTime } from "~/utils/format.ts";
 import { createApiKey, listApiKeys, revokeApiKey } from "~/services/api-keys.server.ts";
 
@@ -40,8 +41,9 @@ export default function ApiKeys() {
   const result = useActionData<typeof action>() as ActionResult | undefined;
   return (
     <AppShell user={user} org={org}>
-      <h1 className="text-2xl font-semibold tracking-tight">Settings · API keys</h1>
-      <p className="mt-1 max-w-2xl text-sm text-gray-600">
+      <h1 className="text-2xl font-semibold tracking-tight">Settings</h1>
+      <SettingsNav />
+      <p className="mt-4 max-w-2xl text-sm text-gray-600">
         Keys read this organisation&apos;s data through the JSON API (<a className="text-blue-700 underline" href="/api/v1/openapi.json">OpenAPI document</a>
         ). Send one as <code>Authorization: Bearer snt_…</code>. A key is shown once; Sentinel keeps only its hash.
       </p>
