@@ -86,9 +86,11 @@ export function createBullMqQueue(options: BullMqQueueOptions): BullMqJobQueue {
   const workers = new Map<QueueName, Worker>();
   let ready: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
+  /** Stays true while workers drain: a job finishing during shutdown may still queue its follow-up work. */
+  let producerOpen = true;
 
   function assertOpen(): void {
-    if (closing !== undefined) throw new QueueUnavailableError("the BullMQ queue is closed");
+    if (!producerOpen) throw new QueueUnavailableError("the BullMQ queue is closed");
   }
 
   /** One Queue per name, created once Redis answers; a Queue whose start failed is dropped and made again. */
@@ -265,6 +267,7 @@ export function createBullMqQueue(options: BullMqQueueOptions): BullMqJobQueue {
       closing ??= (async () => {
         // Workers first, gracefully: they stop fetching and let active jobs finish.
         const workerResults = await Promise.allSettled([...workers.values()].map((worker) => worker.close()));
+        producerOpen = false;
         const openQueues = (await Promise.allSettled(queues.values())).flatMap((settled) =>
           settled.status === "fulfilled" ? [settled.value] : [],
         );

@@ -225,7 +225,9 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): JobQu
     enqueueOptions: EnqueueOptions,
     scheduleId?: string,
   ): EnqueueResult {
-    if (closed) throw new QueueUnavailableError("the in-process queue is closed");
+    // While active jobs drain at shutdown they may still queue follow-up work; it is kept (and lost with the
+    // process, like every waiting job here) instead of failing the job that is finishing.
+    if (closed && running.size === 0) throw new QueueUnavailableError("the in-process queue is closed");
     const state = queueState(queue);
     pruneFinished(state);
     const { attempts, backoff, delayMs } = normalizeJobOptions(enqueueOptions);

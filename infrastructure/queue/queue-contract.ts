@@ -251,6 +251,30 @@ export function queueContract(adapterName: string, createQueue: () => JobQueue):
       expect(started).toEqual(["long"]);
     });
 
+    it("lets a job that is finishing during close() queue its follow-up work, then refuses enqueues", async () => {
+      const queue = open();
+      let followUp: Promise<unknown> | undefined;
+      let outcome: "completed" | "failed" | undefined;
+      await queue.startWorker("scheduled-jobs", async () => {
+        await sleep(150);
+        followUp = queue.enqueue("notifications", "follow-up", {});
+        try {
+          await followUp;
+          outcome = "completed";
+        } catch (error) {
+          outcome = "failed";
+          throw error;
+        }
+      });
+      await queue.enqueue("scheduled-jobs", "compute", {});
+      await waitFor(async () => (await queue.counts("scheduled-jobs")).active === 1, { what: "the job to start" });
+
+      await queue.close();
+
+      expect(outcome).toBe("completed");
+      await expect(queue.enqueue("notifications", "too-late", {})).rejects.toThrow(/closed/);
+    });
+
     it("answers ping while open", async () => {
       const queue = open();
       expect(await queue.ping()).toBe(true);
