@@ -144,12 +144,7 @@ afterAll(async () => {
 });
 
 describe("metrics jobs in worker processes", () => {
-  // KNOWN DEFECT (infrastructure/queue/bullmq-queue.ts, outside this change): close() marks the adapter closed
-  // before the workers drain, so the job's last step — enqueueing its alert evaluation — throws
-  // QueueUnavailableError("the BullMQ queue is closed"); the attempt fails and the job is left delayed for a retry
-  // instead of completing. The process still exits 0. Enqueue must stay open until the workers have closed; when
-  // it does, this test passes and `it.fails` turns red: make it `it` again.
-  it.fails("row 14: SIGTERM while a metrics job runs — the job finishes, then the process exits 0", async () => {
+  it("row 14: SIGTERM while a metrics job runs — the job finishes, then the process exits 0", async () => {
     const repoId = await seedRepository("sigterm");
     const hold = await holdMetricsRow(repoId);
     const worker = startWorkerProcess();
