@@ -8,6 +8,7 @@ import { createAnalysisJobs } from "./analysis.ts";
 import { BACKFILL_REPOSITORY_JOB, createHistoryJobs, FETCH_PUSH_RANGE_JOB } from "./history.ts";
 import { createMetricsJobs } from "./metrics.ts";
 import { createRecoveryJobs, requeueUnfinishedWork } from "./recovery.ts";
+import { createDemoJobs } from "./demo.ts";
 import { createJobRouter, type JobHandler } from "./router.ts";
 import { registerSchedules } from "./schedules.ts";
 import { createWebhookJobs } from "./webhooks.ts";
@@ -44,6 +45,7 @@ export function createJobHandlers(services: Services, github: GitHubApi | null):
       ...createRecoveryJobs({ ...base, github }),
       ...createMetricsJobs({ ...base, lock: services.lock, evaluateAlerts: alerts.evaluateAlerts }),
       ...alerts.scheduled,
+      ...createDemoJobs({ db: services.db, queue: services.queue, lock: services.lock }),
     },
     notifications: { ...alerts.notifications },
   };

@@ -58,6 +58,12 @@ describe("seedDemoOrganization (inline analysis)", () => {
     expect(counts.files).toBeGreaterThan(counts.analyzed);
     expect(counts.incidents).toBe(dataset.incidents.length);
 
+    // The nightly job's code computed the daily metrics, so the dashboard has series to chart.
+    const [metrics] = await database.sql<{ days: number; commits: number }[]>`
+      select count(distinct date)::int as days, coalesce(sum(commits), 0)::int as commits from repo_metrics`;
+    expect(metrics!.days).toBeGreaterThan(DAYS / 2);
+    expect(metrics!.commits).toBeGreaterThan(0);
+
     const [org] = await database.db.select().from(organizations).where(eq(organizations.isDemo, true));
     expect(org?.slug).toBe("acme-demo");
     const repos = await database.sql<{ full_name: string; source: string }[]>`select full_name, source from repositories order by full_name`;
@@ -149,6 +155,14 @@ describe("seedDemoOrganization through BullMQ workers on the real Redis", () => 
       expect(row!.files).toBeGreaterThanOrEqual(row!.analyzed);
       const counts = await services.queue.counts("analysis");
       expect(counts.failed).toBe(0);
+      // Once every commit is analysed, the demo-metrics job computes the daily metrics.
+      await waitFor(
+        async () => {
+          const [row] = await database.sql<{ rows: number }[]>`select count(*)::int as rows from repo_metrics`;
+          return row!.rows > 0;
+        },
+        { timeoutMs: 60_000, intervalMs: 250, what: "demo metrics computed" },
+      );
     } finally {
       await close();
     }

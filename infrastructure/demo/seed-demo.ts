@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { JobQueue } from "../../domain/ports.ts";
 import { enqueueCommitAnalysis } from "../../jobs/analysis.ts";
+import { enqueueDemoMetrics } from "../../jobs/demo.ts";
 import type { Database } from "../db/client.ts";
 import { commits, githubInstallations, incidents, organizations, repositories, webhookDeliveries } from "../db/schema/index.ts";
 import { createIncident } from "../incidents/create-incident.ts";
@@ -10,6 +11,8 @@ import { createCommitSourceResolver } from "../ingest/commit-sources.ts";
 import { demoDatasetFor, type DemoSettings } from "../ingest/demo-commit-source.ts";
 import { processWebhookDelivery } from "../ingest/process-delivery.ts";
 import type { Logger } from "../logging/logger.ts";
+import { recomputeMetrics } from "../metrics/recompute.ts";
+import { createMemoryLock } from "../queue/memory-lock.ts";
 
 export const DEMO_ORG_SLUG = "acme-demo";
 export const DEFAULT_DEMO_SEED = 20_260_101;
@@ -170,6 +173,13 @@ export async function seedDemoOrganization(
   }
 
   const incidentCount = await seedIncidents(db, orgId, dataset.incidents);
+  // Metrics the way the nightly job computes them, once every commit is analysed: inline here, or by a job that
+  // waits for the workers.
+  if (options.analysis === "inline") {
+    await recomputeMetrics({ db, lock: createMemoryLock(), now: new Date() }, { orgId });
+  } else {
+    await enqueueDemoMetrics(deps.queue, orgId);
+  }
   await db
     .update(organizations)
     .set({ settings: sql`jsonb_set(${organizations.settings}, '{demo,seededAt}', to_jsonb(${new Date().toISOString()}::text))` })

@@ -25,7 +25,7 @@ export interface RecomputeProgress {
  */
 export async function recomputeMetrics(
   deps: { db: Database; lock: DistributedLock; now: Date },
-  options: { repo?: string; from?: string; to?: string },
+  options: { repo?: string; from?: string; to?: string; /** Only this organisation's repositories. */ orgId?: string },
   onProgress: (progress: RecomputeProgress) => void = () => {},
 ): Promise<RecomputeResult> {
   let scopes: RepositoryScope[];
@@ -34,7 +34,9 @@ export async function recomputeMetrics(
     scopes = (await Promise.all(matches.map((match) => loadRepositoryScope(deps.db, match.repoId)))).filter((s): s is RepositoryScope => s !== null);
     if (scopes.length === 0) return { ok: false, code: "REPO_NOT_FOUND", message: `no enabled repository named ${options.repo}` };
   } else {
-    scopes = (await listActiveRepositories(deps.db, deps.now)).map(({ repoId, orgId, fullName, timeZone }) => ({ repoId, orgId, fullName, timeZone }));
+    scopes = (await listActiveRepositories(deps.db, deps.now))
+      .filter((repo) => options.orgId === undefined || repo.orgId === options.orgId)
+      .map(({ repoId, orgId, fullName, timeZone }) => ({ repoId, orgId, fullName, timeZone }));
   }
   const repositories: Extract<RecomputeResult, { ok: true }>["repositories"] = [];
   for (const scope of scopes) {

@@ -1,0 +1,52 @@
+import { and, eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { DistributedLock, JobQueue } from "../domain/ports.ts";
+import type { Database } from "../infrastructure/db/client.ts";
+import { commits } from "../infrastructure/db/schema/index.ts";
+import { localYesterday } from "../domain/metrics/time.ts";
+import { recomputeMetrics } from "../infrastructure/metrics/recompute.ts";
+import { RetryLaterError } from "../infrastructure/queue/index.ts";
+import { COMPUTE_METRICS_DAILY, EVALUATE_ALERTS, periodJobId } from "./metrics.ts";
+import { defineJob } from "./router.ts";
+
+export const DEMO_METRICS_JOB = "demo-metrics";
+
+/** Queued once by the demo seeding: its metrics are computed when the workers have analysed every commit. */
+export async function enqueueDemoMetrics(queue: JobQueue, orgId: string): Promise<void> {
+  await queue.enqueue("scheduled-jobs", DEMO_METRICS_JOB, { orgId }, { jobId: `demo-metrics-${orgId}`, attempts: 3 });
+}
+
+/**
+ * The demo's 90 days of metrics, computed with the nightly job's code (`sentinel metrics recompute`), then the
+ * alert rules for each repository — so a newcomer sees charts and alerts, not only raw events. Waits (without
+ * using up attempts) while commits are still being analysed.
+ */
+export function createDemoJobs(deps: { db: Database; queue: JobQueue; lock: DistributedLock; now?: () => Date }) {
+  return {
+    [DEMO_METRICS_JOB]: defineJob({
+      schema: z.object({ orgId: z.string().uuid() }),
+      async run({ orgId }) {
+        const [pending] = await deps.db
+          .select({ count: sql<number>`count(*)::int` })
+          .from(commits)
+          .where(and(eq(commits.orgId, orgId), eq(commits.analysisStatus, "pending")));
+        if ((pending?.count ?? 0) > 0) throw new RetryLaterError(5_000, `${pending!.count} demo commits still wait for analysis`);
+        const now = deps.now?.() ?? new Date();
+        const result = await recomputeMetrics({ db: deps.db, lock: deps.lock, now }, { orgId });
+        if (!result.ok) return result;
+        for (const repo of await deps.db.execute<{ id: string; timezone: string }>(
+          sql`select r.id, o.timezone from repositories r join organizations o on o.id = r.org_id where r.org_id = ${orgId} and r.disabled_at is null`,
+        )) {
+          const period = localYesterday(now, repo.timezone);
+          await deps.queue.enqueue(
+            "scheduled-jobs",
+            EVALUATE_ALERTS,
+            { repoId: repo.id, source: COMPUTE_METRICS_DAILY, period },
+            { jobId: periodJobId(`${EVALUATE_ALERTS}-${COMPUTE_METRICS_DAILY}`, repo.id, period) },
+          );
+        }
+        return { status: "computed", repositories: result.repositories.length };
+      },
+    }),
+  };
+}
