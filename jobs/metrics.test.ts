@@ -41,7 +41,7 @@ beforeAll(async () => {
   await redis.connect();
   database = await createTestDatabase();
   ({ services, close: closeServices } = await createTestServices(database));
-  await seedDemoOrganization({ db: services.db, queue: services.queue, logger: services.logger }, { analysis: "inline", days: 14, now: SEEDED_AT });
+  await seedDemoOrganization({ db: services.db, queue: services.queue, logger: services.logger }, { analysis: "inline", days: 14, now: SEEDED_AT, metrics: false });
   demoRepoIds = (await database.sql<{ id: string }[]>`select id from repositories order by full_name`).map((row) => row.id);
   const [org] = await database.sql<{ id: string }[]>`insert into organizations (slug, name, timezone) values ('tokyo', 'Tokyo KK', 'Asia/Tokyo') returning id`;
   const [repo] = await database.sql<{ id: string }[]>`insert into repositories (org_id, full_name, source) values (${org!.id}, 'tokyo/app', 'local') returning id`;

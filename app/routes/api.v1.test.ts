@@ -57,7 +57,7 @@ beforeAll(async () => {
   ({ services, close } = await createTestServices(database));
   const seeded = await seedDemoOrganization(
     { db: database.db, queue: services.queue, logger: silentLogger },
-    { seed: 3, now: new Date("2026-11-01T00:00:00Z"), days: 10, analysis: "inline" },
+    { seed: 3, now: new Date("2026-11-01T00:00:00Z"), days: 10, analysis: "inline", metrics: false },
   );
   const db = database.db;
   const [repoA] = await db.select({ id: repositories.id }).from(repositories).where(eq(repositories.orgId, seeded.orgId)).limit(1);

@@ -33,6 +33,8 @@ export interface SeedDemoOptions {
    */
   analysis: "queue" | "inline";
   onProgress?: (progress: SeedProgress) => void;
+  /** Compute the demo's daily metrics once its commits are analysed (default true; metric tests start empty). */
+  metrics?: boolean;
 }
 
 export type SeedDemoResult =
@@ -175,7 +177,9 @@ export async function seedDemoOrganization(
   const incidentCount = await seedIncidents(db, orgId, dataset.incidents);
   // Metrics the way the nightly job computes them, once every commit is analysed: inline here, or by a job that
   // waits for the workers.
-  if (options.analysis === "inline") {
+  if (options.metrics === false) {
+    // The caller computes metrics itself.
+  } else if (options.analysis === "inline") {
     await recomputeMetrics({ db, lock: createMemoryLock(), now: new Date() }, { orgId });
   } else {
     await enqueueDemoMetrics(deps.queue, orgId);

@@ -20,7 +20,7 @@ let to: string;
 beforeAll(async () => {
   database = await createTestDatabase();
   ({ services, close: closeServices } = await createTestServices(database));
-  await seedDemoOrganization({ db: services.db, queue: services.queue, logger: services.logger }, { analysis: "inline", days: 21, now: NOW });
+  await seedDemoOrganization({ db: services.db, queue: services.queue, logger: services.logger }, { analysis: "inline", days: 21, now: NOW, metrics: false });
   const repos = await database.sql<{ id: string }[]>`select id from repositories order by full_name`;
   scopes = (await Promise.all(repos.map((repo) => loadRepositoryScope(services.db, repo.id)))).filter((s): s is RepositoryScope => s !== null);
   to = addDays(localClock(NOW, "America/Los_Angeles").date, -1);

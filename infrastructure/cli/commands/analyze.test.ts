@@ -4,22 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DETECTOR_VERSION } from "../../../domain/detection/index.ts";
-import { CliUsageError, type CliIo } from "../command.ts";
+import { bufferIo } from "../../../tests/support/cli.ts";
+import { CliUsageError } from "../command.ts";
 import { analyzeCommand } from "./analyze.ts";
 
 let repo: string;
 
-function bufferIo(): CliIo & { out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    stdout: { write: (chunk: string) => ((out += chunk), true) } as unknown as NodeJS.WritableStream,
-    stderr: { write: (chunk: string) => ((err += chunk), true) } as unknown as NodeJS.WritableStream,
-    isTTY: false,
-    out: () => out,
-    err: () => err,
-  };
-}
 
 function commit(message: string, date: string, author = ["Dana Smith", "dana@example.org"]): void {
   execFileSync("git", ["-C", repo, "add", "."], { stdio: "pipe" });

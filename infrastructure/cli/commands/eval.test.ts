@@ -5,23 +5,13 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { detectAgentMarkers, stripMarkers } from "../../../domain/detection/index.ts";
-import { CliUsageError, type CliIo } from "../command.ts";
+import { bufferIo } from "../../../tests/support/cli.ts";
+import { CliUsageError } from "../command.ts";
 import { evalCommand, readCorpus } from "./eval.ts";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const corpusPath = resolve(repoRoot, "../shared/corpus/commits-dev.jsonl.gz");
 
-function bufferIo(): CliIo & { out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    stdout: { write: (chunk: string) => ((out += chunk), true) } as unknown as NodeJS.WritableStream,
-    stderr: { write: (chunk: string) => ((err += chunk), true) } as unknown as NodeJS.WritableStream,
-    isTTY: false,
-    out: () => out,
-    err: () => err,
-  };
-}
 
 async function runJson(args: string[]) {
   const io = bufferIo();

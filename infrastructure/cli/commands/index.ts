@@ -1,5 +1,6 @@
 import type { CliCommand } from "../command.ts";
 import { analyzeCommand } from "./analyze.ts";
+import { apiKeyCommand } from "./api-key.ts";
 import { evalCommand } from "./eval.ts";
 import { importCommand } from "./import.ts";
 import { metricsCommand } from "./metrics.ts";
@@ -14,4 +15,5 @@ export const commands: CliCommand[] = [
   analyzeCommand,
   evalCommand,
   metricsCommand,
+  apiKeyCommand,
 ];

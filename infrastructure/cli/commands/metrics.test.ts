@@ -2,20 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../../tests/support/database.ts";
 import { createTestServices } from "../../../tests/support/services.ts";
 import { seedDemoOrganization } from "../../demo/seed-demo.ts";
-import { CliUsageError, type CliIo } from "../command.ts";
+import { bufferIo } from "../../../tests/support/cli.ts";
+import { CliUsageError } from "../command.ts";
 import { metricsCommand } from "./metrics.ts";
 
-function bufferIo(): CliIo & { out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    stdout: { write: (chunk: string) => ((out += chunk), true) } as unknown as NodeJS.WritableStream,
-    stderr: { write: (chunk: string) => ((err += chunk), true) } as unknown as NodeJS.WritableStream,
-    isTTY: false,
-    out: () => out,
-    err: () => err,
-  };
-}
 
 let database: TestDatabase;
 let repoName: string;
@@ -25,7 +15,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   const { services, close } = await createTestServices(database);
   try {
-    await seedDemoOrganization({ db: services.db, queue: services.queue, logger: services.logger }, { analysis: "inline", days: 10, now: new Date("2026-03-20T18:00:00Z") });
+    await seedDemoOrganization({ db: services.db, queue: services.queue, logger: services.logger }, { analysis: "inline", days: 10, now: new Date("2026-03-20T18:00:00Z"), metrics: false });
   } finally {
     await close();
   }
