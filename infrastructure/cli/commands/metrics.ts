@@ -32,7 +32,7 @@ export const metricsCommand: CliCommand = {
   name: "metrics",
   summary: "Recompute daily metrics and line survival from the stored events",
   usage: [
-    "Usage: sentinel metrics recompute [--repo owner/name] [--from YYYY-MM-DD] [--to YYYY-MM-DD]",
+    "Usage: sentinel metrics [recompute] [--repo owner/name] [--from YYYY-MM-DD] [--to YYYY-MM-DD]",
     "",
     "Recomputes repo_metrics for every local day of the range (in the organisation's time zone) with the same",
     "code as the nightly job, then the weekly survival cohorts as of the day after the range. Idempotent: run it",
@@ -55,8 +55,10 @@ export const metricsCommand: CliCommand = {
     } catch (error) {
       throw new CliUsageError((error as Error).message);
     }
-    if (parsed.positionals.length !== 1 || parsed.positionals[0] !== "recompute") {
-      throw new CliUsageError(`expected "sentinel metrics recompute", got "sentinel metrics ${parsed.positionals.join(" ")}"`.trimEnd());
+    // `recompute` is the only action, so it may be left out: `sentinel metrics --from … --to …`.
+    const positionals = parsed.positionals[0] === "recompute" ? parsed.positionals.slice(1) : parsed.positionals;
+    if (positionals.length > 0) {
+      throw new CliUsageError(`unexpected argument "${positionals[0]}" (usage: sentinel metrics [recompute] [--repo owner/name] [--from date] [--to date])`);
     }
     const options = parseWith(optionsSchema, parsed.values);
     return withCliServices({ migrate: true }, async ({ services }) => {
