@@ -4,7 +4,9 @@ import { seedDemoOrganization } from "../../infrastructure/demo/seed-demo.ts";
 import { silentLogger } from "../../infrastructure/logging/logger.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
+import { createIncident } from "../../infrastructure/incidents/create-incident.ts";
 import { eventFeedQuery, getEventDetail, listEvents } from "./events.server.ts";
+import { getIncidentDetail } from "./incidents.server.ts";
 
 describe("events presenter", () => {
   let database: TestDatabase;
@@ -71,6 +73,27 @@ describe("events presenter", () => {
     expect(foreignFeed.events).toEqual([]);
     const nested = await listEvents(database.db, orgId, eventFeedQuery.parse({ repo: otherRepoId }));
     expect(nested.events).toEqual([]);
+  });
+
+  it("shows an incident's AI attribution by risk tier and the strongest signal behind each suspect", async () => {
+    const [suspect] = await database.sql<{ sha: string; repo_id: string; lines: number; ai_lines: number }[]>`
+      select c.sha, c.repo_id, sum(ca.lines_added)::int as lines,
+        coalesce(sum(ca.lines_added) filter (where ca.ai_confidence >= 0.5), 0)::int as ai_lines
+      from commits c join code_attribution ca on ca.repo_id = c.repo_id and ca.commit_sha = c.sha and ca.counts_toward_share
+      where c.org_id = ${orgId} and c.ai_confidence >= 0.9
+      group by c.sha, c.repo_id order by c.sha limit 1`;
+    const created = await createIncident(
+      database.db,
+      orgId,
+      { repoId: suspect!.repo_id, title: "Checkout errors", severity: "sev2", startedAt: "2026-10-31T10:00:00Z", suspectedCommitShas: [suspect!.sha] },
+      null,
+    );
+    expect(created.ok).toBe(true);
+    const detail = await getIncidentDetail(database.db, orgId, created.ok ? created.incidentId : "");
+    expect(detail!.byTier.reduce((sum, tier) => sum + tier.lines, 0)).toBe(suspect!.lines);
+    expect(detail!.byTier.reduce((sum, tier) => sum + tier.aiLines, 0)).toBe(suspect!.ai_lines);
+    expect(detail!.suspects[0]!.topSignal?.evidence).toBeTruthy();
+    expect(await getIncidentDetail(database.db, otherOrgId, created.ok ? created.incidentId : "")).toBeNull();
   });
 
   it("rejects malformed filters with the field named", () => {

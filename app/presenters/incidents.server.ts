@@ -90,12 +90,16 @@ export interface SuspectedCommit {
   aiConfidence: number | null;
   linesAdded: number;
   highRiskFiles: string[];
+  /** The strongest signal behind the commit's verdict, for "why". */
+  topSignal: { id: string; weight: number; evidence: string } | null;
 }
 
 export interface IncidentDetail extends IncidentSummary {
   description: string | null;
   createdAt: string;
   suspects: SuspectedCommit[];
+  /** Suspected commits' added lines per risk tier, and how many of them are AI-written (file confidence ≥ 0.5). */
+  byTier: { tier: number; lines: number; aiLines: number }[];
 }
 
 export async function getIncidentDetail(db: Executor, orgId: string, incidentId: string): Promise<IncidentDetail | null> {
@@ -115,8 +119,10 @@ export async function getIncidentDetail(db: Executor, orgId: string, incidentId:
     ai_confidence: number | null;
     lines_added: number;
     high_risk_files: string[] | null;
+    signals: { id: string; weight: number; evidence: string }[] | null;
   }>(sql`
     select c.sha, e.id as event_id, c.message_headline, c.author_login, c.author_name, c.authored_at, c.ai_confidence, c.lines_added,
+      c.signals,
       (select array_agg(distinct ca.file_path) from code_attribution ca
         where ca.org_id = ${orgId} and ca.repo_id = c.repo_id and ca.commit_sha = c.sha and ca.risk_tier >= 3) as high_risk_files
     from incident_commits ic
@@ -124,6 +130,15 @@ export async function getIncidentDetail(db: Executor, orgId: string, incidentId:
     left join code_events e on e.org_id = ${orgId} and e.repo_id = c.repo_id and e.event_key = 'commit/' || c.sha
     where ic.incident_id = ${incidentId}
     order by c.authored_at desc
+  `);
+  const byTier = await db.execute<{ tier: number; lines: number; ai_lines: number }>(sql`
+    select ca.risk_tier as tier, sum(ca.lines_added)::int as lines,
+      coalesce(sum(ca.lines_added) filter (where ca.ai_confidence >= 0.5), 0)::int as ai_lines
+    from incident_commits ic
+    join code_attribution ca on ca.org_id = ${orgId} and ca.repo_id = ic.repo_id and ca.commit_sha = ic.commit_sha
+    where ic.incident_id = ${incidentId} and ca.counts_toward_share
+    group by ca.risk_tier
+    order by ca.risk_tier desc
   `);
   return {
     ...toSummary(row),
@@ -139,7 +154,9 @@ export async function getIncidentDetail(db: Executor, orgId: string, incidentId:
       aiConfidence: suspect.ai_confidence,
       linesAdded: suspect.lines_added,
       highRiskFiles: suspect.high_risk_files ?? [],
+      topSignal: [...(suspect.signals ?? [])].sort((a, b) => b.weight - a.weight)[0] ?? null,
     })),
+    byTier: byTier.map((tier) => ({ tier: Number(tier.tier), lines: tier.lines, aiLines: tier.ai_lines })),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { apiError, methodNotAllowed, notFound, parseSearchParams, requireApiKey } from "~/api/guard.server.ts";
-import { getIncidentDetail, incidentListQuery, listIncidents } from "~/presenters/incidents.server.ts";
+import { getIncidentDetail, getSuspectCandidates, incidentListQuery, listIncidents } from "~/presenters/incidents.server.ts";
 import { createIncident } from "~/services/incidents.server.ts";
 
 /** GET /api/v1/incidents?repo&status&limit — newest first, with the AI share of the suspected commits' lines. */
@@ -23,7 +23,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     return apiError(400, "the body must be a JSON object", { request: "the body must be a JSON object" });
   }
-  const result = await createIncident(context.services.db, orgId, { ...body, source: "api" }, null, { queue: context.services.queue });
+  const input: Record<string, unknown> = { ...body, source: "api" };
+  // No suspects given: Sentinel suggests them, as the form does (commits shipped by the last production
+  // deployment(s) before the start that touch T3/T4 files). Candidates are read within the key's organisation.
+  if (!("suspectedCommitShas" in input)) input.suspectedCommitShas = await suggestedSuspects(context, orgId, input);
+  const result = await createIncident(context.services.db, orgId, input, null, { queue: context.services.queue });
   if (!result.ok) {
     // A repository of another organisation is indistinguishable from one that does not exist.
     if (result.code === "REPO_NOT_FOUND") return notFound("repository");
@@ -31,4 +35,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const incident = await getIncidentDetail(context.services.db, orgId, result.incidentId);
   return Response.json({ data: incident }, { status: 201, headers: { Location: `/api/v1/incidents/${result.incidentId}` } });
+}
+
+async function suggestedSuspects(context: ActionFunctionArgs["context"], orgId: string, input: Record<string, unknown>): Promise<string[]> {
+  const repoId = typeof input.repoId === "string" && /^[0-9a-f-]{36}$/i.test(input.repoId) ? input.repoId : null;
+  const startedAt = typeof input.startedAt === "string" ? new Date(input.startedAt) : null;
+  if (!repoId || !startedAt || Number.isNaN(startedAt.getTime())) return []; // createIncident reports the bad fields.
+  const candidates = await getSuspectCandidates(context.services.db, orgId, repoId, startedAt);
+  return candidates.filter((candidate) => candidate.suggested).map((candidate) => candidate.sha);
 }

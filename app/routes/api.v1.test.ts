@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey, hashApiKey, revokeApiKey } from "../../infrastructure/api/api-keys.ts";
+import { getSuspectCandidates } from "../presenters/incidents.server.ts";
 import { alerts, apiKeys, codeEvents, incidents, organizations, repoMetrics, repositories } from "../../infrastructure/db/schema/index.ts";
 import { seedDemoOrganization } from "../../infrastructure/demo/seed-demo.ts";
 import { silentLogger } from "../../infrastructure/logging/logger.ts";
@@ -282,6 +283,24 @@ describe("POST /incidents (catalogue row 40)", () => {
     const body = await response.json();
     expect(body.data).toMatchObject({ title: "Checkout down", source: "api", suspectedCommits: 1, suspects: [{ sha: commit!.sha }] });
     expect(response.headers.get("Location")).toBe(`/api/v1/incidents/${body.data.id}`);
+  });
+});
+
+describe("POST /incidents without suspects", () => {
+  it("links the suspects Sentinel suggests (the last production deployments' T3/T4 commits)", async () => {
+    const startedAt = "2026-10-31T20:00:00Z";
+    const suggested = (await getSuspectCandidates(database.db, a.orgId, a.repoId, new Date(startedAt)))
+      .filter((candidate) => candidate.suggested)
+      .map((candidate) => candidate.sha)
+      .sort();
+    expect(suggested.length).toBeGreaterThan(0);
+    const response = await call(incidentList.action, "/incidents", {
+      method: "POST",
+      body: { repoId: a.repoId, title: "Payments timing out", severity: "sev1", startedAt },
+    });
+    expect(response.status).toBe(201);
+    const body = await response.json();
+    expect(body.data.suspects.map((suspect: { sha: string }) => suspect.sha).sort()).toEqual(suggested);
   });
 });
 

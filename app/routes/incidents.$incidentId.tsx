@@ -7,7 +7,7 @@ import { getIncidentDetail } from "~/presenters/incidents.server.ts";
 import { resolveIncident } from "~/services/incidents.server.ts";
 import { formatPercent } from "~/utils/format.ts";
 import { SEVERITY_COLORS } from "~/utils/incidents.ts";
-import { formatConfidence } from "~/utils/signals.ts";
+import { TIER_LABELS, formatConfidence, signalLabel } from "~/utils/signals.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.incident.title ?? "Incident"} · Sentinel` }];
 
@@ -67,6 +67,31 @@ export default function IncidentPage() {
         <dt className="text-gray-500">AI attribution of the suspected lines</dt>
         <dd data-testid="incident-ai-attribution">{formatPercent(incident.aiAttribution, 0)}</dd>
       </dl>
+      {incident.byTier.length > 0 ? (
+        <Card className="mt-6">
+          <Title>AI attribution by risk tier</Title>
+          <Table className="mt-2" data-testid="incident-by-tier">
+            <TableHead>
+              <TableRow>
+                <TableHeaderCell>Tier</TableHeaderCell>
+                <TableHeaderCell className="text-right">Suspected lines</TableHeaderCell>
+                <TableHeaderCell className="text-right">AI-written</TableHeaderCell>
+                <TableHeaderCell className="text-right">Share</TableHeaderCell>
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {incident.byTier.map((tier) => (
+                <TableRow key={tier.tier}>
+                  <TableCell>{TIER_LABELS[tier.tier]}</TableCell>
+                  <TableCell className="text-right">{tier.lines}</TableCell>
+                  <TableCell className="text-right">{tier.aiLines}</TableCell>
+                  <TableCell className="text-right">{formatPercent(tier.lines > 0 ? (tier.aiLines / tier.lines) * 100 : null, 0)}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </Card>
+      ) : null}
       {incident.description ? <p className="mt-4 max-w-3xl whitespace-pre-wrap text-sm text-gray-700">{incident.description}</p> : null}
       <Card className="mt-6">
         <Title>Suspected commits</Title>
@@ -81,6 +106,7 @@ export default function IncidentPage() {
                 <TableHeaderCell className="text-right">AI confidence</TableHeaderCell>
                 <TableHeaderCell className="text-right">Lines added</TableHeaderCell>
                 <TableHeaderCell>High-risk files</TableHeaderCell>
+                <TableHeaderCell>Strongest signal</TableHeaderCell>
               </TableRow>
             </TableHead>
             <TableBody>
@@ -101,6 +127,9 @@ export default function IncidentPage() {
                   <TableCell className="text-right">{formatConfidence(suspect.aiConfidence)}</TableCell>
                   <TableCell className="text-right">{suspect.linesAdded}</TableCell>
                   <TableCell className="max-w-xs truncate font-mono text-xs">{suspect.highRiskFiles.join(", ") || "—"}</TableCell>
+                  <TableCell className="max-w-xs truncate text-xs" title={suspect.topSignal?.evidence}>
+                    {suspect.topSignal ? `${signalLabel(suspect.topSignal.id)}: ${suspect.topSignal.evidence}` : "—"}
+                  </TableCell>
                 </TableRow>
               ))}
             </TableBody>
