@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { agentBranchTool, findMarkerLines } from "../detection/markers.ts";
+import type { CodeEventType } from "./event-types.ts";
 
 /**
  * Turns one GitHub webhook delivery into a plan of writes: which code events to append, which current-state
@@ -150,17 +151,7 @@ const installationRepositoriesPayload = z
   })
   .passthrough();
 
-export type CodeEventType =
-  | "commit"
-  | "pr_opened"
-  | "pr_updated"
-  | "pr_ready_for_review"
-  | "pr_review_requested"
-  | "pr_review"
-  | "pr_merged"
-  | "pr_closed"
-  | "deployment"
-  | "deployment_status";
+export type { CodeEventType };
 
 export interface CodeEventDraft {
   type: CodeEventType;

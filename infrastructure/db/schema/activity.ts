@@ -15,7 +15,8 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { organizations, repositories } from "./tenancy.ts";
+import { CODE_EVENT_TYPES, type CodeEventType } from "../../../domain/ingestion/event-types.ts";
+import { orgIdColumn, repoIdColumn } from "./tenancy.ts";
 
 /**
  * Every webhook delivery Sentinel accepted, keyed by GitHub's X-GitHub-Delivery. GitHub signs no timestamp,
@@ -39,31 +40,15 @@ export const webhookDeliveries = pgTable(
   (t) => [index("webhook_deliveries_status_idx").on(t.status, t.receivedAt)],
 );
 
-export const CODE_EVENT_TYPES = [
-  "commit",
-  "pr_opened",
-  "pr_updated",
-  "pr_ready_for_review",
-  "pr_review_requested",
-  "pr_review",
-  "pr_merged",
-  "pr_closed",
-  "deployment",
-  "deployment_status",
-] as const;
-export type CodeEventType = (typeof CODE_EVENT_TYPES)[number];
+export { CODE_EVENT_TYPES, type CodeEventType };
 
 /** Append-only source of truth: everything else (attribution, metrics, alerts) can be recomputed from it. */
 export const codeEvents = pgTable(
   "code_events",
   {
     id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
-    repoId: uuid()
-      .notNull()
-      .references(() => repositories.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
+    repoId: repoIdColumn(),
     type: text({ enum: CODE_EVENT_TYPES }).notNull(),
     /** Idempotency key within the repository, e.g. `commit/<sha>` or `pr/<n>/review/<review id>`. */
     eventKey: text().notNull(),
@@ -89,12 +74,8 @@ export const codeEvents = pgTable(
 export const commits = pgTable(
   "commits",
   {
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
-    repoId: uuid()
-      .notNull()
-      .references(() => repositories.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
+    repoId: repoIdColumn(),
     sha: text().notNull(),
     authorName: text(),
     authorEmail: text(),
@@ -132,12 +113,8 @@ export const codeAttribution = pgTable(
   "code_attribution",
   {
     id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
-    repoId: uuid()
-      .notNull()
-      .references(() => repositories.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
+    repoId: repoIdColumn(),
     commitSha: text().notNull(),
     filePath: text().notNull(),
     previousPath: text(),
@@ -173,12 +150,8 @@ export const codeAttribution = pgTable(
 export const pullRequests = pgTable(
   "pull_requests",
   {
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
-    repoId: uuid()
-      .notNull()
-      .references(() => repositories.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
+    repoId: repoIdColumn(),
     number: integer().notNull(),
     githubId: bigint({ mode: "number" }),
     title: text().notNull().default(""),
@@ -211,12 +184,8 @@ export const deployments = pgTable(
   "deployments",
   {
     id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
-    repoId: uuid()
-      .notNull()
-      .references(() => repositories.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
+    repoId: repoIdColumn(),
     githubId: bigint({ mode: "number" }).notNull(),
     sha: text().notNull(),
     ref: text(),

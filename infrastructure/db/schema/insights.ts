@@ -15,7 +15,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { organizations, repositories, users } from "./tenancy.ts";
+import { orgIdColumn, repoIdColumn, repositories, users } from "./tenancy.ts";
 
 export type TierCounts = { t1: number; t2: number; t3: number; t4: number };
 
@@ -24,12 +24,8 @@ export const repoMetrics = pgTable(
   "repo_metrics",
   {
     id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
-    repoId: uuid()
-      .notNull()
-      .references(() => repositories.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
+    repoId: repoIdColumn(),
     date: date({ mode: "string" }).notNull(),
     commits: integer().notNull().default(0),
     aiCommits: integer().notNull().default(0),
@@ -64,9 +60,7 @@ export const notificationChannels = pgTable(
   "notification_channels",
   {
     id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
     kind: text({ enum: ["slack", "email", "pagerduty"] }).notNull(),
     name: text().notNull(),
     /** Kind-specific settings (Slack channel id, email addresses, PagerDuty routing key); validated by zod. */
@@ -81,9 +75,7 @@ export const alerts = pgTable(
   "alerts",
   {
     id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
     repoId: uuid().references(() => repositories.id, { onDelete: "cascade" }),
     rule: text().notNull(),
     severity: text({ enum: ["info", "warning", "critical"] }).notNull(),
@@ -129,12 +121,8 @@ export const incidents = pgTable(
   "incidents",
   {
     id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
-    repoId: uuid()
-      .notNull()
-      .references(() => repositories.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
+    repoId: repoIdColumn(),
     title: text().notNull(),
     description: text(),
     severity: text({ enum: ["sev1", "sev2", "sev3", "sev4"] }).notNull(),
@@ -158,9 +146,7 @@ export const incidentCommits = pgTable(
     incidentId: uuid()
       .notNull()
       .references(() => incidents.id, { onDelete: "cascade" }),
-    repoId: uuid()
-      .notNull()
-      .references(() => repositories.id, { onDelete: "cascade" }),
+    repoId: repoIdColumn(),
     commitSha: text().notNull(),
     note: text(),
     linkedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
@@ -176,9 +162,7 @@ export const incidentCommits = pgTable(
 export const alertDedup = pgTable(
   "alert_dedup",
   {
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
     rule: text().notNull(),
     /** The repository id, or "org" for organisation-wide alerts (a primary key cannot contain nulls). */
     repoKey: text().notNull(),

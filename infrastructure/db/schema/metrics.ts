@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, date, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { organizations, repositories } from "./tenancy.ts";
+import { boolean, check, date, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { orgIdColumn, repoIdColumn } from "./tenancy.ts";
 
 /**
  * The unified-diff patch of each counted file of each analysed commit, as the analysis saw it (ADR 030). Line
@@ -10,12 +10,8 @@ import { organizations, repositories } from "./tenancy.ts";
 export const commitFilePatches = pgTable(
   "commit_file_patches",
   {
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
-    repoId: uuid()
-      .notNull()
-      .references(() => repositories.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
+    repoId: repoIdColumn(),
     commitSha: text().notNull(),
     filePath: text().notNull(),
     previousPath: text(),
@@ -40,12 +36,8 @@ export type SurvivalCurvePoint = { days: number; survival: number };
 export const lineSurvival = pgTable(
   "line_survival",
   {
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
-    repoId: uuid()
-      .notNull()
-      .references(() => repositories.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
+    repoId: repoIdColumn(),
     cohortWeek: date({ mode: "string" }).notNull(),
     authorKind: text({ enum: ["ai", "human"] }).notNull(),
     linesBorn: integer().notNull(),
@@ -75,12 +67,8 @@ export const lineSurvival = pgTable(
 export const reviewQueueSnapshots = pgTable(
   "review_queue_snapshots",
   {
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
-    repoId: uuid()
-      .notNull()
-      .references(() => repositories.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
+    repoId: repoIdColumn(),
     /** The hour the snapshot describes (truncated to the hour, UTC instant). */
     takenAt: timestamp({ withTimezone: true }).notNull(),
     /** Open, non-draft PRs awaiting a first review. */

@@ -140,3 +140,15 @@ export const repositories = pgTable(
     index("repositories_installation_idx").on(t.installationId),
   ],
 );
+
+/** The owning organisation: every tenant row carries it, and deleting the organisation deletes the row. */
+export const orgIdColumn = () =>
+  uuid()
+    .notNull()
+    .references(() => organizations.id, { onDelete: "cascade" });
+
+/** The repository a row belongs to (always alongside orgIdColumn, so queries can filter by tenant first). */
+export const repoIdColumn = () =>
+  uuid()
+    .notNull()
+    .references(() => repositories.id, { onDelete: "cascade" });
