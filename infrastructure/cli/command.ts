@@ -1,3 +1,4 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { z } from "zod";
 
 /** What a command may write to; tests pass buffers, the real CLI passes the process streams. */
@@ -35,4 +36,13 @@ export function parseWith<T extends z.ZodType>(schema: T, input: unknown): z.inf
   const result = schema.safeParse(input);
   if (!result.success) throw new CliUsageError(describeZodError(result.error));
   return result.data;
+}
+
+/** node:util parseArgs, with an unknown or malformed option reported as bad input (one line, exit 2). */
+export function parseCliArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new CliUsageError(error instanceof Error ? error.message : String(error));
+  }
 }

@@ -1,8 +1,7 @@
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import { analyzeCommit, type CommitAttribution, type NormalisedCommit } from "../../../domain/detection/index.ts";
 import { GitReadError, readGitCommits } from "../../git/git-log.ts";
-import { CliUsageError, parseWith, type CliCommand, type CliIo } from "../command.ts";
+import { CliUsageError, parseCliArgs, parseWith, type CliCommand, type CliIo } from "../command.ts";
 
 const usage = `Usage: sentinel analyze <git-dir> [--rev <range>] [--limit N] [--json]
 
@@ -45,16 +44,11 @@ export const analyzeCommand: CliCommand = {
   summary: "Attribute the commits of a local git repository (AI confidence, signals, risky files)",
   usage,
   async run(args: string[], io: CliIo): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
+    const parsed = parseCliArgs({
         args,
         allowPositionals: true,
         options: { rev: { type: "string" }, limit: { type: "string" }, json: { type: "boolean", default: false } },
       });
-    } catch (error) {
-      throw new CliUsageError(error instanceof Error ? error.message : String(error));
-    }
     if (parsed.positionals.length > 1) throw new CliUsageError(`expected one <git-dir>, got ${parsed.positionals.length}`);
     const options = parseWith(optionsSchema, {
       dir: parsed.positionals[0],

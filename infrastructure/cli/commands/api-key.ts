@@ -1,10 +1,9 @@
-import { parseArgs } from "node:util";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { createApiKey, listApiKeys, revokeApiKey } from "../../api/api-keys.ts";
 import { organizations } from "../../db/schema/index.ts";
 import type { Database } from "../../db/client.ts";
-import { CliUsageError, parseWith, type CliCommand } from "../command.ts";
+import { CliUsageError, parseCliArgs, parseWith, type CliCommand } from "../command.ts";
 import { withCliServices } from "../runtime.ts";
 
 const USAGE = [
@@ -34,17 +33,12 @@ export const apiKeyCommand: CliCommand = {
   summary: "Create, list or revoke API keys for the JSON API",
   usage: USAGE,
   async run(args, io) {
-    let parsed: { values: Record<string, unknown>; positionals: string[] };
-    try {
-      parsed = parseArgs({
-        args,
-        options: { org: { type: "string" }, name: { type: "string" }, id: { type: "string" } },
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (error) {
-      throw new CliUsageError((error as Error).message);
-    }
+    const parsed = parseCliArgs({
+      args,
+      options: { org: { type: "string" }, name: { type: "string" }, id: { type: "string" } },
+      allowPositionals: true,
+      strict: true,
+    });
     const [action, ...extra] = parsed.positionals;
     if (action !== "create" && action !== "list" && action !== "revoke") {
       throw new CliUsageError(`expected create, list or revoke, got ${action === undefined ? "nothing" : `"${action}"`}`);

@@ -1,5 +1,4 @@
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { gunzipSync } from "node:zlib";
 import { z } from "zod";
 import {
@@ -11,7 +10,7 @@ import {
   type EvaluationReport,
   type ScoredExample,
 } from "../../../domain/detection/index.ts";
-import { CliUsageError, describeZodError, parseWith, type CliCommand, type CliIo } from "../command.ts";
+import { CliUsageError, parseCliArgs, describeZodError, parseWith, type CliCommand, type CliIo } from "../command.ts";
 
 const usage = `Usage: sentinel eval <corpus.jsonl[.gz]> [--strip-markers] [--threshold 0.5] [--json]
                      [--only-repos a/b,c/d] [--skip-repos a/b,c/d]
@@ -107,9 +106,7 @@ export const evalCommand: CliCommand = {
   summary: "Score a labelled commit corpus with the detector (precision, recall, FPR, AUC)",
   usage,
   async run(args: string[], io: CliIo): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
+    const parsed = parseCliArgs({
         args,
         allowPositionals: true,
         options: {
@@ -120,9 +117,6 @@ export const evalCommand: CliCommand = {
           "skip-repos": { type: "string" },
         },
       });
-    } catch (error) {
-      throw new CliUsageError(error instanceof Error ? error.message : String(error));
-    }
     if (parsed.positionals.length > 1) throw new CliUsageError(`expected one corpus file, got ${parsed.positionals.length}`);
     const options = parseWith(optionsSchema, {
       path: parsed.positionals[0],

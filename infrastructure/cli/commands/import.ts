@@ -1,8 +1,7 @@
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import { GitReadError } from "../../git/git-log.ts";
 import { importLocalHistory } from "../../ingest/local-import.ts";
-import { CliUsageError, parseWith, type CliCommand } from "../command.ts";
+import { CliUsageError, parseCliArgs, parseWith, type CliCommand } from "../command.ts";
 import { createProgressReporter } from "../progress.ts";
 import { withCliServices } from "../runtime.ts";
 
@@ -37,17 +36,12 @@ export const importCommand: CliCommand = {
     "  --since <date>      only commits from this date on, e.g. 2025-01-31",
   ].join("\n"),
   async run(args, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
+    const parsed = parseCliArgs({
         args,
         allowPositionals: true,
         strict: true,
         options: { repo: { type: "string" }, org: { type: "string" }, since: { type: "string" } },
       });
-    } catch (error) {
-      throw new CliUsageError((error as Error).message);
-    }
     if (parsed.positionals.length > 1) throw new CliUsageError(`expected one <git-dir>, got ${parsed.positionals.length}`);
     const options = parseWith(optionsSchema, { dir: parsed.positionals[0], ...parsed.values });
     return withCliServices({ migrate: true }, async ({ services }) => {

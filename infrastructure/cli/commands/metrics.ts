@@ -1,9 +1,8 @@
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import { parseLocalDate } from "../../../domain/metrics/time.ts";
 import { recomputeMetrics } from "../../metrics/recompute.ts";
 import { RetryLaterError } from "../../queue/index.ts";
-import { CliUsageError, parseWith, type CliCommand } from "../command.ts";
+import { CliUsageError, parseCliArgs, parseWith, type CliCommand } from "../command.ts";
 import { createProgressReporter } from "../progress.ts";
 import { withCliServices } from "../runtime.ts";
 
@@ -44,17 +43,12 @@ export const metricsCommand: CliCommand = {
     "  --to YYYY-MM-DD     last day (default: yesterday in the organisation's zone)",
   ].join("\n"),
   async run(args, io) {
-    let parsed: { values: Record<string, unknown>; positionals: string[] };
-    try {
-      parsed = parseArgs({
-        args,
-        options: { repo: { type: "string" }, from: { type: "string" }, to: { type: "string" } },
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (error) {
-      throw new CliUsageError((error as Error).message);
-    }
+    const parsed = parseCliArgs({
+      args,
+      options: { repo: { type: "string" }, from: { type: "string" }, to: { type: "string" } },
+      allowPositionals: true,
+      strict: true,
+    });
     // `recompute` is the only action, so it may be left out: `sentinel metrics --from … --to …`.
     const positionals = parsed.positionals[0] === "recompute" ? parsed.positionals.slice(1) : parsed.positionals;
     if (positionals.length > 0) {

@@ -1,8 +1,7 @@
-import { parseArgs } from "node:util";
 import { maskDatabaseUrl } from "../../db/client.ts";
 import { startEmbeddedPostgres } from "../../db/embedded.ts";
 import { migrateDatabase } from "../../db/migrate.ts";
-import { CliUsageError, type CliCommand } from "../command.ts";
+import { parseCliArgs, type CliCommand } from "../command.ts";
 import { cliEnv, cliLogger } from "../runtime.ts";
 
 export const migrateCommand: CliCommand = {
@@ -16,11 +15,7 @@ export const migrateCommand: CliCommand = {
     "the embedded database in SENTINEL_DATA_DIR.",
   ].join("\n"),
   async run(args, io) {
-    try {
-      parseArgs({ args, options: {}, strict: true, allowPositionals: false });
-    } catch (error) {
-      throw new CliUsageError((error as Error).message);
-    }
+    parseCliArgs({ args, options: {}, strict: true, allowPositionals: false });
     const env = cliEnv();
     const logger = cliLogger(env);
     if (env.DATABASE_URL) {

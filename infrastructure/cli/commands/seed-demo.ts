@@ -1,7 +1,6 @@
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import { DEFAULT_DEMO_SEED, seedDemoOrganization } from "../../demo/seed-demo.ts";
-import { CliUsageError, parseWith, type CliCommand } from "../command.ts";
+import { parseCliArgs, parseWith, type CliCommand } from "../command.ts";
 import { createProgressReporter } from "../progress.ts";
 import { withCliServices } from "../runtime.ts";
 
@@ -30,12 +29,7 @@ export const seedDemoCommand: CliCommand = {
     "  --days N   length of the activity window, 7–365 (default 90)",
   ].join("\n"),
   async run(args, io) {
-    let values: Record<string, unknown>;
-    try {
-      values = parseArgs({ args, options: { seed: { type: "string" }, days: { type: "string" } }, strict: true }).values;
-    } catch (error) {
-      throw new CliUsageError((error as Error).message);
-    }
+    const values = parseCliArgs({ args, options: { seed: { type: "string" }, days: { type: "string" } }, strict: true }).values;
     const options = parseWith(optionsSchema, values);
     return withCliServices({ migrate: true }, async ({ services }) => {
       const deliveries = createProgressReporter(io, "deliveries");
