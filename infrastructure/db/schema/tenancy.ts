@@ -152,3 +152,20 @@ export const repoIdColumn = () =>
   uuid()
     .notNull()
     .references(() => repositories.id, { onDelete: "cascade" });
+
+/**
+ * People an owner or admin removed from an organisation. Sign-in adds members of the GitHub organisation
+ * automatically; a row here stops that for this person until someone lets them back in (Settings → Members).
+ */
+export const organizationMemberRemovals = pgTable(
+  "organization_member_removals",
+  {
+    orgId: orgIdColumn(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    removedBy: uuid().references(() => users.id, { onDelete: "set null" }),
+    removedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.userId] })],
+);
