@@ -76,6 +76,12 @@ export interface JobQueue {
    * (QueueUnavailableError), so an HTTP handler can answer 503 instead of hanging.
    */
   enqueue(queue: QueueName, name: string, data: unknown, options?: EnqueueOptions): Promise<EnqueueResult>;
+  /**
+   * Queues many jobs in one round trip (the webhook route's group commit). Same rules as `enqueue` per job — a job
+   * whose id already exists is a no-op — but no `created` flag: callers that need it use `enqueue`. All or nothing
+   * from the caller's view: a rejection means none may be assumed queued (ids make a retry safe).
+   */
+  enqueueBulk(queue: QueueName, jobs: ReadonlyArray<{ name: string; data: unknown; options?: EnqueueOptions }>): Promise<void>;
   /** Starts consuming `queue` with `processor`. One worker per queue per process (a second call rejects). Default concurrency 1. */
   startWorker(queue: QueueName, processor: JobProcessor, options?: WorkerOptions): Promise<void>;
   upsertSchedule(schedule: ScheduleDefinition): Promise<void>;

@@ -198,6 +198,20 @@ export function createBullMqQueue(options: BullMqQueueOptions): BullMqJobQueue {
       });
     },
 
+    async enqueueBulk(queueName, jobs) {
+      if (jobs.length === 0) return;
+      const bulk = jobs.map(({ name, data, options: jobOptions = {} }) => {
+        if (jobOptions.jobId !== undefined) assertValidId("jobId", jobOptions.jobId);
+        const { attempts, backoff, delayMs } = normalizeJobOptions(jobOptions);
+        return { name, data, opts: { jobId: jobOptions.jobId, delay: delayMs, attempts, backoff: { type: backoff.type, delay: backoff.delayMs } } };
+      });
+      await withProducer(`enqueue ${jobs.length} jobs on ${queueName}`, async () => {
+        const queue = await getQueue(queueName);
+        // One MULTI: every job's add script runs in a single round trip.
+        await queue.addBulk(bulk);
+      });
+    },
+
     async startWorker(queueName, processor, workerOptions: WorkerOptions = {}) {
       await adapter.assertReady();
       assertOpen();

@@ -290,6 +290,11 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): JobQu
       return addJob(queue, name, data, enqueueOptions);
     },
 
+    async enqueueBulk(queue, jobs) {
+      for (const job of jobs) if (job.options?.jobId !== undefined) assertValidId("jobId", job.options.jobId);
+      for (const job of jobs) await addJob(queue, job.name, job.data, job.options ?? {});
+    },
+
     async startWorker(queue, processor, workerOptions: WorkerOptions = {}) {
       if (closed) throw new QueueUnavailableError("the in-process queue is closed");
       const concurrency = workerOptions.concurrency ?? 1;

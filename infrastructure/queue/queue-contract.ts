@@ -73,6 +73,35 @@ export function queueContract(adapterName: string, createQueue: () => JobQueue):
       expect(await queue.counts("webhooks")).toMatchObject({ waiting: 1 });
     });
 
+    it("queues a bulk of jobs once each, skipping ids that already exist, and runs every one", async () => {
+      const queue = open();
+      await queue.enqueue("webhooks", "github-delivery", { n: 0 }, { jobId: "bulk-1" });
+      await queue.enqueueBulk("webhooks", [
+        { name: "github-delivery", data: { n: 1 }, options: { jobId: "bulk-1" } },
+        { name: "github-delivery", data: { n: 2 }, options: { jobId: "bulk-2" } },
+        { name: "github-delivery", data: { n: 3 }, options: { jobId: "bulk-3" } },
+        { name: "github-delivery", data: { n: 4 } },
+      ]);
+      expect(await queue.counts("webhooks")).toMatchObject({ waiting: 4 });
+      const runs: unknown[] = [];
+      await queue.startWorker("webhooks", async (job) => {
+        runs.push(job.data);
+      });
+      await waitFor(async () => (await queue.counts("webhooks")).completed === 4, { what: "bulk completion" });
+      expect(runs.map((data) => (data as { n: number }).n).sort()).toEqual([0, 2, 3, 4]);
+    });
+
+    it("rejects a bulk containing a jobId with ':' and queues none of it", async () => {
+      const queue = open();
+      await expect(
+        queue.enqueueBulk("webhooks", [
+          { name: "ok", data: {}, options: { jobId: "fine" } },
+          { name: "bad", data: {}, options: { jobId: "repo:1" } },
+        ]),
+      ).rejects.toThrow(/':'/);
+      expect(await queue.counts("webhooks")).toMatchObject({ waiting: 0 });
+    });
+
     it("rejects a jobId containing ':'", async () => {
       const queue = open();
       await expect(queue.enqueue("webhooks", "x", {}, { jobId: "repo:1" })).rejects.toThrow(/':'/);
