@@ -2,3 +2,4 @@ export * from "./tenancy.ts";
 export * from "./activity.ts";
 export * from "./insights.ts";
 export * from "./metrics.ts";
+export * from "./github-app.ts";
