@@ -4,7 +4,7 @@ import { GitHubStrategy } from "remix-auth-github";
 import { z } from "zod";
 import type { Env } from "../config/env.ts";
 import type { Executor } from "../db/client.ts";
-import { githubInstallations, organizationMembers, organizations, users } from "../db/schema/index.ts";
+import { githubInstallations, organizationMemberRemovals, organizationMembers, organizations, users } from "../db/schema/index.ts";
 
 export const GITHUB_OAUTH_STATE_COOKIE = "sentinel_github_oauth";
 
@@ -32,8 +32,10 @@ async function getJson(url: string, accessToken: string, fetchImpl: typeof fetch
 
 /**
  * Creates or updates the user by GitHub's numeric id (logins can be renamed) and brings their memberships up to
- * date: the GitHub account that installed an organisation's App is its owner; members of the GitHub organisation
- * an installation belongs to join it as members. Existing roles are never lowered here.
+ * date: the GitHub account that installed an organisation's App joins it as owner; members of the GitHub
+ * organisation an installation belongs to join it as members. A role someone already has is kept (Settings →
+ * Members may have changed it), except that the installer becomes owner again of an organisation left without one.
+ * People an owner or admin removed (organization_member_removals) are not added back.
  */
 export async function upsertGitHubUser(db: Executor, profile: GitHubUser, githubOrgIds: readonly number[], now: Date): Promise<string> {
   return db.transaction(async (tx) => {
@@ -58,14 +60,28 @@ export async function upsertGitHubUser(db: Executor, profile: GitHubUser, github
           or(inArray(githubInstallations.accountId, accountIds), eq(githubInstallations.installedByGithubId, profile.id)),
         ),
       );
+    const removedFrom = new Set(
+      (await tx.select({ orgId: organizationMemberRemovals.orgId }).from(organizationMemberRemovals).where(eq(organizationMemberRemovals.userId, userId))).map(
+        (row) => row.orgId,
+      ),
+    );
+    // An organisation reachable through two installations, one of them the user's own, makes them owner.
+    const roles = new Map<string, "owner" | "member">();
     for (const { orgId, installedBy } of reachable) {
-      const role = installedBy === profile.id ? ("owner" as const) : ("member" as const);
+      if (removedFrom.has(orgId)) continue;
+      if (installedBy === profile.id || !roles.has(orgId)) roles.set(orgId, installedBy === profile.id ? "owner" : "member");
+    }
+    for (const [orgId, role] of roles) {
       await tx
         .insert(organizationMembers)
         .values({ orgId, userId, role })
         .onConflictDoUpdate({
           target: [organizationMembers.orgId, organizationMembers.userId],
-          set: { role: sql`case when ${role} = 'owner' then 'owner'::member_role else ${organizationMembers.role} end` },
+          set: {
+            role: sql`case when ${role} = 'owner' and not exists (
+                select 1 from organization_members o where o.org_id = ${orgId} and o.role = 'owner'
+              ) then 'owner'::member_role else ${organizationMembers.role} end`,
+          },
         });
     }
     return userId;
