@@ -41,7 +41,7 @@ export async function sendTestNotification(
       message: "If you can read this, Sentinel can deliver alerts to this channel.",
       repoFullName: null,
       triggeredAt: now,
-      link: deps.publicUrl ? new URL("settings/notifications", deps.publicUrl.endsWith("/") ? deps.publicUrl : `${deps.publicUrl}/`).toString() : null,
+      link: deps.publicUrl ? new URL("settings/channels", deps.publicUrl.endsWith("/") ? deps.publicUrl : `${deps.publicUrl}/`).toString() : null,
       test: true,
     },
     { mayHaveBeenAccepted: false, since: now },
