@@ -58,10 +58,32 @@ export async function requireOrganization(request: Request, context: AppLoadCont
   return { ...signedIn, org: signedIn.org };
 }
 
-/** What the AppShell shows: the user's display fields and the current organisation, nothing more. */
+/**
+ * What the AppShell shows: the user's display fields and the current organisation, plus the user's other
+ * organisations for the switcher (empty for someone in one organisation).
+ */
 export function shellOf({ user, org }: SignedInContext) {
   return {
     user: { login: user.login, name: user.name, avatarUrl: user.avatarUrl },
-    org: org ? { name: org.name, isDemo: org.isDemo } : null,
+    org: org
+      ? {
+          id: org.orgId,
+          name: org.name,
+          isDemo: org.isDemo,
+          switchable: user.memberships.length > 1 ? user.memberships.map((membership) => ({ id: membership.orgId, name: membership.name })) : [],
+        }
+      : null,
   };
+}
+
+/**
+ * Makes `orgId` the organisation the user's next requests act in, if they are its member. The choice lives in the
+ * session; requireUser re-checks it against the memberships on every request.
+ */
+export async function switchOrganization(request: Request, context: AppLoadContext, orgId: string): Promise<{ ok: true; setCookie: string } | { ok: false }> {
+  const { user } = await requireUser(request, context);
+  if (!user.memberships.some((membership) => membership.orgId === orgId)) return { ok: false };
+  const session = await getSession(request, context);
+  session.set("orgId", orgId);
+  return { ok: true, setCookie: await context.services.sessionStorage.commitSession(session) };
 }

@@ -1,8 +1,9 @@
-import { Form, Link, NavLink } from "@remix-run/react";
+import { Form, Link, NavLink, useLocation } from "@remix-run/react";
 
 export interface ShellProps {
   user: { login: string; name: string | null; avatarUrl: string | null };
-  org: { name: string; isDemo: boolean } | null;
+  /** `switchable` lists the user's organisations when there is more than one (see shellOf). */
+  org: { id?: string; name: string; isDemo: boolean; switchable?: { id: string; name: string }[] } | null;
   children: React.ReactNode;
 }
 
@@ -23,7 +24,11 @@ export function AppShell({ user, org, children }: ShellProps) {
             <Link to="/dashboard" className="text-lg font-semibold tracking-tight">
               Sentinel
             </Link>
-            {org ? <span className="text-sm text-gray-500">{org.name}</span> : null}
+            {org?.id && org.switchable && org.switchable.length > 1 ? (
+              <OrganizationSwitcher current={org.id} organizations={org.switchable} />
+            ) : org ? (
+              <span className="text-sm text-gray-500">{org.name}</span>
+            ) : null}
             {org ? (
               <nav aria-label="Main" className="flex gap-4 text-sm">
                 {NAV.map((item) => (
@@ -51,6 +56,29 @@ export function AppShell({ user, org, children }: ShellProps) {
       {org?.isDemo ? <DemoBanner /> : null}
       <main className="mx-auto max-w-6xl px-6 py-8">{children}</main>
     </div>
+  );
+}
+
+/** A plain form (works without JavaScript); the server checks the membership and keeps the choice in the session. */
+function OrganizationSwitcher({ current, organizations }: { current: string; organizations: { id: string; name: string }[] }) {
+  const location = useLocation();
+  return (
+    <Form method="post" action="/org/switch" className="flex items-center gap-2 text-sm" aria-label="Switch organisation">
+      <label htmlFor="org-switcher" className="sr-only">
+        Organisation
+      </label>
+      <select id="org-switcher" name="orgId" defaultValue={current} key={current} className="rounded-md border-gray-300 py-1 text-sm text-gray-700">
+        {organizations.map((organization) => (
+          <option key={organization.id} value={organization.id}>
+            {organization.name}
+          </option>
+        ))}
+      </select>
+      <input type="hidden" name="redirectTo" value={location.pathname} />
+      <button type="submit" className="rounded-md border border-gray-300 px-2 py-1 text-gray-700 hover:bg-gray-50">
+        Switch
+      </button>
+    </Form>
   );
 }
 

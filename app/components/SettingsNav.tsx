@@ -3,6 +3,9 @@ import { NavLink } from "@remix-run/react";
 const ITEMS = [
   { to: "/settings/api-keys", label: "API keys" },
   { to: "/settings/risk", label: "Risk paths" },
+  { to: "/settings/channels", label: "Notification channels" },
+  { to: "/settings/alerts", label: "Alert rules" },
+  { to: "/settings/members", label: "Members" },
 ];
 
 export function SettingsNav() {
