@@ -69,6 +69,21 @@ export interface QueueCounts {
   completed: number;
 }
 
+/** A job that ran out of attempts (or failed permanently) and is kept for inspection until retention drops it. */
+export interface FailedJob {
+  id: string;
+  name: string;
+  queue: QueueName;
+  data: unknown;
+  /** Attempts that failed, and the attempts the job was allowed. */
+  attemptsMade: number;
+  attempts: number;
+  /** The last attempt's error message. */
+  failedReason: string;
+  failedAt: Date | null;
+  enqueuedAt: Date;
+}
+
 export interface JobQueue {
   readonly kind: "bullmq" | "in-process";
   /**
@@ -86,6 +101,17 @@ export interface JobQueue {
   startWorker(queue: QueueName, processor: JobProcessor, options?: WorkerOptions): Promise<void>;
   upsertSchedule(schedule: ScheduleDefinition): Promise<void>;
   counts(queue: QueueName): Promise<QueueCounts>;
+  /** Failed jobs, the most recent failure first, from `offset` (0-based), at most `limit` of them. */
+  listFailed(queue: QueueName, range: { offset: number; limit: number }): Promise<FailedJob[]>;
+  /** The failed job with this id, or null when there is none (unknown id, or the job is not in the failed state). */
+  getFailed(queue: QueueName, jobId: string): Promise<FailedJob | null>;
+  /**
+   * Queues a failed job again with fresh attempts (its data and options unchanged). false when no failed job has
+   * this id — including one that another caller retried or discarded first.
+   */
+  retryFailed(queue: QueueName, jobId: string): Promise<boolean>;
+  /** Deletes a failed job, which frees its jobId. false when no failed job has this id. */
+  discardFailed(queue: QueueName, jobId: string): Promise<boolean>;
   /** Resolves when the backend answers; rejects (or resolves false) when it does not. Used by /healthz. */
   ping(): Promise<boolean>;
   /** Deeper check for /readyz: the backend answers and is configured safely (Redis must not evict keys). */

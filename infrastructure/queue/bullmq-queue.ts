@@ -3,6 +3,7 @@ import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobsOpt
 import { Redis } from "ioredis";
 import type {
   EnqueueResult,
+  FailedJob,
   JobContext,
   JobProcessor,
   JobQueue,
@@ -16,7 +17,9 @@ import {
   QueueUnavailableError,
   RedisEvictionPolicyError,
   RetryLaterError,
+  assertRange,
   assertValidId,
+  isQueryableId,
 } from "./errors.ts";
 import { DEFAULT_ATTEMPTS, DEFAULT_BACKOFF, normalizeJobOptions } from "./job-options.ts";
 import { describeError, noopLogger, type QueueLogger } from "./logger.ts";
@@ -258,6 +261,56 @@ export function createBullMqQueue(options: BullMqQueueOptions): BullMqJobQueue {
       };
     },
 
+    async listFailed(queueName, { offset, limit }) {
+      assertRange(offset, limit);
+      if (limit === 0) return [];
+      return withProducer(`list failed jobs of ${queueName}`, async () => {
+        const queue = await getQueue(queueName);
+        // The failed set is scored by finish time; getFailed reads it newest first. `end` is inclusive.
+        const jobs = await queue.getFailed(offset, offset + limit - 1);
+        return jobs.map((job) => toFailedJob(queueName, job));
+      });
+    },
+
+    async getFailed(queueName, jobId) {
+      if (!isQueryableId(jobId)) return null;
+      return withProducer(`read failed job ${queueName}/${jobId}`, async () => {
+        const queue = await getQueue(queueName);
+        const job = await queue.getJob(jobId);
+        if (job === undefined || !(await job.isFailed())) return null;
+        return toFailedJob(queueName, job);
+      });
+    },
+
+    async retryFailed(queueName, jobId) {
+      if (!isQueryableId(jobId)) return false;
+      return withProducer(`retry failed job ${queueName}/${jobId}`, async () => {
+        const queue = await getQueue(queueName);
+        const job = await queue.getJob(jobId);
+        if (job === undefined) return false;
+        try {
+          // One Lua call checks the job is still in the failed set and moves it to wait: a concurrent retry or
+          // discard makes this one answer false instead of queueing the job twice.
+          await job.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
+          return true;
+        } catch (error) {
+          if (hasBullMqCode(error, [BULLMQ_JOB_NOT_EXIST, BULLMQ_JOB_NOT_IN_STATE])) return false;
+          throw error;
+        }
+      });
+    },
+
+    async discardFailed(queueName, jobId) {
+      if (!isQueryableId(jobId)) return false;
+      return withProducer(`discard failed job ${queueName}/${jobId}`, async () => {
+        const queue = await getQueue(queueName);
+        // BullMQ removes a job in any state but active, so the state is checked first. A retry landing between
+        // the two calls would have its job removed while waiting; both are admin actions on the same job.
+        if ((await queue.getJobState(jobId)) !== "failed") return false;
+        return (await queue.remove(jobId)) === 1;
+      });
+    },
+
     async ping() {
       try {
         return (await withProducer("ping", () => producer.ping())) === "PONG";
@@ -324,6 +377,29 @@ export function createBullMqQueue(options: BullMqQueueOptions): BullMqJobQueue {
   }
 
   return adapter;
+}
+
+/** BullMQ's error codes (its ErrorCode enum, on `error.code`): outcomes are told apart by code, not message. */
+const BULLMQ_JOB_NOT_EXIST = -1;
+const BULLMQ_JOB_NOT_IN_STATE = -3;
+
+function hasBullMqCode(error: unknown, codes: number[]): boolean {
+  const code: unknown = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  return typeof code === "number" && codes.includes(code);
+}
+
+function toFailedJob(queue: QueueName, job: Job): FailedJob {
+  return {
+    id: job.id ?? "",
+    name: job.name,
+    queue,
+    data: job.data as unknown,
+    attemptsMade: job.attemptsMade,
+    attempts: job.opts.attempts ?? 1,
+    failedReason: job.failedReason ?? "",
+    failedAt: job.finishedOn === undefined ? null : new Date(job.finishedOn),
+    enqueuedAt: new Date(job.timestamp),
+  };
 }
 
 function logConnectionErrors(client: Redis, role: string, logger: QueueLogger): void {

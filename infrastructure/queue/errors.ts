@@ -58,3 +58,13 @@ export function assertValidId(kind: "jobId" | "schedule id", id: string): void {
   if (id.length === 0) throw new TypeError(`${kind} must not be empty`);
   if (id.includes(":")) throw new TypeError(`${kind} must not contain ':' (got "${id}")`);
 }
+
+/** A lookup by an id no job can have (empty, or with ':') finds nothing, without asking the backend. */
+export function isQueryableId(id: string): boolean {
+  return id.length > 0 && !id.includes(":");
+}
+
+export function assertRange(offset: number, limit: number): void {
+  if (!Number.isInteger(offset) || offset < 0) throw new RangeError(`offset must be an integer >= 0, got ${offset}`);
+  if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be an integer >= 0, got ${limit}`);
+}

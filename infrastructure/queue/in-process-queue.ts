@@ -4,6 +4,7 @@ import type {
   Clock,
   EnqueueOptions,
   EnqueueResult,
+  FailedJob,
   JobContext,
   JobProcessor,
   JobQueue,
@@ -12,7 +13,7 @@ import type {
   ScheduleDefinition,
   WorkerOptions,
 } from "../../domain/ports.ts";
-import { PermanentJobError, QueueUnavailableError, RetryLaterError, assertValidId } from "./errors.ts";
+import { PermanentJobError, QueueUnavailableError, RetryLaterError, assertRange, assertValidId, isQueryableId } from "./errors.ts";
 import { describeError, noopLogger, type QueueLogger } from "./logger.ts";
 import { DEFAULT_ATTEMPTS, DEFAULT_BACKOFF, normalizeJobOptions, retryDelayMs } from "./job-options.ts";
 
@@ -62,7 +63,9 @@ interface InProcessJob {
   progress: number | Record<string, unknown>;
   runAt: number;
   timer?: ReturnType<typeof setTimeout>;
+  enqueuedAt: number;
   finishedAt?: number;
+  failedReason?: string;
   scheduleId?: string;
 }
 
@@ -210,6 +213,8 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): JobQu
     job.attemptsMade += 1;
     if (error instanceof PermanentJobError || job.attemptsMade >= job.attempts) {
       logger.error({ ...fields, attemptsMade: job.attemptsMade }, "job failed permanently");
+      // What BullMQ stores as failedReason: the message alone.
+      job.failedReason = error instanceof Error ? error.message : String(error);
       finish(state, job, "failed");
       return;
     }
@@ -245,6 +250,7 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): JobQu
       state: "waiting",
       progress: 0,
       runAt: now(),
+      enqueuedAt: now(),
       scheduleId,
     };
     state.jobs.set(id, job);
@@ -255,6 +261,38 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): JobQu
       schedulePump(state);
     }
     return { jobId: id, created: true };
+  }
+
+  /** The failed job with this id, kept in retention; undefined otherwise. */
+  function failedJob(queue: QueueName, jobId: string): { state: QueueState; job: InProcessJob } | undefined {
+    if (!isQueryableId(jobId)) return undefined;
+    const state = queueState(queue);
+    pruneFinished(state);
+    const job = state.jobs.get(jobId);
+    return job?.state === "failed" ? { state, job } : undefined;
+  }
+
+  function toFailedJob(job: InProcessJob): FailedJob {
+    return {
+      id: job.id,
+      name: job.name,
+      queue: job.queue,
+      data: job.data,
+      attemptsMade: job.attemptsMade,
+      attempts: job.attempts,
+      failedReason: job.failedReason ?? "",
+      failedAt: job.finishedAt === undefined ? null : new Date(job.finishedAt),
+      enqueuedAt: new Date(job.enqueuedAt),
+    };
+  }
+
+  function removeFromFailed(state: QueueState, job: InProcessJob): void {
+    const index = state.failed.indexOf(job);
+    if (index >= 0) state.failed.splice(index, 1);
+  }
+
+  function assertAccepting(): void {
+    if (closed && running.size === 0) throw new QueueUnavailableError("the in-process queue is closed");
   }
 
   function queueNextScheduledRun(schedule: ScheduleState): void {
@@ -325,6 +363,49 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): JobQu
       const counts: QueueCounts = { waiting: 0, active: 0, delayed: 0, failed: 0, completed: 0 };
       for (const job of state.jobs.values()) counts[job.state] += 1;
       return counts;
+    },
+
+    async listFailed(queue, { offset, limit }) {
+      assertRange(offset, limit);
+      assertAccepting();
+      const state = queueState(queue);
+      pruneFinished(state);
+      // `failed` is in finishing order; the newest failure comes first.
+      return state.failed
+        .slice()
+        .reverse()
+        .slice(offset, offset + limit)
+        .map(toFailedJob);
+    },
+
+    async getFailed(queue, jobId) {
+      assertAccepting();
+      const found = failedJob(queue, jobId);
+      return found ? toFailedJob(found.job) : null;
+    },
+
+    async retryFailed(queue, jobId) {
+      assertAccepting();
+      const found = failedJob(queue, jobId);
+      if (!found) return false;
+      const { state, job } = found;
+      removeFromFailed(state, job);
+      job.attemptsMade = 0;
+      job.failedReason = undefined;
+      job.finishedAt = undefined;
+      job.state = "waiting";
+      state.waiting.push(job);
+      schedulePump(state);
+      return true;
+    },
+
+    async discardFailed(queue, jobId) {
+      assertAccepting();
+      const found = failedJob(queue, jobId);
+      if (!found) return false;
+      removeFromFailed(found.state, found.job);
+      found.state.jobs.delete(jobId);
+      return true;
     },
 
     async ping() {

@@ -308,5 +308,136 @@ export function queueContract(adapterName: string, createQueue: () => JobQueue):
       const queue = open();
       expect(await queue.ping()).toBe(true);
     });
+
+    describe("failed jobs (the queues page)", () => {
+      /** Enqueues one job and waits until it has failed, so finish times (and the newest-first order) are distinct. */
+      async function failOne(queue: JobQueue, name: string, jobId: string, data: unknown, options: { attempts?: number } = {}) {
+        const before = (await queue.counts("notifications")).failed;
+        await queue.enqueue("notifications", name, data, { jobId, attempts: options.attempts ?? 1, backoff: { type: "fixed", delayMs: 5 } });
+        await waitFor(async () => (await queue.counts("notifications")).failed === before + 1, { what: `${jobId} to fail` });
+        await sleep(5);
+      }
+
+      it("lists failed jobs newest first with their name, id, data, attempts and last error, page by page", async () => {
+        const queue = open();
+        await queue.startWorker("notifications", async (job) => {
+          const { channel } = job.data as { channel: string };
+          if (job.name === "flaky") throw new Error(`Slack 500 on try ${job.attemptsMade + 1}`);
+          throw new PermanentJobError(`channel ${channel} was deleted`);
+        });
+        const startedAt = Date.now();
+
+        await failOne(queue, "deliver-alert", "alert-1", { channel: "c1" });
+        await failOne(queue, "flaky", "alert-2", { channel: "c2" }, { attempts: 2 });
+        await failOne(queue, "deliver-alert", "alert-3", { channel: "c3" });
+
+        const failed = await queue.listFailed("notifications", { offset: 0, limit: 10 });
+        expect(failed.map((job) => job.id)).toEqual(["alert-3", "alert-2", "alert-1"]);
+        expect(failed[1]).toMatchObject({
+          id: "alert-2",
+          name: "flaky",
+          queue: "notifications",
+          data: { channel: "c2" },
+          attemptsMade: 2,
+          attempts: 2,
+          failedReason: "Slack 500 on try 2",
+        });
+        expect(failed[0]).toMatchObject({ attemptsMade: 1, attempts: 1, failedReason: "channel c3 was deleted" });
+        for (const job of failed) {
+          expect(job.enqueuedAt.getTime()).toBeGreaterThanOrEqual(startedAt - 1000);
+          expect(job.failedAt!.getTime()).toBeGreaterThanOrEqual(job.enqueuedAt.getTime());
+        }
+        expect(failed[0]!.failedAt!.getTime()).toBeGreaterThan(failed[2]!.failedAt!.getTime());
+
+        expect((await queue.listFailed("notifications", { offset: 1, limit: 1 })).map((job) => job.id)).toEqual(["alert-2"]);
+        expect((await queue.listFailed("notifications", { offset: 3, limit: 10 }))).toEqual([]);
+        expect(await queue.listFailed("notifications", { offset: 0, limit: 0 })).toEqual([]);
+        expect(await queue.listFailed("analysis", { offset: 0, limit: 10 })).toEqual([]);
+        expect(await queue.getFailed("notifications", "alert-2")).toEqual(failed[1]);
+        expect(await queue.getFailed("notifications", "alert-404")).toBeNull();
+        expect(await queue.getFailed("analysis", "alert-2")).toBeNull();
+        await expect(queue.listFailed("notifications", { offset: -1, limit: 10 })).rejects.toThrow(RangeError);
+      });
+
+      it("retries a failed job with fresh attempts: it runs again and can succeed", async () => {
+        const queue = open();
+        const attemptsSeen: number[] = [];
+        await queue.startWorker("notifications", async (job) => {
+          attemptsSeen.push(job.attemptsMade);
+          // Fails twice (all its attempts), then, after the retry, once more before it succeeds: that only
+          // completes if the retry gave the job its two attempts back.
+          if (attemptsSeen.length !== 4) throw new Error("Slack 500");
+        });
+        await failOne(queue, "deliver-alert", "alert-retry", { channel: "c1" }, { attempts: 2 });
+        expect(attemptsSeen).toEqual([0, 1]);
+
+        expect(await queue.retryFailed("notifications", "alert-retry")).toBe(true);
+
+        await waitFor(async () => (await queue.counts("notifications")).completed === 1, { what: "the retried job to complete" });
+        expect(attemptsSeen).toEqual([0, 1, 0, 1]);
+        expect(await queue.counts("notifications")).toMatchObject({ failed: 0, waiting: 0, delayed: 0, completed: 1 });
+        expect(await queue.getFailed("notifications", "alert-retry")).toBeNull();
+        expect(await queue.retryFailed("notifications", "alert-retry")).toBe(false);
+      });
+
+      it("answers false to the second of two concurrent retries of one job, and runs it once", async () => {
+        const queue = open();
+        let runs = 0;
+        const release = deferred();
+        await queue.startWorker("notifications", async () => {
+          runs += 1;
+          if (runs === 1) throw new PermanentJobError("first run fails");
+          await release.promise;
+        });
+        await failOne(queue, "deliver-alert", "alert-race", {});
+
+        const outcomes = await Promise.all([queue.retryFailed("notifications", "alert-race"), queue.retryFailed("notifications", "alert-race")]);
+
+        expect(outcomes.filter(Boolean)).toHaveLength(1);
+        release.resolve();
+        await waitFor(async () => (await queue.counts("notifications")).completed === 1, { what: "the retried job" });
+        await sleep(50);
+        expect(runs).toBe(2);
+      });
+
+      it("discards a failed job: gone from the list and the counts, and its jobId is free again", async () => {
+        const queue = open();
+        await queue.startWorker("notifications", async (job) => {
+          if (job.name === "doomed") throw new PermanentJobError("no");
+        });
+        await failOne(queue, "doomed", "alert-discard", {});
+        await failOne(queue, "doomed", "alert-keep", {});
+
+        expect(await queue.discardFailed("notifications", "alert-discard")).toBe(true);
+
+        expect(await queue.counts("notifications")).toMatchObject({ failed: 1 });
+        expect((await queue.listFailed("notifications", { offset: 0, limit: 10 })).map((job) => job.id)).toEqual(["alert-keep"]);
+        expect(await queue.getFailed("notifications", "alert-discard")).toBeNull();
+        expect(await queue.discardFailed("notifications", "alert-discard")).toBe(false);
+        expect((await queue.enqueue("notifications", "fine", {}, { jobId: "alert-discard" })).created).toBe(true);
+        await waitFor(async () => (await queue.counts("notifications")).completed === 1, { what: "the new job under the freed id" });
+      });
+
+      it("leaves alone jobs that have not failed, and ids that name no failed job in that queue", async () => {
+        const queue = open();
+        await queue.enqueue("notifications", "waiting", {}, { jobId: "alert-waiting" });
+
+        expect(await queue.getFailed("notifications", "alert-waiting")).toBeNull();
+        expect(await queue.retryFailed("notifications", "alert-waiting")).toBe(false);
+        expect(await queue.discardFailed("notifications", "alert-waiting")).toBe(false);
+        expect(await queue.counts("notifications")).toMatchObject({ waiting: 1, failed: 0 });
+
+        await queue.startWorker("notifications", async () => {
+          throw new PermanentJobError("no");
+        });
+        await waitFor(async () => (await queue.counts("notifications")).failed === 1, { what: "the job to fail" });
+        for (const [name, id] of [["analysis", "alert-waiting"], ["notifications", "nope"], ["notifications", ""], ["notifications", "a:b"]] as const) {
+          expect(await queue.retryFailed(name, id)).toBe(false);
+          expect(await queue.discardFailed(name, id)).toBe(false);
+          expect(await queue.getFailed(name, id)).toBeNull();
+        }
+        expect(await queue.counts("notifications")).toMatchObject({ failed: 1 });
+      });
+    });
   });
 }
