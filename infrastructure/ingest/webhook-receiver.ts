@@ -1,11 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { eq, sql } from "drizzle-orm";
 import { classifyDelivery } from "../../domain/ingestion/delivery-relevance.ts";
-import type { JobQueue } from "../../domain/ports.ts";
-import { deliveryJobId, PROCESS_DELIVERY_JOB } from "../../jobs/webhooks.ts";
-import type { Database } from "../db/client.ts";
-import { webhookDeliveries } from "../db/schema/index.ts";
 import type { Logger } from "../logging/logger.ts";
+import { isDataException, type DeliveryIntake } from "./delivery-intake.ts";
 
 /**
  * `POST /api/webhooks/github`: verify, record, queue — nothing else. The delivery row (unique on GitHub's delivery
@@ -29,8 +25,8 @@ export type WebhookReceipt =
   | { code: "UNAVAILABLE"; message: string };
 
 export interface WebhookReceiverDeps {
-  db: Database;
-  queue: JobQueue;
+  /** Writes the delivery row and queues its job, batched with concurrent deliveries (delivery-intake.ts). */
+  intake: DeliveryIntake;
   logger: Logger;
   /** Current secret first, then the previous one during a rotation. Empty: every delivery is refused. */
   secrets: string[];
@@ -95,15 +91,6 @@ async function withDeadline<T>(ms: number, run: () => Promise<T>): Promise<T> {
   }
 }
 
-/** PostgreSQL "data exception" (class 22): e.g. \u0000 or a lone surrogate, which jsonb cannot hold. */
-function isDataException(error: unknown): boolean {
-  for (let current = error; current instanceof Error; current = current.cause) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && code.startsWith("22")) return true;
-  }
-  return false;
-}
-
 export async function receiveGitHubWebhook(deps: WebhookReceiverDeps, request: Request): Promise<WebhookReceipt> {
   const declaredLength = Number(request.headers.get("content-length") ?? "0");
   if (Number.isFinite(declaredLength) && declaredLength > MAX_WEBHOOK_BYTES) {
@@ -161,34 +148,20 @@ export async function receiveGitHubWebhook(deps: WebhookReceiverDeps, request: R
   const relevance = event === "ping" ? ({ relevant: false, reason: "ping" } as const) : classifyDelivery(event, action);
 
   try {
-    return await withDeadline(RECEIVE_BUDGET_MS, async () => {
-      const inserted = await deps.db
-        .insert(webhookDeliveries)
-        .values({
-          deliveryId,
-          event,
-          action,
-          installationId,
-          payload: sql`${text}::jsonb`,
-          ...(relevance.relevant ? {} : { status: "ignored" as const, error: relevance.reason, processedAt: new Date() }),
-        })
-        .onConflictDoNothing({ target: webhookDeliveries.deliveryId })
-        .returning({ deliveryId: webhookDeliveries.deliveryId });
-      if (inserted.length === 0) {
-        // A redelivery. If its first job never made it into the queue (Redis was down), queue it now: the job id
-        // is the delivery's, so a job that does exist is not duplicated.
-        const [existing] = await deps.db
-          .select({ status: webhookDeliveries.status })
-          .from(webhookDeliveries)
-          .where(eq(webhookDeliveries.deliveryId, deliveryId));
-        if (existing?.status === "queued") await enqueueDelivery(deps.queue, deliveryId);
-        return { code: "DUPLICATE", deliveryId } as const;
-      }
-      if (event === "ping") return { code: "PING", deliveryId } as const;
-      if (!relevance.relevant) return { code: "IGNORED", deliveryId, reason: relevance.reason } as const;
-      await enqueueDelivery(deps.queue, deliveryId);
-      return { code: "ACCEPTED", deliveryId } as const;
-    });
+    const outcome = await withDeadline(RECEIVE_BUDGET_MS, () =>
+      deps.intake.record({
+        deliveryId,
+        event,
+        action,
+        installationId,
+        payloadText: text,
+        ...(relevance.relevant ? {} : { ignoredReason: relevance.reason }),
+      }),
+    );
+    if (outcome === "duplicate") return { code: "DUPLICATE", deliveryId };
+    if (event === "ping") return { code: "PING", deliveryId };
+    if (!relevance.relevant) return { code: "IGNORED", deliveryId, reason: relevance.reason };
+    return { code: "ACCEPTED", deliveryId };
   } catch (error) {
     if (isDataException(error)) return { code: "BAD_REQUEST", message: "payload cannot be stored (invalid characters)" };
     deps.logger.warn(
@@ -197,10 +170,6 @@ export async function receiveGitHubWebhook(deps: WebhookReceiverDeps, request: R
     );
     return { code: "UNAVAILABLE", message: "temporarily unavailable" };
   }
-}
-
-async function enqueueDelivery(queue: JobQueue, deliveryId: string): Promise<void> {
-  await queue.enqueue("webhooks", PROCESS_DELIVERY_JOB, { deliveryId }, { jobId: deliveryJobId(deliveryId) });
 }
 
 /** The secrets to verify with, from the environment (current first). */
