@@ -1,0 +1,211 @@
+import { data, type ActionFunctionArgs, type AppLoadContext, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Card, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow, Title } from "@tremor/react";
+import { requireOrganization, shellOf } from "~/auth.server.ts";
+import { AppShell } from "~/components/AppShell.tsx";
+import { SettingsNav } from "~/components/SettingsNav.tsx";
+import { actOnFailedJobs, loadQueuesOverview } from "~/services/queues.server.ts";
+import { formatRelativeTime } from "~/utils/format.ts";
+
+export const meta: MetaFunction = () => [{ title: "Queues · Sentinel" }];
+
+const STATES = ["waiting", "active", "delayed", "failed", "completed"] as const;
+
+/** The queues page is for owners and admins: members are refused like on every admin action. */
+async function requireAdmin(request: Request, context: AppLoadContext) {
+  const signedIn = await requireOrganization(request, context);
+  if (signedIn.org.role === "member") throw new Response("Only owners and admins see the job queues", { status: 403 });
+  return signedIn;
+}
+
+/** Redis down: say so (503) instead of an unexplained 500. Told apart by name across the bundle boundary (ADR 002). */
+async function unlessQueueUnavailable<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof Error && error.name === "QueueUnavailableError") {
+      throw new Response("The job queue is not answering (is Redis up?). Try again in a moment.", { status: 503 });
+    }
+    throw error;
+  }
+}
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const signedIn = await requireAdmin(request, context);
+  const url = new URL(request.url);
+  const query = Object.fromEntries([...url.searchParams].filter(([, value]) => value !== ""));
+  const result = await unlessQueueUnavailable(() => loadQueuesOverview(context.services, signedIn.org.orgId, query));
+  if (!result.ok) throw data(result.message, { status: result.code === "QUEUE_NOT_FOUND" ? 404 : 400 });
+  const { ok: _ok, ...overview } = result;
+  return { ...shellOf(signedIn), ...overview, orgName: signedIn.org.name, now: new Date().toISOString() };
+}
+
+type ActionResult = { notice?: string; error?: string; fieldErrors?: Record<string, string> };
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const signedIn = await requireAdmin(request, context);
+  const form = Object.fromEntries(await request.formData());
+  const result = await unlessQueueUnavailable(() => actOnFailedJobs(context.services, signedIn.org.orgId, form));
+  if (result.ok) return data<ActionResult>({ notice: result.message });
+  // Another organisation's job id answers like an unknown one.
+  if (result.code === "JOB_NOT_FOUND") return data<ActionResult>({ error: result.message }, { status: 404 });
+  return data<ActionResult>({ error: Object.values(result.fieldErrors).join("; "), fieldErrors: result.fieldErrors }, { status: 400 });
+}
+
+function pageLink(queue: string, page: number): string {
+  return `/settings/queues?queue=${encodeURIComponent(queue)}&page=${page}`;
+}
+
+export default function QueuesSettings() {
+  const { user, org, orgName, depth, selected, failed, failedTotal, page, pageCount, scanLimitReached, now } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>() as ActionResult | undefined;
+  return (
+    <AppShell user={user} org={org}>
+      <h1 className="text-2xl font-semibold tracking-tight">Settings</h1>
+      <SettingsNav />
+      <p className="mt-4 max-w-3xl text-sm text-gray-600">
+        Background work runs in four queues shared by everything this Sentinel install does. The counts include every
+        organisation&apos;s jobs; failed jobs are listed only when they belong to {orgName}. Failed jobs are kept for 7 days.
+      </p>
+      {result?.notice ? (
+        <p role="status" className="mt-4 max-w-3xl rounded-md border border-emerald-300 bg-emerald-50 p-3 text-sm text-emerald-900">
+          {result.notice}
+        </p>
+      ) : null}
+      {result?.error ? (
+        <p role="alert" className="mt-4 max-w-3xl rounded-md border border-rose-300 bg-rose-50 p-3 text-sm text-rose-800">
+          {result.error}
+        </p>
+      ) : null}
+      <Card className="mt-6 max-w-4xl">
+        <Title>Depth</Title>
+        <Table className="mt-2">
+          <TableHead>
+            <TableRow>
+              <TableHeaderCell>Queue</TableHeaderCell>
+              {STATES.map((state) => (
+                <TableHeaderCell key={state} className="text-right capitalize">
+                  {state}
+                </TableHeaderCell>
+              ))}
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {depth.map(({ queue, counts }) => (
+              <TableRow key={queue} data-testid="queue-depth-row">
+                <TableCell>
+                  <Link
+                    to={pageLink(queue, 1)}
+                    aria-current={queue === selected ? "page" : undefined}
+                    className={`text-blue-700 underline ${queue === selected ? "font-semibold" : ""}`}
+                  >
+                    {queue}
+                  </Link>
+                </TableCell>
+                {STATES.map((state) => (
+                  <TableCell key={state} className="text-right tabular-nums" data-state={state}>
+                    {counts[state].toLocaleString("en")}
+                  </TableCell>
+                ))}
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      </Card>
+      <Card className="mt-6">
+        <div className="flex flex-wrap items-center justify-between gap-3">
+          <h2 className="text-lg font-medium text-gray-900">
+            Failed jobs in <span className="font-mono">{selected}</span> ({failedTotal.toLocaleString("en")})
+          </h2>
+          {failedTotal > 0 ? (
+            <Form method="post">
+              <input type="hidden" name="intent" value="retry-all" />
+              <input type="hidden" name="queue" value={selected} />
+              <button type="submit" className="rounded-md bg-gray-900 px-3 py-2 text-sm text-white hover:bg-gray-700">
+                Retry all {failedTotal.toLocaleString("en")}
+              </button>
+            </Form>
+          ) : null}
+        </div>
+        {scanLimitReached ? (
+          <p className="mt-2 text-sm text-amber-800">Only the most recent 1,000 failures of this queue are searched; older ones appear once these are dealt with.</p>
+        ) : null}
+        {failed.length === 0 ? (
+          <p className="mt-4 text-sm text-gray-600">No failed jobs of {orgName} in this queue.</p>
+        ) : (
+          <Table className="mt-2">
+            <TableHead>
+              <TableRow>
+                <TableHeaderCell>Job</TableHeaderCell>
+                <TableHeaderCell>Attempts</TableHeaderCell>
+                <TableHeaderCell>Error</TableHeaderCell>
+                <TableHeaderCell>Failed</TableHeaderCell>
+                <TableHeaderCell>
+                  <span className="sr-only">Actions</span>
+                </TableHeaderCell>
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {failed.map((job) => (
+                <TableRow key={job.id} data-testid="failed-job-row">
+                  <TableCell className="align-top">
+                    <div className="font-medium text-gray-900">{job.name}</div>
+                    <div className="font-mono text-xs text-gray-600">{job.id}</div>
+                  </TableCell>
+                  <TableCell className="align-top tabular-nums">
+                    {job.attemptsMade} of {job.attempts}
+                  </TableCell>
+                  <TableCell className="max-w-xl align-top">
+                    <p className="whitespace-pre-wrap break-words font-mono text-xs text-rose-800">{job.failedReason || "(no message)"}</p>
+                  </TableCell>
+                  <TableCell className="whitespace-nowrap align-top text-gray-600">
+                    <time dateTime={job.failedAt ?? undefined} title={job.failedAt ?? undefined}>
+                      {formatRelativeTime(job.failedAt, now)}
+                    </time>
+                  </TableCell>
+                  <TableCell className="align-top">
+                    <div className="flex gap-2">
+                      <Form method="post">
+                        <input type="hidden" name="intent" value="retry" />
+                        <input type="hidden" name="queue" value={selected} />
+                        <input type="hidden" name="jobId" value={job.id} />
+                        <button type="submit" className="rounded-md border border-gray-300 bg-white px-2 py-1 text-xs hover:bg-gray-50" aria-label={`Retry ${job.name} ${job.id}`}>
+                          Retry
+                        </button>
+                      </Form>
+                      <Form method="post">
+                        <input type="hidden" name="intent" value="discard" />
+                        <input type="hidden" name="queue" value={selected} />
+                        <input type="hidden" name="jobId" value={job.id} />
+                        <button type="submit" className="rounded-md border border-rose-300 bg-white px-2 py-1 text-xs text-rose-700 hover:bg-rose-50" aria-label={`Discard ${job.name} ${job.id}`}>
+                          Discard
+                        </button>
+                      </Form>
+                    </div>
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+        {pageCount > 1 ? (
+          <nav aria-label="Failed jobs pages" className="mt-4 flex items-center gap-4 text-sm">
+            {page > 1 ? (
+              <Link to={pageLink(selected, page - 1)} className="text-blue-700 underline">
+                Newer
+              </Link>
+            ) : null}
+            <span className="text-gray-600">
+              Page {page} of {pageCount}
+            </span>
+            {page < pageCount ? (
+              <Link to={pageLink(selected, page + 1)} className="text-blue-700 underline">
+                Older
+              </Link>
+            ) : null}
+          </nav>
+        ) : null}
+      </Card>
+    </AppShell>
+  );
+}
