@@ -6,6 +6,7 @@ const ITEMS = [
   { to: "/settings/channels", label: "Notification channels" },
   { to: "/settings/alerts", label: "Alert rules" },
   { to: "/settings/members", label: "Members" },
+  { to: "/settings/queues", label: "Queues" },
 ];
 
 export function SettingsNav() {
