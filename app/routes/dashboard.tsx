@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, Card, Metric, SparkAreaChart, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow, Text } from "@tremor/react";
-import { requireUser } from "~/auth.server.ts";
+import { requireUser, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
 import { formatPercent, formatRelativeTime } from "~/utils/format.ts";
 import { getDashboard, getRepositorySparklines, type SparklinePoint } from "~/presenters/dashboard.server.ts";
@@ -16,8 +16,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     ? await Promise.all([getDashboard(context.services.db, org.orgId, now), getRepositorySparklines(context.services.db, org.orgId, now)])
     : ([null, {}] as [null, Record<string, SparklinePoint[]>]);
   return {
-    user: { login: user.login, name: user.name, avatarUrl: user.avatarUrl },
-    org: org ? { name: org.name, isDemo: org.isDemo } : null,
+    ...shellOf({ user, org }),
     dashboard,
     sparklines,
     now: now.toISOString(),

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, Card } from "@tremor/react";
 import { z } from "zod";
-import { requireOrganization } from "~/auth.server.ts";
+import { requireOrganization, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
 import { getEventDetail, type SignalView } from "~/presenters/events.server.ts";
 import { TIER_LABELS, formatConfidence, signalLabel } from "~/utils/signals.ts";
@@ -18,7 +18,7 @@ export async function loader({ request, context, params: raw }: LoaderFunctionAr
   if (!parsed.success) throw new Response("Event not found", { status: 404 });
   const detail = await getEventDetail(context.services.db, org.orgId, Number(parsed.data.eventId));
   if (!detail) throw new Response("Event not found", { status: 404 });
-  return { user: { login: user.login, name: user.name, avatarUrl: user.avatarUrl }, org: { name: org.name, isDemo: org.isDemo }, detail };
+  return { ...shellOf({ user, org }), detail };
 }
 
 /** The author's wall-clock time: the hour that the time-of-day signal reads. */

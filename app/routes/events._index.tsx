@@ -1,7 +1,7 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { Badge, Card, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from "@tremor/react";
-import { requireOrganization } from "~/auth.server.ts";
+import { requireOrganization, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
 import { eventFeedQuery, listEvents } from "~/presenters/events.server.ts";
 import { EVENT_TYPES } from "~/utils/event-types.ts";
@@ -22,8 +22,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     listRepositoryOptions(context.services.db, org.orgId),
   ]);
   return {
-    user: { login: user.login, name: user.name, avatarUrl: user.avatarUrl },
-    org: { name: org.name, isDemo: org.isDemo },
+    ...shellOf({ user, org }),
     feed,
     repositories,
   };

@@ -1,9 +1,10 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../../infrastructure/api/api-keys.ts";
-import { alerts, apiKeys, codeEvents, commits, deployments, incidentCommits, incidents, organizationMembers, organizations, repositories, users } from "../../infrastructure/db/schema/index.ts";
+import { alerts, apiKeys, codeEvents, commits, deployments, incidentCommits, incidents, notificationChannels, organizationMembers, organizations, repositories, users } from "../../infrastructure/db/schema/index.ts";
 import { seedDemoOrganization } from "../../infrastructure/demo/seed-demo.ts";
 import { silentLogger } from "../../infrastructure/logging/logger.ts";
+import { startFakeChannels, type FakeChannels } from "../../infrastructure/notify/fake-channels.ts";
 import type { Services } from "../../infrastructure/runtime/services.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
@@ -13,8 +14,12 @@ import * as eventPage from "./events.$eventId.tsx";
 import * as incidentPage from "./incidents.$incidentId.tsx";
 import * as incidentsPage from "./incidents._index.tsx";
 import * as newIncidentPage from "./incidents.new.tsx";
+import * as switchOrgRoute from "./org.switch.tsx";
 import * as repoPage from "./repos.$repoId.tsx";
+import * as alertRulesPage from "./settings.alerts.tsx";
 import * as apiKeysPage from "./settings.api-keys.tsx";
+import * as channelsPage from "./settings.channels.tsx";
+import * as membersPage from "./settings.members.tsx";
 import * as riskPage from "./settings.risk.tsx";
 
 type RouteHandler = (args: { request: Request; params: Record<string, string>; context: { services: Services } }) => unknown;
@@ -22,10 +27,11 @@ type RouteHandler = (args: { request: Request; params: Record<string, string>; c
 let database: TestDatabase;
 let services: Services;
 let close: () => Promise<void>;
+let fakes: FakeChannels;
 let cookieA: string;
 let memberCookie: string;
-let a: { orgId: string; repoId: string; alertId: string };
-let b: { orgId: string; repoId: string; eventId: number; incidentId: string; alertId: string; keyId: string };
+let a: { orgId: string; repoId: string; alertId: string; ownerId: string; memberId: string };
+let b: { orgId: string; repoId: string; eventId: number; incidentId: string; alertId: string; keyId: string; channelId: string; memberId: string };
 
 async function signIn(userId: string, orgId: string): Promise<string> {
   const session = await services.sessionStorage.getSession();
@@ -66,7 +72,19 @@ const countIncidents = async () => (await database.db.select({ n: sql<number>`co
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  ({ services, close } = await createTestServices(database));
+  // Slack, Resend and PagerDuty are local fakes: "Send test" on the channels page goes through the real senders.
+  fakes = await startFakeChannels();
+  ({ services, close } = await createTestServices(database, {
+    env: {
+      SLACK_API_URL: fakes.slackApiUrl,
+      SLACK_BOT_TOKEN: "xoxb-test",
+      RESEND_BASE_URL: fakes.resendBaseUrl,
+      RESEND_API_KEY: "re_test",
+      ALERT_EMAIL_FROM: "Sentinel <alerts@sentinel.example>",
+      PAGERDUTY_EVENTS_URL: fakes.pagerDutyEventsUrl,
+      SENTINEL_SECRET_KEY: "pages-test-secret-key-0123456789abcdef",
+    },
+  }));
   const seeded = await seedDemoOrganization(
     { db: database.db, queue: services.queue, logger: silentLogger },
     // Seeded up to the real clock: the pages read "the last 90 days" and "the last 12 weeks" from now.
@@ -78,9 +96,9 @@ beforeAll(async () => {
     .insert(alerts)
     .values({ orgId: seeded.orgId, repoId: repoA!.id, rule: "ai_share_high", severity: "warning", title: "AI share high", triggeredAt: new Date() })
     .returning({ id: alerts.id });
-  a = { orgId: seeded.orgId, repoId: repoA!.id, alertId: alertA!.id };
   const [userA] = await db.insert(users).values({ login: "alice", githubId: 1001 }).returning({ id: users.id });
   const [member] = await db.insert(users).values({ login: "mallory", githubId: 1002 }).returning({ id: users.id });
+  a = { orgId: seeded.orgId, repoId: repoA!.id, alertId: alertA!.id, ownerId: userA!.id, memberId: member!.id };
   await db.insert(organizationMembers).values([
     { orgId: a.orgId, userId: userA!.id, role: "owner" },
     { orgId: a.orgId, userId: member!.id, role: "member" },
@@ -102,7 +120,13 @@ beforeAll(async () => {
     .returning({ id: alerts.id });
   const keyB = await createApiKey(db, orgB!.id, { name: "Globex CI" }, null);
   if (!keyB.ok) throw new Error("key");
-  b = { orgId: orgB!.id, repoId: repoB!.id, eventId: eventB!.id, incidentId: incidentB!.id, alertId: alertB!.id, keyId: keyB.id };
+  const [channelB] = await db
+    .insert(notificationChannels)
+    .values({ orgId: orgB!.id, kind: "email", name: "Globex on-call", config: { to: ["oncall@globex.example"] } })
+    .returning({ id: notificationChannels.id });
+  const [memberB] = await db.insert(users).values({ login: "gina", githubId: 2001 }).returning({ id: users.id });
+  await db.insert(organizationMembers).values({ orgId: orgB!.id, userId: memberB!.id, role: "member" });
+  b = { orgId: orgB!.id, repoId: repoB!.id, eventId: eventB!.id, incidentId: incidentB!.id, alertId: alertB!.id, keyId: keyB.id, channelId: channelB!.id, memberId: memberB!.id };
 
   cookieA = await signIn(userA!.id, a.orgId);
   memberCookie = await signIn(member!.id, a.orgId);
@@ -110,6 +134,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await close?.();
+  await fakes?.close();
   await database?.drop();
 });
 
@@ -125,8 +150,20 @@ describe("catalogue row 31: org A's user opens org B's URLs", () => {
       run(apiKeysPage.action, "/settings/api-keys", { form: { intent: "revoke", keyId: b.keyId } }),
       run(riskPage.action, "/settings/risk", { form: { intent: "add", repoId: b.repoId, pattern: "src/**", tier: "1" } }),
       run(riskPage.action, "/settings/risk", { form: { intent: "remove", repoId: b.repoId, pattern: "src/**" } }),
+      run(channelsPage.action, "/settings/channels", { form: { intent: "test", channelId: b.channelId } }),
+      run(channelsPage.action, "/settings/channels", { form: { intent: "remove", channelId: b.channelId } }),
+      run(channelsPage.action, "/settings/channels", { form: { intent: "disable", channelId: b.channelId } }),
+      run(membersPage.action, "/settings/members", { form: { intent: "role", userId: b.memberId, role: "owner" } }),
+      run(membersPage.action, "/settings/members", { form: { intent: "remove", userId: b.memberId } }),
+      run(switchOrgRoute.action, "/org/switch", { form: { orgId: b.orgId, redirectTo: "/dashboard" } }),
     ]);
-    expect(outcomes.map((outcome) => outcome.status)).toEqual([404, 404, 404, 404, 404, 404, 404, 404, 404]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]);
+    // Nothing was sent to B's channel, and it is still there, enabled; B's member kept their role.
+    expect(fakes.resend.emails).toEqual([]);
+    const [channelB] = await database.db.select({ enabled: notificationChannels.enabled }).from(notificationChannels).where(eq(notificationChannels.id, b.channelId));
+    expect(channelB).toEqual({ enabled: true });
+    const [memberB] = await database.db.select({ role: organizationMembers.role }).from(organizationMembers).where(eq(organizationMembers.userId, b.memberId));
+    expect(memberB).toEqual({ role: "member" });
     const [repoB] = await database.db.select({ riskOverrides: repositories.riskOverrides }).from(repositories).where(eq(repositories.id, b.repoId));
     expect(repoB!.riskOverrides).toEqual([]);
     const [incidentB] = await database.db.select({ resolvedAt: incidents.resolvedAt }).from(incidents).where(eq(incidents.id, b.incidentId));
@@ -304,5 +341,116 @@ describe("risk path settings", () => {
     expect(row!.riskOverrides).toEqual([{ pattern: "src/billing/**", tier: 3 }]);
     const asMember = await run(riskPage.action, "/settings/risk", { form: { intent: "add", repoId: a.repoId, pattern: "x/**", tier: "1" }, cookie: memberCookie });
     expect(asMember.status).toBe(403);
+  });
+});
+
+describe("notification channel settings", () => {
+  it("adds an email channel, sends a test through Resend and shows the outcome, then removes it; bad input names the field; members only view", async () => {
+    const bad = await run(channelsPage.action, "/settings/channels", { form: { intent: "add", kind: "email", name: "", addresses: "oncall@" } });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({ intent: "add", kind: "email", fieldErrors: { name: "name the channel, e.g. #alerts or On-call", addresses: "must be email addresses" } });
+
+    const added = await run(channelsPage.action, "/settings/channels", { form: { intent: "add", kind: "email", name: "On-call", addresses: "oncall@acme.example" } });
+    expect(added.status).toBe(302);
+    const page = await run(channelsPage.loader, "/settings/channels", { cookie: memberCookie });
+    const channels = (page.body as { channels: { id: string; name: string; target: string; enabled: boolean }[]; canManage: boolean }).channels;
+    const onCall = channels.find((channel) => channel.name === "On-call")!;
+    expect(onCall).toMatchObject({ target: "oncall@acme.example", enabled: true });
+    expect((page.body as { canManage: boolean }).canManage).toBe(false);
+
+    const tested = await run(channelsPage.action, "/settings/channels", { form: { intent: "test", channelId: onCall.id } });
+    expect(tested.body).toEqual({ intent: "test", channelId: onCall.id, ok: true, message: "Test message sent: it should arrive within a minute." });
+    expect(fakes.resend.emails.map((email) => [email.body.to, email.body.subject])).toEqual([[["oncall@acme.example"], "[test] [Sentinel Info] Sentinel test notification for On-call"]]);
+
+    // A channel the service refuses: the person sees why.
+    await run(channelsPage.action, "/settings/channels", { form: { intent: "add", kind: "pagerduty", name: "Pager", routingKey: "R0UT1NGKEY0000000000000000000001" } });
+    const pager = (await run(channelsPage.loader, "/settings/channels")).body as { channels: { id: string; name: string }[] };
+    fakes.inject("pagerduty.enqueue", { kind: "status", status: 400, body: { status: "invalid event", message: "Event object is invalid", errors: ["Invalid routing key"] } });
+    const refused = await run(channelsPage.action, "/settings/channels", { form: { intent: "test", channelId: pager.channels.find((channel) => channel.name === "Pager")!.id } });
+    expect(refused.body).toMatchObject({ intent: "test", ok: false, message: expect.stringMatching(/^Not delivered: .*400.*Check the channel's settings\.$/) });
+
+    const forms: Record<string, string>[] = [
+      { intent: "add", kind: "email", name: "x", addresses: "x@acme.example" },
+      { intent: "test", channelId: onCall.id },
+      { intent: "remove", channelId: onCall.id },
+    ];
+    for (const form of forms) {
+      expect((await run(channelsPage.action, "/settings/channels", { form, cookie: memberCookie })).status).toBe(403);
+    }
+    expect(fakes.resend.emails).toHaveLength(1);
+    expect((await run(channelsPage.action, "/settings/channels", { form: { intent: "remove", channelId: onCall.id } })).status).toBe(302);
+    expect(await database.db.select().from(notificationChannels).where(eq(notificationChannels.id, onCall.id))).toEqual([]);
+  });
+});
+
+describe("alert rule settings", () => {
+  const defaultsForm = async () => {
+    const page = await run(alertRulesPage.loader, "/settings/alerts");
+    const { settings } = page.body as { settings: Record<string, Record<string, number | boolean>> };
+    const form: Record<string, string> = { intent: "save" };
+    for (const [rule, fields] of Object.entries(settings)) {
+      for (const [field, value] of Object.entries(fields)) if (value !== false) form[`${rule}.${field}`] = value === true ? "on" : String(value);
+    }
+    return form;
+  };
+
+  it("shows the defaults, saves a changed threshold, answers bad values per field, and refuses members", async () => {
+    const form = await defaultsForm();
+    expect(form["ai_code_critical.thresholdPercent"]).toBe("90");
+    const saved = await run(alertRulesPage.action, "/settings/alerts", { form: { ...form, "ai_code_critical.thresholdPercent": "85", "survival_drop.enabled": "" } });
+    expect(saved).toMatchObject({ status: 200, body: { saved: true } });
+    const [org] = await database.db.select({ settings: organizations.settings }).from(organizations).where(eq(organizations.id, a.orgId));
+    expect(org!.settings.alerts).toMatchObject({ ai_code_critical: { thresholdPercent: 85, enabled: true }, survival_drop: { enabled: false } });
+
+    const bad = await run(alertRulesPage.action, "/settings/alerts", { form: { ...form, "ai_code_critical.thresholdPercent": "101", "review_queue_saturated.maxWaiting": "many" } });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({ saved: false, fieldErrors: { "ai_code_critical.thresholdPercent": "must be 0–100", "review_queue_saturated.maxWaiting": "enter a number" } });
+    expect(((await run(alertRulesPage.loader, "/settings/alerts")).body as { settings: { ai_code_critical: { thresholdPercent: number } } }).settings.ai_code_critical.thresholdPercent).toBe(85);
+
+    expect((await run(alertRulesPage.action, "/settings/alerts", { form: { ...form }, cookie: memberCookie })).status).toBe(403);
+    expect((await run(alertRulesPage.action, "/settings/alerts", { form: { intent: "reset" } })).body).toEqual({ saved: true });
+  });
+});
+
+describe("members and the organisation switcher", () => {
+  it("lists members with roles; the last owner cannot demote themselves; members cannot manage", async () => {
+    const page = await run(membersPage.loader, "/settings/members", { cookie: memberCookie });
+    expect((page.body as { members: { login: string; role: string }[] }).members.map((member) => [member.login, member.role])).toEqual([
+      ["alice", "owner"],
+      ["mallory", "member"],
+    ]);
+    const lastOwner = await run(membersPage.action, "/settings/members", { form: { intent: "role", userId: a.ownerId, role: "member" } });
+    expect(lastOwner.status).toBe(409);
+    expect(lastOwner.body).toMatchObject({ error: "alice is the organisation's last owner and cannot be demoted: make someone else owner first." });
+    expect((await run(membersPage.action, "/settings/members", { form: { intent: "role", userId: a.ownerId, role: "member" }, cookie: memberCookie })).status).toBe(403);
+    expect((await run(membersPage.action, "/settings/members", { form: { intent: "role", userId: a.memberId, role: "sudo" } })).status).toBe(400);
+
+    expect((await run(membersPage.action, "/settings/members", { form: { intent: "role", userId: a.memberId, role: "admin" } })).status).toBe(302);
+    const [row] = await database.db.select({ role: organizationMembers.role }).from(organizationMembers).where(and(eq(organizationMembers.orgId, a.orgId), eq(organizationMembers.userId, a.memberId)));
+    expect(row).toEqual({ role: "admin" });
+    await database.db.update(organizationMembers).set({ role: "member" }).where(and(eq(organizationMembers.orgId, a.orgId), eq(organizationMembers.userId, a.memberId)));
+  });
+
+  it("a user in two organisations sees the switcher and switches; the choice is kept in the session", async () => {
+    const one = await run(dashboardPage.loader, "/dashboard", { cookie: memberCookie });
+    expect((one.body as { org: { switchable: unknown[] } }).org.switchable).toEqual([]);
+
+    const [second] = await database.db.insert(organizations).values({ slug: "initech", name: "Initech" }).returning({ id: organizations.id });
+    await database.db.insert(organizationMembers).values({ orgId: second!.id, userId: a.ownerId, role: "member" });
+    const before = await run(membersPage.loader, "/settings/members");
+    expect((before.body as { org: { id: string; switchable: { name: string }[] } }).org).toMatchObject({ id: a.orgId, switchable: [{ name: "Acme (demo)" }, { name: "Initech" }] });
+
+    const switched = await run(switchOrgRoute.action, "/org/switch", { form: { orgId: second!.id, redirectTo: "/settings/members" } });
+    expect(switched.status).toBe(302);
+    expect(switched.response!.headers.get("Location")).toBe("/settings/members");
+    const cookie = switched.response!.headers.get("Set-Cookie")!.split(";")[0]!;
+    const after = await run(membersPage.loader, "/settings/members", { cookie });
+    expect((after.body as { org: { id: string } }).org.id).toBe(second!.id);
+    expect((after.body as { members: { login: string; role: string }[] }).members).toMatchObject([{ login: "alice", role: "member" }]);
+    // As a plain member of Initech, alice manages nothing there.
+    expect((await run(membersPage.action, "/settings/members", { form: { intent: "remove", userId: a.ownerId }, cookie })).status).toBe(403);
+    // A page about one record of the old organisation sends the user to the list instead.
+    const fromIncident = await run(switchOrgRoute.action, "/org/switch", { form: { orgId: a.orgId, redirectTo: `/incidents/${b.incidentId}` }, cookie });
+    expect(fromIncident.response!.headers.get("Location")).toBe("/incidents");
   });
 });
