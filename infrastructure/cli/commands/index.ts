@@ -2,6 +2,7 @@ import type { CliCommand } from "../command.ts";
 import { analyzeCommand } from "./analyze.ts";
 import { apiKeyCommand } from "./api-key.ts";
 import { evalCommand } from "./eval.ts";
+import { generateCommand } from "./generate.ts";
 import { importCommand } from "./import.ts";
 import { metricsCommand } from "./metrics.ts";
 import { migrateCommand } from "./migrate.ts";
@@ -16,4 +17,5 @@ export const commands: CliCommand[] = [
   evalCommand,
   metricsCommand,
   apiKeyCommand,
+  generateCommand,
 ];
