@@ -7,6 +7,10 @@ import { defineConfig } from "@playwright/test";
 // environment so the config, loaded again in each worker, agrees with itself.
 process.env.SENTINEL_E2E_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "sentinel-e2e-"));
 const PORT = Number(process.env.SENTINEL_E2E_PORT ?? 3210);
+// Local stand-ins for Slack, Resend and PagerDuty (infrastructure/notify/fake-channels.ts), started by the specs that
+// send notifications; the server is pointed at them from the start.
+process.env.SENTINEL_E2E_FAKES_PORT ??= String(PORT + 1);
+const FAKES = `http://127.0.0.1:${process.env.SENTINEL_E2E_FAKES_PORT}`;
 
 export default defineConfig({
   testDir: "./e2e",
@@ -52,6 +56,12 @@ export default defineConfig({
       REDIS_URL: "",
       LOG_LEVEL: "warn",
       NODE_ENV: "development",
+      SLACK_API_URL: `${FAKES}/slack/api/`,
+      SLACK_BOT_TOKEN: "xoxb-e2e",
+      RESEND_BASE_URL: `${FAKES}/resend`,
+      RESEND_API_KEY: "re_e2e",
+      ALERT_EMAIL_FROM: "Sentinel <alerts@sentinel.example>",
+      PAGERDUTY_EVENTS_URL: `${FAKES}/pagerduty/v2/enqueue`,
     },
   },
 });

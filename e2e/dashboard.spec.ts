@@ -1,27 +1,5 @@
-import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page, type TestInfo } from "@playwright/test";
-
-/** No serious or critical axe violations on the page as it stands; the screenshot is kept as an artifact. */
-async function checkPage(page: Page, testInfo: TestInfo, name: string) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
-  expect(serious.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`)).toEqual([]);
-  const path = testInfo.outputPath(`${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  await testInfo.attach(name, { path, contentType: "image/png" });
-}
-
-async function signInAndWaitForDemo(page: Page) {
-  await page.goto("/login");
-  await page.getByRole("button", { name: "Continue as demo user" }).click();
-  await expect(page).toHaveURL(/\/dashboard$/);
-  await expect(async () => {
-    await page.reload();
-    await expect(page.getByTestId("repository-row")).toHaveCount(3, { timeout: 1_000 });
-    const share = await page.getByTestId("repository-row").first().locator("td").nth(2).innerText();
-    expect(share).toMatch(/^\d+(\.\d)? %$/);
-  }).toPass({ timeout: 100_000, intervals: [2_000] });
-}
+import { expect, test } from "@playwright/test";
+import { checkPage, signInAndWaitForDemo } from "./support.ts";
 
 test("overview → repository → an event's explanation, each page accessible", async ({ page }, testInfo) => {
   await signInAndWaitForDemo(page);

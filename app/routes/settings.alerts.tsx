@@ -73,7 +73,7 @@ export default function AlertSettingsPage() {
                 <p className="mt-1 font-mono text-xs text-gray-500">{rule}</p>
                 <label className="mt-3 flex items-center gap-2">
                   <input type="checkbox" name={`${rule}.enabled`} defaultChecked={values.enabled === true} className="rounded border-gray-300" />
-                  Enabled
+                  Enabled<span className="sr-only"> ({text.title})</span>
                 </label>
                 <div className="mt-3 grid gap-3">
                   {Object.keys(values)

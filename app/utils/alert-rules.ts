@@ -53,8 +53,8 @@ export const ALERT_RULE_TEXT: { [R in AlertRuleName]: { title: string; severity:
     title: "High-risk AI code deployed",
     severity: "critical",
     fields: {
-      minAiConfidence: { label: "Files with an AI confidence of at least", unit: "(0–1)" },
-      minRiskTier: { label: "…and a risk tier of at least", unit: "(1–4; 4 = critical only)" },
+      minAiConfidence: { label: "Files with an AI confidence of at least", unit: "0–1" },
+      minRiskTier: { label: "…and a risk tier of at least", unit: "1–4; 4 = critical only" },
     },
   },
   incident_ai_attributed: {

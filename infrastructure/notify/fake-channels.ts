@@ -65,7 +65,8 @@ function parseSlackBody(raw: string, contentType: string | undefined): Record<st
   return body;
 }
 
-export async function startFakeChannels(): Promise<FakeChannels> {
+/** `port` 0 (the default) picks a free one; the e2e run gives a fixed one, since the server is configured before it starts. */
+export async function startFakeChannels(options: { port?: number } = {}): Promise<FakeChannels> {
   const once = new Map<FakeRoute, { behaviour: InjectedBehaviour; remaining: number }[]>();
   const outages = new Map<FakeRoute, InjectedBehaviour>();
   const hung = new Set<http.ServerResponse>();
@@ -178,7 +179,10 @@ export async function startFakeChannels(): Promise<FakeChannels> {
       send(res, result.status, result.body);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", resolve);
+  });
   const { port } = server.address() as AddressInfo;
   const base = `http://127.0.0.1:${port}`;
 
