@@ -18,7 +18,7 @@ export interface IncomingDelivery {
   event: string;
   action: string | null;
   installationId: number | null;
-  /** The raw JSON text, stored as jsonb by PostgreSQL (no parse-and-serialise round trip in Node). */
+  /** The raw JSON text of an object (already parsed once by the receiver), stored as jsonb by PostgreSQL. */
   payloadText: string;
   /** Set for pings and events Sentinel does not process: recorded as `ignored`, no job. */
   ignoredReason?: string;
@@ -34,27 +34,33 @@ interface Pending {
 
 /** At most this many rows per INSERT; more waiting deliveries go in the next batch. */
 const MAX_BATCH = 500;
+/** Batches being written at once; a fraction of the connection pool, which pages and jobs share. */
+const MAX_IN_FLIGHT = 4;
 
 export interface DeliveryIntake {
   record(delivery: IncomingDelivery): Promise<IntakeOutcome>;
 }
 
 export function createDeliveryIntake(sql: postgres.Sql, queue: JobQueue): DeliveryIntake {
-  let waiting: Pending[] = [];
-  let writing = false;
+  const waiting: Pending[] = [];
+  let inFlight = 0;
+  let scheduled = false;
 
   async function insertRows(batch: Pending[]): Promise<Set<string>> {
-    const rows = batch.map(({ delivery }) => delivery);
+    // One JSON array parameter with each payload spliced in as it arrived (it is valid JSON: the receiver parsed
+    // it), so no payload is escaped again on the way to PostgreSQL.
+    const rows = batch
+      .map(({ delivery }) =>
+        `{"d":${JSON.stringify(delivery.deliveryId)},"e":${JSON.stringify(delivery.event)},"a":${JSON.stringify(delivery.action)},` +
+        `"i":${delivery.installationId ?? "null"},"r":${JSON.stringify(delivery.ignoredReason ?? null)},"p":${delivery.payloadText}}`,
+      )
+      .join(",");
     const inserted = await sql<{ delivery_id: string }[]>`
       insert into webhook_deliveries (delivery_id, event, action, installation_id, payload, status, error, processed_at)
-      select d, e, a, i, p::jsonb,
+      select d, e, a, i, p,
              case when r is null then 'queued' else 'ignored' end, r,
              case when r is null then null else now() end
-      from unnest(
-        ${rows.map((row) => row.deliveryId)}::text[], ${rows.map((row) => row.event)}::text[],
-        ${rows.map((row) => row.action)}::text[], ${rows.map((row) => row.installationId)}::bigint[],
-        ${rows.map((row) => row.payloadText)}::text[], ${rows.map((row) => row.ignoredReason ?? null)}::text[]
-      ) as t(d, e, a, i, p, r)
+      from jsonb_to_recordset(${`[${rows}]`}::jsonb) as t(d text, e text, a text, i bigint, r text, p jsonb)
       on conflict (delivery_id) do nothing
       returning delivery_id`;
     return new Set(inserted.map((row) => row.delivery_id));
@@ -117,30 +123,38 @@ export function createDeliveryIntake(sql: postgres.Sql, queue: JobQueue): Delive
     for (const pending of [...duplicates, ...repeats]) pending.resolve("duplicate");
   }
 
-  async function drain(): Promise<void> {
-    writing = true;
-    try {
-      while (waiting.length > 0) {
-        const batch = waiting.slice(0, MAX_BATCH);
-        waiting = waiting.slice(batch.length);
-        await write(batch).catch((error: unknown) => {
-          for (const pending of batch) pending.reject(error);
-        });
-      }
-    } finally {
-      writing = false;
-    }
+  /**
+   * Up to MAX_IN_FLIGHT batches are written at once (each takes its own pooled connection), so a batch waiting on
+   * its round trips does not hold up the deliveries behind it; past that, waiting deliveries pile into bigger batches.
+   */
+  function schedule(): void {
+    if (scheduled || inFlight >= MAX_IN_FLIGHT || waiting.length === 0) return;
+    scheduled = true;
+    // On the next turn of the event loop, so the requests already read in this turn share the batch.
+    setImmediate(flush);
+  }
+
+  function flush(): void {
+    scheduled = false;
+    if (inFlight >= MAX_IN_FLIGHT || waiting.length === 0) return;
+    const batch = waiting.splice(0, MAX_BATCH);
+    inFlight += 1;
+    write(batch)
+      .catch((error: unknown) => {
+        for (const pending of batch) pending.reject(error);
+      })
+      .finally(() => {
+        inFlight -= 1;
+        schedule();
+      });
+    schedule();
   }
 
   return {
     record(delivery) {
       return new Promise<IntakeOutcome>((resolve, reject) => {
         waiting.push({ delivery, resolve, reject });
-        // Start on the next turn of the event loop, so the requests already read in this turn share the batch.
-        if (!writing) {
-          writing = true;
-          setImmediate(() => void drain());
-        }
+        schedule();
       });
     },
   };

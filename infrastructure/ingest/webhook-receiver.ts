@@ -52,25 +52,45 @@ export function signWebhookBody(secret: string, body: string | Uint8Array): stri
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 }
 
-type BodyRead = { ok: true; bytes: Uint8Array } | { ok: false };
+export type BodyRead = { ok: true; bytes: Uint8Array } | { ok: false };
 
-/** Reads the body, giving up as soon as it passes `limit` bytes (a missing or lying Content-Length included). */
-async function readBodyWithLimit(request: Request, limit: number): Promise<BodyRead> {
-  if (!request.body) return { ok: true, bytes: new Uint8Array(0) };
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      return { ok: false };
-    }
-    chunks.push(value);
-  }
-  return { ok: true, bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) };
+/**
+ * What the receiver needs of an HTTP request, so the same use-case serves the Remix route (a Fetch `Request`) and
+ * the server's own fast path (a Node `IncomingMessage`, node-webhook.ts) — ADR 060.
+ */
+export interface WebhookInput {
+  /** A request header by its lower-case name, or null. */
+  header(name: string): string | null;
+  /** Reads the body, giving up as soon as it passes `limit` bytes (a missing or lying Content-Length included). */
+  readBody(limit: number): Promise<BodyRead>;
+  /** Stops reading a body that will not be used. */
+  discardBody(): Promise<void>;
+}
+
+export function fetchWebhookInput(request: Request): WebhookInput {
+  return {
+    header: (name) => request.headers.get(name),
+    async readBody(limit) {
+      if (!request.body) return { ok: true, bytes: new Uint8Array(0) };
+      const reader = request.body.getReader();
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > limit) {
+          await reader.cancel().catch(() => undefined);
+          return { ok: false };
+        }
+        chunks.push(value);
+      }
+      return { ok: true, bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) };
+    },
+    async discardBody() {
+      await request.body?.cancel().catch(() => undefined);
+    },
+  };
 }
 
 class DeadlineError extends Error {
@@ -91,12 +111,12 @@ async function withDeadline<T>(ms: number, run: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function receiveGitHubWebhook(deps: WebhookReceiverDeps, request: Request): Promise<WebhookReceipt> {
-  const declaredLength = Number(request.headers.get("content-length") ?? "0");
+export async function receiveGitHubWebhook(deps: WebhookReceiverDeps, request: WebhookInput): Promise<WebhookReceipt> {
+  const declaredLength = Number(request.header("content-length") ?? "0");
   if (Number.isFinite(declaredLength) && declaredLength > MAX_WEBHOOK_BYTES) {
-    await request.body?.cancel().catch(() => undefined);
+    await request.discardBody();
     deps.logger.warn(
-      { contentLength: declaredLength, limitBytes: MAX_WEBHOOK_BYTES, deliveryId: request.headers.get("x-github-delivery") },
+      { contentLength: declaredLength, limitBytes: MAX_WEBHOOK_BYTES, deliveryId: request.header("x-github-delivery") },
       "webhook refused: body over the 25 MB limit (Content-Length)",
     );
     return { code: "TOO_LARGE", message: "payload over 25 MB" };
@@ -105,13 +125,13 @@ export async function receiveGitHubWebhook(deps: WebhookReceiverDeps, request: R
     deps.logger.warn("webhook refused: GITHUB_WEBHOOK_SECRET is not set, so no delivery can be verified");
     return { code: "UNAUTHORIZED", message: "webhook secret not configured" };
   }
-  const signature = request.headers.get("x-hub-signature-256");
+  const signature = request.header("x-hub-signature-256");
   if (signature === null) return { code: "UNAUTHORIZED", message: "missing X-Hub-Signature-256" };
 
-  const body = await readBodyWithLimit(request, MAX_WEBHOOK_BYTES);
+  const body = await request.readBody(MAX_WEBHOOK_BYTES);
   if (!body.ok) {
     deps.logger.warn(
-      { limitBytes: MAX_WEBHOOK_BYTES, deliveryId: request.headers.get("x-github-delivery") },
+      { limitBytes: MAX_WEBHOOK_BYTES, deliveryId: request.header("x-github-delivery") },
       "webhook refused: body over the 25 MB limit (while reading)",
     );
     return { code: "TOO_LARGE", message: "payload over 25 MB" };
@@ -120,8 +140,8 @@ export async function receiveGitHubWebhook(deps: WebhookReceiverDeps, request: R
     return { code: "UNAUTHORIZED", message: "signature does not match" };
   }
 
-  const event = request.headers.get("x-github-event")?.trim() ?? "";
-  const deliveryId = request.headers.get("x-github-delivery")?.trim() ?? "";
+  const event = request.header("x-github-event")?.trim() ?? "";
+  const deliveryId = request.header("x-github-delivery")?.trim() ?? "";
   if (!event) return { code: "BAD_REQUEST", message: "missing X-GitHub-Event" };
   if (!deliveryId) return { code: "BAD_REQUEST", message: "missing X-GitHub-Delivery" };
   if (deliveryId.length > 200 || !/^[A-Za-z0-9._-]+$/.test(deliveryId)) {

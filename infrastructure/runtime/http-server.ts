@@ -5,6 +5,7 @@ import { pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express, { type NextFunction, type Request, type Response } from "express";
+import { githubWebhookHandler } from "../ingest/node-webhook.ts";
 import { checkReadiness, metricsTokenMatches, renderMetrics } from "../observability/endpoints.ts";
 import { httpRequestDuration, routeLabel } from "../observability/registry.ts";
 import { checkHealth } from "./health.ts";
@@ -71,6 +72,9 @@ export function createExpressApp(services: Services, build: ServerBuild): expres
     });
     next();
   });
+
+  // Ahead of Remix and the static files: GitHub's deliveries are the server's busiest path (ADR 060).
+  app.post("/api/webhooks/github", githubWebhookHandler(services));
 
   app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
   app.use(express.static("public", { maxAge: "1h" }));
