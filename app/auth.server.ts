@@ -1,5 +1,5 @@
 import { redirect, type AppLoadContext } from "@remix-run/node";
-import { isGitHubSignInConfigured } from "../infrastructure/auth/github-oauth.ts";
+import { resolveOAuthClient, type OAuthClient } from "../infrastructure/github/app-config.ts";
 import { findUserWithMemberships, type Membership, type UserWithMemberships } from "../infrastructure/db/queries/users.ts";
 
 export interface SignedInContext {
@@ -12,13 +12,21 @@ export async function getSession(request: Request, context: AppLoadContext) {
   return context.services.sessionStorage.getSession(request.headers.get("Cookie"));
 }
 
-/** Local sign-in exists only outside production and while no GitHub OAuth app is configured. */
-export function isLocalSignInAllowed(context: AppLoadContext): boolean {
-  return !context.services.env.isProduction && !isGitHubSignInConfigured(context.services.env);
+/**
+ * The OAuth client for "Sign in with GitHub": GITHUB_CLIENT_ID/SECRET, else the OAuth client of the App registered
+ * on /setup (read through its cache); null when there is neither.
+ */
+export function githubSignInClient(context: AppLoadContext): Promise<OAuthClient | null> {
+  return resolveOAuthClient(context.services.env, context.services.db);
 }
 
-export function isGitHubSignInAllowed(context: AppLoadContext): boolean {
-  return isGitHubSignInConfigured(context.services.env);
+/** Local sign-in exists only outside production and while no GitHub sign-in is configured (env or registered App). */
+export async function isLocalSignInAllowed(context: AppLoadContext): Promise<boolean> {
+  return !context.services.env.isProduction && !(await githubSignInClient(context));
+}
+
+export async function isGitHubSignInAllowed(context: AppLoadContext): Promise<boolean> {
+  return (await githubSignInClient(context)) !== null;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { JobQueue } from "../domain/ports.ts";
 import type { Database } from "../infrastructure/db/client.ts";
+import { resolveGitHubApi, type GitHubApiSource } from "../infrastructure/github/api-source.ts";
 import type { GitHubApi } from "../infrastructure/github/github-api.ts";
 import { backfillRepository, fetchPushRange } from "../infrastructure/ingest/github-history.ts";
 import { PermanentJobError } from "../infrastructure/queue/index.ts";
@@ -35,10 +36,11 @@ export async function enqueueBackfill(queue: JobQueue, target: { repoId: string;
   await queue.enqueue("analysis", BACKFILL_REPOSITORY_JOB, { repoId: target.repoId, since }, { jobId: `backfill-${target.repoId}-${since}` });
 }
 
-export function createHistoryJobs(deps: { db: Database; queue: JobQueue; github: GitHubApi | null }) {
-  function requireGitHub(): GitHubApi {
-    if (!deps.github) throw new PermanentJobError("GitHub App credentials are not configured (set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY)");
-    return deps.github;
+export function createHistoryJobs(deps: { db: Database; queue: JobQueue; github: GitHubApiSource }) {
+  async function requireGitHub(): Promise<GitHubApi> {
+    const github = await resolveGitHubApi(deps.github);
+    if (!github) throw new PermanentJobError("GitHub App credentials are not configured (register the App on /setup, or set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY)");
+    return github;
   }
   const enqueueAll = async (targets: Array<{ repoId: string; sha: string; trigger: "new" | "rescore" }>) => {
     for (const target of targets) await enqueueCommitAnalysis(deps.queue, target);
@@ -48,7 +50,7 @@ export function createHistoryJobs(deps: { db: Database; queue: JobQueue; github:
       schema: z.object({ repoId: z.string().uuid(), before: sha, after: sha, branch: z.string().min(1), onDefaultBranch: z.boolean() }),
       async run(target, job) {
         return fetchPushRange(
-          { db: deps.db, github: requireGitHub(), onCommits: enqueueAll, onProgress: (progress) => job.updateProgress(progress) },
+          { db: deps.db, github: await requireGitHub(), onCommits: enqueueAll, onProgress: (progress) => job.updateProgress(progress) },
           target,
         );
       },
@@ -57,7 +59,7 @@ export function createHistoryJobs(deps: { db: Database; queue: JobQueue; github:
       schema: z.object({ repoId: z.string().uuid(), since: z.iso.date() }),
       async run(target, job) {
         return backfillRepository(
-          { db: deps.db, github: requireGitHub(), onCommits: enqueueAll, onProgress: (progress) => job.updateProgress(progress) },
+          { db: deps.db, github: await requireGitHub(), onCommits: enqueueAll, onProgress: (progress) => job.updateProgress(progress) },
           { repoId: target.repoId, since: new Date(`${target.since}T00:00:00Z`) },
         );
       },

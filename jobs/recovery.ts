@@ -4,7 +4,7 @@ import type { Database } from "../infrastructure/db/client.ts";
 import { commits, webhookDeliveries } from "../infrastructure/db/schema/index.ts";
 import type { Logger } from "../infrastructure/logging/logger.ts";
 import { z } from "zod";
-import type { GitHubApi } from "../infrastructure/github/github-api.ts";
+import { resolveGitHubApi, type GitHubApiSource } from "../infrastructure/github/api-source.ts";
 import { redeliverFailedDeliveries } from "../infrastructure/ingest/github-history.ts";
 import { enqueueCommitAnalysis } from "./analysis.ts";
 import { defineJob } from "./router.ts";
@@ -51,15 +51,16 @@ export const RECOVER_DELIVERIES_JOB = "recover-webhook-deliveries";
  * The hourly recovery: deliveries GitHub failed to hand over (Sentinel answered 503 or was down) are redelivered,
  * and deliveries recorded but never queued (the queue was down after the row was written) are queued again.
  */
-export function createRecoveryJobs(deps: { db: Database; queue: JobQueue; logger: Logger; github: GitHubApi | null; now?: () => Date }) {
+export function createRecoveryJobs(deps: { db: Database; queue: JobQueue; logger: Logger; github: GitHubApiSource; now?: () => Date }) {
   return {
     [RECOVER_DELIVERIES_JOB]: defineJob({
       schema: z.object({}).passthrough(),
       async run() {
         const now = deps.now?.() ?? new Date();
         const requeued = await requeueUnfinishedWork(deps, { olderThan: new Date(now.getTime() - 5 * 60_000) });
-        if (!deps.github) return { requeued, redelivery: "GitHub App not configured" };
-        const redelivery = await redeliverFailedDeliveries({ db: deps.db, github: deps.github }, { now });
+        const github = await resolveGitHubApi(deps.github);
+        if (!github) return { requeued, redelivery: "GitHub App not configured" };
+        const redelivery = await redeliverFailedDeliveries({ db: deps.db, github }, { now });
         if (redelivery.redelivered.length > 0) {
           deps.logger.info({ redelivered: redelivery.redelivered.length, listed: redelivery.listed }, "asked GitHub to redeliver failed deliveries");
         }

@@ -1,6 +1,6 @@
 import type { QueueName } from "../domain/ports.ts";
-import { loadGitHubAppCredentials } from "../infrastructure/github/credentials.ts";
-import { createGitHubApi, type GitHubApi } from "../infrastructure/github/github-api.ts";
+import { githubApiSourceFor, resolveGitHubApi, type GitHubApiSource } from "../infrastructure/github/api-source.ts";
+import type { GitHubApi } from "../infrastructure/github/github-api.ts";
 import { createCommitSourceResolver } from "../infrastructure/ingest/commit-sources.ts";
 import type { Services } from "../infrastructure/runtime/services.ts";
 import { createAlertJobs } from "./alerts.ts";
@@ -21,13 +21,7 @@ const CONCURRENCY: Record<QueueName, number> = {
   notifications: 4,
 };
 
-/** The GitHub API client when App credentials are configured (GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY), else null. */
-export function githubApiFromEnv(services: Services): GitHubApi | null {
-  const credentials = loadGitHubAppCredentials(services.env);
-  return credentials ? createGitHubApi(credentials) : null;
-}
-
-export function createJobHandlers(services: Services, github: GitHubApi | null): Record<QueueName, Record<string, JobHandler>> {
+export function createJobHandlers(services: Services, github: GitHubApiSource): Record<QueueName, Record<string, JobHandler>> {
   const logger = services.logger.child({ component: "jobs" });
   const base = { db: services.db, queue: services.queue, logger };
   const history = createHistoryJobs({ db: services.db, queue: services.queue, github });
@@ -53,12 +47,20 @@ export function createJobHandlers(services: Services, github: GitHubApi | null):
 
 /**
  * Starts one worker per queue, each with its own concurrency, so a slow or failing queue never blocks another;
- * registers the schedules; re-queues what PostgreSQL says is unfinished. `github` overrides the client built from
- * the environment (tests and the benchmark point it at a local fake).
+ * registers the schedules; re-queues what PostgreSQL says is unfinished. The GitHub client comes from the
+ * environment or, without GITHUB_APP_* there, from the App registered on /setup, looked up when a job needs it
+ * (so registering the App needs no restart). `github` overrides it (tests and the benchmark use a local fake).
  */
 export async function startWorkers(services: Services, options: { github?: GitHubApi | null } = {}): Promise<void> {
-  const github = options.github !== undefined ? options.github : githubApiFromEnv(services);
-  if (!github) services.logger.info("GitHub App not configured: GitHub repositories are not analysed (demo and `sentinel import` still work)");
+  const github = options.github !== undefined ? options.github : githubApiSourceFor(services);
+  try {
+    if (!(await resolveGitHubApi(github))) {
+      services.logger.info("GitHub App not configured yet: GitHub repositories are not analysed until it is (register it on /setup); demo and `sentinel import` work without it");
+    }
+  } catch (error) {
+    // A stored App whose secrets SENTINEL_SECRET_KEY cannot open: the jobs that need GitHub fail with this message.
+    services.logger.warn({ err: error instanceof Error ? error.message : String(error) }, "the GitHub App cannot be used");
+  }
   const handlers = createJobHandlers(services, github);
   for (const [queue, queueHandlers] of Object.entries(handlers) as [QueueName, Record<string, JobHandler>][]) {
     await services.queue.startWorker(queue, createJobRouter(queue, queueHandlers), { concurrency: CONCURRENCY[queue] });

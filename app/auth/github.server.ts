@@ -1,11 +1,19 @@
 import { redirect, type AppLoadContext } from "@remix-run/node";
 import { createGitHubAuthenticator, GITHUB_OAUTH_STATE_COOKIE } from "../../infrastructure/auth/github-oauth.ts";
+import { githubSignInClient } from "../auth.server.ts";
 
 export const GITHUB_CALLBACK_PATH = "/auth/github/callback";
 
 function callbackUrl(request: Request, context: AppLoadContext): string {
   const base = context.services.env.PUBLIC_URL ?? new URL(request.url).origin;
   return new URL(GITHUB_CALLBACK_PATH, base).toString();
+}
+
+/** The environment with the resolved OAuth client in it (GITHUB_CLIENT_* or the App registered on /setup). */
+async function signInEnv(context: AppLoadContext) {
+  const client = await githubSignInClient(context);
+  if (!client) throw new Response("Not Found", { status: 404 });
+  return { ...context.services.env, GITHUB_CLIENT_ID: client.clientId, GITHUB_CLIENT_SECRET: client.clientSecret };
 }
 
 /** Clears the strategy's state cookie: one state, one use. */
@@ -15,7 +23,7 @@ function clearStateCookie(): string {
 
 /** Starts the OAuth dance: the strategy throws the redirect to GitHub with a fresh state cookie. */
 export async function startGitHubSignIn(request: Request, context: AppLoadContext): Promise<never> {
-  const authenticator = createGitHubAuthenticator({ db: context.services.db, env: context.services.env }, callbackUrl(request, context));
+  const authenticator = createGitHubAuthenticator({ db: context.services.db, env: await signInEnv(context) }, callbackUrl(request, context));
   await authenticator.authenticate("github", request);
   throw new Error("the GitHub strategy did not redirect");
 }
@@ -26,7 +34,7 @@ export async function startGitHubSignIn(request: Request, context: AppLoadContex
  */
 export async function finishGitHubSignIn(request: Request, context: AppLoadContext, fetchImpl?: typeof fetch): Promise<Response> {
   const { services } = context;
-  const authenticator = createGitHubAuthenticator({ db: services.db, env: services.env, fetchImpl }, callbackUrl(request, context));
+  const authenticator = createGitHubAuthenticator({ db: services.db, env: await signInEnv(context), fetchImpl }, callbackUrl(request, context));
   let userId: string;
   try {
     // Without a state the strategy would start a new sign-in; on the callback that is a forged or broken request.

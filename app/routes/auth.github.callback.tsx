@@ -4,6 +4,6 @@ import { finishGitHubSignIn } from "~/auth/github.server.ts";
 
 /** GET /auth/github/callback — GitHub sends the user back here with `code` and `state`. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  if (!isGitHubSignInAllowed(context)) throw new Response("Not Found", { status: 404 });
+  if (!(await isGitHubSignInAllowed(context))) throw new Response("Not Found", { status: 404 });
   return finishGitHubSignIn(request, context);
 }

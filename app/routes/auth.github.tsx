@@ -4,7 +4,7 @@ import { startGitHubSignIn } from "~/auth/github.server.ts";
 
 /** POST /auth/github — a form post (same-origin, checked by the server) that redirects to GitHub. */
 export async function action({ request, context }: ActionFunctionArgs) {
-  if (!isGitHubSignInAllowed(context)) throw new Response("Not Found", { status: 404 });
+  if (!(await isGitHubSignInAllowed(context))) throw new Response("Not Found", { status: 404 });
   return startGitHubSignIn(request, context);
 }
 

@@ -121,9 +121,12 @@ function NoOrganisation() {
     <div className="rounded-lg border border-dashed border-gray-300 bg-white p-10 text-center">
       <h1 className="text-xl font-semibold">No organisation yet</h1>
       <p className="mx-auto mt-2 max-w-lg text-sm text-gray-600">
-        Install the Sentinel GitHub App on an organisation to start tracking it, import a local clone with{" "}
-        <code>npx sentinel import &lt;git-dir&gt; --repo owner/name</code>, or load the demo organisation with{" "}
-        <code>npx sentinel seed-demo</code>.
+        Install the Sentinel GitHub App on an organisation to start tracking it (no App yet? Register one on the{" "}
+        <Link to="/setup" className="text-blue-700 underline">
+          Setup page
+        </Link>
+        ), import a local clone with <code>npx sentinel import &lt;git-dir&gt; --repo owner/name</code>, or load the demo
+        organisation with <code>npx sentinel seed-demo</code>.
       </p>
     </div>
   );
@@ -134,7 +137,11 @@ function NoRepositories() {
     <div className="mt-6 rounded-lg border border-dashed border-gray-300 bg-white p-10 text-center">
       <h2 className="text-lg font-semibold">No repositories tracked yet</h2>
       <p className="mx-auto mt-2 max-w-lg text-sm text-gray-600">
-        Add repositories to the GitHub App installation, or import a local clone with <code>npx sentinel import</code>.
+        Add repositories to the GitHub App installation (the{" "}
+        <Link to="/setup" className="text-blue-700 underline">
+          Setup page
+        </Link>{" "}
+        registers and links the App), or import a local clone with <code>npx sentinel import</code>.
       </p>
     </div>
   );

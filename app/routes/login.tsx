@@ -11,7 +11,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const redirectTo = safeRedirectPath(new URL(request.url).searchParams.get("redirectTo"));
   if (session.get("userId")) throw redirect(redirectTo);
   const failed = new URL(request.url).searchParams.get("error") === "github";
-  return { localSignIn: isLocalSignInAllowed(context), githubSignIn: isGitHubSignInAllowed(context), failed, redirectTo };
+  const [localSignIn, githubSignIn] = await Promise.all([isLocalSignInAllowed(context), isGitHubSignInAllowed(context)]);
+  return { localSignIn, githubSignIn, failed, redirectTo };
 }
 
 const loginForm = z.object({
@@ -21,7 +22,7 @@ const loginForm = z.object({
 
 export async function action({ request, context }: ActionFunctionArgs) {
   // In production this sign-in does not exist: not hidden, absent.
-  if (!isLocalSignInAllowed(context)) throw new Response("Not Found", { status: 404 });
+  if (!(await isLocalSignInAllowed(context))) throw new Response("Not Found", { status: 404 });
   const parsed = loginForm.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return data({ error: parsed.error.issues[0]?.message ?? "invalid form" }, { status: 400 });
   const userId = await ensureLocalDemoUser(context.services.db);
@@ -72,8 +73,11 @@ export default function Login() {
           </Form>
         ) : (
           <p className="rounded-md border border-gray-200 bg-white p-4 text-sm text-gray-600">
-            GitHub sign-in is not configured. Set <code>GITHUB_CLIENT_ID</code> and <code>GITHUB_CLIENT_SECRET</code>{" "}
-            (see the README).
+            GitHub sign-in is not configured. Register Sentinel&apos;s GitHub App on the{" "}
+            <a className="text-blue-700 underline" href="/setup">
+              Setup page
+            </a>{" "}
+            (its OAuth client signs people in), or set <code>GITHUB_CLIENT_ID</code> and <code>GITHUB_CLIENT_SECRET</code> (see the README).
           </p>
         )}
       </div>

@@ -18,10 +18,6 @@ const githubUser = z.object({
 export type GitHubUser = z.infer<typeof githubUser>;
 const githubOrgs = z.array(z.object({ id: z.number().int().positive(), login: z.string() }));
 
-export function isGitHubSignInConfigured(env: Pick<Env, "GITHUB_CLIENT_ID" | "GITHUB_CLIENT_SECRET">): boolean {
-  return Boolean(env.GITHUB_CLIENT_ID && env.GITHUB_CLIENT_SECRET);
-}
-
 async function getJson(url: string, accessToken: string, fetchImpl: typeof fetch): Promise<unknown> {
   const response = await fetchImpl(url, {
     headers: { Authorization: `Bearer ${accessToken}`, Accept: "application/vnd.github+json", "User-Agent": "sentinel" },

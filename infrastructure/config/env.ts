@@ -63,6 +63,8 @@ export const envSchema = z
     /** Public base URL of this install, used in links that leave Sentinel (alerts, GitHub App setup). */
     PUBLIC_URL: z.preprocess(emptyAsUndefined, z.string().url("must be a URL such as https://sentinel.example.com").optional()),
     GITHUB_API_URL: httpUrl("https://api.github.com"),
+    /** GitHub's web address (GitHub Enterprise Server: https://HOST), where the Setup page sends the App manifest. */
+    GITHUB_WEB_URL: httpUrl("https://github.com"),
     /** Bearer token Prometheus sends to GET /metrics; unset disables the endpoint. */
     METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, "must be at least 16 characters").optional()),
     /** The GitHub App's numeric id (App settings → "App ID"). With GITHUB_APP_PRIVATE_KEY it enables the GitHub API. */

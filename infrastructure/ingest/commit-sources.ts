@@ -18,9 +18,9 @@ export class CommitSourceUnavailableError extends Error {
 
 /**
  * Demo repositories read the regenerated demo dataset; GitHub repositories read the GitHub API through the
- * App installation (`github`, when App credentials are configured).
+ * App installation (`github`, when App credentials are configured; a function is asked at each use).
  */
-export function createCommitSourceResolver(db: Executor, github: CommitSource | null): CommitSourceResolver {
+export function createCommitSourceResolver(db: Executor, github: CommitSource | null | (() => Promise<CommitSource | null>)): CommitSourceResolver {
   return async (repository) => {
     if (repository.source === "demo") {
       const [org] = await db
@@ -31,10 +31,13 @@ export function createCommitSourceResolver(db: Executor, github: CommitSource | 
       if (!settings.success) throw new CommitSourceUnavailableError("demo organisation has no demo settings");
       return createDemoCommitSource(settings.data);
     }
-    if (repository.source === "github" && github) return github;
+    if (repository.source === "github") {
+      const source = typeof github === "function" ? await github() : github;
+      if (source) return source;
+    }
     throw new CommitSourceUnavailableError(
       repository.source === "github"
-        ? "GitHub App credentials are not configured (set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY)"
+        ? "GitHub App credentials are not configured (register the App on /setup, or set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY)"
         : "commits of locally imported repositories are analysed by `sentinel import`, not by the worker",
     );
   };

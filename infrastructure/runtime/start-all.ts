@@ -7,6 +7,7 @@ import { startWorkers } from "../../jobs/workers.ts";
 import { loadEnvOrExit } from "../config/env.ts";
 import type { Database } from "../db/client.ts";
 import { seedDemoOrganization } from "../demo/seed-demo.ts";
+import { announceGitHubAppSetup } from "../github/app-registration.ts";
 import { organizations } from "../db/schema/index.ts";
 import { createLogger } from "../logging/logger.ts";
 import { loadRemixBuild, startHttpServer } from "./http-server.ts";
@@ -35,6 +36,7 @@ async function main() {
     { name: "workers, queue and database", run: () => handle.close() },
   ]);
   logger.info({ url: http.url }, `Sentinel is running at ${http.url}`);
+  await announceGitHubAppSetup(services, http.url).catch((error: unknown) => logger.warn({ err: error }, "could not check for a GitHub App"));
 
   const seedDemo =
     env.SENTINEL_DEMO_DATA === "on" ||

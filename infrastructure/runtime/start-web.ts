@@ -1,5 +1,6 @@
 /** `npm run start:web`: the web process alone (needs DATABASE_URL and REDIS_URL); scale it apart from workers. */
 import { loadEnvOrExit } from "../config/env.ts";
+import { announceGitHubAppSetup } from "../github/app-registration.ts";
 import { createLogger } from "../logging/logger.ts";
 import { loadRemixBuild, startHttpServer } from "./http-server.ts";
 import { createServices } from "./services.ts";
@@ -17,6 +18,7 @@ async function main() {
     { name: "queue and database", run: () => handle.close() },
   ]);
   logger.info({ url: http.url }, `Sentinel web is running at ${http.url}`);
+  await announceGitHubAppSetup(handle.services, http.url).catch((error: unknown) => logger.warn({ err: error }, "could not check for a GitHub App"));
 }
 
 main().catch((error: unknown) => {

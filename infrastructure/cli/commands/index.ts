@@ -3,6 +3,7 @@ import { analyzeCommand } from "./analyze.ts";
 import { apiKeyCommand } from "./api-key.ts";
 import { evalCommand } from "./eval.ts";
 import { generateCommand } from "./generate.ts";
+import { githubAppCommand } from "./github-app.ts";
 import { importCommand } from "./import.ts";
 import { metricsCommand } from "./metrics.ts";
 import { migrateCommand } from "./migrate.ts";
@@ -17,5 +18,6 @@ export const commands: CliCommand[] = [
   evalCommand,
   metricsCommand,
   apiKeyCommand,
+  githubAppCommand,
   generateCommand,
 ];
