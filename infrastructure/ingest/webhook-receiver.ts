@@ -122,7 +122,7 @@ export async function receiveGitHubWebhook(deps: WebhookReceiverDeps, request: W
     return { code: "TOO_LARGE", message: "payload over 25 MB" };
   }
   if (deps.secrets.length === 0) {
-    deps.logger.warn("webhook refused: GITHUB_WEBHOOK_SECRET is not set, so no delivery can be verified");
+    deps.logger.warn("webhook refused: no webhook secret is configured (GITHUB_WEBHOOK_SECRET, or a GitHub App registered on /setup), so no delivery can be verified");
     return { code: "UNAUTHORIZED", message: "webhook secret not configured" };
   }
   const signature = request.header("x-hub-signature-256");
@@ -190,11 +190,6 @@ export async function receiveGitHubWebhook(deps: WebhookReceiverDeps, request: W
     );
     return { code: "UNAVAILABLE", message: "temporarily unavailable" };
   }
-}
-
-/** The secrets to verify with, from the environment (current first). */
-export function webhookSecrets(env: { GITHUB_WEBHOOK_SECRET?: string; GITHUB_WEBHOOK_SECRET_PREVIOUS?: string }): string[] {
-  return [env.GITHUB_WEBHOOK_SECRET, env.GITHUB_WEBHOOK_SECRET_PREVIOUS].filter((secret): secret is string => Boolean(secret));
 }
 
 export function webhookReceiptStatus(receipt: WebhookReceipt): { status: number; body: Record<string, unknown> } {
