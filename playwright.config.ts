@@ -62,6 +62,8 @@ export default defineConfig({
       RESEND_API_KEY: "re_e2e",
       ALERT_EMAIL_FROM: "Sentinel <alerts@sentinel.example>",
       PAGERDUTY_EVENTS_URL: `${FAKES}/pagerduty/v2/enqueue`,
+      // The Setup page registers a GitHub App only with a key to seal its private key (e2e/setup.spec.ts).
+      SENTINEL_SECRET_KEY: "e2e-secret-key-0123456789abcdef-0123456789",
     },
   },
 });
