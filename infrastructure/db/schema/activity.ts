@@ -141,6 +141,10 @@ export const codeAttribution = pgTable(
     uniqueIndex("code_attribution_repo_commit_file_key").on(t.repoId, t.commitSha, t.filePath),
     index("code_attribution_repo_ai_confidence_idx").on(t.repoId, t.aiConfidence.desc().nullsFirst()),
     index("code_attribution_repo_authored_idx").on(t.repoId, t.authoredAt.desc().nullsFirst()),
+    // The repository page's high-risk files: AI-written code in T3/T4 files, a small share of all rows (ADR 060).
+    index("code_attribution_repo_high_risk_idx")
+      .on(t.repoId, t.authoredAt)
+      .where(sql`${t.riskTier} >= 3 and ${t.aiConfidence} >= 0.5`),
     check("code_attribution_ai_confidence_range", sql`${t.aiConfidence} >= 0 and ${t.aiConfidence} <= 1`),
     check("code_attribution_risk_tier_range", sql`${t.riskTier} between 1 and 4 and ${t.baseRiskTier} between 1 and 4`),
   ],

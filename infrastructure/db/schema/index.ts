@@ -3,3 +3,4 @@ export * from "./activity.ts";
 export * from "./insights.ts";
 export * from "./metrics.ts";
 export * from "./github-app.ts";
+export * from "./rollups.ts";

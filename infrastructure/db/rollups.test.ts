@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
+import { createTestServices } from "../../tests/support/services.ts";
+import { loadOrganizationHistory, shapeOf } from "../bench/generate.ts";
+import { seedDemoOrganization } from "../demo/seed-demo.ts";
+
+let database: TestDatabase;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+}, 60_000);
+
+afterAll(async () => {
+  await database?.drop();
+});
+
+/**
+ * Rows where the rollups (kept by triggers, migration 0007) differ from the same numbers aggregated from the raw
+ * tables right now. Empty means exact.
+ */
+async function drift(options: { lastEventExact: boolean } = { lastEventExact: true }) {
+  const activity = await database.sql`
+    with raw as (
+      select repo_id, day, sum(events)::int as events, max(last_event_at) as last_event_at, sum(commits)::int as commits,
+        sum(analyzed)::int as analyzed, sum(pending)::int as pending, sum(ai)::int as ai,
+        sum(l1)::int as l1, sum(l2)::int as l2, sum(l3)::int as l3, sum(l4)::int as l4,
+        sum(a1)::int as a1, sum(a2)::int as a2, sum(a3)::int as a3, sum(a4)::int as a4
+      from (
+        select repo_id, (timestamp at time zone 'UTC')::date as day, count(*) as events, max(timestamp) as last_event_at,
+          0 as commits, 0 as analyzed, 0 as pending, 0 as ai, 0 as l1, 0 as l2, 0 as l3, 0 as l4, 0 as a1, 0 as a2, 0 as a3, 0 as a4
+        from code_events group by 1, 2
+        union all
+        select repo_id, (authored_at at time zone 'UTC')::date, 0, null, count(*), count(*) filter (where analysis_status = 'analyzed'),
+          count(*) filter (where analysis_status = 'pending'), count(*) filter (where ai_confidence >= 0.5), 0, 0, 0, 0, 0, 0, 0, 0
+        from commits group by 1, 2
+        union all
+        select repo_id, (authored_at at time zone 'UTC')::date, 0, null, 0, 0, 0, 0,
+          coalesce(sum(lines_added) filter (where risk_tier = 1), 0), coalesce(sum(lines_added) filter (where risk_tier = 2), 0),
+          coalesce(sum(lines_added) filter (where risk_tier = 3), 0), coalesce(sum(lines_added) filter (where risk_tier = 4), 0),
+          coalesce(sum(lines_added) filter (where risk_tier = 1 and ai_confidence >= 0.5), 0),
+          coalesce(sum(lines_added) filter (where risk_tier = 2 and ai_confidence >= 0.5), 0),
+          coalesce(sum(lines_added) filter (where risk_tier = 3 and ai_confidence >= 0.5), 0),
+          coalesce(sum(lines_added) filter (where risk_tier = 4 and ai_confidence >= 0.5), 0)
+        from code_attribution where counts_toward_share group by 1, 2
+      ) sources group by 1, 2
+    ),
+    kept as (
+      select repo_id, day, events, last_event_at, commits, analyzed_commits as analyzed, pending_commits as pending, ai_commits as ai,
+        lines_t1 as l1, lines_t2 as l2, lines_t3 as l3, lines_t4 as l4, ai_lines_t1 as a1, ai_lines_t2 as a2, ai_lines_t3 as a3, ai_lines_t4 as a4
+      from repo_daily_activity
+      -- A day whose rows were all deleted keeps a row of zeros (and its last event time): the same as no row.
+      where (events, commits, analyzed_commits, pending_commits, ai_commits, lines_t1, lines_t2, lines_t3, lines_t4,
+             ai_lines_t1, ai_lines_t2, ai_lines_t3, ai_lines_t4) <> (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    )
+    select coalesce(raw.repo_id, kept.repo_id) as repo_id, coalesce(raw.day, kept.day) as day, row_to_json(raw) as raw, row_to_json(kept) as kept
+    from raw full join kept on kept.repo_id = raw.repo_id and kept.day = raw.day
+    where row(raw.events, raw.commits, raw.analyzed, raw.pending, raw.ai, raw.l1, raw.l2, raw.l3, raw.l4, raw.a1, raw.a2, raw.a3, raw.a4)
+      is distinct from row(kept.events, kept.commits, kept.analyzed, kept.pending, kept.ai, kept.l1, kept.l2, kept.l3, kept.l4, kept.a1, kept.a2, kept.a3, kept.a4)
+      -- The latest event time is a maximum: exact while events are only appended (they are, outside these tests), an
+      -- upper bound after an event moves to an earlier time or is deleted.
+      or (raw.events > 0 and ${options.lastEventExact ? database.sql`raw.last_event_at is distinct from kept.last_event_at` : database.sql`raw.last_event_at > kept.last_event_at`})`;
+  const files = await database.sql`
+    with raw as (
+      select repo_id, (authored_at at time zone 'UTC')::date as day, file_path, count(*)::int as changes
+      from code_attribution where counts_toward_share and risk_tier >= 3 and ai_confidence >= 0.5 group by 1, 2, 3
+    )
+    select * from raw full join repo_daily_high_risk_files f using (repo_id, day, file_path)
+    where raw.changes is distinct from f.changes`;
+  return { activity: [...activity], files: [...files] };
+}
+
+async function totals() {
+  const [row] = await database.sql<{ days: number; events: number; commits: number; analyzed: number; lines: number; files: number }[]>`
+    select count(*)::int as days, sum(events)::int as events, sum(commits)::int as commits, sum(analyzed_commits)::int as analyzed,
+      sum(lines_t1 + lines_t2 + lines_t3 + lines_t4)::int as lines, (select count(*)::int from repo_daily_high_risk_files) as files
+    from repo_daily_activity`;
+  return row!;
+}
+
+describe("daily rollups kept by triggers (repo_daily_activity, repo_daily_high_risk_files)", () => {
+  it("match the raw rows after webhooks and analysis (inserts, then pending → analysed updates)", async () => {
+    const { services, close } = await createTestServices(database);
+    try {
+      await seedDemoOrganization({ db: services.db, queue: services.queue, logger: services.logger }, { analysis: "inline", days: 10, now: new Date("2026-03-20T18:00:00Z"), metrics: false });
+    } finally {
+      await close();
+    }
+    const sums = await totals();
+    expect(sums.events).toBeGreaterThan(100);
+    expect(sums.analyzed).toBeGreaterThan(50);
+    expect(sums.lines).toBeGreaterThan(1000);
+    expect(await drift()).toEqual({ activity: [], files: [] });
+  }, 180_000);
+
+  it("match after a COPY load, re-tiering and re-scoring updates, and deletes down to a whole repository", async () => {
+    const generated = await loadOrganizationHistory(database.sql, { ...shapeOf({ repos: 3, days: 20, until: "2026-03-20" }), slug: "rollups" });
+    expect((await totals()).files).toBeGreaterThan(0);
+    expect(await drift()).toEqual({ activity: [], files: [] });
+
+    const [repo] = await database.sql<{ id: string }[]>`select id from repositories where org_id = ${generated.orgId} order by full_name limit 1`;
+    // Re-tiering and re-scoring move lines between tiers and in or out of the high-risk files.
+    await database.sql`update code_attribution set risk_tier = 4, ai_confidence = 0.9 where repo_id = ${repo!.id} and file_path like 'src/%' and risk_tier < 3`;
+    await database.sql`update code_attribution set ai_confidence = 0.1 where repo_id = ${repo!.id} and risk_tier = 3`;
+    await database.sql`update commits set analysis_status = 'pending', ai_confidence = null where repo_id = ${repo!.id} and ai_confidence >= 0.9`;
+    await database.sql`update code_events set timestamp = timestamp - interval '1 day' where repo_id = ${repo!.id} and type = 'pr_review'`;
+    expect(await drift({ lastEventExact: false })).toEqual({ activity: [], files: [] });
+
+    await database.sql`delete from code_attribution where repo_id = ${repo!.id} and lines_added > 20`;
+    await database.sql`delete from commits where repo_id = ${repo!.id} and analysis_status = 'pending'`;
+    expect(await drift({ lastEventExact: false })).toEqual({ activity: [], files: [] });
+
+    const before = await totals();
+    await database.sql`delete from repositories where id = ${repo!.id}`;
+    expect(await drift({ lastEventExact: false })).toEqual({ activity: [], files: [] });
+    expect((await totals()).events).toBeLessThan(before.events);
+  }, 120_000);
+});

@@ -1,0 +1,55 @@
+import { date, index, integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { orgIdColumn, repoIdColumn } from "./tenancy.ts";
+
+/**
+ * Per repository and UTC day, the counts the overview and repository pages add up over their windows, so a page
+ * reads a few thousand small rows instead of millions of events (ADR 060). Written only by statement-level
+ * triggers on code_events, commits and code_attribution (migration 0007): every write path — webhooks, analysis,
+ * import, COPY, re-tiering — keeps it exact in the same transaction. Lines are the counted files' added lines
+ * (lockfiles, generated and vendored files excluded), per risk tier; AI lines have file confidence ≥ 0.5.
+ */
+export const repoDailyActivity = pgTable(
+  "repo_daily_activity",
+  {
+    orgId: orgIdColumn(),
+    repoId: repoIdColumn(),
+    day: date({ mode: "string" }).notNull(),
+    events: integer().notNull().default(0),
+    /** Latest event time of the day (events are append-only, so a maximum is enough). */
+    lastEventAt: timestamp({ withTimezone: true }),
+    /** Commits by author day, by analysis status, and with commit confidence ≥ 0.5. */
+    commits: integer().notNull().default(0),
+    analyzedCommits: integer().notNull().default(0),
+    pendingCommits: integer().notNull().default(0),
+    aiCommits: integer().notNull().default(0),
+    linesT1: integer("lines_t1").notNull().default(0),
+    linesT2: integer("lines_t2").notNull().default(0),
+    linesT3: integer("lines_t3").notNull().default(0),
+    linesT4: integer("lines_t4").notNull().default(0),
+    aiLinesT1: integer("ai_lines_t1").notNull().default(0),
+    aiLinesT2: integer("ai_lines_t2").notNull().default(0),
+    aiLinesT3: integer("ai_lines_t3").notNull().default(0),
+    aiLinesT4: integer("ai_lines_t4").notNull().default(0),
+  },
+  (t) => [primaryKey({ name: "repo_daily_activity_pkey", columns: [t.repoId, t.day] }), index("repo_daily_activity_org_day_idx").on(t.orgId, t.day)],
+);
+
+/**
+ * Per repository, file and UTC day: how many counted attribution rows put AI-written code (confidence ≥ 0.5) into a
+ * T3/T4 file. "High-risk AI files in the window" is a count of distinct paths here — not a sum, so it cannot live in
+ * repo_daily_activity. Same triggers; rows whose count drops to 0 are deleted.
+ */
+export const repoDailyHighRiskFiles = pgTable(
+  "repo_daily_high_risk_files",
+  {
+    orgId: orgIdColumn(),
+    repoId: repoIdColumn(),
+    day: date({ mode: "string" }).notNull(),
+    filePath: text().notNull(),
+    changes: integer().notNull(),
+  },
+  (t) => [
+    primaryKey({ name: "repo_daily_high_risk_files_pkey", columns: [t.repoId, t.day, t.filePath] }),
+    index("repo_daily_high_risk_files_org_day_idx").on(t.orgId, t.day, t.repoId, t.filePath),
+  ],
+);
