@@ -15,12 +15,21 @@ export const ANALYZE_COMMIT_JOB = "analyze-commit";
  * still be kept as completed and would swallow a second enqueue with the same id.
  */
 export async function enqueueCommitAnalysis(queue: JobQueue, target: CommitToAnalyze, deliveryId?: string): Promise<void> {
-  const suffix = target.trigger === "rescore" && deliveryId ? `-${deliveryId.replace(/[^A-Za-z0-9_-]/g, "_")}` : "";
-  await queue.enqueue(
+  await enqueueCommitAnalyses(queue, [target], deliveryId);
+}
+
+/** All of a push's commits in one round trip to the queue. */
+export async function enqueueCommitAnalyses(queue: JobQueue, targets: CommitToAnalyze[], deliveryId?: string): Promise<void> {
+  await queue.enqueueBulk(
     "analysis",
-    ANALYZE_COMMIT_JOB,
-    { repoId: target.repoId, sha: target.sha },
-    { jobId: `analyze-${target.repoId}-${target.sha}${suffix}` },
+    targets.map((target) => {
+      const suffix = target.trigger === "rescore" && deliveryId ? `-${deliveryId.replace(/[^A-Za-z0-9_-]/g, "_")}` : "";
+      return {
+        name: ANALYZE_COMMIT_JOB,
+        data: { repoId: target.repoId, sha: target.sha },
+        options: { jobId: `analyze-${target.repoId}-${target.sha}${suffix}` },
+      };
+    }),
   );
 }
 

@@ -1,13 +1,12 @@
 import { z } from "zod";
 import type { JobQueue } from "../domain/ports.ts";
 import type { Database } from "../infrastructure/db/client.ts";
-import type { CommitToAnalyze } from "../infrastructure/ingest/apply-webhook-plan.ts";
 import { enqueueDeploymentEvaluation } from "../infrastructure/alerts/enqueue.ts";
 import { productionDeploymentsSucceededBy } from "../infrastructure/alerts/evaluate.ts";
 import { processWebhookDelivery } from "../infrastructure/ingest/process-delivery.ts";
 import type { Logger } from "../infrastructure/logging/logger.ts";
 import { PermanentJobError } from "../infrastructure/queue/index.ts";
-import { enqueueCommitAnalysis } from "./analysis.ts";
+import { enqueueCommitAnalyses } from "./analysis.ts";
 import { enqueueBackfill, enqueuePushRange } from "./history.ts";
 import { defineJob } from "./router.ts";
 
@@ -33,7 +32,7 @@ export function createWebhookJobs(deps: {
         if (outcome.status === "missing") throw new PermanentJobError(`delivery ${deliveryId} is not recorded`);
         if (outcome.status === "invalid") throw new PermanentJobError(outcome.reason);
         if (outcome.status === "processed") {
-          await enqueueAll(deps.queue, outcome.commitsToAnalyze, deliveryId);
+          await enqueueCommitAnalyses(deps.queue, outcome.commitsToAnalyze, deliveryId);
           if (outcome.compareRange && outcome.repoId) {
             await enqueuePushRange(deps.queue, { repoId: outcome.repoId, ...outcome.compareRange }, deliveryId);
           }
@@ -52,8 +51,4 @@ export function createWebhookJobs(deps: {
       },
     }),
   };
-}
-
-async function enqueueAll(queue: JobQueue, targets: CommitToAnalyze[], deliveryId: string): Promise<void> {
-  for (const target of targets) await enqueueCommitAnalysis(queue, target, deliveryId);
 }

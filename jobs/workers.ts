@@ -1,4 +1,5 @@
 import type { QueueName } from "../domain/ports.ts";
+import type { Env } from "../infrastructure/config/env.ts";
 import { githubApiSourceFor, resolveGitHubApi, type GitHubApiSource } from "../infrastructure/github/api-source.ts";
 import type { GitHubApi } from "../infrastructure/github/github-api.ts";
 import { createCommitSourceResolver } from "../infrastructure/ingest/commit-sources.ts";
@@ -13,13 +14,26 @@ import { createJobRouter, type JobHandler } from "./router.ts";
 import { registerSchedules } from "./schedules.ts";
 import { createWebhookJobs } from "./webhooks.ts";
 
-/** Per-queue concurrency: analysis is CPU-light but waits on GitHub; PGlite runs one query at a time anyway. */
+/**
+ * Per-queue concurrency: analysis is CPU-light but waits on GitHub; PGlite runs one query at a time anyway.
+ * Defaults; WORKER_CONCURRENCY_<QUEUE> overrides one per process.
+ */
 const CONCURRENCY: Record<QueueName, number> = {
   webhooks: 4,
-  analysis: 4,
+  analysis: 16,
   "scheduled-jobs": 2,
   notifications: 4,
 };
+
+function concurrencyOf(env: Env, queue: QueueName): number {
+  const configured: Record<QueueName, number | undefined> = {
+    webhooks: env.WORKER_CONCURRENCY_WEBHOOKS,
+    analysis: env.WORKER_CONCURRENCY_ANALYSIS,
+    "scheduled-jobs": env.WORKER_CONCURRENCY_SCHEDULED_JOBS,
+    notifications: env.WORKER_CONCURRENCY_NOTIFICATIONS,
+  };
+  return configured[queue] ?? CONCURRENCY[queue];
+}
 
 export function createJobHandlers(services: Services, github: GitHubApiSource): Record<QueueName, Record<string, JobHandler>> {
   const logger = services.logger.child({ component: "jobs" });
@@ -63,7 +77,7 @@ export async function startWorkers(services: Services, options: { github?: GitHu
   }
   const handlers = createJobHandlers(services, github);
   for (const [queue, queueHandlers] of Object.entries(handlers) as [QueueName, Record<string, JobHandler>][]) {
-    await services.queue.startWorker(queue, createJobRouter(queue, queueHandlers), { concurrency: CONCURRENCY[queue] });
+    await services.queue.startWorker(queue, createJobRouter(queue, queueHandlers), { concurrency: concurrencyOf(services.env, queue) });
   }
   await registerSchedules(services.queue);
   await requeueUnfinishedWork({ db: services.db, queue: services.queue, logger: services.logger.child({ component: "recovery" }) });

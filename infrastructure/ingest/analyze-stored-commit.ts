@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { analyzeCommit, fromGitHubCommit, type NormalisedCommit } from "../../domain/detection/index.ts";
 import type { CommitSource } from "../../domain/ports.ts";
 import type { Executor } from "../db/client.ts";
@@ -34,9 +34,17 @@ export async function analyzeStoredCommit(
       source: repositories.source,
       riskOverrides: repositories.riskOverrides,
       disabledAt: repositories.disabledAt,
+      // The context the engine needs, in the same round trip: the author's previous commit and the pull request.
+      previousAuthoredAt: sql<string | Date | null>`(
+        select max(earlier.authored_at) from commits earlier
+        where earlier.repo_id = ${commits.repoId} and earlier.author_email = ${commits.authorEmail}
+          and earlier.authored_at < ${commits.authoredAt})`,
+      prTitle: pullRequests.title,
+      prBody: pullRequests.body,
     })
     .from(commits)
     .innerJoin(repositories, eq(repositories.id, commits.repoId))
+    .leftJoin(pullRequests, and(eq(pullRequests.repoId, commits.repoId), eq(pullRequests.number, commits.prNumber)))
     .where(and(eq(commits.repoId, target.repoId), eq(commits.sha, target.sha)));
   if (!row) return { status: "skipped", reason: "commit is not recorded" };
   if (row.disabledAt) return { status: "skipped", reason: "repository was removed from Sentinel" };
@@ -51,25 +59,10 @@ export async function analyzeStoredCommit(
     return { status: "skipped", reason: "commit not found at the source" };
   }
 
-  const [previous] = row.authorEmail
-    ? await db
-        .select({ authoredAt: commits.authoredAt })
-        .from(commits)
-        .where(and(eq(commits.repoId, target.repoId), eq(commits.authorEmail, row.authorEmail), lt(commits.authoredAt, row.authoredAt)))
-        .orderBy(desc(commits.authoredAt))
-        .limit(1)
-    : [];
-  const [pullRequest] = row.prNumber
-    ? await db
-        .select({ title: pullRequests.title, body: pullRequests.body })
-        .from(pullRequests)
-        .where(and(eq(pullRequests.repoId, target.repoId), eq(pullRequests.number, row.prNumber)))
-    : [];
-
   const normalised = fromGitHubCommit(response, {
     branch: row.branch,
-    pullRequest: pullRequest ? { title: pullRequest.title, body: pullRequest.body ?? "" } : null,
-    authorPreviousCommitAt: previous ? previous.authoredAt.toISOString() : null,
+    pullRequest: row.prTitle !== null ? { title: row.prTitle, body: row.prBody ?? "" } : null,
+    authorPreviousCommitAt: row.previousAuthoredAt === null ? null : new Date(row.previousAuthoredAt).toISOString(),
   });
   return recordCommitAnalysis(db, { orgId: row.orgId, repoId: target.repoId, sha: target.sha, riskOverrides: row.riskOverrides }, normalised);
 }
