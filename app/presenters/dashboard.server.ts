@@ -28,13 +28,23 @@ export interface DashboardData {
 /** AI confidence at or above which a file's added lines count as AI-written (DETECTION.md metric definition). */
 export const AI_LINE_THRESHOLD = 0.5;
 
+/** The first UTC day of a window of `days` calendar days that ends today (UTC): "the last 90 days" includes today. */
+export function windowStartDay(now: Date, days: number): string {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1))).toISOString().slice(0, 10);
+}
+
+/** The sum of the per-tier line columns of repo_daily_activity (aliased `d`). */
+const LINES = sql.raw("d.lines_t1 + d.lines_t2 + d.lines_t3 + d.lines_t4");
+const AI_LINES = sql.raw("d.ai_lines_t1 + d.ai_lines_t2 + d.ai_lines_t3 + d.ai_lines_t4");
+
 /**
- * The organisation's active repositories with their last-90-day numbers. Every subquery is filtered by the
- * organisation as well as the repository, so a wrong id can never pull another tenant's rows.
+ * The organisation's active repositories with their numbers over the last `windowDays` UTC days (today included),
+ * read from the daily rollups the database keeps as rows arrive (ADR 060): a few thousand small rows, not millions
+ * of events. Every subquery is filtered by the organisation as well as the repository, so a wrong id can never
+ * pull another tenant's rows.
  */
 export async function getDashboard(db: Executor, orgId: string, now: Date, windowDays = 90): Promise<DashboardData> {
-  // ISO text, not a Date: drizzle's postgres.js driver cannot bind a Date inside raw `sql` templates.
-  const since = new Date(now.getTime() - windowDays * 86_400_000).toISOString();
+  const startDay = windowStartDay(now, windowDays);
   const rows = await db.execute<{
     id: string;
     full_name: string;
@@ -50,36 +60,28 @@ export async function getDashboard(db: Executor, orgId: string, now: Date, windo
     last_activity_at: Date | string | null;
   }>(sql`
     select r.id, r.full_name, r.source,
-      coalesce(e.events, 0)::int as events,
-      e.last_activity_at,
-      coalesce(c.commits, 0)::int as commits,
-      coalesce(c.analyzed_commits, 0)::int as analyzed_commits,
-      coalesce(c.pending_commits, 0)::int as pending_commits,
-      coalesce(c.ai_commits, 0)::int as ai_commits,
+      coalesce(a.events, 0)::int as events,
+      a.last_activity_at,
+      coalesce(a.commits, 0)::int as commits,
+      coalesce(a.analyzed_commits, 0)::int as analyzed_commits,
+      coalesce(a.pending_commits, 0)::int as pending_commits,
+      coalesce(a.ai_commits, 0)::int as ai_commits,
       coalesce(a.lines_added, 0)::int as lines_added,
       coalesce(a.ai_lines_added, 0)::int as ai_lines_added,
-      coalesce(a.high_risk_files, 0)::int as high_risk_files
+      coalesce(h.files, 0)::int as high_risk_files
     from repositories r
     left join lateral (
-      select count(*) as events, max(ce.timestamp) as last_activity_at
-      from code_events ce
-      where ce.org_id = ${orgId} and ce.repo_id = r.id and ce.timestamp >= ${since}
-    ) e on true
-    left join lateral (
-      select count(*) as commits,
-        count(*) filter (where cm.analysis_status = 'analyzed') as analyzed_commits,
-        count(*) filter (where cm.analysis_status = 'pending') as pending_commits,
-        count(*) filter (where cm.ai_confidence >= ${AI_LINE_THRESHOLD}) as ai_commits
-      from commits cm
-      where cm.org_id = ${orgId} and cm.repo_id = r.id and cm.authored_at >= ${since}
-    ) c on true
-    left join lateral (
-      select sum(ca.lines_added) as lines_added,
-        sum(ca.lines_added) filter (where ca.ai_confidence >= ${AI_LINE_THRESHOLD}) as ai_lines_added,
-        count(distinct ca.file_path) filter (where ca.risk_tier >= 3 and ca.ai_confidence >= ${AI_LINE_THRESHOLD}) as high_risk_files
-      from code_attribution ca
-      where ca.org_id = ${orgId} and ca.repo_id = r.id and ca.authored_at >= ${since} and ca.counts_toward_share
+      select sum(d.events) as events, max(d.last_event_at) as last_activity_at, sum(d.commits) as commits,
+        sum(d.analyzed_commits) as analyzed_commits, sum(d.pending_commits) as pending_commits, sum(d.ai_commits) as ai_commits,
+        sum(${LINES}) as lines_added, sum(${AI_LINES}) as ai_lines_added
+      from repo_daily_activity d
+      where d.org_id = ${orgId} and d.repo_id = r.id and d.day >= ${startDay}
     ) a on true
+    left join lateral (
+      select count(distinct f.file_path) as files
+      from repo_daily_high_risk_files f
+      where f.org_id = ${orgId} and f.repo_id = r.id and f.day >= ${startDay}
+    ) h on true
     where r.org_id = ${orgId} and r.disabled_at is null
     order by r.full_name
   `);
@@ -117,23 +119,22 @@ export async function getDashboard(db: Executor, orgId: string, now: Date, windo
 export type SparklinePoint = { week: string; aiShare: number | null };
 
 /**
- * Weekly AI share of added lines per repository over the last `weeks` weeks, from the attribution rows (fresh as
- * soon as a commit is analysed, unlike the nightly repo_metrics). Weeks without counted lines are null.
+ * Weekly (UTC Monday) AI share of added lines per repository over the last `weeks` weeks, from the daily rollups of
+ * the attribution rows (fresh as soon as a commit is analysed, unlike the nightly repo_metrics). Weeks without
+ * counted lines are null.
  */
 export async function getRepositorySparklines(db: Executor, orgId: string, now: Date, weeks = 12): Promise<Record<string, SparklinePoint[]>> {
-  const since = new Date(now.getTime() - weeks * 7 * 86_400_000).toISOString();
-  const rows = await db.execute<{ repo_id: string; week: string; lines: number; ai_lines: number }>(sql`
-    select ca.repo_id, to_char(date_trunc('week', ca.authored_at at time zone 'UTC'), 'YYYY-MM-DD') as week,
-      sum(ca.lines_added)::int as lines,
-      coalesce(sum(ca.lines_added) filter (where ca.ai_confidence >= ${AI_LINE_THRESHOLD}), 0)::int as ai_lines
-    from code_attribution ca
-    join repositories r on r.id = ca.repo_id and r.org_id = ${orgId} and r.disabled_at is null
-    where ca.org_id = ${orgId} and ca.authored_at >= ${since} and ca.counts_toward_share
-    group by ca.repo_id, 2
-  `);
   const weekStarts: string[] = [];
   const monday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - ((now.getUTCDay() + 6) % 7)));
   for (let i = weeks - 1; i >= 0; i -= 1) weekStarts.push(new Date(monday.getTime() - i * 7 * 86_400_000).toISOString().slice(0, 10));
+  const rows = await db.execute<{ repo_id: string; week: string; lines: number; ai_lines: number }>(sql`
+    select d.repo_id, to_char(date_trunc('week', d.day), 'YYYY-MM-DD') as week,
+      sum(${LINES})::int as lines, sum(${AI_LINES})::int as ai_lines
+    from repo_daily_activity d
+    join repositories r on r.id = d.repo_id and r.org_id = ${orgId} and r.disabled_at is null
+    where d.org_id = ${orgId} and d.day >= ${weekStarts[0]!}
+    group by d.repo_id, 2
+  `);
   const byRepo = new Map<string, Map<string, number | null>>();
   for (const row of rows) {
     const series = byRepo.get(row.repo_id) ?? new Map<string, number | null>();

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../../infrastructure/db/client.ts";
 import type { SurvivalCurvePoint, TierCounts } from "../../infrastructure/db/schema/index.ts";
-import { AI_LINE_THRESHOLD } from "./dashboard.server.ts";
+import { AI_LINE_THRESHOLD, windowStartDay } from "./dashboard.server.ts";
 
 const DAY_MS = 86_400_000;
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "use a date like 2026-11-01");
@@ -114,8 +114,10 @@ export interface HighRiskFile {
 }
 
 /**
- * Files in risk tiers T3/T4 that AI-attributed changes (confidence ≥ 0.5) touched in the window, riskiest and
- * most AI-changed first.
+ * Counted files (not lockfiles, generated or vendored) in risk tiers T3/T4 that AI-attributed changes (confidence
+ * ≥ 0.5) touched in the window (the last `windowDays` UTC days, today included), riskiest and most AI-changed first —
+ * the files the overview and the repository card count. The threshold is written into the SQL,
+ * not bound, so the planner can use the partial index on exactly these rows (code_attribution_repo_high_risk_idx).
  */
 export async function getHighRiskFiles(
   db: Executor,
@@ -123,7 +125,7 @@ export async function getHighRiskFiles(
   repoId: string,
   options: { now: Date; windowDays?: number; limit?: number },
 ): Promise<HighRiskFile[]> {
-  const since = new Date(options.now.getTime() - (options.windowDays ?? 90) * DAY_MS).toISOString();
+  const since = `${windowStartDay(options.now, options.windowDays ?? 90)}T00:00:00.000Z`;
   const rows = await db.execute<{
     file_path: string;
     risk_tier: number;
@@ -144,7 +146,7 @@ export async function getHighRiskFiles(
       (array_agg(ca.commit_sha order by ca.authored_at desc))[1] as last_commit_sha
     from code_attribution ca
     where ca.org_id = ${orgId} and ca.repo_id = ${repoId} and ca.authored_at >= ${since}
-      and ca.risk_tier >= 3 and ca.ai_confidence >= ${AI_LINE_THRESHOLD}
+      and ca.risk_tier >= 3 and ca.ai_confidence >= ${sql.raw(String(AI_LINE_THRESHOLD))} and ca.counts_toward_share
     group by ca.file_path
     order by max(ca.risk_tier) desc, sum(ca.lines_added) desc, ca.file_path
     limit ${options.limit ?? 50}
@@ -172,23 +174,27 @@ export interface RepoOverview {
 }
 
 /**
- * The repository page's cards and tables. AI share and lines by tier come from the attribution rows (fresh as soon
- * as a commit is analysed); AI tax is the changed-lines-weighted mean of the nightly repo_metrics rows.
+ * The repository page's cards and tables over the last `windowDays` UTC days (today included). AI share, lines by
+ * tier and high-risk files come from the daily rollups of the attribution rows (fresh as soon as a commit is
+ * analysed, ADR 060); AI tax is the changed-lines-weighted mean of the nightly repo_metrics rows.
  */
 export async function getRepoOverview(db: Executor, orgId: string, repoId: string, now: Date, windowDays = 90): Promise<RepoOverview | null> {
   const repository = await findRepository(db, orgId, repoId);
   if (!repository) return null;
-  const since = new Date(now.getTime() - windowDays * DAY_MS).toISOString();
-  const sinceDate = since.slice(0, 10);
-  const [tiers, tax, incidents, survival, queue, prs] = await Promise.all([
-    db.execute<{ risk_tier: number; lines: number; ai_lines: number; high_risk_files: number }>(sql`
-      select ca.risk_tier::int as risk_tier,
-        coalesce(sum(ca.lines_added), 0)::int as lines,
-        coalesce(sum(ca.lines_added) filter (where ca.ai_confidence >= ${AI_LINE_THRESHOLD}), 0)::int as ai_lines,
-        count(distinct ca.file_path) filter (where ca.risk_tier >= 3 and ca.ai_confidence >= ${AI_LINE_THRESHOLD})::int as high_risk_files
-      from code_attribution ca
-      where ca.org_id = ${orgId} and ca.repo_id = ${repoId} and ca.authored_at >= ${since} and ca.counts_toward_share
-      group by ca.risk_tier
+  const sinceDate = windowStartDay(now, windowDays);
+  const since = `${sinceDate}T00:00:00.000Z`;
+  const [tiers, highRisk, tax, incidents, survival, queue, prs] = await Promise.all([
+    db.execute<{ risk_tier: number; lines: number; ai_lines: number }>(sql`
+      select t.risk_tier, coalesce(sum(t.lines), 0)::int as lines, coalesce(sum(t.ai_lines), 0)::int as ai_lines
+      from repo_daily_activity d
+      cross join lateral (values (1, d.lines_t1, d.ai_lines_t1), (2, d.lines_t2, d.ai_lines_t2), (3, d.lines_t3, d.ai_lines_t3), (4, d.lines_t4, d.ai_lines_t4))
+        as t (risk_tier, lines, ai_lines)
+      where d.org_id = ${orgId} and d.repo_id = ${repoId} and d.day >= ${sinceDate}
+      group by t.risk_tier
+    `),
+    db.execute<{ files: number }>(sql`
+      select count(distinct file_path)::int as files from repo_daily_high_risk_files
+      where org_id = ${orgId} and repo_id = ${repoId} and day >= ${sinceDate}
     `),
     db.execute<{ ai_tax: number | null }>(sql`
       select sum(ai_tax * (lines_added + lines_deleted)) / nullif(sum(lines_added + lines_deleted) filter (where ai_tax is not null), 0) as ai_tax
@@ -233,12 +239,7 @@ export async function getRepoOverview(db: Executor, orgId: string, repoId: strin
     cards: {
       aiShare: lines > 0 ? (aiLines / lines) * 100 : null,
       aiTax: tax[0]?.ai_tax ?? null,
-      highRiskFiles: (
-        await db.execute<{ files: number }>(sql`
-          select count(distinct file_path)::int as files from code_attribution
-          where org_id = ${orgId} and repo_id = ${repoId} and authored_at >= ${since} and risk_tier >= 3 and ai_confidence >= ${AI_LINE_THRESHOLD}
-        `)
-      )[0]!.files,
+      highRiskFiles: highRisk[0]?.files ?? 0,
       openIncidents: incidents[0]?.open ?? 0,
       incidents: incidents[0]?.total ?? 0,
     },

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
+import { getDashboard, getRepositorySparklines, windowStartDay } from "./dashboard.server.ts";
+import { getHighRiskFiles, getRepoOverview } from "./repository.server.ts";
+
+/** Thursday afternoon; the 90-day window starts on 2025-12-21 (UTC), today included. */
+const NOW = new Date("2026-03-20T15:00:00Z");
+
+describe("overview and repository numbers (from the daily rollups)", () => {
+  let database: TestDatabase;
+  let orgId: string;
+  let repoId: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const sql = database.sql;
+    const [org] = await sql<{ id: string }[]>`insert into organizations (slug, name) values ('acme', 'Acme') returning id`;
+    const [other] = await sql<{ id: string }[]>`insert into organizations (slug, name) values ('globex', 'Globex') returning id`;
+    orgId = org!.id;
+    const [repo] = await sql<{ id: string }[]>`insert into repositories (org_id, full_name) values (${orgId}, 'acme/api') returning id`;
+    const [hidden] = await sql<{ id: string }[]>`insert into repositories (org_id, full_name, disabled_at) values (${orgId}, 'acme/old', now()) returning id`;
+    const [foreign] = await sql<{ id: string }[]>`insert into repositories (org_id, full_name) values (${other!.id}, 'globex/api') returning id`;
+    repoId = repo!.id;
+    const event = (repo: string, owner: string, key: string, at: string) =>
+      sql`insert into code_events (org_id, repo_id, type, event_key, timestamp) values (${owner}, ${repo}, 'commit', ${key}, ${at})`;
+    await event(repoId, orgId, "before-window", "2025-12-20T23:59:59Z");
+    await event(repoId, orgId, "first-moment", "2025-12-21T00:00:00Z");
+    await event(repoId, orgId, "today-1", "2026-03-20T09:00:00Z");
+    await event(repoId, orgId, "today-2", "2026-03-20T14:00:00Z");
+    await event(hidden!.id, orgId, "hidden", "2026-03-20T10:00:00Z");
+    await event(foreign!.id, other!.id, "foreign", "2026-03-20T11:00:00Z");
+
+    const commit = (repo: string, owner: string, sha: string, at: string, status: string, confidence: number | null) =>
+      sql`insert into commits (org_id, repo_id, sha, authored_at, analysis_status, ai_confidence) values (${owner}, ${repo}, ${sha}, ${at}, ${status}, ${confidence})`;
+    await commit(repoId, orgId, "a1", "2026-01-05T10:00:00Z", "analyzed", 0.9);
+    await commit(repoId, orgId, "a2", "2026-03-02T10:00:00Z", "analyzed", 0.8);
+    await commit(repoId, orgId, "h1", "2026-03-03T10:00:00Z", "analyzed", 0.1);
+    await commit(repoId, orgId, "p1", "2026-03-20T12:00:00Z", "pending", null);
+    await commit(repoId, orgId, "old", "2025-12-20T10:00:00Z", "analyzed", 0.9);
+    await commit(foreign!.id, other!.id, "f1", "2026-03-20T10:00:00Z", "analyzed", 0.9);
+
+    const file = (repo: string, owner: string, sha: string, path: string, at: string, confidence: number, tier: number, lines: number, counts = true) =>
+      sql`insert into code_attribution (org_id, repo_id, commit_sha, file_path, change_type, ai_confidence, risk_tier, base_risk_tier, lines_added,
+            counts_toward_share, detector_version, authored_at)
+          values (${owner}, ${repo}, ${sha}, ${path}, 'modified', ${confidence}, ${tier}, ${tier}, ${lines}, ${counts}, 'test', ${at})`;
+    await file(repoId, orgId, "a1", "src/auth/login.ts", "2026-01-05T10:00:00Z", 0.9, 3, 30);
+    await file(repoId, orgId, "a1", "package-lock.json", "2026-01-05T10:00:00Z", 0.9, 4, 500, false);
+    await file(repoId, orgId, "a2", "src/auth/login.ts", "2026-03-02T10:00:00Z", 0.8, 3, 10);
+    await file(repoId, orgId, "a2", "src/crypto/keys.ts", "2026-03-02T10:00:00Z", 0.8, 4, 5);
+    await file(repoId, orgId, "h1", "src/ui/list.tsx", "2026-03-03T10:00:00Z", 0.1, 2, 20);
+    await file(repoId, orgId, "h1", "src/billing/invoice.ts", "2026-03-03T10:00:00Z", 0.1, 3, 7);
+    await file(repoId, orgId, "old", "src/auth/session.ts", "2025-12-20T10:00:00Z", 0.9, 3, 1000);
+    await file(foreign!.id, other!.id, "f1", "src/auth/login.ts", "2026-03-20T10:00:00Z", 0.9, 4, 999);
+  });
+
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it("counts the last 90 UTC days, today included, of the organisation's active repositories only", async () => {
+    expect(windowStartDay(NOW, 90)).toBe("2025-12-21");
+    const dashboard = await getDashboard(database.db, orgId, NOW);
+    expect(dashboard.repositories).toEqual([
+      {
+        id: repoId,
+        fullName: "acme/api",
+        source: "github",
+        events: 3,
+        commits: 4,
+        analyzedCommits: 3,
+        pendingCommits: 1,
+        aiCommits: 2,
+        // The lockfile's lines belong to nobody; the file from before the window is outside it.
+        linesAdded: 30 + 10 + 5 + 20 + 7,
+        aiLinesAdded: 30 + 10 + 5,
+        aiShare: (45 / 72) * 100,
+        // login.ts (twice) and keys.ts; invoice.ts is human-written.
+        highRiskFiles: 2,
+        lastActivityAt: "2026-03-20T14:00:00.000Z",
+      },
+    ]);
+    expect(dashboard.totals).toEqual({ events: 3, commits: 4, analyzedCommits: 3, pendingCommits: 1, aiShare: (45 / 72) * 100 });
+  });
+
+  it("draws 12 weekly AI shares from Monday to Monday", async () => {
+    const sparklines = await getRepositorySparklines(database.db, orgId, NOW);
+    expect(Object.keys(sparklines)).toEqual([repoId]);
+    const series = sparklines[repoId]!;
+    expect(series.map((point) => point.week)).toEqual([
+      "2025-12-29", "2026-01-05", "2026-01-12", "2026-01-19", "2026-01-26", "2026-02-02",
+      "2026-02-09", "2026-02-16", "2026-02-23", "2026-03-02", "2026-03-09", "2026-03-16",
+    ]);
+    expect(series.find((point) => point.week === "2026-01-05")!.aiShare).toBe(100);
+    expect(series.find((point) => point.week === "2026-03-02")!.aiShare).toBeCloseTo((15 / 42) * 100);
+    expect(series.filter((point) => point.aiShare !== null)).toHaveLength(2);
+  });
+
+  it("gives the repository page the same window: lines by tier, AI share and high-risk files", async () => {
+    const overview = await getRepoOverview(database.db, orgId, repoId, NOW);
+    expect(overview!.cards).toMatchObject({ aiShare: (45 / 72) * 100, highRiskFiles: 2 });
+    expect(overview!.linesByTier).toEqual([
+      { tier: "T1", ai: 0, human: 0 },
+      { tier: "T2", ai: 0, human: 20 },
+      { tier: "T3", ai: 40, human: 7 },
+      { tier: "T4", ai: 5, human: 0 },
+    ]);
+    const files = await getHighRiskFiles(database.db, orgId, repoId, { now: NOW });
+    expect(files.map((row) => [row.path, row.aiLinesAdded, row.aiCommits])).toEqual([
+      ["src/crypto/keys.ts", 5, 1],
+      ["src/auth/login.ts", 40, 2],
+    ]);
+    // Another organisation asking for this repository gets nothing.
+    const [other] = await database.sql<{ id: string }[]>`select id from organizations where slug = 'globex'`;
+    expect(await getRepoOverview(database.db, other!.id, repoId, NOW)).toBeNull();
+    expect(await getHighRiskFiles(database.db, other!.id, repoId, { now: NOW })).toEqual([]);
+  });
+});
