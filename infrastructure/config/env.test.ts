@@ -39,6 +39,21 @@ describe("parseEnv", () => {
     expect(problemsOf({ REDIS_PREFIX: "a:b" })[0]).toMatch(/^REDIS_PREFIX /);
   });
 
+  it("takes per-queue worker concurrency as whole numbers from 1 to 256, unset by default", () => {
+    const env = parseEnv({ WORKER_CONCURRENCY_ANALYSIS: "32", WORKER_CONCURRENCY_WEBHOOKS: "" });
+    expect(env.WORKER_CONCURRENCY_ANALYSIS).toBe(32);
+    expect(env.WORKER_CONCURRENCY_WEBHOOKS).toBeUndefined();
+    expect(problemsOf({ WORKER_CONCURRENCY_ANALYSIS: "0" })).toEqual([expect.stringMatching(/^WORKER_CONCURRENCY_ANALYSIS /)]);
+    expect(problemsOf({ WORKER_CONCURRENCY_NOTIFICATIONS: "2.5" })).toEqual(["WORKER_CONCURRENCY_NOTIFICATIONS must be a whole number of jobs"]);
+    expect(problemsOf({ WORKER_CONCURRENCY_SCHEDULED_JOBS: "many" })).toEqual(["WORKER_CONCURRENCY_SCHEDULED_JOBS must be a whole number of jobs"]);
+  });
+
+  it("accepts a Redis Cluster hash tag as the key prefix", () => {
+    expect(parseEnv({ REDIS_PREFIX: "{sentinel}" }).REDIS_PREFIX).toBe("{sentinel}");
+    expect(problemsOf({ REDIS_PREFIX: "{sentinel" })[0]).toMatch(/^REDIS_PREFIX /);
+    expect(problemsOf({ REDIS_PREFIX: "a{b}" })[0]).toMatch(/^REDIS_PREFIX /);
+  });
+
   it("reports every bad variable at once", () => {
     expect(problemsOf({ PORT: "-1", LOG_LEVEL: "loud" })).toHaveLength(2);
   });

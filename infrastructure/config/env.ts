@@ -35,18 +35,31 @@ const httpUrl = (fallback: string) =>
       .default(fallback),
   );
 
+const workerConcurrency = z.preprocess(
+  emptyAsUndefined,
+  z.coerce.number({ error: "must be a whole number of jobs" }).int("must be a whole number of jobs").min(1).max(256).optional(),
+);
+
 export const envSchema = z
   .object({
     NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(["development", "production", "test"]).default("development")),
     DATABASE_URL: postgresUrl,
     DATABASE_POOL_MAX: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100).default(10)),
+    /** Jobs one worker process runs at once, per queue; unset keeps the defaults in jobs/workers.ts. */
+    WORKER_CONCURRENCY_WEBHOOKS: workerConcurrency,
+    WORKER_CONCURRENCY_ANALYSIS: workerConcurrency,
+    WORKER_CONCURRENCY_SCHEDULED_JOBS: workerConcurrency,
+    WORKER_CONCURRENCY_NOTIFICATIONS: workerConcurrency,
     REDIS_URL: redisUrl,
-    /** Key prefix for every BullMQ and lock key, so several installs (or test files) can share one Redis. */
+    /**
+     * Key prefix for every BullMQ and lock key, so several installs (or test files) can share one Redis. May be
+     * wrapped in braces, `{sentinel}`, a hash tag that keeps every key in one slot of a sharded Redis.
+     */
     REDIS_PREFIX: z.preprocess(
       emptyAsUndefined,
       z
         .string()
-        .regex(/^[A-Za-z0-9_-]+$/, "may contain only letters, digits, '-' and '_'")
+        .regex(/^(?:[A-Za-z0-9_-]+|\{[A-Za-z0-9_-]+\})$/, "may contain only letters, digits, '-' and '_', optionally wrapped in braces ({sentinel})")
         .default("sentinel"),
     ),
     PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
