@@ -30,9 +30,18 @@ export function maskDatabaseUrl(url: string): string {
 /** One postgres.js client per process (STACK.md): `max` bounds the pool, `application_name` shows in pg_stat_activity. */
 export function connectPostgres(
   url: string,
-  options: { applicationName: string; max?: number; kind?: DatabaseConnection["kind"]; onClose?: () => Promise<void> },
+  options: {
+    applicationName: string;
+    max?: number;
+    kind?: DatabaseConnection["kind"];
+    onClose?: () => Promise<void>;
+    /** Sees every statement sent, with its parameters (the query-plan check captures the dashboard's SQL). */
+    onQuery?: (query: string, parameters: readonly unknown[]) => void;
+  },
 ): DatabaseConnection {
+  const onQuery = options.onQuery;
   const sql = postgres(url, {
+    ...(onQuery ? { debug: (_connection: number, query: string, parameters: unknown[]) => onQuery(query, parameters) } : {}),
     max: options.max ?? 10,
     connection: { application_name: options.applicationName },
     onnotice: () => {},

@@ -1,0 +1,71 @@
+import { listApiKeys } from "../../infrastructure/api/api-keys.ts";
+import type { Executor } from "../../infrastructure/db/client.ts";
+import { findUserWithMemberships } from "../../infrastructure/db/queries/users.ts";
+import { listRiskOverrides } from "../services/risk-overrides.server.ts";
+import { alertListQuery, getAlertSummary, listAlerts } from "./alerts.server.ts";
+import { getDashboard, getRepositorySparklines } from "./dashboard.server.ts";
+import { eventFeedQuery, getEventDetail, listEvents } from "./events.server.ts";
+import { getIncidentDetail, getSuspectCandidates, incidentListQuery, listIncidents } from "./incidents.server.ts";
+import { listRepositoryOptions } from "./repositories.server.ts";
+import { findRepository, getHighRiskFiles, getRepoMetrics, getRepoOverview, resolveMetricsRange } from "./repository.server.ts";
+
+export interface DashboardReadContext {
+  orgId: string;
+  userId: string;
+  repoId: string;
+  /** A commit event (its page reads the commit and the files' verdicts). */
+  eventId: number;
+  /** An incident with suspected commits. */
+  incidentId: string;
+  now: Date;
+}
+
+export interface DashboardRead {
+  page: string;
+  label: string;
+  run: () => Promise<unknown>;
+}
+
+/**
+ * Every read the dashboard's page loaders make, by page, with the filters their forms offer: what the query-plan
+ * check explains and `npm run bench` measures. Keep it in step with the loaders in app/routes.
+ */
+export function dashboardReads(db: Executor, context: DashboardReadContext): DashboardRead[] {
+  const { orgId, repoId, now } = context;
+  const cursorAfterFirstPage = async () => {
+    const first = await listEvents(db, orgId, eventFeedQuery.parse({}));
+    return listEvents(db, orgId, eventFeedQuery.parse({ cursor: first.nextCursor ?? undefined }));
+  };
+  return [
+    { page: "every page", label: "signed-in user and memberships", run: () => findUserWithMemberships(db, context.userId) },
+    { page: "overview", label: "repositories with 90-day numbers", run: () => getDashboard(db, orgId, now) },
+    { page: "overview", label: "12-week AI-share sparklines", run: () => getRepositorySparklines(db, orgId, now) },
+    { page: "repository", label: "cards, tiers, survival, review queue", run: () => getRepoOverview(db, orgId, repoId, now) },
+    { page: "repository", label: "daily metrics", run: () => getRepoMetrics(db, orgId, repoId, resolveMetricsRange({}, now)) },
+    { page: "repository", label: "high-risk files", run: () => getHighRiskFiles(db, orgId, repoId, { now, limit: 20 }) },
+    { page: "repository", label: "recent events", run: () => listEvents(db, orgId, eventFeedQuery.parse({ repo: repoId, limit: 10 })) },
+    { page: "events", label: "newest events", run: () => listEvents(db, orgId, eventFeedQuery.parse({})) },
+    { page: "events", label: "second page", run: cursorAfterFirstPage },
+    { page: "events", label: "one repository", run: () => listEvents(db, orgId, eventFeedQuery.parse({ repo: repoId })) },
+    { page: "events", label: "commits only", run: () => listEvents(db, orgId, eventFeedQuery.parse({ type: "commit" })) },
+    { page: "events", label: "merges only", run: () => listEvents(db, orgId, eventFeedQuery.parse({ type: "pr_merged" })) },
+    { page: "events", label: "AI confidence ≥ 0.9", run: () => listEvents(db, orgId, eventFeedQuery.parse({ minConfidence: 0.9 })) },
+    { page: "events", label: "repository filter options", run: () => listRepositoryOptions(db, orgId) },
+    { page: "event", label: "commit verdict and files", run: () => getEventDetail(db, orgId, context.eventId) },
+    { page: "incidents", label: "all incidents", run: () => listIncidents(db, orgId, incidentListQuery.parse({})) },
+    { page: "incidents", label: "open incidents", run: () => listIncidents(db, orgId, incidentListQuery.parse({ status: "open" })) },
+    { page: "incidents", label: "one repository", run: () => listIncidents(db, orgId, incidentListQuery.parse({ repo: repoId })) },
+    { page: "incident", label: "incident, suspects and tiers", run: () => getIncidentDetail(db, orgId, context.incidentId) },
+    {
+      page: "new incident",
+      label: "suspect candidates",
+      run: async () => ((await findRepository(db, orgId, repoId)) ? getSuspectCandidates(db, orgId, repoId, now) : []),
+    },
+    { page: "alerts", label: "all alerts", run: () => listAlerts(db, orgId, alertListQuery.parse({})) },
+    { page: "alerts", label: "open critical alerts", run: () => listAlerts(db, orgId, alertListQuery.parse({ status: "open", severity: "critical" })) },
+    { page: "alerts", label: "one repository", run: () => listAlerts(db, orgId, alertListQuery.parse({ repo: repoId })) },
+    { page: "alerts", label: "30-day summary", run: () => getAlertSummary(db, orgId, now) },
+    { page: "settings", label: "API keys", run: () => listApiKeys(db, orgId) },
+    { page: "settings", label: "risk paths", run: () => listRiskOverrides(db, orgId) },
+  ];
+}

@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dashboardReads, type DashboardReadContext } from "../../app/presenters/dashboard-reads.server.ts";
+import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
+import { loadOrganizationHistory, shapeOf } from "../bench/generate.ts";
+import { connectPostgres, type DatabaseConnection } from "./client.ts";
+import { createStatementRecorder, explainStatement, isRead, sequentialScans, type CapturedStatement } from "./query-plans.ts";
+
+/** The two tables that grow without bound: a dashboard read that scans either of them whole gets slower every day. */
+const BIG_TABLES = ["code_events", "code_attribution"];
+const UNTIL = "2026-03-20";
+
+let database: TestDatabase;
+let connection: DatabaseConnection;
+const recorder = createStatementRecorder();
+let context: DashboardReadContext;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  // Eight months of a generated organisation (~100,000 events, ~20,000 attribution rows), analysed: enough rows
+  // that PostgreSQL's planner weighs indexes against scans as it would on a real install, with default settings.
+  const generated = await loadOrganizationHistory(database.sql, { ...shapeOf({ repos: 6, days: 240, commitsPerRepoDay: 6, until: UNTIL }), slug: "plans" });
+  connection = connectPostgres(database.url, { applicationName: "query-plans-test", max: 1, onQuery: recorder.record });
+  const [busiest] = await database.sql<{ repo_id: string }[]>`
+    select repo_id from commits where org_id = ${generated.orgId} group by repo_id order by count(*) desc limit 1`;
+  const [event] = await database.sql<{ id: number }[]>`select id from code_events where type = 'commit' and repo_id = ${busiest!.repo_id} order by id desc limit 1`;
+  const [incident] = await database.sql<{ id: string }[]>`
+    select i.id from incidents i where exists (select 1 from incident_commits c where c.incident_id = i.id) order by i.started_at desc limit 1`;
+  context = {
+    orgId: generated.orgId,
+    userId: generated.benchUserId,
+    repoId: busiest!.repo_id,
+    eventId: Number(event!.id),
+    incidentId: incident!.id,
+    now: new Date(`${UNTIL}T12:00:00Z`),
+  };
+}, 300_000);
+
+afterAll(async () => {
+  await connection?.close();
+  await database?.drop();
+});
+
+describe("query plans of the dashboard's reads", () => {
+  it("recognises a sequential scan when there is one", async () => {
+    const plan = await explainStatement(database.sql, { label: "whole table", query: "select count(*) from code_events where payload::text like $1", parameters: ["%x%"] });
+    expect(sequentialScans(plan)).toContain("code_events");
+  });
+
+  it("never scans code_events or code_attribution whole", async () => {
+    const reads = dashboardReads(connection.db, context);
+    for (const read of reads) await recorder.capture(`${read.page}: ${read.label}`, read.run);
+    const statements = recorder.statements.filter(isRead);
+    // Every read was captured, and the big tables are really read (the check would be empty otherwise).
+    expect(new Set(statements.map((statement) => statement.label)).size).toBe(reads.length);
+    for (const table of BIG_TABLES) expect(statements.some((statement) => statement.query.includes(table))).toBe(true);
+
+    const offenders: { read: string; tables: string[]; query: string }[] = [];
+    const unique = new Map<string, CapturedStatement>();
+    for (const statement of statements) unique.set(`${statement.query}\u0000${JSON.stringify(statement.parameters)}`, statement);
+    for (const statement of unique.values()) {
+      const scanned = sequentialScans(await explainStatement(database.sql, statement)).filter((table) => BIG_TABLES.includes(table));
+      if (scanned.length > 0) offenders.push({ read: statement.label, tables: scanned, query: statement.query.replace(/\s+/g, " ").trim() });
+    }
+    expect(offenders).toEqual([]);
+  });
+});
