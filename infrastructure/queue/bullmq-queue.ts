@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from "bullmq";
 import { Redis } from "ioredis";
 import type {
@@ -33,6 +34,8 @@ export interface BullMqQueueOptions {
   producerTimeoutMs?: number;
   /** How long `assertReady` / the first worker waits for Redis at start. Default 10 s. */
   startupTimeoutMs?: number;
+  /** Recorded on every job this process's workers take (BullMQ's `processedBy`). Default `<hostname>:<pid>`. */
+  workerName?: string;
 }
 
 export interface BullMqJobQueue extends JobQueue {
@@ -67,6 +70,7 @@ export function createBullMqQueue(options: BullMqQueueOptions): BullMqJobQueue {
   const logger = options.logger ?? noopLogger;
   const producerTimeoutMs = options.producerTimeoutMs ?? 900;
   const startupTimeoutMs = options.startupTimeoutMs ?? 10_000;
+  const workerName = options.workerName ?? `${hostname()}:${process.pid}`;
 
   // Used by HTTP handlers: no offline queue and short timeouts, so a Redis outage fails the request fast
   // instead of hanging it. ioredis keeps reconnecting in the background.
@@ -227,6 +231,7 @@ export function createBullMqQueue(options: BullMqQueueOptions): BullMqJobQueue {
         connection: getWorkerConnection(),
         prefix: options.prefix,
         concurrency,
+        name: workerName,
       });
       worker.on("error", (error) => logger.error({ queue: queueName, error: describeError(error) }, "worker error"));
       worker.on("failed", (job, error) => {
