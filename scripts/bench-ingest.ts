@@ -10,17 +10,16 @@
  * Options: --ack-requests N (default 10000), --rate-seconds N (default 5), --pushes N (default 10), --commits N (default 5000)
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { createRequestHandler } from "@remix-run/express";
-import type { ServerBuild } from "@remix-run/node";
 import { eq, sql } from "drizzle-orm";
-import express from "express";
+import { pino } from "pino";
+import autocannon from "autocannon";
 import { Redis } from "ioredis";
 import postgres from "postgres";
 import { startWorkers } from "../jobs/workers.ts";
@@ -35,17 +34,22 @@ import { installationPayload, pushPayload, signDelivery } from "../infrastructur
 import { silentLogger } from "../infrastructure/logging/logger.ts";
 import { createQueueRuntime } from "../infrastructure/queue/index.ts";
 import { deleteKeys } from "../infrastructure/queue/test-support.ts";
+import { signWebhookBody } from "../infrastructure/ingest/webhook-receiver.ts";
+import { createExpressApp, loadRemixBuild } from "../infrastructure/runtime/http-server.ts";
 import type { Services } from "../infrastructure/runtime/services.ts";
 
 const { values } = parseArgs({
   options: {
     serve: { type: "boolean", default: false },
+    "serve-floor": { type: "boolean", default: false },
     "database-url": { type: "string" },
     prefix: { type: "string" },
     "ack-requests": { type: "string", default: "10000" },
     "rate-seconds": { type: "string", default: "5" },
     pushes: { type: "string", default: "10" },
     commits: { type: "string", default: "5000" },
+    only: { type: "string", default: "ack,push,import" },
+    profile: { type: "boolean", default: false },
   },
 });
 
@@ -84,50 +88,55 @@ async function createServices(databaseUrl: string, prefix: string): Promise<{ se
   };
 }
 
-/** A Remix build holding just the webhook route: the real route module behind the real express adapter. */
-async function webhookOnlyBuild(): Promise<ServerBuild> {
-  const route = await import("../app/routes/api.webhooks.github.ts");
-  return {
-    mode: "production",
-    entry: { module: { default: () => new Response("not found", { status: 404 }) } },
-    routes: {
-      root: { id: "root", path: "", module: { default: () => null } },
-      "routes/api.webhooks.github": { id: "routes/api.webhooks.github", parentId: "root", path: "api/webhooks/github", module: route },
-    },
-    assets: { entry: { imports: [], module: "" }, routes: {}, url: "", version: "bench" },
-    publicPath: "/build/",
-    assetsBuildDirectory: "public/build",
-    future: {},
-    isSpaMode: false,
-    basename: undefined,
-  } as unknown as ServerBuild;
-}
-
+/**
+ * The production web server: the real Remix build behind the real express app (request ids, access log at the
+ * default level, cross-origin guard), exactly what `npm run start:web` serves. The access log goes to /dev/null:
+ * its cost is counted, the terminal is not flooded.
+ */
 async function serve(): Promise<void> {
-  const { services } = await createServices(values["database-url"]!, values.prefix!);
-  const app = express();
-  app.all("*", createRequestHandler({ build: await webhookOnlyBuild(), mode: "production", getLoadContext: () => ({ services }) }));
+  const { services, close } = await createServices(values["database-url"]!, values.prefix!);
+  services.logger = pino({ level: "info" }, pino.destination({ dest: "/dev/null", sync: false }));
+  const app = createExpressApp(services, await loadRemixBuild());
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
   server.listen(0, "127.0.0.1", () => process.stdout.write(`${(server.address() as AddressInfo).port}\n`));
+  // Exit cleanly on SIGTERM so --cpu-prof can write its profile.
+  process.once("SIGTERM", () => {
+    server.closeAllConnections();
+    server.close(() => void close().finally(() => process.exit(0)));
+  });
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
-function postOnce(agent: http.Agent, port: number, delivery: { body: string; headers: Record<string, string> }): Promise<{ status: number; ms: number }> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      { host: "127.0.0.1", port, path: "/api/webhooks/github", method: "POST", agent, headers: { ...delivery.headers, "content-length": Buffer.byteLength(delivery.body) } },
-      (response) => {
-        response.resume();
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, ms: performance.now() - started }));
-      },
-    );
-    request.on("error", reject);
-    request.end(delivery.body);
+/**
+ * The floor (issue 8): the least a webhook receiver can do — plain node:http, read the body, check the HMAC, push
+ * it on a Redis list. No framework, no database, no job. Sentinel's figure divided by this one is what matters on a
+ * machine whose speed and load vary.
+ */
+async function serveFloor(): Promise<void> {
+  const redis = new Redis(REDIS);
+  const key = `${values.prefix!}:floor`;
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const header = String(request.headers["x-hub-signature-256"] ?? "");
+      const expected = Buffer.from(signWebhookBody(SECRET, body));
+      if (header.length !== expected.length || !timingSafeEqual(Buffer.from(header), expected)) {
+        response.writeHead(401).end();
+        return;
+      }
+      redis.lpush(key, body).then(
+        () => response.writeHead(202, { "content-type": "application/json" }).end('{"ok":true}'),
+        () => response.writeHead(503).end(),
+      );
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  server.listen(0, "127.0.0.1", () => process.stdout.write(`${(server.address() as AddressInfo).port}\n`));
+  process.once("SIGTERM", () => {
+    server.closeAllConnections();
+    server.close(() => void redis.quit().finally(() => process.exit(0)));
   });
 }
 
@@ -138,63 +147,114 @@ function deliveries(count: number): Array<{ body: string; headers: Record<string
   return Array.from({ length: count }, () => signDelivery(SECRET, "push", body, randomUUID()));
 }
 
-async function benchAcknowledgements(databaseUrl: string, prefix: string): Promise<void> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.resolve(import.meta.dirname, "bench-ingest.ts"), "--serve", "--database-url", databaseUrl, "--prefix", prefix], {
+interface LoadResult {
+  requestsPerSecond: number;
+  /** CPU time the server process spent per request (user + system): what a busy machine cannot distort much. */
+  serverCpuUsPerRequest?: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  statuses: Record<string, number>;
+  errors: number;
+}
+
+/**
+ * autocannon against one server with distinct signed pushes (a repeated delivery id would take the cheap duplicate
+ * path). Closed loop (`connections` busy at once, as fast as the server answers) when no rate is given; otherwise
+ * an open loop at `rate` per second, with coordinated-omission correction so a stall counts for every request it
+ * delayed.
+ */
+async function load(port: number, options: { connections: number; amount?: number; seconds?: number; rate?: number }): Promise<LoadResult> {
+  const pool = deliveries(options.amount ?? Math.ceil((options.rate ?? 3000) * (options.seconds ?? 5) * 1.2) + 1000);
+  let next = 0;
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}/api/webhooks/github`,
+    connections: options.connections,
+    ...(options.amount ? { amount: options.amount } : { duration: options.seconds ?? 5 }),
+    ...(options.rate ? { overallRate: options.rate } : {}),
+    requests: [
+      {
+        method: "POST",
+        setupRequest: (request: autocannon.Request) => {
+          const delivery = pool[next++ % pool.length]!;
+          return { ...request, method: "POST", body: delivery.body, headers: { ...delivery.headers } };
+        },
+      },
+    ],
+  });
+  const statuses: Record<string, number> = {};
+  for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = Number((stat as { count: number | string }).count);
+  return {
+    requestsPerSecond: Math.round(result.requests.total / result.duration),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    maxMs: result.latency.max,
+    statuses,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+/** user + system CPU of a process so far, in microseconds (Linux /proc; clock ticks are 100 Hz). */
+function processCpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+async function measured(pid: number, run: () => Promise<LoadResult>): Promise<LoadResult> {
+  const before = processCpuMicros(pid);
+  const result = await run();
+  const total = Object.values(result.statuses).reduce((sum, count) => sum + count, 0);
+  return { ...result, serverCpuUsPerRequest: Math.round((processCpuMicros(pid) - before) / Math.max(1, total)) };
+}
+
+async function startChild(args: string[]): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
+  const nodeFlags = values.profile ? ["--cpu-prof", "--cpu-prof-dir", path.resolve("bench/profiles")] : [];
+  const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", path.resolve(import.meta.dirname, "bench-ingest.ts"), ...args], {
     stdio: ["ignore", "pipe", "inherit"],
   });
-  try {
-    const port = await new Promise<number>((resolve, reject) => {
-      child.stdout!.once("data", (chunk: Buffer) => resolve(Number(String(chunk).trim())));
-      child.once("exit", (code) => reject(new Error(`webhook server exited with ${code}`)));
-    });
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-    await Promise.all(deliveries(500).map((delivery) => postOnce(agent, port, delivery))); // warm-up
-
-    const total = Number(values["ack-requests"]);
-    const batch = deliveries(total);
-    let next = 0;
-    const statuses = new Map<number, number>();
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: 64 }, async () => {
-        while (next < batch.length) {
-          const { status } = await postOnce(agent, port, batch[next++]!);
-          statuses.set(status, (statuses.get(status) ?? 0) + 1);
-        }
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.once("data", (chunk: Buffer) => resolve(Number(String(chunk).trim())));
+    child.once("exit", (code) => reject(new Error(`server ${args[0]} exited with ${code}`)));
+  });
+  return {
+    port,
+    pid: child.pid!,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
       }),
-    );
-    const seconds = (performance.now() - started) / 1000;
-    console.log(`acknowledged:   ${Math.round(total / seconds).toLocaleString("en-US")} signed deliveries/s (${total.toLocaleString("en-US")} pushes, 64 keep-alive connections; statuses ${JSON.stringify(Object.fromEntries(statuses))})`);
+  };
+}
 
-    // Open loop at a steady 1,000/s: latency includes any queueing the server causes.
-    const rateSeconds = Number(values["rate-seconds"]);
-    const steady = deliveries(1000 * rateSeconds);
-    const latencies: number[] = [];
-    const errors = new Map<number, number>();
-    const begin = performance.now();
-    const inFlight: Promise<void>[] = [];
-    for (let index = 0; index < steady.length; index += 1) {
-      const due = begin + index;
-      const wait = due - performance.now();
-      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-      inFlight.push(
-        postOnce(agent, port, steady[index]!).then(({ status, ms }) => {
-          latencies.push(ms);
-          if (status !== 202) errors.set(status, (errors.get(status) ?? 0) + 1);
-        }),
-      );
+function describeLoad(result: LoadResult): string {
+  return `${result.requestsPerSecond.toLocaleString("en-US")}/s, ${result.serverCpuUsPerRequest} µs server CPU each, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms, statuses ${JSON.stringify(result.statuses)}${result.errors ? `, ${result.errors} errors` : ""}`;
+}
+
+async function benchAcknowledgements(databaseUrl: string, prefix: string): Promise<Record<string, unknown>> {
+  const total = Number(values["ack-requests"]);
+  const rateSeconds = Number(values["rate-seconds"]);
+  const results: Record<string, LoadResult> = {};
+  for (const [name, args] of [
+    ["floor", ["--serve-floor", "--prefix", prefix]],
+    ["sentinel", ["--serve", "--database-url", databaseUrl, "--prefix", prefix]],
+  ] as const) {
+    const server = await startChild([...args]);
+    try {
+      await load(server.port, { connections: 16, amount: 1000 }); // warm-up: JIT, pools, queues created
+      results[`${name}Saturation`] = await measured(server.pid, () => load(server.port, { connections: 64, amount: total }));
+      results[`${name}At1000`] = await measured(server.pid, () => load(server.port, { connections: 64, rate: 1000, seconds: rateSeconds }));
+    } finally {
+      await server.stop();
     }
-    await Promise.all(inFlight);
-    const achieved = steady.length / ((performance.now() - begin) / 1000);
-    latencies.sort((a, b) => a - b);
-    console.log(
-      `at 1,000/s:     p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms ` +
-        `(${steady.length.toLocaleString("en-US")} requests over ${rateSeconds} s, achieved ${Math.round(achieved)}/s, non-202: ${JSON.stringify(Object.fromEntries(errors))})`,
-    );
-    agent.destroy();
-  } finally {
-    child.kill("SIGTERM");
   }
+  const ratio = results.sentinelSaturation!.requestsPerSecond / results.floorSaturation!.requestsPerSecond;
+  console.log(`floor (node:http + HMAC + Redis LPUSH), saturated:   ${describeLoad(results.floorSaturation!)}`);
+  console.log(`Sentinel webhook route, saturated:                  ${describeLoad(results.sentinelSaturation!)}`);
+  console.log(`Sentinel ÷ floor:                                   ${(ratio * 100).toFixed(0)} %`);
+  console.log(`floor at 1,000/s offered:                           ${describeLoad(results.floorAt1000!)}`);
+  console.log(`Sentinel at 1,000/s offered:                        ${describeLoad(results.sentinelAt1000!)}`);
+  return { ...results, ratio };
 }
 
 async function benchPushes(databaseUrl: string, prefix: string): Promise<void> {
@@ -297,6 +357,7 @@ async function benchImport(databaseUrl: string): Promise<void> {
 
 async function main(): Promise<void> {
   if (values.serve) return serve();
+  if (values["serve-floor"]) return serveFloor();
   const suffix = randomBytes(4).toString("hex");
   const prefix = `sentinel-bench-${suffix}`;
   const admin = postgres(POSTGRES, { max: 1, onnotice: () => {} });
@@ -312,9 +373,10 @@ async function main(): Promise<void> {
   const load = loadavg().map((value) => value.toFixed(1)).join(" ");
   console.log(`Sentinel ingestion benchmark — ${new Date().toISOString()}, node ${process.version}, ${cpus().length} cores, load average ${load}, loopback only`);
   try {
-    await benchAcknowledgements(urls[0]!, prefix);
-    await benchPushes(urls[1]!, prefix);
-    await benchImport(urls[2]!);
+    const parts = new Set(values.only.split(","));
+    if (parts.has("ack")) await benchAcknowledgements(urls[0]!, prefix);
+    if (parts.has("push")) await benchPushes(urls[1]!, prefix);
+    if (parts.has("import")) await benchImport(urls[2]!);
     console.log(`load average at the end: ${loadavg().map((value) => value.toFixed(1)).join(" ")} (other processes on the machine share its 2 cores)`);
   } finally {
     for (const name of names) await admin.unsafe(`drop database if exists ${name} with (force)`);
@@ -326,4 +388,4 @@ async function main(): Promise<void> {
 }
 
 await main();
-if (!values.serve) process.exit(0);
+if (!values.serve && !values["serve-floor"]) process.exit(0);

@@ -6,7 +6,7 @@ import { deliveryJobId, PROCESS_DELIVERY_JOB } from "../../jobs/webhooks.ts";
  * Group commit for the webhook route: the deliveries that arrive while one batch is being written wait and go
  * together in the next — one INSERT for all their rows, one Redis round trip for all their jobs. Under no load a
  * batch is one delivery and nothing waits; under load the batch grows with the load, so the per-delivery cost of a
- * database and a Redis round trip is shared (ADR 060). Every delivery still gets its own answer: recorded,
+ * database and a Redis round trip is shared (ADR 021). Every delivery still gets its own answer: recorded,
  * duplicate, or the error that makes its request answer 503.
  *
  * Order of writes is the same as one at a time: rows first, then jobs, so a job can always find its delivery, and a

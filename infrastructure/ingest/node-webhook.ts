@@ -5,7 +5,7 @@ import { answerGitHubWebhook } from "./github-webhook.server.ts";
 import type { WebhookInput } from "./webhook-receiver.ts";
 
 /**
- * `POST /api/webhooks/github` served by the web server itself, ahead of Remix (ADR 060): the same use-case as the
+ * `POST /api/webhooks/github` served by the web server itself, ahead of Remix (ADR 021): the same use-case as the
  * Remix resource route, without building a Fetch `Request` and matching every route of the app for each delivery.
  */
 export function nodeWebhookInput(request: IncomingMessage): WebhookInput {
@@ -60,9 +60,15 @@ export function githubWebhookHandler(services: Services): RequestHandler {
   return (request, response) => {
     answerGitHubWebhook(nodeWebhookInput(request), services).then(
       ({ status, body }) => {
-        // A refused oversized body is not read to its end: close the connection rather than reuse it.
-        if (status === 413) response.setHeader("Connection", "close");
-        response.status(status).type("application/json; charset=utf-8").send(JSON.stringify(body));
+        // Written directly (express's send would hash every answer for an ETag GitHub never uses).
+        const json = JSON.stringify(body);
+        response.writeHead(status, {
+          "Content-Type": "application/json; charset=utf-8",
+          "Content-Length": Buffer.byteLength(json),
+          // A refused oversized body is not read to its end: close the connection rather than reuse it.
+          ...(status === 413 ? { Connection: "close" } : {}),
+        });
+        response.end(json);
       },
       (error: unknown) => {
         // Only a client that went away mid-body gets here; there is nobody to answer.

@@ -56,7 +56,7 @@ export type BodyRead = { ok: true; bytes: Uint8Array } | { ok: false };
 
 /**
  * What the receiver needs of an HTTP request, so the same use-case serves the Remix route (a Fetch `Request`) and
- * the server's own fast path (a Node `IncomingMessage`, node-webhook.ts) — ADR 060.
+ * the server's own fast path (a Node `IncomingMessage`, node-webhook.ts) — ADR 021.
  */
 export interface WebhookInput {
   /** A request header by its lower-case name, or null. */

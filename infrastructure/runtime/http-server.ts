@@ -73,7 +73,7 @@ export function createExpressApp(services: Services, build: ServerBuild): expres
     next();
   });
 
-  // Ahead of Remix and the static files: GitHub's deliveries are the server's busiest path (ADR 060).
+  // Ahead of Remix and the static files: GitHub's deliveries are the server's busiest path (ADR 021).
   app.post("/api/webhooks/github", githubWebhookHandler(services));
 
   app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
