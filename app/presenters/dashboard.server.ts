@@ -40,7 +40,7 @@ const AI_LINES = sql.raw("d.ai_lines_t1 + d.ai_lines_t2 + d.ai_lines_t3 + d.ai_l
 /**
  * The organisation's active repositories with their numbers over the last `windowDays` UTC days (today included),
  * read from the daily rollups the database keeps as rows arrive (ADR 060): a few thousand small rows, not millions
- * of events. Every subquery is filtered by the organisation as well as the repository, so a wrong id can never
+ * of events. A rollup day may have several rows (changes appended by different writers): always sum them. Every subquery is filtered by the organisation as well as the repository, so a wrong id can never
  * pull another tenant's rows.
  */
 export async function getDashboard(db: Executor, orgId: string, now: Date, windowDays = 90): Promise<DashboardData> {
@@ -78,9 +78,11 @@ export async function getDashboard(db: Executor, orgId: string, now: Date, windo
       where d.org_id = ${orgId} and d.repo_id = r.id and d.day >= ${startDay}
     ) a on true
     left join lateral (
-      select count(distinct f.file_path) as files
-      from repo_daily_high_risk_files f
-      where f.org_id = ${orgId} and f.repo_id = r.id and f.day >= ${startDay}
+      select count(distinct f.file_path) as files from (
+        select file_path from repo_daily_high_risk_files
+        where org_id = ${orgId} and repo_id = r.id and day >= ${startDay}
+        group by file_path, day having sum(changes) > 0
+      ) f
     ) h on true
     where r.org_id = ${orgId} and r.disabled_at is null
     order by r.full_name

@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 /**
- * Rows where the rollups (kept by triggers, migration 0007) differ from the same numbers aggregated from the raw
+ * Rows where the rollups (kept by triggers, migrations 0007 and 0009) differ from the same numbers aggregated from the raw
  * tables right now. Empty means exact.
  */
 async function drift(options: { lastEventExact: boolean } = { lastEventExact: true }) {
@@ -45,12 +45,16 @@ async function drift(options: { lastEventExact: boolean } = { lastEventExact: tr
       ) sources group by 1, 2
     ),
     kept as (
-      select repo_id, day, events, last_event_at, commits, analyzed_commits as analyzed, pending_commits as pending, ai_commits as ai,
-        lines_t1 as l1, lines_t2 as l2, lines_t3 as l3, lines_t4 as l4, ai_lines_t1 as a1, ai_lines_t2 as a2, ai_lines_t3 as a3, ai_lines_t4 as a4
-      from repo_daily_activity
-      -- A day whose rows were all deleted keeps a row of zeros (and its last event time): the same as no row.
-      where (events, commits, analyzed_commits, pending_commits, ai_commits, lines_t1, lines_t2, lines_t3, lines_t4,
-             ai_lines_t1, ai_lines_t2, ai_lines_t3, ai_lines_t4) <> (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+      -- A day's numbers are the sum of its rows (changes appended by each write, merged now and then).
+      select repo_id, day, sum(events)::int as events, max(last_event_at) as last_event_at, sum(commits)::int as commits,
+        sum(analyzed_commits)::int as analyzed, sum(pending_commits)::int as pending, sum(ai_commits)::int as ai,
+        sum(lines_t1)::int as l1, sum(lines_t2)::int as l2, sum(lines_t3)::int as l3, sum(lines_t4)::int as l4,
+        sum(ai_lines_t1)::int as a1, sum(ai_lines_t2)::int as a2, sum(ai_lines_t3)::int as a3, sum(ai_lines_t4)::int as a4
+      from repo_daily_activity group by repo_id, day
+      -- A day whose rows were all deleted sums to zeros (and keeps its last event time): the same as no row.
+      having (sum(events), sum(commits), sum(analyzed_commits), sum(pending_commits), sum(ai_commits), sum(lines_t1), sum(lines_t2),
+              sum(lines_t3), sum(lines_t4), sum(ai_lines_t1), sum(ai_lines_t2), sum(ai_lines_t3), sum(ai_lines_t4))
+             <> (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     )
     select coalesce(raw.repo_id, kept.repo_id) as repo_id, coalesce(raw.day, kept.day) as day, row_to_json(raw) as raw, row_to_json(kept) as kept
     from raw full join kept on kept.repo_id = raw.repo_id and kept.day = raw.day
@@ -64,15 +68,19 @@ async function drift(options: { lastEventExact: boolean } = { lastEventExact: tr
       select repo_id, (authored_at at time zone 'UTC')::date as day, file_path, count(*)::int as changes
       from code_attribution where counts_toward_share and risk_tier >= 3 and ai_confidence >= 0.5 group by 1, 2, 3
     )
-    select * from raw full join repo_daily_high_risk_files f using (repo_id, day, file_path)
-    where raw.changes is distinct from f.changes`;
+    , kept as (
+      select repo_id, day, file_path, sum(changes)::int as changes from repo_daily_high_risk_files group by 1, 2, 3 having sum(changes) <> 0
+    )
+    select * from raw full join kept using (repo_id, day, file_path)
+    where raw.changes is distinct from kept.changes`;
   return { activity: [...activity], files: [...files] };
 }
 
 async function totals() {
-  const [row] = await database.sql<{ days: number; events: number; commits: number; analyzed: number; lines: number; files: number }[]>`
-    select count(*)::int as days, sum(events)::int as events, sum(commits)::int as commits, sum(analyzed_commits)::int as analyzed,
-      sum(lines_t1 + lines_t2 + lines_t3 + lines_t4)::int as lines, (select count(*)::int from repo_daily_high_risk_files) as files
+  const [row] = await database.sql<{ events: number; commits: number; analyzed: number; lines: number; files: number }[]>`
+    select sum(events)::int as events, sum(commits)::int as commits, sum(analyzed_commits)::int as analyzed,
+      sum(lines_t1 + lines_t2 + lines_t3 + lines_t4)::int as lines,
+      (select count(*)::int from (select 1 from repo_daily_high_risk_files group by repo_id, day, file_path having sum(changes) > 0) f) as files
     from repo_daily_activity`;
   return row!;
 }
@@ -114,4 +122,53 @@ describe("daily rollups kept by triggers (repo_daily_activity, repo_daily_high_r
     expect(await drift({ lastEventExact: false })).toEqual({ activity: [], files: [] });
     expect((await totals()).events).toBeLessThan(before.events);
   }, 120_000);
+
+  it("never make two writers of the same repository and day wait for each other (a webhook and an analysis deadlocked on a total row)", async () => {
+    const [org] = await database.sql<{ id: string }[]>`insert into organizations (slug, name) values ('busy', 'Busy') returning id`;
+    const [repo] = await database.sql<{ id: string }[]>`insert into repositories (org_id, full_name) values (${org!.id}, 'busy/api') returning id`;
+    const at = "2026-03-19T10:00:00Z";
+    await database.sql`insert into commits (org_id, repo_id, sha, authored_at) values (${org!.id}, ${repo!.id}, 'x1', ${at})`;
+    const webhook = await database.sql.reserve();
+    const analysis = await database.sql.reserve();
+    const within = <T>(promise: Promise<T>, what: string) =>
+      Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} waited for the other transaction`)), 3000))]);
+    try {
+      // The webhook job records another commit of the same day; its transaction stays open.
+      await webhook`begin`;
+      await webhook`insert into commits (org_id, repo_id, sha, authored_at, branch) values (${org!.id}, ${repo!.id}, 'y1', ${at}, 'feature')`;
+      // The analysis job marks x1 analysed and writes its files, in its own open transaction: neither waits.
+      await analysis`begin`;
+      await within(analysis`update commits set analysis_status = 'analyzed', ai_confidence = 0.9 where repo_id = ${repo!.id} and sha = 'x1'`, "the analysis update");
+      // The webhook job now links x1 to a pull request: it waits for the analysis job's commit row, as it must.
+      const linking = webhook`update commits set pr_number = 7 where repo_id = ${repo!.id} and sha = 'x1'`.execute();
+      await within(
+        analysis`insert into code_attribution (org_id, repo_id, commit_sha, file_path, change_type, ai_confidence, risk_tier, base_risk_tier, lines_added, detector_version, authored_at)
+          values (${org!.id}, ${repo!.id}, 'x1', 'src/auth/token.ts', 'modified', 0.9, 4, 4, 12, 'test', ${at})`,
+        "the analysis job's attribution rows",
+      );
+      await analysis`commit`;
+      await linking;
+      await webhook`commit`;
+    } finally {
+      webhook.release();
+      analysis.release();
+    }
+    expect(await drift()).toEqual({ activity: [], files: [] });
+    const [day] = await database.sql<{ commits: number; analyzed: number; ai_lines: number }[]>`
+      select sum(commits)::int as commits, sum(analyzed_commits)::int as analyzed, sum(ai_lines_t4)::int as ai_lines
+      from repo_daily_activity where repo_id = ${repo!.id}`;
+    expect(day).toEqual({ commits: 2, analyzed: 1, ai_lines: 12 });
+  });
+
+  it("merge a day's rows once there are several, so reads stay small", async () => {
+    const [org] = await database.sql<{ id: string }[]>`insert into organizations (slug, name) values ('merging', 'Merging') returning id`;
+    const [repo] = await database.sql<{ id: string }[]>`insert into repositories (org_id, full_name) values (${org!.id}, 'merging/api') returning id`;
+    for (let index = 0; index < 20; index += 1) {
+      await database.sql`insert into code_events (org_id, repo_id, type, event_key, timestamp) values (${org!.id}, ${repo!.id}, 'commit', ${`k${index}`}, '2026-03-19T10:00:00Z')`;
+    }
+    const [rows] = await database.sql<{ rows: number; events: number }[]>`
+      select count(*)::int as rows, sum(events)::int as events from repo_daily_activity where repo_id = ${repo!.id}`;
+    expect(rows!.events).toBe(20);
+    expect(rows!.rows).toBeLessThan(4);
+  });
 });

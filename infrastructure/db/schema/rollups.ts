@@ -1,12 +1,16 @@
-import { date, index, integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { date, index, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { orgIdColumn, repoIdColumn } from "./tenancy.ts";
 
 /**
  * Per repository and UTC day, the counts the overview and repository pages add up over their windows, so a page
  * reads a few thousand small rows instead of millions of events (ADR 060). Written only by statement-level
- * triggers on code_events, commits and code_attribution (migration 0007): every write path — webhooks, analysis,
- * import, COPY, re-tiering — keeps it exact in the same transaction. Lines are the counted files' added lines
- * (lockfiles, generated and vendored files excluded), per risk tier; AI lines have file confidence ≥ 0.5.
+ * triggers on code_events, commits and code_attribution (migrations 0007, 0009): every write path — webhooks,
+ * analysis, import, COPY, re-tiering — keeps it exact in the same transaction. Lines are the counted files' added
+ * lines (lockfiles, generated and vendored files excluded), per risk tier; AI lines have file confidence ≥ 0.5.
+ *
+ * Rows are changes, not totals: a write appends its net change and never updates a row another transaction may hold
+ * (an upserted total per day deadlocked a webhook and an analysis touching the same repository and day). A day's
+ * numbers are the sum of its rows; the triggers merge a day's rows once there are a few of them. Read with sum().
  */
 export const repoDailyActivity = pgTable(
   "repo_daily_activity",
@@ -31,13 +35,13 @@ export const repoDailyActivity = pgTable(
     aiLinesT3: integer("ai_lines_t3").notNull().default(0),
     aiLinesT4: integer("ai_lines_t4").notNull().default(0),
   },
-  (t) => [primaryKey({ name: "repo_daily_activity_pkey", columns: [t.repoId, t.day] }), index("repo_daily_activity_org_day_idx").on(t.orgId, t.day)],
+  (t) => [index("repo_daily_activity_repo_day_idx").on(t.repoId, t.day), index("repo_daily_activity_org_day_idx").on(t.orgId, t.day)],
 );
 
 /**
  * Per repository, file and UTC day: how many counted attribution rows put AI-written code (confidence ≥ 0.5) into a
- * T3/T4 file. "High-risk AI files in the window" is a count of distinct paths here — not a sum, so it cannot live in
- * repo_daily_activity. Same triggers; rows whose count drops to 0 are deleted.
+ * T3/T4 file. "High-risk AI files in the window" counts distinct paths whose day sums are positive — not a sum, so
+ * it cannot live in repo_daily_activity. Same triggers, same append-and-merge rows.
  */
 export const repoDailyHighRiskFiles = pgTable(
   "repo_daily_high_risk_files",
@@ -49,7 +53,7 @@ export const repoDailyHighRiskFiles = pgTable(
     changes: integer().notNull(),
   },
   (t) => [
-    primaryKey({ name: "repo_daily_high_risk_files_pkey", columns: [t.repoId, t.day, t.filePath] }),
+    index("repo_daily_high_risk_files_repo_day_idx").on(t.repoId, t.day, t.filePath),
     index("repo_daily_high_risk_files_org_day_idx").on(t.orgId, t.day, t.repoId, t.filePath),
   ],
 );
