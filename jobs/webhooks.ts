@@ -20,8 +20,11 @@ export function createWebhookJobs(deps: {
   db: Database;
   queue: JobQueue;
   logger: Logger;
-  /** Days of default-branch history imported when a repository is added; null when the GitHub API is not configured. */
-  backfillDays: number | null;
+  /**
+   * Days of default-branch history imported when a repository is added; null when the GitHub API is not configured.
+   * A function is asked per delivery (the App may be registered on /setup while the worker runs).
+   */
+  backfillDays: number | null | (() => Promise<number | null>);
   now?: () => Date;
 }) {
   return {
@@ -36,9 +39,10 @@ export function createWebhookJobs(deps: {
           if (outcome.compareRange && outcome.repoId) {
             await enqueuePushRange(deps.queue, { repoId: outcome.repoId, ...outcome.compareRange }, deliveryId);
           }
-          if (deps.backfillDays !== null && deps.backfillDays > 0) {
+          const backfillDays = outcome.repositoriesAdded.length === 0 ? null : typeof deps.backfillDays === "function" ? await deps.backfillDays() : deps.backfillDays;
+          if (backfillDays !== null && backfillDays > 0) {
             const now = deps.now?.() ?? new Date();
-            for (const repoId of outcome.repositoriesAdded) await enqueueBackfill(deps.queue, { repoId, days: deps.backfillDays }, now);
+            for (const repoId of outcome.repositoriesAdded) await enqueueBackfill(deps.queue, { repoId, days: backfillDays }, now);
           }
           // Alerts (issue 6): high_risk_deployed for each production deployment this delivery marked successful.
           for (const deploymentId of await productionDeploymentsSucceededBy(deps.db, deliveryId)) await enqueueDeploymentEvaluation(deps.queue, deploymentId);

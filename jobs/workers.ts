@@ -35,6 +35,16 @@ function concurrencyOf(env: Env, queue: QueueName): number {
   return configured[queue] ?? CONCURRENCY[queue];
 }
 
+/**
+ * History is backfilled only when the GitHub API can be reached. With the App resolved per use, that is asked per
+ * delivery; a stored App that cannot be decrypted means no backfill (the delivery itself is still ingested, and the
+ * jobs that need GitHub report the key problem).
+ */
+function backfillDaysFor(github: GitHubApiSource, days: number): number | null | (() => Promise<number | null>) {
+  if (typeof github !== "function") return github ? days : null;
+  return async () => ((await github().catch(() => null)) ? days : null);
+}
+
 export function createJobHandlers(services: Services, github: GitHubApiSource): Record<QueueName, Record<string, JobHandler>> {
   const logger = services.logger.child({ component: "jobs" });
   const base = { db: services.db, queue: services.queue, logger };
@@ -42,7 +52,7 @@ export function createJobHandlers(services: Services, github: GitHubApiSource): 
   const alerts = createAlertJobs({ ...base, env: services.env });
   return {
     webhooks: {
-      ...createWebhookJobs({ ...base, backfillDays: github ? services.env.GITHUB_BACKFILL_DAYS : null }),
+      ...createWebhookJobs({ ...base, backfillDays: backfillDaysFor(github, services.env.GITHUB_BACKFILL_DAYS) }),
       [FETCH_PUSH_RANGE_JOB]: history[FETCH_PUSH_RANGE_JOB],
     },
     analysis: {

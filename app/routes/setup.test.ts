@@ -4,12 +4,16 @@ import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { JobContext } from "../../domain/ports.ts";
+import { PROCESS_DELIVERY_JOB } from "../../jobs/webhooks.ts";
+import { createJobHandlers } from "../../jobs/workers.ts";
 import { parseEnv } from "../../infrastructure/config/env.ts";
 import { ensureLocalDemoUser } from "../../infrastructure/db/queries/users.ts";
-import { githubAppCredentials } from "../../infrastructure/db/schema/index.ts";
+import { githubAppCredentials, webhookDeliveries } from "../../infrastructure/db/schema/index.ts";
+import { githubApiSourceFor } from "../../infrastructure/github/api-source.ts";
 import { resolveGitHubAppCredentials, resolveOAuthClient } from "../../infrastructure/github/app-config.ts";
 import { announceGitHubAppSetup, removeStoredGitHubApp, setupTokenFor } from "../../infrastructure/github/app-registration.ts";
-import { signDelivery, webhookRequest } from "../../infrastructure/github/webhook-fixtures.ts";
+import { installationPayload, signDelivery, webhookRequest } from "../../infrastructure/github/webhook-fixtures.ts";
 import type { Services } from "../../infrastructure/runtime/services.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
@@ -239,6 +243,29 @@ describe("/setup in local mode (not production, no GitHub sign-in configured)", 
     const signed = signDelivery(CONVERTED.webhook_secret, "ping", { zen: "x", hook_id: 1 });
     expect((await webhook.action({ request: webhookRequest(signed), params: {}, context: { services: rekeyed } })).status).toBe(401);
     await expect(resolveGitHubAppCredentials(rekeyed.env, rekeyed.db)).rejects.toThrow(/cannot be decrypted/);
+  });
+});
+
+describe("workers started before the App was registered", () => {
+  it("use it without a restart: repositories added after registration are backfilled, earlier ones were not", async () => {
+    const webhookJobs = createJobHandlers(services, githubApiSourceFor(services)).webhooks;
+    const processDelivery = (deliveryId: string) => webhookJobs[PROCESS_DELIVERY_JOB]!.run({ deliveryId }, {} as JobContext);
+    const waitingAnalysis = async () => (await services.queue.counts("analysis")).waiting;
+
+    // No App yet: an installation recorded anyway (e.g. by an earlier App) adds its repository without a backfill.
+    const before = installationPayload("created", 801, { id: 8801, login: "early-org" }, [{ id: 88011, full_name: "early-org/api" }]);
+    await database.db.insert(webhookDeliveries).values({ deliveryId: "early-installation", event: "installation", action: "created", installationId: 801, payload: before });
+    const waiting = await waitingAnalysis();
+    expect(await processDelivery("early-installation")).toBe("processed");
+    expect(await waitingAnalysis()).toBe(waiting);
+
+    const { state, stateCookie } = await beginRegistration();
+    expect((await run(callback.loader, `/setup/callback?code=good-code&state=${state}`, { cookies: [stateCookie, demoCookie] })).status).toBe(200);
+
+    const after = signDelivery(CONVERTED.webhook_secret, "installation", installationPayload("created", 802, { id: 8802, login: "acme" }, [{ id: 88021, full_name: "acme/api" }]));
+    expect((await webhook.action({ request: webhookRequest(after), params: {}, context: { services } })).status).toBe(202);
+    expect(await processDelivery(after.deliveryId)).toBe("processed");
+    expect(await waitingAnalysis()).toBe(waiting + 1);
   });
 });
 
