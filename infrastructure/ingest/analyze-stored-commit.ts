@@ -2,7 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { analyzeCommit, fromGitHubCommit, type NormalisedCommit } from "../../domain/detection/index.ts";
 import type { CommitSource } from "../../domain/ports.ts";
 import type { Executor } from "../db/client.ts";
-import { codeAttribution, commits, pullRequests, repositories, type RiskOverride } from "../db/schema/index.ts";
+import { commits, pullRequests, repositories, type RiskOverride } from "../db/schema/index.ts";
 import { recordCommitPatches } from "../metrics/provenance-store.ts";
 
 export type AnalysisOutcome =
@@ -104,48 +104,38 @@ export async function recordCommitAnalysis(
       })
       .where(and(eq(commits.repoId, target.repoId), eq(commits.sha, target.sha)));
     if (result.files.length === 0) return;
-    await tx
-      .insert(codeAttribution)
-      .values(
-        result.files.map((file) => ({
-          orgId: target.orgId,
-          repoId: target.repoId,
-          commitSha: target.sha,
-          filePath: file.path,
-          previousPath: file.previousPath,
-          changeType: file.status,
-          fileKind: file.kind,
-          countsTowardShare: file.countsTowardShare,
-          aiConfidence: file.aiConfidence,
-          signals: file.signals,
-          riskTier: file.riskTier,
-          baseRiskTier: file.baseTier,
-          riskReasons: file.riskReasons,
-          linesAdded: file.linesAdded,
-          linesDeleted: file.linesDeleted,
-          complexity: file.complexity,
-          detectorVersion: result.detectorVersion,
-          authoredAt,
-          analyzedAt,
-        })),
-      )
-      .onConflictDoUpdate({
-        target: [codeAttribution.repoId, codeAttribution.commitSha, codeAttribution.filePath],
-        set: {
-          aiConfidence: sql`excluded.ai_confidence`,
-          signals: sql`excluded.signals`,
-          riskTier: sql`excluded.risk_tier`,
-          baseRiskTier: sql`excluded.base_risk_tier`,
-          riskReasons: sql`excluded.risk_reasons`,
-          fileKind: sql`excluded.file_kind`,
-          countsTowardShare: sql`excluded.counts_toward_share`,
-          linesAdded: sql`excluded.lines_added`,
-          linesDeleted: sql`excluded.lines_deleted`,
-          complexity: sql`excluded.complexity`,
-          detectorVersion: sql`excluded.detector_version`,
-          analyzedAt: sql`excluded.analyzed_at`,
-        },
-      });
+    // One JSON parameter for all the files (a commit can touch hundreds): no per-value query building.
+    const files = result.files.map((file) => ({
+      path: file.path,
+      previous_path: file.previousPath,
+      change_type: file.status,
+      file_kind: file.kind,
+      counts: file.countsTowardShare,
+      ai_confidence: file.aiConfidence,
+      signals: file.signals,
+      risk_tier: file.riskTier,
+      base_risk_tier: file.baseTier,
+      risk_reasons: file.riskReasons,
+      lines_added: file.linesAdded,
+      lines_deleted: file.linesDeleted,
+      complexity: file.complexity ?? null,
+    }));
+    await tx.execute(sql`
+      insert into code_attribution (org_id, repo_id, commit_sha, file_path, previous_path, change_type, file_kind,
+        counts_toward_share, ai_confidence, signals, risk_tier, base_risk_tier, risk_reasons, lines_added, lines_deleted,
+        complexity, detector_version, authored_at, analyzed_at)
+      select ${target.orgId}::uuid, ${target.repoId}::uuid, ${target.sha}, f.path, f.previous_path, f.change_type, f.file_kind,
+        f.counts, f.ai_confidence, f.signals, f.risk_tier, f.base_risk_tier, f.risk_reasons, f.lines_added, f.lines_deleted,
+        f.complexity, ${result.detectorVersion}, ${authoredAt.toISOString()}::timestamptz, ${analyzedAt.toISOString()}::timestamptz
+      from jsonb_to_recordset(${JSON.stringify(files)}::jsonb) as f(path text, previous_path text, change_type text,
+        file_kind text, counts boolean, ai_confidence real, signals jsonb, risk_tier smallint, base_risk_tier smallint,
+        risk_reasons jsonb, lines_added integer, lines_deleted integer, complexity jsonb)
+      on conflict (repo_id, commit_sha, file_path) do update set
+        ai_confidence = excluded.ai_confidence, signals = excluded.signals, risk_tier = excluded.risk_tier,
+        base_risk_tier = excluded.base_risk_tier, risk_reasons = excluded.risk_reasons, file_kind = excluded.file_kind,
+        counts_toward_share = excluded.counts_toward_share, lines_added = excluded.lines_added,
+        lines_deleted = excluded.lines_deleted, complexity = excluded.complexity,
+        detector_version = excluded.detector_version, analyzed_at = excluded.analyzed_at`);
     // Line provenance (churn, AI tax, survival) replays these patches later: ADR 030.
     await recordCommitPatches(tx, { orgId: target.orgId, repoId: target.repoId, sha: target.sha, authoredAt }, normalised.files, result.files);
   });

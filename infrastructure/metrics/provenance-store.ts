@@ -3,7 +3,6 @@ import { AI_THRESHOLD } from "../../domain/metrics/daily.ts";
 import type { PatchEvent } from "../../domain/metrics/provenance.ts";
 import type { CommitFile, FileAttribution } from "../../domain/detection/types.ts";
 import type { Executor } from "../db/client.ts";
-import { commitFilePatches } from "../db/schema/index.ts";
 
 /**
  * Called by the commit analysis inside its transaction (ADR 030): keeps each counted file's patch, so line
@@ -21,33 +20,29 @@ export async function recordCommitPatches(
     .map((attribution) => {
       const file = byPath.get(attribution.path);
       return {
-        orgId: commit.orgId,
-        repoId: commit.repoId,
-        commitSha: commit.sha,
-        filePath: attribution.path,
-        previousPath: attribution.previousPath,
+        path: attribution.path,
+        previous_path: attribution.previousPath,
         status: attribution.status,
-        patch: file?.patch ?? null,
-        patchTruncated: file?.patchTruncated ?? true,
-        aiAuthored: attribution.aiConfidence >= AI_THRESHOLD,
-        authoredAt: commit.authoredAt,
+        patch: file?.patch == null ? null : storableText(file.patch),
+        truncated: file?.patchTruncated ?? true,
+        ai: attribution.aiConfidence >= AI_THRESHOLD,
       };
     });
   if (rows.length === 0) return;
-  await tx
-    .insert(commitFilePatches)
-    .values(rows)
-    .onConflictDoUpdate({
-      target: [commitFilePatches.repoId, commitFilePatches.commitSha, commitFilePatches.filePath],
-      set: {
-        previousPath: sql`excluded.previous_path`,
-        status: sql`excluded.status`,
-        patch: sql`excluded.patch`,
-        patchTruncated: sql`excluded.patch_truncated`,
-        aiAuthored: sql`excluded.ai_authored`,
-        authoredAt: sql`excluded.authored_at`,
-      },
-    });
+  // One JSON parameter for every file's patch: no per-value query building for what can be megabytes of text.
+  await tx.execute(sql`
+    insert into commit_file_patches (org_id, repo_id, commit_sha, file_path, previous_path, status, patch, patch_truncated, ai_authored, authored_at)
+    select ${commit.orgId}::uuid, ${commit.repoId}::uuid, ${commit.sha}, f.path, f.previous_path, f.status, f.patch, f.truncated, f.ai,
+      ${commit.authoredAt.toISOString()}::timestamptz
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as f(path text, previous_path text, status text, patch text, truncated boolean, ai boolean)
+    on conflict (repo_id, commit_sha, file_path) do update set
+      previous_path = excluded.previous_path, status = excluded.status, patch = excluded.patch,
+      patch_truncated = excluded.patch_truncated, ai_authored = excluded.ai_authored, authored_at = excluded.authored_at`);
+}
+
+/** PostgreSQL text holds neither NUL nor lone surrogates (jsonb refuses them too): replace them, keep the rest. */
+function storableText(text: string): string {
+  return text.replaceAll("\u0000", "\ufffd").replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
 }
 
 /** Which of a repository's commits take part in provenance (see loadPatchEvents). */
