@@ -22,14 +22,14 @@ import { pino } from "pino";
 import autocannon from "autocannon";
 import { Redis } from "ioredis";
 import postgres from "postgres";
-import { startWorkers } from "../jobs/workers.ts";
 import { createSessionStorage } from "../infrastructure/auth/session.ts";
 import { parseEnv } from "../infrastructure/config/env.ts";
 import { connectPostgres } from "../infrastructure/db/client.ts";
 import { migrateDatabase } from "../infrastructure/db/migrate.ts";
 import { commits, repositories } from "../infrastructure/db/schema/index.ts";
 import { loadCorpusCommits } from "../infrastructure/github/corpus-fixture.ts";
-import { startTestGitHub } from "../infrastructure/github/test-github.ts";
+import { startFakeGitHub } from "../infrastructure/github/fake-github.ts";
+import { testPrivateKey } from "../infrastructure/github/test-github.ts";
 import { installationPayload, pushPayload, signDelivery } from "../infrastructure/github/webhook-fixtures.ts";
 import { silentLogger } from "../infrastructure/logging/logger.ts";
 import { createQueueRuntime } from "../infrastructure/queue/index.ts";
@@ -42,6 +42,7 @@ const { values } = parseArgs({
   options: {
     serve: { type: "boolean", default: false },
     "serve-floor": { type: "boolean", default: false },
+    "serve-github": { type: "boolean", default: false },
     "database-url": { type: "string" },
     prefix: { type: "string" },
     "ack-requests": { type: "string", default: "10000" },
@@ -257,11 +258,40 @@ async function benchAcknowledgements(databaseUrl: string, prefix: string): Promi
   return { ...results, ratio };
 }
 
-async function benchPushes(databaseUrl: string, prefix: string): Promise<void> {
-  const { services, close } = await createServices(databaseUrl, `${prefix}-push`);
-  const { fake, api } = await startTestGitHub();
+/** The local GitHub fake in a process of its own (GitHub is another machine in production), serving the bench's commits. */
+async function serveGitHub(): Promise<void> {
+  const fake = await startFakeGitHub();
+  fake.addCommits(loadCorpusCommits().slice(0, Number(values.pushes) * 20));
+  process.stdout.write(`${new URL(fake.url).port}\n`);
+  process.once("SIGTERM", () => void fake.close().finally(() => process.exit(0)));
+}
+
+/**
+ * Pushes of 20 commits to attribution rows, the way production runs: the worker is a `start-worker` process of its
+ * own and GitHub (the fake) another; this process only delivers the pushes and watches the database.
+ */
+async function benchPushes(databaseUrl: string, prefix: string): Promise<Record<string, unknown>> {
+  const workerPrefix = `${prefix}-push`;
+  const { services, close } = await createServices(databaseUrl, workerPrefix);
+  const github = await startChild(["--serve-github", "--pushes", values.pushes]);
+  const profileFlags = values.profile ? ["--cpu-prof", "--cpu-prof-dir", path.resolve("bench/profiles")] : [];
+  const worker = spawn(process.execPath, [...profileFlags, "--import", "tsx", path.resolve(import.meta.dirname, "../infrastructure/runtime/start-worker.ts")], {
+    env: {
+      ...process.env,
+      NODE_ENV: "test",
+      LOG_LEVEL: "warn",
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: REDIS,
+      REDIS_PREFIX: workerPrefix,
+      GITHUB_API_URL: `http://127.0.0.1:${github.port}`,
+      GITHUB_APP_ID: "12345",
+      GITHUB_APP_PRIVATE_KEY: testPrivateKey(),
+      GITHUB_WEBHOOK_SECRET: SECRET,
+      GITHUB_BACKFILL_DAYS: "0",
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   try {
-    await startWorkers(services, { github: api });
     const owner = { id: 4200, login: "bench-push" };
     const repo = { id: 4201, full_name: "bench-push/app", default_branch: "main" };
     const { handleGitHubWebhook } = await import("../infrastructure/ingest/github-webhook.server.ts");
@@ -269,15 +299,15 @@ async function benchPushes(databaseUrl: string, prefix: string): Promise<void> {
     const install = signDelivery(SECRET, "installation", installationPayload("created", 4200, owner, [repo]));
     await handleGitHubWebhook(webhookRequest(install), services);
     let row: { id: string } | undefined;
-    for (const deadline = Date.now() + 30_000; !row && Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 50))) {
+    for (const deadline = Date.now() + 60_000; !row && Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 50))) {
       [row] = await services.db.select({ id: repositories.id }).from(repositories).where(eq(repositories.githubId, repo.id));
     }
-    if (!row) throw new Error("the installation delivery was not processed within 30 s");
+    if (!row) throw new Error("the installation delivery was not processed within 60 s (did the worker start?)");
 
     const pushes = Number(values.pushes);
-    const corpus = loadCorpusCommits();
-    const records = corpus.slice(0, pushes * 20);
-    fake.addCommits(records);
+    const records = loadCorpusCommits().slice(0, pushes * 20);
+    const workerCpuBefore = processCpuMicros(worker.pid!);
+    const githubCpuBefore = processCpuMicros(github.pid);
     const started = performance.now();
     for (let index = 0; index < pushes; index += 1) {
       const response = await handleGitHubWebhook(
@@ -297,14 +327,22 @@ async function benchPushes(databaseUrl: string, prefix: string): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const seconds = (performance.now() - started) / 1000;
+    const workerCpuMsPerCommit = (processCpuMicros(worker.pid!) - workerCpuBefore) / 1000 / records.length;
+    const githubCpuMsPerCommit = (processCpuMicros(github.pid) - githubCpuBefore) / 1000 / records.length;
     const [attribution] = await services.database.sql<{ n: number }[]>`select count(*)::int as n from code_attribution where repo_id = ${row!.id}`;
+    const commitsPerSecond = Math.round(records.length / seconds);
+    console.log(`                worker CPU ${workerCpuMsPerCommit.toFixed(1)} ms per commit, GitHub fake CPU ${githubCpuMsPerCommit.toFixed(1)} ms per commit`);
     console.log(
-      `push → rows:    ${Math.round(records.length / seconds)} commits/s end to end (${pushes} pushes × 20 commits, ${attribution!.n} attribution rows, ` +
-        `${seconds.toFixed(2)} s; BullMQ, local GitHub fake)`,
+      `push → rows:    ${commitsPerSecond} commits/s end to end (${pushes} pushes × 20 commits, ${attribution!.n} attribution rows, ` +
+        `${seconds.toFixed(2)} s; one start-worker process, BullMQ, GitHub fake in its own process)`,
     );
+    return { commitsPerSecond, commits: records.length, attributionRows: attribution!.n, seconds, workerCpuMsPerCommit, githubCpuMsPerCommit };
   } finally {
+    const exited = new Promise((resolve) => worker.once("exit", resolve));
+    worker.kill("SIGTERM");
+    await exited;
+    await github.stop();
     await close();
-    await fake.close();
   }
 }
 
@@ -358,6 +396,7 @@ async function benchImport(databaseUrl: string): Promise<void> {
 async function main(): Promise<void> {
   if (values.serve) return serve();
   if (values["serve-floor"]) return serveFloor();
+  if (values["serve-github"]) return serveGitHub();
   const suffix = randomBytes(4).toString("hex");
   const prefix = `sentinel-bench-${suffix}`;
   const admin = postgres(POSTGRES, { max: 1, onnotice: () => {} });
@@ -388,4 +427,4 @@ async function main(): Promise<void> {
 }
 
 await main();
-if (!values.serve && !values["serve-floor"]) process.exit(0);
+if (!values.serve && !values["serve-floor"] && !values["serve-github"]) process.exit(0);
