@@ -7,7 +7,8 @@
  * The webhook server runs in a child process (this script with --serve) so the load generator does not share its
  * event loop. Everything it creates (a database, a Redis key prefix, a temp repository) is removed at the end.
  *
- * Options: --ack-requests N (default 10000), --rate-seconds N (default 5), --pushes N (default 10), --commits N (default 5000)
+ * Options: --ack-requests N (default 10000), --rate-seconds N (default 5), --pushes N (default 10), --commits N (default 5000),
+ *          --only ack,push,import, --json (report on stdout, lines on stderr), --profile (CPU profiles in bench/profiles/)
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
@@ -50,9 +51,14 @@ const { values } = parseArgs({
     pushes: { type: "string", default: "10" },
     commits: { type: "string", default: "5000" },
     only: { type: "string", default: "ack,push,import" },
+    /** Machine-readable: the report as JSON on stdout, the human lines on stderr (npm run bench uses this). */
+    json: { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
   },
 });
+
+// With --json, stdout carries only the JSON report.
+if (values.json) console.log = (...args: unknown[]) => console.error(...args);
 
 const POSTGRES = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const REDIS = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -195,6 +201,12 @@ async function load(port: number, options: { connections: number; amount?: numbe
   };
 }
 
+/** Peak resident memory of a process so far, in MiB (VmHWM). */
+function peakMemoryMiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((entry) => entry.startsWith("VmHWM:"));
+  return Math.round(Number(line?.match(/(\d+)/)?.[1] ?? 0) / 1024);
+}
+
 /** user + system CPU of a process so far, in microseconds (Linux /proc; clock ticks are 100 Hz). */
 function processCpuMicros(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
@@ -236,6 +248,7 @@ async function benchAcknowledgements(databaseUrl: string, prefix: string): Promi
   const total = Number(values["ack-requests"]);
   const rateSeconds = Number(values["rate-seconds"]);
   const results: Record<string, LoadResult> = {};
+  const peaks: Record<string, number> = {};
   for (const [name, args] of [
     ["floor", ["--serve-floor", "--prefix", prefix]],
     ["sentinel", ["--serve", "--database-url", databaseUrl, "--prefix", prefix]],
@@ -245,6 +258,7 @@ async function benchAcknowledgements(databaseUrl: string, prefix: string): Promi
       await load(server.port, { connections: 16, amount: 1000 }); // warm-up: JIT, pools, queues created
       results[`${name}Saturation`] = await measured(server.pid, () => load(server.port, { connections: 64, amount: total }));
       results[`${name}At1000`] = await measured(server.pid, () => load(server.port, { connections: 64, rate: 1000, seconds: rateSeconds }));
+      peaks[name] = peakMemoryMiB(server.pid);
     } finally {
       await server.stop();
     }
@@ -255,7 +269,8 @@ async function benchAcknowledgements(databaseUrl: string, prefix: string): Promi
   console.log(`Sentinel ÷ floor:                                   ${(ratio * 100).toFixed(0)} %`);
   console.log(`floor at 1,000/s offered:                           ${describeLoad(results.floorAt1000!)}`);
   console.log(`Sentinel at 1,000/s offered:                        ${describeLoad(results.sentinelAt1000!)}`);
-  return { ...results, ratio };
+  console.log(`web server peak memory (RSS) under this load:       ${peaks.sentinel} MiB`);
+  return { ...results, ratio, webPeakMemoryMiB: peaks.sentinel };
 }
 
 /** The local GitHub fake in a process of its own (GitHub is another machine in production), serving the bench's commits. */
@@ -328,15 +343,16 @@ async function benchPushes(databaseUrl: string, prefix: string): Promise<Record<
     }
     const seconds = (performance.now() - started) / 1000;
     const workerCpuMsPerCommit = (processCpuMicros(worker.pid!) - workerCpuBefore) / 1000 / records.length;
+    const workerPeakMemoryMiB = peakMemoryMiB(worker.pid!);
     const githubCpuMsPerCommit = (processCpuMicros(github.pid) - githubCpuBefore) / 1000 / records.length;
     const [attribution] = await services.database.sql<{ n: number }[]>`select count(*)::int as n from code_attribution where repo_id = ${row!.id}`;
     const commitsPerSecond = Math.round(records.length / seconds);
-    console.log(`                worker CPU ${workerCpuMsPerCommit.toFixed(1)} ms per commit, GitHub fake CPU ${githubCpuMsPerCommit.toFixed(1)} ms per commit`);
+    console.log(`                worker CPU ${workerCpuMsPerCommit.toFixed(1)} ms per commit (peak memory ${workerPeakMemoryMiB} MiB), GitHub fake CPU ${githubCpuMsPerCommit.toFixed(1)} ms per commit`);
     console.log(
       `push → rows:    ${commitsPerSecond} commits/s end to end (${pushes} pushes × 20 commits, ${attribution!.n} attribution rows, ` +
         `${seconds.toFixed(2)} s; one start-worker process, BullMQ, GitHub fake in its own process)`,
     );
-    return { commitsPerSecond, commits: records.length, attributionRows: attribution!.n, seconds, workerCpuMsPerCommit, githubCpuMsPerCommit };
+    return { commitsPerSecond, commits: records.length, attributionRows: attribution!.n, seconds, workerCpuMsPerCommit, githubCpuMsPerCommit, workerPeakMemoryMiB };
   } finally {
     const exited = new Promise((resolve) => worker.once("exit", resolve));
     worker.kill("SIGTERM");
@@ -375,19 +391,22 @@ function generateRepository(count: number): string {
   return dir;
 }
 
-async function benchImport(databaseUrl: string): Promise<void> {
+async function benchImport(databaseUrl: string): Promise<Record<string, unknown>> {
   const count = Number(values.commits);
   const dir = generateRepository(count);
   try {
     const cli = path.resolve(import.meta.dirname, "../bin/sentinel.js");
     const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: "warn" };
     delete env.REDIS_URL;
+    const results: Record<string, unknown> = { commits: count };
     for (const run of ["first", "second"]) {
       const started = performance.now();
       const output = execFileSync(process.execPath, [cli, "import", dir, "--repo", "bench/history", "--org", "bench-import"], { env, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
       const seconds = (performance.now() - started) / 1000;
       console.log(`import (${run}): ${seconds.toFixed(1)} s for ${count.toLocaleString("en-US")} commits — ${output.trim()}`);
+      results[`${run}RunSeconds`] = Math.round(seconds * 10) / 10;
     }
+    return results;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -413,10 +432,13 @@ async function main(): Promise<void> {
   console.log(`Sentinel ingestion benchmark — ${new Date().toISOString()}, node ${process.version}, ${cpus().length} cores, load average ${load}, loopback only`);
   try {
     const parts = new Set(values.only.split(","));
-    if (parts.has("ack")) await benchAcknowledgements(urls[0]!, prefix);
-    if (parts.has("push")) await benchPushes(urls[1]!, prefix);
-    if (parts.has("import")) await benchImport(urls[2]!);
+    const report: Record<string, unknown> = { startedAt: new Date().toISOString(), node: process.version, cores: cpus().length, loadAverageAtStart: loadavg() };
+    if (parts.has("ack")) report.acknowledgements = await benchAcknowledgements(urls[0]!, prefix);
+    if (parts.has("push")) report.pipeline = await benchPushes(urls[1]!, prefix);
+    if (parts.has("import")) report.import = await benchImport(urls[2]!);
+    report.loadAverageAtEnd = loadavg();
     console.log(`load average at the end: ${loadavg().map((value) => value.toFixed(1)).join(" ")} (other processes on the machine share its 2 cores)`);
+    if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } finally {
     for (const name of names) await admin.unsafe(`drop database if exists ${name} with (force)`);
     await admin.end();
