@@ -37,7 +37,7 @@ export const DEFAULT_SHAPE: Omit<LargeOrganizationShape, "until"> = {
   repos: 100,
   days: 730,
   seed: 1,
-  commitsPerRepoDay: 12,
+  commitsPerRepoDay: 13,
   activity: "varied",
 };
 
@@ -171,10 +171,20 @@ function hexOf(random: Random, length: number): string {
   return out.slice(0, length);
 }
 
-/** A deterministic version-4-shaped UUID (ids, delivery ids): the same seed, the same ids. */
+/**
+ * A deterministic version-4-shaped UUID (organisation, repositories, delivery ids): the same seed, the same ids.
+ * mulberry32 has 32 bits of state, so draws of different repositories' streams can repeat each other: ids that must
+ * be unique across the organisation come from `structuredId` instead.
+ */
 function uuidOf(random: Random): string {
   const h = hexOf(random, 32);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** An id unique by construction — (kind, repository, counter) — shaped like a version-4 UUID. */
+function structuredId(kind: number, repoIndex: number, counter: number): string {
+  const hex = (value: number, width: number) => value.toString(16).padStart(width, "0");
+  return `${hex(repoIndex, 8)}-${hex(kind, 4)}-4000-a000-${hex(counter, 12)}`;
 }
 
 /** Members, repositories and their activity levels: the parts every repository's history refers to. */
@@ -547,10 +557,10 @@ export function generateRepositoryHistory(shape: LargeOrganizationShape, plan: O
   }
 
   // 3. Pull requests: their row (the folded state) and the events that led to it, with preview deployments.
-  let deploymentGithubId = (repo.index + 1) * 10_000_000;
+  let deploymentCount = 0;
   const deployment = (environment: string, sha: string, ref: string, createdAt: number, creator: string, production: boolean, superseded: boolean) => {
-    const id = uuidOf(random);
-    const githubId = deploymentGithubId++;
+    const id = structuredId(1, repo.index, deploymentCount);
+    const githubId = (repo.index + 1) * 10_000_000 + deploymentCount++;
     const failed = random.chance(production ? 0.04 : 0.03);
     const steps: [string, number][] = [["queued", 10_000], ["in_progress", 30_000], [failed ? "failure" : "success", random.int(90, 600) * 1000]];
     if (superseded && !failed && !production) steps.push(["inactive", random.int(2, 48) * 3_600_000]);
@@ -590,7 +600,7 @@ export function generateRepositoryHistory(shape: LargeOrganizationShape, plan: O
     prEvent("pr_opened", `pr/${pr.number}/opened`, pr.openedAt, pr.author.login, { action: "opened" });
     if (pr.draft && pr.readyAt !== null) prEvent("pr_ready_for_review", `pr/${pr.number}/ready_for_review/${delivery()}`, pr.readyAt, pr.author.login, { action: "ready_for_review" });
     const requestAt = pr.readyAt ?? pr.openedAt;
-    const reviewers = random.shuffle(team.filter((member) => member.login !== pr.author.login)).slice(0, random.int(1, 2));
+    const reviewers = random.shuffle(team.filter((member) => member.login !== pr.author.login)).slice(0, random.int(1, 3));
     for (const reviewer of reviewers) prEvent("pr_review_requested", `pr/${pr.number}/review_requested/${delivery()}`, requestAt + 5000, pr.author.login, { action: "review_requested", reviewer: reviewer.login });
     // Each push after the first is a synchronize; previews deploy every push.
     pr.commits.forEach((commit, index) => {
@@ -599,7 +609,7 @@ export function generateRepositoryHistory(shape: LargeOrganizationShape, plan: O
         deployment(`preview-pr-${pr.number}`, commit.sha, pr.branch, commit.at + 60_000, "github-actions[bot]", false, index < pr.commits.length - 1 || pr.state !== "open");
       }
     });
-    if (random.chance(0.3)) prEvent("pr_updated", `pr/${pr.number}/edited/${delivery()}`, pr.openedAt + random.int(1, 60) * MINUTE_MS, pr.author.login, { action: "edited" });
+    if (random.chance(0.5)) prEvent("pr_updated", `pr/${pr.number}/edited/${delivery()}`, pr.openedAt + random.int(1, 60) * MINUTE_MS, pr.author.login, { action: "edited" });
     let lastReviewAt = pr.firstReviewAt;
     if (pr.firstReviewAt !== null && reviewers.length > 0) {
       const rounds = random.int(1, 3);
@@ -641,7 +651,7 @@ export function generateRepositoryHistory(shape: LargeOrganizationShape, plan: O
     const dayStart = plan.start + day * DAY_MS;
     const weekday = new Date(dayStart).getUTCDay();
     if (weekday === 0 || weekday === 6) continue;
-    const stagings = clamp(Math.round(repo.activity * 2 * random.float() + 1), 1, 6);
+    const stagings = clamp(Math.round(repo.activity * 2 * random.float() + 2), 2, 8);
     for (let index = 0; index < stagings; index += 1) {
       const at = dayStart + random.int(14, 23) * 3_600_000 + random.int(0, 3599) * 1000;
       const head = latestMainline(at);
@@ -667,7 +677,7 @@ export function generateRepositoryHistory(shape: LargeOrganizationShape, plan: O
     const startedAt = release.finishedAt + incidentRandom.logNormal(120, 1) * MINUTE_MS;
     if (startedAt >= plan.end) continue;
     const resolvedAt = startedAt + incidentRandom.logNormal(150, 1) * MINUTE_MS;
-    const id = uuidOf(incidentRandom);
+    const id = structuredId(2, repo.index, rows.incidents.length);
     const severity = incidentRandom.weighted([["sev1", 1], ["sev2", 4], ["sev3", 8], ["sev4", 4]] as const);
     rows.incidents.push(copyLine([
       id, orgId, repoId, incidentRandom.pick(INCIDENT_TITLES), incidentRandom.chance(0.5) ? "Customers reported errors; rolled back the release." : null,
