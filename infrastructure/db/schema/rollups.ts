@@ -4,13 +4,13 @@ import { orgIdColumn, repoIdColumn } from "./tenancy.ts";
 /**
  * Per repository and UTC day, the counts the overview and repository pages add up over their windows, so a page
  * reads a few thousand small rows instead of millions of events (ADR 060). Written only by statement-level
- * triggers on code_events, commits and code_attribution (migrations 0007, 0009): every write path — webhooks,
+ * triggers on code_events, commits and code_attribution (migrations 0007, 0010): every write path — webhooks,
  * analysis, import, COPY, re-tiering — keeps it exact in the same transaction. Lines are the counted files' added
  * lines (lockfiles, generated and vendored files excluded), per risk tier; AI lines have file confidence ≥ 0.5.
  *
- * Rows are changes, not totals: a write appends its net change and never updates a row another transaction may hold
- * (an upserted total per day deadlocked a webhook and an analysis touching the same repository and day). A day's
- * numbers are the sum of its rows; the triggers merge a day's rows once there are a few of them. Read with sum().
+ * A day may have several rows: a write adds to a row of the day no other open transaction holds (FOR UPDATE SKIP
+ * LOCKED), or inserts its own, so writers never wait for each other (one total row per day deadlocked a webhook job
+ * and an analysis job writing the same repository and day). A day's numbers are the sum of its rows: read with sum().
  */
 export const repoDailyActivity = pgTable(
   "repo_daily_activity",
@@ -41,7 +41,7 @@ export const repoDailyActivity = pgTable(
 /**
  * Per repository, file and UTC day: how many counted attribution rows put AI-written code (confidence ≥ 0.5) into a
  * T3/T4 file. "High-risk AI files in the window" counts distinct paths whose day sums are positive — not a sum, so
- * it cannot live in repo_daily_activity. Same triggers, same append-and-merge rows.
+ * it cannot live in repo_daily_activity. Same triggers, same rows-per-writer scheme.
  */
 export const repoDailyHighRiskFiles = pgTable(
   "repo_daily_high_risk_files",
