@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { createQueueRuntime, withLock } from "./index.ts";
-import { deleteKeys, waitFor } from "./test-support.ts";
+import { deleteKeys, sleep, startThrowawayRedis, waitFor } from "./test-support.ts";
 
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const prefix = `sentinel-test-runtime-${randomUUID().slice(0, 8)}`;
@@ -38,6 +38,35 @@ describe("createQueueRuntime", () => {
       await runtime.queue.enqueue("analysis", "x", { ok: true });
       await waitFor(() => seen.length === 1);
       expect(seen).toEqual([{ ok: true }]);
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it("a process starting while Redis restarts waits for it instead of exiting (chaos run: worker started during a Redis restart)", async () => {
+    const redis = await startThrowawayRedis();
+    const { port } = redis;
+    await redis.stop();
+    const runtime = createQueueRuntime({ redisUrl: redis.url, prefix });
+    let restarted: Awaited<ReturnType<typeof startThrowawayRedis>> | undefined;
+    try {
+      const ready = runtime.assertReady();
+      await sleep(700);
+      restarted = await startThrowawayRedis({ port });
+      await expect(ready).resolves.toBeUndefined();
+      expect(await runtime.lock.acquire("after-restart", 5000)).not.toBeNull();
+    } finally {
+      await runtime.close();
+      await restarted?.stop();
+    }
+  });
+
+  it("still refuses to start when Redis stays down past the startup timeout", async () => {
+    const redis = await startThrowawayRedis();
+    await redis.stop();
+    const runtime = createQueueRuntime({ redisUrl: redis.url, prefix, startupTimeoutMs: 1_000 });
+    try {
+      await expect(runtime.assertReady()).rejects.toThrow(/not reachable/);
     } finally {
       await runtime.close();
     }

@@ -5,6 +5,7 @@
 import { Redis } from "ioredis";
 import type { Clock, DistributedLock, JobQueue } from "../../domain/ports.ts";
 import { createBullMqQueue } from "./bullmq-queue.ts";
+import { QueueUnavailableError } from "./errors.ts";
 import { createInProcessQueue } from "./in-process-queue.ts";
 import { describeError, noopLogger, type QueueLogger } from "./logger.ts";
 import { createMemoryLock } from "./memory-lock.ts";
@@ -30,6 +31,8 @@ export function createQueueRuntime(options: {
   prefix?: string;
   logger?: QueueLogger;
   clock?: Clock;
+  /** How long `assertReady` waits for Redis at start (a restart in progress). Default 10 s. */
+  startupTimeoutMs?: number;
 }): QueueRuntime {
   const logger = options.logger ?? noopLogger;
   const prefix = options.prefix ?? "sentinel";
@@ -38,7 +41,8 @@ export function createQueueRuntime(options: {
     return { queue, lock: createMemoryLock(), assertReady: async () => {}, close: () => queue.close() };
   }
 
-  const queue = createBullMqQueue({ redisUrl: options.redisUrl, prefix, logger });
+  const startupTimeoutMs = options.startupTimeoutMs ?? 10_000;
+  const queue = createBullMqQueue({ redisUrl: options.redisUrl, prefix, logger, startupTimeoutMs });
   // Locks guard short critical sections inside jobs: fail fast rather than queue commands during an outage.
   const lockConnection = new Redis(options.redisUrl, {
     enableOfflineQueue: false,
@@ -54,7 +58,9 @@ export function createQueueRuntime(options: {
     queue,
     lock: createRedisLock(lockConnection, { prefix: `${prefix}:lock` }),
     async assertReady() {
-      connecting ??= lockConnection.connect().catch((error: unknown) => {
+      // Like the queue's own connections, wait out a Redis that is restarting: `connect()` alone rejects at the first
+      // refused attempt ("Connection is closed."), which made a process started during a restart exit at once.
+      connecting ??= readyWithin(lockConnection, startupTimeoutMs).catch((error: unknown) => {
         connecting = undefined;
         throw error;
       });
@@ -66,4 +72,22 @@ export function createQueueRuntime(options: {
       else lockConnection.disconnect();
     },
   };
+}
+
+/** Resolves once `client` is ready; ioredis keeps retrying in the background meanwhile. */
+function readyWithin(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === "ready") return Promise.resolve();
+  if (client.status === "end") return Promise.reject(new QueueUnavailableError("the Redis lock connection is closed"));
+  if (client.status === "wait") client.connect().catch(() => undefined);
+  return new Promise<void>((resolve, reject) => {
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      client.off("ready", onReady);
+      reject(new QueueUnavailableError(`Redis is not reachable (lock connection ${client.status} after ${timeoutMs} ms)`));
+    }, timeoutMs);
+    client.once("ready", onReady);
+  });
 }
