@@ -127,7 +127,13 @@ export interface RunningHttpServer {
 
 export async function startHttpServer(services: Services, build: ServerBuild): Promise<RunningHttpServer> {
   const app = createExpressApp(services, build);
-  const server = http.createServer(app);
+  let closing = false;
+  const server = http.createServer((request, response) => {
+    // Once closing, every answer ends its connection: a keep-alive client (GitHub under load) would otherwise keep
+    // sending on its open sockets and hold the shutdown until the timeout cut them mid-request.
+    if (closing) response.setHeader("Connection", "close");
+    app(request, response);
+  });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -140,6 +146,7 @@ export async function startHttpServer(services: Services, build: ServerBuild): P
     server,
     url: `http://${displayHost}:${port}`,
     close(timeoutMs = 10_000) {
+      closing = true;
       return new Promise((resolve) => {
         const timer = setTimeout(() => {
           server.closeAllConnections();
