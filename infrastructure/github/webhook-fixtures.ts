@@ -125,8 +125,14 @@ export function pullRequestPayload(options: {
   headSha: string;
   body?: string;
   merged?: boolean;
+  /** When the PR was opened; default 2026-03-01T10:00:00Z. */
+  createdAt?: string;
+  /** When this action happened (updated_at, and closed_at / merged_at when closing); default 2026-03-01T12:00:00Z. */
+  updatedAt?: string;
+  mergeCommitSha?: string;
 }) {
   const closed = options.action === "closed";
+  const updatedAt = options.updatedAt ?? "2026-03-01T12:00:00Z";
   return {
     action: options.action,
     number: options.number,
@@ -141,12 +147,104 @@ export function pullRequestPayload(options: {
       user: { login: "octocat", id: 583231, type: "User" },
       head: { ref: options.headRef, sha: options.headSha, label: `octo:${options.headRef}` },
       base: { ref: options.repo.default_branch ?? "main", sha: "a".repeat(40), label: "octo:main" },
-      created_at: "2026-03-01T10:00:00Z",
-      updated_at: "2026-03-01T12:00:00Z",
-      closed_at: closed ? "2026-03-01T12:00:00Z" : null,
-      merged_at: closed && options.merged ? "2026-03-01T12:00:00Z" : null,
-      merge_commit_sha: closed && options.merged ? "b".repeat(40) : null,
+      created_at: options.createdAt ?? "2026-03-01T10:00:00Z",
+      updated_at: updatedAt,
+      closed_at: closed ? updatedAt : null,
+      merged_at: closed && options.merged ? updatedAt : null,
+      merge_commit_sha: closed && options.merged ? (options.mergeCommitSha ?? "b".repeat(40)) : null,
     },
+    repository: repository(options.repo, options.owner),
+    sender,
+    installation: { id: options.installationId },
+  };
+}
+
+/** A review submitted on a pull request (the PR as in `pullRequestPayload`, still open). */
+export function pullRequestReviewPayload(options: {
+  installationId: number;
+  owner: FixtureAccount;
+  repo: FixtureRepository;
+  number: number;
+  headRef: string;
+  headSha: string;
+  reviewId: number;
+  reviewer: FixtureAccount;
+  state?: "approved" | "commented" | "changes_requested";
+  createdAt?: string;
+  submittedAt: string;
+}) {
+  const pr = pullRequestPayload({ ...options, action: "opened", updatedAt: options.submittedAt });
+  return {
+    action: "submitted",
+    review: {
+      id: options.reviewId,
+      user: { login: options.reviewer.login, id: options.reviewer.id, type: "User" },
+      body: null,
+      state: options.state ?? "approved",
+      submitted_at: options.submittedAt,
+      commit_id: options.headSha,
+    },
+    pull_request: pr.pull_request,
+    repository: pr.repository,
+    sender: { ...sender, login: options.reviewer.login, id: options.reviewer.id },
+    installation: { id: options.installationId },
+  };
+}
+
+function deploymentObject(options: { deploymentId: number; sha: string; ref?: string; environment: string; createdAt: string }) {
+  return {
+    id: options.deploymentId,
+    node_id: `DE_${options.deploymentId}`,
+    sha: options.sha,
+    ref: options.ref ?? "main",
+    task: "deploy",
+    environment: options.environment,
+    production_environment: /^prod/i.test(options.environment),
+    created_at: options.createdAt,
+    updated_at: options.createdAt,
+    creator: { login: "deploy-bot", id: 424242, type: "Bot" },
+  };
+}
+
+/** `deployment` created. */
+export function deploymentPayload(options: {
+  installationId: number;
+  owner: FixtureAccount;
+  repo: FixtureRepository;
+  deploymentId: number;
+  sha: string;
+  ref?: string;
+  environment?: string;
+  createdAt: string;
+}) {
+  return {
+    action: "created",
+    deployment: deploymentObject({ ...options, environment: options.environment ?? "production" }),
+    repository: repository(options.repo, options.owner),
+    sender,
+    installation: { id: options.installationId },
+  };
+}
+
+/** `deployment_status` created: the deployment moved to `state` at `at`. */
+export function deploymentStatusPayload(options: {
+  installationId: number;
+  owner: FixtureAccount;
+  repo: FixtureRepository;
+  deploymentId: number;
+  statusId: number;
+  sha: string;
+  ref?: string;
+  environment?: string;
+  createdAt: string;
+  state: "queued" | "in_progress" | "success" | "failure" | "error" | "inactive";
+  at: string;
+}) {
+  const environment = options.environment ?? "production";
+  return {
+    action: "created",
+    deployment_status: { id: options.statusId, state: options.state, environment, created_at: options.at, updated_at: options.at },
+    deployment: deploymentObject({ ...options, environment }),
     repository: repository(options.repo, options.owner),
     sender,
     installation: { id: options.installationId },

@@ -298,13 +298,24 @@ async function writeActivity(
     for (const row of rows) {
       if (row.status === "pending" || row.status === "failed") commitsToAnalyze.push({ repoId: repo.id, sha: row.sha, trigger: "new" });
     }
-    // Commits pushed after their PR was opened join it here (the PR event linked the ones before).
+    // Commits pushed after their PR event was processed join the PR here (the PR event linked the ones before): the
+    // branch's open PR, or a merged/closed one the commit was written before — a push redelivered after its PR was
+    // merged belongs to it all the same, and must reach the analysis with the PR's context (markers) whatever the
+    // order of arrival. A branch name reused by several PRs goes to the open one, else the latest.
     await tx.execute(sql`
-      update commits c set pr_number = pr.number
-      from pull_requests pr
-      where c.repo_id = ${repo.id} and c.pr_number is null and c.branch is not null
-        and pr.repo_id = c.repo_id and pr.head_ref = c.branch and pr.state = 'open'
-        and c.sha in ${plan.commits.map((commit) => commit.sha)}`);
+      update commits c set pr_number = matched.number
+      from (
+        select pushed.sha, (
+          select pr.number from pull_requests pr
+          where pr.repo_id = pushed.repo_id and pr.head_ref = pushed.branch
+            and (pr.state = 'open' or pushed.authored_at <= coalesce(pr.merged_at, pr.closed_at))
+          order by (pr.state = 'open') desc, pr.opened_at desc, pr.number desc
+          limit 1) as number
+        from commits pushed
+        where pushed.repo_id = ${repo.id} and pushed.pr_number is null and pushed.branch is not null
+          and pushed.sha in ${plan.commits.map((commit) => commit.sha)}
+      ) matched
+      where c.repo_id = ${repo.id} and c.sha = matched.sha and matched.number is not null`);
   }
 
   if (plan.pullRequest) {
@@ -387,10 +398,16 @@ async function writeActivity(
       })
       .onConflictDoUpdate({
         target: [deployments.repoId, deployments.githubId],
+        // Statuses can arrive out of order (a failed delivery redelivered later): a final state (finished_at set) is
+        // never undone by a progress state, and between final states the later one wins.
         set: deployment.status
           ? {
-              status: deployment.status,
-              finishedAt: terminal && deployment.statusAt ? new Date(deployment.statusAt) : sql`${deployments.finishedAt}`,
+              status: sql`case
+                when excluded.finished_at is not null then
+                  case when ${deployments.finishedAt} is null or excluded.finished_at >= ${deployments.finishedAt} then excluded.status else ${deployments.status} end
+                when ${deployments.finishedAt} is not null then ${deployments.status}
+                else excluded.status end`,
+              finishedAt: sql`greatest(${deployments.finishedAt}, excluded.finished_at)`,
             }
           : { environment: deployment.environment },
       });
