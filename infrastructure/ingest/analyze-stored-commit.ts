@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { analyzeCommit, fromGitHubCommit, type NormalisedCommit } from "../../domain/detection/index.ts";
 import type { CommitSource } from "../../domain/ports.ts";
-import type { Executor } from "../db/client.ts";
+import type { Executor, Transaction } from "../db/client.ts";
 import { commits, pullRequests, repositories, type RiskOverride } from "../db/schema/index.ts";
 import { recordCommitPatches } from "../metrics/provenance-store.ts";
 
@@ -12,17 +12,9 @@ export type AnalysisOutcome =
 /** Resolves which source serves a repository's commits (GitHub's API, or the demo dataset). */
 export type CommitSourceResolver = (repository: { orgId: string; source: "github" | "local" | "demo" }) => Promise<CommitSource>;
 
-/**
- * Fetches one stored commit, runs the detection engine with everything Sentinel knows about its context
- * (branch, pull request, the author's previous commit), and writes the verdict: the commit row and one
- * attribution row per file, in one transaction. Running it twice leaves the same rows.
- */
-export async function analyzeStoredCommit(
-  db: Executor,
-  resolveSource: CommitSourceResolver,
-  target: { repoId: string; sha: string },
-): Promise<AnalysisOutcome> {
-  const [row] = await db
+/** The commit's row and what the engine reads besides the commit itself: branch, pull request, the author's previous commit. */
+function readAnalysisContext(db: Executor, target: { repoId: string; sha: string }) {
+  return db
     .select({
       orgId: commits.orgId,
       authorEmail: commits.authorEmail,
@@ -46,6 +38,34 @@ export async function analyzeStoredCommit(
     .innerJoin(repositories, eq(repositories.id, commits.repoId))
     .leftJoin(pullRequests, and(eq(pullRequests.repoId, commits.repoId), eq(pullRequests.number, commits.prNumber)))
     .where(and(eq(commits.repoId, target.repoId), eq(commits.sha, target.sha)));
+}
+
+type AnalysisContextRow = Awaited<ReturnType<typeof readAnalysisContext>>[number];
+
+function contextFingerprint(row: AnalysisContextRow): string {
+  const previous = row.previousAuthoredAt === null ? null : new Date(row.previousAuthoredAt).toISOString();
+  return JSON.stringify([row.branch, row.prNumber, row.prTitle, row.prBody, previous]);
+}
+
+/** A verdict whose context kept changing under it this many times is left to the job's retry. */
+const MAX_STALE_VERDICTS = 5;
+
+/**
+ * Fetches one stored commit, runs the detection engine with everything Sentinel knows about its context
+ * (branch, pull request, the author's previous commit), and writes the verdict: the commit row and one
+ * attribution row per file, in one transaction. Running it twice leaves the same rows.
+ *
+ * The verdict is written only if the context is still the one it was computed from (checked under the commit's row
+ * lock): two analyses of one commit run concurrently when a pull request links it meanwhile (the first analysis, and
+ * the re-score the link queues), and the one that read the older context must not finish last and win. A stale
+ * verdict is computed again from the new context, with the commit already fetched.
+ */
+export async function analyzeStoredCommit(
+  db: Executor,
+  resolveSource: CommitSourceResolver,
+  target: { repoId: string; sha: string },
+): Promise<AnalysisOutcome> {
+  let [row] = await readAnalysisContext(db, target);
   if (!row) return { status: "skipped", reason: "commit is not recorded" };
   if (row.disabledAt) return { status: "skipped", reason: "repository was removed from Sentinel" };
 
@@ -59,12 +79,22 @@ export async function analyzeStoredCommit(
     return { status: "skipped", reason: "commit not found at the source" };
   }
 
-  const normalised = fromGitHubCommit(response, {
-    branch: row.branch,
-    pullRequest: row.prTitle !== null ? { title: row.prTitle, body: row.prBody ?? "" } : null,
-    authorPreviousCommitAt: row.previousAuthoredAt === null ? null : new Date(row.previousAuthoredAt).toISOString(),
-  });
-  return recordCommitAnalysis(db, { orgId: row.orgId, repoId: target.repoId, sha: target.sha, riskOverrides: row.riskOverrides }, normalised);
+  for (let attempt = 1; ; attempt += 1) {
+    const context = row;
+    const normalised = fromGitHubCommit(response, {
+      branch: context.branch,
+      pullRequest: context.prTitle !== null ? { title: context.prTitle, body: context.prBody ?? "" } : null,
+      authorPreviousCommitAt: context.previousAuthoredAt === null ? null : new Date(context.previousAuthoredAt).toISOString(),
+    });
+    const outcome = await writeVerdict(db, { orgId: context.orgId, repoId: target.repoId, sha: target.sha, riskOverrides: context.riskOverrides }, normalised, async (tx) => {
+      const [current] = await readAnalysisContext(tx, target).for("update", { of: commits });
+      return current !== undefined && contextFingerprint(current) === contextFingerprint(context);
+    });
+    if (outcome.status !== "stale") return outcome;
+    if (attempt >= MAX_STALE_VERDICTS) throw new Error(`the context of commit ${target.sha} kept changing during its analysis; retrying later`);
+    [row] = await readAnalysisContext(db, target);
+    if (!row) return { status: "skipped", reason: "commit is not recorded" };
+  }
 }
 
 /**
@@ -76,6 +106,18 @@ export async function recordCommitAnalysis(
   target: { orgId: string; repoId: string; sha: string; riskOverrides: RiskOverride[] },
   normalised: NormalisedCommit,
 ): Promise<AnalysisOutcome> {
+  const outcome = await writeVerdict(db, target, normalised);
+  if (outcome.status === "stale") throw new Error("unreachable: a verdict without a context check cannot be stale");
+  return outcome;
+}
+
+/** `stillCurrent` runs first inside the transaction; false rolls it back and answers "stale". */
+async function writeVerdict(
+  db: Executor,
+  target: { orgId: string; repoId: string; sha: string; riskOverrides: RiskOverride[] },
+  normalised: NormalisedCommit,
+  stillCurrent?: (tx: Transaction) => Promise<boolean>,
+): Promise<AnalysisOutcome | { status: "stale" }> {
   if (normalised.parents.length > 1) {
     // GitHub diffs a merge against its first parent: counting it would attribute the merged branch twice.
     await db
@@ -89,7 +131,8 @@ export async function recordCommitAnalysis(
   const analyzedAt = new Date();
   const counted = result.files.filter((file) => file.countsTowardShare);
 
-  await db.transaction(async (tx) => {
+  const written = await db.transaction(async (tx) => {
+    if (stillCurrent && !(await stillCurrent(tx))) return false;
     await tx
       .update(commits)
       .set({
@@ -103,7 +146,7 @@ export async function recordCommitAnalysis(
         analyzedAt,
       })
       .where(and(eq(commits.repoId, target.repoId), eq(commits.sha, target.sha)));
-    if (result.files.length === 0) return;
+    if (result.files.length === 0) return true;
     // One JSON parameter for all the files (a commit can touch hundreds): no per-value query building.
     const files = result.files.map((file) => ({
       path: file.path,
@@ -138,6 +181,8 @@ export async function recordCommitAnalysis(
         detector_version = excluded.detector_version, analyzed_at = excluded.analyzed_at`);
     // Line provenance (churn, AI tax, survival) replays these patches later: ADR 030.
     await recordCommitPatches(tx, { orgId: target.orgId, repoId: target.repoId, sha: target.sha, authoredAt }, normalised.files, result.files);
+    return true;
   });
+  if (!written) return { status: "stale" };
   return { status: "analyzed", confidence: result.confidence, files: result.files.length };
 }
