@@ -193,10 +193,10 @@ export async function getRepoOverview(db: Executor, orgId: string, repoId: strin
       group by t.risk_tier
     `),
     db.execute<{ files: number }>(sql`
-      select count(distinct file_path)::int as files from (
+      select count(*)::int as files from (
         select file_path from repo_daily_high_risk_files
         where org_id = ${orgId} and repo_id = ${repoId} and day >= ${sinceDate}
-        group by file_path, day having sum(changes) > 0
+        group by file_path having sum(changes) > 0
       ) f
     `),
     db.execute<{ ai_tax: number | null }>(sql`
