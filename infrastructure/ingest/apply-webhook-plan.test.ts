@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planWebhookIngestion } from "../../domain/ingestion/webhook-plan.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { commits, deployments, repositories } from "../db/schema/index.ts";
 import { loadCorpusCommits } from "../github/corpus-fixture.ts";
 import { deploymentPayload, deploymentStatusPayload, installationPayload, pullRequestPayload, pushPayload } from "../github/webhook-fixtures.ts";
+import { analyzeStoredCommit } from "./analyze-stored-commit.ts";
 import { applyWebhookPlan } from "./apply-webhook-plan.ts";
 
 /**
@@ -75,6 +76,44 @@ describe("out-of-order deliveries", () => {
     await apply("push", pushPayload({ installationId: INSTALLATION, owner: OWNER, repo: REPO, records, branch: "feature/abandoned" }));
     const [row] = await database.db.select({ prNumber: commits.prNumber }).from(commits).where(and(eq(commits.repoId, repoId), eq(commits.sha, records[0]!.sha)));
     expect(row!.prNumber).toBeNull();
+  });
+
+  it("a branch push and its pull request processed at the same moment still link (neither transaction sees the other's rows)", async () => {
+    const records = loadCorpusCommits().slice(720, 760);
+    const pairs = records.map((record, index) => {
+      const branch = `feature/concurrent-${index}`;
+      return Promise.all([
+        apply("push", pushPayload({ installationId: INSTALLATION, owner: OWNER, repo: REPO, records: [record], branch })),
+        apply("pull_request", pullRequestPayload({ installationId: INSTALLATION, owner: OWNER, repo: REPO, number: 1000 + index, headRef: branch, headSha: record.sha, action: "opened" })),
+      ]);
+    });
+    await Promise.all(pairs);
+    const rows = await database.db
+      .select({ sha: commits.sha, prNumber: commits.prNumber })
+      .from(commits)
+      .where(and(eq(commits.repoId, repoId), inArray(commits.sha, records.map((record) => record.sha))));
+    expect(rows).toHaveLength(records.length);
+    expect(rows.filter((row) => row.prNumber === null)).toEqual([]);
+  });
+
+  it("the re-score a PR's agent markers call for is asked again when its delivery is processed again (the first ask was lost with a crash)", async () => {
+    const [record] = loadCorpusCommits().slice(800, 801);
+    const branch = "feature/rescore-after-crash";
+    await apply("push", pushPayload({ installationId: INSTALLATION, owner: OWNER, repo: REPO, records: [record!], branch }));
+    // Analysed before the PR was known: no PR context in its verdict.
+    await analyzeStoredCommit(database.db, async () => ({ getCommit: async () => record }), { repoId, sha: record!.sha });
+    const payload = pullRequestPayload({ installationId: INSTALLATION, owner: OWNER, repo: REPO, number: 70, headRef: branch, headSha: record!.sha, action: "opened", body: "🤖 Generated with [Claude Code](https://claude.com/claude-code)" });
+    const deliveryId = randomUUID();
+    const first = await applyWebhookPlan(database.db, planWebhookIngestion("pull_request", payload, deliveryId), deliveryId);
+    expect(first).toMatchObject({ commitsToAnalyze: [{ sha: record!.sha, trigger: "rescore" }] });
+    // The worker died after the transaction committed, before it queued the re-score: the job runs again.
+    const again = await applyWebhookPlan(database.db, planWebhookIngestion("pull_request", payload, deliveryId), deliveryId);
+    expect(again).toMatchObject({ commitsToAnalyze: [{ sha: record!.sha, trigger: "rescore" }] });
+
+    // Once re-scored with the PR's markers, nothing is asked again.
+    await analyzeStoredCommit(database.db, async () => ({ getCommit: async () => record }), { repoId, sha: record!.sha });
+    const later = await applyWebhookPlan(database.db, planWebhookIngestion("pull_request", payload, deliveryId), deliveryId);
+    expect(later).toMatchObject({ commitsToAnalyze: [] });
   });
 
   it("a deployment's in_progress status delivered after its success does not undo the success", async () => {

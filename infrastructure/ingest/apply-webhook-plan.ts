@@ -14,6 +14,11 @@ import {
   webhookDeliveries,
 } from "../db/schema/index.ts";
 
+/** Namespace of the advisory locks that serialise linking per repository and branch (pg_advisory_xact_lock(int, int)). */
+const BRANCH_LINK_LOCK = 4_807_001;
+/** The detection engine's signal for an agent marker in the pull request's body (domain/detection/markers.ts). */
+const PR_MARKER_SIGNAL = "agent-pr-marker";
+
 export interface CommitToAnalyze {
   repoId: string;
   sha: string;
@@ -243,6 +248,15 @@ async function writeActivity(
   plan: Extract<WebhookPlan, { kind: "activity" }>,
   deliveryId: string | null,
 ): Promise<Extract<ApplyOutcome, { status: "processed" }>> {
+  // A branch's push and its pull request, processed at the same moment, would each link nothing: neither transaction
+  // sees the other's uncommitted rows. One at a time per repository and branch, the second sees the first.
+  const branches = new Set<string>();
+  for (const commit of plan.commits) if (commit.branch) branches.add(commit.branch);
+  if (plan.pullRequest) branches.add(plan.pullRequest.headRef);
+  for (const branch of [...branches].sort()) {
+    await tx.execute(sql`select pg_advisory_xact_lock(${BRANCH_LINK_LOCK}, hashtext(${`${repo.id}/${branch}`}))`);
+  }
+
   let eventsInserted = 0;
   if (plan.events.length > 0) {
     const inserted = await tx
@@ -374,7 +388,24 @@ async function writeActivity(
       .returning({ sha: commits.sha, status: commits.analysisStatus });
     // A PR that carries agent markers re-scores its commits with that context.
     if (pr.aiMarkers.length > 0) {
-      for (const row of linked) commitsToAnalyze.push({ repoId: repo.id, sha: row.sha, trigger: "rescore" });
+      const rescore = new Set(linked.map((row) => row.sha));
+      if (pr.aiMarkers.some((marker) => marker.startsWith("pr-body:"))) {
+        // Also the PR's commits whose verdict still lacks the PR's marker: a re-run of this delivery (the worker died
+        // between this transaction's commit and queueing the re-score) asks for it again, under the same job id.
+        const unscored = await tx
+          .select({ sha: commits.sha })
+          .from(commits)
+          .where(
+            and(
+              eq(commits.repoId, repo.id),
+              eq(commits.prNumber, pr.number),
+              eq(commits.analysisStatus, "analyzed"),
+              sql`not (${commits.signals} @> ${JSON.stringify([{ id: PR_MARKER_SIGNAL }])}::jsonb)`,
+            ),
+          );
+        for (const row of unscored) rescore.add(row.sha);
+      }
+      for (const sha of rescore) commitsToAnalyze.push({ repoId: repo.id, sha, trigger: "rescore" });
     }
   }
 
