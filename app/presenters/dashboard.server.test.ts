@@ -114,4 +114,13 @@ describe("overview and repository numbers (from the daily rollups)", () => {
     expect(await getRepoOverview(database.db, other!.id, repoId, NOW)).toBeNull();
     expect(await getHighRiskFiles(database.db, other!.id, repoId, { now: NOW })).toEqual([]);
   });
+
+  it("stays exact when re-tiering takes a file out of T3/T4 and puts it back", async () => {
+    const count = async () => (await getDashboard(database.db, orgId, NOW)).repositories[0]!.highRiskFiles;
+    const card = async () => (await getRepoOverview(database.db, orgId, repoId, NOW))!.cards.highRiskFiles;
+    await database.sql`update code_attribution set risk_tier = 2 where repo_id = ${repoId} and file_path = 'src/crypto/keys.ts'`;
+    expect([await count(), await card()]).toEqual([1, 1]);
+    await database.sql`update code_attribution set risk_tier = 4 where repo_id = ${repoId} and file_path = 'src/crypto/keys.ts'`;
+    expect([await count(), await card()]).toEqual([2, 2]);
+  });
 });

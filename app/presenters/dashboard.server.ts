@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../../infrastructure/db/client.ts";
 
 export interface RepositorySummary {
@@ -33,6 +33,25 @@ export function windowStartDay(now: Date, days: number): string {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1))).toISOString().slice(0, 10);
 }
 
+/**
+ * How many counted files got AI-written code (confidence ≥ 0.5) while T3/T4 on `startDay` or later, for the repository
+ * `repoId` (a value or a column such as `r.id`). One row per file from repo_high_risk_file_last_days; when a change in
+ * the window took counts down (re-tiering, re-scoring, deletes), from the day rows instead: a day's changes of a file
+ * sum to a count that is never below 0, so the window's sum is positive exactly when one of its days is (ADR 060).
+ */
+export function highRiskFilesSince(orgId: string, repoId: SQL, startDay: string): SQL {
+  return sql`case
+    when exists (select 1 from repo_high_risk_decrements x where x.org_id = ${orgId} and x.repo_id = ${repoId} and x.day >= ${startDay})
+    then (select count(*) from (
+      select f.file_path from repo_daily_high_risk_files f
+      where f.org_id = ${orgId} and f.repo_id = ${repoId} and f.day >= ${startDay}
+      group by f.file_path having sum(f.changes) > 0
+    ) files)
+    else (select count(distinct l.file_path) from repo_high_risk_file_last_days l
+      where l.org_id = ${orgId} and l.repo_id = ${repoId} and l.last_day >= ${startDay})
+  end::int`;
+}
+
 /** The sum of the per-tier line columns of repo_daily_activity (aliased `d`). */
 const LINES = sql.raw("d.lines_t1 + d.lines_t2 + d.lines_t3 + d.lines_t4");
 const AI_LINES = sql.raw("d.ai_lines_t1 + d.ai_lines_t2 + d.ai_lines_t3 + d.ai_lines_t4");
@@ -45,50 +64,48 @@ const AI_LINES = sql.raw("d.ai_lines_t1 + d.ai_lines_t2 + d.ai_lines_t3 + d.ai_l
  */
 export async function getDashboard(db: Executor, orgId: string, now: Date, windowDays = 90): Promise<DashboardData> {
   const startDay = windowStartDay(now, windowDays);
-  const rows = await db.execute<{
-    id: string;
-    full_name: string;
-    source: RepositorySummary["source"];
-    events: number;
-    commits: number;
-    analyzed_commits: number;
-    pending_commits: number;
-    ai_commits: number;
-    lines_added: number;
-    ai_lines_added: number;
-    high_risk_files: number;
-    last_activity_at: Date | string | null;
-  }>(sql`
-    select r.id, r.full_name, r.source,
-      coalesce(a.events, 0)::int as events,
-      a.last_activity_at,
-      coalesce(a.commits, 0)::int as commits,
-      coalesce(a.analyzed_commits, 0)::int as analyzed_commits,
-      coalesce(a.pending_commits, 0)::int as pending_commits,
-      coalesce(a.ai_commits, 0)::int as ai_commits,
-      coalesce(a.lines_added, 0)::int as lines_added,
-      coalesce(a.ai_lines_added, 0)::int as ai_lines_added,
-      coalesce(h.files, 0)::int as high_risk_files
-    from repositories r
-    left join lateral (
-      select sum(d.events) as events, max(d.last_event_at) as last_activity_at, sum(d.commits) as commits,
-        sum(d.analyzed_commits) as analyzed_commits, sum(d.pending_commits) as pending_commits, sum(d.ai_commits) as ai_commits,
-        sum(${LINES}) as lines_added, sum(${AI_LINES}) as ai_lines_added
-      from repo_daily_activity d
-      where d.org_id = ${orgId} and d.repo_id = r.id and d.day >= ${startDay}
-    ) a on true
-    left join lateral (
-      -- A day's changes of a file sum to a count, never below 0: the window's sum is positive exactly when one of
-      -- its days is, so one group per file answers "changed in the window" (an index-only scan, ADR 060).
-      select count(*) as files from (
-        select file_path from repo_daily_high_risk_files
-        where org_id = ${orgId} and repo_id = r.id and day >= ${startDay}
-        group by file_path having sum(changes) > 0
-      ) f
-    ) h on true
-    where r.org_id = ${orgId} and r.disabled_at is null
-    order by r.full_name
-  `);
+  // Two queries, run side by side on two connections: the day sums, and the distinct high-risk files.
+  const [rows, highRisk] = await Promise.all([
+    db.execute<{
+      id: string;
+      full_name: string;
+      source: RepositorySummary["source"];
+      events: number;
+      commits: number;
+      analyzed_commits: number;
+      pending_commits: number;
+      ai_commits: number;
+      lines_added: number;
+      ai_lines_added: number;
+      last_activity_at: Date | string | null;
+    }>(sql`
+      select r.id, r.full_name, r.source,
+        coalesce(a.events, 0)::int as events,
+        a.last_activity_at,
+        coalesce(a.commits, 0)::int as commits,
+        coalesce(a.analyzed_commits, 0)::int as analyzed_commits,
+        coalesce(a.pending_commits, 0)::int as pending_commits,
+        coalesce(a.ai_commits, 0)::int as ai_commits,
+        coalesce(a.lines_added, 0)::int as lines_added,
+        coalesce(a.ai_lines_added, 0)::int as ai_lines_added
+      from repositories r
+      left join lateral (
+        select sum(d.events) as events, max(d.last_event_at) as last_activity_at, sum(d.commits) as commits,
+          sum(d.analyzed_commits) as analyzed_commits, sum(d.pending_commits) as pending_commits, sum(d.ai_commits) as ai_commits,
+          sum(${LINES}) as lines_added, sum(${AI_LINES}) as ai_lines_added
+        from repo_daily_activity d
+        where d.org_id = ${orgId} and d.repo_id = r.id and d.day >= ${startDay}
+      ) a on true
+      where r.org_id = ${orgId} and r.disabled_at is null
+      order by r.full_name
+    `),
+    db.execute<{ repo_id: string; files: number }>(sql`
+      select r.id as repo_id, ${highRiskFilesSince(orgId, sql`r.id`, startDay)} as files
+      from repositories r
+      where r.org_id = ${orgId} and r.disabled_at is null
+    `),
+  ]);
+  const highRiskFiles = new Map(highRisk.map((row) => [row.repo_id, row.files]));
 
   const repositories = rows.map((row) => ({
     id: row.id,
@@ -102,7 +119,7 @@ export async function getDashboard(db: Executor, orgId: string, now: Date, windo
     linesAdded: row.lines_added,
     aiLinesAdded: row.ai_lines_added,
     aiShare: row.lines_added > 0 ? (row.ai_lines_added / row.lines_added) * 100 : null,
-    highRiskFiles: row.high_risk_files,
+    highRiskFiles: highRiskFiles.get(row.id) ?? 0,
     lastActivityAt: row.last_activity_at === null ? null : new Date(row.last_activity_at).toISOString(),
   }));
   const linesAdded = repositories.reduce((sum, repo) => sum + repo.linesAdded, 0);

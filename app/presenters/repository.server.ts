@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../../infrastructure/db/client.ts";
 import type { SurvivalCurvePoint, TierCounts } from "../../infrastructure/db/schema/index.ts";
-import { AI_LINE_THRESHOLD, windowStartDay } from "./dashboard.server.ts";
+import { AI_LINE_THRESHOLD, highRiskFilesSince, windowStartDay } from "./dashboard.server.ts";
 
 const DAY_MS = 86_400_000;
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "use a date like 2026-11-01");
@@ -192,13 +192,7 @@ export async function getRepoOverview(db: Executor, orgId: string, repoId: strin
       where d.org_id = ${orgId} and d.repo_id = ${repoId} and d.day >= ${sinceDate}
       group by t.risk_tier
     `),
-    db.execute<{ files: number }>(sql`
-      select count(*)::int as files from (
-        select file_path from repo_daily_high_risk_files
-        where org_id = ${orgId} and repo_id = ${repoId} and day >= ${sinceDate}
-        group by file_path having sum(changes) > 0
-      ) f
-    `),
+    db.execute<{ files: number }>(sql`select ${highRiskFilesSince(orgId, sql`${repoId}::uuid`, sinceDate)} as files`),
     db.execute<{ ai_tax: number | null }>(sql`
       select sum(ai_tax * (lines_added + lines_deleted)) / nullif(sum(lines_added + lines_deleted) filter (where ai_tax is not null), 0) as ai_tax
       from repo_metrics where org_id = ${orgId} and repo_id = ${repoId} and date >= ${sinceDate}

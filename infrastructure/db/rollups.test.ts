@@ -73,7 +73,22 @@ async function drift(options: { lastEventExact: boolean } = { lastEventExact: tr
     )
     select * from raw full join kept using (repo_id, day, file_path)
     where raw.changes is distinct from kept.changes`;
-  return { activity: [...activity], files: [...files] };
+  // A file's last day is never behind the raw rows, and ahead of them only where a decrement was recorded that day.
+  const lastDays = await database.sql`
+    with raw as (
+      select repo_id, file_path, max((authored_at at time zone 'UTC')::date) as last_day
+      from code_attribution where counts_toward_share and risk_tier >= 3 and ai_confidence >= 0.5 group by 1, 2
+    ), kept as (
+      select repo_id, file_path, max(last_day) as last_day from repo_high_risk_file_last_days group by 1, 2
+    )
+    select coalesce(raw.repo_id, kept.repo_id) as repo_id, coalesce(raw.file_path, kept.file_path) as file_path,
+      raw.last_day as raw, kept.last_day as kept
+    from raw full join kept on kept.repo_id = raw.repo_id and kept.file_path = raw.file_path
+    where kept.last_day is null
+      or (raw.last_day is not null and kept.last_day < raw.last_day)
+      or ((raw.last_day is null or kept.last_day > raw.last_day)
+          and not exists (select 1 from repo_high_risk_decrements d where d.repo_id = kept.repo_id and d.day = kept.last_day))`;
+  return { activity: [...activity], files: [...files], lastDays: [...lastDays] };
 }
 
 async function totals() {
@@ -97,13 +112,13 @@ describe("daily rollups kept by triggers (repo_daily_activity, repo_daily_high_r
     expect(sums.events).toBeGreaterThan(100);
     expect(sums.analyzed).toBeGreaterThan(50);
     expect(sums.lines).toBeGreaterThan(1000);
-    expect(await drift()).toEqual({ activity: [], files: [] });
+    expect(await drift()).toEqual({ activity: [], files: [], lastDays: [] });
   }, 180_000);
 
   it("match after a COPY load, re-tiering and re-scoring updates, and deletes down to a whole repository", async () => {
     const generated = await loadOrganizationHistory(database.sql, { ...shapeOf({ repos: 3, days: 20, until: "2026-03-20" }), slug: "rollups" });
     expect((await totals()).files).toBeGreaterThan(0);
-    expect(await drift()).toEqual({ activity: [], files: [] });
+    expect(await drift()).toEqual({ activity: [], files: [], lastDays: [] });
 
     const [repo] = await database.sql<{ id: string }[]>`select id from repositories where org_id = ${generated.orgId} order by full_name limit 1`;
     // Re-tiering and re-scoring move lines between tiers and in or out of the high-risk files.
@@ -111,15 +126,15 @@ describe("daily rollups kept by triggers (repo_daily_activity, repo_daily_high_r
     await database.sql`update code_attribution set ai_confidence = 0.1 where repo_id = ${repo!.id} and risk_tier = 3`;
     await database.sql`update commits set analysis_status = 'pending', ai_confidence = null where repo_id = ${repo!.id} and ai_confidence >= 0.9`;
     await database.sql`update code_events set timestamp = timestamp - interval '1 day' where repo_id = ${repo!.id} and type = 'pr_review'`;
-    expect(await drift({ lastEventExact: false })).toEqual({ activity: [], files: [] });
+    expect(await drift({ lastEventExact: false })).toEqual({ activity: [], files: [], lastDays: [] });
 
     await database.sql`delete from code_attribution where repo_id = ${repo!.id} and lines_added > 20`;
     await database.sql`delete from commits where repo_id = ${repo!.id} and analysis_status = 'pending'`;
-    expect(await drift({ lastEventExact: false })).toEqual({ activity: [], files: [] });
+    expect(await drift({ lastEventExact: false })).toEqual({ activity: [], files: [], lastDays: [] });
 
     const before = await totals();
     await database.sql`delete from repositories where id = ${repo!.id}`;
-    expect(await drift({ lastEventExact: false })).toEqual({ activity: [], files: [] });
+    expect(await drift({ lastEventExact: false })).toEqual({ activity: [], files: [], lastDays: [] });
     expect((await totals()).events).toBeLessThan(before.events);
   }, 120_000);
 
@@ -153,7 +168,7 @@ describe("daily rollups kept by triggers (repo_daily_activity, repo_daily_high_r
       webhook.release();
       analysis.release();
     }
-    expect(await drift()).toEqual({ activity: [], files: [] });
+    expect(await drift()).toEqual({ activity: [], files: [], lastDays: [] });
     const [day] = await database.sql<{ commits: number; analyzed: number; ai_lines: number }[]>`
       select sum(commits)::int as commits, sum(analyzed_commits)::int as analyzed, sum(ai_lines_t4)::int as ai_lines
       from repo_daily_activity where repo_id = ${repo!.id}`;

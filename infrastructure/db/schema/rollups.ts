@@ -56,3 +56,37 @@ export const repoDailyHighRiskFiles = pgTable(
   // index alone (an index-only scan).
   (t) => [index("repo_daily_high_risk_files_org_repo_day_idx").on(t.orgId, t.repoId, t.day, t.filePath, t.changes)],
 );
+
+/**
+ * Per repository and file: the latest day AI-written code went into it while it was T3/T4 — so "high-risk files
+ * changed in the window" is a range count over one row per file instead of a scan of every day's rows. Kept by the
+ * same triggers (several rows per file when writers overlapped: read the maximum). Only ever raised: a change that
+ * takes rows away (re-tiering, re-scoring, deletes) is recorded in repo_high_risk_decrements instead, and a reader
+ * whose window holds one counts from repo_daily_high_risk_files.
+ */
+export const repoHighRiskFileLastDays = pgTable(
+  "repo_high_risk_file_last_days",
+  {
+    orgId: orgIdColumn(),
+    repoId: repoIdColumn(),
+    filePath: text().notNull(),
+    lastDay: date({ mode: "string" }).notNull(),
+  },
+  (t) => [
+    index("repo_high_risk_file_last_days_org_repo_day_idx").on(t.orgId, t.repoId, t.lastDay, t.filePath),
+    // The triggers find a file's rows by path.
+    index("repo_high_risk_file_last_days_repo_file_idx").on(t.repoId, t.filePath),
+  ],
+);
+
+/** Days whose high-risk file counts went down (see repo_high_risk_file_last_days): appended, never updated. */
+export const repoHighRiskDecrements = pgTable(
+  "repo_high_risk_decrements",
+  {
+    orgId: orgIdColumn(),
+    repoId: repoIdColumn(),
+    day: date({ mode: "string" }).notNull(),
+    recordedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("repo_high_risk_decrements_org_repo_day_idx").on(t.orgId, t.repoId, t.day)],
+);
