@@ -64,8 +64,10 @@ export const codeEvents = pgTable(
   },
   (t) => [
     uniqueIndex("code_events_repo_event_key").on(t.repoId, t.eventKey),
-    index("code_events_repo_timestamp_idx").on(t.repoId, t.timestamp.desc().nullsFirst()),
-    index("code_events_org_timestamp_idx").on(t.orgId, t.timestamp.desc().nullsFirst()),
+    // The events feed: newest first (by id) for the organisation, one repository, or one type (ADR 060).
+    index("code_events_org_id_idx").on(t.orgId, t.id.desc()),
+    index("code_events_repo_id_idx").on(t.repoId, t.id.desc()),
+    index("code_events_org_type_id_idx").on(t.orgId, t.type, t.id.desc()),
     index("code_events_commit_sha_idx").on(t.commitSha).where(sql`${t.commitSha} is not null`),
   ],
 );
@@ -104,6 +106,10 @@ export const commits = pgTable(
     index("commits_repo_authored_idx").on(t.repoId, t.authoredAt.desc().nullsFirst()),
     // A PR's commits (is the PR AI-flagged? did this commit land through a merged PR?): metrics and review queue.
     index("commits_repo_pr_idx").on(t.repoId, t.prNumber).where(sql`${t.prNumber} is not null`),
+    // The events feed's minimum-confidence filter finds rare high-confidence commits here, not by scanning events.
+    index("commits_org_ai_confidence_idx").on(t.orgId, t.aiConfidence),
+    // The incident form's suspects: commits that landed between two deployments (ADR 060).
+    index("commits_repo_landed_idx").on(t.repoId, sql`coalesce(${t.committedAt}, ${t.authoredAt})`),
     check("commits_ai_confidence_range", sql`${t.aiConfidence} is null or (${t.aiConfidence} >= 0 and ${t.aiConfidence} <= 1)`),
   ],
 );
