@@ -20,6 +20,8 @@ export interface InjectedFailure {
   path: RegExp;
   /** How many matching requests fail; then they succeed again. */
   times: number;
+  /** Epoch ms after which the failure no longer applies (an outage "for a while"); unset: only `times` counts. */
+  until?: number;
   status: number;
   headers?: Record<string, string>;
   body?: unknown;
@@ -45,7 +47,10 @@ export interface FakeGitHub {
   addRepository(repository: FakeRepository): void;
   addCommits(records: GitHubCommitRecord[]): void;
   fail(failure: InjectedFailure): void;
+  /** The App's delivery log, newest first, as GitHub lists it. */
   hookDeliveries: FakeHookDelivery[];
+  /** Adds one attempt at the head of the log (a new id, `delivered_at` now), as GitHub does for each try. */
+  recordHookDelivery(attempt: Omit<FakeHookDelivery, "id" | "delivered_at" | "status"> & { status?: string }): FakeHookDelivery;
   /** Called when Sentinel asks for a redelivery. */
   onRedeliver?: (delivery: FakeHookDelivery) => void | Promise<void>;
   /** Added to every answer, to model network latency. */
@@ -61,6 +66,7 @@ export async function startFakeGitHub(options: { latencyMs?: number } = {}): Pro
   const commits = new Map<string, GitHubCommitRecord>();
   const repositories = new Map<string, FakeRepository>();
   const failures: InjectedFailure[] = [];
+  let nextHookDeliveryId = 0;
 
   const fake: FakeGitHub = {
     url: "",
@@ -78,6 +84,17 @@ export async function startFakeGitHub(options: { latencyMs?: number } = {}): Pro
     },
     fail(failure) {
       failures.push({ ...failure });
+    },
+    recordHookDelivery(attempt) {
+      nextHookDeliveryId += 1;
+      const row: FakeHookDelivery = {
+        ...attempt,
+        id: nextHookDeliveryId,
+        delivered_at: new Date().toISOString(),
+        status: attempt.status ?? (attempt.status_code >= 200 && attempt.status_code < 300 ? "OK" : `Invalid HTTP Response: ${attempt.status_code}`),
+      };
+      fake.hookDeliveries.unshift(row);
+      return row;
     },
     close() {
       return new Promise((resolve) => {
@@ -112,7 +129,13 @@ export async function startFakeGitHub(options: { latencyMs?: number } = {}): Pro
       // drain the body
     }
     if (fake.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, fake.latencyMs));
-    const failure = failures.find((candidate) => candidate.times > 0 && (!candidate.method || candidate.method === method) && candidate.path.test(url.pathname));
+    const failure = failures.find(
+      (candidate) =>
+        candidate.times > 0 &&
+        (candidate.until === undefined || Date.now() < candidate.until) &&
+        (!candidate.method || candidate.method === method) &&
+        candidate.path.test(url.pathname),
+    );
     if (failure) {
       failure.times -= 1;
       return send(response, failure.status, failure.body ?? { message: "injected failure" }, failure.headers);
@@ -131,10 +154,13 @@ export async function startFakeGitHub(options: { latencyMs?: number } = {}): Pro
     }
     if (method === "GET" && url.pathname === "/app/hook/deliveries") {
       const perPage = Number(url.searchParams.get("per_page") ?? "30");
-      const start = Number(url.searchParams.get("cursor") ?? "0");
+      // The cursor names the last row of the previous page (stable while new attempts are added at the head).
+      const cursor = url.searchParams.get("cursor");
+      const after = cursor === null ? -1 : fake.hookDeliveries.findIndex((row) => String(row.id) === cursor);
+      const start = cursor === null ? 0 : after === -1 ? fake.hookDeliveries.length : after + 1;
       const rows = fake.hookDeliveries.slice(start, start + perPage);
       const more = start + perPage < fake.hookDeliveries.length;
-      return send(response, 200, rows, more ? { link: `<${fake.url}/app/hook/deliveries?per_page=${perPage}&cursor=${start + perPage}>; rel="next"` } : {});
+      return send(response, 200, rows, more ? { link: `<${fake.url}/app/hook/deliveries?per_page=${perPage}&cursor=${rows.at(-1)!.id}>; rel="next"` } : {});
     }
     if (method === "POST" && (match = /^\/app\/hook\/deliveries\/(\d+)\/attempts$/.exec(url.pathname))) {
       const delivery = fake.hookDeliveries.find((row) => row.id === Number(match![1]));

@@ -116,7 +116,18 @@ export interface RedeliveryOutcome {
   listed: number;
   failedUnrecorded: number;
   redelivered: string[];
+  /** The page cap stopped the reading before the lookback: older failures were not looked at. */
+  truncated: boolean;
 }
+
+/**
+ * Pages of 100 read at most per run: 100,000 attempts, several days of a very busy App. Reading stops at the lookback,
+ * so a run reads what GitHub logged in the last 71 hours, not a fixed number of pages: a fixed 20 pages (2,000
+ * attempts) left every failure behind a burst of 2,000 later deliveries unread, and lost.
+ */
+const MAX_DELIVERY_PAGES = 1_000;
+/** Delivery ids per lookup in webhook_deliveries. */
+const LOOKUP_BATCH = 1_000;
 
 /**
  * GitHub does not retry failed deliveries; it keeps them for 3 days and lets the App ask again. Every delivery
@@ -131,7 +142,13 @@ export async function redeliverFailedDeliveries(
   const attempts = new Map<string, HookDelivery[]>();
   let listed = 0;
   let cursor: string | null = null;
-  for (let page = 0; page < (options.maxPages ?? 20); page += 1) {
+  let truncated = false;
+  const maxPages = options.maxPages ?? MAX_DELIVERY_PAGES;
+  for (let page = 0; ; page += 1) {
+    if (page >= maxPages) {
+      truncated = true;
+      break;
+    }
     const result = await deps.github.listHookDeliveries(cursor);
     let reachedOldest = false;
     for (const delivery of result.deliveries) {
@@ -148,15 +165,15 @@ export async function redeliverFailedDeliveries(
   const failed = [...attempts.entries()].filter(
     ([, tries]) => !tries.some((attempt) => attempt.statusCode >= 200 && attempt.statusCode < 300) && tries.length < (options.maxAttempts ?? 3),
   );
-  if (failed.length === 0) return { listed, failedUnrecorded: 0, redelivered: [] };
-  const recorded = new Set(
-    (
-      await deps.db
-        .select({ deliveryId: webhookDeliveries.deliveryId })
-        .from(webhookDeliveries)
-        .where(inArray(webhookDeliveries.deliveryId, failed.map(([guid]) => guid)))
-    ).map((row) => row.deliveryId),
-  );
+  if (failed.length === 0) return { listed, failedUnrecorded: 0, redelivered: [], truncated };
+  const recorded = new Set<string>();
+  for (let index = 0; index < failed.length; index += LOOKUP_BATCH) {
+    const rows = await deps.db
+      .select({ deliveryId: webhookDeliveries.deliveryId })
+      .from(webhookDeliveries)
+      .where(inArray(webhookDeliveries.deliveryId, failed.slice(index, index + LOOKUP_BATCH).map(([guid]) => guid)));
+    for (const row of rows) recorded.add(row.deliveryId);
+  }
   const redelivered: string[] = [];
   const unrecorded = failed.filter(([guid]) => !recorded.has(guid));
   for (const [guid, tries] of unrecorded) {
@@ -164,5 +181,5 @@ export async function redeliverFailedDeliveries(
     await deps.github.redeliver(latest.id);
     redelivered.push(guid);
   }
-  return { listed, failedUnrecorded: unrecorded.length, redelivered };
+  return { listed, failedUnrecorded: unrecorded.length, redelivered, truncated };
 }
