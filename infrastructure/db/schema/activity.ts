@@ -64,10 +64,13 @@ export const codeEvents = pgTable(
   },
   (t) => [
     uniqueIndex("code_events_repo_event_key").on(t.repoId, t.eventKey),
-    // The events feed: newest first (by id) for the organisation, one repository, or one type (ADR 060).
-    index("code_events_org_id_idx").on(t.orgId, t.id.desc()),
-    index("code_events_repo_id_idx").on(t.repoId, t.id.desc()),
-    index("code_events_org_type_id_idx").on(t.orgId, t.type, t.id.desc()),
+    // The events feed: newest first (by id, read backwards) for the organisation, one repository, one type, or both
+    // (ADR 060). Ascending on purpose: `order by id desc` is DESC NULLS FIRST, which a DESC (NULLS LAST) index does
+    // not provide, so the planner walked the primary key instead.
+    index("code_events_org_id_idx").on(t.orgId, t.id),
+    index("code_events_repo_id_idx").on(t.repoId, t.id),
+    index("code_events_org_type_id_idx").on(t.orgId, t.type, t.id),
+    index("code_events_repo_type_id_idx").on(t.repoId, t.type, t.id),
     index("code_events_commit_sha_idx").on(t.commitSha).where(sql`${t.commitSha} is not null`),
   ],
 );
