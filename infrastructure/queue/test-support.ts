@@ -53,15 +53,23 @@ export async function freePort(): Promise<number> {
 export interface ThrowawayRedis {
   port: number;
   url: string;
-  stop(): Promise<void>;
+  /** SIGKILL by default (a crash); SIGTERM is Redis's own clean shutdown (it flushes the AOF when one is on). */
+  stop(signal?: "SIGKILL" | "SIGTERM"): Promise<void>;
 }
 
 /** Starts `redis-server` on `port` (a free one by default) and resolves once it answers PING. */
 export async function startThrowawayRedis(
-  options: { port?: number; maxmemoryPolicy?: string; disabledCommands?: string[] } = {},
+  options: {
+    port?: number;
+    maxmemoryPolicy?: string;
+    disabledCommands?: string[];
+    /** Keep data across a restart on the same port: an append-only file in this directory. */
+    appendOnlyDir?: string;
+  } = {},
 ): Promise<ThrowawayRedis> {
   const port = options.port ?? (await freePort());
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"];
+  const persistence = options.appendOnlyDir === undefined ? ["--appendonly", "no"] : ["--appendonly", "yes", "--dir", options.appendOnlyDir];
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persistence, "--daemonize", "no"];
   if (options.maxmemoryPolicy !== undefined) args.push("--maxmemory-policy", options.maxmemoryPolicy);
   // Like a managed Redis that forbids CONFIG: renaming a command to "" removes it.
   for (const command of options.disabledCommands ?? []) args.push("--rename-command", command, "");
@@ -90,9 +98,9 @@ export async function startThrowawayRedis(
   return {
     port,
     url,
-    async stop() {
+    async stop(signal = "SIGKILL") {
       if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGKILL");
+        child.kill(signal);
         await exited;
       }
     },
