@@ -179,11 +179,13 @@ export interface RepoOverview {
  * analysed, ADR 060); AI tax is the changed-lines-weighted mean of the nightly repo_metrics rows.
  */
 export async function getRepoOverview(db: Executor, orgId: string, repoId: string, now: Date, windowDays = 90): Promise<RepoOverview | null> {
-  const repository = await findRepository(db, orgId, repoId);
-  if (!repository) return null;
+  if (!z.string().uuid().safeParse(repoId).success) return null;
   const sinceDate = windowStartDay(now, windowDays);
   const since = `${sinceDate}T00:00:00.000Z`;
-  const [tiers, highRisk, tax, incidents, survival, queue, prs] = await Promise.all([
+  // All reads at once: each is scoped to the organisation, so for another tenant's repository they find nothing and
+  // the missing repository answers null.
+  const [repository, tiers, highRisk, tax, incidents, survival, queue, prs] = await Promise.all([
+    findRepository(db, orgId, repoId),
     db.execute<{ risk_tier: number; lines: number; ai_lines: number }>(sql`
       select t.risk_tier, coalesce(sum(t.lines), 0)::int as lines, coalesce(sum(t.ai_lines), 0)::int as ai_lines
       from repo_daily_activity d
@@ -225,6 +227,7 @@ export async function getRepoOverview(db: Executor, orgId: string, repoId: strin
       order by opened_at asc limit 20
     `),
   ]);
+  if (!repository) return null;
   const lines = tiers.reduce((sum, row) => sum + row.lines, 0);
   const aiLines = tiers.reduce((sum, row) => sum + row.ai_lines, 0);
   const byTier = new Map(tiers.map((row) => [row.risk_tier, row]));

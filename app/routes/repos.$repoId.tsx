@@ -16,6 +16,7 @@ import {
   Text,
   Title,
 } from "@tremor/react";
+import { z } from "zod";
 import { requireOrganization, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
 import { ChartSlot } from "~/components/Hydrated.tsx";
@@ -38,15 +39,19 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { db } = context.services;
   const orgId = signedIn.org.orgId;
   const now = new Date();
-  // A malformed id, an unknown id and another organisation's id all answer the same 404.
-  const overview = await getRepoOverview(db, orgId, params.repoId ?? "", now);
-  if (!overview) throw new Response("Repository not found", { status: 404 });
-  const repoId = overview.repository.id;
-  const [metrics, highRiskFiles, recent] = await Promise.all([
+  // A malformed id, an unknown id and another organisation's id all answer the same 404. Every read is scoped to
+  // the organisation, so the page's reads start together (one round trip, ADR 060): for a repository that is not
+  // the organisation's they find nothing, and the 404 below is all that is sent.
+  const requested = z.string().uuid().safeParse(params.repoId);
+  if (!requested.success) throw new Response("Repository not found", { status: 404 });
+  const repoId = requested.data;
+  const [overview, metrics, highRiskFiles, recent] = await Promise.all([
+    getRepoOverview(db, orgId, repoId, now),
     getRepoMetrics(db, orgId, repoId, resolveMetricsRange({}, now)),
     getHighRiskFiles(db, orgId, repoId, { now, limit: 20 }),
     listEvents(db, orgId, eventFeedQuery.parse({ repo: repoId, limit: 10 })),
   ]);
+  if (!overview) throw new Response("Repository not found", { status: 404 });
   return {
     ...shellOf(signedIn),
     overview,
