@@ -127,8 +127,9 @@ describe("queues page", () => {
     const mine = await failingJob(repoA, "GitHub answered 502 for acme/api@abc1234");
     const theirs = await failingJob(repoB, "GitHub answered 404 for globex/secret@abc1234");
     // A job that belongs to no organisation (an hourly tick): shown to nobody.
-    await services.queue.enqueue("analysis", "tick", {}, { jobId: "tick-1", attempts: 1 });
+    // Marked broken before it is queued: the worker may take it before enqueue returns.
     broken.set("tick-1", "tick failed");
+    await services.queue.enqueue("analysis", "tick", {}, { jobId: "tick-1", attempts: 1 });
     await waitFor(async () => (await services.queue.counts("analysis")).failed === 3, { what: "the tick to fail" });
 
     // Without ?queue the page opens on the first queue where the organisation has failed jobs.
