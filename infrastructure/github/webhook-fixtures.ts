@@ -170,6 +170,8 @@ export function pullRequestReviewPayload(options: {
   reviewId: number;
   reviewer: FixtureAccount;
   state?: "approved" | "commented" | "changes_requested";
+  /** The PR's body, as GitHub repeats the whole pull request in every review delivery. */
+  body?: string;
   createdAt?: string;
   submittedAt: string;
 }) {
