@@ -90,5 +90,15 @@ export async function startWorkers(services: Services, options: { github?: GitHu
     await services.queue.startWorker(queue, createJobRouter(queue, queueHandlers), { concurrency: concurrencyOf(services.env, queue) });
   }
   await registerSchedules(services.queue);
-  await requeueUnfinishedWork({ db: services.db, queue: services.queue, logger: services.logger.child({ component: "recovery" }) });
+  const recoveryLogger = services.logger.child({ component: "recovery" });
+  try {
+    await requeueUnfinishedWork({ db: services.db, queue: services.queue, logger: recoveryLogger });
+  } catch (error) {
+    // A transient outage at start (Redis restarting, connections dropped) must not stop the worker: the hourly
+    // recovery job re-queues the same work (found by the chaos run).
+    recoveryLogger.warn(
+      { error: error instanceof Error ? error.message : String(error) },
+      "could not re-queue unfinished work at start; the hourly recovery will",
+    );
+  }
 }
