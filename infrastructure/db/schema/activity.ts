@@ -67,6 +67,8 @@ export const codeEvents = pgTable(
     // The events feed: newest first (by id, read backwards) for the organisation, one repository, one type, or both
     // (ADR 060). Ascending on purpose: `order by id desc` is DESC NULLS FIRST, which a DESC (NULLS LAST) index does
     // not provide, so the planner walked the primary key instead.
+    // The design's time index: a repository's events by time (metrics windows, exports, operators' queries).
+    index("code_events_repo_timestamp_idx").on(t.repoId, t.timestamp.desc().nullsFirst()),
     index("code_events_org_id_idx").on(t.orgId, t.id),
     index("code_events_repo_id_idx").on(t.repoId, t.id),
     index("code_events_org_type_id_idx").on(t.orgId, t.type, t.id),

@@ -1,0 +1,1 @@
+CREATE INDEX "code_events_repo_timestamp_idx" ON "code_events" USING btree ("repo_id","timestamp" DESC NULLS FIRST);
