@@ -84,15 +84,15 @@ describe("overview and repository numbers (from the daily rollups)", () => {
 
   it("draws 12 weekly AI shares from Monday to Monday", async () => {
     const sparklines = await getRepositorySparklines(database.db, orgId, NOW);
-    expect(Object.keys(sparklines)).toEqual([repoId]);
-    const series = sparklines[repoId]!;
-    expect(series.map((point) => point.week)).toEqual([
+    expect(sparklines.weeks).toEqual([
       "2025-12-29", "2026-01-05", "2026-01-12", "2026-01-19", "2026-01-26", "2026-02-02",
       "2026-02-09", "2026-02-16", "2026-02-23", "2026-03-02", "2026-03-09", "2026-03-16",
     ]);
-    expect(series.find((point) => point.week === "2026-01-05")!.aiShare).toBe(100);
-    expect(series.find((point) => point.week === "2026-03-02")!.aiShare).toBeCloseTo((15 / 42) * 100);
-    expect(series.filter((point) => point.aiShare !== null)).toHaveLength(2);
+    expect(Object.keys(sparklines.aiShare)).toEqual([repoId]);
+    const series = sparklines.aiShare[repoId]!;
+    expect(series[sparklines.weeks.indexOf("2026-01-05")]).toBe(100);
+    expect(series[sparklines.weeks.indexOf("2026-03-02")]).toBe(35.7);
+    expect(series.filter((share) => share !== null)).toHaveLength(2);
   });
 
   it("gives the repository page the same window: lines by tier, AI share and high-risk files", async () => {

@@ -137,14 +137,18 @@ export async function getDashboard(db: Executor, orgId: string, now: Date, windo
   };
 }
 
-export type SparklinePoint = { week: string; aiShare: number | null };
+/**
+ * Weekly AI shares per repository: the 12 week starts once, and per repository one number (or null) per week. Compact
+ * on purpose: as objects per point, the sparklines were half of the overview's payload and of its serialising time.
+ */
+export type Sparklines = { weeks: string[]; aiShare: Record<string, (number | null)[]> };
 
 /**
  * Weekly (UTC Monday) AI share of added lines per repository over the last `weeks` weeks, from the daily rollups of
  * the attribution rows (fresh as soon as a commit is analysed, unlike the nightly repo_metrics). Weeks without
  * counted lines are null.
  */
-export async function getRepositorySparklines(db: Executor, orgId: string, now: Date, weeks = 12): Promise<Record<string, SparklinePoint[]>> {
+export async function getRepositorySparklines(db: Executor, orgId: string, now: Date, weeks = 12): Promise<Sparklines> {
   const weekStarts: string[] = [];
   const monday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - ((now.getUTCDay() + 6) % 7)));
   for (let i = weeks - 1; i >= 0; i -= 1) weekStarts.push(new Date(monday.getTime() - i * 7 * 86_400_000).toISOString().slice(0, 10));
@@ -162,8 +166,12 @@ export async function getRepositorySparklines(db: Executor, orgId: string, now: 
   const byRepo = new Map<string, Map<string, number | null>>();
   for (const row of rows) {
     const series = byRepo.get(row.repo_id) ?? new Map<string, number | null>();
-    series.set(row.week, row.lines > 0 ? (row.ai_lines / row.lines) * 100 : null);
+    // A sparkline is 28 pixels tall: a tenth of a percent is plenty, and 15 digits per point are not free to send.
+    series.set(row.week, row.lines > 0 ? Math.round((row.ai_lines / row.lines) * 1000) / 10 : null);
     byRepo.set(row.repo_id, series);
   }
-  return Object.fromEntries([...byRepo].map(([repoId, series]) => [repoId, weekStarts.map((week) => ({ week, aiShare: series.get(week) ?? null }))]));
+  return {
+    weeks: weekStarts,
+    aiShare: Object.fromEntries([...byRepo].map(([repoId, series]) => [repoId, weekStarts.map((week) => series.get(week) ?? null)])),
+  };
 }

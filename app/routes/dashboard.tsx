@@ -4,7 +4,7 @@ import { Badge, Card, Metric, SparkAreaChart, Table, TableBody, TableCell, Table
 import { requireUser, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
 import { formatPercent, formatRelativeTime } from "~/utils/format.ts";
-import { getDashboard, getRepositorySparklines, type SparklinePoint } from "~/presenters/dashboard.server.ts";
+import { getDashboard, getRepositorySparklines, type Sparklines } from "~/presenters/dashboard.server.ts";
 import { useHydrated } from "~/components/Hydrated.tsx";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard · Sentinel" }];
@@ -14,7 +14,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const now = new Date();
   const [dashboard, sparklines] = org
     ? await Promise.all([getDashboard(context.services.db, org.orgId, now), getRepositorySparklines(context.services.db, org.orgId, now)])
-    : ([null, {}] as [null, Record<string, SparklinePoint[]>]);
+    : ([null, { weeks: [], aiShare: {} }] as [null, Sparklines]);
   return {
     ...shellOf({ user, org }),
     dashboard,
@@ -90,10 +90,10 @@ export default function Dashboard() {
                       <TableCell className="text-right">{formatPercent(repo.aiShare)}</TableCell>
                       <TableCell>
                         <div role="img" aria-label={`Weekly AI share of ${repo.fullName}, last 12 weeks`} className="h-8 w-28" data-testid="sparkline">
-                          {hydrated && sparklines[repo.id] ? (
+                          {hydrated && sparklines.aiShare[repo.id] ? (
                             <SparkAreaChart
                               className="h-8 w-28"
-                              data={sparklines[repo.id]!}
+                              data={sparklines.aiShare[repo.id]!.map((aiShare, week) => ({ week: sparklines.weeks[week]!, aiShare }))}
                               index="week"
                               categories={["aiShare"]}
                               colors={["violet"]}

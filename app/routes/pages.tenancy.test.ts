@@ -273,14 +273,15 @@ describe("incident pages", () => {
 describe("repository page, alerts and API keys", () => {
   it("the overview has a 12-week AI share sparkline for each of the org's repositories and none of another org's", async () => {
     const outcome = await run(dashboardPage.loader, "/dashboard");
-    const body = outcome.body as { dashboard: { repositories: { id: string }[] }; sparklines: Record<string, { week: string; aiShare: number | null }[]> };
+    const body = outcome.body as { dashboard: { repositories: { id: string }[] }; sparklines: { weeks: string[]; aiShare: Record<string, (number | null)[]> } };
     const repoIds = body.dashboard.repositories.map((repo) => repo.id);
-    expect(Object.keys(body.sparklines).every((id) => repoIds.includes(id))).toBe(true);
-    expect(body.sparklines[b.repoId]).toBeUndefined();
-    const series = body.sparklines[a.repoId]!;
+    expect(body.sparklines.weeks).toHaveLength(12);
+    expect(Object.keys(body.sparklines.aiShare).every((id) => repoIds.includes(id))).toBe(true);
+    expect(body.sparklines.aiShare[b.repoId]).toBeUndefined();
+    const series = body.sparklines.aiShare[a.repoId]!;
     expect(series).toHaveLength(12);
-    expect(series.some((point) => point.aiShare !== null)).toBe(true);
-    expect(series.every((point) => point.aiShare === null || (point.aiShare >= 0 && point.aiShare <= 100))).toBe(true);
+    expect(series.some((share) => share !== null)).toBe(true);
+    expect(series.every((share) => share === null || (share >= 0 && share <= 100))).toBe(true);
   });
 
   it("the repository page loads its cards, tiers and high-risk files for the org's own repository", async () => {
