@@ -2,7 +2,13 @@ import { expect, test } from "@playwright/test";
 import { checkPage, signInAndWaitForDemo } from "./support.ts";
 
 test("overview → repository → an event's explanation, each page accessible", async ({ page }, testInfo) => {
+  await page.goto("/login");
+  await checkPage(page, testInfo, "login");
   await signInAndWaitForDemo(page);
+  // The overview's columns: AI tax (from the nightly metrics the demo computes) and open incidents per repository.
+  await expect(page.getByRole("columnheader", { name: "AI tax" })).toBeVisible();
+  await expect(page.getByTestId("repository-ai-tax").first()).toHaveText(/^(\d+(\.\d)? %|—)$/);
+  await expect(page.getByTestId("repository-open-incidents").first()).toHaveText(/^(0|\d+ open)$/);
   await checkPage(page, testInfo, "overview");
 
   await page.getByRole("link", { name: "acme-demo/checkout-api" }).click();
@@ -16,6 +22,10 @@ test("overview → repository → an event's explanation, each page accessible",
   await page.getByTestId("recent-event").first().getByRole("link").click();
   await expect(page).toHaveURL(/\/events\/\d+$/);
   await checkPage(page, testInfo, "event");
+
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Events" }).click();
+  await expect(page.getByTestId("event-row").first()).toBeVisible();
+  await checkPage(page, testInfo, "events");
 });
 
 test("log an incident with the suggested suspects, see its attribution, resolve it", async ({ page }, testInfo) => {
@@ -79,4 +89,48 @@ test("alerts page and API keys: create (shown once), call the API, revoke (401 a
   await checkout.getByRole("button", { name: "Add" }).click();
   await expect(checkout).toContainText("src/payments/** → T4 Critical");
   await checkPage(page, testInfo, "risk-paths");
+});
+
+test("an incident blamed on AI-written code: counted on the overview, raises an alert, acknowledged from the alerts page", async ({ page }, testInfo) => {
+  const repository = "acme-demo/ledger-service";
+  await signInAndWaitForDemo(page);
+  const openBefore = Number(await page.getByTestId("total-open-incidents").innerText());
+
+  // Log an incident whose only suspect is the candidate with the highest AI confidence.
+  await page.goto("/incidents/new");
+  await page.getByLabel("Repository").selectOption({ label: repository });
+  await page.getByLabel("Title").fill("Ledger totals drift after the nightly close");
+  await page.getByLabel("Severity").selectOption("sev2");
+  await page.getByRole("button", { name: "Find suspects" }).click();
+  const candidates = page.getByTestId("suspect-candidate");
+  await expect(candidates.first()).toBeVisible();
+  const confidences = (await candidates.allInnerTexts()).map((text) => Number(/AI (\d+) %/.exec(text)?.[1] ?? -1));
+  const best = confidences.indexOf(Math.max(...confidences));
+  expect(confidences[best]).toBeGreaterThanOrEqual(50);
+  for (const box of await page.locator('input[name="suspect"]:checked').all()) await box.uncheck();
+  await candidates.nth(best).locator('input[name="suspect"]').check();
+  await page.getByRole("button", { name: "Log incident" }).click();
+  await expect(page).toHaveURL(/\/incidents\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId("suspect-row")).toHaveCount(1);
+
+  // The overview counts it, in the repository's row and in the organisation's total.
+  await page.goto("/dashboard");
+  const row = page.getByTestId("repository-row").filter({ hasText: repository });
+  await expect(row.getByTestId("repository-open-incidents")).toHaveText(/^\d+ open$/);
+  await expect(page.getByTestId("total-open-incidents")).toHaveText(String(openBefore + 1));
+  await checkPage(page, testInfo, "overview-open-incident");
+
+  // The incident_ai_attributed rule runs on the alert queue: the alert shows up, and the lead acknowledges it.
+  const title = `Incident in ${repository} points at AI-written code`;
+  const alert = page.getByTestId("alert-row").filter({ hasText: title });
+  await expect(async () => {
+    await page.goto("/alerts");
+    await expect(alert).toHaveCount(1, { timeout: 1_000 });
+  }).toPass({ timeout: 30_000, intervals: [1_000] });
+  const openAlerts = Number(await page.getByTestId("alerts-open").innerText());
+  await alert.getByRole("button", { name: `Acknowledge ${title}` }).click();
+  await expect(alert).toContainText("acknowledged by");
+  await expect(alert.getByRole("button", { name: `Acknowledge ${title}` })).toHaveCount(0);
+  await expect(page.getByTestId("alerts-open")).toHaveText(String(openAlerts - 1));
+  await checkPage(page, testInfo, "alert-acknowledged");
 });

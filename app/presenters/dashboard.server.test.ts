@@ -51,6 +51,23 @@ describe("overview and repository numbers (from the daily rollups)", () => {
     await file(repoId, orgId, "h1", "src/billing/invoice.ts", "2026-03-03T10:00:00Z", 0.1, 3, 7);
     await file(repoId, orgId, "old", "src/auth/session.ts", "2025-12-20T10:00:00Z", 0.9, 3, 1000);
     await file(foreign!.id, other!.id, "f1", "src/auth/login.ts", "2026-03-20T10:00:00Z", 0.9, 4, 999);
+
+    // Nightly metrics: AI tax weighted by changed lines; days without a tax and days before the window do not count.
+    const metrics = (repo: string, owner: string, date: string, added: number, deleted: number, tax: number | null) =>
+      sql`insert into repo_metrics (org_id, repo_id, date, lines_added, lines_deleted, ai_tax) values (${owner}, ${repo}, ${date}, ${added}, ${deleted}, ${tax})`;
+    await metrics(repoId, orgId, "2026-03-01", 80, 20, 0.1);
+    await metrics(repoId, orgId, "2026-03-02", 250, 50, 0.3);
+    await metrics(repoId, orgId, "2026-03-03", 900, 100, null);
+    await metrics(repoId, orgId, "2025-12-20", 900, 100, 0.9);
+    await metrics(foreign!.id, other!.id, "2026-03-02", 900, 100, 0.99);
+
+    const incident = (repo: string, owner: string, title: string, startedAt: string, resolvedAt: string | null) =>
+      sql`insert into incidents (org_id, repo_id, title, severity, started_at, resolved_at) values (${owner}, ${repo}, ${title}, 'sev2', ${startedAt}, ${resolvedAt})`;
+    await incident(repoId, orgId, "open in the window", "2026-03-10T08:00:00Z", null);
+    await incident(repoId, orgId, "resolved", "2026-03-11T08:00:00Z", "2026-03-11T09:00:00Z");
+    await incident(repoId, orgId, "open before the window", "2025-12-01T08:00:00Z", null);
+    await incident(hidden!.id, orgId, "disabled repository", "2026-03-12T08:00:00Z", null);
+    await incident(foreign!.id, other!.id, "another tenant", "2026-03-12T08:00:00Z", null);
   });
 
   afterAll(async () => {
@@ -76,10 +93,21 @@ describe("overview and repository numbers (from the daily rollups)", () => {
         aiShare: (45 / 72) * 100,
         // login.ts (twice) and keys.ts; invoice.ts is human-written.
         highRiskFiles: 2,
+        // (0.1 × 100 + 0.3 × 300) ÷ 400 changed lines.
+        aiTax: expect.closeTo(0.25, 6),
+        openIncidents: 1,
         lastActivityAt: "2026-03-20T14:00:00.000Z",
       },
     ]);
-    expect(dashboard.totals).toEqual({ events: 3, commits: 4, analyzedCommits: 3, pendingCommits: 1, aiShare: (45 / 72) * 100 });
+    expect(dashboard.totals).toEqual({
+      events: 3,
+      commits: 4,
+      analyzedCommits: 3,
+      pendingCommits: 1,
+      aiShare: (45 / 72) * 100,
+      aiTax: expect.closeTo(0.25, 6),
+      openIncidents: 1,
+    });
   });
 
   it("draws 12 weekly AI shares from Monday to Monday", async () => {
@@ -97,7 +125,10 @@ describe("overview and repository numbers (from the daily rollups)", () => {
 
   it("gives the repository page the same window: lines by tier, AI share and high-risk files", async () => {
     const overview = await getRepoOverview(database.db, orgId, repoId, NOW);
-    expect(overview!.cards).toMatchObject({ aiShare: (45 / 72) * 100, highRiskFiles: 2 });
+    const dashboard = await getDashboard(database.db, orgId, NOW);
+    // The overview's row and the repository's cards agree.
+    expect(overview!.cards).toMatchObject({ aiShare: (45 / 72) * 100, highRiskFiles: 2, openIncidents: dashboard.repositories[0]!.openIncidents });
+    expect(overview!.cards.aiTax).toBeCloseTo(dashboard.repositories[0]!.aiTax!, 9);
     expect(overview!.linesByTier).toEqual([
       { tier: "T1", ai: 0, human: 0 },
       { tier: "T2", ai: 0, human: 20 },

@@ -16,12 +16,28 @@ export interface RepositorySummary {
   /** null until at least one commit with code changes has been analysed. */
   aiShare: number | null;
   highRiskFiles: number;
+  /**
+   * Share of changed lines spent reworking young AI code: the changed-lines-weighted mean of the nightly repo_metrics
+   * rows in the window, as on the repository page (0.12 = 12 %); null before the first nightly run.
+   */
+  aiTax: number | null;
+  /** Incidents started in the window and not resolved, as on the repository page. */
+  openIncidents: number;
   lastActivityAt: string | null;
 }
 
 export interface DashboardData {
   repositories: RepositorySummary[];
-  totals: { events: number; commits: number; analyzedCommits: number; pendingCommits: number; aiShare: number | null };
+  totals: {
+    events: number;
+    commits: number;
+    analyzedCommits: number;
+    pendingCommits: number;
+    aiShare: number | null;
+    /** Weighted by every repository's changed lines, so a busy repository counts for more than a quiet one. */
+    aiTax: number | null;
+    openIncidents: number;
+  };
   windowDays: number;
 }
 
@@ -64,8 +80,9 @@ const AI_LINES = sql.raw("d.ai_lines_t1 + d.ai_lines_t2 + d.ai_lines_t3 + d.ai_l
  */
 export async function getDashboard(db: Executor, orgId: string, now: Date, windowDays = 90): Promise<DashboardData> {
   const startDay = windowStartDay(now, windowDays);
-  // Two queries, run side by side on two connections: the day sums, and the distinct high-risk files.
-  const [rows, highRisk] = await Promise.all([
+  const since = `${startDay}T00:00:00.000Z`;
+  // Three queries, run side by side: the day sums, the distinct high-risk files, and AI tax with open incidents.
+  const [rows, highRisk, outcomes] = await Promise.all([
     db.execute<{
       id: string;
       full_name: string;
@@ -104,8 +121,24 @@ export async function getDashboard(db: Executor, orgId: string, now: Date, windo
       from repositories r
       where r.org_id = ${orgId} and r.disabled_at is null
     `),
+    // AI tax as numerator and weight, so the organisation's total is the same weighted mean over all its rows.
+    db.execute<{ repo_id: string; weighted_tax: number | null; taxed_lines: number | null; open_incidents: number }>(sql`
+      select r.id as repo_id, m.weighted_tax, m.taxed_lines,
+        (select count(*) from incidents i
+          where i.org_id = ${orgId} and i.repo_id = r.id and i.started_at >= ${since} and i.resolved_at is null)::int as open_incidents
+      from repositories r
+      left join lateral (
+        select sum(m.ai_tax * (m.lines_added + m.lines_deleted))::float8 as weighted_tax,
+          (sum(m.lines_added + m.lines_deleted) filter (where m.ai_tax is not null))::float8 as taxed_lines
+        from repo_metrics m
+        where m.org_id = ${orgId} and m.repo_id = r.id and m.date >= ${startDay}
+      ) m on true
+      where r.org_id = ${orgId} and r.disabled_at is null
+    `),
   ]);
   const highRiskFiles = new Map(highRisk.map((row) => [row.repo_id, row.files]));
+  const outcomeOf = new Map(outcomes.map((row) => [row.repo_id, row]));
+  const taxOf = (weighted: number | null, lines: number | null) => (weighted !== null && lines ? weighted / lines : null);
 
   const repositories = rows.map((row) => ({
     id: row.id,
@@ -120,6 +153,8 @@ export async function getDashboard(db: Executor, orgId: string, now: Date, windo
     aiLinesAdded: row.ai_lines_added,
     aiShare: row.lines_added > 0 ? (row.ai_lines_added / row.lines_added) * 100 : null,
     highRiskFiles: highRiskFiles.get(row.id) ?? 0,
+    aiTax: taxOf(outcomeOf.get(row.id)?.weighted_tax ?? null, outcomeOf.get(row.id)?.taxed_lines ?? null),
+    openIncidents: outcomeOf.get(row.id)?.open_incidents ?? 0,
     lastActivityAt: row.last_activity_at === null ? null : new Date(row.last_activity_at).toISOString(),
   }));
   const linesAdded = repositories.reduce((sum, repo) => sum + repo.linesAdded, 0);
@@ -132,6 +167,11 @@ export async function getDashboard(db: Executor, orgId: string, now: Date, windo
       analyzedCommits: repositories.reduce((sum, repo) => sum + repo.analyzedCommits, 0),
       pendingCommits: repositories.reduce((sum, repo) => sum + repo.pendingCommits, 0),
       aiShare: linesAdded > 0 ? (aiLinesAdded / linesAdded) * 100 : null,
+      aiTax: taxOf(
+        outcomes.reduce((sum, row) => sum + (row.weighted_tax ?? 0), 0),
+        outcomes.reduce((sum, row) => sum + (row.taxed_lines ?? 0), 0),
+      ),
+      openIncidents: outcomes.reduce((sum, row) => sum + row.open_incidents, 0),
     },
     windowDays,
   };

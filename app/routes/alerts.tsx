@@ -1,16 +1,15 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData, useSearchParams } from "@remix-run/react";
-import { Badge, Card, Metric, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow, Text } from "@tremor/react";
+import { Card, Metric, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow, Text } from "@tremor/react";
 import { requireOrganization, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
+import { Pill } from "~/components/Pill.tsx";
 import { alertListQuery, getAlertSummary, listAlerts } from "~/presenters/alerts.server.ts";
 import { listRepositoryOptions } from "~/presenters/repositories.server.ts";
 import { formatRelativeTime } from "~/utils/format.ts";
 import { acknowledgeAlert } from "~/services/alerts.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Alerts · Sentinel" }];
-
-const SEVERITY_COLOR = { info: "blue", warning: "amber", critical: "rose" } as const;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const signedIn = await requireOrganization(request, context);
@@ -116,15 +115,15 @@ export default function Alerts() {
               {alerts.map((alert) => (
                 <TableRow key={alert.id} data-testid="alert-row">
                   <TableCell className="whitespace-nowrap text-gray-500">{formatRelativeTime(alert.triggeredAt, now)}</TableCell>
-                  <TableCell>
-                    <Badge size="xs" color={SEVERITY_COLOR[alert.severity]} className="mr-2">
+                  <TableCell className="whitespace-normal">
+                    <Pill tone={alert.severity} className="mr-2">
                       {alert.severity}
-                    </Badge>
+                    </Pill>
                     {alert.title}
                     <span className="ml-2 text-xs text-gray-600">{alert.rule}</span>
                   </TableCell>
-                  <TableCell>{alert.repoFullName ?? "organisation"}</TableCell>
-                  <TableCell>
+                  <TableCell className="whitespace-normal">{alert.repoFullName ?? "organisation"}</TableCell>
+                  <TableCell className="whitespace-normal">
                     {alert.acknowledgedAt ? (
                       <span className="text-gray-500">acknowledged{alert.acknowledgedBy ? ` by ${alert.acknowledgedBy}` : ""}</span>
                     ) : (

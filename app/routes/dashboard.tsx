@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, Card, Metric, SparkAreaChart, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow, Text } from "@tremor/react";
 import { requireUser, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
+import { Pill } from "~/components/Pill.tsx";
 import { formatPercent, formatRelativeTime } from "~/utils/format.ts";
 import { getDashboard, getRepositorySparklines, type Sparklines } from "~/presenters/dashboard.server.ts";
 import { useHydrated } from "~/components/Hydrated.tsx";
@@ -34,10 +35,28 @@ export default function Dashboard() {
         <>
           <h1 className="text-2xl font-semibold tracking-tight">Repositories</h1>
           <p className="mt-1 text-sm text-gray-500">Last {dashboard.windowDays} days</p>
-          <div className="mt-6 grid grid-cols-1 gap-4 sm:grid-cols-3">
+          <div className="mt-6 grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-4">
             <Card>
               <Text>AI share of added lines</Text>
               <Metric>{formatPercent(dashboard.totals.aiShare)}</Metric>
+            </Card>
+            <Card>
+              <Text>AI tax</Text>
+              <Metric data-testid="total-ai-tax">{formatTax(dashboard.totals.aiTax)}</Metric>
+              <Text className="mt-1">
+                {dashboard.totals.aiTax === null
+                  ? "computed every night from the daily metrics (none yet)"
+                  : "of changed lines rework young AI code"}
+              </Text>
+            </Card>
+            <Card>
+              <Text>Open incidents</Text>
+              <Metric data-testid="total-open-incidents">{dashboard.totals.openIncidents.toLocaleString("en-US")}</Metric>
+              <Text className="mt-1">
+                <Link to="/incidents" className="text-blue-700 hover:underline">
+                  All incidents
+                </Link>
+              </Text>
             </Card>
             <Card>
               <Text>Commits</Text>
@@ -47,10 +66,7 @@ export default function Dashboard() {
                   ? `${dashboard.totals.pendingCommits.toLocaleString("en-US")} waiting for analysis`
                   : `${dashboard.totals.analyzedCommits.toLocaleString("en-US")} analysed (merges are skipped)`}
               </Text>
-            </Card>
-            <Card>
-              <Text>Events recorded</Text>
-              <Metric>{dashboard.totals.events.toLocaleString("en-US")}</Metric>
+              <Text className="mt-1">{dashboard.totals.events.toLocaleString("en-US")} events recorded</Text>
             </Card>
           </div>
           {dashboard.repositories.length === 0 ? (
@@ -63,15 +79,17 @@ export default function Dashboard() {
                     <TableHeaderCell>Repository</TableHeaderCell>
                     <TableHeaderCell className="text-right">Commits</TableHeaderCell>
                     <TableHeaderCell className="text-right">AI share</TableHeaderCell>
-                    <TableHeaderCell>Last 12 weeks</TableHeaderCell>
-                    <TableHeaderCell className="text-right">High-risk AI files</TableHeaderCell>
-                    <TableHeaderCell className="text-right">Last activity</TableHeaderCell>
+                    <TableHeaderCell className="text-right">AI tax</TableHeaderCell>
+                    <TableHeaderCell className="whitespace-normal">Last 12 weeks</TableHeaderCell>
+                    <TableHeaderCell className="whitespace-normal text-right">High-risk AI files</TableHeaderCell>
+                    <TableHeaderCell className="whitespace-normal text-right">Open incidents</TableHeaderCell>
+                    <TableHeaderCell className="whitespace-normal text-right">Last activity</TableHeaderCell>
                   </TableRow>
                 </TableHead>
                 <TableBody>
                   {dashboard.repositories.map((repo) => (
                     <TableRow key={repo.id} data-testid="repository-row">
-                      <TableCell className="font-medium text-gray-900">
+                      <TableCell className="whitespace-normal font-medium text-gray-900">
                         <Link to={`/repos/${repo.id}`} className="text-blue-700 hover:underline">
                           {repo.fullName}
                         </Link>
@@ -88,6 +106,9 @@ export default function Dashboard() {
                         ) : null}
                       </TableCell>
                       <TableCell className="text-right">{formatPercent(repo.aiShare)}</TableCell>
+                      <TableCell className="text-right" data-testid="repository-ai-tax">
+                        {formatTax(repo.aiTax)}
+                      </TableCell>
                       <TableCell>
                         <div role="img" aria-label={`Weekly AI share of ${repo.fullName}, last 12 weeks`} className="h-8 w-28" data-testid="sparkline">
                           {hydrated && sparklines.aiShare[repo.id] ? (
@@ -103,6 +124,13 @@ export default function Dashboard() {
                         </div>
                       </TableCell>
                       <TableCell className="text-right">{repo.highRiskFiles}</TableCell>
+                      <TableCell className="text-right" data-testid="repository-open-incidents">
+                        {repo.openIncidents > 0 ? (
+                          <Pill tone="critical">{repo.openIncidents} open</Pill>
+                        ) : (
+                          "0"
+                        )}
+                      </TableCell>
                       <TableCell className="text-right">{formatRelativeTime(repo.lastActivityAt, now)}</TableCell>
                     </TableRow>
                   ))}
@@ -114,6 +142,11 @@ export default function Dashboard() {
       )}
     </AppShell>
   );
+}
+
+/** AI tax is stored as a fraction (0.12); shown like the repository page's card. Null until the first nightly run. */
+function formatTax(value: number | null): string {
+  return value === null ? "—" : formatPercent(value * 100);
 }
 
 function NoOrganisation() {
