@@ -1,6 +1,9 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { getDashboard } from "../app/presenters/dashboard.server.ts";
+import { listEvents } from "../app/presenters/events.server.ts";
+import { listRepositoryOptions } from "../app/presenters/repositories.server.ts";
+import { findRepository, getRepoOverview } from "../app/presenters/repository.server.ts";
 import { codeAttribution, codeEvents, commits, repositories, webhookDeliveries } from "../infrastructure/db/schema/index.ts";
 import { loadCorpusCommits, recentHistory, type GitHubCommitRecord } from "../infrastructure/github/corpus-fixture.ts";
 import type { FakeGitHub } from "../infrastructure/github/fake-github.ts";
@@ -211,6 +214,54 @@ describe("GitHub ingestion end to end (real PostgreSQL, local GitHub fake)", () 
     const later = await deliver(services, "push", pushPayload({ installationId: 7005, owner: OWNER, repo, records: loadCorpusCommits().slice(305, 306) }));
     await waitFor(async () => (await delivered(later.deliveryId)) === "ignored", { timeoutMs: 10_000, what: "later push ignored" });
     expect((await commitCounts(id)).total).toBe(5);
+  });
+
+  it("row 34: repositories removed from an installation are hidden and their later events ignored; its other repositories keep working", async () => {
+    const services = await servicesWith("in-process", { GITHUB_BACKFILL_DAYS: "0" });
+    await startRecordingWorkers(services, api, { queues: ["webhooks", "analysis"] });
+    const kept = { id: 500007, full_name: "acme-live/kept", default_branch: "main" };
+    const dropped = { id: 500008, full_name: "acme-live/dropped", default_branch: "main" };
+    await install(services, 7007, [kept, dropped]);
+    const keptId = await repoId(kept.full_name);
+    const droppedId = await repoId(dropped.full_name);
+    const records = loadCorpusCommits().slice(320, 328);
+    fake.addCommits(records);
+    for (const [repo, slice] of [[kept, records.slice(0, 3)], [dropped, records.slice(3, 6)]] as const) {
+      const push = await deliver(services, "push", pushPayload({ installationId: 7007, owner: OWNER, repo, records: [...slice] }));
+      await waitFor(async () => (await delivered(push.deliveryId)) === "processed", { timeoutMs: 10_000, what: `push to ${repo.full_name} processed` });
+    }
+    await waitFor(async () => (await commitCounts(keptId)).analyzed === 3 && (await commitCounts(droppedId)).analyzed === 3, { timeoutMs: 30_000, what: "both repositories analysed" });
+    const [org] = await database.db.select({ orgId: repositories.orgId }).from(repositories).where(eq(repositories.id, keptId));
+    const orgId = org!.orgId;
+    const dashboardIds = async () => (await getDashboard(database.db, orgId, new Date())).repositories.map((row) => row.id);
+    expect(await dashboardIds()).toEqual(expect.arrayContaining([keptId, droppedId]));
+
+    const removed = await deliver(services, "installation_repositories", installationRepositoriesPayload("removed", 7007, OWNER, [dropped]));
+    expect(removed.status).toBe(202);
+    await waitFor(async () => (await delivered(removed.deliveryId)) === "processed", { timeoutMs: 10_000, what: "removal processed" });
+
+    // Hidden from every dashboard read; its rows stay (frozen), the installation's other repository is untouched.
+    expect(await dashboardIds()).toContain(keptId);
+    expect(await dashboardIds()).not.toContain(droppedId);
+    expect((await listRepositoryOptions(database.db, orgId)).map((row) => row.id)).toEqual([keptId]);
+    expect(await findRepository(database.db, orgId, droppedId)).toBeNull();
+    expect(await getRepoOverview(database.db, orgId, droppedId, new Date())).toBeNull();
+    expect(await findRepository(database.db, orgId, keptId)).toMatchObject({ id: keptId });
+    const feed = await listEvents(database.db, orgId, { limit: 200 });
+    expect(feed.events.some((event) => event.repoId === keptId)).toBe(true);
+    expect(feed.events.filter((event) => event.repoId === droppedId)).toEqual([]);
+    expect((await listEvents(database.db, orgId, { limit: 200, repo: droppedId })).events).toEqual([]);
+
+    // Later events: the removed repository's are recorded as deliveries and ignored, the other's still processed.
+    const laterDropped = await deliver(services, "push", pushPayload({ installationId: 7007, owner: OWNER, repo: dropped, records: [records[6]!] }));
+    const laterKept = await deliver(services, "push", pushPayload({ installationId: 7007, owner: OWNER, repo: kept, records: [records[7]!] }));
+    expect([laterDropped.status, laterKept.status]).toEqual([202, 202]);
+    await waitFor(async () => (await delivered(laterDropped.deliveryId)) === "ignored", { timeoutMs: 10_000, what: "push to the removed repository ignored" });
+    await waitFor(async () => (await commitCounts(keptId)).analyzed === 4, { timeoutMs: 30_000, what: "the kept repository's new commit analysed" });
+    expect(await delivered(laterKept.deliveryId)).toBe("processed");
+    expect(await commitCounts(droppedId)).toEqual({ total: 3, analyzed: 3 });
+    const [droppedEvents] = await database.db.select({ n: sql<number>`count(*)::int` }).from(codeEvents).where(eq(codeEvents.repoId, droppedId));
+    expect(droppedEvents!.n).toBe(3);
   });
 
   it("recovery redelivers the failed deliveries Sentinel never recorded, and queues recorded ones that lost their job", async () => {
