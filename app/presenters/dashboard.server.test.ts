@@ -154,4 +154,41 @@ describe("overview and repository numbers (from the daily rollups)", () => {
     await database.sql`update code_attribution set risk_tier = 4 where repo_id = ${repoId} and file_path = 'src/crypto/keys.ts'`;
     expect([await count(), await card()]).toEqual([2, 2]);
   });
+
+  it("shows the repository's survival curves (the oldest cohort with a curve, per author kind) and its latest review-queue snapshot", async () => {
+    const [other] = await database.sql<{ id: string }[]>`select id from organizations where slug = 'globex'`;
+    const [foreignRepo] = await database.sql<{ id: string }[]>`select id from repositories where full_name = 'globex/api'`;
+    const cohort = (owner: string, repo: string, week: string, kind: string, curve: Array<{ days: number; survival: number }>, halfLife: number | null) =>
+      database.sql`insert into line_survival (org_id, repo_id, cohort_week, author_kind, lines_born, lines_died, lines_lost, half_life_days, curve, as_of)
+        values (${owner}, ${repo}, ${week}, ${kind}, 100, 10, 0, ${halfLife}, ${JSON.stringify(curve)}::jsonb, '2026-03-20T00:00:00Z')`;
+    await cohort(orgId, repoId, "2026-01-05", "ai", [{ days: 0, survival: 1 }, { days: 28, survival: 0.6 }], 40);
+    await cohort(orgId, repoId, "2026-02-02", "ai", [{ days: 0, survival: 1 }, { days: 14, survival: 0.9 }], 90);
+    await cohort(orgId, repoId, "2026-01-05", "human", [], null);
+    await cohort(orgId, repoId, "2026-01-12", "human", [{ days: 0, survival: 1 }, { days: 28, survival: 0.85 }], 120);
+    await cohort(other!.id, foreignRepo!.id, "2025-12-29", "ai", [{ days: 0, survival: 1 }, { days: 7, survival: 0.1 }], 3);
+
+    const snapshot = (owner: string, repo: string, at: string, waiting: number) =>
+      database.sql`insert into review_queue_snapshots (org_id, repo_id, taken_at, waiting, hanging, oldest_wait_minutes, median_pickup_minutes, ai_waiting_share)
+        values (${owner}, ${repo}, ${at}, ${waiting}, 1, 300, 45, 0.5)`;
+    await snapshot(orgId, repoId, "2026-03-20T13:00:00Z", 4);
+    await snapshot(orgId, repoId, "2026-03-20T14:00:00Z", 6);
+    await snapshot(other!.id, foreignRepo!.id, "2026-03-20T15:00:00Z", 99);
+
+    const overview = await getRepoOverview(database.db, orgId, repoId, NOW);
+    expect(overview!.survival).toEqual({
+      ai: [{ days: 0, survival: 1 }, { days: 28, survival: 0.6 }],
+      human: [{ days: 0, survival: 1 }, { days: 28, survival: 0.85 }],
+      aiHalfLifeDays: 40,
+      humanHalfLifeDays: 120,
+    });
+    expect(overview!.reviewQueue).toEqual({
+      takenAt: "2026-03-20T14:00:00.000Z",
+      waiting: 6,
+      hanging: 1,
+      oldestWaitMinutes: 300,
+      medianPickupMinutes: 45,
+      aiWaitingShare: 0.5,
+    });
+  });
 });
+
