@@ -1,7 +1,6 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
-import { waitFor } from "../queue/test-support.ts";
+import { createTestDatabase, waitForLockWaiter, type TestDatabase } from "../../tests/support/database.ts";
 
 /**
  * postgres.js 3.4.9 left a query on a connection whose backend died either waiting for ever or crashing the whole
@@ -86,15 +85,7 @@ describe("a PostgreSQL connection terminated under the driver", () => {
         });
         // Listen at once: its connection's close can be seen before pg_terminate_backend's answer.
         const settled = outcome(transaction, 15_000);
-        const pid = await waitFor(
-          async () => {
-            const rows = await admin<{ pid: number }[]>`
-              select pid from pg_stat_activity
-              where datname = ${database.name} and wait_event_type = 'Lock' and pid <> pg_backend_pid()`;
-            return rows[0]?.pid ?? false;
-          },
-          { timeoutMs: 5_000, what: "the transaction waiting on the lock" },
-        );
+        const pid = await waitForLockWaiter(admin, database.name, { timeoutMs: 5_000, what: "the transaction waiting on the lock" });
         await admin`select pg_terminate_backend(${pid})`;
         expect(await settled).toMatch(/^rejected /);
         await blocker`rollback`;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRecordingWorkers } from "../../jobs/test-workers.ts";
 import { PROCESS_DELIVERY_JOB, deliveryJobId } from "../../jobs/webhooks.ts";
 import { databaseUrl } from "../../tests/support/config.ts";
-import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
+import { createTestDatabase, waitForLockWaiter, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
 import { codeEvents, commits, webhookDeliveries } from "../db/schema/index.ts";
 import { loadCorpusCommits } from "../github/corpus-fixture.ts";
@@ -55,15 +55,7 @@ describe("PostgreSQL connection reset mid-transaction (row 17)", () => {
       expect((await handleGitHubWebhook(webhookRequest(push), services)).status).toBe(202);
 
       // The worker's transaction has written the events and now waits for the lock on commits: kill its connection.
-      const blocked = await waitFor(
-        async () => {
-          const rows = await admin<{ pid: number }[]>`
-            select pid from pg_stat_activity
-            where datname = ${database.name} and wait_event_type = 'Lock' and pid <> pg_backend_pid()`;
-          return rows[0]?.pid ?? false;
-        },
-        { timeoutMs: 10_000, what: "the worker blocked inside its transaction" },
-      );
+      const blocked = await waitForLockWaiter(admin, database.name, { what: "the worker blocked inside its transaction" });
       await admin`select pg_terminate_backend(${blocked})`;
       await reserved`rollback`;
 

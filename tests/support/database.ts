@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { connectPostgres, type DatabaseConnection } from "../../infrastructure/db/client.ts";
+import { waitFor } from "../../infrastructure/queue/test-support.ts";
 import { TEMPLATE_DATABASE, TEST_POSTGRES_URL, databaseUrl } from "./config.ts";
 
 export interface TestDatabase extends DatabaseConnection {
@@ -45,4 +46,24 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
       await admin((sql) => sql.unsafe(`drop database if exists ${name} with (force)`));
     },
   };
+}
+
+/**
+ * The pid of a backend of `databaseName` that waits on a lock (other than the asking connection's): a transaction
+ * held mid-way by a lock the test took, ready to have its connection terminated.
+ */
+export async function waitForLockWaiter(
+  admin: postgres.Sql,
+  databaseName: string,
+  options: { timeoutMs?: number; what?: string } = {},
+): Promise<number> {
+  return (await waitFor(
+    async () => {
+      const rows = await admin<{ pid: number }[]>`
+        select pid from pg_stat_activity
+        where datname = ${databaseName} and wait_event_type = 'Lock' and pid <> pg_backend_pid()`;
+      return rows[0]?.pid ?? false;
+    },
+    { timeoutMs: options.timeoutMs ?? 10_000, what: options.what ?? "a transaction waiting on a lock" },
+  )) as number;
 }
