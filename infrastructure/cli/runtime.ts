@@ -1,11 +1,11 @@
 import { EnvError, parseEnv, type Env } from "../config/env.ts";
-import { createLogger, type Logger } from "../logging/logger.ts";
+import { configuredSecrets, createLogger, type Logger } from "../logging/logger.ts";
 import { createServices, type ServicesHandle } from "../runtime/services.ts";
 import { CliUsageError } from "./command.ts";
 
 /** CLI commands log warnings and errors only: their own output is the progress and the result. */
 export function cliLogger(env: Env): Logger {
-  return createLogger({ level: env.LOG_LEVEL === "info" ? "warn" : env.LOG_LEVEL, name: "sentinel-cli" });
+  return createLogger({ level: env.LOG_LEVEL === "info" ? "warn" : env.LOG_LEVEL, name: "sentinel-cli", secrets: configuredSecrets(env) });
 }
 
 export function cliEnv(): Env {

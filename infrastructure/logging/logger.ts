@@ -1,34 +1,83 @@
-import { pino, type Logger } from "pino";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { pino, type DestinationStream, type Logger } from "pino";
+import type { Env } from "../config/env.ts";
+import { createSecretScrubber } from "./redact.ts";
 
 export type { Logger };
 
-/** Field names whose values never reach a log line, wherever they appear in a logged object. */
-const REDACTED_PATHS = [
-  "password",
-  "secret",
-  "token",
-  "authorization",
-  "cookie",
-  "privateKey",
-  "*.password",
-  "*.secret",
-  "*.token",
-  "*.authorization",
-  "*.cookie",
-  "*.privateKey",
-  "headers.authorization",
-  "headers.cookie",
-  'headers["x-hub-signature-256"]',
-];
+/**
+ * Fields every log line carries while a unit of work runs: the request id while an HTTP request is handled, the queue,
+ * job name and job id while a job runs. Handlers log through loggers made at start, so the fields travel with the
+ * async context instead of through every function's arguments.
+ */
+export interface LogContext {
+  requestId?: string;
+  queue?: string;
+  jobName?: string;
+  jobId?: string;
+}
 
-export function createLogger(options: { level?: string; name?: string } = {}): Logger {
-  return pino({
-    name: options.name ?? "sentinel",
-    level: options.level ?? "info",
-    redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
-    base: { pid: process.pid },
-    timestamp: pino.stdTimeFunctions.isoTime,
-  });
+const logContext = new AsyncLocalStorage<LogContext>();
+
+/** Runs `work` with `fields` added to every line any Sentinel logger writes during it (nested contexts add up). */
+export function withLogContext<T>(fields: LogContext, work: () => T): T {
+  return logContext.run({ ...logContext.getStore(), ...fields }, work);
+}
+
+/** The configured secret values, so the logger can replace them even inside free text. */
+export function configuredSecrets(env: Partial<Env>): string[] {
+  const urlPassword = (url: string | undefined) => {
+    try {
+      return url ? decodeURIComponent(new URL(url).password) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return [
+    ...(env.sessionSecrets ?? []),
+    env.GITHUB_APP_PRIVATE_KEY?.includes("-----BEGIN") ? env.GITHUB_APP_PRIVATE_KEY : undefined,
+    env.GITHUB_WEBHOOK_SECRET,
+    env.GITHUB_WEBHOOK_SECRET_PREVIOUS,
+    env.GITHUB_CLIENT_SECRET,
+    env.SLACK_BOT_TOKEN,
+    env.RESEND_API_KEY,
+    env.SENTINEL_SECRET_KEY,
+    env.METRICS_TOKEN,
+    urlPassword(env.DATABASE_URL),
+    urlPassword(env.REDIS_URL),
+  ].filter((secret): secret is string => Boolean(secret));
+}
+
+export interface LoggerOptions {
+  level?: string;
+  name?: string;
+  /** Secret values to replace wherever they appear (`configuredSecrets(env)`). */
+  secrets?: Iterable<string>;
+  /** Where the JSON lines go; stdout by default. */
+  destination?: DestinationStream;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const scrubber = createSecretScrubber(options.secrets);
+  const settings: pino.LoggerOptions = {
+      name: options.name ?? "sentinel",
+      level: options.level ?? "info",
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      mixin: () => ({ ...logContext.getStore() }),
+      // Every logged object (and the job / request fields) is scrubbed. Not a child logger's bindings: pino writes
+      // those once, unformatted, so bind only names and ids (`child({ component })`), never configuration.
+      formatters: { log: (object) => scrubber.scrubValue(object) as Record<string, unknown> },
+      // The scrubber has already turned errors into plain objects; pino's own serializer would re-type them "Object".
+      serializers: { err: (value: unknown) => value },
+      hooks: {
+        // The message (and any printf-style arguments) is not part of the object `formatters.log` sees.
+        logMethod(args, method) {
+          return method.apply(this, args.map((arg) => (typeof arg === "string" ? scrubber.scrubText(arg) : arg)) as Parameters<typeof method>);
+        },
+      },
+  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }
 
 /** For tests and library defaults: swallows everything. */

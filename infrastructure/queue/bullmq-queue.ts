@@ -235,7 +235,7 @@ export function createBullMqQueue(options: BullMqQueueOptions): BullMqJobQueue {
       });
       worker.on("error", (error) => logger.error({ queue: queueName, error: describeError(error) }, "worker error"));
       worker.on("failed", (job, error) => {
-        const fields = { queue: queueName, jobId: job?.id, name: job?.name, attemptsMade: job?.attemptsMade };
+        const fields = { queue: queueName, jobId: job?.id, jobName: job?.name, attemptsMade: job?.attemptsMade };
         logger.warn({ ...fields, error: describeError(error) }, "job attempt failed");
       });
       workers.set(queueName, worker);

@@ -204,7 +204,7 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): JobQu
   }
 
   function handleFailure(state: QueueState, job: InProcessJob, error: unknown): void {
-    const fields = { queue: job.queue, jobId: job.id, name: job.name, error: describeError(error) };
+    const fields = { queue: job.queue, jobId: job.id, jobName: job.name, error: describeError(error) };
     if (error instanceof RetryLaterError) {
       logger.info({ ...fields, delayMs: error.delayMs }, "job asked to run later; attempt not consumed");
       putDelayed(state, job, error.delayMs);

@@ -6,7 +6,8 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { githubWebhookHandler } from "../ingest/node-webhook.ts";
-import { checkReadiness, metricsTokenMatches, renderMetrics } from "../observability/endpoints.ts";
+import { withLogContext } from "../logging/logger.ts";
+import { answerMetricsRequest, checkReadiness } from "../observability/endpoints.ts";
 import { httpRequestDuration, routeLabel } from "../observability/registry.ts";
 import { checkHealth } from "./health.ts";
 import type { Services } from "./services.ts";
@@ -56,7 +57,9 @@ export function createExpressApp(services: Services, build: ServerBuild): expres
   const logger = services.logger.child({ component: "http" });
 
   app.use((request, response, next) => {
-    const requestId = (request.headers["x-request-id"] as string | undefined) ?? randomUUID();
+    // A proxy's id is kept so lines can be matched across hops; anything odd (huge, control characters) is replaced.
+    const offered = request.headers["x-request-id"];
+    const requestId = typeof offered === "string" && /^[\w.:-]{1,128}$/.test(offered) ? offered : randomUUID();
     response.setHeader("x-request-id", requestId);
     const started = performance.now();
     response.on("finish", () => {
@@ -70,7 +73,8 @@ export function createExpressApp(services: Services, build: ServerBuild): expres
       if (response.statusCode >= 500) logger.error(fields, "request failed");
       else logger.info(fields, "request");
     });
-    next();
+    // Every line logged while this request is handled (webhook intake, loaders, actions) carries its id.
+    withLogContext({ requestId }, next);
   });
 
   // Ahead of Remix and the static files: GitHub's deliveries are the server's busiest path (ADR 021).
@@ -94,16 +98,8 @@ export function createExpressApp(services: Services, build: ServerBuild): expres
   });
 
   app.get("/metrics", async (request, response) => {
-    const token = services.env.METRICS_TOKEN;
-    if (!token) {
-      response.status(404).type("text/plain").send("Metrics are disabled: set METRICS_TOKEN to enable /metrics.\n");
-      return;
-    }
-    if (!metricsTokenMatches(request.headers.authorization, token)) {
-      response.status(401).type("text/plain").send("Missing or wrong bearer token.\n");
-      return;
-    }
-    response.type("text/plain; version=0.0.4").send(await renderMetrics(services));
+    const answer = await answerMetricsRequest(services, request.headers.authorization);
+    response.status(answer.status).type(answer.contentType).send(answer.body);
   });
 
   app.use(rejectCrossOriginWrites);

@@ -9,13 +9,13 @@ import type { Database } from "../db/client.ts";
 import { seedDemoOrganization } from "../demo/seed-demo.ts";
 import { announceGitHubAppSetup } from "../github/app-registration.ts";
 import { organizations } from "../db/schema/index.ts";
-import { createLogger } from "../logging/logger.ts";
+import { configuredSecrets, createLogger } from "../logging/logger.ts";
 import { loadRemixBuild, startHttpServer } from "./http-server.ts";
 import { createServices } from "./services.ts";
 import { exitOnSignals } from "./shutdown.ts";
 
 const env = loadEnvOrExit();
-const logger = createLogger({ level: env.LOG_LEVEL });
+const logger = createLogger({ level: env.LOG_LEVEL, secrets: configuredSecrets(env) });
 
 async function main() {
   logger.info(

@@ -1,13 +1,13 @@
 /** `npm run start:web`: the web process alone (needs DATABASE_URL and REDIS_URL); scale it apart from workers. */
 import { loadEnvOrExit } from "../config/env.ts";
 import { announceGitHubAppSetup } from "../github/app-registration.ts";
-import { createLogger } from "../logging/logger.ts";
+import { configuredSecrets, createLogger } from "../logging/logger.ts";
 import { loadRemixBuild, startHttpServer } from "./http-server.ts";
 import { createServices } from "./services.ts";
 import { exitOnSignals } from "./shutdown.ts";
 
 const env = loadEnvOrExit();
-const logger = createLogger({ level: env.LOG_LEVEL, name: "sentinel-web" });
+const logger = createLogger({ level: env.LOG_LEVEL, name: "sentinel-web", secrets: configuredSecrets(env) });
 
 async function main() {
   const build = await loadRemixBuild();

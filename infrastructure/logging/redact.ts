@@ -1,0 +1,94 @@
+import { pino } from "pino";
+
+/**
+ * Scrubs secrets out of what is about to be logged. pino's `redact` paths only reach fixed depths, and the secrets
+ * Sentinel handles turn up deeper (an Octokit error's `request.headers.authorization`, a failed URL's `input`) or
+ * inside text (a connection string in an error message). So every logged value is walked once: fields named like a
+ * secret are censored, strings lose credentials of known shapes, and the exact values of configured secrets are
+ * replaced wherever they appear.
+ */
+
+export const CENSOR = "[redacted]";
+
+/** Field names (lower-cased, without `-` and `_`) whose value is a secret, however deep it sits. */
+const SECRET_FIELD_SUFFIXES = [
+  "authorization",
+  "cookie",
+  "password",
+  "passwd",
+  "secret",
+  "secrets",
+  "secretkey",
+  "token",
+  "tokens",
+  "privatekey",
+  "apikey",
+  "routingkey",
+  "hubsignature256",
+  "databaseurl",
+  "redisurl",
+  "webhookurl",
+];
+
+export function isSecretField(key: string): boolean {
+  const normalized = key.toLowerCase().replace(/[-_]/g, "");
+  return SECRET_FIELD_SUFFIXES.some((suffix) => normalized.endsWith(suffix));
+}
+
+/** Shapes of credentials that are recognisable in free text. */
+const SECRET_PATTERNS: Array<[RegExp, string]> = [
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, "[redacted private key]"],
+  // user:password@ in any URL (DATABASE_URL, REDIS_URL): keep the user and host, drop the password.
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi, `$1${CENSOR}@`],
+  [/\bsnt_[A-Za-z0-9]{8,}/g, `snt_${CENSOR}`],
+  [/\b(?:gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{16,})/g, CENSOR],
+  [/\bxox[abposr]-[A-Za-z0-9-]+/g, CENSOR],
+  [/\bre_[A-Za-z0-9_]{16,}/g, CENSOR],
+  // JSON Web Tokens (the GitHub App's JWT).
+  [/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/g, CENSOR],
+  [/\b(Bearer|Basic) [A-Za-z0-9._~+/=-]{8,}/g, `$1 ${CENSOR}`],
+];
+
+const MAX_DEPTH = 10;
+
+export interface SecretScrubber {
+  scrubText(text: string): string;
+  scrubValue(value: unknown): unknown;
+}
+
+/** `knownSecrets`: the configured secret values (from the environment); anything shorter than 8 characters is ignored. */
+export function createSecretScrubber(knownSecrets: Iterable<string | undefined> = []): SecretScrubber {
+  const exact = [...new Set([...knownSecrets].filter((secret): secret is string => typeof secret === "string" && secret.length >= 8))].sort(
+    (a, b) => b.length - a.length,
+  );
+
+  function scrubText(text: string): string {
+    let result = text;
+    for (const secret of exact) if (result.includes(secret)) result = result.split(secret).join(CENSOR);
+    for (const [pattern, replacement] of SECRET_PATTERNS) result = result.replace(pattern, replacement);
+    return result;
+  }
+
+  function scrubValue(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+    if (typeof value === "string") return scrubText(value);
+    if (typeof value !== "object" || value === null) return value;
+    if (seen.has(value)) return "[circular]";
+    if (depth >= MAX_DEPTH) return "[too deep]";
+    seen.add(value);
+    // An error keeps its non-enumerable message and stack through pino's serializer; its own fields (Octokit's
+    // `request` and `response`, Node's `input`) are walked like any object.
+    const source = value instanceof Error ? (pino.stdSerializers.err(value) as unknown as Record<string, unknown>) : value;
+    if (Array.isArray(source)) return source.map((item) => scrubValue(item, depth + 1, seen));
+    // What JSON.stringify would write: a URL's href (with its password), a Date's ISO string.
+    if (!(value instanceof Error) && typeof (source as { toJSON?: unknown }).toJSON === "function") {
+      return scrubValue((source as { toJSON(): unknown }).toJSON(), depth + 1, seen);
+    }
+    const copy: Record<string, unknown> = {};
+    for (const [key, field] of Object.entries(source)) {
+      copy[key] = isSecretField(key) && field !== undefined && field !== null ? CENSOR : scrubValue(field, depth + 1, seen);
+    }
+    return copy;
+  }
+
+  return { scrubText, scrubValue: (value) => scrubValue(value) };
+}
