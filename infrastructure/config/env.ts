@@ -63,6 +63,11 @@ export const envSchema = z
         .default("sentinel"),
     ),
     PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+    /**
+     * `start:worker` only: a port for /healthz, /readyz and /metrics (METRICS_TOKEN), so Prometheus can scrape the
+     * job series a worker process records. Unset: the worker serves no HTTP.
+     */
+    WORKER_METRICS_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).optional()),
     /** Defaults to loopback outside production: the zero-setup demo has a password-less sign-in. */
     HOST: optionalString,
     SESSION_SECRET: optionalString,

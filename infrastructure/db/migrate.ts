@@ -15,9 +15,9 @@ export interface MigrationReport {
   total: number;
 }
 
-function journalEntries(): { tag: string }[] {
+function journalEntries(): { tag: string; when: number }[] {
   const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_FOLDER, "meta/_journal.json"), "utf8")) as {
-    entries: { tag: string }[];
+    entries: { tag: string; when: number }[];
   };
   return journal.entries;
 }
@@ -48,7 +48,18 @@ async function countAppliedMigrations(sql: postgres.Sql): Promise<number> {
   return row?.count ?? 0;
 }
 
-/** For readiness: how many migrations in the folder are not yet applied to this database. */
-export async function pendingMigrationCount(sql: postgres.Sql): Promise<number> {
-  return Math.max(0, journalEntries().length - (await countAppliedMigrations(sql)));
+/**
+ * For readiness: the migrations in the folder that `sentinel migrate` would apply, by tag, oldest first. Drizzle's
+ * rule, not a row count: it applies every journal entry newer than the newest applied one (`created_at` holds the
+ * entry's `when`), so a missing older row is not pending, and a database ahead of this build has nothing pending.
+ */
+export async function pendingMigrations(sql: postgres.Sql): Promise<string[]> {
+  const [exists] = await sql<{ present: boolean }[]>`
+    select to_regclass('drizzle.__drizzle_migrations') is not null as present`;
+  const newest = exists?.present
+    ? Number((await sql<{ newest: string | null }[]>`select max(created_at)::text as newest from drizzle.__drizzle_migrations`)[0]?.newest ?? -1)
+    : -1;
+  return journalEntries()
+    .filter((entry) => entry.when > newest)
+    .map((entry) => entry.tag);
 }

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import { QUEUE_NAMES } from "../../domain/ports.ts";
-import { pendingMigrationCount } from "../db/migrate.ts";
+import { pendingMigrations } from "../db/migrate.ts";
 import type { Services } from "../runtime/services.ts";
 import { httpRequestDuration, jobDuration, jobOutcomes, renderGauge } from "./registry.ts";
 
@@ -33,8 +33,11 @@ export async function checkReadiness(services: Pick<Services, "database" | "queu
     (error: unknown) => ({ ready: false, detail: (error as Error).message }),
   );
   const migrations = database.ready
-    ? await within(1_000, pendingMigrationCount(services.database.sql)).then(
-        (pending) => (pending === 0 ? { ready: true, detail: "all migrations applied" } : { ready: false, detail: `${pending} migration(s) pending: run sentinel migrate` }),
+    ? await within(1_000, pendingMigrations(services.database.sql)).then(
+        (pending) =>
+          pending.length === 0
+            ? { ready: true, detail: "all migrations applied" }
+            : { ready: false, detail: `${pending.length} migration(s) pending (${pending.join(", ")}): run sentinel migrate` },
         (error: unknown) => ({ ready: false, detail: (error as Error).message }),
       )
     : { ready: false, detail: "database unavailable" };
@@ -49,6 +52,20 @@ export function metricsTokenMatches(header: string | undefined, expected: string
   const a = Buffer.from(presented);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * The answer to `GET /metrics`, for the web server and the worker's metrics listener alike: 404 while METRICS_TOKEN
+ * is unset, 401 without the right bearer token, else the exposition text.
+ */
+export async function answerMetricsRequest(
+  services: Pick<Services, "database" | "queue" | "env">,
+  authorization: string | undefined,
+): Promise<{ status: number; contentType: string; body: string }> {
+  const token = services.env.METRICS_TOKEN;
+  if (!token) return { status: 404, contentType: "text/plain", body: "Metrics are disabled: set METRICS_TOKEN to enable /metrics.\n" };
+  if (!metricsTokenMatches(authorization, token)) return { status: 401, contentType: "text/plain", body: "Missing or wrong bearer token.\n" };
+  return { status: 200, contentType: "text/plain; version=0.0.4", body: await renderMetrics(services) };
 }
 
 /** Everything Prometheus scrapes: this process's instruments plus queue depth and delivery outcomes read now. */

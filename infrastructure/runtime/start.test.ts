@@ -3,6 +3,9 @@ import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_REDIS_URL } from "../../tests/support/config.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
+import { startWorkerProcess } from "../../tests/support/worker-process.ts";
+import { createBullMqQueue } from "../queue/bullmq-queue.ts";
+import { waitFor } from "../queue/test-support.ts";
 
 const TSX = "node_modules/.bin/tsx";
 
@@ -58,6 +61,35 @@ describe("process entry points", () => {
       expect(output()).toContain("shutting down: finishing active work");
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  });
+
+  it("start:worker with WORKER_METRICS_PORT serves /healthz and the job series it records on /metrics, behind METRICS_TOKEN", async () => {
+    const prefix = `sentinel-test-worker-metrics-${process.pid}`;
+    const token = "worker-scrape-token-0123456789";
+    const worker = startWorkerProcess({ DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, WORKER_METRICS_PORT: "0", METRICS_TOKEN: token });
+    const producer = createBullMqQueue({ redisUrl: TEST_REDIS_URL, prefix });
+    try {
+      await worker.running();
+      const [, url] = await waitForOutput(worker.output, /worker metrics listener at (http:\/\/[^\s"]+)/);
+      const health = await fetch(`${url}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: "ok", checks: { database: { state: "up" }, queue: { state: "up" } } });
+      expect((await fetch(`${url}/metrics`)).status).toBe(401);
+      // A job the worker must fail (no handler accepts its data), run by that process and only visible there.
+      await producer.enqueue("notifications", "deliver-alert", { alertId: 42 }, { jobId: "worker-metrics-broken", attempts: 1 });
+      const scrape = async () => (await fetch(`${url}/metrics`, { headers: { Authorization: `Bearer ${token}` } })).text();
+      const text = await waitFor(async () => {
+        const body = await scrape();
+        return body.includes('sentinel_jobs_total{job="deliver-alert",outcome="failed",queue="notifications"} 1') ? body : null;
+      }, { timeoutMs: 15_000, what: "the worker's failed-job series" });
+      expect(text).toMatch(/^sentinel_job_duration_seconds_count\{job="deliver-alert",outcome="failed",queue="notifications"\} 1$/m);
+      expect(text).toContain('sentinel_queue_jobs{queue="notifications",state="failed"} 1');
+      await worker.stop();
+      expect(worker.child.exitCode).toBe(0);
+    } finally {
+      await producer.close();
+      await worker.stop(2_000);
     }
   });
 
