@@ -25,6 +25,36 @@ afterAll(async () => {
 queueContract("bullmq", () => createBullMqQueue({ redisUrl, prefix: nextPrefix() }));
 
 describe("BullMQ queue", () => {
+  it("catalogue row 29: a job running four times its lock duration keeps its lock and runs once, with a second worker checking for stalls", async () => {
+    const prefix = nextPrefix();
+    // A 1 s lock and a stalled-job check every 250 ms on both workers: if the running worker stopped renewing its
+    // lock, the job would be taken back within about a second and run again on the other one.
+    const options = { redisUrl, prefix, jobLockMs: 1_000, stalledCheckMs: 250 };
+    const first = createBullMqQueue({ ...options, workerName: "first" });
+    const second = createBullMqQueue({ ...options, workerName: "second" });
+    const runs: string[] = [];
+    const inspector = new Queue("analysis", { connection: { url: redisUrl }, prefix });
+    try {
+      const slowJob = (worker: string) => async () => {
+        runs.push(worker);
+        await new Promise((resolve) => setTimeout(resolve, 4_000));
+      };
+      await first.startWorker("analysis", slowJob("first"), { concurrency: 1 });
+      await second.startWorker("analysis", slowJob("second"), { concurrency: 1 });
+      const { jobId } = await first.enqueue("analysis", "long", {});
+      await waitFor(async () => (await inspector.getJob(jobId))?.finishedOn !== undefined, { timeoutMs: 15_000, what: "the long job to finish" });
+      const job = await inspector.getJob(jobId);
+      expect(await job!.getState()).toBe("completed");
+      expect(runs).toHaveLength(1);
+      expect(job!.attemptsMade).toBe(1);
+      // BullMQ counts a job taken back from a stalled worker.
+      expect(job!.stalledCounter ?? 0).toBe(0);
+    } finally {
+      await inspector.close();
+      await Promise.all([first.close(), second.close()]);
+    }
+  }, 30_000);
+
   it("stores the production defaults on each job: 5 attempts, exponential backoff, bounded retention", async () => {
     const prefix = nextPrefix();
     const queue = createBullMqQueue({ redisUrl, prefix });

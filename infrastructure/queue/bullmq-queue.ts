@@ -36,6 +36,14 @@ export interface BullMqQueueOptions {
   startupTimeoutMs?: number;
   /** Recorded on every job this process's workers take (BullMQ's `processedBy`). Default `<hostname>:<pid>`. */
   workerName?: string;
+  /**
+   * How long a worker's lock on a running job lasts before it must be renewed (BullMQ's `lockDuration`); the worker
+   * renews it at half that while the job runs, and another worker's stalled-job check takes over a job whose lock
+   * expired (its process died). Default 30 s, BullMQ's. Tests shorten it, with `stalledCheckMs`, to see a stall fast.
+   */
+  jobLockMs?: number;
+  /** How often workers look for stalled jobs (BullMQ's `stalledInterval`). Default 30 s. */
+  stalledCheckMs?: number;
 }
 
 export interface BullMqJobQueue extends JobQueue {
@@ -232,6 +240,8 @@ export function createBullMqQueue(options: BullMqQueueOptions): BullMqJobQueue {
         prefix: options.prefix,
         concurrency,
         name: workerName,
+        ...(options.jobLockMs ? { lockDuration: options.jobLockMs } : {}),
+        ...(options.stalledCheckMs ? { stalledInterval: options.stalledCheckMs } : {}),
       });
       worker.on("error", (error) => logger.error({ queue: queueName, error: describeError(error) }, "worker error"));
       worker.on("failed", (job, error) => {
