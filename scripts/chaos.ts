@@ -8,58 +8,51 @@
  *   1. clean: nothing fails;
  *   2. chaos: in turn, mid-burst — the worker is SIGKILLed and started again, Redis is restarted, every PostgreSQL
  *      connection of the run's database is terminated, the web server gets SIGTERM under load and is started again,
- *      GitHub answers 500 and then 429 for a while; later, while the alerts go out, Slack accepts posts and never answers.
+ *      GitHub answers 500 and then 429 for a while, the worker gets SIGTERM (it must finish its jobs and exit 0) and is
+ *      started again; later, while the alerts go out, Slack accepts posts and never answers.
  * The script plays GitHub: it keeps the App's delivery log (a failed attempt is logged, never retried by itself), and
  * the hourly recovery job (jobs/recovery.ts) lists that log and asks for redeliveries, which are sent again with the
  * same X-GitHub-Delivery. Once the queues have drained it computes the daily metrics (the recompute path, then the
  * nightly job for the last day, which evaluates the alert rules) and compares both runs: every delivery recorded once,
  * every commit analysed once with the same attribution, identical repo_metrics rows, every alert delivered exactly once
- * per channel. It prints the counts and exits 1 on any difference.
+ * per channel. It prints the counts and exits 1 on any difference, on any process exit it did not cause with its own
+ * signal (printed with the process's last stderr lines; the supervisor restarts it so the run can still be compared),
+ * on a SIGTERM answered by anything but exit 0, and on a fault that did not happen.
  *
  * Options: --deliveries N (default 10000), --quick (1,000 deliveries at 50/s, for the test), --rate N (deliveries/s
  * offered, default 250), --concurrency N (requests in flight, default 32), --repos N (default 3), --seed N (the input),
- * --timeout S (default 900: the run gives up, cleans up and fails after that). Debugging: --only clean|chaos runs one
+ * --timeout S (default 900): a hard watchdog over the whole run — migrations, the burst, collecting data — after which
+ * it kills every process it started, removes what it created and exits 124, naming what it was doing. Debugging: --only clean|chaos runs one
  * of the two, --keep-databases leaves each run's database behind (named in the output).
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
-import http from "node:http";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { eq } from "drizzle-orm";
-import postgres from "postgres";
+import type postgres from "postgres";
 import { z } from "zod";
-import { addDays, localClock } from "../domain/metrics/time.ts";
-import type { JobContext, QueueName } from "../domain/ports.ts";
+import { addDays } from "../domain/metrics/time.ts";
+import type { JobContext } from "../domain/ports.ts";
 import { saveAlertSettings } from "../infrastructure/alerts/alert-settings.ts";
-import { connectPostgres, type DatabaseConnection } from "../infrastructure/db/client.ts";
-import { migrateDatabase } from "../infrastructure/db/migrate.ts";
-import { organizations, repositories } from "../infrastructure/db/schema/index.ts";
-import { loadCorpusCommits, type GitHubCommitRecord } from "../infrastructure/github/corpus-fixture.ts";
-import { startFakeGitHub, type FakeGitHub } from "../infrastructure/github/fake-github.ts";
-import { createGitHubApi } from "../infrastructure/github/github-api.ts";
+import type { DatabaseConnection } from "../infrastructure/db/client.ts";
+import { repositories } from "../infrastructure/db/schema/index.ts";
 import { testPrivateKey } from "../infrastructure/github/test-github.ts";
-import {
-  deploymentPayload,
-  deploymentStatusPayload,
-  installationPayload,
-  pullRequestPayload,
-  pullRequestReviewPayload,
-  pushPayload,
-  signDelivery,
-  type FixtureAccount,
-  type FixtureRepository,
-} from "../infrastructure/github/webhook-fixtures.ts";
 import { silentLogger } from "../infrastructure/logging/logger.ts";
 import { computeRepoMetricsRange, loadRepositoryScope } from "../infrastructure/metrics/repo-metrics.ts";
 import { addChannel } from "../infrastructure/notify/channel-settings.ts";
-import { startFakeChannels, type FakeChannels } from "../infrastructure/notify/fake-channels.ts";
-import { createQueueRuntime, type QueueRuntime } from "../infrastructure/queue/index.ts";
-import { freePort, sleep, startThrowawayRedis, type ThrowawayRedis } from "../infrastructure/queue/test-support.ts";
+import type { FakeChannels } from "../infrastructure/notify/fake-channels.ts";
+import type { QueueRuntime } from "../infrastructure/queue/index.ts";
+import { sleep } from "../infrastructure/queue/test-support.ts";
 import { COMPUTE_METRICS_DAILY, periodJobId } from "../jobs/metrics.ts";
 import { createRecoveryJobs, RECOVER_DELIVERIES_JOB } from "../jobs/recovery.ts";
+import { buildInput, sendAtRate, type HarnessInput, type SenderStats } from "./harness/deliveries.ts";
+import { cleanupMark, cleanUpTo, remaining, runHarness, setPhase, until } from "./harness/lifecycle.ts";
+import { parseOptionsOrExit, wholeNumber } from "./harness/options.ts";
+import { formatUnexpectedExits, type UnexpectedExit } from "./harness/processes.ts";
+import { QUEUES, startStack, waitForDrain } from "./harness/stack.ts";
 
 const USAGE =
   "npm run chaos -- [--deliveries 10000] [--quick] [--rate 250] [--concurrency 32] [--repos 3] [--seed 9] [--timeout 900]\n" +
@@ -85,30 +78,25 @@ if (values.help) {
   process.exit(0);
 }
 
-const count = (max: number) => z.coerce.number().int("must be a whole number").min(1, "must be at least 1").max(max, `must be at most ${max}`);
-const parsedOptions = z
-  .object({
-    deliveries: count(1_000_000).default(values.quick ? 1_000 : 10_000),
-    rate: count(100_000).default(values.quick ? 50 : 250),
-    concurrency: count(1_000).default(32),
-    repos: count(50).default(3),
-    seed: count(2 ** 31).default(9),
-    timeout: count(24 * 3600).default(900),
+const OPTIONS = parseOptionsOrExit(
+  "chaos",
+  z.object({
+    deliveries: wholeNumber(1_000_000).default(values.quick ? 1_000 : 10_000),
+    rate: wholeNumber(100_000).default(values.quick ? 50 : 250),
+    concurrency: wholeNumber(1_000).default(32),
+    repos: wholeNumber(50).default(3),
+    seed: wholeNumber(2 ** 31).default(9),
+    timeout: wholeNumber(24 * 3600).default(900),
     only: z.enum(["clean", "chaos"], { message: "must be clean or chaos" }).optional(),
-  })
-  .safeParse(values);
-if (!parsedOptions.success) {
-  for (const issue of parsedOptions.error.issues) console.error(`chaos: --${issue.path.join(".")} ${issue.message}`);
-  console.error(USAGE);
-  process.exit(2);
-}
-const OPTIONS = parsedOptions.data;
+  }),
+  values,
+  USAGE,
+);
 const DELIVERIES = OPTIONS.deliveries;
 const RATE = OPTIONS.rate;
 const CONCURRENCY = OPTIONS.concurrency;
 const REPOS = OPTIONS.repos;
 const SEED = OPTIONS.seed;
-const DEADLINE = Date.now() + OPTIONS.timeout * 1000;
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const POSTGRES_URL = process.env.CHAOS_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -116,487 +104,7 @@ const SECRET = "chaos-webhook-secret";
 const APP_ID = 12345;
 const SLACK_CHANNEL = "C0CHAOS0001";
 const EMAIL_TO = "oncall@example.com";
-
-// ---------------------------------------------------------------------------------------------------------------
-// Everything the run creates is registered here and removed at the end, on failure and on Ctrl-C too.
-
-const cleanups: Array<{ what: string; run: () => Promise<void> | void }> = [];
-function onCleanup(what: string, run: () => Promise<void> | void): void {
-  cleanups.push({ what, run });
-}
-/** True while a cleanup runs: processes that exit then were stopped on purpose. */
-let tearingDown = false;
-
-/** Undoes, newest first, everything registered since `mark` (a length of the list). */
-async function cleanUpTo(mark: number): Promise<void> {
-  tearingDown = true;
-  for (const { what, run } of cleanups.splice(mark).reverse()) {
-    try {
-      await run();
-    } catch (error) {
-      console.error(`chaos: cleaning up ${what} failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-  tearingDown = false;
-}
-let cleaning: Promise<void> | undefined;
-function cleanUp(): Promise<void> {
-  cleaning ??= cleanUpTo(0);
-  return cleaning;
-}
-// Ctrl-C reaches this process more than once (from the terminal and relayed by npm/tsx): clean up on the first,
-// ignore the rest rather than die halfway through the cleanup.
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (cleaning) return;
-    console.error(`\nchaos: ${signal}, cleaning up…`);
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
-
-function remaining(what: string): number {
-  const left = DEADLINE - Date.now();
-  if (left <= 0) throw new Error(`out of time (--timeout) while ${what}`);
-  return left;
-}
-
-/** Thrown by a probe when waiting longer cannot help (a process died). */
-class FatalError extends Error {
-  override name = "FatalError";
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, options: { timeoutMs?: number; intervalMs?: number } = {}): Promise<T> {
-  const deadline = Math.min(DEADLINE, Date.now() + (options.timeoutMs ?? remaining(what)));
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      if (error instanceof FatalError) throw error;
-      // A probe may hit a connection the chaos just killed: try again.
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})` : ""}`);
-    }
-    await sleep(options.intervalMs ?? 250);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// The input: one installation and a burst of deliveries, built once and sent to both runs.
-
-interface ChaosDelivery {
-  deliveryId: string;
-  event: string;
-  action: string | null;
-  body: string;
-  headers: Record<string, string>;
-  repositoryId: number | null;
-}
-
-interface ChaosInput {
-  owner: FixtureAccount;
-  installationId: number;
-  repos: FixtureRepository[];
-  install: ChaosDelivery;
-  burst: ChaosDelivery[];
-  /** Every commit GitHub knows (the fake serves them), some never pushed when the burst is cut. */
-  commits: GitHubCommitRecord[];
-  /** Commits pushed as distinct in the burst: what must end up analysed. */
-  pushedCommits: number;
-  /** Local days (in the organisation's zone) the history covers. */
-  days: { from: string; to: string };
-  timeZone: string;
-}
-
-/** mulberry32: a small seeded generator, so the same seed builds the same input. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-const sha1 = (text: string) => createHash("sha1").update(text).digest("hex");
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 const MINUTE = 60_000;
-/** Commits of a repository are this far apart, so the velocity signal (≤ 15 min) never depends on arrival order. */
-const COMMIT_SPACING_MS = 17 * MINUTE;
-const AGENT_PR_BODY = "Implements the change.\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)";
-
-/**
- * A zone whose local time is now between 00:00 and 00:59, so none of the hourly ticks (daily metrics at 02:00 local,
- * catch-up after it, review queue 09–18, survival on Sunday 03:00) falls due for the organisation during the run: the
- * only metrics and alerts are the ones this script asks for, the same in both runs.
- */
-function quietTimeZone(now: Date): string {
-  for (let offset = -12; offset <= 14; offset += 1) {
-    // Etc/GMT-N is UTC+N (POSIX signs).
-    const zone = offset === 0 ? "Etc/GMT" : `Etc/GMT${offset > 0 ? "-" : "+"}${Math.abs(offset)}`;
-    if (localClock(now, zone).hour === 0) return zone;
-  }
-  throw new Error("no time zone is at midnight now");
-}
-
-function buildInput(now: Date): ChaosInput {
-  const random = seededRandom(SEED);
-  const corpus = loadCorpusCommits();
-  const owner: FixtureAccount = { id: 90_900, login: "chaos-org" };
-  const installationId = 90_901;
-  const repos: FixtureRepository[] = Array.from({ length: REPOS }, (_, index) => ({
-    id: 90_910 + index,
-    full_name: `chaos-org/service-${index + 1}`,
-    default_branch: "main",
-  }));
-  const reviewer: FixtureAccount = { id: 90_950, login: "chaos-reviewer", type: "User" };
-  const sign = (event: string, payload: object): ChaosDelivery => {
-    const signed = signDelivery(SECRET, event, payload, randomUUID());
-    const fields = payload as { action?: string; repository?: { id: number } };
-    return { deliveryId: signed.deliveryId, event, action: fields.action ?? null, body: signed.body, headers: signed.headers, repositoryId: fields.repository?.id ?? null };
-  };
-  const install = sign("installation", installationPayload("created", installationId, owner, repos));
-
-  // About 7.5 deliveries per pull request and at most 2 commits each: enough episodes for the burst, cut at DELIVERIES.
-  const episodesPerRepo = Math.ceil(DELIVERIES / 7 / REPOS) + 1;
-  const commitsPerRepo = episodesPerRepo * 2;
-  const historyStart = now.getTime() - 2 * 86_400_000 - commitsPerRepo * COMMIT_SPACING_MS;
-  const commits: GitHubCommitRecord[] = [];
-  const episodes: ChaosDelivery[][][] = repos.map(() => []);
-  const distinctCommitsOf = new Map<ChaosDelivery, number>();
-
-  repos.forEach((repo, repoIndex) => {
-    const history: GitHubCommitRecord[] = [];
-    for (let index = 0; index < commitsPerRepo; index += 1) {
-      const source = corpus[(repoIndex * 997 + index) % corpus.length]!;
-      const date = iso(historyStart + index * COMMIT_SPACING_MS);
-      const sha = sha1(`chaos-${SEED}-${repo.id}-${index}`);
-      history.push({
-        ...source,
-        sha,
-        parents: [{ sha: index === 0 ? sha1(`chaos-${SEED}-${repo.id}-root`) : history[index - 1]!.sha }],
-        commit: { ...source.commit, author: { ...source.commit.author, date }, committer: { ...source.commit.committer, date } },
-      });
-    }
-    commits.push(...history);
-    let next = 0;
-    let mainHead = history[0]!.parents[0]!.sha;
-    for (let number = 1; next < history.length; number += 1) {
-      const size = Math.min(history.length - next, random() < 0.5 ? 1 : 2);
-      const group = history.slice(next, next + size);
-      next += size;
-      const last = Date.parse(group.at(-1)!.commit.author.date);
-      const branch = `feature/${number}`;
-      const head = group.at(-1)!.sha;
-      const at = (minutes: number) => iso(last + minutes * MINUTE);
-      // Three in ten pull requests carry an agent's marker in their body, which every PR delivery repeats.
-      const agentWritten = random() < 0.3;
-      const common = { installationId, owner, repo, number, headRef: branch, headSha: head, createdAt: at(2), ...(agentWritten ? { body: AGENT_PR_BODY } : {}) };
-      const mergeSha = sha1(`chaos-${SEED}-${repo.id}-merge-${number}`);
-      const episode: ChaosDelivery[] = [];
-      const featurePush = sign("push", pushPayload({ installationId, owner, repo, records: group, branch }));
-      distinctCommitsOf.set(featurePush, group.length);
-      episode.push(featurePush);
-      episode.push(sign("pull_request", pullRequestPayload({ ...common, action: "opened", updatedAt: at(2) })));
-      episode.push(
-        sign("check_run", {
-          action: "completed",
-          check_run: { id: repo.id * 100_000 + number, head_sha: head, status: "completed", conclusion: "success" },
-          repository: { id: repo.id, full_name: repo.full_name },
-          installation: { id: installationId },
-        }),
-      );
-      episode.push(sign("pull_request_review", pullRequestReviewPayload({ ...common, reviewId: repo.id * 100_000 + number, reviewer, submittedAt: at(5) })));
-      episode.push(
-        sign("pull_request", pullRequestPayload({ ...common, action: "closed", merged: true, updatedAt: at(8), mergeCommitSha: mergeSha })),
-      );
-      // The merge reaches main: GitHub lists the branch's commits again, as not distinct (already recorded).
-      const mainPush = pushPayload({ installationId, owner, repo, records: group, branch: "main", before: mainHead });
-      mainPush.commits = mainPush.commits.map((commit) => ({ ...commit, distinct: false }));
-      mainPush.after = mergeSha;
-      mainHead = mergeSha;
-      episode.push(sign("push", mainPush));
-      if (number % 2 === 0) {
-        // Deployments of the merge commit: production, so they count in the DORA metrics. Its sha is not a recorded
-        // commit, so `high_risk_deployed` finds no files and the alerts do not depend on analysis timing.
-        const deployment = { installationId, owner, repo, deploymentId: repo.id * 100_000 + number, sha: mergeSha, createdAt: at(9) };
-        const status = (offset: number, state: "in_progress" | "success" | "failure", minutes: number) =>
-          sign("deployment_status", deploymentStatusPayload({ ...deployment, statusId: deployment.deploymentId * 10 + offset, state, at: at(minutes) }));
-        episode.push(sign("deployment", deploymentPayload(deployment)));
-        episode.push(status(1, "in_progress", 10));
-        episode.push(status(2, random() < 0.15 ? "failure" : "success", 12));
-      }
-      episodes[repoIndex]!.push(episode);
-    }
-  });
-
-  // Repositories take turns, episode by episode: a plausible interleaving of three busy repositories.
-  const burst: ChaosDelivery[] = [];
-  for (let index = 0; burst.length < DELIVERIES; index += 1) {
-    let added = false;
-    for (const repoEpisodes of episodes) {
-      const episode = repoEpisodes[index];
-      if (!episode) continue;
-      added = true;
-      burst.push(...episode);
-    }
-    if (!added) throw new Error("input generator: not enough episodes for --deliveries");
-  }
-  burst.length = DELIVERIES;
-  const pushedCommits = burst.reduce((total, delivery) => total + (distinctCommitsOf.get(delivery) ?? 0), 0);
-
-  const timeZone = quietTimeZone(now);
-  const lastCommit = Math.max(...commits.map((record) => Date.parse(record.commit.author.date)));
-  return {
-    owner,
-    installationId,
-    repos,
-    install,
-    burst,
-    commits,
-    pushedCommits,
-    days: { from: localClock(new Date(historyStart), timeZone).date, to: localClock(new Date(lastCommit + 60 * MINUTE), timeZone).date },
-    timeZone,
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// GitHub's side: sends deliveries, keeps the App's delivery log, redelivers when asked.
-
-interface SenderStats {
-  attempts: number;
-  answered2xx: number;
-  refused: number;
-  connectionFailures: number;
-  redeliveries: number;
-}
-
-function createGitHubSide(fake: FakeGitHub, port: () => number) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const byId = new Map<string, ChaosDelivery>();
-  const answered2xx = new Set<string>();
-  const stats: SenderStats = { attempts: 0, answered2xx: 0, refused: 0, connectionFailures: 0, redeliveries: 0 };
-  const pending = new Set<Promise<void>>();
-
-  function post(delivery: ChaosDelivery): Promise<number> {
-    return new Promise((resolve) => {
-      const request = http.request(
-        {
-          host: "127.0.0.1",
-          port: port(),
-          path: "/api/webhooks/github",
-          method: "POST",
-          agent,
-          headers: { ...delivery.headers, "content-length": String(Buffer.byteLength(delivery.body)) },
-          // GitHub waits 10 s for an answer.
-          timeout: 10_000,
-        },
-        (response) => {
-          response.resume();
-          response.on("end", () => resolve(response.statusCode ?? 0));
-          response.on("error", () => resolve(0));
-        },
-      );
-      request.on("timeout", () => request.destroy(new Error("timed out")));
-      request.on("error", () => resolve(0));
-      request.end(delivery.body);
-    });
-  }
-
-  async function deliver(delivery: ChaosDelivery, redelivery: boolean): Promise<number> {
-    byId.set(delivery.deliveryId, delivery);
-    const status = await post(delivery);
-    stats.attempts += 1;
-    if (redelivery) stats.redeliveries += 1;
-    if (status >= 200 && status < 300) {
-      stats.answered2xx += 1;
-      answered2xx.add(delivery.deliveryId);
-    } else if (status === 0) stats.connectionFailures += 1;
-    else stats.refused += 1;
-    fake.recordHookDelivery({
-      guid: delivery.deliveryId,
-      redelivery,
-      status_code: status,
-      ...(status === 0 ? { status: "failed to connect to host" } : {}),
-      event: delivery.event,
-      action: delivery.action,
-      installation_id: 90_901,
-      repository_id: delivery.repositoryId,
-    });
-    return status;
-  }
-
-  fake.onRedeliver = (logged) => {
-    const delivery = byId.get(logged.guid);
-    if (!delivery) return;
-    const sending = deliver(delivery, true).then(() => undefined);
-    pending.add(sending);
-    void sending.finally(() => pending.delete(sending));
-  };
-
-  return {
-    stats,
-    answered2xx,
-    deliver,
-    /** Redeliveries asked for and still in flight. */
-    async settled(): Promise<void> {
-      while (pending.size > 0) await Promise.all([...pending]);
-    },
-    close() {
-      agent.destroy();
-    },
-  };
-}
-
-/** Sends `deliveries` at `rate` per second with at most CONCURRENCY in flight; `onProgress` sees each one sent. */
-async function sendBurst(side: ReturnType<typeof createGitHubSide>, deliveries: ChaosDelivery[], onProgress: (sent: number) => void): Promise<number> {
-  const started = performance.now();
-  let inFlight = 0;
-  let wake: (() => void) | undefined;
-  const running = new Set<Promise<unknown>>();
-  for (let index = 0; index < deliveries.length; index += 1) {
-    const due = started + (index / RATE) * 1000;
-    const wait = due - performance.now();
-    if (wait > 1) await sleep(wait);
-    while (inFlight >= CONCURRENCY) await new Promise<void>((resolve) => (wake = resolve));
-    inFlight += 1;
-    const sending = side.deliver(deliveries[index]!, false).finally(() => {
-      inFlight -= 1;
-      running.delete(sending);
-      wake?.();
-      wake = undefined;
-    });
-    running.add(sending);
-    onProgress(index + 1);
-  }
-  await Promise.all([...running]);
-  return (performance.now() - started) / 1000;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Processes: the run's web server and worker, under a supervisor that restarts a process that exits unexpectedly,
-// as the production setup's `restart: unless-stopped` (docker-compose.yml) or a process manager does. Each such exit
-// is counted and reported: it is a finding even when nothing is lost.
-
-interface SentinelProcess {
-  child: ChildProcess;
-  exited: Promise<void>;
-}
-
-function startSentinelProcess(name: string, entry: string, env: NodeJS.ProcessEnv, logPath: string): SentinelProcess {
-  const log = openSync(logPath, "a");
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "infrastructure/runtime", entry)], { cwd: ROOT, env, stdio: ["ignore", log, log] });
-  closeSync(log);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  onCleanup(`${name} (pid ${child.pid})`, async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGKILL");
-      await exited;
-    }
-  });
-  return { child, exited };
-}
-
-function logTail(logPath: string, lines = 15): string {
-  try {
-    return readFileSync(logPath, "utf8").trim().split("\n").slice(-lines).join("\n");
-  } catch {
-    return "(no log)";
-  }
-}
-
-/** The last fatal line of a log (pino level 60, or a Node stack), for the report of an unexpected exit. */
-function crashCause(logPath: string): string {
-  const lines = logTail(logPath, 60).split("\n");
-  const fatal = lines.findLast((line) => line.includes('"level":60'));
-  if (fatal) {
-    try {
-      const entry = JSON.parse(fatal) as { msg?: string; err?: { message?: string } };
-      return entry.err?.message ?? entry.msg ?? fatal;
-    } catch {
-      return fatal;
-    }
-  }
-  return lines.find((line) => /^\w*Error\b/.test(line.trim())) ?? lines.at(-1) ?? "?";
-}
-
-const MAX_UNEXPECTED_EXITS = 5;
-
-interface Supervised {
-  name: string;
-  readonly child: ChildProcess;
-  /** Starts the process and waits until it (or the one the supervisor restarted in its place) is ready. */
-  start(): Promise<void>;
-  /** Sends `signal` and waits for the exit, which is expected (no restart). */
-  stop(signal: NodeJS.Signals): Promise<void>;
-  /** Unexpected exits, each followed by a restart. */
-  crashes: string[];
-  /** Rejects when the process cannot be kept running (it keeps exiting). */
-  failure: Promise<never>;
-  starts: number;
-}
-
-function supervise(
-  name: string,
-  entry: string,
-  env: NodeJS.ProcessEnv,
-  logPath: string,
-  waitReady: (what: string) => Promise<void>,
-  note: (message: string) => void,
-): Supervised {
-  let current: SentinelProcess | undefined;
-  let expecting = false;
-  let fail!: (error: Error) => void;
-  const failure = new Promise<never>((_, reject) => (fail = reject));
-  failure.catch(() => undefined);
-
-  function spawnOne(): void {
-    supervised.starts += 1;
-    const started = startSentinelProcess(name, entry, env, logPath);
-    current = started;
-    void started.exited.then(() => {
-      // The cleanup kills whatever runs then: not a crash to restart.
-      if (expecting || tearingDown || current !== started) return;
-      const cause = crashCause(logPath);
-      supervised.crashes.push(cause);
-      note(`${name} (pid ${started.child.pid}) exited unexpectedly (${started.child.exitCode ?? started.child.signalCode}): ${cause}; restarting it`);
-      if (supervised.crashes.length > MAX_UNEXPECTED_EXITS) {
-        fail(new FatalError(`the ${name} process exited unexpectedly ${supervised.crashes.length} times:\n${logTail(logPath)}`));
-        return;
-      }
-      setTimeout(() => {
-        if (!expecting && !tearingDown) spawnOne();
-      }, 1_000);
-    });
-  }
-
-  const supervised: Supervised = {
-    name,
-    crashes: [],
-    failure,
-    starts: 0,
-    get child() {
-      return current!.child;
-    },
-    async start() {
-      expecting = false;
-      spawnOne();
-      await Promise.race([waitReady(`the ${name} to start`), failure]);
-    },
-    async stop(signal) {
-      if (!current) return;
-      expecting = true;
-      current.child.kill(signal);
-      await current.exited;
-    },
-  };
-  return supervised;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // One run.
@@ -619,14 +127,16 @@ interface RunReport {
   alerts: { list: string[]; slackPostsPerAlert: number[]; emailsPerAlert: number[]; deliveriesByStatus: Record<string, number> };
   failedJobs: Record<string, number>;
   faults: Record<string, number>;
-  /** Unexpected process exits (restarted by the supervisor), with their cause. */
-  crashes: string[];
+  /** Unexpected process exits (restarted by the supervisor), with their cause and last stderr lines. */
+  crashes: UnexpectedExit[];
+  /** Exit codes of the web and worker at the run's final SIGTERM. */
+  finalExitCodes: string;
   seconds: number;
 }
 
 /** One run, whose databases, processes and fakes are all removed when it ends. */
-async function runScenario(name: "clean" | "chaos", input: ChaosInput, privateKey: string): Promise<RunReport> {
-  const mark = cleanups.length;
+async function runScenario(name: "clean" | "chaos", input: HarnessInput, privateKey: string): Promise<RunReport> {
+  const mark = cleanupMark();
   try {
     return await runScenarioIn(name, input, privateKey);
   } finally {
@@ -634,7 +144,7 @@ async function runScenario(name: "clean" | "chaos", input: ChaosInput, privateKe
   }
 }
 
-async function runScenarioIn(name: "clean" | "chaos", input: ChaosInput, privateKey: string): Promise<RunReport> {
+async function runScenarioIn(name: "clean" | "chaos", input: HarnessInput, privateKey: string): Promise<RunReport> {
   const started = performance.now();
   const timeline: string[] = [];
   const note = (message: string) => {
@@ -643,120 +153,22 @@ async function runScenarioIn(name: "clean" | "chaos", input: ChaosInput, private
     console.log(`[${name}]${line}`);
   };
   const faults: Record<string, number> = {};
-  const suffix = randomBytes(4).toString("hex");
-  const dbName = `sentinel_chaos_${suffix}_${name}`;
-  const prefix = `sentinel-chaos-${suffix}`;
-  const dir = mkdtempSync(path.join(tmpdir(), `sentinel-chaos-${name}-`));
-  onCleanup(`temp dir ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
-
-  const admin = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} });
-  onCleanup("admin connection", () => admin.end({ timeout: 5 }));
-  await admin.unsafe(`create database ${dbName}`);
-  onCleanup(`database ${dbName}`, async () => {
-    if (values["keep-databases"]) console.log(`[${name}] kept database ${dbName}`);
-    else await admin.unsafe(`drop database if exists ${dbName} with (force)`);
+  const stack = await startStack({
+    harness: "chaos",
+    run: name,
+    input,
+    postgresUrl: POSTGRES_URL,
+    secret: SECRET,
+    appId: APP_ID,
+    privateKey,
+    concurrency: CONCURRENCY,
+    keepDatabase: values["keep-databases"],
+    note,
   });
-  const databaseUrl = (() => {
-    const url = new URL(POSTGRES_URL);
-    url.pathname = `/${dbName}`;
-    return url.toString();
-  })();
-  await migrateDatabase(databaseUrl);
+  const { admin, dbName, fake, channels, web, worker, database, runtime, side, github, alive } = stack;
+  const org = { id: stack.orgId };
 
-  // Redis of the run's own, with an append-only file: a restart keeps the queues, as a production Redis does.
-  const redisDir = path.join(dir, "redis");
-  mkdirSync(redisDir);
-  let redis: ThrowawayRedis = await startThrowawayRedis({ appendOnlyDir: redisDir, maxmemoryPolicy: "noeviction" });
-  const redisPort = redis.port;
-  onCleanup(`redis-server on ${redisPort}`, () => redis.stop());
-
-  const fake = await startFakeGitHub();
-  onCleanup("GitHub fake", () => fake.close());
-  fake.addCommits(input.commits);
-  const channels: FakeChannels = await startFakeChannels();
-  onCleanup("Slack/Resend fakes", () => channels.close());
-
-  const webPort = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: "test",
-    LOG_LEVEL: "info",
-    HOST: "127.0.0.1",
-    PORT: String(webPort),
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: redis.url,
-    REDIS_PREFIX: prefix,
-    GITHUB_WEBHOOK_SECRET: SECRET,
-    GITHUB_APP_ID: String(APP_ID),
-    GITHUB_APP_PRIVATE_KEY: privateKey,
-    GITHUB_API_URL: fake.url,
-    GITHUB_BACKFILL_DAYS: "0",
-    SLACK_API_URL: channels.slackApiUrl,
-    SLACK_BOT_TOKEN: "xoxb-chaos-token",
-    RESEND_BASE_URL: channels.resendBaseUrl,
-    RESEND_API_KEY: "re_chaos_key",
-    ALERT_EMAIL_FROM: "Sentinel <alerts@example.com>",
-  };
-  // The web's access log at info is 10,000 lines of no interest; warnings and 5xx are kept.
-  const webEnv = { ...env, LOG_LEVEL: "warn" };
-  const webLog = path.join(dir, "web.log");
-  const workerLog = path.join(dir, "worker.log");
-
-  const web = supervise(
-    "web",
-    "start-web.ts",
-    webEnv,
-    webLog,
-    (what) =>
-      until(what, async () => {
-        const response = await fetch(`http://127.0.0.1:${webPort}/healthz`).catch(() => null);
-        return response?.status === 200;
-      }, { timeoutMs: 60_000, intervalMs: 100 }).then(() => undefined),
-    note,
-  );
-  const readyLines = () => (existsSync(workerLog) ? readFileSync(workerLog, "utf8").split("Sentinel worker is running").length : 1);
-  let workerReadyLines = 1;
-  const worker = supervise(
-    "worker",
-    "start-worker.ts",
-    env,
-    workerLog,
-    // A new "is running" line in the log: this start, or the restart that replaced it.
-    async (what) => {
-      const before = workerReadyLines;
-      await until(what, async () => readyLines() > before, { timeoutMs: 60_000, intervalMs: 100 });
-      workerReadyLines = readyLines();
-    },
-    note,
-  );
-  let supervisionFailure: Error | undefined;
-  for (const supervised of [web, worker]) supervised.failure.catch((error: Error) => (supervisionFailure = error));
-  /** Inside waits: fail at once when a process could not be kept running. */
-  const alive = () => {
-    if (supervisionFailure) throw new FatalError(supervisionFailure.message);
-  };
-  await Promise.all([web.start(), worker.start()]);
-  note(`web (port ${webPort}) and worker up; database ${dbName}, redis-server on ${redisPort}`);
-
-  // The script's own view: database checks, the queue for the metrics jobs and the recovery job's run.
-  const database: DatabaseConnection = connectPostgres(databaseUrl, { applicationName: "sentinel-chaos", max: 4 });
-  onCleanup("script database pool", () => database.close());
-  const runtime: QueueRuntime = createQueueRuntime({ redisUrl: redis.url, prefix, logger: silentLogger });
-  onCleanup("script queue connection", () => runtime.close());
-  await runtime.assertReady();
-  const github = createGitHubApi({ appId: APP_ID, privateKey, baseUrl: fake.url });
-  const side = createGitHubSide(fake, () => webPort);
-  onCleanup("sender sockets", () => side.close());
-
-  // The installation first: it creates the organisation and its repositories, which then get a Slack channel, an
-  // email channel and alert rules sensitive enough to fire on this history.
-  await side.deliver(input.install, false);
-  const org = await until("the installation to be processed", async () => {
-    const [row] = await database.db.select({ id: organizations.id }).from(organizations).where(eq(organizations.githubAccountId, input.owner.id));
-    return row;
-  }, { timeoutMs: 30_000 });
-  await database.db.update(organizations).set({ timezone: input.timeZone }).where(eq(organizations.id, org.id));
+  // The organisation gets a Slack channel, an email channel and alert rules sensitive enough to fire on this history.
   for (const channel of [
     { kind: "slack", name: "#chaos-alerts", target: SLACK_CHANNEL },
     { kind: "email", name: "On-call", addresses: EMAIL_TO },
@@ -776,8 +188,9 @@ async function runScenarioIn(name: "clean" | "chaos", input: ChaosInput, private
   // them (a process starting again) runs on while the next one starts.
   let faultChain: Promise<void> = Promise.resolve();
   const healing: Promise<void>[] = [];
-  const heal = (run: () => Promise<void>) => {
-    const healed = run();
+  /** The worker started again after its SIGKILL: the SIGTERM fault waits for it, to stop a worker that is working. */
+  let workerBack: Promise<void> = Promise.resolve();
+  const heal = (healed: Promise<void>) => {
     healed.catch(() => undefined); // awaited after the burst; not an unhandled rejection meanwhile
     healing.push(healed);
   };
@@ -793,11 +206,13 @@ async function runScenarioIn(name: "clean" | "chaos", input: ChaosInput, private
               await worker.stop("SIGKILL");
               faults.workerKilled = 1;
               note(`SIGKILL worker (pid ${pid}); starting another`);
-              heal(async () => {
+              heal(
+                (workerBack = (async () => {
                   await sleep(1_000);
                   await worker.start();
                   note("worker restarted");
-              });
+                })()),
+              );
             },
           },
           {
@@ -805,9 +220,7 @@ async function runScenarioIn(name: "clean" | "chaos", input: ChaosInput, private
             name: "Redis restart",
             run: async () => {
               note("Redis: shutdown (SIGTERM)");
-              await redis.stop("SIGTERM");
-              await sleep(1_500);
-              redis = await startThrowawayRedis({ port: redisPort, appendOnlyDir: redisDir, maxmemoryPolicy: "noeviction" });
+              await stack.restartRedis(1_500);
               faults.redisRestarted = 1;
               note("Redis back (append-only file reloaded)");
             },
@@ -828,14 +241,14 @@ async function runScenarioIn(name: "clean" | "chaos", input: ChaosInput, private
             run: async () => {
               const pid = web.child.pid;
               const stopping = performance.now();
-              await web.stop("SIGTERM");
-              faults.webRestarted = web.child.exitCode === 0 ? 1 : 0;
+              const exit = await web.stop("SIGTERM");
+              faults.webRestarted = exit === 0 ? 1 : 0;
               faults.webShutdownMs = Math.round(performance.now() - stopping);
-              note(`web SIGTERM (pid ${pid}) → exited ${web.child.exitCode} after ${faults.webShutdownMs} ms; starting another`);
-              heal(async () => {
+              note(`web SIGTERM (pid ${pid}) → exited ${exit} after ${faults.webShutdownMs} ms; starting another`);
+              heal((async () => {
                   await web.start();
                   note("web restarted");
-              });
+              })());
             },
           },
           {
@@ -847,27 +260,56 @@ async function runScenarioIn(name: "clean" | "chaos", input: ChaosInput, private
               fake.fail({ path: /^\/repos\//, times: Number.POSITIVE_INFINITY, until: now + 4_000, status: 500, body: { message: "Server Error" } });
               fake.fail({ path: /^\/repos\//, times: Number.POSITIVE_INFINITY, until: now + 8_000, status: 429, headers: { "retry-after": "2" }, body: { message: "API rate limit exceeded" } });
               note("GitHub answers 500 for 4 s, then 429 (retry-after 2) for 4 s");
-              heal(async () => {
+              heal((async () => {
                   await sleep(8_000);
                   faults.githubFailures = fake.requests.slice(before).filter((request) => request.path.startsWith("/repos/")).length;
                   note(`GitHub healthy again (${faults.githubFailures} requests to /repos/ in the window)`);
-              });
+              })());
+            },
+          },
+          {
+            at: 0.85,
+            name: "worker SIGTERM",
+            run: async () => {
+              // Graceful shutdown under load: the worker stops taking jobs, finishes its active ones and exits 0;
+              // what it had not started stays queued for the next worker. It must be one that is up and working: a
+              // worker still starting (migrating, connecting) has no handler yet and dies of the signal.
+              await workerBack;
+              const pid = worker.child.pid;
+              const stopping = performance.now();
+              const exit = await worker.stop("SIGTERM");
+              faults.workerTerminated = exit === 0 ? 1 : 0;
+              faults.workerShutdownMs = Math.round(performance.now() - stopping);
+              note(`worker SIGTERM (pid ${pid}) → exited ${exit} after ${faults.workerShutdownMs} ms; starting another`);
+              heal((async () => {
+                await worker.start();
+                note("worker restarted");
+              })());
             },
           },
         ];
   let nextFault = 0;
   note(`burst: ${input.burst.length.toLocaleString("en-US")} deliveries at up to ${RATE}/s, ${CONCURRENCY} in flight`);
-  const burstSeconds = await sendBurst(side, input.burst, (sent) => {
-    while (nextFault < schedule.length && sent >= schedule[nextFault]!.at * input.burst.length) {
-      const fault = schedule[nextFault++]!;
-      faultChain = faultChain.then(fault.run);
-    }
+  setPhase(`${name} run: the burst`);
+  const { seconds: burstSeconds } = await sendAtRate(side, input.burst, {
+    rate: RATE,
+    concurrency: CONCURRENCY,
+    onProgress: (sent) => {
+      while (nextFault < schedule.length && sent >= schedule[nextFault]!.at * input.burst.length) {
+        const fault = schedule[nextFault++]!;
+        faultChain = faultChain.then(() => {
+          setPhase(`${name} run: the burst, fault "${fault.name}"`);
+          return fault.run();
+        });
+      }
+    },
   });
   note(`burst sent in ${burstSeconds.toFixed(1)} s: ${side.stats.answered2xx} answered 2xx, ${side.stats.refused} refused, ${side.stats.connectionFailures} connection failures`);
   await faultChain;
   await Promise.all(healing);
 
   // ---- recovery: GitHub's delivery log → redeliveries, and recorded deliveries that lost their job
+  setPhase(`${name} run: recovery (redeliveries)`);
   const recovery = createRecoveryJobs({
     db: database.db,
     queue: runtime.queue,
@@ -893,31 +335,12 @@ async function runScenarioIn(name: "clean" | "chaos", input: ChaosInput, private
   }
 
   // ---- drain
-  const queues: QueueName[] = ["webhooks", "analysis", "scheduled-jobs", "notifications"];
-  const drained = async () => {
-    alive();
-    const [row] = await database.sql<{ queued: number; pending: number }[]>`
-      select (select count(*)::int from webhook_deliveries where status = 'queued') as queued,
-             (select count(*)::int from commits where analysis_status = 'pending') as pending`;
-    if (row!.queued > 0 || row!.pending > 0) return false;
-    for (const queue of queues) {
-      const counts = await runtime.queue.counts(queue);
-      // The job schedulers keep one delayed job each for their next tick.
-      if (counts.waiting + counts.active > 0 || (queue !== "scheduled-jobs" && counts.delayed > 0)) return false;
-    }
-    return true;
-  };
-  // Twice, a second apart: a job finishing between two reads may just have queued the next one.
-  await until("the queues to drain", async () => {
-    if (!(await drained())) return false;
-    await sleep(1_000);
-    return drained();
-  }, { intervalMs: 500 }).catch(async (error: unknown) => {
-    throw new Error(`${(error as Error).message}\n${await describeState(database, runtime)}\nworker log:\n${logTail(workerLog)}\nweb log:\n${logTail(webLog)}`);
-  });
+  setPhase(`${name} run: waiting for the queues to drain`);
+  await waitForDrain(stack);
   note("queues drained");
 
   // ---- metrics and alerts: the recompute path for all days but the last, then the nightly job for the last day
+  setPhase(`${name} run: daily metrics and alerts`);
   const repoRows = await database.db
     .select({ id: repositories.id, fullName: repositories.fullName })
     .from(repositories)
@@ -954,9 +377,11 @@ async function runScenarioIn(name: "clean" | "chaos", input: ChaosInput, private
   }, { intervalMs: 500 });
   note("daily metrics computed, alerts delivered");
 
+  setPhase(`${name} run: collecting what was recorded`);
   const report = await collect(name, input, database, runtime, channels, side.answered2xx);
-  await Promise.all([web.stop("SIGTERM"), worker.stop("SIGTERM")]);
-  note(`stopped (web started ${web.starts} times, worker ${worker.starts} times)`);
+  setPhase(`${name} run: stopping the web server and the worker (SIGTERM)`);
+  const [webExit, workerExit] = await Promise.all([web.stop("SIGTERM"), worker.stop("SIGTERM")]);
+  note(`stopped: web exited ${webExit}, worker ${workerExit} (web started ${web.starts} times, worker ${worker.starts} times)`);
   return {
     ...report,
     timeline,
@@ -965,36 +390,17 @@ async function runScenarioIn(name: "clean" | "chaos", input: ChaosInput, private
     recoveryRounds,
     redeliveryRequests,
     faults,
-    crashes: [...web.crashes.map((cause) => `web: ${cause}`), ...worker.crashes.map((cause) => `worker: ${cause}`)],
+    crashes: stack.unexpectedExits(),
+    finalExitCodes: `${webExit} / ${workerExit}`,
     seconds: (performance.now() - started) / 1000,
   };
 }
 
-/** What is still unfinished, for the message of a run that does not drain in time. */
-async function describeState(database: DatabaseConnection, runtime: QueueRuntime): Promise<string> {
-  const lines: string[] = [];
-  try {
-    const rows = await database.sql<{ what: string; n: number }[]>`
-      select 'deliveries ' || status as what, count(*)::int as n from webhook_deliveries group by status
-      union all select 'commits ' || analysis_status, count(*)::int from commits group by analysis_status
-      union all select 'alert deliveries ' || status, count(*)::int from alert_deliveries group by status`;
-    lines.push(rows.map((row) => `${row.what}: ${row.n}`).join(", "));
-    for (const queue of ["webhooks", "analysis", "scheduled-jobs", "notifications"] as const) {
-      lines.push(`queue ${queue}: ${JSON.stringify(await runtime.queue.counts(queue))}`);
-      const failed = await runtime.queue.listFailed(queue, { offset: 0, limit: 3 });
-      for (const job of failed) lines.push(`  failed ${job.name} ${job.id}: ${job.failedReason}`);
-    }
-  } catch (error) {
-    lines.push(`(state unreadable: ${error instanceof Error ? error.message : String(error)})`);
-  }
-  return lines.join("\n");
-}
-
-type Collected = Omit<RunReport, "timeline" | "sender" | "burstSeconds" | "recoveryRounds" | "redeliveryRequests" | "faults" | "crashes" | "seconds">;
+type Collected = Omit<RunReport, "timeline" | "sender" | "burstSeconds" | "recoveryRounds" | "redeliveryRequests" | "faults" | "crashes" | "finalExitCodes" | "seconds">;
 
 async function collect(
   name: string,
-  input: ChaosInput,
+  input: HarnessInput,
   database: DatabaseConnection,
   runtime: QueueRuntime,
   channels: FakeChannels,
@@ -1064,7 +470,7 @@ async function collect(
   const emailsPerAlert = alertRows.map((alert) => channels.resend.emails.filter((email) => email.idempotencyKey?.includes(alert.id)).length);
 
   const failedJobs: Record<string, number> = {};
-  for (const queue of ["webhooks", "analysis", "scheduled-jobs", "notifications"] as const) failedJobs[queue] = (await runtime.queue.counts(queue)).failed;
+  for (const queue of QUEUES) failedJobs[queue] = (await runtime.queue.counts(queue)).failed;
 
   return {
     name,
@@ -1089,11 +495,9 @@ interface Check {
   clean: string;
   chaos: string;
   ok: boolean;
-  /** Not a difference in what was recorded, but worth a look (printed with "!"). */
-  warn?: boolean;
 }
 
-function compare(input: ChaosInput, clean: RunReport, chaos: RunReport): Check[] {
+function compare(input: HarnessInput, clean: RunReport, chaos: RunReport): Check[] {
   const checks: Check[] = [];
   const row = (label: string, pick: (run: RunReport) => string | number, ok: (a: string, b: string) => boolean = (a, b) => a === b) => {
     const a = String(pick(clean));
@@ -1132,13 +536,9 @@ function compare(input: ChaosInput, clean: RunReport, chaos: RunReport): Check[]
   row("Slack posts per alert", (run) => perAlert(run.alerts.slackPostsPerAlert), (a, b) => a === "1–1" && b === "1–1");
   row("emails per alert", (run) => perAlert(run.alerts.emailsPerAlert), (a, b) => a === "1–1" && b === "1–1");
   row("alert deliveries", (run) => Object.entries(run.alerts.deliveriesByStatus).sort().map(([key, n]) => `${key} ${n}`).join(", "));
-  checks.push({
-    label: "unexpected process exits (restarted)",
-    clean: String(clean.crashes.length),
-    chaos: String(chaos.crashes.length),
-    ok: true,
-    warn: clean.crashes.length + chaos.crashes.length > 0,
-  });
+  // A process that exits without the script's signal is a failure even when nothing was lost (listed below the table).
+  row("unexpected process exits", (run) => run.crashes.length, (a, b) => a === "0" && b === "0");
+  row("web / worker exit codes at the final SIGTERM", (run) => run.finalExitCodes, (a, b) => a === "0 / 0" && b === "0 / 0");
   info("jobs failed for good", (run) => Object.entries(run.failedJobs).filter(([, n]) => n > 0).map(([queue, n]) => `${queue} ${n}`).join(", ") || "0");
   const commitsDiffering = [...clean.commits.bySha.keys()].filter((sha) => clean.commits.bySha.get(sha) !== chaos.commits.bySha.get(sha));
   for (const sha of commitsDiffering.slice(0, 5)) {
@@ -1159,6 +559,7 @@ function faultChecks(chaos: RunReport): Check[] {
     took("fault: Redis restarted", chaos.faults.redisRestarted),
     took("fault: PostgreSQL connections terminated", chaos.faults.postgresBackendsTerminated),
     took("fault: web SIGTERM, exit 0, restarted", chaos.faults.webRestarted),
+    took("fault: worker SIGTERM, exit 0, restarted", chaos.faults.workerTerminated),
     took("fault: GitHub requests during 500/429", chaos.faults.githubFailures),
     took("fault: Slack posts hung", chaos.faults.slackHung),
   ];
@@ -1171,7 +572,7 @@ function printTable(checks: Check[]): void {
   const chaosWidth = column(checks.map((check) => check.chaos));
   console.log(`\n${"".padEnd(width)}  ${"clean".padStart(cleanWidth)}  ${"chaos".padStart(chaosWidth)}`);
   for (const check of checks) {
-    const mark = !check.ok ? "✗ DIFFERENCE" : check.warn ? "! see below" : "";
+    const mark = check.ok ? "" : "✗ DIFFERENCE";
     console.log(`${check.label.padEnd(width)}  ${check.clean.padStart(cleanWidth)}  ${check.chaos.padStart(chaosWidth)}  ${mark}`);
   }
 }
@@ -1184,7 +585,7 @@ async function main(): Promise<number> {
     execFileSync(process.execPath, [path.join(ROOT, "node_modules/.bin/remix"), "build"], { cwd: ROOT, stdio: "ignore" });
   }
   const now = new Date();
-  const input = buildInput(now);
+  const input = buildInput(now, { deliveries: DELIVERIES, repos: REPOS, seed: SEED, secret: SECRET });
   const privateKey = testPrivateKey();
   console.log(
     `Sentinel chaos run — ${now.toISOString()}, node ${process.version}, ${cpus().length} cores, load average ${loadavg().map((value) => value.toFixed(1)).join(" ")}, loopback only\n` +
@@ -1194,14 +595,15 @@ async function main(): Promise<number> {
   if (OPTIONS.only) {
     const run = await runScenario(OPTIONS.only, input, privateKey);
     console.log(JSON.stringify({ ...run, metrics: { rows: run.metrics.rows } }, null, 2));
-    return 0;
+    if (run.crashes.length > 0) console.log(formatUnexpectedExits(run.name, run.crashes));
+    return run.crashes.length === 0 ? 0 : 1;
   }
   const clean = await runScenario("clean", input, privateKey);
   const chaos = await runScenario("chaos", input, privateKey);
   const checks = [...compare(input, clean, chaos), ...faultChecks(chaos)];
   printTable(checks);
   for (const run of [clean, chaos]) {
-    for (const crash of run.crashes) console.log(`! ${run.name} run: ${crash}`);
+    if (run.crashes.length > 0) console.log(`\n${formatUnexpectedExits(run.name, run.crashes)}`);
   }
   console.log(`\nclean run ${clean.seconds.toFixed(0)} s (burst ${clean.burstSeconds.toFixed(1)} s), chaos run ${chaos.seconds.toFixed(0)} s (burst ${chaos.burstSeconds.toFixed(1)} s)`);
   const failed = checks.filter((check) => !check.ok);
@@ -1213,18 +615,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-process.on("unhandledRejection", (error) => {
-  console.error(`chaos: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  void cleanUp().finally(() => process.exit(1));
-});
-
-let code = 1;
-try {
-  code = await main();
-} catch (error) {
-  console.error(`chaos: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  code = 1;
-} finally {
-  await cleanUp();
-}
-process.exit(code);
+await runHarness({ label: "chaos", timeoutSeconds: OPTIONS.timeout }, main);
