@@ -16,6 +16,13 @@ export interface AnalyzeOptions {
   commitOnly?: boolean;
 }
 
+/**
+ * Added lines longer than this are left out of style and complexity. Nobody writes such a line by hand (it is minified
+ * code, a data blob or padding), so it is no evidence of anyone's style; and the style and complexity patterns
+ * backtrack on long whitespace runs, so one 20,000-character line took seconds (found by engine.fuzz.test.ts).
+ */
+export const MAX_STYLED_LINE_CHARS = 1_000;
+
 interface PreparedFile {
   file: CommitFile;
   kind: FileKind;
@@ -31,7 +38,7 @@ function isMove(file: CommitFile): boolean {
 function prepareFile(file: CommitFile): PreparedFile {
   const kind = classifyFileKind(file);
   const styled = kind === "code" || kind === "test";
-  const added = styled ? addedLines(file.patch) : [];
+  const added = styled ? addedLines(file.patch).filter((line) => line.length <= MAX_STYLED_LINE_CHARS) : [];
   const style = styled && added.length > 0 ? styleSignal(countStyle(added, languageOf(file.path), emptyStyleCounts())) : null;
   return { file, kind, added, style };
 }

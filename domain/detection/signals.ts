@@ -69,7 +69,8 @@ export const MESSAGE_SHAPE_MAX_WEIGHT = 0.55;
 
 const HEADING = /^#{1,4} \S/m;
 const BOLD = /\*\*[^*\n]{2,}\*\*/;
-const SECTION_LABEL = /^(?:#+\s*)?(?:summary|changes|changes made|key changes|what changed|test plan|testing|tests|root cause|problem|solution|motivation|impact|implementation|approach|details|notes?|why|fixes?|breaking changes?)\s*:?\s*$/im;
+// "(?:\s*:)?\s*" matches what "\s*:?\s*" did without backtracking quadratically over a long run of spaces.
+const SECTION_LABEL = /^(?:#+\s*)?(?:summary|changes|changes made|key changes|what changed|test plan|testing|tests|root cause|problem|solution|motivation|impact|implementation|approach|details|notes?|why|fixes?|breaking changes?)(?:\s*:)?\s*$/im;
 const LABELLED_LIST = /^[A-Z][\w /-]{2,40}:\s*\n\s*[-*] /m;
 const TYPOGRAPHIC = /[\u2014\u2192\u2190\u21D2\u2713\u2714\u2705\u274C\u26A0\u{1F300}-\u{1FAFF}]/u;
 const LLM_VOCABULARY = /\b(comprehensive|robust(?:ness)?|seamless(?:ly)?|streamlin\w+|leverag\w+|enhanc\w+|utiliz\w+|ensur(?:e|es|ing)|facilitat\w+|delv\w+)\b/i;
