@@ -117,6 +117,9 @@ export function replayLineProvenance(events: readonly PatchEvent[], options: Rep
     }
     let slots: Slot[];
     if (event.status === "renamed" && event.previousPath !== null && event.previousPath !== event.path) {
+      // The file moved over replaces whatever the target path held: those lines are lost, as for an added file.
+      // (Overwriting them silently dropped lines with no fate at all; found by provenance.fuzz.test.ts.)
+      loseAll(files.get(event.path), event);
       slots = files.get(event.previousPath) ?? [];
       files.delete(event.previousPath);
     } else if (event.status === "added" || event.status === "copied") {
@@ -159,17 +162,37 @@ export function replayLineProvenance(events: readonly PatchEvent[], options: Rep
 
 const UNKNOWN: Slot = { origin: null, hash: 0 };
 
-/** Checked before anything is applied, so a malformed patch leaves no half-applied hunks behind. */
+/**
+ * Checked before anything is applied, so a malformed patch leaves no half-applied hunks behind. Walks the lines as
+ * applyPatch does and counts the old lines each hunk body really consumes: a body longer than its header says (a line
+ * doubled) runs into the next hunk, which applyPatch refuses — after the earlier hunks were spliced in, when only the
+ * headers were checked here (found by provenance.fuzz.test.ts).
+ */
 function hunksInOrder(patch: string): boolean {
   let previousEnd = 0;
-  for (let at = patch.startsWith("@@") ? 0 : patch.indexOf("\n@@"); at !== -1; at = patch.indexOf("\n@@", at + 1)) {
-    const header = HUNK_HEADER.exec(patch.slice(at === 0 ? 0 : at + 1, at + 120));
-    if (!header) return false;
-    const oldStart = Number(header[1]);
-    const oldCount = header[2] === undefined ? 1 : Number(header[2]);
-    const firstOld = oldCount === 0 ? oldStart : oldStart - 1;
-    if (firstOld < previousEnd) return false;
-    previousEnd = firstOld + oldCount;
+  let oldCursor = 0;
+  let inHunk = false;
+  let start = 0;
+  while (start < patch.length) {
+    let stop = patch.indexOf("\n", start);
+    if (stop === -1) stop = patch.length;
+    const marker = patch.charCodeAt(start);
+    if (marker === 64 /* @ */ && patch.startsWith("@@", start)) {
+      const header = HUNK_HEADER.exec(patch.slice(start, stop));
+      if (!header) return false;
+      const oldStart = Number(header[1]);
+      const oldCount = header[2] === undefined ? 1 : Number(header[2]);
+      const firstOld = oldCount === 0 ? oldStart : oldStart - 1;
+      // Out of order by the headers, or by the lines the previous hunk's body really consumed.
+      if (firstOld < previousEnd || firstOld < oldCursor) return false;
+      previousEnd = firstOld + oldCount;
+      oldCursor = firstOld;
+      inHunk = true;
+    } else if (inHunk && (marker === 32 /* space */ || marker === 45 /* - */ || stop === start || (stop === start + 1 && marker === 13))) {
+      // Context and deleted lines consume an old line; so does an empty line (or a lone CR), as in applyPatch.
+      oldCursor += 1;
+    }
+    start = stop + 1;
   }
   return true;
 }
