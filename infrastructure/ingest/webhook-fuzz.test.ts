@@ -4,16 +4,26 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
-import { codeEvents, commits, webhookDeliveries } from "../db/schema/index.ts";
+import { codeEvents, commits, deployments, pullRequests, webhookDeliveries } from "../db/schema/index.ts";
 import { loadCorpusCommits } from "../github/corpus-fixture.ts";
-import { installationPayload, pullRequestPayload, pushPayload, signDelivery, webhookRequest } from "../github/webhook-fixtures.ts";
+import {
+  deploymentPayload,
+  deploymentStatusPayload,
+  installationPayload,
+  pullRequestPayload,
+  pullRequestReviewPayload,
+  pushPayload,
+  signDelivery,
+  webhookRequest,
+} from "../github/webhook-fixtures.ts";
 import type { Services } from "../runtime/services.ts";
 import { handleGitHubWebhook } from "./github-webhook.server.ts";
 import { signWebhookBody } from "./webhook-receiver.ts";
 import { processWebhookDelivery } from "./process-delivery.ts";
 
 /**
- * Catalogue row 10: real payloads, mutated (values replaced, keys deleted, bytes truncated or flipped) and then
+ * Catalogue row 10: real payloads (push, pull_request, pull_request_review, deployment, deployment_status,
+ * installation), mutated (values replaced, keys deleted, bytes truncated or flipped) and then
  * correctly signed, so every layer behind the signature sees hostile input. The route never answers 500, and
  * processing leaves either the whole delivery applied or nothing of it.
  */
@@ -84,6 +94,39 @@ function seeds(): Array<{ event: string; payload: Json }> {
       }) as unknown as Json,
     },
     { event: "installation_repositories", payload: installationPayload("created", INSTALLATION, OWNER, [REPO]) as unknown as Json },
+    {
+      event: "pull_request_review",
+      payload: pullRequestReviewPayload({
+        installationId: INSTALLATION,
+        owner: OWNER,
+        repo: REPO,
+        number: 12,
+        headRef: "claude/fix-login",
+        headSha: corpus[0]!.sha,
+        reviewId: 9_001,
+        reviewer: { id: 4_242, login: "reviewer" },
+        state: "changes_requested",
+        submittedAt: "2026-03-01T13:00:00Z",
+      }) as unknown as Json,
+    },
+    {
+      event: "deployment",
+      payload: deploymentPayload({ installationId: INSTALLATION, owner: OWNER, repo: REPO, deploymentId: 77_001, sha: corpus[1]!.sha, createdAt: "2026-03-02T09:00:00Z" }) as unknown as Json,
+    },
+    {
+      event: "deployment_status",
+      payload: deploymentStatusPayload({
+        installationId: INSTALLATION,
+        owner: OWNER,
+        repo: REPO,
+        deploymentId: 77_001,
+        statusId: 88_001,
+        sha: corpus[1]!.sha,
+        createdAt: "2026-03-02T09:00:00Z",
+        state: "failure",
+        at: "2026-03-02T09:05:00Z",
+      }) as unknown as Json,
+    },
   ];
 }
 
@@ -145,7 +188,7 @@ describe("mutated real payloads (catalogue row 10)", () => {
           if (after!.status !== "processed") expect(events).toHaveLength(0);
         }
       }),
-      { numRuns: 250, seed: 4242 },
+      { numRuns: 300, seed: 4242 },
     );
     // Whatever was written is whole: every commit event has its commit row.
     const orphans = await database.db.execute<{ n: number }>(
@@ -153,6 +196,26 @@ describe("mutated real payloads (catalogue row 10)", () => {
           and not exists (select 1 from ${commits} c where c.repo_id = e.repo_id and c.sha = e.commit_sha)`,
     );
     expect(orphans[0]!.n).toBe(0);
+    // A deployment row comes with the event of the delivery that wrote it, and a review or deployment event with its row.
+    const deploymentsWithoutEvent = await database.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from ${deployments} d where not exists (
+            select 1 from ${codeEvents} e where e.repo_id = d.repo_id and e.type in ('deployment', 'deployment_status')
+            and (e.event_key = 'deployment/' || d.github_id or e.event_key like 'deployment/' || d.github_id || '/status/%'))`,
+    );
+    expect(deploymentsWithoutEvent[0]!.n).toBe(0);
+    const deploymentEventsWithoutRow = await database.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from ${codeEvents} e where e.type in ('deployment', 'deployment_status') and not exists (
+            select 1 from ${deployments} d where d.repo_id = e.repo_id and split_part(e.event_key, '/', 2) = d.github_id::text)`,
+    );
+    expect(deploymentEventsWithoutRow[0]!.n).toBe(0);
+    const reviewsWithoutPullRequest = await database.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from ${codeEvents} e where e.type = 'pr_review' and not exists (
+            select 1 from ${pullRequests} p where p.repo_id = e.repo_id and p.number = e.pr_number)`,
+    );
+    expect(reviewsWithoutPullRequest[0]!.n).toBe(0);
+    // The mutations left some deliveries of every event whole: the new seeds are exercised, not just parsed and refused.
+    const written = await database.db.execute<{ type: string }>(sql`select distinct type from ${codeEvents}`);
+    expect(written.map((row) => row.type)).toEqual(expect.arrayContaining(["pr_review", "deployment", "deployment_status"]));
   }, 120_000);
 });
 
