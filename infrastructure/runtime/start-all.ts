@@ -12,10 +12,12 @@ import { organizations } from "../db/schema/index.ts";
 import { configuredSecrets, createLogger } from "../logging/logger.ts";
 import { loadRemixBuild, startHttpServer } from "./http-server.ts";
 import { createServices } from "./services.ts";
-import { exitOnSignals } from "./shutdown.ts";
+import { handleSignals } from "./shutdown.ts";
 
 const env = loadEnvOrExit();
 const logger = createLogger({ level: env.LOG_LEVEL, secrets: configuredSecrets(env) });
+// Before start-up connects to anything: a SIGTERM while starting ends in a clean exit, not a death by signal.
+const shutdown = handleSignals(logger);
 
 async function main() {
   logger.info(
@@ -31,7 +33,7 @@ async function main() {
   const { services } = handle;
   await startWorkers(services);
   const http = await startHttpServer(services, build);
-  exitOnSignals(logger, [
+  shutdown.ready([
     { name: "http", run: () => http.close() },
     { name: "workers, queue and database", run: () => handle.close() },
   ]);

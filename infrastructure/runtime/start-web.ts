@@ -4,16 +4,18 @@ import { announceGitHubAppSetup } from "../github/app-registration.ts";
 import { configuredSecrets, createLogger } from "../logging/logger.ts";
 import { loadRemixBuild, startHttpServer } from "./http-server.ts";
 import { createServices } from "./services.ts";
-import { exitOnSignals } from "./shutdown.ts";
+import { handleSignals } from "./shutdown.ts";
 
 const env = loadEnvOrExit();
 const logger = createLogger({ level: env.LOG_LEVEL, name: "sentinel-web", secrets: configuredSecrets(env) });
+// Before start-up connects to anything: a SIGTERM while starting ends in a clean exit, not a death by signal.
+const shutdown = handleSignals(logger);
 
 async function main() {
   const build = await loadRemixBuild();
   const handle = await createServices(env, logger, { role: "web", migrate: true });
   const http = await startHttpServer(handle.services, build);
-  exitOnSignals(logger, [
+  shutdown.ready([
     { name: "http", run: () => http.close() },
     { name: "queue and database", run: () => handle.close() },
   ]);

@@ -3,11 +3,13 @@ import { startWorkers } from "../../jobs/workers.ts";
 import { loadEnvOrExit } from "../config/env.ts";
 import { configuredSecrets, createLogger } from "../logging/logger.ts";
 import { createServices } from "./services.ts";
-import { exitOnSignals } from "./shutdown.ts";
+import { handleSignals } from "./shutdown.ts";
 import { startWorkerMetricsServer } from "./worker-metrics-server.ts";
 
 const env = loadEnvOrExit();
 const logger = createLogger({ level: env.LOG_LEVEL, name: "sentinel-worker", secrets: configuredSecrets(env) });
+// Before start-up connects to anything: a SIGTERM while starting ends in a clean exit, not a death by signal.
+const shutdown = handleSignals(logger);
 
 async function main() {
   const handle = await createServices(env, logger, { role: "worker", migrate: true });
@@ -15,7 +17,7 @@ async function main() {
   // Optional: this process's job series are only visible to Prometheus through a listener of its own.
   const metrics =
     env.WORKER_METRICS_PORT === undefined ? null : await startWorkerMetricsServer(handle.services, { port: env.WORKER_METRICS_PORT, host: env.HOST });
-  exitOnSignals(logger, [
+  shutdown.ready([
     { name: "workers, queue and database", run: () => handle.close() },
     ...(metrics ? [{ name: "metrics listener", run: () => metrics.close() }] : []),
   ]);

@@ -5,7 +5,7 @@ import { TEST_REDIS_URL } from "../../tests/support/config.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { startWorkerProcess } from "../../tests/support/worker-process.ts";
 import { createBullMqQueue } from "../queue/bullmq-queue.ts";
-import { waitFor } from "../queue/test-support.ts";
+import { freePort, startThrowawayRedis, waitFor, type ThrowawayRedis } from "../queue/test-support.ts";
 
 const TSX = "node_modules/.bin/tsx";
 
@@ -61,6 +61,26 @@ describe("process entry points", () => {
       expect(output()).toContain("shutting down: finishing active work");
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  });
+
+  it("a worker stopped with SIGTERM while still starting (waiting for Redis) finishes starting, drains and exits 0", async () => {
+    // Found by the chaos run: an orchestrator stopping a worker it had just restarted killed it by the signal, since
+    // the handler was installed only once start-up was over.
+    const port = await freePort();
+    const worker = startWorkerProcess({ DATABASE_URL: database.url, REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_PREFIX: `sentinel-test-early-term-${process.pid}` });
+    let redis: ThrowawayRedis | undefined;
+    try {
+      await waitForOutput(worker.output, /Redis connection error/);
+      worker.child.kill("SIGTERM");
+      await waitForOutput(worker.output, /signal during start-up/);
+      redis = await startThrowawayRedis({ port });
+      const [code, signal] = (await once(worker.child, "exit")) as [number | null, NodeJS.Signals | null];
+      expect({ code, signal }).toEqual({ code: 0, signal: null });
+      expect(worker.output()).toContain("shutting down: finishing active work");
+    } finally {
+      if (worker.child.exitCode === null) worker.child.kill("SIGKILL");
+      await redis?.stop();
     }
   });
 
