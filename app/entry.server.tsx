@@ -1,16 +1,21 @@
 import { PassThrough } from "node:stream";
-import { createReadableStreamFromReadable, type EntryContext, type HandleErrorFunction } from "@remix-run/node";
+import { createReadableStreamFromReadable, type AppLoadContext, type EntryContext, type HandleErrorFunction } from "@remix-run/node";
 import { RemixServer, isRouteErrorResponse } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 
 const ABORT_DELAY_MS = 5_000;
 
-/** Unknown URLs are answered with a 404 page; only real failures are worth an error log line. */
-export const handleError: HandleErrorFunction = (error, { request }) => {
+/**
+ * Unknown URLs are answered with a 404 page; only real failures are worth an error log line. It goes through
+ * Sentinel's logger, like every other line: JSON, the request id, secrets scrubbed (a loader's error can quote a
+ * connection string).
+ */
+export const handleError: HandleErrorFunction = (error, { request, context }) => {
   if (request.signal.aborted) return;
   if (isRouteErrorResponse(error) && error.status === 404) return;
-  console.error(error);
+  const { pathname } = new URL(request.url);
+  context.services.logger.error({ err: error, method: request.method, path: pathname }, "request failed in a loader, action or render");
 };
 
 export default function handleRequest(
@@ -18,6 +23,7 @@ export default function handleRequest(
   responseStatusCode: number,
   responseHeaders: Headers,
   remixContext: EntryContext,
+  loadContext: AppLoadContext,
 ) {
   // Bots get the whole document at once; browsers get it streamed as soon as the shell is ready.
   const readyEvent = isbot(request.headers.get("user-agent") ?? "") ? "onAllReady" : "onShellReady";
@@ -40,7 +46,7 @@ export default function handleRequest(
         },
         onError(error: unknown) {
           responseStatusCode = 500;
-          if (shellRendered) console.error(error);
+          if (shellRendered) loadContext.services.logger.error({ err: error, path: new URL(request.url).pathname }, "streaming the page failed");
         },
       },
     );
