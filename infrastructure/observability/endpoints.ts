@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { QUEUE_NAMES } from "../../domain/ports.ts";
 import { pendingMigrations } from "../db/migrate.ts";
+import { checkHealth } from "../runtime/health.ts";
 import type { Services } from "../runtime/services.ts";
 import { httpRequestDuration, jobDuration, jobOutcomes, renderGauge } from "./registry.ts";
 
@@ -66,6 +67,27 @@ export async function answerMetricsRequest(
   if (!token) return { status: 404, contentType: "text/plain", body: "Metrics are disabled: set METRICS_TOKEN to enable /metrics.\n" };
   if (!metricsTokenMatches(authorization, token)) return { status: 401, contentType: "text/plain", body: "Missing or wrong bearer token.\n" };
   return { status: 200, contentType: "text/plain; version=0.0.4", body: await renderMetrics(services) };
+}
+
+/**
+ * The answer to an operator's `GET` of `/healthz`, `/readyz` or `/metrics` (null for any other path), for the web
+ * server and the worker's metrics listener alike: the report as JSON, 503 when it is not healthy or ready.
+ */
+export async function answerOperatorRequest(
+  services: Pick<Services, "database" | "queue" | "env">,
+  path: string,
+  authorization: string | undefined,
+): Promise<{ status: number; contentType: string; body: string } | null> {
+  if (path === "/healthz") {
+    const report = await checkHealth(services);
+    return { status: report.status === "ok" ? 200 : 503, contentType: "application/json", body: JSON.stringify(report) };
+  }
+  if (path === "/readyz") {
+    const report = await checkReadiness(services);
+    return { status: report.ready ? 200 : 503, contentType: "application/json", body: JSON.stringify(report) };
+  }
+  if (path === "/metrics") return answerMetricsRequest(services, authorization);
+  return null;
 }
 
 /** Everything Prometheus scrapes: this process's instruments plus queue depth and delivery outcomes read now. */

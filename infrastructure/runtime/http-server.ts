@@ -7,9 +7,8 @@ import type { ServerBuild } from "@remix-run/node";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { githubWebhookHandler } from "../ingest/node-webhook.ts";
 import { withLogContext } from "../logging/logger.ts";
-import { answerMetricsRequest, checkReadiness } from "../observability/endpoints.ts";
+import { answerOperatorRequest } from "../observability/endpoints.ts";
 import { httpRequestDuration, routeLabel } from "../observability/registry.ts";
-import { checkHealth } from "./health.ts";
 import type { Services } from "./services.ts";
 
 const BUILD_PATH = path.resolve("build/index.js");
@@ -87,18 +86,8 @@ export function createExpressApp(services: Services, build: ServerBuild): expres
     response.status(204).end();
   });
 
-  app.get("/healthz", async (_request, response) => {
-    const report = await checkHealth(services);
-    response.status(report.status === "ok" ? 200 : 503).json(report);
-  });
-
-  app.get("/readyz", async (_request, response) => {
-    const report = await checkReadiness(services);
-    response.status(report.ready ? 200 : 503).json(report);
-  });
-
-  app.get("/metrics", async (request, response) => {
-    const answer = await answerMetricsRequest(services, request.headers.authorization);
+  app.get(["/healthz", "/readyz", "/metrics"], async (request, response) => {
+    const answer = (await answerOperatorRequest(services, request.path, request.headers.authorization))!;
     response.status(answer.status).type(answer.contentType).send(answer.body);
   });
 

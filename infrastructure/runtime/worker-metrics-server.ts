@@ -1,6 +1,5 @@
 import http from "node:http";
-import { answerMetricsRequest, checkReadiness } from "../observability/endpoints.ts";
-import { checkHealth } from "./health.ts";
+import { answerOperatorRequest } from "../observability/endpoints.ts";
 import type { Services } from "./services.ts";
 
 export interface RunningWorkerMetricsServer {
@@ -22,21 +21,11 @@ export async function startWorkerMetricsServer(
       response.writeHead(status, { "content-type": contentType, "cache-control": "no-store" });
       response.end(body);
     };
-    const path = (request.url ?? "/").split("?")[0];
+    const path = (request.url ?? "/").split("?")[0] ?? "/";
     if (request.method !== "GET" && request.method !== "HEAD") return send(405, "text/plain", "Only GET.\n");
     const answer = async () => {
-      if (path === "/healthz") {
-        const report = await checkHealth(services);
-        return send(report.status === "ok" ? 200 : 503, "application/json", JSON.stringify(report));
-      }
-      if (path === "/readyz") {
-        const report = await checkReadiness(services);
-        return send(report.ready ? 200 : 503, "application/json", JSON.stringify(report));
-      }
-      if (path === "/metrics") {
-        const metrics = await answerMetricsRequest(services, request.headers.authorization);
-        return send(metrics.status, metrics.contentType, metrics.body);
-      }
+      const operator = await answerOperatorRequest(services, path, request.headers.authorization);
+      if (operator) return send(operator.status, operator.contentType, operator.body);
       send(404, "text/plain", "Not found: this worker serves /healthz, /readyz and /metrics.\n");
     };
     answer().catch((error: unknown) => {
