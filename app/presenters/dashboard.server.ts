@@ -140,23 +140,26 @@ export async function getDashboard(db: Executor, orgId: string, now: Date, windo
   const outcomeOf = new Map(outcomes.map((row) => [row.repo_id, row]));
   const taxOf = (weighted: number | null, lines: number | null) => (weighted !== null && lines ? weighted / lines : null);
 
-  const repositories = rows.map((row) => ({
-    id: row.id,
-    fullName: row.full_name,
-    source: row.source,
-    events: row.events,
-    commits: row.commits,
-    analyzedCommits: row.analyzed_commits,
-    pendingCommits: row.pending_commits,
-    aiCommits: row.ai_commits,
-    linesAdded: row.lines_added,
-    aiLinesAdded: row.ai_lines_added,
-    aiShare: row.lines_added > 0 ? (row.ai_lines_added / row.lines_added) * 100 : null,
-    highRiskFiles: highRiskFiles.get(row.id) ?? 0,
-    aiTax: taxOf(outcomeOf.get(row.id)?.weighted_tax ?? null, outcomeOf.get(row.id)?.taxed_lines ?? null),
-    openIncidents: outcomeOf.get(row.id)?.open_incidents ?? 0,
-    lastActivityAt: row.last_activity_at === null ? null : new Date(row.last_activity_at).toISOString(),
-  }));
+  const repositories = rows.map((row) => {
+    const outcome = outcomeOf.get(row.id);
+    return {
+      id: row.id,
+      fullName: row.full_name,
+      source: row.source,
+      events: row.events,
+      commits: row.commits,
+      analyzedCommits: row.analyzed_commits,
+      pendingCommits: row.pending_commits,
+      aiCommits: row.ai_commits,
+      linesAdded: row.lines_added,
+      aiLinesAdded: row.ai_lines_added,
+      aiShare: row.lines_added > 0 ? (row.ai_lines_added / row.lines_added) * 100 : null,
+      highRiskFiles: highRiskFiles.get(row.id) ?? 0,
+      aiTax: taxOf(outcome?.weighted_tax ?? null, outcome?.taxed_lines ?? null),
+      openIncidents: outcome?.open_incidents ?? 0,
+      lastActivityAt: row.last_activity_at === null ? null : new Date(row.last_activity_at).toISOString(),
+    };
+  });
   const linesAdded = repositories.reduce((sum, repo) => sum + repo.linesAdded, 0);
   const aiLinesAdded = repositories.reduce((sum, repo) => sum + repo.aiLinesAdded, 0);
   return {

@@ -60,22 +60,22 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const scrubber = createSecretScrubber(options.secrets);
   const settings: pino.LoggerOptions = {
-      name: options.name ?? "sentinel",
-      level: options.level ?? "info",
-      base: { pid: process.pid },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      mixin: () => ({ ...logContext.getStore() }),
-      // Every logged object (and the job / request fields) is scrubbed. Not a child logger's bindings: pino writes
-      // those once, unformatted, so bind only names and ids (`child({ component })`), never configuration.
-      formatters: { log: (object) => scrubber.scrubValue(object) as Record<string, unknown> },
-      // The scrubber has already turned errors into plain objects; pino's own serializer would re-type them "Object".
-      serializers: { err: (value: unknown) => value },
-      hooks: {
-        // The message (and any printf-style arguments) is not part of the object `formatters.log` sees.
-        logMethod(args, method) {
-          return method.apply(this, args.map((arg) => (typeof arg === "string" ? scrubber.scrubText(arg) : arg)) as Parameters<typeof method>);
-        },
+    name: options.name ?? "sentinel",
+    level: options.level ?? "info",
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    mixin: () => ({ ...logContext.getStore() }),
+    // Every logged object (and the job / request fields) is scrubbed. Not a child logger's bindings: pino writes
+    // those once, unformatted, so bind only names and ids (`child({ component })`), never configuration.
+    formatters: { log: (object) => scrubber.scrubValue(object) as Record<string, unknown> },
+    // The scrubber has already turned errors into plain objects; pino's own serializer would re-type them "Object".
+    serializers: { err: (value: unknown) => value },
+    hooks: {
+      // The message (and any printf-style arguments) is not part of the object `formatters.log` sees.
+      logMethod(args, method) {
+        return method.apply(this, args.map((arg) => (typeof arg === "string" ? scrubber.scrubText(arg) : arg)) as Parameters<typeof method>);
       },
+    },
   };
   return options.destination ? pino(settings, options.destination) : pino(settings);
 }
