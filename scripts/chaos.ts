@@ -30,7 +30,6 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { eq } from "drizzle-orm";
 import type postgres from "postgres";
 import { z } from "zod";
@@ -50,7 +49,7 @@ import { COMPUTE_METRICS_DAILY, periodJobId } from "../jobs/metrics.ts";
 import { createRecoveryJobs, RECOVER_DELIVERIES_JOB } from "../jobs/recovery.ts";
 import { buildInput, sendAtRate, type HarnessInput, type SenderStats } from "./harness/deliveries.ts";
 import { cleanupMark, cleanUpTo, remaining, runHarness, setPhase, until } from "./harness/lifecycle.ts";
-import { parseOptionsOrExit, wholeNumber } from "./harness/options.ts";
+import { parseOptionsOrExit, readArgsOrExit, wholeNumber } from "./harness/options.ts";
 import { formatUnexpectedExits, type UnexpectedExit } from "./harness/processes.ts";
 import { QUEUES, startStack, waitForDrain } from "./harness/stack.ts";
 
@@ -58,8 +57,9 @@ const USAGE =
   "npm run chaos -- [--deliveries 10000] [--quick] [--rate 250] [--concurrency 32] [--repos 3] [--seed 9] [--timeout 900]\n" +
   "  debugging: [--only clean|chaos] (one run, no comparison) [--keep-databases] (keep each run's database)";
 
-const { values } = parseArgs({
-  options: {
+const values = readArgsOrExit(
+  "chaos",
+  {
     deliveries: { type: "string" },
     quick: { type: "boolean", default: false },
     rate: { type: "string" },
@@ -69,14 +69,9 @@ const { values } = parseArgs({
     timeout: { type: "string" },
     only: { type: "string" },
     "keep-databases": { type: "boolean", default: false },
-    help: { type: "boolean", default: false },
   },
-});
-
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+  USAGE,
+);
 
 const OPTIONS = parseOptionsOrExit(
   "chaos",

@@ -27,13 +27,12 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import { testPrivateKey } from "../infrastructure/github/test-github.ts";
 import { sleep } from "../infrastructure/queue/test-support.ts";
 import { buildInput, sendAtRate, type SignedDelivery } from "./harness/deliveries.ts";
 import { runHarness, setPhase } from "./harness/lifecycle.ts";
-import { parseOptionsOrExit, wholeNumber } from "./harness/options.ts";
+import { parseOptionsOrExit, readArgsOrExit, wholeNumber } from "./harness/options.ts";
 import { formatUnexpectedExits } from "./harness/processes.ts";
 import { startStack, waitForDrain, type Stack } from "./harness/stack.ts";
 
@@ -41,8 +40,9 @@ const USAGE =
   "npm run soak -- [--rate 50] [--minutes 10] [--interval 10] [--repos 3] [--concurrency 16] [--seed 7]\n" +
   "  [--max-growth 40] [--max-p99 500] [--drain-timeout 180] [--timeout S] [--keep-database]";
 
-const { values } = parseArgs({
-  options: {
+const values = readArgsOrExit(
+  "soak",
+  {
     rate: { type: "string" },
     minutes: { type: "string" },
     interval: { type: "string" },
@@ -54,13 +54,9 @@ const { values } = parseArgs({
     "drain-timeout": { type: "string" },
     timeout: { type: "string" },
     "keep-database": { type: "boolean", default: false },
-    help: { type: "boolean", default: false },
   },
-});
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+  USAGE,
+);
 const OPTIONS = parseOptionsOrExit(
   "soak",
   z.object({

@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import { runScript } from "./support/run-script.ts";
+
+/** The chaos and soak scripts check their options before they create or start anything. */
+describe("bad options to npm run chaos / npm run soak", () => {
+  it.each([
+    ["soak.ts", ["--minutes", "0"], /^soak: --minutes must be at least 1$/m],
+    ["soak.ts", ["--rate", "fast"], /^soak: --rate must be a whole number$/m],
+    ["soak.ts", ["--minuts", "5"], /^soak: Unknown option '--minuts'/m],
+    ["chaos.ts", ["--deliveries", "-5"], /^chaos: Option '--deliveries' argument is ambiguous/m],
+  ])("%s %j: one line naming the option, the usage, exit 2", async (script, args, message) => {
+    const { code, output } = await runScript(script, args);
+    expect(code, output).toBe(2);
+    expect(output).toMatch(message);
+    expect(output).toContain(`npm run ${script.replace(".ts", "")} -- [`);
+    // Nothing was started: what it printed is the complaint and the usage, which ends the output.
+    const usageAt = output.indexOf(`npm run ${script.replace(".ts", "")} -- [`);
+    expect(output.slice(usageAt).trim().split("\n")).toHaveLength(2);
+    expect(output.slice(0, usageAt)).not.toMatch(/Applied|migrat|database|process/i);
+  });
+});
