@@ -48,6 +48,13 @@ describe("parseEnv", () => {
     expect(problemsOf({ WORKER_CONCURRENCY_SCHEDULED_JOBS: "many" })).toEqual(["WORKER_CONCURRENCY_SCHEDULED_JOBS must be a whole number of jobs"]);
   });
 
+  it("takes the worker's metrics port as a port number, off when unset", () => {
+    expect(parseEnv({ WORKER_METRICS_PORT: "9464" }).WORKER_METRICS_PORT).toBe(9464);
+    expect(parseEnv({ WORKER_METRICS_PORT: "" }).WORKER_METRICS_PORT).toBeUndefined();
+    expect(problemsOf({ WORKER_METRICS_PORT: "70000" })).toEqual([expect.stringMatching(/^WORKER_METRICS_PORT /)]);
+    expect(problemsOf({ WORKER_METRICS_PORT: "metrics" })).toEqual([expect.stringMatching(/^WORKER_METRICS_PORT /)]);
+  });
+
   it("accepts a Redis Cluster hash tag as the key prefix", () => {
     expect(parseEnv({ REDIS_PREFIX: "{sentinel}" }).REDIS_PREFIX).toBe("{sentinel}");
     expect(problemsOf({ REDIS_PREFIX: "{sentinel" })[0]).toMatch(/^REDIS_PREFIX /);
