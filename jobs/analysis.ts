@@ -4,6 +4,7 @@ import type { Database } from "../infrastructure/db/client.ts";
 import { analyzeStoredCommit, type CommitSourceResolver } from "../infrastructure/ingest/analyze-stored-commit.ts";
 import type { CommitToAnalyze } from "../infrastructure/ingest/apply-webhook-plan.ts";
 import { CommitSourceUnavailableError } from "../infrastructure/ingest/commit-sources.ts";
+import { createVerdictWriter } from "../infrastructure/ingest/verdict-writer.ts";
 import { GitHubInstallationMissingError } from "../infrastructure/github/github-api.ts";
 import { PermanentJobError } from "../infrastructure/queue/index.ts";
 import { defineJob } from "./router.ts";
@@ -34,12 +35,14 @@ export async function enqueueCommitAnalyses(queue: JobQueue, targets: CommitToAn
 }
 
 export function createAnalysisJobs(deps: { db: Database; resolveSource: CommitSourceResolver }) {
+  // The jobs running at once in this process write their verdicts together (ADR 022).
+  const writeVerdict = createVerdictWriter(deps.db);
   return {
     [ANALYZE_COMMIT_JOB]: defineJob({
       schema: z.object({ repoId: z.string().uuid(), sha: z.string().regex(/^[0-9a-f]{7,64}$/, "must be a commit sha") }),
       async run(target) {
         try {
-          return await analyzeStoredCommit(deps.db, deps.resolveSource, target);
+          return await analyzeStoredCommit(deps.db, deps.resolveSource, target, writeVerdict);
         } catch (error) {
           if (error instanceof CommitSourceUnavailableError || error instanceof GitHubInstallationMissingError) {
             throw new PermanentJobError(error.message, { cause: error });

@@ -1,9 +1,10 @@
 import { and, eq, sql } from "drizzle-orm";
 import { analyzeCommit, fromGitHubCommit, type NormalisedCommit } from "../../domain/detection/index.ts";
 import type { CommitSource } from "../../domain/ports.ts";
-import type { Executor, Transaction } from "../db/client.ts";
-import { commits, pullRequests, repositories, type RiskOverride } from "../db/schema/index.ts";
-import { recordCommitPatches } from "../metrics/provenance-store.ts";
+import type { Executor } from "../db/client.ts";
+import { commits, type RiskOverride } from "../db/schema/index.ts";
+import { commitPatchRows } from "../metrics/provenance-store.ts";
+import { writeVerdicts, type CommitVerdict, type VerdictContext, type VerdictWrite } from "./verdict-writer.ts";
 
 export type AnalysisOutcome =
   | { status: "analyzed"; confidence: number; files: number }
@@ -13,42 +14,70 @@ export type AnalysisOutcome =
 export type CommitSourceResolver = (repository: { orgId: string; source: "github" | "local" | "demo" }) => Promise<CommitSource>;
 
 /** The commit's row and what the engine reads besides the commit itself: branch, pull request, the author's previous commit. */
-function readAnalysisContext(db: Executor, target: { repoId: string; sha: string }) {
-  return db
-    .select({
-      orgId: commits.orgId,
-      authorEmail: commits.authorEmail,
-      authoredAt: commits.authoredAt,
-      branch: commits.branch,
-      prNumber: commits.prNumber,
-      fullName: repositories.fullName,
-      installationId: repositories.installationId,
-      source: repositories.source,
-      riskOverrides: repositories.riskOverrides,
-      disabledAt: repositories.disabledAt,
-      // The context the engine needs, in the same round trip: the author's previous commit and the pull request.
-      previousAuthoredAt: sql<string | Date | null>`(
-        select max(earlier.authored_at) from commits earlier
-        where earlier.repo_id = ${commits.repoId} and earlier.author_email = ${commits.authorEmail}
-          and earlier.authored_at < ${commits.authoredAt})`,
-      prTitle: pullRequests.title,
-      prBody: pullRequests.body,
-    })
-    .from(commits)
-    .innerJoin(repositories, eq(repositories.id, commits.repoId))
-    .leftJoin(pullRequests, and(eq(pullRequests.repoId, commits.repoId), eq(pullRequests.number, commits.prNumber)))
-    .where(and(eq(commits.repoId, target.repoId), eq(commits.sha, target.sha)));
+interface AnalysisContextRow {
+  orgId: string;
+  fullName: string;
+  installationId: number | null;
+  source: "github" | "local" | "demo";
+  riskOverrides: RiskOverride[];
+  disabledAt: Date | null;
+  branch: string | null;
+  prNumber: number | null;
+  prTitle: string | null;
+  prBody: string | null;
+  /** timestamptz as PostgreSQL prints it: handed back unchanged when the verdict's context is checked. */
+  previousAuthoredAt: string | null;
 }
 
-type AnalysisContextRow = Awaited<ReturnType<typeof readAnalysisContext>>[number];
-
-function contextFingerprint(row: AnalysisContextRow): string {
-  const previous = row.previousAuthoredAt === null ? null : new Date(row.previousAuthoredAt).toISOString();
-  return JSON.stringify([row.branch, row.prNumber, row.prTitle, row.prBody, previous]);
+/**
+ * One round trip, written as SQL rather than built by drizzle's select builder: it runs once per analysed commit,
+ * and building the joined select cost more CPU than PostgreSQL spends running it (ADR 022).
+ */
+async function readAnalysisContext(db: Executor, target: { repoId: string; sha: string }): Promise<AnalysisContextRow | undefined> {
+  const rows = await db.execute<{
+    org_id: string;
+    full_name: string;
+    installation_id: number | string | null;
+    source: "github" | "local" | "demo";
+    risk_overrides: RiskOverride[] | null;
+    disabled_at: string | null;
+    branch: string | null;
+    pr_number: number | null;
+    pr_title: string | null;
+    pr_body: string | null;
+    previous_authored_at: string | null;
+  }>(sql`
+    select c.org_id, r.full_name, r.installation_id, r.source, r.risk_overrides, r.disabled_at::text as disabled_at,
+      c.branch, c.pr_number, p.title as pr_title, p.body as pr_body,
+      (select max(earlier.authored_at) from commits earlier
+       where earlier.repo_id = c.repo_id and earlier.author_email = c.author_email
+         and earlier.authored_at < c.authored_at)::text as previous_authored_at
+    from commits c
+    join repositories r on r.id = c.repo_id
+    left join pull_requests p on p.repo_id = c.repo_id and p.number = c.pr_number
+    where c.repo_id = ${target.repoId} and c.sha = ${target.sha}`);
+  const row = rows[0];
+  if (!row) return undefined;
+  return {
+    orgId: row.org_id,
+    fullName: row.full_name,
+    installationId: row.installation_id === null ? null : Number(row.installation_id),
+    source: row.source,
+    riskOverrides: row.risk_overrides ?? [],
+    disabledAt: row.disabled_at === null ? null : new Date(row.disabled_at),
+    branch: row.branch,
+    prNumber: row.pr_number,
+    prTitle: row.pr_title,
+    prBody: row.pr_body,
+    previousAuthoredAt: row.previous_authored_at,
+  };
 }
 
 /** A verdict whose context kept changing under it this many times is left to the job's retry. */
 const MAX_STALE_VERDICTS = 5;
+
+/** How a verdict reaches the database: alone (`writeVerdicts`), or grouped with other jobs' (`createVerdictWriter`). */
+export type WriteVerdict = (verdict: CommitVerdict) => Promise<VerdictWrite>;
 
 /**
  * Fetches one stored commit, runs the detection engine with everything Sentinel knows about its context
@@ -59,23 +88,23 @@ const MAX_STALE_VERDICTS = 5;
  * lock): two analyses of one commit run concurrently when a pull request links it meanwhile (the first analysis, and
  * the re-score the link queues), and the one that read the older context must not finish last and win. A stale
  * verdict is computed again from the new context, with the commit already fetched.
+ *
+ * `write` defaults to a transaction of its own; the analysis worker passes its group-commit writer (ADR 022).
  */
 export async function analyzeStoredCommit(
   db: Executor,
   resolveSource: CommitSourceResolver,
   target: { repoId: string; sha: string },
+  write: WriteVerdict = async (verdict) => (await writeVerdicts(db, [verdict]))[0]!,
 ): Promise<AnalysisOutcome> {
-  let [row] = await readAnalysisContext(db, target);
+  let row = await readAnalysisContext(db, target);
   if (!row) return { status: "skipped", reason: "commit is not recorded" };
   if (row.disabledAt) return { status: "skipped", reason: "repository was removed from Sentinel" };
 
   const source = await resolveSource({ orgId: row.orgId, source: row.source });
   const response = await source.getCommit({ fullName: row.fullName, installationId: row.installationId }, target.sha);
   if (response === null) {
-    await db
-      .update(commits)
-      .set({ analysisStatus: "skipped", skipReason: "commit no longer exists on GitHub (force-pushed away?)", analyzedAt: new Date() })
-      .where(and(eq(commits.repoId, target.repoId), eq(commits.sha, target.sha)));
+    await markSkipped(db, target, "commit no longer exists on GitHub (force-pushed away?)");
     return { status: "skipped", reason: "commit not found at the source" };
   }
 
@@ -86,13 +115,17 @@ export async function analyzeStoredCommit(
       pullRequest: context.prTitle !== null ? { title: context.prTitle, body: context.prBody ?? "" } : null,
       authorPreviousCommitAt: context.previousAuthoredAt === null ? null : new Date(context.previousAuthoredAt).toISOString(),
     });
-    const outcome = await writeVerdict(db, { orgId: context.orgId, repoId: target.repoId, sha: target.sha, riskOverrides: context.riskOverrides }, normalised, async (tx) => {
-      const [current] = await readAnalysisContext(tx, target).for("update", { of: commits });
-      return current !== undefined && contextFingerprint(current) === contextFingerprint(context);
-    });
+    const verdictContext: VerdictContext = {
+      branch: context.branch,
+      pr_number: context.prNumber,
+      pr_title: context.prTitle,
+      pr_body: context.prBody,
+      previous_authored_at: context.previousAuthoredAt,
+    };
+    const outcome = await judge(db, { orgId: context.orgId, repoId: target.repoId, sha: target.sha, riskOverrides: context.riskOverrides }, normalised, verdictContext, write);
     if (outcome.status !== "stale") return outcome;
     if (attempt >= MAX_STALE_VERDICTS) throw new Error(`the context of commit ${target.sha} kept changing during its analysis; retrying later`);
-    [row] = await readAnalysisContext(db, target);
+    row = await readAnalysisContext(db, target);
     if (!row) return { status: "skipped", reason: "commit is not recorded" };
   }
 }
@@ -106,49 +139,52 @@ export async function recordCommitAnalysis(
   target: { orgId: string; repoId: string; sha: string; riskOverrides: RiskOverride[] },
   normalised: NormalisedCommit,
 ): Promise<AnalysisOutcome> {
-  const outcome = await writeVerdict(db, target, normalised);
-  if (outcome.status === "stale") throw new Error("unreachable: a verdict without a context check cannot be stale");
+  const outcome = await judge(db, target, normalised, null, async (verdict) => (await writeVerdicts(db, [verdict]))[0]!);
+  if (outcome.status === "stale") throw new Error(`commit ${target.sha} is not recorded`);
   return outcome;
 }
 
-/** `stillCurrent` runs first inside the transaction; false rolls it back and answers "stale". */
-async function writeVerdict(
+async function markSkipped(db: Executor, target: { repoId: string; sha: string }, reason: string): Promise<void> {
+  await db
+    .update(commits)
+    .set({ analysisStatus: "skipped", skipReason: reason, analyzedAt: new Date() })
+    .where(and(eq(commits.repoId, target.repoId), eq(commits.sha, target.sha)));
+}
+
+/** Runs the engine and writes its verdict; "stale" when `context` no longer holds (nothing written then). */
+async function judge(
   db: Executor,
   target: { orgId: string; repoId: string; sha: string; riskOverrides: RiskOverride[] },
   normalised: NormalisedCommit,
-  stillCurrent?: (tx: Transaction) => Promise<boolean>,
+  context: VerdictContext | null,
+  write: WriteVerdict,
 ): Promise<AnalysisOutcome | { status: "stale" }> {
   if (normalised.parents.length > 1) {
     // GitHub diffs a merge against its first parent: counting it would attribute the merged branch twice.
-    await db
-      .update(commits)
-      .set({ analysisStatus: "skipped", skipReason: "merge commit: its changes are attributed to the commits it merges", analyzedAt: new Date() })
-      .where(and(eq(commits.repoId, target.repoId), eq(commits.sha, target.sha)));
+    await markSkipped(db, target, "merge commit: its changes are attributed to the commits it merges");
     return { status: "skipped", reason: "merge commit" };
   }
   const result = analyzeCommit(normalised, { tierOverrides: target.riskOverrides });
-  const authoredAt = new Date(normalised.author.date);
-  const analyzedAt = new Date();
-  const counted = result.files.filter((file) => file.countsTowardShare);
-
-  const written = await db.transaction(async (tx) => {
-    if (stillCurrent && !(await stillCurrent(tx))) return false;
-    await tx
-      .update(commits)
-      .set({
-        analysisStatus: "analyzed",
-        skipReason: null,
-        aiConfidence: result.confidence,
-        signals: result.signals,
-        linesAdded: counted.reduce((sum, file) => sum + file.linesAdded, 0),
-        linesDeleted: counted.reduce((sum, file) => sum + file.linesDeleted, 0),
-        detectorVersion: result.detectorVersion,
-        analyzedAt,
-      })
-      .where(and(eq(commits.repoId, target.repoId), eq(commits.sha, target.sha)));
-    if (result.files.length === 0) return true;
-    // One JSON parameter for all the files (a commit can touch hundreds): no per-value query building.
-    const files = result.files.map((file) => ({
+  let linesAdded = 0;
+  let linesDeleted = 0;
+  for (const file of result.files) {
+    if (!file.countsTowardShare) continue;
+    linesAdded += file.linesAdded;
+    linesDeleted += file.linesDeleted;
+  }
+  const written = await write({
+    org_id: target.orgId,
+    repo_id: target.repoId,
+    sha: target.sha,
+    context,
+    ai_confidence: result.confidence,
+    signals: result.signals,
+    lines_added: linesAdded,
+    lines_deleted: linesDeleted,
+    detector_version: result.detectorVersion,
+    authored_at: new Date(normalised.author.date).toISOString(),
+    analyzed_at: new Date().toISOString(),
+    files: result.files.map((file) => ({
       path: file.path,
       previous_path: file.previousPath,
       change_type: file.status,
@@ -162,27 +198,10 @@ async function writeVerdict(
       lines_added: file.linesAdded,
       lines_deleted: file.linesDeleted,
       complexity: file.complexity ?? null,
-    }));
-    await tx.execute(sql`
-      insert into code_attribution (org_id, repo_id, commit_sha, file_path, previous_path, change_type, file_kind,
-        counts_toward_share, ai_confidence, signals, risk_tier, base_risk_tier, risk_reasons, lines_added, lines_deleted,
-        complexity, detector_version, authored_at, analyzed_at)
-      select ${target.orgId}::uuid, ${target.repoId}::uuid, ${target.sha}, f.path, f.previous_path, f.change_type, f.file_kind,
-        f.counts, f.ai_confidence, f.signals, f.risk_tier, f.base_risk_tier, f.risk_reasons, f.lines_added, f.lines_deleted,
-        f.complexity, ${result.detectorVersion}, ${authoredAt.toISOString()}::timestamptz, ${analyzedAt.toISOString()}::timestamptz
-      from jsonb_to_recordset(${JSON.stringify(files)}::jsonb) as f(path text, previous_path text, change_type text,
-        file_kind text, counts boolean, ai_confidence real, signals jsonb, risk_tier smallint, base_risk_tier smallint,
-        risk_reasons jsonb, lines_added integer, lines_deleted integer, complexity jsonb)
-      on conflict (repo_id, commit_sha, file_path) do update set
-        ai_confidence = excluded.ai_confidence, signals = excluded.signals, risk_tier = excluded.risk_tier,
-        base_risk_tier = excluded.base_risk_tier, risk_reasons = excluded.risk_reasons, file_kind = excluded.file_kind,
-        counts_toward_share = excluded.counts_toward_share, lines_added = excluded.lines_added,
-        lines_deleted = excluded.lines_deleted, complexity = excluded.complexity,
-        detector_version = excluded.detector_version, analyzed_at = excluded.analyzed_at`);
+    })),
     // Line provenance (churn, AI tax, survival) replays these patches later: ADR 030.
-    await recordCommitPatches(tx, { orgId: target.orgId, repoId: target.repoId, sha: target.sha, authoredAt }, normalised.files, result.files);
-    return true;
+    patches: commitPatchRows(normalised.files, result.files),
   });
-  if (!written) return { status: "stale" };
+  if (written === "stale") return { status: "stale" };
   return { status: "analyzed", confidence: result.confidence, files: result.files.length };
 }

@@ -4,18 +4,24 @@ import type { PatchEvent } from "../../domain/metrics/provenance.ts";
 import type { CommitFile, FileAttribution } from "../../domain/detection/types.ts";
 import type { Executor } from "../db/client.ts";
 
+/** One row of `commit_file_patches`, as the analysis writes it (snake_case: it goes to PostgreSQL as JSON). */
+export interface CommitPatchRow {
+  path: string;
+  previous_path: string | null;
+  status: string;
+  patch: string | null;
+  truncated: boolean;
+  ai: boolean;
+}
+
 /**
- * Called by the commit analysis inside its transaction (ADR 030): keeps each counted file's patch, so line
- * provenance can be replayed later without asking GitHub again. Idempotent: a re-analysis overwrites.
+ * Each counted file's patch, kept so line provenance can be replayed later without asking GitHub again (ADR 030).
+ * The commit analysis writes them with its verdict, in the same statement (ingest/verdict-writer.ts). Idempotent: a
+ * re-analysis overwrites.
  */
-export async function recordCommitPatches(
-  tx: Executor,
-  commit: { orgId: string; repoId: string; sha: string; authoredAt: Date },
-  files: readonly CommitFile[],
-  attributions: readonly FileAttribution[],
-): Promise<void> {
+export function commitPatchRows(files: readonly CommitFile[], attributions: readonly FileAttribution[]): CommitPatchRow[] {
   const byPath = new Map(files.map((file) => [file.path, file]));
-  const rows = attributions
+  return attributions
     .filter((attribution) => attribution.countsTowardShare)
     .map((attribution) => {
       const file = byPath.get(attribution.path);
@@ -28,16 +34,6 @@ export async function recordCommitPatches(
         ai: attribution.aiConfidence >= AI_THRESHOLD,
       };
     });
-  if (rows.length === 0) return;
-  // One JSON parameter for every file's patch: no per-value query building for what can be megabytes of text.
-  await tx.execute(sql`
-    insert into commit_file_patches (org_id, repo_id, commit_sha, file_path, previous_path, status, patch, patch_truncated, ai_authored, authored_at)
-    select ${commit.orgId}::uuid, ${commit.repoId}::uuid, ${commit.sha}, f.path, f.previous_path, f.status, f.patch, f.truncated, f.ai,
-      ${commit.authoredAt.toISOString()}::timestamptz
-    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as f(path text, previous_path text, status text, patch text, truncated boolean, ai boolean)
-    on conflict (repo_id, commit_sha, file_path) do update set
-      previous_path = excluded.previous_path, status = excluded.status, patch = excluded.patch,
-      patch_truncated = excluded.patch_truncated, ai_authored = excluded.ai_authored, authored_at = excluded.authored_at`);
 }
 
 /** PostgreSQL text holds neither NUL nor lone surrogates (jsonb refuses them too): replace them, keep the rest. */
