@@ -19,7 +19,6 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { eq, sql } from "drizzle-orm";
-import { pino } from "pino";
 import autocannon from "autocannon";
 import { Redis } from "ioredis";
 import postgres from "postgres";
@@ -32,11 +31,11 @@ import { loadCorpusCommits } from "../infrastructure/github/corpus-fixture.ts";
 import { startFakeGitHub } from "../infrastructure/github/fake-github.ts";
 import { testPrivateKey } from "../infrastructure/github/test-github.ts";
 import { installationPayload, pushPayload, signDelivery } from "../infrastructure/github/webhook-fixtures.ts";
-import { silentLogger } from "../infrastructure/logging/logger.ts";
+import { bufferedDestination, createLogger, silentLogger } from "../infrastructure/logging/logger.ts";
 import { createQueueRuntime } from "../infrastructure/queue/index.ts";
 import { deleteKeys } from "../infrastructure/queue/test-support.ts";
 import { signWebhookBody } from "../infrastructure/ingest/webhook-receiver.ts";
-import { createExpressApp, loadRemixBuild } from "../infrastructure/runtime/http-server.ts";
+import { createRequestListener, loadRemixBuild } from "../infrastructure/runtime/http-server.ts";
 import type { Services } from "../infrastructure/runtime/services.ts";
 
 const { values } = parseArgs({
@@ -96,15 +95,15 @@ async function createServices(databaseUrl: string, prefix: string): Promise<{ se
 }
 
 /**
- * The production web server: the real Remix build behind the real express app (request ids, access log at the
- * default level, cross-origin guard), exactly what `npm run start:web` serves. The access log goes to /dev/null:
- * its cost is counted, the terminal is not flooded.
+ * The production web server: the real Remix build behind the real request listener and express app (request ids,
+ * access log at the default level through Sentinel's logger, cross-origin guard), what `npm run start:web` serves.
+ * The access log goes to /dev/null: its cost is counted, the terminal is not flooded.
  */
 async function serve(): Promise<void> {
   const { services, close } = await createServices(values["database-url"]!, values.prefix!);
-  services.logger = pino({ level: "info" }, pino.destination({ dest: "/dev/null", sync: false }));
-  const app = createExpressApp(services, await loadRemixBuild());
-  const server = http.createServer(app);
+  // The web server's own logger (secret scrubbing, request context, stdout buffered as start-web buffers it).
+  services.logger = createLogger({ level: "info", name: "sentinel-web", secrets: [SECRET], destination: bufferedDestination("/dev/null") });
+  const server = http.createServer(createRequestListener(services, await loadRemixBuild()));
   server.keepAliveTimeout = 65_000;
   server.listen(0, "127.0.0.1", () => process.stdout.write(`${(server.address() as AddressInfo).port}\n`));
   // Exit cleanly on SIGTERM so --cpu-prof can write its profile.

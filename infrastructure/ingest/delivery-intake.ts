@@ -28,23 +28,63 @@ export type IntakeOutcome = "recorded" | "duplicate";
 
 interface Pending {
   delivery: IncomingDelivery;
+  /** performance.now() after which the delivery is answered 503, written or not. */
+  deadline: number;
+  settled: boolean;
   resolve(outcome: IntakeOutcome): void;
   reject(error: unknown): void;
+  /** The promise's own reject, for the sweep (which has already marked the delivery settled). */
+  rejectNow(error: unknown): void;
 }
 
 /** At most this many rows per INSERT; more waiting deliveries go in the next batch. */
 const MAX_BATCH = 500;
 /** Batches being written at once; a fraction of the connection pool, which pages and jobs share. */
 const MAX_IN_FLIGHT = 4;
+/**
+ * GitHub waits 10 s; a delivery Sentinel cannot store is answered 503 long before that, so GitHub marks it failed.
+ * The budget plus one sweep interval stays under a second.
+ */
+export const DEFAULT_INTAKE_BUDGET_MS = 850;
+const SWEEP_INTERVAL_MS = 50;
+
+export class IntakeDeadlineError extends Error {
+  override name = "IntakeDeadlineError";
+}
 
 export interface DeliveryIntake {
   record(delivery: IncomingDelivery): Promise<IntakeOutcome>;
 }
 
-export function createDeliveryIntake(sql: postgres.Sql, queue: JobQueue): DeliveryIntake {
+export function createDeliveryIntake(sql: postgres.Sql, queue: JobQueue, options: { budgetMs?: number } = {}): DeliveryIntake {
+  const budgetMs = options.budgetMs ?? DEFAULT_INTAKE_BUDGET_MS;
   const waiting: Pending[] = [];
+  /** Deliveries not answered at the last sweep, and those that came since: what the sweep looks at. */
+  const unanswered: Pending[] = [];
+  let sweeper: NodeJS.Timeout | undefined;
   let inFlight = 0;
   let scheduled = false;
+
+  /**
+   * One timer for all deliveries instead of a timer and a promise race per delivery (ADR 023): every sweep answers
+   * the ones past their deadline with an error (→ 503), whether they still wait for a batch or their batch hangs.
+   */
+  function sweep(): void {
+    const now = performance.now();
+    let kept = 0;
+    for (const pending of unanswered) {
+      if (pending.settled) continue;
+      if (pending.deadline <= now) {
+        pending.settled = true;
+        pending.rejectNow(new IntakeDeadlineError(`no answer within ${budgetMs} ms`));
+      } else unanswered[kept++] = pending;
+    }
+    unanswered.length = kept;
+    if (kept === 0) {
+      clearInterval(sweeper);
+      sweeper = undefined;
+    }
+  }
 
   async function insertRows(batch: Pending[]): Promise<Set<string>> {
     // One JSON array parameter with each payload spliced in as it arrived (it is valid JSON: the receiver parsed
@@ -153,7 +193,29 @@ export function createDeliveryIntake(sql: postgres.Sql, queue: JobQueue): Delive
   return {
     record(delivery) {
       return new Promise<IntakeOutcome>((resolve, reject) => {
-        waiting.push({ delivery, resolve, reject });
+        const pending: Pending = {
+          delivery,
+          deadline: performance.now() + budgetMs,
+          settled: false,
+          // A delivery answered by the sweep stays in its batch (its row may still be written); its late outcome is dropped.
+          resolve(outcome) {
+            if (pending.settled) return;
+            pending.settled = true;
+            resolve(outcome);
+          },
+          reject(error) {
+            if (pending.settled) return;
+            pending.settled = true;
+            reject(error);
+          },
+          rejectNow: reject,
+        };
+        waiting.push(pending);
+        unanswered.push(pending);
+        if (sweeper === undefined) {
+          sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
+          sweeper.unref();
+        }
         schedule();
       });
     },

@@ -1,13 +1,7 @@
 import { resolveWebhookSecrets } from "../github/app-config.ts";
 import type { Services } from "../runtime/services.ts";
-import { createDeliveryIntake, type DeliveryIntake } from "./delivery-intake.ts";
-import {
-  fetchWebhookInput,
-  receiveGitHubWebhook,
-  webhookReceiptStatus,
-  type WebhookInput,
-  type WebhookReceiverDeps,
-} from "./webhook-receiver.ts";
+import { createDeliveryIntake } from "./delivery-intake.ts";
+import { fetchWebhookInput, receiveGitHubWebhook, webhookReceiptStatus, type WebhookInput, type WebhookReceiverDeps } from "./webhook-receiver.ts";
 
 /** What the webhook resource route calls: the use-case plus the mapping of its outcome to an HTTP answer. */
 export async function handleGitHubWebhook(request: Request, services: Services): Promise<Response> {
@@ -15,23 +9,45 @@ export async function handleGitHubWebhook(request: Request, services: Services):
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json; charset=utf-8" } });
 }
 
-/** The transport-neutral part, shared by the Remix route and the server's Node fast path (node-webhook.ts). */
+/** The transport-neutral part (the Remix route, and tests over a `WebhookInput`). */
 export async function answerGitHubWebhook(input: WebhookInput, services: Services): Promise<{ status: number; body: Record<string, unknown> }> {
-  // GITHUB_WEBHOOK_SECRET(_PREVIOUS), else the App registered on /setup (a cached read, not a query per delivery).
-  const { secrets, problem } = await resolveWebhookSecrets(services.env, services.db);
-  const deps: WebhookReceiverDeps = { ...sharedDeps(services), secrets };
-  if (problem) deps.logger.warn(`webhook refused: ${problem}`);
-  return webhookReceiptStatus(await receiveGitHubWebhook(deps, input));
+  return webhookReceiptStatus(await receiveGitHubWebhook(await webhookReceiverDeps(services), input));
+}
+
+interface SharedDeps extends Omit<WebhookReceiverDeps, "secrets"> {
+  /** GITHUB_WEBHOOK_SECRET(_PREVIOUS): the environment is read once per process, so these never change. */
+  fixed?: WebhookReceiverDeps;
 }
 
 /** One intake per running service set, so concurrent requests share its batches. */
-const shared = new WeakMap<Services, Omit<WebhookReceiverDeps, "secrets">>();
-function sharedDeps(services: Services): Omit<WebhookReceiverDeps, "secrets"> {
+const shared = new WeakMap<Services, SharedDeps>();
+function sharedDeps(services: Services): SharedDeps {
   let deps = shared.get(services);
   if (deps === undefined) {
-    const intake: DeliveryIntake = createDeliveryIntake(services.database.sql, services.queue);
-    deps = { intake, logger: services.logger.child({ component: "webhooks" }) };
+    const intake = createDeliveryIntake(services.database.sql, services.queue);
+    const logger = services.logger.child({ component: "webhooks" });
+    const { GITHUB_WEBHOOK_SECRET: current, GITHUB_WEBHOOK_SECRET_PREVIOUS: previous } = services.env;
+    deps = { intake, logger };
+    if (current) deps.fixed = { intake, logger, secrets: previous ? [current, previous] : [current] };
     shared.set(services, deps);
   }
   return deps;
+}
+
+/**
+ * The receiver's dependencies for a delivery, without a promise when the secrets come from the environment (the
+ * server's fast path answers most deliveries without waiting on anything but the batch, ADR 023). Otherwise null:
+ * use `webhookReceiverDeps`.
+ */
+export function fixedWebhookReceiverDeps(services: Services): WebhookReceiverDeps | null {
+  return sharedDeps(services).fixed ?? null;
+}
+
+/** GITHUB_WEBHOOK_SECRET(_PREVIOUS), else the App registered on /setup (a cached read, not a query per delivery). */
+export async function webhookReceiverDeps(services: Services): Promise<WebhookReceiverDeps> {
+  const deps = sharedDeps(services);
+  if (deps.fixed) return deps.fixed;
+  const { secrets, problem } = await resolveWebhookSecrets(services.env, services.db);
+  if (problem) deps.logger.warn(`webhook refused: ${problem}`);
+  return { intake: deps.intake, logger: deps.logger, secrets };
 }

@@ -7,15 +7,15 @@ import { webhookDeliveries } from "../db/schema/index.ts";
 import { loadCorpusCommits } from "../github/corpus-fixture.ts";
 import { pushPayload, signDelivery } from "../github/webhook-fixtures.ts";
 import { connectPostgres } from "../db/client.ts";
-import { createExpressApp, loadRemixBuild } from "../runtime/http-server.ts";
+import { createRequestListener, loadRemixBuild } from "../runtime/http-server.ts";
 import type { Services } from "../runtime/services.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
 import { MAX_WEBHOOK_BYTES } from "./webhook-receiver.ts";
 
 /**
- * The web server's own path for `POST /api/webhooks/github` (node-webhook.ts, ADR 021), over real HTTP through the
- * production express app: the answers GitHub sees must be the Remix route's, byte for byte in meaning.
+ * The web server's own path for `POST /api/webhooks/github` (node-webhook.ts, ADR 021 and 023), over real HTTP through
+ * the production request listener: the answers GitHub sees must be the Remix route's, byte for byte in meaning.
  */
 
 const SECRET = "node-webhook-secret";
@@ -40,7 +40,7 @@ afterAll(async () => {
 });
 
 async function serve(withServices: Services = services): Promise<string> {
-  const server = http.createServer(createExpressApp(withServices, await loadRemixBuild()));
+  const server = http.createServer(createRequestListener(withServices, await loadRemixBuild()));
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -129,7 +129,10 @@ describe("POST /api/webhooks/github on the web server", () => {
     if (streamed.reset === undefined) expect(streamed).toMatchObject({ status: 413, connection: "close" });
     else expect(["EPIPE", "ECONNRESET"]).toContain(streamed.reset);
     expect(streamed.sent).toBeLessThan(2 * MAX_WEBHOOK_BYTES);
-    expect(lines.filter((line) => line.includes("25 MB limit"))).toHaveLength(2);
+    const refusals = lines.filter((line) => line.includes("25 MB limit")).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(refusals).toHaveLength(2);
+    // Outside withLogContext, the receiver's own lines still carry the request's id.
+    for (const refusal of refusals) expect(refusal.requestId).toEqual(expect.any(String));
     expect(await rows(delivery.deliveryId)).toHaveLength(0);
   });
 
@@ -154,5 +157,36 @@ describe("POST /api/webhooks/github on the web server", () => {
     expect(requestId).toBeTruthy();
     const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.requestId === requestId);
     expect(logged).toMatchObject({ method: "POST", path: "/api/webhooks/github", status: 202 });
+  });
+
+  it("a URL spelled otherwise (query string, trailing slash) goes through express to the same handler, logged alike", async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: "info" }, { write: (line: string) => void lines.push(line) });
+    const base = await serve({ ...services, logger });
+    const first = push();
+    const second = push();
+    const viaQuery = await fetch(`${base}/api/webhooks/github?source=github`, { method: "POST", headers: first.headers, body: first.body });
+    const viaSlash = await fetch(`${base}/api/webhooks/github/`, { method: "POST", headers: second.headers, body: second.body });
+    expect([viaQuery.status, viaSlash.status]).toEqual([202, 202]);
+    expect(await viaQuery.json()).toEqual({ ok: true, deliveryId: first.deliveryId });
+    expect(await rows(second.deliveryId)).toHaveLength(1);
+    const requestId = viaQuery.headers.get("x-request-id");
+    expect(requestId).toBeTruthy();
+    const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.requestId === requestId);
+    expect(logged).toMatchObject({ method: "POST", path: "/api/webhooks/github", status: 202 });
+  });
+
+  it("a request id offered by a proxy is kept; an odd one is replaced", async () => {
+    const base = await serve();
+    const kept = push();
+    const replaced = push();
+    const keptAnswer = await fetch(`${base}/api/webhooks/github`, { method: "POST", headers: { ...kept.headers, "x-request-id": "proxy-1.2:3" }, body: kept.body });
+    const replacedAnswer = await fetch(`${base}/api/webhooks/github`, {
+      method: "POST",
+      headers: { ...replaced.headers, "x-request-id": "has spaces" },
+      body: replaced.body,
+    });
+    expect(keptAnswer.headers.get("x-request-id")).toBe("proxy-1.2:3");
+    expect(replacedAnswer.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { classifyDelivery } from "../../domain/ingestion/delivery-relevance.ts";
 import type { Logger } from "../logging/logger.ts";
-import { isDataException, type DeliveryIntake } from "./delivery-intake.ts";
+import { isDataException, type DeliveryIntake, type IncomingDelivery } from "./delivery-intake.ts";
 
 /**
  * `POST /api/webhooks/github`: verify, record, queue — nothing else. The delivery row (unique on GitHub's delivery
@@ -11,8 +11,6 @@ import { isDataException, type DeliveryIntake } from "./delivery-intake.ts";
 
 /** GitHub caps payloads at 25 MB. */
 export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
-/** GitHub waits 10 s; a delivery Sentinel cannot store answers 503 long before that, so GitHub marks it failed. */
-const RECEIVE_BUDGET_MS = 900;
 
 export type WebhookReceipt =
   | { code: "ACCEPTED"; deliveryId: string }
@@ -58,9 +56,7 @@ export type BodyRead = { ok: true; bytes: Uint8Array } | { ok: false };
  * What the receiver needs of an HTTP request, so the same use-case serves the Remix route (a Fetch `Request`) and
  * the server's own fast path (a Node `IncomingMessage`, node-webhook.ts) — ADR 021.
  */
-export interface WebhookInput {
-  /** A request header by its lower-case name, or null. */
-  header(name: string): string | null;
+export interface WebhookInput extends WebhookRequestHead {
   /** Reads the body, giving up as soon as it passes `limit` bytes (a missing or lying Content-Length included). */
   readBody(limit: number): Promise<BodyRead>;
   /** Stops reading a body that will not be used. */
@@ -93,71 +89,91 @@ export function fetchWebhookInput(request: Request): WebhookInput {
   };
 }
 
-class DeadlineError extends Error {
-  override name = "DeadlineError";
+/** The headers of a delivery, and the id the access log gives its request (for the receiver's own log lines). */
+export interface WebhookRequestHead {
+  /** A request header by its lower-case name, or null. */
+  header(name: string): string | null;
+  /**
+   * Set by the server's fast path, which runs outside `withLogContext` (entering an AsyncLocalStorage for every
+   * delivery cost more than the rest of its logging, ADR 023): the receiver adds it to the lines it writes itself.
+   */
+  requestId?: string;
 }
 
-async function withDeadline<T>(ms: number, run: () => Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      run(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new DeadlineError(`no answer within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** A delivery that passed every check and only has to be recorded, with the answer it gets once it is. */
+export interface AdmittedDelivery {
+  delivery: IncomingDelivery;
+  answer: WebhookReceipt;
 }
 
-export async function receiveGitHubWebhook(deps: WebhookReceiverDeps, request: WebhookInput): Promise<WebhookReceipt> {
-  const declaredLength = Number(request.header("content-length") ?? "0");
+function loggerFor(deps: WebhookReceiverDeps, head: WebhookRequestHead): Logger {
+  return head.requestId === undefined ? deps.logger : deps.logger.child({ requestId: head.requestId });
+}
+
+/**
+ * What the headers alone decide, before a byte of the body is read: a declared length over 25 MB, no configured
+ * secret, no signature. Null when the body should be read. A refused body is the caller's to discard.
+ */
+export function refuseBeforeBody(deps: WebhookReceiverDeps, head: WebhookRequestHead): WebhookReceipt | null {
+  const declaredLength = Number(head.header("content-length") ?? "0");
   if (Number.isFinite(declaredLength) && declaredLength > MAX_WEBHOOK_BYTES) {
-    await request.discardBody();
-    deps.logger.warn(
-      { contentLength: declaredLength, limitBytes: MAX_WEBHOOK_BYTES, deliveryId: request.header("x-github-delivery") },
+    loggerFor(deps, head).warn(
+      { contentLength: declaredLength, limitBytes: MAX_WEBHOOK_BYTES, deliveryId: head.header("x-github-delivery") },
       "webhook refused: body over the 25 MB limit (Content-Length)",
     );
     return { code: "TOO_LARGE", message: "payload over 25 MB" };
   }
   if (deps.secrets.length === 0) {
-    deps.logger.warn("webhook refused: no webhook secret is configured (GITHUB_WEBHOOK_SECRET, or a GitHub App registered on /setup), so no delivery can be verified");
+    loggerFor(deps, head).warn(
+      "webhook refused: no webhook secret is configured (GITHUB_WEBHOOK_SECRET, or a GitHub App registered on /setup), so no delivery can be verified",
+    );
     return { code: "UNAUTHORIZED", message: "webhook secret not configured" };
   }
-  const signature = request.header("x-hub-signature-256");
-  if (signature === null) return { code: "UNAUTHORIZED", message: "missing X-Hub-Signature-256" };
+  if (head.header("x-hub-signature-256") === null) return { code: "UNAUTHORIZED", message: "missing X-Hub-Signature-256" };
+  return null;
+}
 
-  const body = await request.readBody(MAX_WEBHOOK_BYTES);
-  if (!body.ok) {
-    deps.logger.warn(
-      { limitBytes: MAX_WEBHOOK_BYTES, deliveryId: request.header("x-github-delivery") },
-      "webhook refused: body over the 25 MB limit (while reading)",
-    );
-    return { code: "TOO_LARGE", message: "payload over 25 MB" };
-  }
-  if (!verifyWebhookSignature(deps.secrets, body.bytes, signature)) {
-    return { code: "UNAUTHORIZED", message: "signature does not match" };
+/** A body that passed the 25 MB limit while it was being read. */
+export function refuseOversizedBody(deps: WebhookReceiverDeps, head: WebhookRequestHead): WebhookReceipt {
+  loggerFor(deps, head).warn(
+    { limitBytes: MAX_WEBHOOK_BYTES, deliveryId: head.header("x-github-delivery") },
+    "webhook refused: body over the 25 MB limit (while reading)",
+  );
+  return { code: "TOO_LARGE", message: "payload over 25 MB" };
+}
+
+const DELIVERY_ID_FORMAT = /^[A-Za-z0-9._-]{1,200}$/;
+const EVENT_FORMAT = /^[a-z_]{1,100}$/;
+
+/**
+ * The whole body is read: signature, event and delivery headers, JSON. Synchronous — the body is parsed once here and
+ * its text is what PostgreSQL stores. Either the delivery to record, or the answer that refuses it.
+ */
+export function admitWebhookBody(
+  deps: WebhookReceiverDeps,
+  head: WebhookRequestHead,
+  bytes: Uint8Array,
+): { ok: true; admitted: AdmittedDelivery } | { ok: false; receipt: WebhookReceipt } {
+  if (!verifyWebhookSignature(deps.secrets, bytes, head.header("x-hub-signature-256"))) {
+    return { ok: false, receipt: { code: "UNAUTHORIZED", message: "signature does not match" } };
   }
 
-  const event = request.header("x-github-event")?.trim() ?? "";
-  const deliveryId = request.header("x-github-delivery")?.trim() ?? "";
-  if (!event) return { code: "BAD_REQUEST", message: "missing X-GitHub-Event" };
-  if (!deliveryId) return { code: "BAD_REQUEST", message: "missing X-GitHub-Delivery" };
-  if (deliveryId.length > 200 || !/^[A-Za-z0-9._-]+$/.test(deliveryId)) {
-    return { code: "BAD_REQUEST", message: "malformed X-GitHub-Delivery" };
-  }
-  if (event.length > 100 || !/^[a-z_]+$/.test(event)) return { code: "BAD_REQUEST", message: "malformed X-GitHub-Event" };
+  const event = head.header("x-github-event")?.trim() ?? "";
+  const deliveryId = head.header("x-github-delivery")?.trim() ?? "";
+  if (!event) return { ok: false, receipt: { code: "BAD_REQUEST", message: "missing X-GitHub-Event" } };
+  if (!deliveryId) return { ok: false, receipt: { code: "BAD_REQUEST", message: "missing X-GitHub-Delivery" } };
+  if (!DELIVERY_ID_FORMAT.test(deliveryId)) return { ok: false, receipt: { code: "BAD_REQUEST", message: "malformed X-GitHub-Delivery" } };
+  if (!EVENT_FORMAT.test(event)) return { ok: false, receipt: { code: "BAD_REQUEST", message: "malformed X-GitHub-Event" } };
 
-  let text = Buffer.from(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength).toString("utf8");
+  let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
   let payload: unknown;
   try {
     payload = JSON.parse(text);
   } catch {
-    return { code: "BAD_REQUEST", message: "body is not valid JSON" };
+    return { ok: false, receipt: { code: "BAD_REQUEST", message: "body is not valid JSON" } };
   }
   if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
-    return { code: "BAD_REQUEST", message: "body is not a JSON object" };
+    return { ok: false, receipt: { code: "BAD_REQUEST", message: "body is not a JSON object" } };
   }
   // jsonb cannot hold NUL characters; a commit message can. Anything else jsonb refuses is a 400 below.
   if (text.includes("\\u0000")) text = text.replaceAll("\\u0000", "\\ufffd");
@@ -166,30 +182,48 @@ export async function receiveGitHubWebhook(deps: WebhookReceiverDeps, request: W
   const action = typeof fields.action === "string" ? fields.action.slice(0, 100) : null;
   const installationId = typeof fields.installation?.id === "number" && Number.isSafeInteger(fields.installation.id) ? fields.installation.id : null;
   const relevance = event === "ping" ? ({ relevant: false, reason: "ping" } as const) : classifyDelivery(event, action);
+  const delivery: IncomingDelivery = { deliveryId, event, action, installationId, payloadText: text };
+  if (!relevance.relevant) delivery.ignoredReason = relevance.reason;
+  const answer: WebhookReceipt =
+    event === "ping"
+      ? { code: "PING", deliveryId }
+      : relevance.relevant
+        ? { code: "ACCEPTED", deliveryId }
+        : { code: "IGNORED", deliveryId, reason: relevance.reason };
+  return { ok: true, admitted: { delivery, answer } };
+}
 
-  try {
-    const outcome = await withDeadline(RECEIVE_BUDGET_MS, () =>
-      deps.intake.record({
-        deliveryId,
-        event,
-        action,
-        installationId,
-        payloadText: text,
-        ...(relevance.relevant ? {} : { ignoredReason: relevance.reason }),
-      }),
-    );
-    if (outcome === "duplicate") return { code: "DUPLICATE", deliveryId };
-    if (event === "ping") return { code: "PING", deliveryId };
-    if (!relevance.relevant) return { code: "IGNORED", deliveryId, reason: relevance.reason };
-    return { code: "ACCEPTED", deliveryId };
-  } catch (error) {
-    if (isDataException(error)) return { code: "BAD_REQUEST", message: "payload cannot be stored (invalid characters)" };
-    deps.logger.warn(
-      { deliveryId, event, error: error instanceof Error ? error.message : String(error) },
-      "webhook not recorded: database or queue unavailable (GitHub marks the delivery failed; recovery redelivers it)",
-    );
-    return { code: "UNAVAILABLE", message: "temporarily unavailable" };
+/**
+ * Writes the delivery row and queues its job (batched with concurrent deliveries, delivery-intake.ts). The intake
+ * gives up after its time budget, so a database or Redis that does not answer is a 503 within a second.
+ */
+export function recordWebhookDelivery(deps: WebhookReceiverDeps, head: WebhookRequestHead, admitted: AdmittedDelivery): Promise<WebhookReceipt> {
+  return deps.intake.record(admitted.delivery).then(
+    (outcome): WebhookReceipt => (outcome === "duplicate" ? { code: "DUPLICATE", deliveryId: admitted.delivery.deliveryId } : admitted.answer),
+    (error: unknown): WebhookReceipt => {
+      if (isDataException(error)) return { code: "BAD_REQUEST", message: "payload cannot be stored (invalid characters)" };
+      const { deliveryId, event } = admitted.delivery;
+      loggerFor(deps, head).warn(
+        { deliveryId, event, error: error instanceof Error ? error.message : String(error) },
+        "webhook not recorded: database or queue unavailable (GitHub marks the delivery failed; recovery redelivers it)",
+      );
+      return { code: "UNAVAILABLE", message: "temporarily unavailable" };
+    },
+  );
+}
+
+/** The whole use-case over a `WebhookInput` (the Remix route); the server's fast path runs the same steps itself. */
+export async function receiveGitHubWebhook(deps: WebhookReceiverDeps, request: WebhookInput): Promise<WebhookReceipt> {
+  const refused = refuseBeforeBody(deps, request);
+  if (refused !== null) {
+    if (refused.code === "TOO_LARGE") await request.discardBody();
+    return refused;
   }
+  const body = await request.readBody(MAX_WEBHOOK_BYTES);
+  if (!body.ok) return refuseOversizedBody(deps, request);
+  const admission = admitWebhookBody(deps, request, body.bytes);
+  if (!admission.ok) return admission.receipt;
+  return recordWebhookDelivery(deps, request, admission.admitted);
 }
 
 export function webhookReceiptStatus(receipt: WebhookReceipt): { status: number; body: Record<string, unknown> } {

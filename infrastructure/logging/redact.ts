@@ -31,9 +31,18 @@ const SECRET_FIELD_SUFFIXES = [
 ];
 
 export function isSecretField(key: string): boolean {
-  const normalized = key.toLowerCase().replace(/[-_]/g, "");
-  return SECRET_FIELD_SUFFIXES.some((suffix) => normalized.endsWith(suffix));
+  let known = secretFieldCache.get(key);
+  if (known === undefined) {
+    const normalized = key.toLowerCase().replace(/[-_]/g, "");
+    known = SECRET_FIELD_SUFFIXES.some((suffix) => normalized.endsWith(suffix));
+    // Field names are nearly always the same few dozen; a log of objects keyed by data must not grow this forever.
+    if (secretFieldCache.size >= 2_000) secretFieldCache.clear();
+    secretFieldCache.set(key, known);
+  }
+  return known;
 }
+/** Every logged field's name goes through isSecretField: remember the answers (ADR 023). */
+const secretFieldCache = new Map<string, boolean>();
 
 /** Shapes of credentials that are recognisable in free text. */
 const SECRET_PATTERNS: Array<[RegExp, string]> = [
@@ -76,23 +85,32 @@ export function createSecretScrubber(knownSecrets: Iterable<string | undefined> 
     return result;
   }
 
-  function scrubValue(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+  // `seen` (every object above this one) is made when the first nested object turns up: most log lines, an access
+  // log line for one, are a single flat object, and a WeakSet per line was a noticeable part of their cost.
+  function scrubValue(value: unknown, depth = 0, seen?: WeakSet<object>): unknown {
     if (typeof value === "string") return scrubText(value);
     if (typeof value !== "object" || value === null) return value;
-    if (seen.has(value)) return "[circular]";
+    if (seen?.has(value)) return "[circular]";
     if (depth >= MAX_DEPTH) return "[too deep]";
-    seen.add(value);
+    seen?.add(value);
+    const below = (field: unknown): unknown => {
+      if (typeof field !== "object" || field === null) return scrubValue(field, depth + 1, seen);
+      seen ??= new WeakSet<object>([value]);
+      return scrubValue(field, depth + 1, seen);
+    };
     // An error keeps its non-enumerable message and stack through pino's serializer; its own fields (Octokit's
     // `request` and `response`, Node's `input`) are walked like any object.
     const source = value instanceof Error ? (pino.stdSerializers.err(value) as unknown as Record<string, unknown>) : value;
-    if (Array.isArray(source)) return source.map((item) => scrubValue(item, depth + 1, seen));
+    if (Array.isArray(source)) return source.map(below);
     // What JSON.stringify would write: a URL's href (with its password), a Date's ISO string.
     if (!(value instanceof Error) && typeof (source as { toJSON?: unknown }).toJSON === "function") {
-      return scrubValue((source as { toJSON(): unknown }).toJSON(), depth + 1, seen);
+      return below((source as { toJSON(): unknown }).toJSON());
     }
     const copy: Record<string, unknown> = {};
-    for (const [key, field] of Object.entries(source)) {
-      copy[key] = isSecretField(key) && field !== undefined && field !== null ? CENSOR : scrubValue(field, depth + 1, seen);
+    for (const key in source) {
+      if (!Object.prototype.hasOwnProperty.call(source, key)) continue;
+      const field = (source as Record<string, unknown>)[key];
+      copy[key] = isSecretField(key) && field !== undefined && field !== null ? CENSOR : below(field);
     }
     return copy;
   }

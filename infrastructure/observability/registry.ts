@@ -42,8 +42,23 @@ export class Counter {
 
 export const DEFAULT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
+interface HistogramSeries {
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
+function sameLabels(a: Labels, b: Labels): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) if (a[key] !== b[key]) return false;
+  return true;
+}
+
 export class Histogram {
-  private readonly series = new Map<string, { counts: number[]; sum: number; count: number }>();
+  private readonly series = new Map<string, HistogramSeries>();
+  /** Label sets seen lately, by a key that is cheap to build (unsorted, unescaped); a hit is checked exactly. */
+  private readonly recent = new Map<string, { labels: Labels; series: HistogramSeries }>();
   constructor(
     readonly name: string,
     readonly help: string,
@@ -51,17 +66,25 @@ export class Histogram {
   ) {}
 
   observe(labels: Labels, seconds: number): void {
-    const key = labelKey(labels);
-    let entry = this.series.get(key);
-    if (!entry) {
-      entry = { counts: this.buckets.map(() => 0), sum: 0, count: 0 };
-      this.series.set(key, entry);
+    // The label key is built (sorted, escaped) once per distinct label set, not once per observation (ADR 023).
+    let cacheKey = "";
+    for (const name in labels) cacheKey += `${name}\u0001${labels[name]}\u0000`;
+    let entry = this.recent.get(cacheKey);
+    if (entry === undefined || !sameLabels(entry.labels, labels)) {
+      const key = labelKey(labels);
+      let series = this.series.get(key);
+      if (!series) {
+        series = { counts: this.buckets.map(() => 0), sum: 0, count: 0 };
+        this.series.set(key, series);
+      }
+      entry = { labels: { ...labels }, series };
+      if (this.recent.size >= 1_000) this.recent.clear();
+      this.recent.set(cacheKey, entry);
     }
-    this.buckets.forEach((bound, index) => {
-      if (seconds <= bound) entry!.counts[index]! += 1;
-    });
-    entry.sum += seconds;
-    entry.count += 1;
+    const series = entry.series;
+    for (let index = 0; index < this.buckets.length; index += 1) if (seconds <= this.buckets[index]!) series.counts[index]! += 1;
+    series.sum += seconds;
+    series.count += 1;
   }
 
   render(): string {

@@ -7,7 +7,7 @@ import { createServices } from "./services.ts";
 import { handleSignals } from "./shutdown.ts";
 
 const env = loadEnvOrExit();
-const logger = createLogger({ level: env.LOG_LEVEL, name: "sentinel-web", secrets: configuredSecrets(env) });
+const logger = createLogger({ level: env.LOG_LEVEL, name: "sentinel-web", secrets: configuredSecrets(env), buffered: true });
 // Before start-up connects to anything: a SIGTERM while starting ends in a clean exit, not a death by signal.
 const shutdown = handleSignals(logger);
 
