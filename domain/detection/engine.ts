@@ -39,7 +39,7 @@ function prepareFile(file: CommitFile): PreparedFile {
   const kind = classifyFileKind(file);
   const styled = kind === "code" || kind === "test";
   const added = styled ? addedLines(file.patch).filter((line) => line.length <= MAX_STYLED_LINE_CHARS) : [];
-  const style = styled && added.length > 0 ? styleSignal(countStyle(added, languageOf(file.path), emptyStyleCounts())) : null;
+  const style = styled && added.length > 0 ? styleSignal(countStyle(added, languageOf(file.path), emptyStyleCounts(), kind === "test")) : null;
   return { file, kind, added, style };
 }
 
@@ -56,7 +56,7 @@ export function analyzeCommit(commit: NormalisedCommit, options: AnalyzeOptions 
   const commitStyle = emptyStyleCounts();
   for (const entry of prepared) {
     if (countsTowardShare(entry.kind) && !isMove(entry.file)) writtenLines += entry.file.additions;
-    if (entry.added.length > 0) countStyle(entry.added, languageOf(entry.file.path), commitStyle);
+    if (entry.added.length > 0) countStyle(entry.added, languageOf(entry.file.path), commitStyle, entry.kind === "test");
   }
 
   const commitSignals: Signal[] = [...detectAgentMarkers(commit)];

@@ -186,4 +186,65 @@ describe("code style", () => {
     const ts = analyzeCommit(makeCommit({ files: [makeFile({ path: "src/a.ts", additions: 4, patch: addedPatch(["class A {", "  #check if = 1;", "  #parse the = 2;", "}"]) })] }));
     expect(ts.signals.map((signal) => signal.id)).not.toContain("code-style");
   });
+
+  function styleOf(path: string, lines: readonly string[]) {
+    const result = analyzeCommit(makeCommit({ files: [makeFile({ path, additions: lines.length, patch: addedPatch(lines) })] }));
+    return result.signals.find((signal) => signal.id === "code-style") ?? null;
+  }
+
+  it("notices a parenthetical aside in a comment, not parentheses that only hold a unit or an issue", () => {
+    const aside = styleOf("src/cache.ts", ["export function order(keys: string[]) {", "  // Keep the caller's order (not the cache's insertion order)", "  return keys.slice();", "}"]);
+    expect(aside).toMatchObject({ weight: 0.25 });
+    expect(aside?.evidence).toContain("parenthetical aside (// Keep the caller's order (not the cache's");
+    expect(styleOf("src/cache.ts", ["export function ttl() {", "  // Time to live (in ms), see (#123)", "  return 60_000;", "}"])).toBeNull();
+  });
+
+  it("counts test-step comments only in tests: in code, '// When …' is a condition", () => {
+    const lines = ["it('refreshes the token', async () => {", "  // When the token has expired", "  clock.tick(3_600_000);", "  // Verify it was refreshed once", "  expect(refresh).toHaveBeenCalledTimes(1);", "});"];
+    expect(styleOf("src/auth/token.test.ts", lines)?.evidence).toContain("2 test-step comments (// When the token has expired)");
+    expect(styleOf("src/auth/token.ts", lines)).toBeNull();
+  });
+
+  it("needs two distinct explanatory words in a fair share of the comments", () => {
+    const explained = ["export function load(path: string) {", "  // Fall back to the default so a missing file never breaks start-up", "  return read(path) ?? DEFAULTS;", "}"];
+    expect(styleOf("src/config.ts", explained)?.evidence).toContain("comments explain at length (2 of:");
+    // One such word is ordinary English.
+    expect(styleOf("src/config.ts", ["export function load(path: string) {", "  // Never read the file twice", "  return cached(path);", "}"])).toBeNull();
+    // In a diff with sixty plain comments, two stray words are chance (a heavily commented human script).
+    const diluted = [...explained, ...Array.from({ length: 60 }, (_, i) => `// register completion ${i}`), ...Array.from({ length: 60 }, (_, i) => `register(${i});`)];
+    expect(styleOf("src/config.ts", diluted)?.evidence).not.toContain("explain at length");
+  });
+
+  it("two different comment tells reach the cap of 0.5 and decide alone; the evidence names both", () => {
+    const lines = [
+      "export function pick(items: Item[]) {",
+      "  // Prefer the newest item (e.g. after a retry) so callers never see a stale copy",
+      "  // and fall back to the first one instead of throwing",
+      "  return newest(items) ?? items[0];",
+      "}",
+    ];
+    const result = analyzeCommit(makeCommit({ files: [makeFile({ path: "src/pick.ts", additions: lines.length, patch: addedPatch(lines) })] }));
+    const styled = result.signals.find((signal) => signal.id === "code-style");
+    expect(styled?.weight).toBe(0.5);
+    expect(styled?.evidence).toMatch(/parenthetical aside.*comments explain at length/);
+    expect(result.confidence).toBeGreaterThanOrEqual(0.5);
+  });
+});
+
+describe("message shape: explanations", () => {
+  it("adds explanation phrases to another tell, and needs two distinct ones", () => {
+    const body = "Paginate the labels query so repositories with many labels return a complete list instead of silently truncating it.";
+    const shaped = messageShapeSignal(makeCommit({ message: `fix(labels): paginate the query\n\n${body}` }));
+    expect(shaped?.evidence).toContain("2 explanation phrases");
+    expect(shaped?.weight).toBe(0.55);
+    const plain = messageShapeSignal(makeCommit({ message: "Paginate the labels query\n\nRepositories with many labels return a complete list now." }));
+    expect(plain).toBeNull();
+  });
+
+  it("notices wrapped list items with hanging indents, not a squash merge's log", () => {
+    const hanging = "Address review feedback\n\n- Paginate the labels query so repos with more than\n  100 labels return a complete list.\n- Emit an empty due date for milestones without one.";
+    expect(messageShapeSignal(makeCommit({ message: hanging }))?.evidence).toContain("hanging indents");
+    const squash = "Add lockdown mode (#1371)\n\n* Add lockdown mode to filter issue\n\n* Update the flag name\n  in the docs";
+    expect(messageShapeSignal(makeCommit({ message: squash }))?.evidence ?? "").not.toContain("hanging indents");
+  });
 });

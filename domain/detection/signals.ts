@@ -81,6 +81,30 @@ const CONVENTIONAL_SUBJECT = /^(?:feat|fix|chore|docs|refactor|test|perf|build|c
 /** Trailer lines are metadata, not writing: a human `Co-authored-by:` must not make a body look explanatory. */
 const TRAILER = /^\s*(?:co-authored-by|signed-off-by|reviewed-by|acked-by|tested-by|reported-by|suggested-by|helped-by|cc|fixes|closes|refs?|change-id)\s*:/i;
 export const EXPLAINED_BODY_MIN_CHARS = 100;
+/**
+ * Phrases of a cause-and-effect explanation ("silently dropped", "instead of", "no longer", "caused", "falls back").
+ * Ordinary English: two distinct ones in a commit body are the tell (dev, tuning folds: 176 / 2 with markers stripped).
+ */
+const EXPLANATION_PHRASES: readonly RegExp[] = [
+  /\bsilently\b/i,
+  /\bnever\b/i,
+  /\binstead of\b/i,
+  /\bto avoid\b/i,
+  /\bproperly\b/i,
+  /\bno longer\b/i,
+  /\b(?:caused|causing)\b/i,
+  /\bexisting\b/i,
+  /\bboth\b/i,
+  /\bvia\b/i,
+  /\bnow\b/i,
+  /\bfalls? back\b/i,
+  /\bso that\b/i,
+  /\bwas (?:being|not)\b/i,
+  /\bedge cases?\b/i,
+];
+export const EXPLANATION_MIN_PHRASES = 2;
+/** A wrapped bullet whose continuation line is indented under the item's text ("- Paginate …⏎  100 labels …"). */
+const HANGING_BULLET = /^[-*] \S[^\n]*\n {2}\S/m;
 export const DESCRIPTIVE_SUBJECT_CHARS = 50;
 /**
  * GitHub's squash merge writes the PR's commit subjects as "* subject" paragraphs. Such a body is a log of
@@ -175,6 +199,15 @@ export function messageShapeSignal(commit: NormalisedCommit): Signal | null {
   if (listRun >= 2 && !squashLog && bodyLines.some((line) => line.trim().length > 40 && !BULLET_LINE.test(line))) {
     weight += 0.4;
     tells.push(`a ${listRun}-item list under a prose explanation`);
+  }
+  const phrases = EXPLANATION_PHRASES.filter((phrase) => phrase.test(written)).length;
+  if (phrases >= EXPLANATION_MIN_PHRASES) {
+    weight += 0.2;
+    tells.push(`${phrases} explanation phrases ("instead of", "silently", "no longer" …)`);
+  }
+  if (!squashLog && HANGING_BULLET.test(written)) {
+    weight += 0.1;
+    tells.push("wrapped list items with hanging indents");
   }
   if (tells.length > 0 && subject.length >= DESCRIPTIVE_SUBJECT_CHARS) {
     // Only ever adds to another tell: alone, a long subject is 75 % precise (1,008 / 338).
