@@ -4,17 +4,17 @@
  *   1. signed deliveries acknowledged per second (closed loop, keep-alive), and p50/p99 at a steady 1,000/s;
  *   2. pushes of 20 commits → attribution rows, commits per second end to end;
  *   3. `sentinel import` of a generated 5,000-commit repository.
- * The webhook server runs in a child process (this script with --serve) so the load generator does not share its
- * event loop. Everything it creates (a database, a Redis key prefix, a temp repository) is removed at the end.
+ * The webhook server is the compiled production web server (`npm run build`) in a child process, so the load
+ * generator does not share its event loop. Everything it creates (a database, a Redis key prefix, a temp repository) is removed at the end.
  *
  * Options: --ack-requests N (default 10000), --rate-seconds N (default 5), --pushes N (default 10), --commits N (default 5000),
  *          --only ack,push,import, --json (report on stdout, lines on stderr), --profile (CPU profiles in bench/profiles/)
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -31,16 +31,14 @@ import { loadCorpusCommits } from "../infrastructure/github/corpus-fixture.ts";
 import { startFakeGitHub } from "../infrastructure/github/fake-github.ts";
 import { testPrivateKey } from "../infrastructure/github/test-github.ts";
 import { installationPayload, pushPayload, signDelivery } from "../infrastructure/github/webhook-fixtures.ts";
-import { bufferedDestination, createLogger, silentLogger } from "../infrastructure/logging/logger.ts";
+import { silentLogger } from "../infrastructure/logging/logger.ts";
 import { createQueueRuntime } from "../infrastructure/queue/index.ts";
 import { deleteKeys } from "../infrastructure/queue/test-support.ts";
 import { signWebhookBody } from "../infrastructure/ingest/webhook-receiver.ts";
-import { createRequestListener, loadRemixBuild } from "../infrastructure/runtime/http-server.ts";
 import type { Services } from "../infrastructure/runtime/services.ts";
 
 const { values } = parseArgs({
   options: {
-    serve: { type: "boolean", default: false },
     "serve-floor": { type: "boolean", default: false },
     "serve-github": { type: "boolean", default: false },
     "database-url": { type: "string" },
@@ -92,25 +90,6 @@ async function createServices(databaseUrl: string, prefix: string): Promise<{ se
       await database.close();
     },
   };
-}
-
-/**
- * The production web server: the real Remix build behind the real request listener and express app (request ids,
- * access log at the default level through Sentinel's logger, cross-origin guard), what `npm run start:web` serves.
- * The access log goes to /dev/null: its cost is counted, the terminal is not flooded.
- */
-async function serve(): Promise<void> {
-  const { services, close } = await createServices(values["database-url"]!, values.prefix!);
-  // The web server's own logger (secret scrubbing, request context, stdout buffered as start-web buffers it).
-  services.logger = createLogger({ level: "info", name: "sentinel-web", secrets: [SECRET], destination: bufferedDestination("/dev/null") });
-  const server = http.createServer(createRequestListener(services, await loadRemixBuild()));
-  server.keepAliveTimeout = 65_000;
-  server.listen(0, "127.0.0.1", () => process.stdout.write(`${(server.address() as AddressInfo).port}\n`));
-  // Exit cleanly on SIGTERM so --cpu-prof can write its profile.
-  process.once("SIGTERM", () => {
-    server.closeAllConnections();
-    server.close(() => void close().finally(() => process.exit(0)));
-  });
 }
 
 /**
@@ -200,6 +179,12 @@ async function load(port: number, options: { connections: number; amount?: numbe
   };
 }
 
+/** Resident memory of a process now, in MiB (VmRSS). */
+function residentMemoryMiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((entry) => entry.startsWith("VmRSS:"));
+  return Math.round(Number(line?.match(/(\d+)/)?.[1] ?? 0) / 1024);
+}
+
 /** Peak resident memory of a process so far, in MiB (VmHWM). */
 function peakMemoryMiB(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((entry) => entry.startsWith("VmHWM:"));
@@ -239,6 +224,53 @@ async function startChild(args: string[]): Promise<{ port: number; pid: number; 
   };
 }
 
+/**
+ * The production web server, as `npm run start:web` runs it: the compiled entry (`npm run build`) in a process of its
+ * own, Sentinel's logger writing its access log to stdout (here /dev/null: its cost is counted, the terminal is not
+ * flooded), the request listener, express and the Remix build.
+ */
+async function startWebServer(databaseUrl: string, prefix: string): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
+  const entry = path.resolve(import.meta.dirname, "../build/server/start-web.js");
+  if (!existsSync(entry)) throw new Error(`no compiled web server at ${entry}: run \`npm run build\` first`);
+  const port = await new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port: free } = probe.address() as AddressInfo;
+      probe.close(() => resolve(free));
+    });
+  });
+  const nodeFlags = values.profile ? ["--cpu-prof", "--cpu-prof-dir", path.resolve("bench/profiles")] : [];
+  const child = spawn(process.execPath, [...nodeFlags, entry], {
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      SESSION_SECRET: randomBytes(32).toString("hex"),
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: REDIS,
+      REDIS_PREFIX: prefix,
+      GITHUB_WEBHOOK_SECRET: SECRET,
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      LOG_LEVEL: "info",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  for (const deadline = Date.now() + 60_000; ; await new Promise((resolve) => setTimeout(resolve, 100))) {
+    if (child.exitCode !== null) throw new Error(`the web server exited with ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error("the web server did not answer /healthz within 60 s");
+    const healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok, () => false);
+    if (healthy) break;
+  }
+  return {
+    port,
+    pid: child.pid!,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
 function describeLoad(result: LoadResult): string {
   return `${result.requestsPerSecond.toLocaleString("en-US")}/s, ${result.serverCpuUsPerRequest} µs server CPU each, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms, statuses ${JSON.stringify(result.statuses)}${result.errors ? `, ${result.errors} errors` : ""}`;
 }
@@ -248,11 +280,10 @@ async function benchAcknowledgements(databaseUrl: string, prefix: string): Promi
   const rateSeconds = Number(values["rate-seconds"]);
   const results: Record<string, LoadResult> = {};
   const peaks: Record<string, number> = {};
-  for (const [name, args] of [
-    ["floor", ["--serve-floor", "--prefix", prefix]],
-    ["sentinel", ["--serve", "--database-url", databaseUrl, "--prefix", prefix]],
-  ] as const) {
-    const server = await startChild([...args]);
+  let idleMemoryMiB = 0;
+  for (const name of ["floor", "sentinel"] as const) {
+    const server = name === "floor" ? await startChild(["--serve-floor", "--prefix", prefix]) : await startWebServer(databaseUrl, prefix);
+    if (name === "sentinel") idleMemoryMiB = residentMemoryMiB(server.pid);
     try {
       await load(server.port, { connections: 16, amount: 1000 }); // warm-up: JIT, pools, queues created
       results[`${name}Saturation`] = await measured(server.pid, () => load(server.port, { connections: 64, amount: total }));
@@ -268,8 +299,8 @@ async function benchAcknowledgements(databaseUrl: string, prefix: string): Promi
   console.log(`Sentinel ÷ floor:                                   ${(ratio * 100).toFixed(0)} %`);
   console.log(`floor at 1,000/s offered:                           ${describeLoad(results.floorAt1000!)}`);
   console.log(`Sentinel at 1,000/s offered:                        ${describeLoad(results.sentinelAt1000!)}`);
-  console.log(`web server peak memory (RSS) under this load:       ${peaks.sentinel} MiB`);
-  return { ...results, ratio, webPeakMemoryMiB: peaks.sentinel };
+  console.log(`web server memory (RSS): ${idleMemoryMiB} MiB started, ${peaks.sentinel} MiB peak under this load`);
+  return { ...results, ratio, webIdleMemoryMiB: idleMemoryMiB, webPeakMemoryMiB: peaks.sentinel };
 }
 
 /** The local GitHub fake in a process of its own (GitHub is another machine in production), serving the bench's commits. */
@@ -412,7 +443,6 @@ async function benchImport(databaseUrl: string): Promise<Record<string, unknown>
 }
 
 async function main(): Promise<void> {
-  if (values.serve) return serve();
   if (values["serve-floor"]) return serveFloor();
   if (values["serve-github"]) return serveGitHub();
   const suffix = randomBytes(4).toString("hex");
@@ -448,4 +478,4 @@ async function main(): Promise<void> {
 }
 
 await main();
-if (!values.serve && !values["serve-floor"] && !values["serve-github"]) process.exit(0);
+if (!values["serve-floor"] && !values["serve-github"]) process.exit(0);

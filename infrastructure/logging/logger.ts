@@ -63,8 +63,7 @@ export interface LoggerOptions {
   buffered?: boolean;
 }
 
-/** A file descriptor or path written the way `buffered: true` writes stdout (the benchmark writes to /dev/null so). */
-export function bufferedDestination(dest: number | string): DestinationStream {
+function bufferedDestination(dest: number | string): DestinationStream {
   return pino.destination({ dest, sync: false, minLength: 4096, periodicFlush: 250 });
 }
 
