@@ -30,6 +30,12 @@ interface PreparedFile {
   style: Signal | null;
 }
 
+/**
+ * Tabular data (benchmark results, fixtures exported as CSV) is pasted, not written: 671 lines of a benchmark's raw.csv
+ * a minute after the previous commit say nothing about who typed them. Still counted toward line totals.
+ */
+const DATA_FILE = /\.(?:csv|tsv|psv|jsonl|ndjson)$/i;
+
 /** A rename or copy whose content barely changed is a move, not writing. */
 function isMove(file: CommitFile): boolean {
   return (file.status === "renamed" || file.status === "copied") && file.additions <= Math.max(5, file.deletions);
@@ -55,7 +61,7 @@ export function analyzeCommit(commit: NormalisedCommit, options: AnalyzeOptions 
   let writtenLines = 0;
   const commitStyle = emptyStyleCounts();
   for (const entry of prepared) {
-    if (countsTowardShare(entry.kind) && !isMove(entry.file)) writtenLines += entry.file.additions;
+    if (countsTowardShare(entry.kind) && !isMove(entry.file) && !DATA_FILE.test(entry.file.path)) writtenLines += entry.file.additions;
     if (entry.added.length > 0) countStyle(entry.added, languageOf(entry.file.path), commitStyle, entry.kind === "test");
   }
 

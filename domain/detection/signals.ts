@@ -200,10 +200,14 @@ export function messageShapeSignal(commit: NormalisedCommit): Signal | null {
     weight += 0.4;
     tells.push(`a ${listRun}-item list under a prose explanation`);
   }
-  const phrases = EXPLANATION_PHRASES.filter((phrase) => phrase.test(written)).length;
-  if (phrases >= EXPLANATION_MIN_PHRASES) {
+  const phrases: string[] = [];
+  for (const phrase of EXPLANATION_PHRASES) {
+    const found = phrase.exec(written);
+    if (found) phrases.push(`"${found[0]}"`);
+  }
+  if (phrases.length >= EXPLANATION_MIN_PHRASES) {
     weight += 0.2;
-    tells.push(`${phrases} explanation phrases ("instead of", "silently", "no longer" …)`);
+    tells.push(`explanation phrases ${phrases.join(", ")}`);
   }
   if (!squashLog && HANGING_BULLET.test(written)) {
     weight += 0.1;

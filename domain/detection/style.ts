@@ -74,19 +74,19 @@ const TEST_STEP = /^(?:Verify|Verifies|Should|When|Given|Then|Setup|Set up|Arran
  * Words of an explanation addressed to a reader ("ensures the cache is never stale", "still works through the
  * fallback"). Common English: one proves nothing, two distinct ones in a commit's comments are 150 / 6 (96 %).
  */
-const EXPLANATORY_WORDS: readonly RegExp[] = [
-  /\bexactly\b/i,
-  /\bverify\b/i,
-  /\bwithin\b/i,
-  /\bagainst\b/i,
-  /\bthrough\b/i,
-  /\bnever\b/i,
-  /\bstill\b/i,
-  /\bwould\b/i,
-  /\bensures?\b/i,
-  /\bfall ?back\b/i,
-  /\bsuccess(?:fully)?\b/i,
-  /\binstead of\b/i,
+const EXPLANATORY_WORDS: readonly (readonly [string, RegExp])[] = [
+  ["exactly", /\bexactly\b/i],
+  ["verify", /\bverify\b/i],
+  ["within", /\bwithin\b/i],
+  ["against", /\bagainst\b/i],
+  ["through", /\bthrough\b/i],
+  ["never", /\bnever\b/i],
+  ["still", /\bstill\b/i],
+  ["would", /\bwould\b/i],
+  ["ensure", /\bensures?\b/i],
+  ["fall back", /\bfall ?back\b/i],
+  ["success", /\bsuccess(?:fully)?\b/i],
+  ["instead of", /\binstead of\b/i],
 ];
 export const EXPLANATORY_MIN_WORDS = 2;
 /**
@@ -144,17 +144,16 @@ function countCommentVoice(comment: string, isTest: boolean, into: StyleCounts):
   }
   let explains = false;
   for (let index = 0; index < EXPLANATORY_WORDS.length; index += 1) {
-    if (!EXPLANATORY_WORDS[index]?.test(text)) continue;
+    if (!EXPLANATORY_WORDS[index]?.[1].test(text)) continue;
     explains = true;
     into.explanatoryWords |= 1 << index;
   }
   if (explains) into.explanatoryComments += 1;
 }
 
-function bitCount(bits: number): number {
-  let count = 0;
-  for (let rest = bits; rest !== 0; rest &= rest - 1) count += 1;
-  return count;
+/** The explanatory words whose bits are set, in table order. */
+function wordsOf(bits: number): string[] {
+  return EXPLANATORY_WORDS.filter((_, index) => (bits & (1 << index)) !== 0).map(([word]) => word);
 }
 
 function shorten(text: string): string {
@@ -190,10 +189,10 @@ export function styleSignal(counts: StyleCounts): Signal | null {
     weight += 0.25;
     parts.push(`${counts.testSteps} test-step comment${counts.testSteps === 1 ? "" : "s"} (${shorten(counts.firstTestStep ?? "")})`);
   }
-  const explanatory = bitCount(counts.explanatoryWords);
-  if (explanatory >= EXPLANATORY_MIN_WORDS && counts.explanatoryComments >= EXPLANATORY_MIN_SHARE * counts.comments) {
+  const explanatory = wordsOf(counts.explanatoryWords);
+  if (explanatory.length >= EXPLANATORY_MIN_WORDS && counts.explanatoryComments >= EXPLANATORY_MIN_SHARE * counts.comments) {
     weight += 0.25;
-    parts.push(`comments explain at length (${explanatory} of: exactly, verify, within, against, through, never, still, would, ensure, fall back, success, instead of)`);
+    parts.push(`comments explain at length (${explanatory.map((word) => `"${word}"`).join(", ")} in ${counts.explanatoryComments} of ${counts.comments} comments)`);
   }
   if (weight === 0) return null;
   // Rounded to hundredths so that 0.25 + 0.25 is exactly the cap.
