@@ -221,6 +221,14 @@ describe("code style", () => {
     expect(styleOf("src/config.ts", diluted)?.evidence).not.toContain("explain at length");
   });
 
+  it("notices clauses joined by a semicolon in a comment, not a commented-out statement or a rare one among many comments", () => {
+    const prose = ["func run(cmd *exec.Cmd) error {", "\t// stdin must be closed before Wait; its exit status on EOF is expected", "\treturn cmd.Wait()", "}"];
+    expect(styleOf("cmd/run.go", prose)?.evidence).toContain("1 comment joining clauses with a semicolon");
+    expect(styleOf("src/loop.ts", ["export function sum(xs: number[]) {", "  // for (let i = 0; i < xs.length; i++) total += xs[i];", "  return xs.reduce(add, 0);", "}"])).toBeNull();
+    const many = [...prose, ...Array.from({ length: 30 }, (_, i) => `\t// register flag ${i}`), ...Array.from({ length: 30 }, (_, i) => `\tregister(${i})`)];
+    expect(styleOf("cmd/run.go", many)?.evidence ?? "").not.toContain("semicolon");
+  });
+
   it("two different comment tells reach the cap of 0.5 and decide alone; the evidence names both", () => {
     const lines = [
       "export function pick(items: Item[]) {",
