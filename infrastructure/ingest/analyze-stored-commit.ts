@@ -1,10 +1,10 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { analyzeCommit, fromGitHubCommit, type NormalisedCommit } from "../../domain/detection/index.ts";
 import type { CommitSource } from "../../domain/ports.ts";
-import type { Executor } from "../db/client.ts";
+import type { Database } from "../db/client.ts";
 import { commits, type RiskOverride } from "../db/schema/index.ts";
 import { commitPatchRows } from "../metrics/provenance-store.ts";
-import { writeVerdicts, type CommitVerdict, type VerdictContext, type VerdictWrite } from "./verdict-writer.ts";
+import { postgresClientOf, writeVerdicts, type CommitVerdict, type VerdictContext, type VerdictWrite } from "./verdict-writer.ts";
 
 export type AnalysisOutcome =
   | { status: "analyzed"; confidence: number; files: number }
@@ -29,12 +29,24 @@ interface AnalysisContextRow {
   previousAuthoredAt: string | null;
 }
 
+const READ_ANALYSIS_CONTEXT = `
+    select c.org_id, r.full_name, r.installation_id, r.source, r.risk_overrides, r.disabled_at::text as disabled_at,
+      c.branch, c.pr_number, p.title as pr_title, p.body as pr_body,
+      (select max(earlier.authored_at) from commits earlier
+       where earlier.repo_id = c.repo_id and earlier.author_email = c.author_email
+         and earlier.authored_at < c.authored_at)::text as previous_authored_at
+    from commits c
+    join repositories r on r.id = c.repo_id
+    left join pull_requests p on p.repo_id = c.repo_id and p.number = c.pr_number
+    where c.repo_id = $1 and c.sha = $2`;
+
 /**
- * One round trip, written as SQL rather than built by drizzle's select builder: it runs once per analysed commit,
- * and building the joined select cost more CPU than PostgreSQL spends running it (ADR 022).
+ * One round trip: a named prepared statement on the postgres.js client, not a query built by drizzle's select
+ * builder (it runs once per analysed commit, and building the joined select cost more CPU than PostgreSQL spends
+ * running it; drizzle's unnamed statements take two round trips). ADR 022.
  */
-async function readAnalysisContext(db: Executor, target: { repoId: string; sha: string }): Promise<AnalysisContextRow | undefined> {
-  const rows = await db.execute<{
+async function readAnalysisContext(db: Database, target: { repoId: string; sha: string }): Promise<AnalysisContextRow | undefined> {
+  const rows = await postgresClientOf(db).unsafe<Array<{
     org_id: string;
     full_name: string;
     installation_id: number | string | null;
@@ -46,16 +58,7 @@ async function readAnalysisContext(db: Executor, target: { repoId: string; sha: 
     pr_title: string | null;
     pr_body: string | null;
     previous_authored_at: string | null;
-  }>(sql`
-    select c.org_id, r.full_name, r.installation_id, r.source, r.risk_overrides, r.disabled_at::text as disabled_at,
-      c.branch, c.pr_number, p.title as pr_title, p.body as pr_body,
-      (select max(earlier.authored_at) from commits earlier
-       where earlier.repo_id = c.repo_id and earlier.author_email = c.author_email
-         and earlier.authored_at < c.authored_at)::text as previous_authored_at
-    from commits c
-    join repositories r on r.id = c.repo_id
-    left join pull_requests p on p.repo_id = c.repo_id and p.number = c.pr_number
-    where c.repo_id = ${target.repoId} and c.sha = ${target.sha}`);
+  }>>(READ_ANALYSIS_CONTEXT, [target.repoId, target.sha], { prepare: true });
   const row = rows[0];
   if (!row) return undefined;
   return {
@@ -92,7 +95,7 @@ export type WriteVerdict = (verdict: CommitVerdict) => Promise<VerdictWrite>;
  * `write` defaults to a transaction of its own; the analysis worker passes its group-commit writer (ADR 022).
  */
 export async function analyzeStoredCommit(
-  db: Executor,
+  db: Database,
   resolveSource: CommitSourceResolver,
   target: { repoId: string; sha: string },
   write: WriteVerdict = async (verdict) => (await writeVerdicts(db, [verdict]))[0]!,
@@ -135,7 +138,7 @@ export async function analyzeStoredCommit(
  * verdict: the commit row and one attribution row per file, in one transaction. Idempotent.
  */
 export async function recordCommitAnalysis(
-  db: Executor,
+  db: Database,
   target: { orgId: string; repoId: string; sha: string; riskOverrides: RiskOverride[] },
   normalised: NormalisedCommit,
 ): Promise<AnalysisOutcome> {
@@ -144,7 +147,7 @@ export async function recordCommitAnalysis(
   return outcome;
 }
 
-async function markSkipped(db: Executor, target: { repoId: string; sha: string }, reason: string): Promise<void> {
+async function markSkipped(db: Database, target: { repoId: string; sha: string }, reason: string): Promise<void> {
   await db
     .update(commits)
     .set({ analysisStatus: "skipped", skipReason: reason, analyzedAt: new Date() })
@@ -153,7 +156,7 @@ async function markSkipped(db: Executor, target: { repoId: string; sha: string }
 
 /** Runs the engine and writes its verdict; "stale" when `context` no longer holds (nothing written then). */
 async function judge(
-  db: Executor,
+  db: Database,
   target: { orgId: string; repoId: string; sha: string; riskOverrides: RiskOverride[] },
   normalised: NormalisedCommit,
   context: VerdictContext | null,

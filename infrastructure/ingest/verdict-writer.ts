@@ -1,5 +1,5 @@
-import { sql } from "drizzle-orm";
-import type { Executor } from "../db/client.ts";
+import type postgres from "postgres";
+import type { Database } from "../db/client.ts";
 import type { CommitPatchRow } from "../metrics/provenance-store.ts";
 
 /**
@@ -63,26 +63,17 @@ function serialize(verdict: CommitVerdict): SerializedVerdict {
   return { key: `${verdict.repo_id}/${verdict.sha}`, json: JSON.stringify(verdict) };
 }
 
-/**
- * Writes verdicts in one transaction of three round trips: BEGIN; then, pipelined, one statement that locks the
- * commits' rows (in key order, so two groups never deadlock each other) and one that checks each context and writes
- * the current verdicts — commit rows, attribution rows and patches, each an upsert; then COMMIT. The write runs
- * after the lock, so it reads the context as committed at that moment (READ COMMITTED takes a snapshot per
- * statement): a verdict computed from an older context is not written. All or nothing: a failure leaves no row of
- * any verdict of the group written.
- */
-async function writeSerialized(db: Executor, verdicts: readonly SerializedVerdict[]): Promise<Set<string>> {
-  const keys = JSON.stringify(verdicts.map(({ key }) => ({ repo_id: key.slice(0, key.indexOf("/")), sha: key.slice(key.indexOf("/") + 1) })));
-  // The verdicts are already JSON: spliced into one array, not parsed and stringified again.
-  const payload = `[${verdicts.map(({ json }) => json).join(",")}]`;
-  const lock = sql`
+/** Locks the group's commit rows, in key order so that two groups never deadlock each other. */
+const LOCK_COMMITS = `
     select 1 from commits c
-    where (c.repo_id, c.sha) in (select k.repo_id, k.sha from jsonb_to_recordset(${keys}::jsonb) as k(repo_id uuid, sha text))
+    where (c.repo_id, c.sha) in (select k.repo_id, k.sha from jsonb_to_recordset($1::jsonb) as k(repo_id uuid, sha text))
     order by c.repo_id, c.sha
     for update of c`;
-  const write = sql`
+
+/** Checks each verdict's context (fresh: it runs after the lock) and upserts the current ones' rows. */
+const WRITE_CURRENT_VERDICTS = `
     with v as materialized (
-      select * from jsonb_to_recordset(${payload}::jsonb) as v(org_id uuid, repo_id uuid, sha text, context jsonb,
+      select * from jsonb_to_recordset($1::jsonb) as v(org_id uuid, repo_id uuid, sha text, context jsonb,
         ai_confidence real, signals jsonb, lines_added integer, lines_deleted integer, detector_version text,
         authored_at timestamptz, analyzed_at timestamptz, files jsonb, patches jsonb)
     ),
@@ -135,18 +126,44 @@ async function writeSerialized(db: Executor, verdicts: readonly SerializedVerdic
         patch_truncated = excluded.patch_truncated, ai_authored = excluded.ai_authored, authored_at = excluded.authored_at
     )
     select repo_id::text as repo_id, sha from updated`;
-  const rows = await db.transaction(async (tx) => {
+
+/**
+ * The postgres.js client under a drizzle database. The analysis statements go to it directly, as named prepared
+ * statements: drizzle sends its queries unnamed, which postgres.js runs in two round trips (describe, then execute)
+ * and cannot pipeline; a prepared statement is parsed once per connection, then runs in one (ADR 022).
+ */
+export function postgresClientOf(db: Database): postgres.Sql {
+  const client = (db as Database & { $client?: postgres.Sql }).$client;
+  if (!client) throw new Error("the analysis write path needs a drizzle database over postgres.js");
+  return client;
+}
+
+/**
+ * Writes verdicts in one transaction of three round trips: BEGIN; then, pipelined, one statement that locks the
+ * commits' rows (in key order, so two groups never deadlock each other) and one that checks each context and writes
+ * the current verdicts — commit rows, attribution rows and patches, each an upsert; then COMMIT. The write runs
+ * after the lock, so it reads the context as committed at that moment (READ COMMITTED takes a snapshot per
+ * statement): a verdict computed from an older context is not written. All or nothing: a failure leaves no row of
+ * any verdict of the group written.
+ */
+async function writeSerialized(sql: postgres.Sql, verdicts: readonly SerializedVerdict[]): Promise<Set<string>> {
+  const keys = JSON.stringify(verdicts.map(({ key }) => ({ repo_id: key.slice(0, key.indexOf("/")), sha: key.slice(key.indexOf("/") + 1) })));
+  // The verdicts are already JSON: spliced into one array, not parsed and stringified again.
+  const payload = `[${verdicts.map(({ json }) => json).join(",")}]`;
+  const rows = await sql.begin((tx) =>
     // Not awaited one by one: postgres.js sends both in one write; PostgreSQL still runs them in order.
-    const [, written] = await Promise.all([tx.execute(lock), tx.execute<{ repo_id: string; sha: string }>(write)]);
-    return written;
-  });
-  return new Set(rows.map((row) => `${row.repo_id}/${row.sha}`));
+    Promise.all([
+      tx.unsafe(LOCK_COMMITS, [keys], { prepare: true }),
+      tx.unsafe<Array<{ repo_id: string; sha: string }>>(WRITE_CURRENT_VERDICTS, [payload], { prepare: true }),
+    ]),
+  );
+  return new Set(rows[1].map((row) => `${row.repo_id}/${row.sha}`));
 }
 
 /** Writes verdicts in one transaction (see writeSerialized); answers, per verdict in order, whether it was written. */
-export async function writeVerdicts(db: Executor, verdicts: readonly CommitVerdict[]): Promise<VerdictWrite[]> {
+export async function writeVerdicts(db: Database, verdicts: readonly CommitVerdict[]): Promise<VerdictWrite[]> {
   const serialized = verdicts.map(serialize);
-  const written = await writeSerialized(db, serialized);
+  const written = await writeSerialized(postgresClientOf(db), serialized);
   return serialized.map(({ key }) => (written.has(key) ? "written" : "stale"));
 }
 
@@ -166,7 +183,8 @@ interface Waiting extends SerializedVerdict {
  * per commit in a group). Each caller still gets its own answer: if a group fails, its verdicts are written again one
  * by one, so a verdict PostgreSQL refuses fails alone and the others are written; a failed group leaves nothing.
  */
-export function createVerdictWriter(db: Executor, options: { maxInFlight?: number; maxGroup?: number } = {}) {
+export function createVerdictWriter(db: Database, options: { maxInFlight?: number; maxGroup?: number } = {}) {
+  const sql = postgresClientOf(db);
   const maxInFlight = options.maxInFlight ?? 2;
   const maxGroup = options.maxGroup ?? MAX_GROUP;
   let waiting: Waiting[] = [];
@@ -199,7 +217,7 @@ export function createVerdictWriter(db: Executor, options: { maxInFlight?: numbe
 
   async function writeGroup(group: Waiting[]): Promise<void> {
     try {
-      const written = await writeSerialized(db, group);
+      const written = await writeSerialized(sql, group);
       for (const entry of group) entry.resolve(written.has(entry.key) ? "written" : "stale");
     } catch (error) {
       if (group.length === 1) {
@@ -210,7 +228,7 @@ export function createVerdictWriter(db: Executor, options: { maxInFlight?: numbe
       await Promise.all(
         group.map(async (entry) => {
           try {
-            entry.resolve((await writeSerialized(db, [entry])).has(entry.key) ? "written" : "stale");
+            entry.resolve((await writeSerialized(sql, [entry])).has(entry.key) ? "written" : "stale");
           } catch (alone) {
             entry.reject(alone);
           }
