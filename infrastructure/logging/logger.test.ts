@@ -1,7 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { pino } from "pino";
+import { describe, expect, it, vi } from "vitest";
 import { parseEnv } from "../config/env.ts";
 import { captureLogger } from "../../tests/support/logs.ts";
-import { configuredSecrets, withLogContext } from "./logger.ts";
+import { configuredSecrets, isoTimestamp, withLogContext } from "./logger.ts";
 
 // Shapes of the real thing, values made up for the test.
 const SECRETS = {
@@ -150,5 +151,19 @@ describe("withLogContext", () => {
     expect(byMessage.second).toMatchObject({ requestId: "explicit" });
     expect(byMessage.nested).toMatchObject({ requestId: "r-2", jobId: "j-9" });
     expect(byMessage.outside).not.toHaveProperty("requestId");
+  });
+});
+
+describe("isoTimestamp", () => {
+  it("writes what pino's isoTime writes, to the millisecond, across seconds", () => {
+    vi.useFakeTimers();
+    try {
+      for (const at of ["2026-12-02T06:59:59.998Z", "2026-12-02T06:59:59.999Z", "2026-12-02T07:00:00.000Z", "2026-12-02T07:00:00.007Z", "2026-12-02T07:00:00.042Z", "2025-01-01T00:00:00.500Z"]) {
+        vi.setSystemTime(new Date(at));
+        expect(isoTimestamp()).toBe(pino.stdTimeFunctions.isoTime());
+      }
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

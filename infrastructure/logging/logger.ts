@@ -48,6 +48,23 @@ export function configuredSecrets(env: Partial<Env>): string[] {
   ].filter((secret): secret is string => Boolean(secret));
 }
 
+let secondStartMs = Number.NaN;
+let secondPrefix = "";
+/**
+ * pino's `isoTime` (`,"time":"2026-01-01T00:00:00.000Z"`) without a `Date` and `toISOString` per line: the text up to
+ * the second is made once a second, the milliseconds appended. The access log writes a line per request (ADR 023).
+ */
+export function isoTimestamp(): string {
+  const now = Date.now();
+  const intoSecond = now - secondStartMs;
+  if (!(intoSecond >= 0 && intoSecond < 1000)) {
+    secondStartMs = now - (now % 1000);
+    secondPrefix = `,"time":"${new Date(secondStartMs).toISOString().slice(0, 20)}`;
+  }
+  const ms = now - secondStartMs;
+  return `${secondPrefix}${ms < 10 ? "00" : ms < 100 ? "0" : ""}${ms}Z"`;
+}
+
 export interface LoggerOptions {
   level?: string;
   name?: string;
@@ -58,13 +75,27 @@ export interface LoggerOptions {
   /**
    * Collect stdout lines into writes of about 4 KB (and at least every 250 ms) instead of one write per line: for the
    * web server, whose access log writes a line per webhook delivery (ADR 023). Lines still in the buffer are written
-   * on any exit the process sees (pino flushes on `exit`); a SIGKILL or an out-of-memory kill loses at most 250 ms.
+   * on any exit the process sees; a SIGKILL or an out-of-memory kill loses at most the last 250 ms or 4 KB.
    */
   buffered?: boolean;
 }
 
-function bufferedDestination(dest: number | string): DestinationStream {
-  return pino.destination({ dest, sync: false, minLength: 4096, periodicFlush: 250 });
+/**
+ * Lines collect in memory and are written synchronously once 4 KB are waiting, or every 250 ms. Measured on the
+ * access log line: pino's default stdout (an asynchronous write through the libuv thread pool) cost ~3.5 µs per
+ * line on top of the ~3.3 µs of formatting it; this ~0.2 µs (ADR 023).
+ */
+function bufferedDestination(dest: number): DestinationStream {
+  const destination = pino.destination({ dest, sync: true, minLength: 4096, periodicFlush: 250 });
+  // pino flushes an asynchronous destination on exit by itself, not a synchronous one with a buffer.
+  process.once("exit", () => {
+    try {
+      destination.flushSync();
+    } catch {
+      // stdout already closed: nothing more can be written anyway.
+    }
+  });
+  return destination;
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
@@ -73,7 +104,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     name: options.name ?? "sentinel",
     level: options.level ?? "info",
     base: { pid: process.pid },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTimestamp,
     mixin: () => ({ ...logContext.getStore() }),
     // Every logged object (and the job / request fields) is scrubbed. Not a child logger's bindings: pino writes
     // those once, unformatted, so bind only names and ids (`child({ component })`), never configuration.
