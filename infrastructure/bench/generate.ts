@@ -31,6 +31,8 @@ export const BENCH_USER_LOGIN = "bench";
 /** The bench user's (fake) GitHub id: it keeps one users row across regenerations. */
 export const BENCH_USER_GITHUB_ID = 910_000_000;
 export const BENCH_TIME_ZONE = "America/Los_Angeles";
+/** What the rollup triggers (ADR 060) read and write as the history's rows arrive. */
+const ROLLUP_TABLES = ["repo_daily_activity", "repo_daily_high_risk_files", "repo_high_risk_file_last_days", "repo_high_risk_decrements"];
 
 export interface GenerateOptions extends LargeOrganizationShape {
   slug: string;
@@ -115,6 +117,10 @@ export async function loadOrganizationHistory(
         for (const line of lines) await writer.writeLine(line);
         counts[table] += await writer.end();
       }
+      // The rollup triggers look their rows up through plans PostgreSQL cached while the tables were empty (they
+      // were truncated in this transaction): sequential scans, each repository slower than the last. Fresh
+      // statistics make every cached plan that reads these tables plan again, with their indexes.
+      await tx.unsafe(`analyze ${ROLLUP_TABLES.join(", ")}`);
       onProgress({ phase: "history", done: repo.index + 1, total: plan.repositories.length });
     }
     // Event ids were chosen to grow with time; later live events continue after the largest.
