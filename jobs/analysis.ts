@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { JobQueue } from "../domain/ports.ts";
 import type { Database } from "../infrastructure/db/client.ts";
-import { analyzeStoredCommit, type CommitSourceResolver } from "../infrastructure/ingest/analyze-stored-commit.ts";
+import { analyzeStoredCommit, createContextReader, type CommitSourceResolver } from "../infrastructure/ingest/analyze-stored-commit.ts";
 import type { CommitToAnalyze } from "../infrastructure/ingest/apply-webhook-plan.ts";
 import { CommitSourceUnavailableError } from "../infrastructure/ingest/commit-sources.ts";
 import { createVerdictWriter } from "../infrastructure/ingest/verdict-writer.ts";
@@ -35,14 +35,14 @@ export async function enqueueCommitAnalyses(queue: JobQueue, targets: CommitToAn
 }
 
 export function createAnalysisJobs(deps: { db: Database; resolveSource: CommitSourceResolver }) {
-  // The jobs running at once in this process write their verdicts together (ADR 022).
-  const writeVerdict = createVerdictWriter(deps.db);
+  // The jobs running at once in this process read their commits' context and write their verdicts together (ADR 022).
+  const grouped = { readContext: createContextReader(deps.db), write: createVerdictWriter(deps.db) };
   return {
     [ANALYZE_COMMIT_JOB]: defineJob({
       schema: z.object({ repoId: z.string().uuid(), sha: z.string().regex(/^[0-9a-f]{7,64}$/, "must be a commit sha") }),
       async run(target) {
         try {
-          return await analyzeStoredCommit(deps.db, deps.resolveSource, target, writeVerdict);
+          return await analyzeStoredCommit(deps.db, deps.resolveSource, target, grouped);
         } catch (error) {
           if (error instanceof CommitSourceUnavailableError || error instanceof GitHubInstallationMissingError) {
             throw new PermanentJobError(error.message, { cause: error });

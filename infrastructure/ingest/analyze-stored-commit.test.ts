@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planWebhookIngestion } from "../../domain/ingestion/webhook-plan.ts";
 import type { CommitSource } from "../../domain/ports.ts";
@@ -7,8 +7,9 @@ import { createTestDatabase, type TestDatabase } from "../../tests/support/datab
 import { commits, repositories } from "../db/schema/index.ts";
 import { loadCorpusCommits } from "../github/corpus-fixture.ts";
 import { installationPayload, pullRequestPayload, pushPayload } from "../github/webhook-fixtures.ts";
-import { analyzeStoredCommit } from "./analyze-stored-commit.ts";
+import { analyzeStoredCommit, createContextReader } from "./analyze-stored-commit.ts";
 import { applyWebhookPlan } from "./apply-webhook-plan.ts";
+import { createVerdictWriter } from "./verdict-writer.ts";
 
 /**
  * A pull request with agent markers links a commit while the commit's first analysis is still waiting on GitHub: the
@@ -79,3 +80,32 @@ describe("analysis racing a pull request that links the commit", () => {
     expect(await signalsOf(record!.sha)).toContain("agent-pr-marker");
   });
 });
+
+describe("the worker's grouped reads and writes", () => {
+  it("jobs analysed at once share round trips, and each gets its own commit's verdict; an unknown commit is skipped", async () => {
+    const records = loadCorpusCommits().slice(1210, 1226);
+    await apply("push", pushPayload({ installationId: INSTALLATION, owner: OWNER, repo: REPO, records, branch: "main" }));
+    const bySha = new Map(records.map((record) => [record.sha, record]));
+    const source: CommitSource = { getCommit: async (_repository, sha) => structuredClone(bySha.get(sha)!) };
+    const grouped = { readContext: createContextReader(database.db), write: createVerdictWriter(database.db) };
+    const outcomes = await Promise.all([
+      ...records.map((record) => analyzeStoredCommit(database.db, async () => source, { repoId, sha: record.sha }, grouped)),
+      analyzeStoredCommit(database.db, async () => source, { repoId, sha: "f".repeat(40) }, grouped),
+    ]);
+    expect(outcomes.at(-1)).toEqual({ status: "skipped", reason: "commit is not recorded" });
+    const rows = await database.db
+      .select({ sha: commits.sha, status: commits.analysisStatus, confidence: commits.aiConfidence })
+      .from(commits)
+      .where(and(eq(commits.repoId, repoId), inArray(commits.sha, records.map((record) => record.sha))));
+    expect(rows).toHaveLength(records.length);
+    for (const [index, record] of records.entries()) {
+      const outcome = outcomes[index]!;
+      const row = rows.find((candidate) => candidate.sha === record.sha)!;
+      if (outcome.status === "analyzed") {
+        expect(row.status).toBe("analyzed");
+        expect(row.confidence).toBeCloseTo(outcome.confidence, 5); // a real column: float4 precision
+      } else expect(row.status).toBe("skipped");
+    }
+  });
+});
+

@@ -14,7 +14,7 @@ export type AnalysisOutcome =
 export type CommitSourceResolver = (repository: { orgId: string; source: "github" | "local" | "demo" }) => Promise<CommitSource>;
 
 /** The commit's row and what the engine reads besides the commit itself: branch, pull request, the author's previous commit. */
-interface AnalysisContextRow {
+export interface AnalysisContextRow {
   orgId: string;
   fullName: string;
   installationId: number | null;
@@ -29,51 +29,115 @@ interface AnalysisContextRow {
   previousAuthoredAt: string | null;
 }
 
-const READ_ANALYSIS_CONTEXT = `
-    select c.org_id, r.full_name, r.installation_id, r.source, r.risk_overrides, r.disabled_at::text as disabled_at,
-      c.branch, c.pr_number, p.title as pr_title, p.body as pr_body,
+/** The context of every commit of a group in one statement (one commit: a group of one). */
+const READ_ANALYSIS_CONTEXTS = `
+    select c.repo_id::text as repo_id, c.sha, c.org_id, r.full_name, r.installation_id, r.source, r.risk_overrides,
+      r.disabled_at::text as disabled_at, c.branch, c.pr_number, p.title as pr_title, p.body as pr_body,
       (select max(earlier.authored_at) from commits earlier
        where earlier.repo_id = c.repo_id and earlier.author_email = c.author_email
          and earlier.authored_at < c.authored_at)::text as previous_authored_at
     from commits c
     join repositories r on r.id = c.repo_id
     left join pull_requests p on p.repo_id = c.repo_id and p.number = c.pr_number
-    where c.repo_id = $1 and c.sha = $2`;
+    where (c.repo_id, c.sha) in (select k.repo_id, k.sha from jsonb_to_recordset($1::jsonb) as k(repo_id uuid, sha text))`;
+
+interface ContextRecord {
+  repo_id: string;
+  sha: string;
+  org_id: string;
+  full_name: string;
+  installation_id: number | string | null;
+  source: "github" | "local" | "demo";
+  risk_overrides: RiskOverride[] | null;
+  disabled_at: string | null;
+  branch: string | null;
+  pr_number: number | null;
+  pr_title: string | null;
+  pr_body: string | null;
+  previous_authored_at: string | null;
+}
+
+type Target = { repoId: string; sha: string };
 
 /**
- * One round trip: a named prepared statement on the postgres.js client, not a query built by drizzle's select
- * builder (it runs once per analysed commit, and building the joined select cost more CPU than PostgreSQL spends
- * running it; drizzle's unnamed statements take two round trips). ADR 022.
+ * One round trip for any number of commits: a named prepared statement on the postgres.js client, not a query built
+ * by drizzle's select builder (it runs for every analysed commit; building the joined select cost more CPU than
+ * PostgreSQL spends running it, and drizzle's unnamed statements take two round trips). ADR 022.
  */
-async function readAnalysisContext(db: Database, target: { repoId: string; sha: string }): Promise<AnalysisContextRow | undefined> {
-  const rows = await postgresClientOf(db).unsafe<Array<{
-    org_id: string;
-    full_name: string;
-    installation_id: number | string | null;
-    source: "github" | "local" | "demo";
-    risk_overrides: RiskOverride[] | null;
-    disabled_at: string | null;
-    branch: string | null;
-    pr_number: number | null;
-    pr_title: string | null;
-    pr_body: string | null;
-    previous_authored_at: string | null;
-  }>>(READ_ANALYSIS_CONTEXT, [target.repoId, target.sha], { prepare: true });
-  const row = rows[0];
-  if (!row) return undefined;
-  return {
-    orgId: row.org_id,
-    fullName: row.full_name,
-    installationId: row.installation_id === null ? null : Number(row.installation_id),
-    source: row.source,
-    riskOverrides: row.risk_overrides ?? [],
-    disabledAt: row.disabled_at === null ? null : new Date(row.disabled_at),
-    branch: row.branch,
-    prNumber: row.pr_number,
-    prTitle: row.pr_title,
-    prBody: row.pr_body,
-    previousAuthoredAt: row.previous_authored_at,
-  };
+async function readAnalysisContexts(db: Database, targets: readonly Target[]): Promise<Map<string, AnalysisContextRow>> {
+  const keys = JSON.stringify(targets.map((target) => ({ repo_id: target.repoId, sha: target.sha })));
+  const rows = await postgresClientOf(db).unsafe<ContextRecord[]>(READ_ANALYSIS_CONTEXTS, [keys], { prepare: true });
+  return new Map(
+    rows.map((row) => [
+      `${row.repo_id}/${row.sha}`,
+      {
+        orgId: row.org_id,
+        fullName: row.full_name,
+        installationId: row.installation_id === null ? null : Number(row.installation_id),
+        source: row.source,
+        riskOverrides: row.risk_overrides ?? [],
+        disabledAt: row.disabled_at === null ? null : new Date(row.disabled_at),
+        branch: row.branch,
+        prNumber: row.pr_number,
+        prTitle: row.pr_title,
+        prBody: row.pr_body,
+        previousAuthoredAt: row.previous_authored_at,
+      },
+    ]),
+  );
+}
+
+/** Reads one commit's analysis context: alone, or grouped with other jobs' reads (`createContextReader`). */
+export type ReadAnalysisContext = (target: Target) => Promise<AnalysisContextRow | undefined>;
+
+function readContextAlone(db: Database): ReadAnalysisContext {
+  return async (target) => (await readAnalysisContexts(db, [target])).get(`${target.repoId}/${target.sha}`);
+}
+
+/**
+ * The analysis worker's context reads, grouped as its verdicts are (ADR 022): reads asked for while one is running
+ * wait for it and go out together in one statement; at most two statements are in flight.
+ */
+export function createContextReader(db: Database, options: { maxInFlight?: number; maxGroup?: number } = {}): ReadAnalysisContext {
+  const maxInFlight = options.maxInFlight ?? 2;
+  const maxGroup = options.maxGroup ?? 64;
+  let waiting: Array<{ target: Target; resolve(row: AnalysisContextRow | undefined): void; reject(error: unknown): void }> = [];
+  let inFlight = 0;
+  let scheduled = false;
+
+  function schedule(): void {
+    if (scheduled || inFlight >= maxInFlight || waiting.length === 0) return;
+    scheduled = true;
+    setImmediate(startGroups);
+  }
+
+  function startGroups(): void {
+    scheduled = false;
+    while (inFlight < maxInFlight && waiting.length > 0) {
+      const group = waiting.slice(0, maxGroup);
+      waiting = waiting.slice(maxGroup);
+      inFlight += 1;
+      readAnalysisContexts(db, group.map((entry) => entry.target))
+        .then(
+          (rows) => {
+            for (const entry of group) entry.resolve(rows.get(`${entry.target.repoId}/${entry.target.sha}`));
+          },
+          (error: unknown) => {
+            for (const entry of group) entry.reject(error);
+          },
+        )
+        .finally(() => {
+          inFlight -= 1;
+          schedule();
+        });
+    }
+  }
+
+  return (target) =>
+    new Promise((resolve, reject) => {
+      waiting.push({ target, resolve, reject });
+      schedule();
+    });
 }
 
 /** A verdict whose context kept changing under it this many times is left to the job's retry. */
@@ -92,15 +156,18 @@ export type WriteVerdict = (verdict: CommitVerdict) => Promise<VerdictWrite>;
  * the re-score the link queues), and the one that read the older context must not finish last and win. A stale
  * verdict is computed again from the new context, with the commit already fetched.
  *
- * `write` defaults to a transaction of its own; the analysis worker passes its group-commit writer (ADR 022).
+ * Reads and writes are the commit's own by default; the analysis worker passes its group reader and writer, which
+ * share round trips and transactions with the other jobs running at once (ADR 022).
  */
 export async function analyzeStoredCommit(
   db: Database,
   resolveSource: CommitSourceResolver,
   target: { repoId: string; sha: string },
-  write: WriteVerdict = async (verdict) => (await writeVerdicts(db, [verdict]))[0]!,
+  grouped: { readContext?: ReadAnalysisContext; write?: WriteVerdict } = {},
 ): Promise<AnalysisOutcome> {
-  let row = await readAnalysisContext(db, target);
+  const readContext = grouped.readContext ?? readContextAlone(db);
+  const write: WriteVerdict = grouped.write ?? (async (verdict) => (await writeVerdicts(db, [verdict]))[0]!);
+  let row = await readContext(target);
   if (!row) return { status: "skipped", reason: "commit is not recorded" };
   if (row.disabledAt) return { status: "skipped", reason: "repository was removed from Sentinel" };
 
@@ -128,7 +195,7 @@ export async function analyzeStoredCommit(
     const outcome = await judge(db, { orgId: context.orgId, repoId: target.repoId, sha: target.sha, riskOverrides: context.riskOverrides }, normalised, verdictContext, write);
     if (outcome.status !== "stale") return outcome;
     if (attempt >= MAX_STALE_VERDICTS) throw new Error(`the context of commit ${target.sha} kept changing during its analysis; retrying later`);
-    row = await readAnalysisContext(db, target);
+    row = await readContext(target);
     if (!row) return { status: "skipped", reason: "commit is not recorded" };
   }
 }
