@@ -303,6 +303,24 @@ async function benchAcknowledgements(databaseUrl: string, prefix: string): Promi
   return { ...results, ratio, webIdleMemoryMiB: idleMemoryMiB, webPeakMemoryMiB: peaks.sentinel };
 }
 
+/**
+ * CPU so far of each PostgreSQL backend serving the worker process (its connections' application_name), by pid: on a
+ * 2-core machine the database's work per commit competes with the worker's, so it is part of the cost.
+ */
+async function workerBackendsCpu(services: Services): Promise<Map<number, number>> {
+  const rows = await services.database.sql<{ pid: number }[]>`
+    select pid from pg_stat_activity where datname = current_database() and application_name = 'sentinel-worker'`;
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      cpu.set(pid, processCpuMicros(pid));
+    } catch {
+      // The backend ended between the query and the read: its connection was closed, its CPU is not counted.
+    }
+  }
+  return cpu;
+}
+
 /** The local GitHub fake in a process of its own (GitHub is another machine in production), serving the bench's commits. */
 async function serveGitHub(): Promise<void> {
   const fake = await startFakeGitHub();
@@ -353,6 +371,7 @@ async function benchPushes(databaseUrl: string, prefix: string): Promise<Record<
     const records = loadCorpusCommits().slice(0, pushes * 20);
     const workerCpuBefore = processCpuMicros(worker.pid!);
     const githubCpuBefore = processCpuMicros(github.pid);
+    const databaseCpuBefore = await workerBackendsCpu(services);
     const started = performance.now();
     for (let index = 0; index < pushes; index += 1) {
       const response = await handleGitHubWebhook(
@@ -375,14 +394,30 @@ async function benchPushes(databaseUrl: string, prefix: string): Promise<Record<
     const workerCpuMsPerCommit = (processCpuMicros(worker.pid!) - workerCpuBefore) / 1000 / records.length;
     const workerPeakMemoryMiB = peakMemoryMiB(worker.pid!);
     const githubCpuMsPerCommit = (processCpuMicros(github.pid) - githubCpuBefore) / 1000 / records.length;
+    let databaseCpuMicros = 0;
+    for (const [pid, cpu] of await workerBackendsCpu(services)) databaseCpuMicros += cpu - (databaseCpuBefore.get(pid) ?? 0);
+    const databaseCpuMsPerCommit = databaseCpuMicros / 1000 / records.length;
     const [attribution] = await services.database.sql<{ n: number }[]>`select count(*)::int as n from code_attribution where repo_id = ${row!.id}`;
     const commitsPerSecond = Math.round(records.length / seconds);
-    console.log(`                worker CPU ${workerCpuMsPerCommit.toFixed(1)} ms per commit (peak memory ${workerPeakMemoryMiB} MiB), GitHub fake CPU ${githubCpuMsPerCommit.toFixed(1)} ms per commit`);
+    console.log(
+      `                worker CPU ${workerCpuMsPerCommit.toFixed(1)} ms per commit (peak memory ${workerPeakMemoryMiB} MiB), its PostgreSQL backends ` +
+        `${databaseCpuMsPerCommit.toFixed(1)} ms, GitHub fake ${githubCpuMsPerCommit.toFixed(1)} ms`,
+    );
     console.log(
       `push → rows:    ${commitsPerSecond} commits/s end to end (${pushes} pushes × 20 commits, ${attribution!.n} attribution rows, ` +
         `${seconds.toFixed(2)} s; one start-worker process, BullMQ, GitHub fake in its own process)`,
     );
-    return { commitsPerSecond, commits: records.length, attributionRows: attribution!.n, seconds, workerCpuMsPerCommit, githubCpuMsPerCommit, workerPeakMemoryMiB };
+    return {
+      commitsPerSecond,
+      commits: records.length,
+      attributionRows: attribution!.n,
+      seconds,
+      workerCpuMsPerCommit,
+      databaseCpuMsPerCommit,
+      githubCpuMsPerCommit,
+      workerPeakMemoryMiB,
+      loadAverageAfter: loadavg(),
+    };
   } finally {
     const exited = new Promise((resolve) => worker.once("exit", resolve));
     worker.kill("SIGTERM");
