@@ -7,6 +7,8 @@ import type { Services } from "../runtime/services.ts";
 import { loadCorpusCommits } from "../github/corpus-fixture.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
+import type postgres from "postgres";
+import { createDeliveryIntake, IntakeDeadlineError } from "./delivery-intake.ts";
 import { handleGitHubWebhook } from "./github-webhook.server.ts";
 
 /**
@@ -104,5 +106,24 @@ describe("webhook deliveries arriving together", () => {
     expect(statuses).toEqual({ [ping]: "ignored", [installation]: "queued" });
     // Ten pushes and the installation are queued; the ping and the star are not.
     expect((await services.queue.counts("webhooks")).waiting).toBe(before + 11);
+  });
+});
+
+describe("a database that does not answer", () => {
+  it("every delivery waiting on it, in a batch or behind the batches in flight, is given up within its budget", async () => {
+    // A PostgreSQL that accepts the query and never answers (a network partition, a lock wait): only the deadline ends it.
+    const hanging = (() => new Promise<never>(() => {})) as unknown as postgres.Sql;
+    const intake = createDeliveryIntake(hanging, services.queue, { budgetMs: 150 });
+    const started = performance.now();
+    // More than the batches in flight take, so some wait behind them.
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, index) =>
+        intake.record({ deliveryId: `hang-${index}`, event: "push", action: null, installationId: null, payloadText: "{}" }),
+      ),
+    );
+    const took = performance.now() - started;
+    expect(outcomes.every((outcome) => outcome.status === "rejected" && outcome.reason instanceof IntakeDeadlineError)).toBe(true);
+    expect(took).toBeGreaterThanOrEqual(140);
+    expect(took).toBeLessThan(400);
   });
 });
