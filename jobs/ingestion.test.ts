@@ -194,8 +194,9 @@ describe("GitHub ingestion end to end (real PostgreSQL, local GitHub fake)", () 
     fake.addCommits(records);
     const push = await deliver(services, "push", pushPayload({ installationId: 7005, owner: OWNER, repo, records }));
     await waitFor(async () => (await delivered(push.deliveryId)) === "processed", { timeoutMs: 10_000, what: "push processed" });
-    // Five commit analyses plus the new repository's backfill.
-    expect((await services.queue.counts("analysis")).waiting).toBe(6);
+    // Five commit analyses plus the new repository's backfill. The delivery is marked processed before its analyses
+    // are queued (the job queues them after its transaction), so under load the count can lag the status a moment.
+    await waitFor(async () => (await services.queue.counts("analysis")).waiting === 6, { timeoutMs: 10_000, what: "analyses queued" });
     const [org] = await database.db.select({ orgId: repositories.orgId }).from(repositories).where(eq(repositories.id, id));
     expect((await getDashboard(database.db, org!.orgId, new Date())).repositories.map((row) => row.id)).toContain(id);
 
