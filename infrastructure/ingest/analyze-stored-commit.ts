@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { analyzeCommit, fromGitHubCommit, type NormalisedCommit } from "../../domain/detection/index.ts";
 import type { CommitSource } from "../../domain/ports.ts";
 import type { Database } from "../db/client.ts";
+import { createGroupCommit } from "../db/group-commit.ts";
 import { commits, type RiskOverride } from "../db/schema/index.ts";
 import { commitPatchRows } from "../metrics/provenance-store.ts";
 import { postgresClientOf, writeVerdicts, type CommitVerdict, type VerdictContext, type VerdictWrite } from "./verdict-writer.ts";
@@ -99,45 +100,21 @@ function readContextAlone(db: Database): ReadAnalysisContext {
  * wait for it and go out together in one statement; at most two statements are in flight.
  */
 export function createContextReader(db: Database, options: { maxInFlight?: number; maxGroup?: number } = {}): ReadAnalysisContext {
-  const maxInFlight = options.maxInFlight ?? 2;
   const maxGroup = options.maxGroup ?? 64;
-  let waiting: Array<{ target: Target; resolve(row: AnalysisContextRow | undefined): void; reject(error: unknown): void }> = [];
-  let inFlight = 0;
-  let scheduled = false;
+  type Read = { target: Target; resolve(row: AnalysisContextRow | undefined): void; reject(error: unknown): void };
+  const reads = createGroupCommit<Read>({
+    maxInFlight: options.maxInFlight ?? 2,
+    takeGroup: (waiting) => waiting.splice(0, maxGroup),
+    async runGroup(group) {
+      const rows = await readAnalysisContexts(db, group.map((entry) => entry.target));
+      for (const entry of group) entry.resolve(rows.get(`${entry.target.repoId}/${entry.target.sha}`));
+    },
+    onGroupError(group, error) {
+      for (const entry of group) entry.reject(error);
+    },
+  });
 
-  function schedule(): void {
-    if (scheduled || inFlight >= maxInFlight || waiting.length === 0) return;
-    scheduled = true;
-    setImmediate(startGroups);
-  }
-
-  function startGroups(): void {
-    scheduled = false;
-    while (inFlight < maxInFlight && waiting.length > 0) {
-      const group = waiting.slice(0, maxGroup);
-      waiting = waiting.slice(maxGroup);
-      inFlight += 1;
-      readAnalysisContexts(db, group.map((entry) => entry.target))
-        .then(
-          (rows) => {
-            for (const entry of group) entry.resolve(rows.get(`${entry.target.repoId}/${entry.target.sha}`));
-          },
-          (error: unknown) => {
-            for (const entry of group) entry.reject(error);
-          },
-        )
-        .finally(() => {
-          inFlight -= 1;
-          schedule();
-        });
-    }
-  }
-
-  return (target) =>
-    new Promise((resolve, reject) => {
-      waiting.push({ target, resolve, reject });
-      schedule();
-    });
+  return (target) => new Promise((resolve, reject) => reads.add({ target, resolve, reject }));
 }
 
 /** A verdict whose context kept changing under it this many times is left to the job's retry. */

@@ -1,5 +1,6 @@
 import type postgres from "postgres";
 import type { JobQueue } from "../../domain/ports.ts";
+import { createGroupCommit } from "../db/group-commit.ts";
 import { deliveryJobId, PROCESS_DELIVERY_JOB } from "../../jobs/webhooks.ts";
 
 /**
@@ -58,12 +59,9 @@ export interface DeliveryIntake {
 
 export function createDeliveryIntake(sql: postgres.Sql, queue: JobQueue, options: { budgetMs?: number } = {}): DeliveryIntake {
   const budgetMs = options.budgetMs ?? DEFAULT_INTAKE_BUDGET_MS;
-  const waiting: Pending[] = [];
   /** Deliveries not answered at the last sweep, and those that came since: what the sweep looks at. */
   const unanswered: Pending[] = [];
   let sweeper: NodeJS.Timeout | undefined;
-  let inFlight = 0;
-  let scheduled = false;
 
   /**
    * One timer for all deliveries instead of a timer and a promise race per delivery (ADR 023): every sweep answers
@@ -163,32 +161,16 @@ export function createDeliveryIntake(sql: postgres.Sql, queue: JobQueue, options
     for (const pending of [...duplicates, ...repeats]) pending.resolve("duplicate");
   }
 
-  /**
-   * Up to MAX_IN_FLIGHT batches are written at once (each takes its own pooled connection), so a batch waiting on
-   * its round trips does not hold up the deliveries behind it; past that, waiting deliveries pile into bigger batches.
-   */
-  function schedule(): void {
-    if (scheduled || inFlight >= MAX_IN_FLIGHT || waiting.length === 0) return;
-    scheduled = true;
-    // On the next turn of the event loop, so the requests already read in this turn share the batch.
-    setImmediate(flush);
-  }
-
-  function flush(): void {
-    scheduled = false;
-    if (inFlight >= MAX_IN_FLIGHT || waiting.length === 0) return;
-    const batch = waiting.splice(0, MAX_BATCH);
-    inFlight += 1;
-    write(batch)
-      .catch((error: unknown) => {
-        for (const pending of batch) pending.reject(error);
-      })
-      .finally(() => {
-        inFlight -= 1;
-        schedule();
-      });
-    schedule();
-  }
+  // Up to MAX_IN_FLIGHT batches are written at once, so a batch waiting on its round trips does not hold up the
+  // deliveries behind it; past that, waiting deliveries pile into bigger batches.
+  const batches = createGroupCommit<Pending>({
+    maxInFlight: MAX_IN_FLIGHT,
+    takeGroup: (waiting) => waiting.splice(0, MAX_BATCH),
+    runGroup: write,
+    onGroupError(batch, error) {
+      for (const pending of batch) pending.reject(error);
+    },
+  });
 
   return {
     record(delivery) {
@@ -210,13 +192,12 @@ export function createDeliveryIntake(sql: postgres.Sql, queue: JobQueue, options
           },
           rejectNow: reject,
         };
-        waiting.push(pending);
         unanswered.push(pending);
         if (sweeper === undefined) {
           sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
           sweeper.unref();
         }
-        schedule();
+        batches.add(pending);
       });
     },
   };

@@ -1,5 +1,6 @@
 import type postgres from "postgres";
 import type { Database } from "../db/client.ts";
+import { createGroupCommit } from "../db/group-commit.ts";
 import type { CommitPatchRow } from "../metrics/provenance-store.ts";
 
 /**
@@ -185,33 +186,23 @@ interface Waiting extends SerializedVerdict {
  */
 export function createVerdictWriter(db: Database, options: { maxInFlight?: number; maxGroup?: number } = {}) {
   const sql = postgresClientOf(db);
-  const maxInFlight = options.maxInFlight ?? 2;
   const maxGroup = options.maxGroup ?? MAX_GROUP;
-  let waiting: Waiting[] = [];
-  let inFlight = 0;
-  let scheduled = false;
-
-  function schedule(): void {
-    if (scheduled || inFlight >= maxInFlight || waiting.length === 0) return;
-    scheduled = true;
-    setImmediate(startGroup);
-  }
 
   /** The next group: oldest first, one verdict per commit (a later one for the same commit waits its turn). */
-  function takeGroup(): Waiting[] {
+  function takeGroup(waiting: Waiting[]): Waiting[] {
     const group: Waiting[] = [];
-    const rest: Waiting[] = [];
     const keys = new Set<string>();
     let bytes = 0;
+    let kept = 0;
     for (const entry of waiting) {
       const fits = group.length < maxGroup && (group.length === 0 || bytes + entry.json.length <= MAX_GROUP_BYTES);
       if (fits && !keys.has(entry.key)) {
         group.push(entry);
         keys.add(entry.key);
         bytes += entry.json.length;
-      } else rest.push(entry);
+      } else waiting[kept++] = entry;
     }
-    waiting = rest;
+    waiting.length = kept;
     return group;
   }
 
@@ -237,22 +228,16 @@ export function createVerdictWriter(db: Database, options: { maxInFlight?: numbe
     }
   }
 
-  function startGroup(): void {
-    scheduled = false;
-    while (inFlight < maxInFlight && waiting.length > 0) {
-      const group = takeGroup();
-      inFlight += 1;
-      void writeGroup(group).finally(() => {
-        inFlight -= 1;
-        schedule();
-      });
-    }
-  }
+  const verdicts = createGroupCommit<Waiting>({
+    maxInFlight: options.maxInFlight ?? 2,
+    takeGroup,
+    runGroup: writeGroup,
+    onGroupError(group, error) {
+      for (const entry of group) entry.reject(error);
+    },
+  });
 
   return function writeVerdict(verdict: CommitVerdict): Promise<VerdictWrite> {
-    return new Promise<VerdictWrite>((resolve, reject) => {
-      waiting.push({ ...serialize(verdict), resolve, reject });
-      schedule();
-    });
+    return new Promise<VerdictWrite>((resolve, reject) => verdicts.add({ ...serialize(verdict), resolve, reject }));
   };
 }
