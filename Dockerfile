@@ -6,7 +6,7 @@ COPY package.json package-lock.json ./
 COPY scripts/patch-dependencies.mjs scripts/
 RUN npm ci --no-audit --no-fund
 COPY . .
-# The Remix build and the compiled web server (build/server/start-web.js, ADR 023).
+# The Remix build and the compiled web server and worker (build/server/start-web.js and start-worker.js, ADRs 023, 024).
 RUN npm run build
 
 FROM node:20-bookworm-slim
@@ -15,5 +15,6 @@ WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends git ca-certificates && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app /app
 EXPOSE 3000
-# node itself, not npm: one process less in the container, and SIGTERM reaches the server directly.
-CMD ["node", "build/server/start-web.js"]
+# node itself, not npm: one process less in the container, and SIGTERM reaches the server directly. The same flags as
+# `npm run start:web` (the old-generation cap keeps the web process's memory under load near 170 MiB, ADR 024).
+CMD ["node", "--max-old-space-size=192", "build/server/start-web.js"]

@@ -7,7 +7,8 @@
  * The webhook server is the compiled production web server (`npm run build`) in a child process, so the load
  * generator does not share its event loop. Everything it creates (a database, a Redis key prefix, a temp repository) is removed at the end.
  *
- * Options: --ack-requests N (default 10000), --ack-rounds N (default 5), --rate-seconds N (default 5), --pushes N (default 10), --commits N (default 5000),
+ * Options: --ack-requests N (default 10000), --ack-rounds N (default 5), --rate-seconds N (default 5), --pushes N (default 10),
+ *          --warmup-pushes N (default 2), --workers N (default 1), --commits N (default 5000),
  *          --only ack,push,import, --json (report on stdout, lines on stderr), --profile (CPU profiles in bench/profiles/)
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
@@ -47,6 +48,8 @@ const { values } = parseArgs({
     "ack-rounds": { type: "string", default: "5" },
     "rate-seconds": { type: "string", default: "5" },
     pushes: { type: "string", default: "10" },
+    "warmup-pushes": { type: "string", default: "2" },
+    workers: { type: "string", default: "1" },
     commits: { type: "string", default: "5000" },
     only: { type: "string", default: "ack,push,import" },
     /** Machine-readable: the report as JSON on stdout, the human lines on stderr (npm run bench uses this). */
@@ -275,13 +278,26 @@ async function startChild(args: string[]): Promise<{ port: number; pid: number; 
 }
 
 /**
+ * What `npm run <script>` runs (`node [flags] build/server/<entry>.js`), read from package.json so the benchmark runs
+ * the processes production runs, flags included: the entry's absolute path first, then node's flags.
+ */
+function productionCommand(script: "start:web" | "start:worker"): string[] {
+  const packageJson = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../package.json"), "utf8")) as { scripts: Record<string, string> };
+  const [program, ...words] = packageJson.scripts[script]!.split(/\s+/);
+  const entry = words.at(-1)!;
+  if (program !== "node" || !entry.startsWith("build/server/")) throw new Error(`package.json "${script}" is not \`node [flags] build/server/…\`: ${packageJson.scripts[script]}`);
+  const absolute = path.resolve(import.meta.dirname, "..", entry);
+  if (!existsSync(absolute)) throw new Error(`no compiled ${script.slice(6)} at ${absolute}: run \`npm run build\` first`);
+  return [absolute, ...words.slice(0, -1)];
+}
+
+/**
  * The production web server, as `npm run start:web` runs it: the compiled entry (`npm run build`) in a process of its
  * own, Sentinel's logger writing its access log to stdout (here /dev/null: its cost is counted, the terminal is not
  * flooded), the request listener, express and the Remix build.
  */
 async function startWebServer(databaseUrl: string, prefix: string): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
-  const entry = path.resolve(import.meta.dirname, "../build/server/start-web.js");
-  if (!existsSync(entry)) throw new Error(`no compiled web server at ${entry}: run \`npm run build\` first`);
+  const [entry, ...flags] = productionCommand("start:web");
   const port = await new Promise<number>((resolve) => {
     const probe = net.createServer().listen(0, "127.0.0.1", () => {
       const { port: free } = probe.address() as AddressInfo;
@@ -289,7 +305,7 @@ async function startWebServer(databaseUrl: string, prefix: string): Promise<{ po
     });
   });
   const nodeFlags = values.profile ? ["--cpu-prof", "--cpu-prof-dir", path.resolve("bench/profiles")] : [];
-  const child = spawn(process.execPath, [...nodeFlags, entry], {
+  const child = spawn(process.execPath, [...nodeFlags, ...flags, entry!], {
     env: {
       ...process.env,
       NODE_ENV: "production",
@@ -438,87 +454,113 @@ async function serveGitHub(): Promise<void> {
   process.once("SIGTERM", () => void fake.close().finally(() => process.exit(0)));
 }
 
+/** Waits until every commit of a repository is analysed (or skipped): what "attribution rows for all of them" means. */
+async function waitForAnalysis(services: Services, repoId: string, expected: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [counts] = await services.db
+      .select({ done: sql<number>`count(*) filter (where ${commits.analysisStatus} <> 'pending')::int` })
+      .from(commits)
+      .where(eq(commits.repoId, repoId));
+    if (counts!.done >= expected) return;
+    if (Date.now() > deadline) throw new Error(`only ${counts!.done} of ${expected} commits analysed after ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /**
- * Pushes of 20 commits to attribution rows, the way production runs: the worker is a `start-worker` process of its
- * own and GitHub (the fake) another; this process only delivers the pushes and watches the database.
+ * Pushes of 20 commits to attribution rows, the way production runs: the workers are compiled `start-worker`
+ * processes (`npm run build`; `--workers N`, default one) and GitHub (the fake) another process; this process only
+ * delivers the pushes and watches the database. A few pushes to another repository go first (`--warmup-pushes`), so
+ * the figure is a running worker's, not one still compiling its code (the first seconds of a process are slower).
  */
 async function benchPushes(databaseUrl: string, prefix: string): Promise<Record<string, unknown>> {
   const workerPrefix = `${prefix}-push`;
+  const workerCount = Number(values.workers);
+  const warmupPushes = Number(values["warmup-pushes"]);
+  const [entry, ...flags] = productionCommand("start:worker");
   const { services, close } = await createServices(databaseUrl, workerPrefix);
-  const github = await startChild(["--serve-github", "--pushes", values.pushes]);
+  const github = await startChild(["--serve-github", "--pushes", String(Number(values.pushes) + warmupPushes)]);
   const profileFlags = values.profile ? ["--cpu-prof", "--cpu-prof-dir", path.resolve("bench/profiles")] : [];
-  const worker = spawn(process.execPath, [...profileFlags, "--import", "tsx", path.resolve(import.meta.dirname, "../infrastructure/runtime/start-worker.ts")], {
-    env: {
-      ...process.env,
-      NODE_ENV: "test",
-      LOG_LEVEL: "warn",
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: REDIS,
-      REDIS_PREFIX: workerPrefix,
-      GITHUB_API_URL: `http://127.0.0.1:${github.port}`,
-      GITHUB_APP_ID: "12345",
-      GITHUB_APP_PRIVATE_KEY: testPrivateKey(),
-      GITHUB_WEBHOOK_SECRET: SECRET,
-      GITHUB_BACKFILL_DAYS: "0",
-    },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
+  const workers = Array.from({ length: workerCount }, () =>
+    spawn(process.execPath, [...profileFlags, ...flags, entry!], {
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        LOG_LEVEL: "warn",
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: REDIS,
+        REDIS_PREFIX: workerPrefix,
+        GITHUB_API_URL: `http://127.0.0.1:${github.port}`,
+        GITHUB_APP_ID: "12345",
+        GITHUB_APP_PRIVATE_KEY: testPrivateKey(),
+        GITHUB_WEBHOOK_SECRET: SECRET,
+        GITHUB_BACKFILL_DAYS: "0",
+        SESSION_SECRET: randomBytes(32).toString("hex"),
+      },
+      stdio: ["ignore", "inherit", "inherit"],
+    }),
+  );
+  const workersCpu = () => workers.reduce((sum, worker) => sum + processCpuMicros(worker.pid!), 0);
   try {
     const owner = { id: 4200, login: "bench-push" };
     const repo = { id: 4201, full_name: "bench-push/app", default_branch: "main" };
+    const warmupRepo = { id: 4202, full_name: "bench-push/warm-up", default_branch: "main" };
     const { handleGitHubWebhook } = await import("../infrastructure/ingest/github-webhook.server.ts");
     const { webhookRequest } = await import("../infrastructure/github/webhook-fixtures.ts");
-    const install = signDelivery(SECRET, "installation", installationPayload("created", 4200, owner, [repo]));
+    const install = signDelivery(SECRET, "installation", installationPayload("created", 4200, owner, [repo, warmupRepo]));
     await handleGitHubWebhook(webhookRequest(install), services);
-    let row: { id: string } | undefined;
-    for (const deadline = Date.now() + 60_000; !row && Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 50))) {
-      [row] = await services.db.select({ id: repositories.id }).from(repositories).where(eq(repositories.githubId, repo.id));
+    const repoIds = new Map<number, string>();
+    for (const deadline = Date.now() + 60_000; repoIds.size < 2 && Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 50))) {
+      for (const row of await services.db.select({ id: repositories.id, githubId: repositories.githubId }).from(repositories)) repoIds.set(Number(row.githubId), row.id);
     }
-    if (!row) throw new Error("the installation delivery was not processed within 60 s (did the worker start?)");
+    if (repoIds.size < 2) throw new Error("the installation delivery was not processed within 60 s (did the worker start?)");
 
     const pushes = Number(values.pushes);
-    const records = loadCorpusCommits().slice(0, pushes * 20);
-    const workerCpuBefore = processCpuMicros(worker.pid!);
-    const githubCpuBefore = processCpuMicros(github.pid);
-    const databaseCpuBefore = await workerBackendsCpu(services);
-    const started = performance.now();
-    for (let index = 0; index < pushes; index += 1) {
+    const all = loadCorpusCommits().slice(0, (pushes + warmupPushes) * 20);
+    const records = all.slice(0, pushes * 20);
+    const push = async (target: typeof repo, batch: typeof records) => {
       const response = await handleGitHubWebhook(
-        webhookRequest(signDelivery(SECRET, "push", pushPayload({ installationId: 4200, owner, repo, records: records.slice(index * 20, index * 20 + 20) }))),
+        webhookRequest(signDelivery(SECRET, "push", pushPayload({ installationId: 4200, owner, repo: target, records: batch }))),
         services,
       );
       if (response.status !== 202) throw new Error(`push answered ${response.status}`);
+    };
+    if (warmupPushes > 0) {
+      const warmup = all.slice(pushes * 20);
+      for (let index = 0; index < warmupPushes; index += 1) await push(warmupRepo, warmup.slice(index * 20, index * 20 + 20));
+      await waitForAnalysis(services, repoIds.get(warmupRepo.id)!, warmup.length, 120_000);
     }
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const [counts] = await services.db
-        .select({ done: sql<number>`count(*) filter (where ${commits.analysisStatus} <> 'pending')::int` })
-        .from(commits)
-        .where(eq(commits.repoId, row!.id));
-      if (counts!.done >= records.length) break;
-      if (Date.now() > deadline) throw new Error(`only ${counts!.done} of ${records.length} commits analysed after 120 s`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+
+    const workerCpuBefore = workersCpu();
+    const githubCpuBefore = processCpuMicros(github.pid);
+    const databaseCpuBefore = await workerBackendsCpu(services);
+    const started = performance.now();
+    for (let index = 0; index < pushes; index += 1) await push(repo, records.slice(index * 20, index * 20 + 20));
+    await waitForAnalysis(services, repoIds.get(repo.id)!, records.length, 120_000);
     const seconds = (performance.now() - started) / 1000;
-    const workerCpuMsPerCommit = (processCpuMicros(worker.pid!) - workerCpuBefore) / 1000 / records.length;
-    const workerPeakMemoryMiB = peakMemoryMiB(worker.pid!);
+    const workerCpuMsPerCommit = (workersCpu() - workerCpuBefore) / 1000 / records.length;
+    const workerPeakMemoryMiB = Math.max(...workers.map((worker) => peakMemoryMiB(worker.pid!)));
     const githubCpuMsPerCommit = (processCpuMicros(github.pid) - githubCpuBefore) / 1000 / records.length;
     let databaseCpuMicros = 0;
     for (const [pid, cpu] of await workerBackendsCpu(services)) databaseCpuMicros += cpu - (databaseCpuBefore.get(pid) ?? 0);
     const databaseCpuMsPerCommit = databaseCpuMicros / 1000 / records.length;
-    const [attribution] = await services.database.sql<{ n: number }[]>`select count(*)::int as n from code_attribution where repo_id = ${row!.id}`;
+    const [attribution] = await services.database.sql<{ n: number }[]>`select count(*)::int as n from code_attribution where repo_id = ${repoIds.get(repo.id)!}`;
     const commitsPerSecond = Math.round(records.length / seconds);
+    const workerWords = workerCount === 1 ? "one start-worker process" : `${workerCount} start-worker processes`;
     console.log(
       `                worker CPU ${workerCpuMsPerCommit.toFixed(1)} ms per commit (peak memory ${workerPeakMemoryMiB} MiB), its PostgreSQL backends ` +
         `${databaseCpuMsPerCommit.toFixed(1)} ms, GitHub fake ${githubCpuMsPerCommit.toFixed(1)} ms`,
     );
     console.log(
-      `push → rows:    ${commitsPerSecond} commits/s end to end (${pushes} pushes × 20 commits, ${attribution!.n} attribution rows, ` +
-        `${seconds.toFixed(2)} s; one start-worker process, BullMQ, GitHub fake in its own process)`,
+      `push → rows:    ${commitsPerSecond} commits/s end to end (${pushes} pushes × 20 commits after ${warmupPushes} warm-up pushes, ${attribution!.n} attribution rows, ` +
+        `${seconds.toFixed(2)} s; ${workerWords}, BullMQ, GitHub fake in its own process)`,
     );
     return {
       commitsPerSecond,
       commits: records.length,
+      warmupPushes,
+      workers: workerCount,
       attributionRows: attribution!.n,
       seconds,
       workerCpuMsPerCommit,
@@ -528,9 +570,13 @@ async function benchPushes(databaseUrl: string, prefix: string): Promise<Record<
       loadAverageAfter: loadavg(),
     };
   } finally {
-    const exited = new Promise((resolve) => worker.once("exit", resolve));
-    worker.kill("SIGTERM");
-    await exited;
+    await Promise.all(
+      workers.map((worker) => {
+        const exited = new Promise((resolve) => worker.once("exit", resolve));
+        worker.kill("SIGTERM");
+        return exited;
+      }),
+    );
     await github.stop();
     await close();
   }

@@ -59,6 +59,11 @@ describe("sentinel migrate", () => {
     expectIndex(/UNIQUE INDEX \S+ ON public\.repo_metrics USING btree \(repo_id, date DESC\)/);
     expectIndex(/ON public\.alerts USING btree \(repo_id, triggered_at DESC\)/);
 
+    // Webhook payloads (~2 KB, compressed by PostgreSQL) are written with lz4 where the server has it (ADR 024).
+    const [payload] = await database.sql<{ compression: string }[]>`
+      select attcompression as compression from pg_attribute where attrelid = 'webhook_deliveries'::regclass and attname = 'payload'`;
+    expect(payload!.compression).toBe("l");
+
     const second = await run("node", ["bin/sentinel.js", "migrate"], { env });
     expect(second.stdout).toMatch(/^Database schema is current/);
   });
