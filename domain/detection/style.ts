@@ -67,6 +67,8 @@ const NARRATION =
 const TYPOGRAPHIC = /[\u2014\u2192\u2190\u2194\u21D2\u2713\u2714\u2717\u2718\u2705\u274C\u26A0\u{1F300}-\u{1FAFF}]/u;
 const DECLARATION =
   /\b(?:const|let|var|val|auto|:=|my)\s+([A-Za-z_]\w*)|^\s*([A-Za-z_]\w*)\s*(?::\s*[\w[\], |<>.]+)?\s*=(?!=)|\b([A-Za-z_]\w*)\s*:=/;
+/** DECLARATION's first alternative without `:=`: all of it that can match a line with no "=". */
+const KEYWORD_DECLARATION = /\b(?:const|let|var|val|auto|my)\s+([A-Za-z_]\w*)/;
 /**
  * A parenthetical aside inside a comment. Agents annotate their own comments — "// Keep the order (not the
  * cache's)", "# Strip the prefix (e.g. `v1.2`)". Dev precision, markers stripped: 104 / 3 commits (97 %), the same
@@ -130,7 +132,8 @@ export function countStyle(lines: readonly string[], language: Language, into: S
       }
       countCommentVoice(trimmed, isTest, into);
     } else {
-      const declared = DECLARATION.exec(line);
+      // Without "=" only a keyword declaration can match: the cheaper expression finds the same name (ADR 024).
+      const declared = (line.includes("=") ? DECLARATION : KEYWORD_DECLARATION).exec(line);
       const name = declared?.[1] ?? declared?.[2] ?? declared?.[3];
       if (name) {
         into.declarations += 1;

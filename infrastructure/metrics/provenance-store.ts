@@ -36,9 +36,13 @@ export function commitPatchRows(files: readonly CommitFile[], attributions: read
     });
 }
 
-/** PostgreSQL text holds neither NUL nor lone surrogates (jsonb refuses them too): replace them, keep the rest. */
-function storableText(text: string): string {
-  return text.replaceAll("\u0000", "\ufffd").replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
+/**
+ * PostgreSQL text holds neither NUL nor lone surrogates (jsonb refuses them too): replace them with U+FFFD, keep the
+ * rest. `toWellFormed` does the surrogates natively (a lookbehind regex over every patch was ~1 % of the analysis
+ * worker's CPU).
+ */
+export function storableText(text: string): string {
+  return (text.includes("\u0000") ? text.replaceAll("\u0000", "\ufffd") : text).toWellFormed();
 }
 
 /** Which of a repository's commits take part in provenance (see loadPatchEvents). */
