@@ -13,7 +13,7 @@
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import net, { type AddressInfo } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -36,6 +36,7 @@ import { silentLogger } from "../infrastructure/logging/logger.ts";
 import { createQueueRuntime } from "../infrastructure/queue/index.ts";
 import { deleteKeys } from "../infrastructure/queue/test-support.ts";
 import { signWebhookBody } from "../infrastructure/ingest/webhook-receiver.ts";
+import { productionCommand } from "./harness/production-command.ts";
 import type { Services } from "../infrastructure/runtime/services.ts";
 
 const { values } = parseArgs({
@@ -278,26 +279,12 @@ async function startChild(args: string[]): Promise<{ port: number; pid: number; 
 }
 
 /**
- * What `npm run <script>` runs (`node [flags] build/server/<entry>.js`), read from package.json so the benchmark runs
- * the processes production runs, flags included: the entry's absolute path first, then node's flags.
- */
-function productionCommand(script: "start:web" | "start:worker"): string[] {
-  const packageJson = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../package.json"), "utf8")) as { scripts: Record<string, string> };
-  const [program, ...words] = packageJson.scripts[script]!.split(/\s+/);
-  const entry = words.at(-1)!;
-  if (program !== "node" || !entry.startsWith("build/server/")) throw new Error(`package.json "${script}" is not \`node [flags] build/server/…\`: ${packageJson.scripts[script]}`);
-  const absolute = path.resolve(import.meta.dirname, "..", entry);
-  if (!existsSync(absolute)) throw new Error(`no compiled ${script.slice(6)} at ${absolute}: run \`npm run build\` first`);
-  return [absolute, ...words.slice(0, -1)];
-}
-
-/**
  * The production web server, as `npm run start:web` runs it: the compiled entry (`npm run build`) in a process of its
  * own, Sentinel's logger writing its access log to stdout (here /dev/null: its cost is counted, the terminal is not
  * flooded), the request listener, express and the Remix build.
  */
 async function startWebServer(databaseUrl: string, prefix: string): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
-  const [entry, ...flags] = productionCommand("start:web");
+  const { entry, flags } = productionCommand("start:web");
   const port = await new Promise<number>((resolve) => {
     const probe = net.createServer().listen(0, "127.0.0.1", () => {
       const { port: free } = probe.address() as AddressInfo;
@@ -305,7 +292,7 @@ async function startWebServer(databaseUrl: string, prefix: string): Promise<{ po
     });
   });
   const nodeFlags = values.profile ? ["--cpu-prof", "--cpu-prof-dir", path.resolve("bench/profiles")] : [];
-  const child = spawn(process.execPath, [...nodeFlags, ...flags, entry!], {
+  const child = spawn(process.execPath, [...nodeFlags, ...flags, entry], {
     env: {
       ...process.env,
       NODE_ENV: "production",
@@ -478,12 +465,12 @@ async function benchPushes(databaseUrl: string, prefix: string): Promise<Record<
   const workerPrefix = `${prefix}-push`;
   const workerCount = Number(values.workers);
   const warmupPushes = Number(values["warmup-pushes"]);
-  const [entry, ...flags] = productionCommand("start:worker");
+  const { entry, flags } = productionCommand("start:worker");
   const { services, close } = await createServices(databaseUrl, workerPrefix);
   const github = await startChild(["--serve-github", "--pushes", String(Number(values.pushes) + warmupPushes)]);
   const profileFlags = values.profile ? ["--cpu-prof", "--cpu-prof-dir", path.resolve("bench/profiles")] : [];
   const workers = Array.from({ length: workerCount }, () =>
-    spawn(process.execPath, [...profileFlags, ...flags, entry!], {
+    spawn(process.execPath, [...profileFlags, ...flags, entry], {
       env: {
         ...process.env,
         NODE_ENV: "production",

@@ -32,6 +32,7 @@ import { Redis } from "ioredis";
 import postgres from "postgres";
 import { z } from "zod";
 import { dashboardReads } from "../app/presenters/dashboard-reads.server.ts";
+import { productionCommand } from "./harness/production-command.ts";
 import { addDays } from "../domain/metrics/time.ts";
 import { createSessionStorage } from "../infrastructure/auth/session.ts";
 import { findCompleteGeneration, type GenerationSettings } from "../infrastructure/bench/generate.ts";
@@ -269,15 +270,15 @@ async function benchDashboard(data: DataSet, options: ReturnType<typeof parseOpt
     const built = await runChild("npm", ["run", "build", "--silent"], process.env, { captureStdout: true });
     if (built.code !== 0) fail("npm run build failed");
   }
-  if (!fs.existsSync("build/server/start-web.js")) fail("build/server/start-web.js is missing: run npm run build");
+  const web = productionCommand("start:web");
   const build = (await import(pathToFileURL(path.resolve("build/index.js")).href)) as { routes: Record<string, unknown> };
   const secret = randomBytes(32).toString("hex");
   const prefix = `sentinel-bench-${randomBytes(4).toString("hex")}`;
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  // The production entry point, as `npm run start:web` runs it: the compiled server of `npm run build` (ADR 023), one
-  // process, so its memory is the web process's.
-  const server = spawn(process.execPath, ["build/server/start-web.js"], {
+  // The production entry point, as `npm run start:web` runs it: the compiled server of `npm run build` with its node
+  // flags (ADRs 023, 024), one process, so its memory is the web process's.
+  const server = spawn(process.execPath, [...web.flags, web.entry], {
     env: {
       ...process.env,
       NODE_ENV: "production",
