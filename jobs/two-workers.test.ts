@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { Queue, type Job } from "bullmq";
 import { eq, sql } from "drizzle-orm";
 import { Redis } from "ioredis";
@@ -17,7 +18,8 @@ import { startWorkerProcess, type WorkerProcess } from "../tests/support/worker-
 import { deliveryJobId } from "./webhooks.ts";
 
 /**
- * Issue 8, "scale out": two real worker processes (`npm run start:worker`) on one Redis and one PostgreSQL share
+ * Issue 8, "scale out": two real worker processes (`npm run start:worker`: the compiled bundle, built here first) on
+ * one Redis and one PostgreSQL share
  * the work of 20 pushes (300 commits) and do none of it twice. Who ran a job is what BullMQ recorded on it
  * (`processedBy`, the process's `<hostname>:<pid>`), and how often it was started is BullMQ's own count.
  */
@@ -37,6 +39,8 @@ let redis: Redis;
 const workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
+  // What `npm run start:worker` runs, from these sources (esbuild, about a second).
+  execFileSync("npm", ["run", "build:server", "--silent"], { stdio: "inherit" });
   database = await createTestDatabase();
   ({ services, close } = await createTestServices(database, { queue: "bullmq", env: { GITHUB_WEBHOOK_SECRET: SECRET } }));
   // A little latency, as from a real network: jobs overlap in time, as they do in production.
@@ -84,7 +88,7 @@ describe("two worker processes on one Redis and one database", () => {
       GITHUB_API_URL: fake.url,
       GITHUB_BACKFILL_DAYS: "0",
     };
-    workers.push(startWorkerProcess(env), startWorkerProcess(env));
+    workers.push(startWorkerProcess(env, { compiled: true }), startWorkerProcess(env, { compiled: true }));
     await Promise.all(workers.map((worker) => worker.running()));
     const names = workers.map((worker) => worker.workerName);
 

@@ -3,7 +3,11 @@ import { once } from "node:events";
 import { hostname } from "node:os";
 import { waitFor } from "../../infrastructure/queue/test-support.ts";
 
-/** A real `npm run start:worker` process (infrastructure/runtime/start-worker.ts), as an operator runs it. */
+/**
+ * A real worker process, as an operator runs it: the sources through tsx (infrastructure/runtime/start-worker.ts), or
+ * with `compiled` the bundle `npm run start:worker` runs (build/server/start-worker.js; build it first with
+ * `npm run build:server`).
+ */
 export interface WorkerProcess {
   child: ChildProcess;
   /** What it logged so far (JSON lines), stdout and stderr together. */
@@ -16,8 +20,9 @@ export interface WorkerProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "infrastructure/runtime/start-worker.ts"], {
+export function startWorkerProcess(env: Record<string, string>, options: { compiled?: boolean } = {}): WorkerProcess {
+  const entry = options.compiled ? ["build/server/start-worker.js"] : ["--import", "tsx", "infrastructure/runtime/start-worker.ts"];
+  const child = spawn(process.execPath, entry, {
     env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
