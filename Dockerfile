@@ -15,6 +15,6 @@ WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends git ca-certificates && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app /app
 EXPOSE 3000
-# node itself, not npm: one process less in the container, and SIGTERM reaches the server directly. The same flags as
-# `npm run start:web` (the old-generation cap keeps the web process's memory under load near 170 MiB, ADR 024).
-CMD ["node", "--max-old-space-size=192", "build/server/start-web.js"]
+# node itself, not npm: one process less in the container, and SIGTERM reaches the server directly; what
+# `npm run start:web` runs.
+CMD ["node", "build/server/start-web.js"]
