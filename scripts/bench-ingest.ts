@@ -220,23 +220,36 @@ function processCpuMicros(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
+/**
+ * CPU so far of each PostgreSQL backend serving a process (its connections' application_name), by pid: on a 2-core
+ * machine the database's work competes with the process's own, so it is part of the cost.
+ */
+async function backendsCpu(sql: postgres.Sql, applicationName: string): Promise<Map<number, number>> {
+  const rows = await sql<{ pid: number }[]>`
+    select pid from pg_stat_activity where datname = current_database() and application_name = ${applicationName}`;
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      cpu.set(pid, processCpuMicros(pid));
+    } catch {
+      // The backend ended between the query and the read: its connection was closed, its CPU is not counted.
+    }
+  }
+  return cpu;
+}
+
+/** CPU the backends spent between two readings; a backend opened in between counts from zero. */
+function cpuSince(before: Map<number, number>, after: Map<number, number>): number {
+  let micros = 0;
+  for (const [pid, cpu] of after) micros += cpu - (before.get(pid) ?? 0);
+  return micros;
+}
+
 /** The processes besides the server that a delivery costs CPU in: Redis, and PostgreSQL backends when the server has a database. */
 interface Helpers {
   redisPid: number;
-  /** pids of the PostgreSQL backends serving the server (its pool's application_name), read after the warm-up. */
-  postgresPids(): Promise<number[]>;
-}
-
-function sumCpu(pids: number[]): number {
-  let total = 0;
-  for (const pid of pids) {
-    try {
-      total += processCpuMicros(pid);
-    } catch {
-      // A backend that ended since its pid was read: its connection closed, its CPU is not counted.
-    }
-  }
-  return total;
+  /** The server's PostgreSQL backends' CPU by pid (none for the floor). */
+  postgresCpu(): Promise<Map<number, number>>;
 }
 
 /**
@@ -244,8 +257,7 @@ function sumCpu(pids: number[]): number {
  * load generator (this process). On two cores they compete, so a throughput ratio is only explained by all four.
  */
 async function measured(pid: number, helpers: Helpers, run: () => Promise<LoadResult>): Promise<LoadResult> {
-  const postgresPids = await helpers.postgresPids();
-  const before = { server: processCpuMicros(pid), redis: processCpuMicros(helpers.redisPid), postgres: sumCpu(postgresPids), self: process.cpuUsage() };
+  const before = { server: processCpuMicros(pid), redis: processCpuMicros(helpers.redisPid), postgres: await helpers.postgresCpu(), self: process.cpuUsage() };
   const result = await run();
   const self = process.cpuUsage(before.self);
   const total = Math.max(1, Object.values(result.statuses).reduce((sum, count) => sum + count, 0));
@@ -253,7 +265,7 @@ async function measured(pid: number, helpers: Helpers, run: () => Promise<LoadRe
     ...result,
     serverCpuUsPerRequest: Math.round((processCpuMicros(pid) - before.server) / total),
     redisCpuUsPerRequest: Math.round((processCpuMicros(helpers.redisPid) - before.redis) / total),
-    postgresCpuUsPerRequest: Math.round((sumCpu(postgresPids) - before.postgres) / total),
+    postgresCpuUsPerRequest: Math.round(cpuSince(before.postgres, await helpers.postgresCpu()) / total),
     loadGeneratorCpuUsPerRequest: Math.round((self.user + self.system) / total),
   };
 }
@@ -353,17 +365,8 @@ async function benchAcknowledgements(databaseUrl: string, prefix: string): Promi
   const sentinel = await startWebServer(databaseUrl, prefix);
   const idleMemoryMiB = residentMemoryMiB(sentinel.pid);
   const servers = {
-    floor: { ...floor, helpers: { redisPid, postgresPids: async () => [] } satisfies Helpers },
-    sentinel: {
-      ...sentinel,
-      helpers: {
-        redisPid,
-        postgresPids: async () =>
-          (await database<{ pid: number }[]>`select pid from pg_stat_activity where datname = current_database() and application_name = 'sentinel-web'`).map(
-            (row) => row.pid,
-          ),
-      } satisfies Helpers,
-    },
+    floor: { ...floor, helpers: { redisPid, postgresCpu: async () => new Map() } satisfies Helpers },
+    sentinel: { ...sentinel, helpers: { redisPid, postgresCpu: () => backendsCpu(database, "sentinel-web") } satisfies Helpers },
   };
   const saturation: Record<"floor" | "sentinel", LoadResult[]> = { floor: [], sentinel: [] };
   const at1000: Partial<Record<"floor" | "sentinel", LoadResult>> = {};
@@ -413,24 +416,6 @@ async function benchAcknowledgements(databaseUrl: string, prefix: string): Promi
     webIdleMemoryMiB: idleMemoryMiB,
     webPeakMemoryMiB: peakMiB,
   };
-}
-
-/**
- * CPU so far of each PostgreSQL backend serving the worker process (its connections' application_name), by pid: on a
- * 2-core machine the database's work per commit competes with the worker's, so it is part of the cost.
- */
-async function workerBackendsCpu(services: Services): Promise<Map<number, number>> {
-  const rows = await services.database.sql<{ pid: number }[]>`
-    select pid from pg_stat_activity where datname = current_database() and application_name = 'sentinel-worker'`;
-  const cpu = new Map<number, number>();
-  for (const { pid } of rows) {
-    try {
-      cpu.set(pid, processCpuMicros(pid));
-    } catch {
-      // The backend ended between the query and the read: its connection was closed, its CPU is not counted.
-    }
-  }
-  return cpu;
 }
 
 /** The local GitHub fake in a process of its own (GitHub is another machine in production), serving the bench's commits. */
@@ -520,13 +505,12 @@ async function benchPushes(databaseUrl: string, prefix: string): Promise<Record<
     const measure = async (target: typeof warmRepo, records: typeof corpus) => {
       const workerCpuBefore = workersCpu();
       const githubCpuBefore = processCpuMicros(github.pid);
-      const databaseCpuBefore = await workerBackendsCpu(services);
+      const databaseCpuBefore = await backendsCpu(services.database.sql, "sentinel-worker");
       const started = performance.now();
       for (let index = 0; index * 20 < records.length; index += 1) await push(target, records.slice(index * 20, index * 20 + 20));
       await waitForAnalysis(services, repoIds.get(target.id)!, records.length, 120_000);
       const seconds = (performance.now() - started) / 1000;
-      let databaseCpuMicros = 0;
-      for (const [pid, cpu] of await workerBackendsCpu(services)) databaseCpuMicros += cpu - (databaseCpuBefore.get(pid) ?? 0);
+      const databaseCpuMicros = cpuSince(databaseCpuBefore, await backendsCpu(services.database.sql, "sentinel-worker"));
       const [attribution] = await services.database.sql<{ n: number }[]>`select count(*)::int as n from code_attribution where repo_id = ${repoIds.get(target.id)!}`;
       return {
         commitsPerSecond: Math.round(records.length / seconds),
