@@ -18,7 +18,6 @@ import http from "node:http";
 import net, { type AddressInfo } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { eq, sql } from "drizzle-orm";
 import autocannon from "autocannon";
 import { Redis } from "ioredis";
@@ -36,28 +35,68 @@ import { silentLogger } from "../infrastructure/logging/logger.ts";
 import { createQueueRuntime } from "../infrastructure/queue/index.ts";
 import { deleteKeys } from "../infrastructure/queue/test-support.ts";
 import { signWebhookBody } from "../infrastructure/ingest/webhook-receiver.ts";
+import { z } from "zod";
+import { parseOptionsOrExit, readArgsOrExit, wholeNumber } from "./harness/options.ts";
 import { productionCommand } from "./harness/production-command.ts";
 import type { Services } from "../infrastructure/runtime/services.ts";
 
-const { values } = parseArgs({
-  options: {
+const USAGE =
+  "npm run bench:ingest -- [--only ack,push,import] [--ack-requests 10000] [--ack-rounds 5] [--rate-seconds 5]\n" +
+  "  [--pushes 10] [--warmup-pushes 40] [--workers 1] [--commits 5000] [--json] [--profile]";
+/** The corpus served as the GitHub fake's commits holds 2,985; measured and warm-up pushes take 20 each. */
+const MAX_PUSHES = 140;
+const PARTS = ["ack", "push", "import"] as const;
+
+const args = readArgsOrExit(
+  "bench:ingest",
+  {
+    // The benchmark's own child processes (the floor server, the GitHub fake).
     "serve-floor": { type: "boolean", default: false },
     "serve-github": { type: "boolean", default: false },
-    "database-url": { type: "string" },
     prefix: { type: "string" },
-    "ack-requests": { type: "string", default: "10000" },
-    "ack-rounds": { type: "string", default: "5" },
-    "rate-seconds": { type: "string", default: "5" },
-    pushes: { type: "string", default: "10" },
-    "warmup-pushes": { type: "string", default: "40" },
-    workers: { type: "string", default: "1" },
-    commits: { type: "string", default: "5000" },
-    only: { type: "string", default: "ack,push,import" },
+    "ack-requests": { type: "string" },
+    "ack-rounds": { type: "string" },
+    "rate-seconds": { type: "string" },
+    pushes: { type: "string" },
+    "warmup-pushes": { type: "string" },
+    workers: { type: "string" },
+    commits: { type: "string" },
+    only: { type: "string" },
     /** Machine-readable: the report as JSON on stdout, the human lines on stderr (npm run bench uses this). */
     json: { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
   },
-});
+  USAGE,
+);
+const values = parseOptionsOrExit(
+  "bench:ingest",
+  z
+    .object({
+      "serve-floor": z.boolean(),
+      "serve-github": z.boolean(),
+      prefix: z.string().optional(),
+      "ack-requests": wholeNumber(1_000_000).default(10_000),
+      "ack-rounds": wholeNumber(50).default(5),
+      "rate-seconds": wholeNumber(600).default(5),
+      pushes: wholeNumber(MAX_PUSHES).default(10),
+      "warmup-pushes": z.coerce.number({ message: "must be a whole number" }).int("must be a whole number").min(0, "must be at least 0").max(MAX_PUSHES, `must be at most ${MAX_PUSHES}`).default(40),
+      workers: wholeNumber(16).default(1),
+      commits: wholeNumber(1_000_000).default(5_000),
+      only: z
+        .string()
+        .default(PARTS.join(","))
+        .transform((value) => value.split(",").map((part) => part.trim()).filter(Boolean))
+        .pipe(z.array(z.enum(PARTS, { message: `takes a comma-separated list of ${PARTS.join(", ")}` })).min(1, "needs at least one part")),
+      json: z.boolean(),
+      profile: z.boolean(),
+    })
+    .refine((options) => options.pushes + options["warmup-pushes"] <= MAX_PUSHES, {
+      message: `and --warmup-pushes together must be at most ${MAX_PUSHES} (20 commits each, from a corpus of 2,985)`,
+      path: ["pushes"],
+    }),
+  args,
+  USAGE,
+);
 
 // With --json, stdout carries only the JSON report.
 if (values.json) console.log = (...args: unknown[]) => console.error(...args);
@@ -354,9 +393,9 @@ function median(numbers: number[]): number {
  * Each round gives one ratio; the median of the rounds is the figure.
  */
 async function benchAcknowledgements(databaseUrl: string, prefix: string): Promise<Record<string, unknown>> {
-  const total = Number(values["ack-requests"]);
-  const rounds = Number(values["ack-rounds"]);
-  const rateSeconds = Number(values["rate-seconds"]);
+  const total = values["ack-requests"];
+  const rounds = values["ack-rounds"];
+  const rateSeconds = values["rate-seconds"];
   const redis = new Redis(REDIS);
   const redisPid = Number(/process_id:(\d+)/.exec(await redis.info("server"))?.[1]);
   redis.disconnect();
@@ -421,7 +460,7 @@ async function benchAcknowledgements(databaseUrl: string, prefix: string): Promi
 /** The local GitHub fake in a process of its own (GitHub is another machine in production), serving the bench's commits. */
 async function serveGitHub(): Promise<void> {
   const fake = await startFakeGitHub();
-  fake.addCommits(loadCorpusCommits().slice(0, Number(values.pushes) * 20));
+  fake.addCommits(loadCorpusCommits().slice(0, values.pushes * 20));
   process.stdout.write(`${new URL(fake.url).port}\n`);
   process.once("SIGTERM", () => void fake.close().finally(() => process.exit(0)));
 }
@@ -449,11 +488,11 @@ async function waitForAnalysis(services: Services, repoId: string, expected: num
  */
 async function benchPushes(databaseUrl: string, prefix: string): Promise<Record<string, unknown>> {
   const workerPrefix = `${prefix}-push`;
-  const workerCount = Number(values.workers);
-  const warmupPushes = Number(values["warmup-pushes"]);
+  const workerCount = values.workers;
+  const warmupPushes = values["warmup-pushes"];
   const { entry, flags } = productionCommand("start:worker");
   const { services, close } = await createServices(databaseUrl, workerPrefix);
-  const github = await startChild(["--serve-github", "--pushes", String(Number(values.pushes) + warmupPushes)]);
+  const github = await startChild(["--serve-github", "--pushes", String(values.pushes + warmupPushes), "--warmup-pushes", "0"]);
   const profileFlags = values.profile ? ["--cpu-prof", "--cpu-prof-dir", path.resolve("bench/profiles")] : [];
   const workers = Array.from({ length: workerCount }, () =>
     spawn(process.execPath, [...profileFlags, ...flags, entry], {
@@ -490,7 +529,7 @@ async function benchPushes(databaseUrl: string, prefix: string): Promise<Record<
     }
     if (repoIds.size < 3) throw new Error("the installation delivery was not processed within 60 s (did the worker start?)");
 
-    const pushes = Number(values.pushes);
+    const pushes = values.pushes;
     const corpus = loadCorpusCommits().slice(0, (pushes + warmupPushes) * 20);
     // The same commits are measured twice, in two repositories (GitHub's fake serves a commit by its sha).
     const measured = corpus.slice(0, pushes * 20);
@@ -588,7 +627,7 @@ function generateRepository(count: number): string {
 }
 
 async function benchImport(databaseUrl: string): Promise<Record<string, unknown>> {
-  const count = Number(values.commits);
+  const count = values.commits;
   const dir = generateRepository(count);
   try {
     const cli = path.resolve(import.meta.dirname, "../bin/sentinel.js");
@@ -626,7 +665,7 @@ async function main(): Promise<void> {
   const load = loadavg().map((value) => value.toFixed(1)).join(" ");
   console.log(`Sentinel ingestion benchmark — ${new Date().toISOString()}, node ${process.version}, ${cpus().length} cores, load average ${load}, loopback only`);
   try {
-    const parts = new Set(values.only.split(","));
+    const parts = new Set(values.only);
     const report: Record<string, unknown> = { startedAt: new Date().toISOString(), node: process.version, cores: cpus().length, loadAverageAtStart: loadavg() };
     if (parts.has("ack")) report.acknowledgements = await benchAcknowledgements(urls[0]!, prefix);
     if (parts.has("push")) report.pipeline = await benchPushes(urls[1]!, prefix);

@@ -19,3 +19,21 @@ describe("bad options to npm run chaos / npm run soak", () => {
     expect(output.slice(0, usageAt)).not.toMatch(/Applied|migrat|database|process/i);
   });
 });
+
+/** The ingestion benchmark checks its options before it creates a database or starts a process. */
+describe("bad options to npm run bench:ingest", () => {
+  it.each([
+    [["--workers", "0"], /^bench:ingest: --workers must be at least 1$/m],
+    [["--ack-rounds", "many"], /^bench:ingest: --ack-rounds must be a whole number$/m],
+    [["--pushes", "100", "--warmup-pushes", "60"], /^bench:ingest: --pushes and --warmup-pushes together must be at most 140 /m],
+    [["--warmup"], /^bench:ingest: Unknown option '--warmup'/m],
+  ])("%j: one line naming the option, the usage, exit 2, nothing created", async (args, message) => {
+    const { code, output } = await runScript("bench-ingest.ts", args);
+    expect(code, output).toBe(2);
+    expect(output).toMatch(message);
+    const usageAt = output.indexOf("npm run bench:ingest -- [");
+    expect(usageAt, output).toBeGreaterThan(0);
+    expect(output.slice(usageAt).trim().split("\n")).toHaveLength(2);
+    expect(output).not.toContain("Sentinel ingestion benchmark");
+  });
+});
