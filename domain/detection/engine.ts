@@ -77,7 +77,7 @@ export function analyzeCommit(commit: NormalisedCommit, options: AnalyzeOptions 
   const signals = dedupeSignals(commitSignals);
   const confidence = combineSignals(signals);
 
-  if (options.commitOnly) return { sha: commit.sha, confidence, signals, detectorVersion: DETECTOR_VERSION, files: [] };
+  if (options.commitOnly) return { sha: commit.sha, confidence, writtenLines, signals, detectorVersion: DETECTOR_VERSION, files: [] };
 
   // File-level signals replace the commit-level aggregate of the same id (style is judged per file).
   const inherited = signals.filter((signal) => signal.id !== "code-style" && signal.id !== "line-records");
@@ -108,5 +108,5 @@ export function analyzeCommit(commit: NormalisedCommit, options: AnalyzeOptions 
     };
   });
 
-  return { sha: commit.sha, confidence, signals, detectorVersion: DETECTOR_VERSION, files };
+  return { sha: commit.sha, confidence, writtenLines, signals, detectorVersion: DETECTOR_VERSION, files };
 }

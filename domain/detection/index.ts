@@ -8,6 +8,6 @@ export { parseGitAiNote, parseAgentTrace } from "./line-records.ts";
 export { evaluateDetections, rocAuc, type EvaluationReport, type ScoredExample } from "./evaluation.ts";
 export { classifyFileKind, countsTowardShare } from "./file-kind.ts";
 export { measureComplexity } from "./complexity.ts";
-export { DETECTOR_VERSION } from "./version.ts";
+export { DETECTOR_VERSION, DETECTOR_TRAINING_PRIOR } from "./version.ts";
 export type * from "./types.ts";
 export { fromCorpusRecord, corpusRecordSchema, type CorpusExample } from "./corpus.ts";

@@ -106,7 +106,10 @@ export interface FileAttribution {
 
 export interface CommitAttribution {
   sha: string;
+  /** Calibrated probability that an agent wrote the commit, at the class balance the model was fitted on. */
   confidence: number;
+  /** Added lines somebody wrote: no lockfiles, generated, vendored, translation or whitespace-only changes. */
+  writtenLines: number;
   signals: Signal[];
   detectorVersion: string;
   files: FileAttribution[];

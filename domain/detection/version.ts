@@ -3,3 +3,10 @@
  * rule sets are never mixed silently. Format: detector-<major>.<minor>.<patch>.
  */
 export const DETECTOR_VERSION = "sentinel-detector-1.2.2";
+
+/**
+ * The share of agent commits in the data the confidences are calibrated at. A confidence of 0.7 means about 70 % of
+ * such commits were agent-written when agents wrote this share of all commits; estimateAiShare re-weights it to a
+ * repository's own share.
+ */
+export const DETECTOR_TRAINING_PRIOR = 0.5;

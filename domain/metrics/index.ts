@@ -3,3 +3,4 @@ export * from "./provenance.ts";
 export * from "./review-queue.ts";
 export * from "./survival.ts";
 export * from "./time.ts";
+export * from "./ai-share.ts";
