@@ -103,6 +103,8 @@ export function analyzeCommit(commit: NormalisedCommit, options: AnalyzeOptions 
       flagged: tier.flagged,
       linesAdded: entry.file.additions,
       linesDeleted: entry.file.deletions,
+      writtenLines: countsTowardShare(entry.kind) ? entry.file.additions : 0,
+      exclusion: null,
       complexity,
       signals: fileSignals,
     };

@@ -99,6 +99,13 @@ export interface FileAttribution {
   flagged: boolean;
   linesAdded: number;
   linesDeleted: number;
+  /**
+   * Of the added lines, those somebody wrote: 0 for files that do not count toward share, translation catalogues and
+   * regenerated files; whitespace-only and formatter-only changes left out. AI share sums these, never linesAdded.
+   */
+  writtenLines: number;
+  /** Why some added lines are not counted as written ("whitespace-only change: not counted"), or null. */
+  exclusion: string | null;
   complexity: Complexity;
   /** Signals that apply to this file: the commit's plus the file's own (style, line records). */
   signals: Signal[];
