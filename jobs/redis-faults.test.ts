@@ -10,7 +10,7 @@ import { handleGitHubWebhook } from "../infrastructure/ingest/github-webhook.ser
 import { silentLogger } from "../infrastructure/logging/logger.ts";
 import { createQueueRuntime, type QueueRuntime } from "../infrastructure/queue/index.ts";
 import { startThrowawayRedis, waitFor, type ThrowawayRedis } from "../infrastructure/queue/test-support.ts";
-import type { Services } from "../infrastructure/runtime/services.ts";
+import { systemClock, type Services } from "../infrastructure/runtime/services.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";
 import { startRecordingWorkers } from "./test-workers.ts";
 
@@ -43,6 +43,7 @@ beforeAll(async () => {
     queue: runtime.queue,
     lock: runtime.lock,
     sessionStorage: createSessionStorage(env),
+    clock: systemClock,
     startedAt: new Date(),
   };
 });

@@ -38,7 +38,7 @@ import { signWebhookBody } from "../infrastructure/ingest/webhook-receiver.ts";
 import { z } from "zod";
 import { parseOptionsOrExit, readArgsOrExit, wholeNumber } from "./harness/options.ts";
 import { productionCommand } from "./harness/production-command.ts";
-import type { Services } from "../infrastructure/runtime/services.ts";
+import { systemClock, type Services } from "../infrastructure/runtime/services.ts";
 
 const USAGE =
   "npm run bench:ingest -- [--only ack,push,import] [--ack-requests 10000] [--ack-rounds 5] [--rate-seconds 5]\n" +
@@ -125,6 +125,7 @@ async function createServices(databaseUrl: string, prefix: string): Promise<{ se
     queue: runtime.queue,
     lock: runtime.lock,
     sessionStorage: createSessionStorage(env),
+    clock: systemClock,
     startedAt: new Date(),
   };
   return {

@@ -28,7 +28,7 @@ export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
 export async function requireApiKey(request: Request, context: AppLoadContext): Promise<ApiKeyPrincipal> {
   const header = request.headers.get("Authorization") ?? "";
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
-  const principal = match ? await authenticateApiKey(context.services.db, match[1]!, new Date()) : null;
+  const principal = match ? await authenticateApiKey(context.services.db, match[1]!, context.services.clock.now()) : null;
   if (!principal) {
     throw apiError(401, match ? "the API key is invalid or revoked" : "send an API key as Authorization: Bearer snt_…", undefined, {
       "WWW-Authenticate": 'Bearer realm="sentinel"',

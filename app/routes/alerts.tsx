@@ -17,7 +17,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const parsed = alertListQuery.safeParse(Object.fromEntries([...url.searchParams].filter(([, value]) => value !== "")));
   if (!parsed.success) throw data(parsed.error.issues.map((issue) => issue.message).join("; "), { status: 400 });
   const { db } = context.services;
-  const now = new Date();
+  const now = context.services.clock.now();
   const [alerts, summary, repositories] = await Promise.all([
     listAlerts(db, signedIn.org.orgId, parsed.data),
     getAlertSummary(db, signedIn.org.orgId, now),

@@ -6,6 +6,6 @@ import { alertListQuery, getAlertSummary, listAlerts } from "~/presenters/alerts
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { orgId } = await requireApiKey(request, context);
   const query = parseSearchParams(alertListQuery, request);
-  const [data, summary] = await Promise.all([listAlerts(context.services.db, orgId, query), getAlertSummary(context.services.db, orgId, new Date())]);
+  const [data, summary] = await Promise.all([listAlerts(context.services.db, orgId, query), getAlertSummary(context.services.db, orgId, context.services.clock.now())]);
   return Response.json({ data, summary });
 }

@@ -7,6 +7,6 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { orgId } = await requireApiKey(request, context);
   const repository = await findRepository(context.services.db, orgId, params.repoId ?? "");
   if (!repository) throw notFound("repository");
-  const data = await getHighRiskFiles(context.services.db, orgId, repository.id, { now: new Date() });
+  const data = await getHighRiskFiles(context.services.db, orgId, repository.id, { now: context.services.clock.now() });
   return Response.json({ repository, windowDays: 90, data });
 }

@@ -7,7 +7,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { orgId } = await requireApiKey(request, context);
   const repository = await findRepository(context.services.db, orgId, params.repoId ?? "");
   if (!repository) throw notFound("repository");
-  const range = resolveMetricsRange(parseSearchParams(metricsRangeQuery, request), new Date());
+  const range = resolveMetricsRange(parseSearchParams(metricsRangeQuery, request), context.services.clock.now());
   const data = await getRepoMetrics(context.services.db, orgId, repository.id, range);
   return Response.json({ repository, ...range, data });
 }

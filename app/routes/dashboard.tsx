@@ -12,7 +12,7 @@ export const meta: MetaFunction = () => [{ title: "Dashboard · Sentinel" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { user, org } = await requireUser(request, context);
-  const now = new Date();
+  const now = context.services.clock.now();
   const [dashboard, sparklines] = org
     ? await Promise.all([getDashboard(context.services.db, org.orgId, now), getRepositorySparklines(context.services.db, org.orgId, now)])
     : ([null, { weeks: [], aiShare: {} }] as [null, Sparklines]);

@@ -22,7 +22,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const signedIn = await requireOrganization(request, context);
   const form = await request.formData();
   if (form.get("intent") !== "resolve") throw new Response("Unknown action", { status: 400 });
-  const result = await resolveIncident(context.services.db, signedIn.org.orgId, params.incidentId ?? "", new Date());
+  const result = await resolveIncident(context.services.db, signedIn.org.orgId, params.incidentId ?? "", context.services.clock.now());
   if (!result.ok) throw new Response("Incident not found", { status: 404 });
   return redirect(`/incidents/${params.incidentId}`);
 }

@@ -31,7 +31,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     repo: url.searchParams.get("repo") ?? repositories[0]?.id ?? "",
     title: url.searchParams.get("title") ?? "",
     severity: url.searchParams.get("severity") ?? "sev2",
-    startedAt: url.searchParams.get("startedAt") ?? new Date().toISOString().slice(0, 16),
+    startedAt: url.searchParams.get("startedAt") ?? context.services.clock.now().toISOString().slice(0, 16),
     description: url.searchParams.get("description") ?? "",
   };
   return { ...shellOf(signedIn), repositories, candidates, defaults };

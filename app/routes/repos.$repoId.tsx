@@ -38,7 +38,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const signedIn = await requireOrganization(request, context);
   const { db } = context.services;
   const orgId = signedIn.org.orgId;
-  const now = new Date();
+  const now = context.services.clock.now();
   // A malformed id, an unknown id and another organisation's id all answer the same 404. Every read is scoped to
   // the organisation, so the page's reads start together (one round trip, ADR 060): for a repository that is not
   // the organisation's they find nothing, and the 404 below is all that is sent.

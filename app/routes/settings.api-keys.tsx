@@ -12,7 +12,7 @@ export const meta: MetaFunction = () => [{ title: "API keys · Sentinel" }];
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const signedIn = await requireOrganization(request, context);
   const keys = await listApiKeys(context.services.db, signedIn.org.orgId);
-  return { ...shellOf(signedIn), keys, canManage: signedIn.org.role !== "member", now: new Date().toISOString() };
+  return { ...shellOf(signedIn), keys, canManage: signedIn.org.role !== "member", now: context.services.clock.now().toISOString() };
 }
 
 type ActionResult = { created?: { name: string; key: string }; fieldErrors?: Record<string, string> };
@@ -29,7 +29,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return data<ActionResult>({ created: { name: result.name, key: result.key } }, { headers: { "Cache-Control": "no-store" } });
   }
   if (intent === "revoke") {
-    const result = await revokeApiKey(context.services.db, signedIn.org.orgId, String(form.get("keyId") ?? ""), new Date());
+    const result = await revokeApiKey(context.services.db, signedIn.org.orgId, String(form.get("keyId") ?? ""), context.services.clock.now());
     if (!result.ok) throw new Response("API key not found", { status: 404 });
     return data<ActionResult>({});
   }

@@ -27,7 +27,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       email: Boolean(env.RESEND_API_KEY && env.ALERT_EMAIL_FROM),
       secretsEncrypted: Boolean(env.SENTINEL_SECRET_KEY),
     },
-    now: new Date().toISOString(),
+    now: context.services.clock.now().toISOString(),
   };
 }
 

@@ -24,7 +24,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     removed,
     me: { userId: signedIn.user.id, role: signedIn.org.role },
     githubSignIn: await isGitHubSignInAllowed(context),
-    now: new Date().toISOString(),
+    now: context.services.clock.now().toISOString(),
   };
 }
 
@@ -43,7 +43,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     intent === "role"
       ? await changeMemberRole(db, orgId, actor, input)
       : intent === "remove"
-        ? await removeMember(db, orgId, actor, input, new Date())
+        ? await removeMember(db, orgId, actor, input, context.services.clock.now())
         : intent === "restore"
           ? await restoreMember(db, orgId, actor, input)
           : null;

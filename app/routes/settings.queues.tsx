@@ -37,7 +37,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const result = await unlessQueueUnavailable(() => loadQueuesOverview(context.services, signedIn.org.orgId, query));
   if (!result.ok) throw data(result.message, { status: result.code === "QUEUE_NOT_FOUND" ? 404 : 400 });
   const { ok: _ok, ...overview } = result;
-  return { ...shellOf(signedIn), ...overview, orgName: signedIn.org.name, now: new Date().toISOString() };
+  return { ...shellOf(signedIn), ...overview, orgName: signedIn.org.name, now: context.services.clock.now().toISOString() };
 }
 
 type ActionResult = { notice?: string; error?: string; fieldErrors?: Record<string, string> };

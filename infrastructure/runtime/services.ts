@@ -1,4 +1,4 @@
-import type { DistributedLock, JobQueue } from "../../domain/ports.ts";
+import type { Clock, DistributedLock, JobQueue } from "../../domain/ports.ts";
 import { createSessionStorage, type SentinelSessionStorage } from "../auth/session.ts";
 import type { Env } from "../config/env.ts";
 import type { Database, DatabaseConnection } from "../db/client.ts";
@@ -18,8 +18,16 @@ export interface Services {
   queue: JobQueue;
   lock: DistributedLock;
   sessionStorage: SentinelSessionStorage;
+  /**
+   * What the web routes take as "now" for their windows (last 90 days, 12-week sparklines, open alerts): the real
+   * time in every process; tests pass a fixed one so their data and the pages' windows never drift apart.
+   */
+  clock: Clock;
   startedAt: Date;
 }
+
+/** The Clock every process uses: the machine's real time. */
+export const systemClock: Clock = { now: () => new Date() };
 
 export interface ServicesHandle {
   services: Services;
@@ -75,6 +83,7 @@ export async function createServices(
       queue: runtime.queue,
       lock: runtime.lock,
       sessionStorage: createSessionStorage(env),
+      clock: systemClock,
       startedAt: new Date(),
     },
     close() {
