@@ -6,6 +6,7 @@ import { alerts, apiKeys, codeEvents, incidents, organizations, repoMetrics, rep
 import { seedDemoOrganization } from "../../infrastructure/demo/seed-demo.ts";
 import { silentLogger } from "../../infrastructure/logging/logger.ts";
 import type { Services } from "../../infrastructure/runtime/services.ts";
+import { fixedClock } from "../../tests/support/clock.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
 import * as notFoundRoute from "./api.v1.$.ts";
@@ -19,6 +20,9 @@ import * as openapi from "./api.v1.openapi[.]json.ts";
 import * as highRiskFiles from "./api.v1.repos.$repoId.high-risk-files.ts";
 import * as repoMetricsRoute from "./api.v1.repos.$repoId.metrics.ts";
 import * as repoList from "./api.v1.repos._index.ts";
+
+/** The demo is generated up to this instant, and the routes' "now" (metrics range, alert summary) is the same one. */
+const NOW = new Date("2026-11-01T00:00:00Z");
 
 type Handler = (args: { request: Request; params: Record<string, string>; context: { services: Services } }) => unknown;
 
@@ -55,10 +59,10 @@ async function count(table: typeof incidents | typeof apiKeys): Promise<number> 
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  ({ services, close } = await createTestServices(database));
+  ({ services, close } = await createTestServices(database, { clock: fixedClock(NOW) }));
   const seeded = await seedDemoOrganization(
     { db: database.db, queue: services.queue, logger: silentLogger },
-    { seed: 3, now: new Date("2026-11-01T00:00:00Z"), days: 10, analysis: "inline", metrics: false },
+    { seed: 3, now: NOW, days: 10, analysis: "inline", metrics: false },
   );
   const db = database.db;
   const [repoA] = await db.select({ id: repositories.id }).from(repositories).where(eq(repositories.orgId, seeded.orgId)).limit(1);
@@ -73,22 +77,22 @@ beforeAll(async () => {
   await db.insert(incidents).values({ orgId: a.orgId, repoId: a.repoId, title: "Checkout 500s", severity: "sev2", startedAt: new Date("2026-10-30T12:00:00Z") });
   [{ id: alertIdA }] = (await db
     .insert(alerts)
-    .values({ orgId: a.orgId, repoId: a.repoId, rule: "ai_share_high", severity: "warning", title: "AI share 95 %", triggeredAt: new Date() })
+    .values({ orgId: a.orgId, repoId: a.repoId, rule: "ai_share_high", severity: "warning", title: "AI share 95 %", triggeredAt: NOW })
     .returning({ id: alerts.id })) as [{ id: string }];
 
   const [orgB] = await db.insert(organizations).values({ slug: "globex", name: "Globex" }).returning({ id: organizations.id });
   const [repoB] = await db.insert(repositories).values({ orgId: orgB!.id, fullName: "globex/secret", githubId: 4242 }).returning({ id: repositories.id });
   const [eventB] = await db
     .insert(codeEvents)
-    .values({ orgId: orgB!.id, repoId: repoB!.id, type: "pr_opened", eventKey: "pr/1/opened", prNumber: 1, timestamp: new Date(), payload: { title: "secret" } })
+    .values({ orgId: orgB!.id, repoId: repoB!.id, type: "pr_opened", eventKey: "pr/1/opened", prNumber: 1, timestamp: NOW, payload: { title: "secret" } })
     .returning({ id: codeEvents.id });
   const [incidentB] = await db
     .insert(incidents)
-    .values({ orgId: orgB!.id, repoId: repoB!.id, title: "Globex outage", severity: "sev1", startedAt: new Date() })
+    .values({ orgId: orgB!.id, repoId: repoB!.id, title: "Globex outage", severity: "sev1", startedAt: NOW })
     .returning({ id: incidents.id });
   const [alertB] = await db
     .insert(alerts)
-    .values({ orgId: orgB!.id, repoId: repoB!.id, rule: "ai_share_high", severity: "critical", title: "Globex alert", triggeredAt: new Date() })
+    .values({ orgId: orgB!.id, repoId: repoB!.id, rule: "ai_share_high", severity: "critical", title: "Globex alert", triggeredAt: NOW })
     .returning({ id: alerts.id });
   await db.insert(repoMetrics).values({ orgId: orgB!.id, repoId: repoB!.id, date: "2026-10-31", aiPercentage: 99 });
   const keyB = await createApiKey(db, orgB!.id, { name: "Globex CI" }, null);

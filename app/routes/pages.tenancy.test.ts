@@ -6,6 +6,7 @@ import { seedDemoOrganization } from "../../infrastructure/demo/seed-demo.ts";
 import { silentLogger } from "../../infrastructure/logging/logger.ts";
 import { startFakeChannels, type FakeChannels } from "../../infrastructure/notify/fake-channels.ts";
 import type { Services } from "../../infrastructure/runtime/services.ts";
+import { fixedClock } from "../../tests/support/clock.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
 import * as alertsPage from "./alerts.tsx";
@@ -21,6 +22,12 @@ import * as apiKeysPage from "./settings.api-keys.tsx";
 import * as channelsPage from "./settings.channels.tsx";
 import * as membersPage from "./settings.members.tsx";
 import * as riskPage from "./settings.risk.tsx";
+
+/**
+ * The demo is generated up to this instant and the pages read "the last 90 days" and "the last 12 weeks" back from it,
+ * so what they count does not change with the day the suite runs.
+ */
+const NOW = new Date("2026-06-15T12:00:00Z");
 
 type RouteHandler = (args: { request: Request; params: Record<string, string>; context: { services: Services } }) => unknown;
 
@@ -84,17 +91,17 @@ beforeAll(async () => {
       PAGERDUTY_EVENTS_URL: fakes.pagerDutyEventsUrl,
       SENTINEL_SECRET_KEY: "pages-test-secret-key-0123456789abcdef",
     },
+    clock: fixedClock(NOW),
   }));
   const seeded = await seedDemoOrganization(
     { db: database.db, queue: services.queue, logger: silentLogger },
-    // Seeded up to the real clock: the pages read "the last 90 days" and "the last 12 weeks" from now.
-    { seed: 5, now: new Date(), days: 10, analysis: "inline" },
+    { seed: 5, now: NOW, days: 10, analysis: "inline" },
   );
   const db = database.db;
   const [repoA] = await db.select({ id: repositories.id }).from(repositories).where(eq(repositories.orgId, seeded.orgId)).orderBy(repositories.fullName).limit(1);
   const [alertA] = await db
     .insert(alerts)
-    .values({ orgId: seeded.orgId, repoId: repoA!.id, rule: "ai_share_high", severity: "warning", title: "AI share high", triggeredAt: new Date() })
+    .values({ orgId: seeded.orgId, repoId: repoA!.id, rule: "ai_share_high", severity: "warning", title: "AI share high", triggeredAt: NOW })
     .returning({ id: alerts.id });
   const [userA] = await db.insert(users).values({ login: "alice", githubId: 1001 }).returning({ id: users.id });
   const [member] = await db.insert(users).values({ login: "mallory", githubId: 1002 }).returning({ id: users.id });
@@ -108,7 +115,7 @@ beforeAll(async () => {
   const [repoB] = await db.insert(repositories).values({ orgId: orgB!.id, fullName: "globex/secret", githubId: 4242 }).returning({ id: repositories.id });
   const [eventB] = await db
     .insert(codeEvents)
-    .values({ orgId: orgB!.id, repoId: repoB!.id, type: "pr_opened", eventKey: "pr/1/opened", prNumber: 1, timestamp: new Date(), payload: { title: "secret" } })
+    .values({ orgId: orgB!.id, repoId: repoB!.id, type: "pr_opened", eventKey: "pr/1/opened", prNumber: 1, timestamp: NOW, payload: { title: "secret" } })
     .returning({ id: codeEvents.id });
   const [incidentB] = await db
     .insert(incidents)
@@ -116,7 +123,7 @@ beforeAll(async () => {
     .returning({ id: incidents.id });
   const [alertB] = await db
     .insert(alerts)
-    .values({ orgId: orgB!.id, repoId: repoB!.id, rule: "ai_share_high", severity: "critical", title: "Globex alert", triggeredAt: new Date() })
+    .values({ orgId: orgB!.id, repoId: repoB!.id, rule: "ai_share_high", severity: "critical", title: "Globex alert", triggeredAt: NOW })
     .returning({ id: alerts.id });
   const keyB = await createApiKey(db, orgB!.id, { name: "Globex CI" }, null);
   if (!keyB.ok) throw new Error("key");

@@ -25,6 +25,11 @@ export interface SeedProgress {
 
 export interface SeedDemoOptions {
   seed?: number;
+  /**
+   * The moment the seeding runs (default: the real clock). A new dataset's window ends here, and inline seeding
+   * computes the demo's metrics as of it, so a test that passes a fixed `now` gets the same rows whatever day it
+   * runs on. (With analysis "queue", the demo-metrics job computes them by the workers' clock.)
+   */
   now?: Date;
   days?: number;
   /**
@@ -51,6 +56,7 @@ export async function seedDemoOrganization(
   options: SeedDemoOptions,
 ): Promise<SeedDemoResult> {
   const { db, logger } = deps;
+  const now = options.now ?? new Date();
   const [existing] = await db
     .select({ id: organizations.id, settings: organizations.settings })
     .from(organizations)
@@ -60,7 +66,7 @@ export async function seedDemoOrganization(
 
   const settings: DemoSettings = previous ?? {
     seed: options.seed ?? DEFAULT_DEMO_SEED,
-    anchor: (options.now ?? new Date()).toISOString(),
+    anchor: now.toISOString(),
     days: options.days ?? 90,
   };
   const dataset = demoDatasetFor(settings);
@@ -180,7 +186,7 @@ export async function seedDemoOrganization(
   if (options.metrics === false) {
     // The caller computes metrics itself.
   } else if (options.analysis === "inline") {
-    await recomputeMetrics({ db, lock: createMemoryLock(), now: new Date() }, { orgId });
+    await recomputeMetrics({ db, lock: createMemoryLock(), now }, { orgId });
   } else {
     await enqueueDemoMetrics(deps.queue, orgId);
   }
