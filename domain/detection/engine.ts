@@ -1,11 +1,13 @@
 import { classifyRiskTier, type TierOverride } from "../risk/index.ts";
-import { combineSignals, dedupeSignals } from "./combine.ts";
+import { dedupeSignals, MAX_SIGNAL_WEIGHT } from "./combine.ts";
 import { measureComplexity, EMPTY_COMPLEXITY } from "./complexity.ts";
 import { classifyFileKind, countsTowardShare, languageOf } from "./file-kind.ts";
 import { detectAgentMarkers, lineRecordSignal } from "./markers.ts";
 import { addedLines } from "./patch.ts";
-import { aiDisclosureSignal, messageShapeSignal, timeOfDaySignal, velocitySignal } from "./signals.ts";
-import { countStyle, emptyStyleCounts, styleSignal } from "./style.ts";
+import { scoreTells } from "./model.ts";
+import { aiDisclosureSignal, messageTells, timeOfDayTell, velocityTell, type Tell } from "./signals.ts";
+import { countStyle, emptyStyleCounts, styleTells } from "./style.ts";
+import { regeneratedCommitReason, translationCommitReason, writtenLinesOf, type WrittenLines } from "./written-lines.ts";
 import type { CommitAttribution, CommitFile, FileAttribution, FileKind, NormalisedCommit, Signal } from "./types.ts";
 import { DETECTOR_VERSION } from "./version.ts";
 
@@ -26,13 +28,14 @@ export const MAX_STYLED_LINE_CHARS = 1_000;
 interface PreparedFile {
   file: CommitFile;
   kind: FileKind;
+  /** Added lines (for complexity). */
   added: string[];
-  style: Signal | null;
+  written: WrittenLines;
 }
 
 /**
  * Tabular data (benchmark results, fixtures exported as CSV) is pasted, not written: 671 lines of a benchmark's raw.csv
- * a minute after the previous commit say nothing about who typed them. Still counted toward line totals.
+ * a minute after the previous commit say nothing about who typed them.
  */
 const DATA_FILE = /\.(?:csv|tsv|psv|jsonl|ndjson)$/i;
 
@@ -41,53 +44,75 @@ function isMove(file: CommitFile): boolean {
   return (file.status === "renamed" || file.status === "copied") && file.additions <= Math.max(5, file.deletions);
 }
 
-function prepareFile(file: CommitFile): PreparedFile {
-  const kind = classifyFileKind(file);
-  const styled = kind === "code" || kind === "test";
-  const added = styled ? addedLines(file.patch).filter((line) => line.length <= MAX_STYLED_LINE_CHARS) : [];
-  const style = styled && added.length > 0 ? styleSignal(countStyle(added, languageOf(file.path), emptyStyleCounts(), kind === "test")) : null;
-  return { file, kind, added, style };
+function prepareFiles(commit: NormalisedCommit): PreparedFile[] {
+  const commitReason = translationCommitReason(commit);
+  const regeneratedReason = regeneratedCommitReason(commit.message);
+  return commit.files.map((file) => {
+    const kind = classifyFileKind(file);
+    const styled = kind === "code" || kind === "test";
+    const added = styled ? addedLines(file.patch).filter((line) => line.length <= MAX_STYLED_LINE_CHARS) : [];
+    const written = writtenLinesOf(file, { kind, moved: isMove(file), data: DATA_FILE.test(file.path), commitReason, regeneratedReason });
+    return { file, kind, added, written };
+  });
+}
+
+export interface CommitTells {
+  tells: Tell[];
+  writtenLines: number;
+}
+
+function tellsOf(commit: NormalisedCommit, prepared: readonly PreparedFile[]): CommitTells {
+  let writtenLines = 0;
+  const style = emptyStyleCounts();
+  for (const entry of prepared) {
+    writtenLines += entry.written.count;
+    if (entry.kind !== "code" && entry.kind !== "test") continue;
+    const lines = entry.written.lines.filter((line) => line.length <= MAX_STYLED_LINE_CHARS);
+    if (lines.length > 0) countStyle(lines, languageOf(entry.file.path), style, entry.kind === "test");
+  }
+  const tells: Tell[] = [...messageTells(commit), ...styleTells(style)];
+  const velocity = velocityTell(commit, writtenLines);
+  if (velocity) tells.push(velocity);
+  const night = timeOfDayTell(commit);
+  if (night) tells.push(night);
+  return { tells, writtenLines };
+}
+
+/** The named tells of a commit and its written lines: what the model scores (and what scripts/fit-detector.ts fits on). */
+export function extractCommitTells(commit: NormalisedCommit): CommitTells {
+  return tellsOf(commit, prepareFiles(commit));
+}
+
+/** Noisy-OR of near-certain evidence over a probability: a marker of 0.95 lifts anything to at least 0.95. */
+function withMarkers(probability: number, markers: readonly Signal[]): number {
+  let doubt = 1 - probability;
+  for (const marker of markers) doubt *= 1 - Math.min(Math.max(marker.weight, 0), MAX_SIGNAL_WEIGHT);
+  return 1 - doubt;
 }
 
 /**
- * Scores one commit: explicit agent markers, disclosure in the PR, velocity, time of day, message shape and
- * code style, combined with diminishing returns (combineSignals). Every file inherits the commit's signals and
- * adds its own (style, line records); lockfiles, generated, vendored and binary files are marked and never
- * counted as written lines.
+ * Scores one commit. Explicit agent markers (identities, trailers, banners, agent branches, PR markers, line records)
+ * and an explicit disclosure are near-certain and combine by noisy-OR; every other tell — message shape, code style,
+ * velocity, time of day — is a named feature of a fitted logistic model (model.ts), shown with the factor by which it
+ * moves the odds. No stylistic tell decides alone. Velocity and style read only written lines: translation catalogues,
+ * regenerated, generated, vendored and lockfiles, moves and whitespace-only changes are excluded, each with its reason.
  */
 export function analyzeCommit(commit: NormalisedCommit, options: AnalyzeOptions = {}): CommitAttribution {
-  const prepared = commit.files.map(prepareFile);
-
-  let writtenLines = 0;
-  const commitStyle = emptyStyleCounts();
-  for (const entry of prepared) {
-    if (countsTowardShare(entry.kind) && !isMove(entry.file) && !DATA_FILE.test(entry.file.path)) writtenLines += entry.file.additions;
-    if (entry.added.length > 0) countStyle(entry.added, languageOf(entry.file.path), commitStyle, entry.kind === "test");
-  }
-
-  const commitSignals: Signal[] = [...detectAgentMarkers(commit)];
-  const candidates = [
-    aiDisclosureSignal(commit),
-    velocitySignal(commit, writtenLines),
-    timeOfDaySignal(commit),
-    messageShapeSignal(commit),
-    styleSignal(commitStyle),
-  ];
-  for (const signal of candidates) if (signal) commitSignals.push(signal);
-  const signals = dedupeSignals(commitSignals);
-  const confidence = combineSignals(signals);
+  const prepared = prepareFiles(commit);
+  const { tells, writtenLines } = tellsOf(commit, prepared);
+  const scored = scoreTells(tells);
+  const markers = dedupeSignals(detectAgentMarkers(commit).filter((signal) => signal.id !== "line-records"));
+  const disclosure = aiDisclosureSignal(commit);
+  const certain = disclosure ? dedupeSignals([...markers, disclosure]) : markers;
+  const confidence = withMarkers(scored.probability, certain);
+  const signals = [...certain, ...scored.signals];
 
   if (options.commitOnly) return { sha: commit.sha, confidence, writtenLines, signals, detectorVersion: DETECTOR_VERSION, files: [] };
 
-  // File-level signals replace the commit-level aggregate of the same id (style is judged per file).
-  const inherited = signals.filter((signal) => signal.id !== "code-style" && signal.id !== "line-records");
   const files = prepared.map((entry): FileAttribution => {
-    const own: Signal[] = [];
-    if (entry.style) own.push(entry.style);
     const records = lineRecordSignal(commit.lineRecords.filter((record) => record.path === entry.file.path));
-    if (records) own.push(records);
-    const fileSignals = dedupeSignals([...inherited, ...own]);
-    const aiConfidence = combineSignals(fileSignals);
+    const fileSignals = records ? [records, ...signals] : signals;
+    const aiConfidence = records ? withMarkers(confidence, [records]) : confidence;
     const tier = classifyRiskTier({ path: entry.file.path, kind: entry.kind, aiConfidence, overrides: options.tierOverrides });
     const complexity = entry.added.length > 0 ? measureComplexity(entry.added, languageOf(entry.file.path)) : { ...EMPTY_COMPLEXITY };
     return {
@@ -103,10 +128,10 @@ export function analyzeCommit(commit: NormalisedCommit, options: AnalyzeOptions 
       flagged: tier.flagged,
       linesAdded: entry.file.additions,
       linesDeleted: entry.file.deletions,
-      writtenLines: countsTowardShare(entry.kind) ? entry.file.additions : 0,
-      exclusion: null,
+      writtenLines: entry.written.count,
+      exclusion: entry.written.exclusion,
       complexity,
-      signals: fileSignals,
+      signals: entry.written.exclusion ? [...fileSignals, { id: "not-counted", weight: 0, evidence: entry.written.exclusion }] : fileSignals,
     };
   });
 

@@ -38,6 +38,21 @@ const CONFIG =
   /\.(json|jsonc|ya?ml|toml|ini|cfg|conf|properties|env|editorconfig|xml|plist|csproj|sln|gradle|lock)$|(^|\/)(\.[^/]+rc(\.\w+)?|dockerfile|makefile|\.gitignore|\.gitattributes|\.npmignore|\.dockerignore|\.prettierrc|\.eslintrc|tsconfig[^/]*\.json|go\.mod|cargo\.toml|pyproject\.toml|setup\.cfg|requirements[^/]*\.txt|\.github\/.*)$/i;
 const TEST = /(^|\/)(tests?|__tests__|spec|specs|testing|testdata|fixtures|e2e)\/|[._-](test|spec)\.[a-z]+$|(^|\/)test_[^/]+\.py$|_test\.(go|py|rs|exs?)$|Tests?\.(java|cs|kt|swift)$/i;
 
+/**
+ * Translation catalogues: gettext (.po/.pot/.mo), XLIFF, Qt Linguist, Apple .strings, Flutter .arb, Android
+ * values-xx/strings.xml, and message files under a locale folder. Translators type them in a web editor and tools
+ * regenerate them from the sources; neither is the project's code.
+ */
+const TRANSLATION_EXTENSION = /\.(?:po|pot|mo|xlf|xliff|strings|stringsdict|arb)$/i;
+const LOCALE_FOLDER = /(^|\/)(?:locales?|i18n|l10n|translations?|lang|langs|languages)\/(?:[^/]+\/)*(?:[^/]+\.(?:json|ya?ml|xml|properties|ini|toml)|[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?\.(?:ts|js))$/i;
+const ANDROID_STRINGS = /(^|\/)values-[a-z]{2}(?:-r?[A-Za-z]{2})?\/strings\.xml$/;
+const QT_LINGUIST_HEAD = /<!DOCTYPE TS>|<TS version=/;
+
+function isTranslation(path: string, head: string): boolean {
+  if (TRANSLATION_EXTENSION.test(path) || LOCALE_FOLDER.test(path) || ANDROID_STRINGS.test(path)) return true;
+  return path.endsWith(".ts") && QT_LINGUIST_HEAD.test(head);
+}
+
 export function baseName(path: string): string {
   const slash = path.lastIndexOf("/");
   return slash === -1 ? path : path.slice(slash + 1);
@@ -56,6 +71,7 @@ export function classifyFileKind(file: Pick<CommitFile, "path" | "patch" | "bina
   if (file.binary || BINARY_EXTENSIONS.test(name)) return "binary";
   if (LOCKFILES.has(name)) return "lockfile";
   if (VENDORED.test(file.path)) return "vendored";
+  if (isTranslation(file.path, patchHead(file.patch))) return "translation";
   if (GENERATED_PATH.test(file.path) || GENERATED_HEADER.test(patchHead(file.patch))) return "generated";
   if (TEST.test(file.path)) return "test";
   if (DOCS.test(file.path)) return "docs";
@@ -64,7 +80,7 @@ export function classifyFileKind(file: Pick<CommitFile, "path" | "patch" | "bina
 }
 
 export function countsTowardShare(kind: FileKind): boolean {
-  return kind !== "lockfile" && kind !== "generated" && kind !== "vendored" && kind !== "binary";
+  return kind !== "lockfile" && kind !== "generated" && kind !== "vendored" && kind !== "binary" && kind !== "translation";
 }
 
 export type Language = "typescript" | "python" | "go" | "rust" | "java" | "csharp" | "ruby" | "php" | "swift" | "kotlin" | "c" | "shell" | "other";

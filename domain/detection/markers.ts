@@ -32,6 +32,7 @@ const AGENT_EMAILS: Record<string, string> = {
   "amp@ampcode.com": "Amp",
   "openhands@all-hands.dev": "OpenHands",
   "crush@charm.land": "Crush",
+  "noreply@opencode.ai": "OpenCode",
 };
 
 /** GitHub user ids of agent accounts, as they appear in `<id>+<login>@users.noreply.github.com`. */
@@ -39,6 +40,7 @@ const AGENT_GITHUB_IDS: Record<string, string> = {
   "198982749": "GitHub Copilot coding agent",
   "175728472": "GitHub Copilot",
   "158243242": "Devin",
+  "176961590": "Gemini",
 };
 
 const AGENT_BOT_LOGINS: Record<string, string> = {

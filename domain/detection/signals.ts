@@ -17,7 +17,7 @@ export const BURST_MAX_MINUTES = 15;
  * (0.3). `writtenLines` must already exclude renames without edits, lockfiles, generated and vendored
  * files: moving a 5,000-line file is not writing it.
  */
-export function velocitySignal(commit: NormalisedCommit, writtenLines: number): Signal | null {
+export function velocityTell(commit: NormalisedCommit, writtenLines: number): Tell | null {
   if (writtenLines < BURST_MIN_LINES) return null;
   const current = parseLocalTime(commit.author.date);
   const previous = parseLocalTime(commit.authorPreviousCommitAt);
@@ -27,15 +27,15 @@ export function velocitySignal(commit: NormalisedCommit, writtenLines: number): 
   const rounded = Math.round(minutes);
   const shown = minutes < 1 ? "under a minute" : `${rounded} minute${rounded === 1 ? "" : "s"}`;
   const evidence = `${writtenLines} lines ${shown} after the author's previous commit`;
-  if (writtenLines >= VELOCITY_MIN_LINES && minutes <= VELOCITY_MAX_MINUTES) return { id: "velocity", weight: 0.6, evidence };
-  return { id: "velocity", weight: 0.3, evidence };
+  if (writtenLines >= VELOCITY_MIN_LINES && minutes <= VELOCITY_MAX_MINUTES) return { id: "velocity-fast", evidence };
+  return { id: "velocity-burst", evidence };
 }
 
 /** Authored between 02:00 and 04:59 on the author's own clock (the offset in the timestamp, never the server's). */
-export function timeOfDaySignal(commit: NormalisedCommit): Signal | null {
+export function timeOfDayTell(commit: NormalisedCommit): Tell | null {
   const time = parseLocalTime(commit.author.date);
   if (!time || time.hour < 2 || time.hour > 4) return null;
-  return { id: "time-of-day", weight: 0.3, evidence: `authored ${formatClock(time)}` };
+  return { id: "time-of-day", evidence: `authored ${formatClock(time)}` };
 }
 
 const TOOL = String.raw`(?:AI|an AI|LLMs?|an LLM|Claude(?: Code)?|(?:GitHub )?Copilot|ChatGPT|GPT-?\d[\w.-]*|o\d(?:-\w+)?|Codex|Cursor|Devin|Gemini(?: CLI)?|Aider|Jules|Windsurf|Cline|Amp|OpenCode|Amazon Q|an? (?:AI|coding) (?:agent|assistant))`;
@@ -64,8 +64,6 @@ export function aiDisclosureSignal(commit: NormalisedCommit): Signal | null {
   if (line) return { id: "pr-ai-disclosure", weight: 0.7, evidence: `commit message says: "${line}"` };
   return null;
 }
-
-export const MESSAGE_SHAPE_MAX_WEIGHT = 0.55;
 
 const HEADING = /^#{1,4} \S/m;
 const BOLD = /\*\*[^*\n]{2,}\*\*/;
@@ -147,19 +145,26 @@ function longestBulletRun(lines: readonly string[]): number {
   return best;
 }
 
+/** One named piece of stylistic or timing evidence; the model (model.ts) says how much it moves the odds. */
+export interface Tell {
+  id: string;
+  evidence: string;
+}
+
+/** "component: Subject" or "[area] subject": a maintained project's own prefix convention, not a Conventional type. */
+const AREA_PREFIX = /^(?:\[[^\]\n]{1,40}\]\s*\S|[\w./-]{2,40}(?:\([^)\n]+\))?: \S)/;
+const SIGNED_OFF = /^\s*signed-off-by\s*:/im;
+const ISSUE_REFERENCE_SUBJECT = /\(#\d+\)\s*$/;
+
 /**
- * The shape of the commit message: markdown sections, typographic dashes and arrows, bullet lists, the
- * vocabulary language models favour, a Conventional-Commits subject over an explanatory body, a bullet list
- * under a prose explanation. Agents write these; people rarely do in a commit message.
- * Counted as one signal however many tells appear, so a long message cannot stack itself up.
- *
- * Dev-corpus precision per tell with markers stripped (ai / human fired, of 1,478 / 1,507):
- * markdown 140 / 2, typographic 139 / 1, vocabulary 153 / 11, ≥3 bullets 360 / 11, ≥400-char body 457 / 27,
- * Conventional subject + ≥100-char explanation 529 / 6 (98.9 %), bullet list under a prose line 238 / 1 (99.6 %),
- * ≥50-char subject next to another tell 654 / 14 (97.9 %). The signal as a whole: 800 / 52 (93.9 %).
+ * The shape of the commit message as separate tells: markdown sections, typographic dashes and arrows, bullet lists,
+ * the vocabulary language models favour, a Conventional-Commits subject over an explanatory body, a bullet list under
+ * a prose explanation, explanation phrases — and what careful people write too (a Conventional subject alone, a
+ * project's area prefix, a Signed-off-by trailer, a one-line message), so the model can learn what each is worth.
+ * Dependency and release bots' templated messages are no evidence either way.
  */
-export function messageShapeSignal(commit: NormalisedCommit): Signal | null {
-  if (isAutomationAuthor(commit)) return null;
+export function messageTells(commit: NormalisedCommit): Tell[] {
+  if (isAutomationAuthor(commit)) return [];
   const message = commit.message.trim();
   const newline = message.indexOf("\n");
   const subject = newline === -1 ? message : message.slice(0, newline);
@@ -167,62 +172,41 @@ export function messageShapeSignal(commit: NormalisedCommit): Signal | null {
   const bodyLines = writtenBody(body);
   const squashLog = SQUASH_LOG.test(bodyLines.join("\n"));
   const written = bodyLines.join("\n").trim();
-  const tells: string[] = [];
-  let weight = 0;
+  const tells: Tell[] = [];
+  const conventional = CONVENTIONAL_SUBJECT.test(subject);
+  const type = conventional ? subject.slice(0, subject.indexOf(":") + 1) : "";
+  if (written.length === 0) tells.push({ id: "message-one-line", evidence: "a subject with no body" });
+  if (conventional) tells.push({ id: "message-conventional-subject", evidence: `Conventional-Commits subject ("${type}")` });
+  else if (AREA_PREFIX.test(subject)) tells.push({ id: "message-area-prefix", evidence: `subject names its area ("${subject.slice(0, 40)}")` });
+  if (SIGNED_OFF.test(body)) tells.push({ id: "message-signed-off", evidence: "Signed-off-by trailer" });
+  if (ISSUE_REFERENCE_SUBJECT.test(subject)) tells.push({ id: "message-pr-number", evidence: "subject ends with a pull-request number" });
+  if (squashLog) tells.push({ id: "message-squash-log", evidence: "body lists squashed commits" });
   if (HEADING.test(body) || BOLD.test(message) || SECTION_LABEL.test(body) || LABELLED_LIST.test(body)) {
-    weight += 0.3;
-    tells.push("markdown sections");
+    tells.push({ id: "message-markdown", evidence: "markdown sections in the message" });
   }
   const typographic = TYPOGRAPHIC.exec(message);
-  if (typographic) {
-    weight += 0.35;
-    tells.push(`"${typographic[0]}" in the text`);
-  }
+  if (typographic) tells.push({ id: "message-typographic", evidence: `"${typographic[0]}" in the message` });
   const vocabulary = LLM_VOCABULARY.exec(message);
-  if (vocabulary) {
-    weight += 0.15;
-    tells.push(`"${vocabulary[0]}"`);
-  }
+  if (vocabulary) tells.push({ id: "message-vocabulary", evidence: `"${vocabulary[0]}" in the message` });
   const bullets = body.match(BULLET)?.length ?? 0;
-  if (bullets >= 3 && !squashLog) {
-    weight += 0.1;
-    tells.push(`${bullets} bullet points`);
-  }
-  if (body.length >= 400 && !squashLog) {
-    weight += 0.1;
-    tells.push(`${body.length}-character body`);
-  }
+  if (bullets >= 3 && !squashLog) tells.push({ id: "message-bullets", evidence: `${bullets} bullet points` });
+  if (written.length >= 400 && !squashLog) tells.push({ id: "message-long-body", evidence: `${written.length}-character body` });
   const listRun = longestBulletRun(bodyLines);
-  if (CONVENTIONAL_SUBJECT.test(subject) && written.length >= EXPLAINED_BODY_MIN_CHARS && !squashLog) {
-    // A long or listed explanation is the agents' habit; a short paragraph under "fix:" also a careful person's.
-    weight += written.length >= 2 * EXPLAINED_BODY_MIN_CHARS || listRun >= 2 ? 0.5 : 0.45;
-    tells.push(`Conventional-Commits subject ("${subject.slice(0, subject.indexOf(":") + 1)}") over a ${written.length}-character explanation`);
+  if (conventional && written.length >= EXPLAINED_BODY_MIN_CHARS && !squashLog) {
+    tells.push({ id: "message-conventional-explained", evidence: `Conventional-Commits subject ("${type}") over a ${written.length}-character explanation` });
   }
   if (listRun >= 2 && !squashLog && bodyLines.some((line) => line.trim().length > 40 && !BULLET_LINE.test(line))) {
-    weight += 0.4;
-    tells.push(`a ${listRun}-item list under a prose explanation`);
+    tells.push({ id: "message-list-under-prose", evidence: `a ${listRun}-item list under a prose explanation` });
   }
-  const phrases: string[] = [];
   if (ANY_EXPLANATION_PHRASE.test(written)) {
+    const phrases: string[] = [];
     for (const phrase of EXPLANATION_PHRASES) {
       const found = phrase.exec(written);
       if (found) phrases.push(`"${found[0]}"`);
     }
+    if (phrases.length >= EXPLANATION_MIN_PHRASES) tells.push({ id: "message-explanation-phrases", evidence: `explanation phrases ${phrases.join(", ")}` });
   }
-  if (phrases.length >= EXPLANATION_MIN_PHRASES) {
-    weight += 0.2;
-    tells.push(`explanation phrases ${phrases.join(", ")}`);
-  }
-  if (!squashLog && HANGING_BULLET.test(written)) {
-    weight += 0.1;
-    tells.push("wrapped list items with hanging indents");
-  }
-  if (tells.length > 0 && subject.length >= DESCRIPTIVE_SUBJECT_CHARS) {
-    // Only ever adds to another tell: alone, a long subject is 75 % precise (1,008 / 338).
-    weight += 0.05;
-    tells.push(`${subject.length}-character subject`);
-  }
-  if (tells.length === 0) return null;
-  // Rounded to hundredths: 0.3 + 0.15 + 0.05 must be 0.5, not 0.49999999999999994.
-  return { id: "message-shape", weight: Math.min(MESSAGE_SHAPE_MAX_WEIGHT, Math.round(weight * 100) / 100), evidence: `message shape: ${tells.join(", ")}` };
+  if (!squashLog && HANGING_BULLET.test(written)) tells.push({ id: "message-hanging-bullets", evidence: "wrapped list items with hanging indents" });
+  if (subject.length >= DESCRIPTIVE_SUBJECT_CHARS) tells.push({ id: "message-long-subject", evidence: `${subject.length}-character subject` });
+  return tells;
 }

@@ -1,15 +1,11 @@
 import { type Language } from "./file-kind.ts";
 import { lineCommentPrefix } from "./complexity.ts";
-import type { Signal } from "./types.ts";
+import type { Tell } from "./signals.ts";
 
 /**
- * Code-style tells in added lines. Weak evidence by design: one tell is at most 0.3, so it needs a second,
- * independent signal; two of the comment tells (aside, test step, explanatory words, semicolon clause: 0.25 each)
- * reach the cap of 0.5 and decide alone — on the dev corpus with markers stripped that happened for 177 agent
- * commits and no human one. Precision per tell is in docs/decisions/010-detection-engine.md.
+ * Code-style tells in the written lines of code and tests. Each is a named feature; what it is worth is fitted from
+ * labelled data (model.ts, ADR 011), not chosen here.
  */
-
-export const STYLE_MAX_WEIGHT = 0.5;
 
 export interface StyleCounts {
   /** Non-blank added lines of code or tests. */
@@ -181,45 +177,35 @@ function shorten(text: string): string {
   return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }
 
-export function styleSignal(counts: StyleCounts): Signal | null {
-  if (counts.lines < 3) return null;
-  const parts: string[] = [];
-  let weight = 0;
+/** The code-style tells of a commit's written lines, each named; the model says what each is worth. */
+export function styleTells(counts: StyleCounts): Tell[] {
+  if (counts.lines < 3) return [];
+  const tells: Tell[] = [];
   if (counts.typographic > 0) {
-    weight += counts.typographic >= 2 ? 0.3 : 0.25;
-    parts.push(`${counts.typographic} line${counts.typographic === 1 ? "" : "s"} with typographic characters (${shorten(counts.firstTypographic ?? "")})`);
+    tells.push({ id: "style-typographic", evidence: `${counts.typographic} added line${counts.typographic === 1 ? "" : "s"} with typographic characters (${shorten(counts.firstTypographic ?? "")})` });
   }
   if (counts.narrations >= 2 && counts.narrations / counts.lines >= 0.03) {
-    weight += counts.narrations >= 4 ? 0.2 : 0.15;
-    parts.push(`${counts.narrations} step-narrating comments (${shorten(counts.firstNarration ?? "")})`);
+    tells.push({ id: "style-narration", evidence: `${counts.narrations} step-narrating comments (${shorten(counts.firstNarration ?? "")})` });
   }
   const density = counts.comments / counts.lines;
   if (counts.lines >= 12 && density >= 0.2 && counts.narrations >= 1) {
-    weight += 0.05;
-    parts.push(`${Math.round(density * 100)} % of added lines are comments`);
+    tells.push({ id: "style-comment-density", evidence: `${Math.round(density * 100)} % of added lines are comments` });
   }
   if (counts.declarations >= 4 && counts.genericNames / counts.declarations >= 0.25) {
-    weight += 0.05;
-    parts.push(`${counts.genericNames} of ${counts.declarations} declarations use generic names`);
+    tells.push({ id: "style-generic-names", evidence: `${counts.genericNames} of ${counts.declarations} declarations use generic names` });
   }
   if (counts.asides > 0) {
-    weight += 0.25;
-    parts.push(`${counts.asides} comment${counts.asides === 1 ? "" : "s"} with a parenthetical aside (${shorten(counts.firstAside ?? "")})`);
+    tells.push({ id: "style-aside", evidence: `${counts.asides} comment${counts.asides === 1 ? "" : "s"} with a parenthetical aside (${shorten(counts.firstAside ?? "")})` });
   }
   if (counts.testSteps > 0) {
-    weight += 0.25;
-    parts.push(`${counts.testSteps} test-step comment${counts.testSteps === 1 ? "" : "s"} (${shorten(counts.firstTestStep ?? "")})`);
+    tells.push({ id: "style-test-steps", evidence: `${counts.testSteps} test-step comment${counts.testSteps === 1 ? "" : "s"} (${shorten(counts.firstTestStep ?? "")})` });
   }
   if (counts.semicolonClauses > 0 && counts.semicolonClauses >= EXPLANATORY_MIN_SHARE * counts.comments) {
-    weight += 0.25;
-    parts.push(`${counts.semicolonClauses} comment${counts.semicolonClauses === 1 ? "" : "s"} joining clauses with a semicolon (${shorten(counts.firstSemicolonClause ?? "")})`);
+    tells.push({ id: "style-semicolon-clauses", evidence: `${counts.semicolonClauses} comment${counts.semicolonClauses === 1 ? "" : "s"} joining clauses with a semicolon (${shorten(counts.firstSemicolonClause ?? "")})` });
   }
   const explanatory = wordsOf(counts.explanatoryWords);
   if (explanatory.length >= EXPLANATORY_MIN_WORDS && counts.explanatoryComments >= EXPLANATORY_MIN_SHARE * counts.comments) {
-    weight += 0.25;
-    parts.push(`comments explain at length (${explanatory.map((word) => `"${word}"`).join(", ")} in ${counts.explanatoryComments} of ${counts.comments} comments)`);
+    tells.push({ id: "style-explanatory-comments", evidence: `comments explain at length (${explanatory.map((word) => `"${word}"`).join(", ")} in ${counts.explanatoryComments} of ${counts.comments} comments)` });
   }
-  if (weight === 0) return null;
-  // Rounded to hundredths so that 0.25 + 0.25 is exactly the cap.
-  return { id: "code-style", weight: Math.min(STYLE_MAX_WEIGHT, Math.round(weight * 100) / 100), evidence: parts.join("; ") };
+  return tells;
 }

@@ -67,11 +67,13 @@ export interface NormalisedCommit {
 export interface Signal {
   id: string;
   weight: number;
+  /** For a fitted tell: the factor by which it multiplies the odds that an agent wrote the commit. */
+  odds?: number;
   /** Human-readable: the trailer line found, "612 lines 3 minutes after the previous commit", … */
   evidence: string;
 }
 
-export type FileKind = "code" | "test" | "docs" | "config" | "lockfile" | "generated" | "vendored" | "binary";
+export type FileKind = "code" | "test" | "docs" | "config" | "lockfile" | "generated" | "vendored" | "binary" | "translation";
 
 export type RiskTier = 1 | 2 | 3 | 4;
 

@@ -68,7 +68,7 @@ function overrideMatches(pattern: string, path: string): boolean {
   return compiled.test(path);
 }
 
-const BOILERPLATE_KINDS = new Set(["test", "docs", "config", "lockfile", "generated", "vendored", "binary"]);
+const BOILERPLATE_KINDS = new Set(["test", "docs", "config", "lockfile", "generated", "vendored", "binary", "translation"]);
 
 /** Words of a path: segments, then split on ".", "_", "-" and camelCase. "src/PaymentService.ts" → src, payment, service, ts. */
 export function pathWords(path: string): string[] {
