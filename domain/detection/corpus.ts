@@ -3,7 +3,7 @@ import { fromGitHubCommit } from "./github.ts";
 import type { NormalisedCommit } from "./types.ts";
 
 /**
- * Records of the labelled corpus (../shared/corpus/README.md): GitHub's "get a commit" shape plus labels and
+ * Records of the labelled corpus (ADR 011 lists its four files): GitHub's "get a commit" shape plus labels and
  * `x_` context. Only `x_author_prev` is used as context — it is what the ingestion will know too (the
  * author's previous commit). `x_on_default_branch` is deliberately not used: every human record is on the
  * default branch by construction, so it would measure the corpus, not the commits.

@@ -1,7 +1,7 @@
 import type { GitIdentity, LineRecord, NormalisedCommit, PullRequestContext, Signal } from "./types.ts";
 
 /**
- * Explicit marks that AI coding tools leave in git (docs: ../shared/docs/DETECTION.md).
+ * Explicit marks that AI coding tools leave in git (ADR 010 lists them with their weights).
  *
  * Identities are matched on email addresses, GitHub numeric bot ids and `[bot]` logins, never on first
  * names: "Claude", "Devin", "Jules" and "Cody" are people too; "cursor", "codex" and "continue" are words.
