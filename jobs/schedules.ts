@@ -1,6 +1,7 @@
 import type { JobQueue, QueueName } from "../domain/ports.ts";
 import { METRICS_SCHEDULES } from "./metrics.ts";
 import { RECOVER_DELIVERIES_JOB } from "./recovery.ts";
+import { RESCORE_SCHEDULES } from "./rescore.ts";
 
 /**
  * Every recurring job, as data. Registered with upsertSchedule at each worker start (the same id replaces, never
@@ -18,6 +19,8 @@ export const SCHEDULES: readonly ScheduleEntry[] = [
   { id: "recover-webhook-deliveries", pattern: "17 * * * *", tz: "UTC", job: { queue: "scheduled-jobs", name: RECOVER_DELIVERIES_JOB } },
   // Daily metrics, weekly survival, hourly review-queue saturation: hourly ticks that pick organisations by local time (ADR 031).
   ...METRICS_SCHEDULES,
+  // Stored commits scored by another detector version (a rolling deploy's stragglers): re-scored (issue 15).
+  ...RESCORE_SCHEDULES,
 ];
 
 export async function registerSchedules(queue: JobQueue, schedules: readonly ScheduleEntry[] = SCHEDULES): Promise<void> {

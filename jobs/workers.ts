@@ -9,6 +9,7 @@ import { createAnalysisJobs } from "./analysis.ts";
 import { BACKFILL_REPOSITORY_JOB, createHistoryJobs, FETCH_PUSH_RANGE_JOB } from "./history.ts";
 import { createMetricsJobs } from "./metrics.ts";
 import { createRecoveryJobs, requeueUnfinishedWork } from "./recovery.ts";
+import { createRescoreJobs, enqueueStaleDetectorRescores } from "./rescore.ts";
 import { createDemoJobs } from "./demo.ts";
 import { createJobRouter, type JobHandler } from "./router.ts";
 import { registerSchedules } from "./schedules.ts";
@@ -64,6 +65,7 @@ export function createJobHandlers(services: Services, github: GitHubApiSource): 
       ...createMetricsJobs({ ...base, lock: services.lock, evaluateAlerts: alerts.evaluateAlerts }),
       ...alerts.scheduled,
       ...createDemoJobs({ db: services.db, queue: services.queue, lock: services.lock }),
+      ...createRescoreJobs({ ...base, lock: services.lock }),
     },
     notifications: { ...alerts.notifications },
   };
@@ -99,6 +101,16 @@ export async function startWorkers(services: Services, options: { github?: GitHu
     recoveryLogger.warn(
       { error: error instanceof Error ? error.message : String(error) },
       "could not re-queue unfinished work at start; the hourly recovery will",
+    );
+  }
+  // After an upgrade that changed the detector: re-score the stored history in the background.
+  const rescoreLogger = services.logger.child({ component: "rescore" });
+  try {
+    await enqueueStaleDetectorRescores({ db: services.db, queue: services.queue, logger: rescoreLogger });
+  } catch (error) {
+    rescoreLogger.warn(
+      { error: error instanceof Error ? error.message : String(error) },
+      "could not check for commits scored by another detector version at start; the daily rescore check will",
     );
   }
 }

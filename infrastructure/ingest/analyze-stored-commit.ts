@@ -1,10 +1,11 @@
 import { and, eq } from "drizzle-orm";
-import { analyzeCommit, fromGitHubCommit, type NormalisedCommit } from "../../domain/detection/index.ts";
+import { analyzeCommit, fromGitHubCommit, type CommitAttribution, type NormalisedCommit } from "../../domain/detection/index.ts";
 import type { CommitSource } from "../../domain/ports.ts";
 import type { Database } from "../db/client.ts";
 import { createGroupCommit } from "../db/group-commit.ts";
 import { commits, type RiskOverride } from "../db/schema/index.ts";
 import { commitPatchRows } from "../metrics/provenance-store.ts";
+import { detectionInputOf } from "./detection-input.ts";
 import { postgresClientOf, writeVerdicts, type CommitVerdict, type VerdictContext, type VerdictWrite } from "./verdict-writer.ts";
 
 export type AnalysisOutcome =
@@ -65,7 +66,7 @@ type Target = { repoId: string; sha: string };
  * by drizzle's select builder (it runs for every analysed commit; building the joined select cost more CPU than
  * PostgreSQL spends running it, and drizzle's unnamed statements take two round trips). ADR 022.
  */
-async function readAnalysisContexts(db: Database, targets: readonly Target[]): Promise<Map<string, AnalysisContextRow>> {
+export async function readAnalysisContexts(db: Database, targets: readonly Target[]): Promise<Map<string, AnalysisContextRow>> {
   const keys = JSON.stringify(targets.map((target) => ({ repo_id: target.repoId, sha: target.sha })));
   const rows = await postgresClientOf(db).unsafe<ContextRecord[]>(READ_ANALYSIS_CONTEXTS, [keys], { prepare: true });
   return new Map(
@@ -198,20 +199,19 @@ async function markSkipped(db: Database, target: { repoId: string; sha: string }
     .where(and(eq(commits.repoId, target.repoId), eq(commits.sha, target.sha)));
 }
 
-/** Runs the engine and writes its verdict; "stale" when `context` no longer holds (nothing written then). */
-async function judge(
-  db: Database,
-  target: { orgId: string; repoId: string; sha: string; riskOverrides: RiskOverride[] },
+/**
+ * The rows an analysis writes for an attribution: the commit's verdict, one row per file, the counted files' patches
+ * (line provenance replays them later: ADR 030) and the engine's input (a later detector re-scores from it). The
+ * analysis and `sentinel rescore` both write through here, so a re-scored commit has the rows a fresh analysis has.
+ * `context` null: the analysis was given its context (`sentinel import`), which is then kept with the input.
+ */
+export function buildCommitVerdict(
+  target: { orgId: string; repoId: string; sha: string },
   normalised: NormalisedCommit,
+  result: CommitAttribution,
   context: VerdictContext | null,
-  write: WriteVerdict,
-): Promise<AnalysisOutcome | { status: "stale" }> {
-  if (normalised.parents.length > 1) {
-    // GitHub diffs a merge against its first parent: counting it would attribute the merged branch twice.
-    await markSkipped(db, target, "merge commit: its changes are attributed to the commits it merges");
-    return { status: "skipped", reason: "merge commit" };
-  }
-  const result = analyzeCommit(normalised, { tierOverrides: target.riskOverrides });
+  analyzedAt: Date,
+): CommitVerdict {
   let linesAdded = 0;
   let linesDeleted = 0;
   for (const file of result.files) {
@@ -219,7 +219,7 @@ async function judge(
     linesAdded += file.linesAdded;
     linesDeleted += file.linesDeleted;
   }
-  const written = await write({
+  return {
     org_id: target.orgId,
     repo_id: target.repoId,
     sha: target.sha,
@@ -230,7 +230,7 @@ async function judge(
     lines_deleted: linesDeleted,
     detector_version: result.detectorVersion,
     authored_at: new Date(normalised.author.date).toISOString(),
-    analyzed_at: new Date().toISOString(),
+    analyzed_at: analyzedAt.toISOString(),
     files: result.files.map((file) => ({
       path: file.path,
       previous_path: file.previousPath,
@@ -246,9 +246,26 @@ async function judge(
       lines_deleted: file.linesDeleted,
       complexity: file.complexity ?? null,
     })),
-    // Line provenance (churn, AI tax, survival) replays these patches later: ADR 030.
     patches: commitPatchRows(normalised.files, result.files),
-  });
+    input: detectionInputOf(normalised, result, context === null),
+  };
+}
+
+/** Runs the engine and writes its verdict; "stale" when `context` no longer holds (nothing written then). */
+async function judge(
+  db: Database,
+  target: { orgId: string; repoId: string; sha: string; riskOverrides: RiskOverride[] },
+  normalised: NormalisedCommit,
+  context: VerdictContext | null,
+  write: WriteVerdict,
+): Promise<AnalysisOutcome | { status: "stale" }> {
+  if (normalised.parents.length > 1) {
+    // GitHub diffs a merge against its first parent: counting it would attribute the merged branch twice.
+    await markSkipped(db, target, "merge commit: its changes are attributed to the commits it merges");
+    return { status: "skipped", reason: "merge commit" };
+  }
+  const result = analyzeCommit(normalised, { tierOverrides: target.riskOverrides });
+  const written = await write(buildCommitVerdict(target, normalised, result, context, new Date()));
   if (written === "stale") return { status: "stale" };
   return { status: "analyzed", confidence: result.confidence, files: result.files.length };
 }

@@ -2,6 +2,7 @@ import type postgres from "postgres";
 import type { Database } from "../db/client.ts";
 import { createGroupCommit } from "../db/group-commit.ts";
 import type { CommitPatchRow } from "../metrics/provenance-store.ts";
+import type { StoredDetectionInput } from "./detection-input.ts";
 
 /**
  * A commit's analysis verdict, ready to write: the commit row's new values, one attribution row per file and the
@@ -25,6 +26,8 @@ export interface CommitVerdict {
   analyzed_at: string;
   files: AttributionRow[];
   patches: CommitPatchRow[];
+  /** What the engine read that no other row keeps, for a later re-score (ingest/detection-input.ts). Absent: none kept. */
+  input?: StoredDetectionInput | null;
 }
 
 export interface VerdictContext {
@@ -76,7 +79,7 @@ const WRITE_CURRENT_VERDICTS = `
     with v as materialized (
       select * from jsonb_to_recordset($1::jsonb) as v(org_id uuid, repo_id uuid, sha text, context jsonb,
         ai_confidence real, signals jsonb, lines_added integer, lines_deleted integer, detector_version text,
-        authored_at timestamptz, analyzed_at timestamptz, files jsonb, patches jsonb)
+        authored_at timestamptz, analyzed_at timestamptz, files jsonb, patches jsonb, input jsonb)
     ),
     current as materialized (
       select v.* from v
@@ -125,6 +128,11 @@ const WRITE_CURRENT_VERDICTS = `
       on conflict (repo_id, commit_sha, file_path) do update set
         previous_path = excluded.previous_path, status = excluded.status, patch = excluded.patch,
         patch_truncated = excluded.patch_truncated, ai_authored = excluded.ai_authored, authored_at = excluded.authored_at
+    ),
+    inputs as (
+      insert into commit_detection_inputs (org_id, repo_id, commit_sha, input)
+      select k.org_id, k.repo_id, k.sha, k.input from current k where k.input is not null and jsonb_typeof(k.input) <> 'null'
+      on conflict (repo_id, commit_sha) do update set input = excluded.input
     )
     select repo_id::text as repo_id, sha from updated`;
 
@@ -142,7 +150,7 @@ export function postgresClientOf(db: Database): postgres.Sql {
 /**
  * Writes verdicts in one transaction of three round trips: BEGIN; then, pipelined, one statement that locks the
  * commits' rows (in key order, so two groups never deadlock each other) and one that checks each context and writes
- * the current verdicts — commit rows, attribution rows and patches, each an upsert; then COMMIT. The write runs
+ * the current verdicts — commit rows, attribution rows, patches and the engine's input, each an upsert; then COMMIT. The write runs
  * after the lock, so it reads the context as committed at that moment (READ COMMITTED takes a snapshot per
  * statement): a verdict computed from an older context is not written. All or nothing: a failure leaves no row of
  * any verdict of the group written.

@@ -1,10 +1,13 @@
-import { addDays, daysBetween, localYesterday } from "../../domain/metrics/time.ts";
+import { CHURN_WINDOW_DAYS } from "../../domain/metrics/daily.ts";
+import { addDays, daysBetween, isValidTimeZone, localClock, localYesterday } from "../../domain/metrics/time.ts";
 import type { DistributedLock } from "../../domain/ports.ts";
 import type { Database } from "../db/client.ts";
+import type { QueueLogger } from "../queue/index.ts";
 import { acquireLock } from "./lock.ts";
 import { computeRepoMetricsRange, loadRepositoryScope, type RepositoryScope } from "./repo-metrics.ts";
+import { clearStaleRange, listStaleRanges } from "./stale-ranges.ts";
 import { computeRepoSurvival } from "./survival.ts";
-import { findRepositoryByFullName, listActiveRepositories } from "./targets.ts";
+import { DEFAULT_TIME_ZONE, findRepositoryByFullName, listActiveRepositories } from "./targets.ts";
 
 export const RECOMPUTE_LOCK_NAME = "recompute-metrics";
 
@@ -44,11 +47,89 @@ export async function recomputeMetrics(
     const from = options.from ?? addDays(to, -89);
     const days = daysBetween(from, to) + 1;
     if (days <= 0) return { ok: false, code: "EMPTY_RANGE", message: `--from ${from} is after --to ${to}` };
-    const { value } = await acquireLock({ lock: deps.lock }, { name: RECOMPUTE_LOCK_NAME, repoId: scope.repoId, period: `${from}-${to}` }, async () => {
-      await computeRepoMetricsRange(deps.db, scope, { from, to }, { onDay: (done, total) => onProgress({ repository: scope.fullName, done, total }) });
-      return computeRepoSurvival(deps.db, scope, { asOfDate: addDays(to, 1) });
+    const { cohorts } = await recomputeRepositoryRange(deps, scope, { from, to }, {
+      survivalAsOf: addDays(to, 1),
+      onDay: (done, total) => onProgress({ repository: scope.fullName, done, total }),
     });
-    repositories.push({ fullName: scope.fullName, from, to, days, cohorts: value.length });
+    repositories.push({ fullName: scope.fullName, from, to, days, cohorts });
   }
   return { ok: true, repositories };
+}
+
+/** Longest range computed in one pass (one provenance replay): a long history is recomputed in slices of this. */
+const RANGE_SLICE_DAYS = 92;
+
+/**
+ * One repository's daily metrics over [from, to] and its survival cohorts as of `survivalAsOf`, under the
+ * (recompute-metrics, repo, range) lock: `sentinel metrics` and `sentinel rescore` share it. Each day's metrics
+ * depend only on its own window, so slices give the same rows as one pass. Throws RetryLaterError when another
+ * holder has the lock.
+ */
+export async function recomputeRepositoryRange(
+  deps: { db: Database; lock: DistributedLock; logger?: QueueLogger },
+  scope: RepositoryScope,
+  range: { from: string; to: string },
+  options: { survivalAsOf: string; onDay?: (done: number, total: number) => void },
+): Promise<{ days: number; cohorts: number }> {
+  const days = daysBetween(range.from, range.to) + 1;
+  if (days <= 0) throw new RangeError(`empty range ${range.from}..${range.to}`);
+  const { value } = await acquireLock(deps, { name: RECOMPUTE_LOCK_NAME, repoId: scope.repoId, period: `${range.from}-${range.to}` }, async () => {
+    let done = 0;
+    for (let from = range.from; from <= range.to; ) {
+      const last = addDays(from, RANGE_SLICE_DAYS - 1);
+      const to = last < range.to ? last : range.to;
+      const before = done;
+      await computeRepoMetricsRange(deps.db, scope, { from, to }, { onDay: (day) => options.onDay?.(before + day, days) });
+      done += daysBetween(from, to) + 1;
+      from = addDays(to, 1);
+    }
+    return computeRepoSurvival(deps.db, scope, { asOfDate: options.survivalAsOf });
+  });
+  return { days, cohorts: value.length };
+}
+
+export interface StaleMetricsRecompute {
+  repoId: string;
+  fullName: string;
+  /** Null when only today's commits changed: nothing to recompute yet (the nightly job computes that day). */
+  from: string | null;
+  to: string | null;
+  days: number;
+  cohorts: number;
+}
+
+/**
+ * Recomputes what re-scored verdicts changed (metrics_stale_ranges) for `repoIds`: the daily metrics of the days
+ * whose commits were re-scored and of the churn window after them, up to yesterday in the organisation's zone, then
+ * the survival cohorts as of today; then clears each mark. A run stopped midway leaves the marks of the repositories
+ * it did not finish, so the next run (CLI or worker) recomputes them. Throws RetryLaterError when another recompute
+ * holds a repository's lock (the marks stay).
+ */
+export async function recomputeStaleMetrics(
+  deps: { db: Database; lock: DistributedLock; now: Date; logger?: QueueLogger },
+  repoIds: readonly string[],
+  onProgress: (progress: RecomputeProgress) => void = () => {},
+): Promise<StaleMetricsRecompute[]> {
+  const done: StaleMetricsRecompute[] = [];
+  for (const mark of await listStaleRanges(deps.db, repoIds)) {
+    const found = await loadRepositoryScope(deps.db, mark.repoId);
+    if (!found) continue;
+    const scope = { ...found, timeZone: isValidTimeZone(found.timeZone) ? found.timeZone : DEFAULT_TIME_ZONE };
+    const yesterday = localYesterday(deps.now, scope.timeZone);
+    const from = localClock(mark.firstAuthoredAt, scope.timeZone).date;
+    // A day's churn counts lines of the CHURN_WINDOW_DAYS before it: later days read the re-scored lines too.
+    const windowEnd = addDays(localClock(mark.lastAuthoredAt, scope.timeZone).date, CHURN_WINDOW_DAYS);
+    const to = windowEnd < yesterday ? windowEnd : yesterday;
+    let result = { repoId: scope.repoId, fullName: scope.fullName, from: null as string | null, to: null as string | null, days: 0, cohorts: 0 };
+    if (from <= to) {
+      const computed = await recomputeRepositoryRange(deps, scope, { from, to }, {
+        survivalAsOf: addDays(yesterday, 1),
+        onDay: (day, total) => onProgress({ repository: scope.fullName, done: day, total }),
+      });
+      result = { ...result, from, to, ...computed };
+    }
+    await clearStaleRange(deps.db, mark);
+    done.push(result);
+  }
+  return done;
 }

@@ -13,7 +13,8 @@ export const SURVIVAL_COHORT_WEEKS = 26;
 /**
  * Survival of AI and human lines per weekly cohort (local Monday), as of local midnight starting `asOfDate`:
  * replays provenance from the oldest cohort onwards, estimates Kaplan–Meier per cohort and upserts
- * `line_survival` (ON CONFLICT … DO UPDATE, only when a value changed).
+ * `line_survival` (ON CONFLICT … DO UPDATE, only when a value changed); cohorts of those weeks it no longer yields are
+ * deleted.
  */
 export async function computeRepoSurvival(
   db: Executor,
@@ -72,5 +73,12 @@ export async function computeRepoSurvival(
           is distinct from (excluded.lines_born, excluded.lines_died, excluded.lines_lost, excluded.curve, excluded.as_of)`,
       });
   }
+  // A cohort of the window the replay no longer yields (its lines changed sides: a re-score moved a file's AI flag)
+  // is gone, not stale: the window's cohorts are exactly the ones just computed.
+  const kept = cohorts.map((cohort) => sql`(${cohort.cohortWeek}::date, ${cohort.authorKind})`);
+  await db.execute(sql`
+    delete from line_survival
+    where repo_id = ${scope.repoId} and cohort_week >= ${firstWeek}::date and cohort_week <= ${weekStartOf(addDays(options.asOfDate, -1))}::date
+      ${kept.length > 0 ? sql`and (cohort_week, author_kind) not in (${sql.join(kept, sql`, `)})` : sql``}`);
   return cohorts;
 }

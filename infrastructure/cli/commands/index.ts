@@ -7,6 +7,7 @@ import { githubAppCommand } from "./github-app.ts";
 import { importCommand } from "./import.ts";
 import { metricsCommand } from "./metrics.ts";
 import { migrateCommand } from "./migrate.ts";
+import { rescoreCommand } from "./rescore.ts";
 import { seedDemoCommand } from "./seed-demo.ts";
 
 /** Every `sentinel <command>`; `--help` lists them in this order. */
@@ -17,6 +18,7 @@ export const commands: CliCommand[] = [
   analyzeCommand,
   evalCommand,
   metricsCommand,
+  rescoreCommand,
   apiKeyCommand,
   githubAppCommand,
   generateCommand,

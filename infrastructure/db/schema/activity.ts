@@ -119,6 +119,24 @@ export const commits = pgTable(
   ],
 );
 
+/**
+ * What the detection engine read for a commit that no other table keeps: the whole message, author and committer,
+ * parents, line records, the file list, and the head of each uncounted file's patch (counted files' patches are in
+ * `commit_file_patches`). Written with every verdict, so `sentinel rescore` can run a new detector over stored
+ * history without asking GitHub again (ingest/detection-input.ts). Commits analysed before it existed have no row.
+ */
+export const commitDetectionInputs = pgTable(
+  "commit_detection_inputs",
+  {
+    orgId: orgIdColumn(),
+    repoId: repoIdColumn(),
+    commitSha: text().notNull(),
+    /** A versioned document (`v`): see StoredDetectionInput. */
+    input: jsonb().$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [primaryKey({ name: "commit_detection_inputs_pkey", columns: [t.repoId, t.commitSha] })],
+);
+
 /** Per commit, per file: how likely the change is AI-written, why, and how risky the file is. */
 export const codeAttribution = pgTable(
   "code_attribution",

@@ -87,3 +87,17 @@ export const reviewQueueSnapshots = pgTable(
     index("review_queue_snapshots_org_taken_idx").on(t.orgId, t.takenAt.desc()),
   ],
 );
+
+/**
+ * Repositories whose stored verdicts changed under their metrics (a re-score): the authored-time range whose days,
+ * and the churn window after them, must be recomputed. Marked before the verdicts are written and cleared only
+ * after the recompute, so a run killed in between leaves the mark for the next run (ingest/rescore.ts).
+ */
+export const metricsStaleRanges = pgTable("metrics_stale_ranges", {
+  orgId: orgIdColumn(),
+  repoId: repoIdColumn().primaryKey(),
+  firstAuthoredAt: timestamp({ withTimezone: true }).notNull(),
+  lastAuthoredAt: timestamp({ withTimezone: true }).notNull(),
+  /** Changes with every widening, so a recompute that started before it does not clear the newer mark. */
+  markedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DETECTOR_VERSION } from "../../domain/detection/index.ts";
+import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
+import {
+  HISTORY_NOW,
+  OLD_DETECTOR_VERSION,
+  rewindToOldDetector,
+  seedAnalysedHistory,
+  snapshotMetrics,
+  snapshotVerdicts,
+  type AnalysedHistory,
+} from "../../tests/support/rescore-history.ts";
+import { createMemoryLock } from "../queue/memory-lock.ts";
+import { recomputeStaleMetrics } from "../metrics/recompute.ts";
+import { markMetricsStale } from "../metrics/stale-ranges.ts";
+import { countRescoreWork, organizationsNeedingRescore, rescoreStoredCommits, resolveRescoreScope, type RescoreRepository } from "./rescore.ts";
+
+let database: TestDatabase;
+let history: AnalysedHistory;
+let repository: RescoreRepository;
+let fresh: Awaited<ReturnType<typeof snapshotVerdicts>>;
+let freshMetrics: Awaited<ReturnType<typeof snapshotMetrics>>;
+const lock = createMemoryLock();
+
+/** Recomputes what the marks say, as of the fixture's "now". */
+const recompute = () => recomputeStaleMetrics({ db: database.db, lock, now: HISTORY_NOW }, [history.repoId]);
+
+/** Marks the whole history stale and recomputes it: the metrics of whatever verdicts are stored now. */
+async function recomputeWholeHistory() {
+  await markMetricsStale(database.db, { orgId: history.orgId, repoId: history.repoId, first: "2026-06-01T00:00:00Z", last: "2026-06-10T23:00:00Z" });
+  return recompute();
+}
+
+async function versions(): Promise<Map<string, string>> {
+  const rows = await database.sql<{ sha: string; detector_version: string }[]>`
+    select sha, detector_version from commits where repo_id = ${history.repoId} order by authored_at, sha`;
+  return new Map(rows.map((row) => [row.sha, row.detector_version]));
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  history = await seedAnalysedHistory(database.db, "rescore", { owner: 91001, repo: 91002, installation: 9101 });
+  repository = { repoId: history.repoId, orgId: history.orgId, fullName: history.fullName };
+  fresh = await snapshotVerdicts(database.sql, history.repoId);
+  await recomputeWholeHistory();
+  freshMetrics = await snapshotMetrics(database.sql, history.repoId);
+}, 60_000);
+
+afterAll(async () => {
+  await database?.drop();
+});
+
+describe("re-scoring stored history", () => {
+  it("the fixture is what an analysis writes: every commit analysed by this detector, with its input kept", () => {
+    expect(fresh.commits).toHaveLength(24);
+    expect(fresh.commits.every((row) => row.detector_version === DETECTOR_VERSION)).toBe(true);
+    expect(fresh.inputs).toHaveLength(24);
+    // Agent trailers live in message bodies, which no other table keeps.
+    expect(fresh.commits.filter((row) => (row.signals as Array<{ id: string }>).some((signal) => signal.id === "agent-coauthor-trailer")).length).toBeGreaterThan(0);
+    expect(freshMetrics.metrics.length).toBeGreaterThan(20);
+    expect(freshMetrics.survival.length).toBeGreaterThan(0);
+  });
+
+  it("after a detector change, writes exactly the rows a fresh analysis writes and recomputes the metrics; a second run does nothing", async () => {
+    await rewindToOldDetector(database.sql, history.repoId);
+    await recomputeWholeHistory();
+    const stale = await snapshotMetrics(database.sql, history.repoId);
+    expect(stale.metrics).not.toEqual(freshMetrics.metrics);
+    expect(await countRescoreWork(database.db, [history.repoId])).toEqual({ stale: 24, current: 0, withoutInput: 0 });
+    expect(await organizationsNeedingRescore(database.db)).toEqual([{ orgId: history.orgId, commits: 24 }]);
+
+    const progress: number[] = [];
+    const result = await rescoreStoredCommits(database.db, [repository], { batchSize: 5, onProgress: ({ done }) => progress.push(done) });
+    expect(result).toMatchObject({ rescored: 24, changed: 24, deferred: 0, withoutInput: 0, current: 0, stopped: false, total: 24 });
+    expect(result.repositories).toEqual([repository]);
+    expect(progress).toEqual([5, 10, 15, 20, 24]);
+    expect(await snapshotVerdicts(database.sql, history.repoId)).toEqual(fresh);
+
+    const recomputed = await recompute();
+    // From the first re-scored day to the churn window after the last (Los Angeles days).
+    expect(recomputed).toEqual([expect.objectContaining({ fullName: history.fullName, from: "2026-06-01", to: "2026-06-23", days: 23 })]);
+    expect(await snapshotMetrics(database.sql, history.repoId)).toEqual(freshMetrics);
+
+    const again = await rescoreStoredCommits(database.db, [repository]);
+    expect(again).toMatchObject({ rescored: 0, changed: 0, current: 24, stopped: false, total: 0 });
+    expect(await recompute()).toEqual([]);
+    expect(await organizationsNeedingRescore(database.db)).toEqual([]);
+  });
+
+  it("a run stopped after some batches leaves whole batches only; the next run finishes, as if never stopped", async () => {
+    await rewindToOldDetector(database.sql, history.repoId);
+    const first = await rescoreStoredCommits(database.db, [repository], { batchSize: 3, limit: 7 });
+    expect(first).toMatchObject({ rescored: 7, stopped: true });
+    // The oldest seven, by authored time; every other commit untouched.
+    const midway = [...(await versions()).values()];
+    expect(midway.slice(0, 7).every((version) => version === DETECTOR_VERSION)).toBe(true);
+    expect(midway.slice(7).every((version) => version === OLD_DETECTOR_VERSION)).toBe(true);
+
+    // Stopped by a signal after the first batch: that batch is written whole, nothing after it.
+    const stop = new AbortController();
+    const second = await rescoreStoredCommits(database.db, [repository], { batchSize: 4, signal: stop.signal, onProgress: () => stop.abort() });
+    expect(second).toMatchObject({ rescored: 4, current: 7, stopped: true });
+    expect([...(await versions()).values()].filter((version) => version === DETECTOR_VERSION)).toHaveLength(11);
+
+    // The metrics were not recomputed by either run: the mark covers both, and the run that finishes recomputes them.
+    const last = await rescoreStoredCommits(database.db, [repository]);
+    expect(last).toMatchObject({ rescored: 13, current: 11, stopped: false });
+    expect(await snapshotVerdicts(database.sql, history.repoId)).toEqual(fresh);
+    await recompute();
+    expect(await snapshotMetrics(database.sql, history.repoId)).toEqual(freshMetrics);
+  });
+
+  it("commits analysed before the input was kept keep their verdict, counted, and are not picked again and again", async () => {
+    const [legacy] = history.records;
+    await database.sql`update commits set detector_version = ${OLD_DETECTOR_VERSION} where repo_id = ${history.repoId} and sha = ${legacy!.sha}`;
+    await database.sql`delete from commit_detection_inputs where repo_id = ${history.repoId} and commit_sha = ${legacy!.sha}`;
+    expect(await countRescoreWork(database.db, [history.repoId])).toEqual({ stale: 0, current: 23, withoutInput: 1 });
+    expect(await organizationsNeedingRescore(database.db)).toEqual([]);
+    const result = await rescoreStoredCommits(database.db, [repository]);
+    expect(result).toMatchObject({ rescored: 0, withoutInput: 1, current: 23, stopped: false });
+    expect((await versions()).get(legacy!.sha)).toBe(OLD_DETECTOR_VERSION);
+  });
+
+  it("resolves --org and --repo to enabled repositories, and says which one it cannot find", async () => {
+    expect(await resolveRescoreScope(database.db, {})).toEqual({ ok: true, repositories: [repository] });
+    expect(await resolveRescoreScope(database.db, { orgSlug: history.orgSlug, repo: history.fullName })).toEqual({ ok: true, repositories: [repository] });
+    expect(await resolveRescoreScope(database.db, { orgSlug: "nobody" })).toEqual({ ok: false, code: "ORG_NOT_FOUND", message: 'no organisation with the slug "nobody"' });
+    expect(await resolveRescoreScope(database.db, { repo: "nobody/nothing" })).toEqual({ ok: false, code: "REPO_NOT_FOUND", message: "no enabled repository named nobody/nothing" });
+  });
+});
