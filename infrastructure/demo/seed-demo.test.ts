@@ -86,7 +86,7 @@ describe("seedDemoOrganization (inline analysis)", () => {
     const services = await createTestServices(database);
     const deps = { db: database.db, queue: services.services.queue, logger: silentLogger };
     const before = await snapshot(database);
-    const again = await seedDemoOrganization(deps, { analysis: "inline" });
+    const again = await seedDemoOrganization(deps, { analysis: "inline", now: NOW });
     expect(again.status).toBe("exists");
     expect(await snapshot(database)).toEqual(before);
 
@@ -98,7 +98,7 @@ describe("seedDemoOrganization (inline analysis)", () => {
       where sha in (select sha from commits where analysis_status = 'analyzed' order by sha limit 25) returning sha`;
     await database.sql`delete from code_attribution where commit_sha in ${database.sql(lost.map((row) => row.sha))}`;
     await database.sql`delete from code_events where id in (select id from code_events order by id desc limit 40)`;
-    const resumed = await seedDemoOrganization(deps, { analysis: "inline" });
+    const resumed = await seedDemoOrganization(deps, { analysis: "inline", now: NOW });
     await services.close();
     expect(resumed.status).toBe("seeded");
     expect(await snapshot(database)).toEqual(before);
