@@ -2,7 +2,7 @@
  * Fits the detector's tell weights (domain/detection/model.ts) on labelled corpora and reports what they are worth on
  * repositories the weights were not fitted on.
  *
- *   npm run fit:detector -- <corpus.jsonl.gz>… [--folds 5] [--l2 2] [--min-support 15] [--platt] [--no-balance] [--write] [--json]
+ *   npm run fit:detector -- <corpus.jsonl.gz>… [--folds 5] [--l2 100] [--min-support 15] [--platt] [--no-balance] [--write] [--json]
  *
  * Every record is scored with its markers stripped. The report is leave-repositories-out: the repositories are dealt
  * into folds (a repository's commits, of either label, stay in one fold) and each fold is scored by a model fitted on
@@ -225,7 +225,7 @@ async function main(): Promise<void> {
   const parsed = optionsSchema.safeParse({
     files,
     folds: flags.folds ?? 5,
-    l2: flags.l2 ?? 2,
+    l2: flags.l2 ?? 100,
     minSupport: flags["min-support"] ?? 15,
     write: flags.write === true,
     json: flags.json === true,
@@ -234,7 +234,7 @@ async function main(): Promise<void> {
   });
   if (!parsed.success) {
     process.stderr.write(`fit-detector: ${parsed.error.issues.map((issue) => `${issue.path.join(".") || "arguments"}: ${issue.message}`).join("; ")}\n`);
-    process.stderr.write("usage: npm run fit:detector -- <corpus.jsonl.gz>… [--folds 5] [--l2 2] [--min-support 15] [--platt] [--no-balance] [--write] [--json]\n");
+    process.stderr.write("usage: npm run fit:detector -- <corpus.jsonl.gz>… [--folds 5] [--l2 100] [--min-support 15] [--platt] [--no-balance] [--write] [--json]\n");
     process.exit(2);
   }
   const options = parsed.data;

@@ -14,8 +14,8 @@
  * adjusted confidence; one with markers on most commits keeps π near one. The share is then the expected number of
  * AI lines under the adjusted confidences, Σ lines × p′, over all written lines.
  *
- * The range comes from the uncertainty of π: its standard error from the observed Fisher information of the mixture
- * likelihood, ±1.96 SE, mapped through the share (which rises with π). Items can be single commits or confidence bins
+ * The range comes from the uncertainty of π: a 95 % profile-likelihood interval of the mixture likelihood, mapped
+ * through the share (which rises with π). Items can be single commits or confidence bins
  * (a rollup's count of commits, their lines and their mean confidence): the arithmetic is the same with weights.
  */
 
@@ -83,19 +83,35 @@ function fitPrior(items: readonly Prepared[], totalWeight: number, trainingPrior
   return prior;
 }
 
+/** The mixture log-likelihood Σ w log(π f₁ + (1 − π) f₀), where f₁ ∝ p / π₀ and f₀ ∝ (1 − p) / (1 − π₀). */
+function logLikelihood(items: readonly Prepared[], prior: number, trainingPrior: number): number {
+  let sum = 0;
+  for (const item of items) sum += item.weight * Math.log((prior * item.p) / trainingPrior + ((1 - prior) * (1 - item.p)) / (1 - trainingPrior));
+  return sum;
+}
+
+/** χ²₁ at 95 % halved: the drop in log-likelihood that bounds a 95 % profile-likelihood interval. */
+const LIKELIHOOD_DROP = 1.92;
+
 /**
- * Standard error of π from the observed information of the mixture log-likelihood
- * Σ w log(π f₁ + (1 − π) f₀), where f₁ ∝ p / π₀ and f₀ ∝ (1 − p) / (1 − π₀).
+ * The priors whose likelihood is within LIKELIHOOD_DROP of the best: a profile-likelihood interval. Unlike ±1.96 SE it
+ * behaves at the edges, where a repository with no agent activity puts its prior. The log-likelihood is concave in π,
+ * so each bound is found by bisection.
  */
-function priorStandardError(items: readonly Prepared[], prior: number, trainingPrior: number): number {
-  let information = 0;
-  for (const item of items) {
-    const f1 = item.p / trainingPrior;
-    const f0 = (1 - item.p) / (1 - trainingPrior);
-    const mixture = prior * f1 + (1 - prior) * f0;
-    information += (item.weight * (f1 - f0) ** 2) / (mixture * mixture);
-  }
-  return information > 0 ? 1 / Math.sqrt(information) : 0.5;
+function priorInterval(items: readonly Prepared[], prior: number, trainingPrior: number): [number, number] {
+  const floor = logLikelihood(items, prior, trainingPrior) - LIKELIHOOD_DROP;
+  const bound = (inside: number, outside: number): number => {
+    if (logLikelihood(items, outside, trainingPrior) >= floor) return outside;
+    let good = inside;
+    let bad = outside;
+    for (let step = 0; step < 50; step += 1) {
+      const middle = (good + bad) / 2;
+      if (logLikelihood(items, middle, trainingPrior) >= floor) good = middle;
+      else bad = middle;
+    }
+    return good;
+  };
+  return [bound(prior, MIN_PRIOR), bound(prior, 1 - MIN_PRIOR)];
 }
 
 function expectedAiLines(items: readonly Prepared[], prior: number, trainingPrior: number): number {
@@ -123,9 +139,7 @@ export function estimateAiShare(items: readonly ShareItem[], options: EstimateOp
   const aiLines = expectedAiLines(prepared, prior, trainingPrior);
   if (lines === 0) return { share: null, low: null, high: null, aiLines: 0, lines: 0, commits, prior };
 
-  const error = priorStandardError(prepared, prior, trainingPrior);
-  const lowPrior = clamp(prior - 1.96 * error, MIN_PRIOR, 1 - MIN_PRIOR);
-  const highPrior = clamp(prior + 1.96 * error, MIN_PRIOR, 1 - MIN_PRIOR);
+  const [lowPrior, highPrior] = priorInterval(prepared, prior, trainingPrior);
   return {
     share: aiLines / lines,
     low: expectedAiLines(prepared, lowPrior, trainingPrior) / lines,
