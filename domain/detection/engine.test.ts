@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import { analyzeCommit } from "./engine.ts";
 import { fromGitHubCommit } from "./github.ts";
 import { detectAgentMarkers } from "./markers.ts";
+import { DETECTOR_MODEL, scoreTells } from "./model.ts";
 import { stripMarkers } from "./strip.ts";
 import { addedPatch, makeCommit, makeFile } from "./testing.ts";
+import type { Signal } from "./types.ts";
 import { DETECTOR_VERSION } from "./version.ts";
 
 const claudeTrailer = "Add billing webhooks\n\nCo-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>";
@@ -30,7 +32,8 @@ describe("analyzeCommit", () => {
   });
 
   it("lowers the tier of human code so it is not flagged", () => {
-    const result = analyzeCommit(makeCommit({ files: [makeFile({ path: "src/auth/session.ts" })] }));
+    const message = "auth: Fix off-by-one in session expiry\n\nThe check compared against the wrong bound.\n\nSigned-off-by: Dana Smith <dana@example.org>";
+    const result = analyzeCommit(makeCommit({ message, files: [makeFile({ path: "src/auth/session.ts" })] }));
     expect(result.confidence).toBeLessThan(0.3);
     expect(result.files[0]).toMatchObject({ baseTier: 3, riskTier: 2, flagged: false });
     expect(result.files[0]?.riskReasons.join(" ")).toContain("below 0.3");
@@ -43,14 +46,182 @@ describe("analyzeCommit", () => {
         lineRecords: [{ source: "git-ai", path: "src/b.ts", contributor: "ai", agent: "claude-sonnet-4-5", ranges: [[1, 40]] }],
       }),
     );
-    expect(result.files[0]?.aiConfidence).toBe(0);
+    expect(result.files[0]?.aiConfidence).toBe(result.confidence);
+    expect(result.files[0]?.aiConfidence).toBeLessThan(0.5);
     expect(result.files[1]?.aiConfidence).toBeGreaterThan(0.9);
     expect(result.files[1]?.signals[0]?.evidence).toBe("git-ai note: 40 lines written by claude-sonnet-4-5");
   });
 
   it("handles a commit with no files and empty patches", () => {
     const result = analyzeCommit(makeCommit({ files: [], message: "" }));
-    expect(result).toMatchObject({ confidence: 0, signals: [], files: [] });
+    expect(result).toMatchObject({ writtenLines: 0, signals: [], files: [] });
+    // Nothing to go on: the model's baseline, well below even odds.
+    expect(result.confidence).toBeCloseTo(scoreTells([]).probability, 12);
+    expect(result.confidence).toBeLessThan(0.5);
+  });
+});
+
+const ids = (result: { signals: readonly { id: string }[] }) => result.signals.map((signal) => signal.id);
+const byId = (result: { signals: readonly Signal[] }, id: string) => result.signals.find((signal) => signal.id === id);
+
+describe("commits careful people write stay below 0.5", () => {
+  const angular = [
+    "fix(compiler): handle nested i18n blocks inside control flow",
+    "",
+    "Previously, the template parser did not account for i18n blocks nested inside @if and @for, so the extracted",
+    "messages lost their placeholders and the generated code referenced a slot that was never allocated.",
+    "",
+    "This commit tracks the nesting depth while visiting the block's children, and allocates the placeholder slots",
+    "before the children are emitted. Existing templates without nesting compile to the same output as before.",
+    "",
+    "Fixes #51234",
+  ].join("\n");
+
+  it("a Conventional-Commits message with a long explanatory body, with or without Signed-off-by", () => {
+    for (const message of [angular, `${angular}\n\nSigned-off-by: Jane Doe <jane.doe@example.org>`]) {
+      const result = analyzeCommit(makeCommit({ message }));
+      // The message reads like an agent's and the tells see it; its family alone still cannot decide.
+      expect(ids(result)).toContain("message-conventional-explained");
+      expect(result.confidence).toBeLessThan(0.5);
+    }
+  });
+
+  it("a `component: subject` message with an explanation and a Signed-off-by, whose tells point toward a person", () => {
+    const incus = [
+      "tests: Standardize indentation",
+      "",
+      "The shell tests mixed tabs and four spaces depending on who last touched them. Use tabs throughout",
+      "so that diffs of the test suite stay readable.",
+      "",
+      "Signed-off-by: Stéphane Graber <stgraber@stgraber.org>",
+    ].join("\n");
+    const result = analyzeCommit(makeCommit({ message: incus }));
+    expect(result.confidence).toBeLessThan(0.5);
+    expect(result.confidence).toBeLessThan(scoreTells([]).probability);
+    expect(byId(result, "message-area-prefix")?.odds).toBeLessThan(1);
+    expect(byId(result, "message-signed-off")?.odds).toBeLessThan(1);
+  });
+
+  it("any message on its own, however agent-like", () => {
+    const message = `Title\n\n# Heading\n**Bold** — → ✅ comprehensive robust\n${"- item\n".repeat(20)}${"x".repeat(800)}`;
+    const result = analyzeCommit(makeCommit({ message }));
+    expect(ids(result)).toContain("message-capped");
+    expect(result.confidence).toBeLessThan(0.5);
+  });
+});
+
+describe("agent markers decide", () => {
+  it("a one-line message with an agent co-author trailer is at least 0.9", () => {
+    const result = analyzeCommit(makeCommit({ message: "Add billing webhooks\n\nCo-authored-by: Claude <noreply@anthropic.com>" }));
+    expect(result.confidence).toBeGreaterThanOrEqual(0.9);
+    expect(result.signals[0]?.id).toBe("agent-coauthor-trailer");
+  });
+
+  it("counts an agent co-author line indented inside the body", () => {
+    const message = "Update the docs\n\nRewrites the install section.\n    Co-authored-by: Claude <noreply@anthropic.com>";
+    const result = analyzeCommit(makeCommit({ message }));
+    expect(ids(result)).toContain("agent-coauthor-trailer");
+    expect(result.confidence).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it("counts it when an automation bot is the author: the bot's message is no evidence, its co-author is", () => {
+    const bot = { name: "github-actions[bot]", email: "41898282+github-actions[bot]@users.noreply.github.com", date: "2025-03-04T14:05:00Z" };
+    const message = "Update the docs\n\n## Summary\n- Rewrites the install section\n\nCo-authored-by: Claude <noreply@anthropic.com>";
+    const result = analyzeCommit(makeCommit({ author: bot, committer: bot, message }));
+    expect(ids(result)).toContain("agent-coauthor-trailer");
+    expect(ids(result).filter((id) => id.startsWith("message-"))).toEqual([]);
+    expect(result.confidence).toBeGreaterThanOrEqual(0.9);
+  });
+});
+
+describe("tells from different families add up", () => {
+  const agentMessage = "Add rate limiting to the public API\n\n## Summary\nAdds a token bucket per API key — requests over the limit get 429.\n\n- Add middleware\n- Add configuration\n- Add tests to ensure comprehensive coverage";
+  const agentCode = [
+    "export function limit(request: Request) {",
+    "  // Check if the key has a bucket (e.g. after a restart)",
+    "  const bucket = buckets.get(request.key) ?? createBucket();",
+    "  // Refill the bucket → never above its capacity",
+    "  bucket.refill(now());",
+    "  return bucket.take();",
+    "}",
+  ];
+  const codeFile = makeFile({ path: "src/limit.ts", status: "added", additions: agentCode.length, deletions: 0, patch: addedPatch(agentCode) });
+
+  it("two agreeing families exceed what either family alone reaches", () => {
+    const messageOnly = analyzeCommit(makeCommit({ message: agentMessage }));
+    const codeOnly = analyzeCommit(makeCommit({ message: "Add rate limiting to the public API\n\nA bucket per key, refilled on each request.", files: [codeFile] }));
+    const both = analyzeCommit(makeCommit({ message: agentMessage, files: [codeFile] }));
+    expect(ids(messageOnly).some((id) => id.startsWith("style-"))).toBe(false);
+    expect(ids(codeOnly).some((id) => id.startsWith("style-"))).toBe(true);
+    expect(both.confidence).toBeGreaterThan(Math.max(messageOnly.confidence, codeOnly.confidence));
+  });
+
+  it("shows each fitted tell with the factor it moves the odds by", () => {
+    const lines = Array.from({ length: 612 }, (_, i) => `export const value${i} = ${i};`);
+    const result = analyzeCommit(
+      makeCommit({ authorPreviousCommitAt: "2025-03-04T13:02:00Z", files: [makeFile({ path: "src/feature.ts", status: "added", additions: 612, deletions: 0, patch: addedPatch(lines) })] }),
+    );
+    const velocity = byId(result, "velocity-fast");
+    expect(velocity?.odds).toBeCloseTo(Math.exp(DETECTOR_MODEL.weights["velocity-fast"]!), 12);
+    expect(velocity?.evidence).toMatch(/^612 lines 3 minutes after the author's previous commit \(×[\d.]+ odds\)$/);
+    expect(result.writtenLines).toBe(612);
+  });
+});
+
+describe("lines nobody wrote are not counted", () => {
+  it("a regenerated .pot catalogue: no written lines, no velocity, below 0.5", () => {
+    const catalogue = Array.from({ length: 30_000 }, (_, i) => (i % 3 === 0 ? `msgid "Instance ${i} not found"` : i % 3 === 1 ? 'msgstr ""' : ""));
+    const pot = makeFile({ path: "po/incus.pot", additions: 30_000, deletions: 0, patch: addedPatch(catalogue) });
+    const result = analyzeCommit(
+      makeCommit({ message: "i18n: Update translation templates", author: { name: "Stéphane Graber", email: "stgraber@stgraber.org", date: "2025-03-04T14:05:00-05:00" }, authorPreviousCommitAt: "2025-03-04T14:04:00-05:00", files: [pot] }),
+    );
+    expect(result.writtenLines).toBe(0);
+    expect(result.files[0]).toMatchObject({ kind: "translation", countsTowardShare: false, linesAdded: 30_000, writtenLines: 0 });
+    expect(result.files[0]?.exclusion).toContain("translation catalogue");
+    expect(result.files[0]?.signals.find((signal) => signal.id === "not-counted")?.evidence).toBe(result.files[0]?.exclusion);
+    expect(ids(result).filter((id) => id.startsWith("velocity-"))).toEqual([]);
+    expect(result.confidence).toBeLessThan(0.5);
+  });
+
+  it("a whitespace-only reformat of 20,000 lines: no written lines, no style or velocity tell", () => {
+    const original = Array.from({ length: 20_000 }, (_, i) =>
+      i % 4 === 0 ? `function step${i}() {` : i % 4 === 1 ? "  // Check if the cache is warm → skip (e.g. after a restart)" : i % 4 === 2 ? `  return warm(${i});` : "}",
+    );
+    const hunks: string[] = [];
+    for (let start = 0; start < original.length; start += 200) {
+      const chunk = original.slice(start, start + 200);
+      hunks.push(`@@ -${start + 1},200 +${start + 1},200 @@`, ...chunk.map((line) => `-${line}`), ...chunk.map((line) => `+${line.replace(/^ {2}/, "    ")}`));
+    }
+    const file = makeFile({ path: "src/steps.ts", additions: 20_000, deletions: 20_000, patch: hunks.join("\n") });
+    const result = analyzeCommit(makeCommit({ message: "Reindent with four spaces", authorPreviousCommitAt: "2025-03-04T14:04:00+01:00", files: [file] }));
+    expect(result.writtenLines).toBe(0);
+    expect(result.files[0]).toMatchObject({ kind: "code", writtenLines: 0, exclusion: "whitespace-only or formatting change: not counted" });
+    expect(ids(result).filter((id) => id.startsWith("style-") || id.startsWith("velocity-"))).toEqual([]);
+    expect(result.confidence).toBeLessThan(0.5);
+  });
+
+  it("a partial re-indent counts only the new lines", () => {
+    const patch = ["@@ -3,3 +3,5 @@", " export function start() {", "-  run();", "+  if (ready) {", "+    run();", "+  }", " }"].join("\n");
+    const result = analyzeCommit(makeCommit({ files: [makeFile({ path: "src/start.ts", additions: 3, deletions: 1, patch })] }));
+    expect(result.writtenLines).toBe(2);
+    expect(result.files[0]).toMatchObject({ linesAdded: 3, writtenLines: 2, exclusion: "1 re-indented, re-wrapped or moved line: not counted" });
+  });
+
+  it("a commit that says it regenerated files: its docs are not counted, its code is", () => {
+    const docs = makeFile({ path: "docs/api.md", status: "modified", additions: 900, deletions: 850, patch: null });
+    const code = makeFile({ path: "src/api.ts", status: "modified", additions: 12, deletions: 3, patch: null });
+    const result = analyzeCommit(makeCommit({ message: "Regenerate the API reference", files: [docs, code] }));
+    expect(result.files.map((file) => file.writtenLines)).toEqual([0, 12]);
+    expect(result.files[0]?.exclusion).toContain("regenerated by the commit's own account");
+    expect(result.writtenLines).toBe(12);
+  });
+
+  it("a translation bot's commit counts for nothing, not even its code", () => {
+    const weblate = { name: "Weblate", email: "noreply@weblate.org", date: "2025-03-04T14:05:00Z" };
+    const files = [makeFile({ path: "po/de.po", additions: 400, deletions: 380, patch: null }), makeFile({ path: "src/strings.ts", additions: 40, deletions: 2, patch: null })];
+    const result = analyzeCommit(makeCommit({ author: weblate, committer: weblate, message: "Translated using Weblate (German)", files }));
+    expect(result.writtenLines).toBe(0);
+    expect(result.files[1]?.exclusion).toBe("translation commit (Weblate): not counted");
   });
 });
 

@@ -175,7 +175,8 @@ export function messageTells(commit: NormalisedCommit): Tell[] {
   const tells: Tell[] = [];
   const conventional = CONVENTIONAL_SUBJECT.test(subject);
   const type = conventional ? subject.slice(0, subject.indexOf(":") + 1) : "";
-  if (written.length === 0) tells.push({ id: "message-one-line", evidence: "a subject with no body" });
+  // An empty message has no subject either: no evidence of its shape.
+  if (subject.length > 0 && written.length === 0) tells.push({ id: "message-one-line", evidence: "a subject with no body" });
   if (conventional) tells.push({ id: "message-conventional-subject", evidence: `Conventional-Commits subject ("${type}")` });
   else if (AREA_PREFIX.test(subject)) tells.push({ id: "message-area-prefix", evidence: `subject names its area ("${subject.slice(0, 40)}")` });
   if (SIGNED_OFF.test(body)) tells.push({ id: "message-signed-off", evidence: "Signed-off-by trailer" });
