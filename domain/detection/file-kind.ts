@@ -44,12 +44,14 @@ const TEST = /(^|\/)(tests?|__tests__|spec|specs|testing|testdata|fixtures|e2e)\
  * regenerate them from the sources; neither is the project's code.
  */
 const TRANSLATION_EXTENSION = /\.(?:po|pot|mo|xlf|xliff|strings|stringsdict|arb)$/i;
-const LOCALE_FOLDER = /(^|\/)(?:locales?|i18n|l10n|translations?|lang|langs|languages)\/(?:[^/]+\/)*(?:[^/]+\.(?:json|ya?ml|xml|properties|ini|toml)|[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?\.(?:ts|js))$/i;
+const LOCALE_FOLDER = /(^|\/)(?:locales?|i18n|l10n|translations?|lang|langs|languages)\/(?:[^/]+\/)*[^/]+\.(?:json|ya?ml|xml|properties|ini|toml)$/i;
+/** Message modules named by their locale ("de.ts", "pt_BR.js"); not under lang/ or languages/, where highlighters keep grammars ("go.js"). */
+const LOCALE_MODULE = /(^|\/)(?:locales?|i18n|l10n|translations?)\/(?:[^/]+\/)*[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?\.(?:ts|js)$/i;
 const ANDROID_STRINGS = /(^|\/)values-[a-z]{2}(?:-r?[A-Za-z]{2})?\/strings\.xml$/;
 const QT_LINGUIST_HEAD = /<!DOCTYPE TS>|<TS version=/;
 
 function isTranslation(path: string, head: string): boolean {
-  if (TRANSLATION_EXTENSION.test(path) || LOCALE_FOLDER.test(path) || ANDROID_STRINGS.test(path)) return true;
+  if (TRANSLATION_EXTENSION.test(path) || LOCALE_FOLDER.test(path) || LOCALE_MODULE.test(path) || ANDROID_STRINGS.test(path)) return true;
   return path.endsWith(".ts") && QT_LINGUIST_HEAD.test(head);
 }
 

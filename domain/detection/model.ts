@@ -73,7 +73,8 @@ export function familyOf(id: string): Family {
 
 /** The most a family may add to the log-odds: the intercept plus the cap stays FAMILY_MARGIN below even odds. */
 export function familyCap(intercept: number): number {
-  return -intercept - FAMILY_MARGIN;
+  // Never below zero: were a refit to put the intercept above even odds, a tell for an agent must still not lower it.
+  return Math.max(0, -intercept - FAMILY_MARGIN);
 }
 
 export function sigmoid(value: number): number {

@@ -136,3 +136,13 @@ describe("regeneratedCommitReason", () => {
     expect(regeneratedCommitReason(message)).toBeNull();
   });
 });
+
+describe("translation commits are judged by their subject", () => {
+  it("knows Crowdin's subject and ignores the same words deeper in a person's message", () => {
+    const person = { name: "Ada", email: "ada@example.com" };
+    const crowdin = { author: person, committer: person, message: "New translations messages.json (French)" };
+    expect(translationCommitReason(crowdin)).toMatch(/translation commit/);
+    const human = { author: person, committer: person, message: "Fix the settings page\n\nUpdate translation files by hand afterwards." };
+    expect(translationCommitReason(human)).toBeNull();
+  });
+});

@@ -20,7 +20,7 @@ export interface WrittenLines {
  * plus the catalogue regeneration around it: none of it is the project's code.
  */
 const TRANSLATION_IDENTITY = /weblate|transifex|crowdin|pontoon|lokalise|translation[- ]?(?:bot|robot|updater)/i;
-const TRANSLATION_MESSAGE = /^(?:translated using weblate|update translation files|update translations? from (?:weblate|transifex|crowdin)|new translations? [\w.-]+ from crowdin|i18n: update translations?\b)/im;
+const TRANSLATION_MESSAGE = /^(?:translated using weblate|update translation files|update translations? from (?:weblate|transifex|crowdin)|new translations? [\w.-]+ from crowdin|new translations? \S+ \([^)]+\)$|i18n: update translations?\b)/i;
 
 /** A commit whose own subject says it regenerated files: templates, catalogues, generated docs or metadata. */
 const REGENERATED_SUBJECT =
@@ -32,7 +32,7 @@ export function translationCommitReason(commit: Pick<NormalisedCommit, "author" 
       return `translation commit (${identity.name.trim() || identity.email}): not counted`;
     }
   }
-  const match = TRANSLATION_MESSAGE.exec(commit.message);
+  const match = TRANSLATION_MESSAGE.exec((commit.message.split("\n", 1)[0] ?? "").trim());
   return match ? `translation commit ("${match[0].trim()}"): not counted` : null;
 }
 
