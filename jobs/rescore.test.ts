@@ -92,9 +92,10 @@ describe("the rescore job", () => {
     expect(runs[0]!.outcome).toEqual({
       status: "rescored",
       rescored: 24,
+      rebuilt: { "stored-input": 24, "demo-dataset": 0, "push-payload": 0 },
       changed: 24,
       deferred: 0,
-      withoutInput: 0,
+      unrebuildable: {},
       repositories: [history.fullName],
       metricsDays: 23,
     });
@@ -104,7 +105,7 @@ describe("the rescore job", () => {
 
     const messages = lines().map((line) => String(line.msg));
     expect(messages).toContain("re-scored 24 of 24 commits (100 %)");
-    expect(messages.some((message) => /^re-scored 24 commit\(s\) with \S+ \(24 changed\) in 1 repository\(ies\), recomputed 23 day\(s\) of metrics in [\d.]+ s$/.test(message))).toBe(true);
+    expect(messages.some((message) => /^re-scored 24 commit\(s\) with \S+ \(24 changed\) in 1 repository\(ies\) \(24 from stored input\), recomputed 23 day\(s\) of metrics in [\d.]+ s$/.test(message))).toBe(true);
     expect(await enqueueStaleDetectorRescores({ db: database.db, queue: services.queue, logger })).toEqual({ organizations: 0, commits: 0, enqueued: 0 });
   });
 

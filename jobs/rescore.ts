@@ -8,7 +8,14 @@ import { z } from "zod";
 import { DETECTOR_VERSION } from "../domain/detection/index.ts";
 import type { DistributedLock, JobQueue } from "../domain/ports.ts";
 import type { Database } from "../infrastructure/db/client.ts";
-import { organizationsNeedingRescore, rescoreStoredCommits, resolveRescoreScope } from "../infrastructure/ingest/rescore.ts";
+import {
+  describeRebuilt,
+  describeUnrebuildable,
+  organizationsNeedingRescore,
+  rescoreStoredCommits,
+  resolveRescoreScope,
+  unrebuildableTotal,
+} from "../infrastructure/ingest/rescore.ts";
 import type { Logger } from "../infrastructure/logging/logger.ts";
 import { recomputeStaleMetrics } from "../infrastructure/metrics/recompute.ts";
 import { RetryLaterError } from "../infrastructure/queue/index.ts";
@@ -130,18 +137,21 @@ export function createRescoreJobs(deps: RescoreJobDeps) {
         );
         const days = metrics.reduce((sum, repository) => sum + repository.days, 0);
         const seconds = ((performance.now() - started) / 1000).toFixed(1);
+        const unrebuildable = unrebuildableTotal(result.unrebuildable);
         logger.info(
           { orgId, ...result, repositories: result.repositories.length, metricsDays: days, seconds },
-          `re-scored ${result.rescored} commit(s) with ${DETECTOR_VERSION} (${result.changed} changed) in ${result.repositories.length} repository(ies), ` +
-            `recomputed ${days} day(s) of metrics in ${seconds} s` +
-            (result.withoutInput > 0 ? `; ${result.withoutInput} commit(s) have no stored detector input and keep their verdict` : ""),
+          `re-scored ${result.rescored} commit(s) with ${DETECTOR_VERSION} (${result.changed} changed) in ${result.repositories.length} repository(ies)` +
+            (result.rescored > 0 ? ` (${describeRebuilt(result.rebuilt)})` : "") +
+            `, recomputed ${days} day(s) of metrics in ${seconds} s` +
+            (unrebuildable > 0 ? `; ${unrebuildable} commit(s) cannot be rebuilt without GitHub and keep their verdict (${describeUnrebuildable(result.unrebuildable)})` : ""),
         );
         return {
           status: "rescored",
           rescored: result.rescored,
+          rebuilt: result.rebuilt,
           changed: result.changed,
           deferred: result.deferred,
-          withoutInput: result.withoutInput,
+          unrebuildable: result.unrebuildable,
           repositories: result.repositories.map((repository) => repository.fullName),
           metricsDays: days,
         };

@@ -2,7 +2,15 @@ import { describe, expect, it } from "vitest";
 import { analyzeCommit, fromGitHubCommit } from "../../domain/detection/index.ts";
 import { loadCorpusCommits } from "../github/corpus-fixture.ts";
 import { commitPatchRows } from "../metrics/provenance-store.ts";
-import { commitFromDetectionInput, detectionInputOf, isReadableDetectionInput, UNCOUNTED_PATCH_HEAD_CHARS, type StoredPatch } from "./detection-input.ts";
+import {
+  commitFromDetectionInput,
+  commitFromPushPayload,
+  detectionInputOf,
+  isReadableDetectionInput,
+  UNCOUNTED_PATCH_HEAD_CHARS,
+  type StoredFileRow,
+  type StoredPatch,
+} from "./detection-input.ts";
 
 /** What PostgreSQL hands back: jsonb keeps values, not key order or undefined fields. */
 const throughJsonb = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
@@ -72,5 +80,49 @@ describe("the detector's stored input", () => {
     expect(analyzeCommit(rebuilt!)).toEqual(result);
     // A counted file's patch row missing: the input is incomplete, not guessed.
     expect(commitFromDetectionInput(commit.sha, input, new Map(), context)).toBeNull();
+  });
+
+  describe("rebuilt from a push payload and the stored rows (a commit analysed before inputs were kept)", () => {
+    const context = { branch: "main", pullRequest: null, authorPreviousCommitAt: null };
+    const row = { authoredMs: Date.parse("2026-06-03T21:10:00Z"), committedMs: null, authorName: "Ada", authorEmail: "ada@example.com" };
+    const pushed = {
+      id: "a".repeat(40),
+      message: "Bump deps\n\nCo-Authored-By: Claude <noreply@anthropic.com>",
+      timestamp: "2026-06-03T23:10:00+02:00",
+      author: { name: "Ada", email: "ada@example.com", username: "ada" },
+      committer: { name: "GitHub", email: "noreply@github.com" },
+    };
+    const file = (path: string, kind: string, counted: boolean): StoredFileRow => ({ path, previousPath: null, status: "modified", kind, counted, additions: 3, deletions: 1 });
+    const patches = new Map<string, StoredPatch>([["src/a.ts", { patch: "@@ -1,1 +1,2 @@\n const a = 1;\n+export const b = a + 1;", truncated: false }]]);
+
+    it("takes the whole message and both identities from the push, and the author date as GitHub's API gives it (UTC)", () => {
+      const rebuilt = commitFromPushPayload(pushed.id, pushed, row, [file("src/a.ts", "code", true), file("yarn.lock", "lockfile", false)], patches, context);
+      expect(rebuilt).toMatchObject({
+        ok: true,
+        commit: {
+          message: pushed.message,
+          // The analysis it replaces read GitHub's API, which drops the author's offset the push keeps.
+          author: { name: "Ada", email: "ada@example.com", date: "2026-06-03T21:10:00Z" },
+          committer: { name: "GitHub", email: "noreply@github.com", date: "2026-06-03T21:10:00Z" },
+          parents: [],
+          files: [{ path: "src/a.ts", patch: patches.get("src/a.ts")!.patch }, { path: "yarn.lock", patch: null, binary: false }],
+        },
+      });
+      // Without a committer in the push, the author commits.
+      const alone = commitFromPushPayload(pushed.id, { ...pushed, committer: null }, { ...row, committedMs: Date.parse("2026-06-04T08:00:00Z") }, [], patches, context);
+      expect(alone.ok && alone.commit.committer).toEqual({ name: "Ada", email: "ada@example.com", date: "2026-06-03T21:10:00Z" });
+    });
+
+    it("keeps an uncounted file's kind (a stand-in head when the path does not say it), and refuses what it cannot keep", () => {
+      const generated = commitFromPushPayload(pushed.id, pushed, row, [file("src/api/client.ts", "generated", false), file("logo.png", "binary", false)], patches, context);
+      expect(generated.ok).toBe(true);
+      const analysed = analyzeCommit((generated as { commit: Parameters<typeof analyzeCommit>[0] }).commit);
+      expect(analysed.files.map((each) => [each.path, each.kind, each.countsTowardShare])).toEqual([
+        ["src/api/client.ts", "generated", false],
+        ["logo.png", "binary", false],
+      ]);
+      expect(commitFromPushPayload(pushed.id, pushed, row, [file("src/b.ts", "code", true)], patches, context)).toEqual({ ok: false, reason: "patch-missing" });
+      expect(commitFromPushPayload(pushed.id, pushed, row, [file("src/c.ts", "vendored", false)], patches, context)).toEqual({ ok: false, reason: "uncounted-kind-lost" });
+    });
   });
 });

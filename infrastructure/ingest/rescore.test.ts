@@ -13,7 +13,14 @@ import {
 import { createMemoryLock } from "../queue/memory-lock.ts";
 import { recomputeStaleMetrics } from "../metrics/recompute.ts";
 import { markMetricsStale } from "../metrics/stale-ranges.ts";
-import { countRescoreWork, organizationsNeedingRescore, rescoreStoredCommits, resolveRescoreScope, type RescoreRepository } from "./rescore.ts";
+import {
+  countRescoreWork,
+  describeUnrebuildable,
+  organizationsNeedingRescore,
+  rescoreStoredCommits,
+  resolveRescoreScope,
+  type RescoreRepository,
+} from "./rescore.ts";
 
 let database: TestDatabase;
 let history: AnalysedHistory;
@@ -66,12 +73,21 @@ describe("re-scoring stored history", () => {
     await recomputeWholeHistory();
     const stale = await snapshotMetrics(database.sql, history.repoId);
     expect(stale.metrics).not.toEqual(freshMetrics.metrics);
-    expect(await countRescoreWork(database.db, [history.repoId])).toEqual({ stale: 24, current: 0, withoutInput: 0 });
+    expect(await countRescoreWork(database.db, [history.repoId])).toEqual({ stale: 24, current: 0, withoutSource: 0 });
     expect(await organizationsNeedingRescore(database.db)).toEqual([{ orgId: history.orgId, commits: 24 }]);
 
     const progress: number[] = [];
     const result = await rescoreStoredCommits(database.db, [repository], { batchSize: 5, onProgress: ({ done }) => progress.push(done) });
-    expect(result).toMatchObject({ rescored: 24, changed: 24, deferred: 0, withoutInput: 0, current: 0, stopped: false, total: 24 });
+    expect(result).toMatchObject({
+      rescored: 24,
+      rebuilt: { "stored-input": 24, "demo-dataset": 0, "push-payload": 0 },
+      changed: 24,
+      deferred: 0,
+      unrebuildable: {},
+      current: 0,
+      stopped: false,
+      total: 24,
+    });
     expect(result.repositories).toEqual([repository]);
     expect(progress).toEqual([5, 10, 15, 20, 24]);
     expect(await snapshotVerdicts(database.sql, history.repoId)).toEqual(fresh);
@@ -110,15 +126,75 @@ describe("re-scoring stored history", () => {
     expect(await snapshotMetrics(database.sql, history.repoId)).toEqual(freshMetrics);
   });
 
-  it("commits analysed before the input was kept keep their verdict, counted, and are not picked again and again", async () => {
-    const [legacy] = history.records;
-    await database.sql`update commits set detector_version = ${OLD_DETECTOR_VERSION} where repo_id = ${history.repoId} and sha = ${legacy!.sha}`;
-    await database.sql`delete from commit_detection_inputs where repo_id = ${history.repoId} and commit_sha = ${legacy!.sha}`;
-    expect(await countRescoreWork(database.db, [history.repoId])).toEqual({ stale: 0, current: 23, withoutInput: 1 });
+  it("rebuilds a commit analysed before inputs were kept from its push payload: the trailer in its message body is found, its input stored", async () => {
+    // An installation upgrading from a detector that kept no input: every verdict is old, no input row exists.
+    await rewindToOldDetector(database.sql, history.repoId);
+    await database.sql`delete from commit_detection_inputs where repo_id = ${history.repoId}`;
+    // Commit 0: an agent trailer in its message body, a lockfile and a generated file (uncounted: no patch stored).
+    const legacy = history.records[0]!;
+    expect(legacy.commit.message).toContain("\n\nCo-Authored-By: Claude <noreply@anthropic.com>");
+    const [stored] = await database.sql<{ headline: string; event_message: string; ai_confidence: number }[]>`
+      select c.message_headline as headline, e.payload ->> 'message' as event_message, c.ai_confidence from commits c
+      join code_events e on e.repo_id = c.repo_id and e.event_key = 'commit/' || c.sha
+      where c.repo_id = ${history.repoId} and c.sha = ${legacy.sha}`;
+    // Only the push delivery keeps the whole message: the commit row and its event keep the first line.
+    expect(stored).toMatchObject({ headline: "Add handler module 0", event_message: "Add handler module 0" });
+    expect(stored!.ai_confidence).toBeLessThan(0.5);
+    const [payload] = await database.sql<{ count: number }[]>`
+      select count(*)::int as count from webhook_deliveries d, jsonb_array_elements(d.payload -> 'commits') listed
+      where d.event = 'push' and listed ->> 'id' = ${legacy.sha} and listed ->> 'message' like '%Co-Authored-By: Claude%'`;
+    expect(payload!.count).toBe(1);
+    expect(await countRescoreWork(database.db, [history.repoId])).toEqual({ stale: 24, current: 0, withoutSource: 0 });
+    expect(await organizationsNeedingRescore(database.db)).toEqual([{ orgId: history.orgId, commits: 24 }]);
+
+    const result = await rescoreStoredCommits(database.db, [repository], { batchSize: 7 });
+    expect(result).toMatchObject({ rescored: 24, rebuilt: { "stored-input": 0, "demo-dataset": 0, "push-payload": 24 }, unrebuildable: {}, stopped: false });
+
+    const [rescored] = await database.sql<{ ai_confidence: number; signals: Array<{ id: string }>; input: { message: string; rebuiltFrom: string } }[]>`
+      select c.ai_confidence, c.signals, i.input from commits c
+      join commit_detection_inputs i on i.repo_id = c.repo_id and i.commit_sha = c.sha
+      where c.repo_id = ${history.repoId} and c.sha = ${legacy.sha}`;
+    expect(rescored!.ai_confidence).toBeGreaterThanOrEqual(0.9);
+    expect(rescored!.signals.map((signal) => signal.id)).toContain("agent-coauthor-trailer");
+    expect(rescored!.input).toMatchObject({ v: 1, message: legacy.commit.message, rebuiltFrom: "push-payload" });
+
+    // Every row but the input document is what a fresh analysis wrote, to the lockfile's and the generated file's.
+    const after = await snapshotVerdicts(database.sql, history.repoId);
+    expect({ ...after, inputs: [] }).toEqual({ ...fresh, inputs: [] });
+    expect(after.inputs).toHaveLength(24);
+    await recompute();
+    expect(await snapshotMetrics(database.sql, history.repoId)).toEqual(freshMetrics);
+
+    // Idempotent: nothing left; the next detector change re-scores from the inputs stored now.
+    expect(await rescoreStoredCommits(database.db, [repository])).toMatchObject({ rescored: 0, current: 24, unrebuildable: {}, total: 0 });
     expect(await organizationsNeedingRescore(database.db)).toEqual([]);
-    const result = await rescoreStoredCommits(database.db, [repository]);
-    expect(result).toMatchObject({ rescored: 0, withoutInput: 1, current: 23, stopped: false });
-    expect((await versions()).get(legacy!.sha)).toBe(OLD_DETECTOR_VERSION);
+    await rewindToOldDetector(database.sql, history.repoId);
+    expect(await rescoreStoredCommits(database.db, [repository])).toMatchObject({ rescored: 24, rebuilt: { "stored-input": 24, "push-payload": 0 } });
+    expect(await snapshotVerdicts(database.sql, history.repoId)).toEqual(after);
+    await recompute();
+  });
+
+  it("a commit with neither a stored input nor a push payload keeps its verdict, is counted with the reason, and queues nothing", async () => {
+    const [backfilled, unpatched] = [history.records[5]!, history.records[6]!];
+    await database.sql`update commits set detector_version = ${OLD_DETECTOR_VERSION} where repo_id = ${history.repoId} and sha in ${database.sql([backfilled.sha, unpatched.sha])}`;
+    await database.sql`delete from commit_detection_inputs where repo_id = ${history.repoId} and commit_sha in ${database.sql([backfilled.sha, unpatched.sha])}`;
+    // Recorded as a backfill records it: an event without a delivery.
+    await database.sql`update code_events set delivery_id = null where repo_id = ${history.repoId} and event_key = ${`commit/${backfilled.sha}`}`;
+    // Analysed before counted files' patches were kept.
+    await database.sql`delete from commit_file_patches where repo_id = ${history.repoId} and commit_sha = ${unpatched.sha}`;
+    expect(await countRescoreWork(database.db, [history.repoId])).toEqual({ stale: 0, current: 22, withoutSource: 2 });
+    expect(await organizationsNeedingRescore(database.db)).toEqual([]);
+
+    for (let run = 0; run < 2; run += 1) {
+      const result = await rescoreStoredCommits(database.db, [repository]);
+      expect(result).toMatchObject({ rescored: 0, current: 22, unrebuildable: { "no-push-payload": 1, "patch-missing": 1 }, stopped: false, total: 2 });
+      expect(describeUnrebuildable(result.unrebuildable)).toBe(
+        "1: no stored input and no stored push lists it (recorded by a backfill or a compare); 1: a counted file's patch was not stored",
+      );
+    }
+    expect((await versions()).get(backfilled.sha)).toBe(OLD_DETECTOR_VERSION);
+    expect((await versions()).get(unpatched.sha)).toBe(OLD_DETECTOR_VERSION);
+    expect(await database.sql`select 1 from commit_detection_inputs where repo_id = ${history.repoId} and commit_sha in ${database.sql([backfilled.sha, unpatched.sha])}`).toHaveLength(0);
   });
 
   it("resolves --org and --repo to enabled repositories, and says which one it cannot find", async () => {

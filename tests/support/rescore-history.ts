@@ -1,20 +1,20 @@
 import { createHash, randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type postgres from "postgres";
-import { planWebhookIngestion } from "../../domain/ingestion/webhook-plan.ts";
 import type { CommitSource } from "../../domain/ports.ts";
 import type { Database } from "../../infrastructure/db/client.ts";
-import { organizations, repositories } from "../../infrastructure/db/schema/index.ts";
+import { organizations, repositories, webhookDeliveries } from "../../infrastructure/db/schema/index.ts";
 import type { GitHubCommitRecord } from "../../infrastructure/github/corpus-fixture.ts";
 import { installationPayload, pullRequestPayload, pushPayload, type FixtureAccount, type FixtureRepository } from "../../infrastructure/github/webhook-fixtures.ts";
 import { analyzeStoredCommit } from "../../infrastructure/ingest/analyze-stored-commit.ts";
-import { applyWebhookPlan } from "../../infrastructure/ingest/apply-webhook-plan.ts";
+import { processWebhookDelivery } from "../../infrastructure/ingest/process-delivery.ts";
 
 /**
  * A small analysed history for the re-score tests: commits over ten days of June 2026 pushed through the webhook
- * path and analysed by the worker's code (analyzeStoredCommit with a stand-in for GitHub), with agent trailers in
- * message bodies, lockfiles and generated files (kept as patch heads), deletions within the churn window, and an
- * agent branch with a pull request (context read from the database).
+ * path (each delivery recorded in webhook_deliveries, as the intake records it, then processed by the webhook
+ * worker's use-case) and analysed by the worker's code (analyzeStoredCommit with a stand-in for GitHub), with agent
+ * trailers in message bodies, lockfiles and generated files (kept as patch heads), deletions within the churn window,
+ * and an agent branch with a pull request (context read from the database).
  */
 
 export const HISTORY_FIRST_DAY = "2026-06-01";
@@ -88,9 +88,12 @@ export interface AnalysedHistory {
 export async function seedAnalysedHistory(db: Database, label: string, ids: { owner: number; repo: number; installation: number }): Promise<AnalysedHistory> {
   const owner: FixtureAccount = { id: ids.owner, login: `${label}-org` };
   const repo: FixtureRepository = { id: ids.repo, full_name: `${label}-org/app`, default_branch: "main" };
-  const apply = async (event: string, payload: unknown) => {
+  const apply = async (event: string, payload: Record<string, unknown>) => {
     const deliveryId = randomUUID();
-    return applyWebhookPlan(db, planWebhookIngestion(event, payload, deliveryId), deliveryId);
+    const action = typeof payload.action === "string" ? payload.action : null;
+    await db.insert(webhookDeliveries).values({ deliveryId, event, action, installationId: ids.installation, payload });
+    const outcome = await processWebhookDelivery(db, deliveryId);
+    if (outcome.status !== "processed") throw new Error(`fixture ${event} delivery was not processed: ${JSON.stringify(outcome)}`);
   };
   await apply("installation", installationPayload("created", ids.installation, owner, [repo]));
   const [row] = await db.select({ id: repositories.id, orgId: repositories.orgId }).from(repositories).where(eq(repositories.githubId, repo.id));

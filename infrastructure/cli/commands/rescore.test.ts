@@ -39,7 +39,7 @@ async function versions(repoId: string): Promise<string[]> {
   return rows.map((row) => row.detector_version);
 }
 
-const SUMMARY = /^Re-scored (\d+) commits? with (\S+) \((\d+) changed confidence\) in (\d+) repositor(?:y|ies); skipped (\d+) already current; metrics recomputed for (\d+) days?; \d+\.\d s\.\n$/;
+const SUMMARY = /^Re-scored (\d+) commits? with (\S+) \((\d+) changed confidence\) in (\d+) repositor(?:y|ies)(?:: ([^;]+))?; skipped (\d+) already current; metrics recomputed for (\d+) days?; \d+\.\d s\.\n$/;
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -79,8 +79,16 @@ describe("sentinel rescore", () => {
 
     const io = bufferIo();
     expect(await runCli(["rescore", "--repo", history.fullName], io)).toBe(0);
-    const [, rescored, version, changed, repositories, skipped, days] = SUMMARY.exec(io.out()) ?? [];
-    expect({ rescored, version, changed, repositories, skipped, days }).toEqual({ rescored: "24", version: DETECTOR_VERSION, changed: "24", repositories: "1", skipped: "0", days: "23" });
+    const [, rescored, version, changed, repositories, how, skipped, days] = SUMMARY.exec(io.out()) ?? [];
+    expect({ rescored, version, changed, repositories, how, skipped, days }).toEqual({
+      rescored: "24",
+      version: DETECTOR_VERSION,
+      changed: "24",
+      repositories: "1",
+      how: "24 from stored input",
+      skipped: "0",
+      days: "23",
+    });
     expect(io.err()).toContain("rescore: 24/24 (100 %)");
     expect(io.err()).toContain(`metrics ${history.fullName}: 23/23 (100 %)`);
     expect(await snapshotVerdicts(database.sql, history.repoId)).toEqual(fresh);
@@ -136,9 +144,35 @@ describe("sentinel rescore", () => {
     await rewindToOldDetector(database.sql, repo!.id);
     const io = bufferIo({ isTTY: true });
     expect(await runCli(["rescore", "--org", "acme-local"], io)).toBe(0);
-    expect(io.out()).toMatch(/^Re-scored 5 commits .* in 1 repository; skipped 0 already current; /);
+    expect(io.out()).toMatch(/^Re-scored 5 commits .* in 1 repository: 5 from stored input; skipped 0 already current; /);
     expect(io.err()).toMatch(/\rrescore {6}\[#{24}\] 5\/5 100 %\n/);
     expect(await snapshotVerdicts(database.sql, repo!.id)).toEqual(imported);
+
+    // Imported before inputs were kept: git could re-read it, but Sentinel does not record where the clone is.
+    const [oldest] = imported.inputs;
+    await database.sql`delete from commit_detection_inputs where repo_id = ${repo!.id} and commit_sha = ${oldest!.commit_sha}`;
+    await rewindToOldDetector(database.sql, repo!.id);
+    const legacy = bufferIo();
+    expect(await runCli(["rescore", "--org", "acme-local"], legacy)).toBe(0);
+    expect(legacy.out()).toMatch(
+      /^Re-scored 4 commits .* in 1 repository: 4 from stored input; skipped 0 already current, 1 that cannot be rebuilt without GitHub \(1: no stored input and imported from a local clone whose path Sentinel does not record\); /,
+    );
+    const [kept] = await database.sql<{ detector_version: string }[]>`
+      select detector_version from commits where repo_id = ${repo!.id} and sha = ${oldest!.commit_sha}`;
+    expect(kept!.detector_version).toBe(OLD_DETECTOR_VERSION);
+  });
+
+  it("says which commits it rebuilt from their push payloads (analysed before inputs were kept)", async () => {
+    const legacy = history.records.slice(0, 2).map((record) => record.sha);
+    await database.sql`delete from commit_detection_inputs where repo_id = ${history.repoId} and commit_sha in ${database.sql(legacy)}`;
+    await rewindToOldDetector(database.sql, history.repoId);
+    const io = bufferIo();
+    expect(await runCli(["rescore", "--repo", history.fullName], io)).toBe(0);
+    expect(io.out()).toMatch(/^Re-scored 24 commits with \S+ \(24 changed confidence\) in 1 repository: 22 from stored input, 2 rebuilt from push payload; skipped 0 already current; /);
+    const { inputs, ...rows } = await snapshotVerdicts(database.sql, history.repoId);
+    const { inputs: _freshInputs, ...freshRows } = fresh;
+    expect(rows).toEqual(freshRows);
+    expect(inputs.filter((row) => (row.input as { rebuiltFrom?: string }).rebuiltFrom === "push-payload").map((row) => row.commit_sha).sort()).toEqual([...legacy].sort());
   });
 
   it("an unknown organisation or repository is one clear line and a non-zero exit; bad input is a usage error", async () => {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DETECTOR_VERSION } from "../../../domain/detection/index.ts";
-import { rescoreStoredCommits, resolveRescoreScope } from "../../ingest/rescore.ts";
+import { describeRebuilt, describeUnrebuildable, rescoreStoredCommits, resolveRescoreScope, unrebuildableTotal } from "../../ingest/rescore.ts";
 import { recomputeStaleMetrics } from "../../metrics/recompute.ts";
 import { RetryLaterError } from "../../queue/index.ts";
 import { CliUsageError, parseCliArgs, parseWith, type CliCommand } from "../command.ts";
@@ -36,8 +36,11 @@ export const rescoreCommand: CliCommand = {
     "",
     `Runs the current detector (${DETECTOR_VERSION}) again over every analysed commit whose verdict came from another`,
     "version, from what Sentinel stored with the verdict (message, files, patches) and the commit's context (branch,",
-    "pull request, the author's previous commit); GitHub is not asked. Each batch of verdicts is replaced in one",
-    "transaction. Then recomputes the daily metrics and line survival of the days the re-scored commits change.",
+    "pull request, the author's previous commit); GitHub is not asked. A commit analysed before Sentinel stored that",
+    "input is rebuilt from the push delivery that recorded it and its stored rows, or from the demo dataset; one that",
+    "cannot be (a local import, a backfilled commit) keeps its verdict and is counted with the reason. Each batch of",
+    "verdicts is replaced in one transaction. Then recomputes the daily metrics and line survival of the days the",
+    "re-scored commits change.",
     "Resumable: commits already at the current version are skipped, so a stopped run continues where it stopped and",
     "a second run does nothing. Without --org and --repo, every enabled repository.",
     "",
@@ -111,11 +114,13 @@ export const rescoreCommand: CliCommand = {
 
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       const skipped = [`${count(result.current)} already current`];
-      if (result.withoutInput > 0) skipped.push(`${count(result.withoutInput)} without a stored detector input (analysed before it was kept; re-analyse them from the source)`);
+      const unrebuildable = unrebuildableTotal(result.unrebuildable);
+      if (unrebuildable > 0) skipped.push(`${count(unrebuildable)} that cannot be rebuilt without GitHub (${describeUnrebuildable(result.unrebuildable)})`);
       if (result.deferred > 0) skipped.push(`${count(result.deferred)} deferred (their pull request changed meanwhile)`);
+      const how = result.rescored > 0 ? `: ${describeRebuilt(result.rebuilt)}` : "";
       io.stdout.write(
         `Re-scored ${plural(result.rescored, "commit")} with ${DETECTOR_VERSION} (${count(result.changed)} changed confidence) ` +
-          `in ${plural(result.repositories.length, "repository", "repositories")}; skipped ${skipped.join(", ")}; ` +
+          `in ${plural(result.repositories.length, "repository", "repositories")}${how}; skipped ${skipped.join(", ")}; ` +
           `metrics recomputed for ${plural(metricsDays, "day")}; ${seconds} s${metricsNote}.\n`,
       );
       if (result.stopped) {
