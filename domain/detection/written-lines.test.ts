@@ -139,7 +139,7 @@ describe("regeneratedCommitReason", () => {
 
 describe("translation commits are judged by their subject", () => {
   it("knows Crowdin's subject and ignores the same words deeper in a person's message", () => {
-    const person = { name: "Ada", email: "ada@example.com" };
+    const person = { name: "Ada", email: "ada@example.com", date: "2026-01-05T10:00:00+01:00" };
     const crowdin = { author: person, committer: person, message: "New translations messages.json (French)" };
     expect(translationCommitReason(crowdin)).toMatch(/translation commit/);
     const human = { author: person, committer: person, message: "Fix the settings page\n\nUpdate translation files by hand afterwards." };
