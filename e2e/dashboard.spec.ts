@@ -9,14 +9,18 @@ test("overview → repository → an event's explanation, each page accessible",
   await expect(page.getByRole("columnheader", { name: "AI tax" })).toBeVisible();
   await expect(page.getByTestId("repository-ai-tax").first()).toHaveText(/^(\d+(\.\d)? %|—)$/);
   await expect(page.getByTestId("repository-open-incidents").first()).toHaveText(/^(0|\d+ open)$/);
+  // AI share is an estimate (ADR 033): its plausible range beside it, and the detector that produced it.
+  await expect(page.getByTestId("repository-ai-share-range").first()).toHaveText(/^(\d+\.\d–\d+\.\d %|—)$/);
+  await expect(page.getByTestId("card-ai-share").getByTestId("detector-version")).toHaveText(/^detectors? sentinel-detector-\d+\.\d+\.\d+/);
   await checkPage(page, testInfo, "overview");
 
   await page.getByRole("link", { name: "acme-demo/checkout-api" }).click();
   await expect(page).toHaveURL(/\/repos\/[0-9a-f-]{36}$/);
   await expect(page.getByRole("heading", { level: 1, name: "acme-demo/checkout-api" })).toBeVisible();
   await expect(page.getByTestId("card-ai-share")).toContainText(/\d+(\.\d)? %/);
+  await expect(page.getByTestId("card-ai-share").getByTestId("detector-version")).toContainText("sentinel-detector-");
   // Charts render only after hydration: the placeholder is replaced by Tremor's SVG.
-  await expect(page.getByRole("img", { name: /Added lines by risk tier/ }).locator("svg").first()).toBeVisible();
+  await expect(page.getByRole("img", { name: /Written lines by risk tier/ }).locator("svg").first()).toBeVisible();
   await checkPage(page, testInfo, "repository");
 
   await page.getByTestId("recent-event").first().getByRole("link").click();

@@ -38,6 +38,54 @@ const ok = (description: string) => ({
 });
 const common = { "401": errorResponse("Missing, invalid or revoked API key"), "404": errorResponse("Not found, or not this organisation's") };
 
+const nullableNumber = (description: string) => ({ type: ["number", "null"], description });
+
+/** AI share is an estimate (ADR 033): a share of written lines with a plausible range and the detector behind it. */
+const shareEstimateSchema = {
+  type: "object",
+  description:
+    "AI share of the range's written lines, estimated from the share bins of its UTC days: each commit's calibrated confidence is re-weighted to the repository's own share of agent commits (fitted over the range) before lines are summed.",
+  properties: {
+    aiShare: nullableNumber("Estimated AI share of written lines, percent; null without written lines"),
+    aiShareLow: nullableNumber("Lower end of the plausible range (about 95 %), percent"),
+    aiShareHigh: nullableNumber("Upper end of the plausible range (about 95 %), percent"),
+    writtenLines: { type: "integer", description: "Written lines of the analysed commits (no lockfiles, generated files, translation catalogues or whitespace-only changes)" },
+    aiLines: { type: "integer", description: "Expected AI-written lines among them" },
+    analyzedCommits: { type: "integer" },
+    prior: { type: "number", description: "The repository's estimated share of agent commits over the range, 0–1" },
+    detectorVersions: { type: "array", items: { type: "string" }, description: "Detector versions whose verdicts the estimate rests on, newest first" },
+  },
+  required: ["aiShare", "aiShareLow", "aiShareHigh", "writtenLines", "aiLines", "analyzedCommits", "prior", "detectorVersions"],
+};
+
+const metricsDaySchema = {
+  type: "object",
+  description: "One local day of repo_metrics (the organisation's time zone), written by the nightly job.",
+  properties: {
+    date: { type: "string", format: "date" },
+    commits: { type: "integer" },
+    aiCommits: { type: "integer", description: "Commits with confidence ≥ 0.5" },
+    linesAdded: { type: "integer", description: "Added lines of counted files" },
+    writtenLines: { type: "integer", description: "Written lines: what AI share is a share of" },
+    aiLinesAdded: { type: "integer", description: "Expected AI-written lines among the written lines" },
+    aiPercentage: { type: "number", description: "Estimated AI share of the day's written lines, percent, at the prior fitted over the 90 days ending with the day" },
+    aiShareLow: nullableNumber("Lower end of the day's plausible range (ai_share_low), percent"),
+    aiShareHigh: nullableNumber("Upper end of the day's plausible range (ai_share_high), percent"),
+    detectorVersion: { type: ["string", "null"], description: "Detector version of the day's newest verdict (detector_version)" },
+    aiTax: nullableNumber("Share (0–1) of changed lines spent reworking young AI lines"),
+    humanTax: nullableNumber("The same for human lines"),
+    linesByTier: { type: ["object", "null"], description: "Written lines per risk tier (t1–t4)" },
+    aiLinesByTier: { type: ["object", "null"], description: "Expected AI-written lines per risk tier, at the same adjusted confidences" },
+    highRiskFiles: { type: "integer" },
+    prsOpened: { type: "integer" },
+    prsMerged: { type: "integer" },
+    reviewQueueDepth: { type: ["integer", "null"] },
+    deployments: { type: "integer" },
+    incidentsOpened: { type: "integer" },
+  },
+  required: ["date", "aiPercentage", "aiShareLow", "aiShareHigh", "detectorVersion", "writtenLines", "aiLinesAdded"],
+};
+
 export function buildOpenApiDocument(serverUrl: string) {
   return {
     openapi: "3.1.0",
@@ -57,6 +105,8 @@ export function buildOpenApiDocument(serverUrl: string) {
           required: ["error"],
         },
         CreateIncident: inputSchema(createIncidentInput),
+        AiShareEstimate: shareEstimateSchema,
+        RepoMetricsDay: metricsDaySchema,
       },
     },
     paths: {
@@ -66,7 +116,28 @@ export function buildOpenApiDocument(serverUrl: string) {
           operationId: "getRepoMetrics",
           summary: "Daily metrics of a repository (default: the last 90 days)",
           parameters: [idParameter("id", "Repository id", uuid), ...queryParameters(metricsRangeQuery)],
-          responses: { "200": ok("Daily rows, oldest first"), "400": errorResponse("Invalid range"), ...common },
+          responses: {
+            "200": {
+              description: "Daily rows, oldest first, and the range's estimated AI share",
+              content: {
+                "application/json": {
+                  schema: {
+                    type: "object",
+                    properties: {
+                      repository: { type: "object" },
+                      from: { type: "string", format: "date" },
+                      to: { type: "string", format: "date" },
+                      aiShare: { $ref: "#/components/schemas/AiShareEstimate" },
+                      data: { type: "array", items: { $ref: "#/components/schemas/RepoMetricsDay" } },
+                    },
+                    required: ["repository", "from", "to", "aiShare", "data"],
+                  },
+                },
+              },
+            },
+            "400": errorResponse("Invalid range"),
+            ...common,
+          },
         },
       },
       "/repos/{id}/high-risk-files": {

@@ -3,7 +3,7 @@ import type { Executor } from "../../infrastructure/db/client.ts";
 import { findUserWithMemberships } from "../../infrastructure/db/queries/users.ts";
 import { listRiskOverrides } from "../services/risk-overrides.server.ts";
 import { alertListQuery, getAlertSummary, listAlerts } from "./alerts.server.ts";
-import { getDashboard, getRepositorySparklines } from "./dashboard.server.ts";
+import { getDashboard } from "./dashboard.server.ts";
 import { eventFeedQuery, getEventDetail, listEvents } from "./events.server.ts";
 import { getIncidentDetail, getSuspectCandidates, incidentListQuery, listIncidents } from "./incidents.server.ts";
 import { listRepositoryOptions } from "./repositories.server.ts";
@@ -38,8 +38,7 @@ export function dashboardReads(db: Executor, context: DashboardReadContext): Das
   };
   return [
     { page: "every page", label: "signed-in user and memberships", run: () => findUserWithMemberships(db, context.userId) },
-    { page: "overview", label: "repositories with 90-day numbers", run: () => getDashboard(db, orgId, now) },
-    { page: "overview", label: "12-week AI-share sparklines", run: () => getRepositorySparklines(db, orgId, now) },
+    { page: "overview", label: "repositories with 90-day numbers and 12-week AI-share sparklines", run: () => getDashboard(db, orgId, now) },
     { page: "repository", label: "cards, tiers, survival, review queue", run: () => getRepoOverview(db, orgId, repoId, now) },
     { page: "repository", label: "daily metrics", run: () => getRepoMetrics(db, orgId, repoId, resolveMetricsRange({}, now)) },
     { page: "repository", label: "high-risk files", run: () => getHighRiskFiles(db, orgId, repoId, { now, limit: 20 }) },

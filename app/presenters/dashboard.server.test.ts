@@ -1,10 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { binCommits, confidenceAtPrior, estimateShareFromBins, expectedAiLinesAtPrior } from "../../domain/metrics/share-bins.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
-import { getDashboard, getRepositorySparklines, windowStartDay } from "./dashboard.server.ts";
-import { getHighRiskFiles, getRepoOverview } from "./repository.server.ts";
+import { getDashboard, windowStartDay } from "./dashboard.server.ts";
+import { getHighRiskFiles, getRepoOverview, getRepoShareEstimate } from "./repository.server.ts";
 
 /** Thursday afternoon; the 90-day window starts on 2025-12-21 (UTC), today included. */
 const NOW = new Date("2026-03-20T15:00:00Z");
+
+/**
+ * The analysed commits of acme/api in the window: their commit-level confidences and written lines by tier (the
+ * counted files' lines below). AI share is the estimate over these (ADR 033); counting files at ≥ 0.5 read 45 / 72.
+ */
+const IN_WINDOW = [
+  { confidence: 0.9, writtenLines: 30, linesByTier: { t1: 0, t2: 0, t3: 30, t4: 0 } },
+  { confidence: 0.8, writtenLines: 15, linesByTier: { t1: 0, t2: 0, t3: 10, t4: 5 } },
+  { confidence: 0.1, writtenLines: 27, linesByTier: { t1: 0, t2: 20, t3: 7, t4: 0 } },
+];
+const ESTIMATE = estimateShareFromBins(binCommits(IN_WINDOW));
 
 describe("overview and repository numbers (from the daily rollups)", () => {
   let database: TestDatabase;
@@ -30,14 +42,18 @@ describe("overview and repository numbers (from the daily rollups)", () => {
     await event(hidden!.id, orgId, "hidden", "2026-03-20T10:00:00Z");
     await event(foreign!.id, other!.id, "foreign", "2026-03-20T11:00:00Z");
 
-    const commit = (repo: string, owner: string, sha: string, at: string, status: string, confidence: number | null) =>
-      sql`insert into commits (org_id, repo_id, sha, authored_at, analysis_status, ai_confidence) values (${owner}, ${repo}, ${sha}, ${at}, ${status}, ${confidence})`;
-    await commit(repoId, orgId, "a1", "2026-01-05T10:00:00Z", "analyzed", 0.9);
-    await commit(repoId, orgId, "a2", "2026-03-02T10:00:00Z", "analyzed", 0.8);
-    await commit(repoId, orgId, "h1", "2026-03-03T10:00:00Z", "analyzed", 0.1);
+    // Written lines by tier: the commit's counted files below, as the verdict writer sums them.
+    const commit = (repo: string, owner: string, sha: string, at: string, status: string, confidence: number | null, tiers = [0, 0, 0, 0]) =>
+      sql`insert into commits (org_id, repo_id, sha, authored_at, analysis_status, ai_confidence, detector_version,
+            written_lines, written_lines_t1, written_lines_t2, written_lines_t3, written_lines_t4)
+          values (${owner}, ${repo}, ${sha}, ${at}, ${status}, ${confidence}, ${confidence === null ? null : "sentinel-detector-1.3.0"},
+            ${tiers.reduce((sum, lines) => sum + lines, 0)}, ${tiers[0]!}, ${tiers[1]!}, ${tiers[2]!}, ${tiers[3]!})`;
+    await commit(repoId, orgId, "a1", "2026-01-05T10:00:00Z", "analyzed", 0.9, [0, 0, 30, 0]);
+    await commit(repoId, orgId, "a2", "2026-03-02T10:00:00Z", "analyzed", 0.8, [0, 0, 10, 5]);
+    await commit(repoId, orgId, "h1", "2026-03-03T10:00:00Z", "analyzed", 0.1, [0, 20, 7, 0]);
     await commit(repoId, orgId, "p1", "2026-03-20T12:00:00Z", "pending", null);
-    await commit(repoId, orgId, "old", "2025-12-20T10:00:00Z", "analyzed", 0.9);
-    await commit(foreign!.id, other!.id, "f1", "2026-03-20T10:00:00Z", "analyzed", 0.9);
+    await commit(repoId, orgId, "old", "2025-12-20T10:00:00Z", "analyzed", 0.9, [0, 0, 1000, 0]);
+    await commit(foreign!.id, other!.id, "f1", "2026-03-20T10:00:00Z", "analyzed", 0.9, [0, 0, 0, 999]);
 
     const file = (repo: string, owner: string, sha: string, path: string, at: string, confidence: number, tier: number, lines: number, counts = true) =>
       sql`insert into code_attribution (org_id, repo_id, commit_sha, file_path, change_type, ai_confidence, risk_tier, base_risk_tier, lines_added,
@@ -89,8 +105,11 @@ describe("overview and repository numbers (from the daily rollups)", () => {
         aiCommits: 2,
         // The lockfile's lines belong to nobody; the file from before the window is outside it.
         linesAdded: 30 + 10 + 5 + 20 + 7,
-        aiLinesAdded: 30 + 10 + 5,
-        aiShare: (45 / 72) * 100,
+        writtenLines: 72,
+        aiLines: Math.round(ESTIMATE.aiLines),
+        aiShare: expect.closeTo(ESTIMATE.share! * 100, 4),
+        aiShareLow: expect.closeTo(ESTIMATE.low! * 100, 4),
+        aiShareHigh: expect.closeTo(ESTIMATE.high! * 100, 4),
         // login.ts (twice) and keys.ts; invoice.ts is human-written.
         highRiskFiles: 2,
         // (0.1 × 100 + 0.3 × 300) ÷ 400 changed lines.
@@ -104,44 +123,69 @@ describe("overview and repository numbers (from the daily rollups)", () => {
       commits: 4,
       analyzedCommits: 3,
       pendingCommits: 1,
-      aiShare: (45 / 72) * 100,
+      // One repository: the organisation's share is its share.
+      aiShare: expect.closeTo(ESTIMATE.share! * 100, 4),
+      aiShareLow: expect.closeTo(ESTIMATE.low! * 100, 4),
+      aiShareHigh: expect.closeTo(ESTIMATE.high! * 100, 4),
       aiTax: expect.closeTo(0.25, 6),
       openIncidents: 1,
     });
+    expect(dashboard.detectorVersions).toEqual(["sentinel-detector-1.3.0"]);
   });
 
   it("draws 12 weekly AI shares from Monday to Monday", async () => {
-    const sparklines = await getRepositorySparklines(database.db, orgId, NOW);
+    const { sparklines } = await getDashboard(database.db, orgId, NOW);
     expect(sparklines.weeks).toEqual([
       "2025-12-29", "2026-01-05", "2026-01-12", "2026-01-19", "2026-01-26", "2026-02-02",
       "2026-02-09", "2026-02-16", "2026-02-23", "2026-03-02", "2026-03-09", "2026-03-16",
     ]);
     expect(Object.keys(sparklines.aiShare)).toEqual([repoId]);
     const series = sparklines.aiShare[repoId]!;
-    expect(series[sparklines.weeks.indexOf("2026-01-05")]).toBe(100);
-    expect(series[sparklines.weeks.indexOf("2026-03-02")]).toBe(35.7);
+    // One prior, the window's (the same three commits), each week's lines at that prior.
+    const p = (confidence: number) => confidenceAtPrior(confidence, ESTIMATE.prior);
+    expect(series[sparklines.weeks.indexOf("2026-01-05")]).toBeCloseTo(Math.round(p(0.9) * 1000) / 10, 6);
+    expect(series[sparklines.weeks.indexOf("2026-03-02")]).toBeCloseTo(Math.round(((15 * p(0.8) + 27 * p(0.1)) / 42) * 1000) / 10, 6);
     expect(series.filter((share) => share !== null)).toHaveLength(2);
   });
 
   it("gives the repository page the same window: lines by tier, AI share and high-risk files", async () => {
+    const [other] = await database.sql<{ id: string }[]>`select id from organizations where slug = 'globex'`;
     const overview = await getRepoOverview(database.db, orgId, repoId, NOW);
     const dashboard = await getDashboard(database.db, orgId, NOW);
     // The overview's row and the repository's cards agree.
-    expect(overview!.cards).toMatchObject({ aiShare: (45 / 72) * 100, highRiskFiles: 2, openIncidents: dashboard.repositories[0]!.openIncidents });
+    expect(overview!.cards).toMatchObject({
+      aiShare: dashboard.repositories[0]!.aiShare,
+      aiShareLow: dashboard.repositories[0]!.aiShareLow,
+      aiShareHigh: dashboard.repositories[0]!.aiShareHigh,
+      writtenLines: 72,
+      highRiskFiles: 2,
+      openIncidents: dashboard.repositories[0]!.openIncidents,
+    });
     expect(overview!.cards.aiTax).toBeCloseTo(dashboard.repositories[0]!.aiTax!, 9);
-    expect(overview!.linesByTier).toEqual([
-      { tier: "T1", ai: 0, human: 0 },
-      { tier: "T2", ai: 0, human: 20 },
-      { tier: "T3", ai: 40, human: 7 },
-      { tier: "T4", ai: 5, human: 0 },
-    ]);
+    expect(overview!.detectorVersions).toEqual(["sentinel-detector-1.3.0"]);
+    // Written lines by tier, split by the share's own adjusted confidences.
+    const tiers = expectedAiLinesAtPrior(binCommits(IN_WINDOW), ESTIMATE.prior);
+    expect(overview!.linesByTier).toEqual(
+      (["t1", "t2", "t3", "t4"] as const).map((tier, index) => ({
+        tier: `T${index + 1}`,
+        ai: Math.round(tiers.aiLinesByTier[tier]),
+        human: tiers.linesByTier[tier] - Math.round(tiers.aiLinesByTier[tier]),
+      })),
+    );
+    expect(overview!.linesByTier.map((tier) => tier.ai + tier.human)).toEqual([0, 20, 47, 5]);
+    // Any range, from the same bins: the window's whole days give the cards' numbers.
+    const range = await getRepoShareEstimate(database.db, orgId, repoId, { from: "2025-12-21", to: "2026-03-20" });
+    expect(range).toMatchObject({ writtenLines: 72, analyzedCommits: 3, detectorVersions: ["sentinel-detector-1.3.0"] });
+    expect(range.aiShare).toBeCloseTo(overview!.cards.aiShare!, 9);
+    const january = await getRepoShareEstimate(database.db, orgId, repoId, { from: "2026-01-01", to: "2026-01-31" });
+    expect(january).toMatchObject({ writtenLines: 30, analyzedCommits: 1 });
+    expect(await getRepoShareEstimate(database.db, other!.id, repoId, { from: "2025-12-21", to: "2026-03-20" })).toMatchObject({ writtenLines: 0, aiShare: null });
     const files = await getHighRiskFiles(database.db, orgId, repoId, { now: NOW });
     expect(files.map((row) => [row.path, row.aiLinesAdded, row.aiCommits])).toEqual([
       ["src/crypto/keys.ts", 5, 1],
       ["src/auth/login.ts", 40, 2],
     ]);
     // Another organisation asking for this repository gets nothing.
-    const [other] = await database.sql<{ id: string }[]>`select id from organizations where slug = 'globex'`;
     expect(await getRepoOverview(database.db, other!.id, repoId, NOW)).toBeNull();
     expect(await getHighRiskFiles(database.db, other!.id, repoId, { now: NOW })).toEqual([]);
   });
@@ -192,3 +236,65 @@ describe("overview and repository numbers (from the daily rollups)", () => {
   });
 });
 
+describe("AI share is an estimate, not a count of files at ≥ 0.5 (ADR 033)", () => {
+  let database: TestDatabase;
+  let orgId: string;
+  let human: string;
+  let agent: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const sql = database.sql;
+    const [org] = await sql<{ id: string }[]>`insert into organizations (slug, name) values ('initech', 'Initech') returning id`;
+    orgId = org!.id;
+    const [humanRepo] = await sql<{ id: string }[]>`insert into repositories (org_id, full_name) values (${orgId}, 'initech/human') returning id`;
+    const [agentRepo] = await sql<{ id: string }[]>`insert into repositories (org_id, full_name) values (${orgId}, 'initech/agent') returning id`;
+    human = humanRepo!.id;
+    agent = agentRepo!.id;
+    const commits = (repo: string, rows: Array<{ confidence: number; lines: number }>) =>
+      sql`insert into commits (org_id, repo_id, sha, authored_at, analysis_status, ai_confidence, detector_version, written_lines, written_lines_t2)
+        select ${orgId}, ${repo}, 'c' || n, '2026-03-01T10:00:00Z'::timestamptz + n * interval '7 hours', 'analyzed', confidence, 'sentinel-detector-1.3.0', lines, lines
+        from unnest(${rows.map((row) => row.confidence)}::real[], ${rows.map((row) => row.lines)}::int[]) with ordinality as r(confidence, lines, n)`;
+    // 40 human commits with weak, shared tells (0.1–0.3) of 50 lines, and one large commit at 0.6: half of all lines.
+    await commits(human, [...Array.from({ length: 40 }, (_, index) => ({ confidence: 0.1 + (index % 5) * 0.05, lines: 50 })), { confidence: 0.6, lines: 2000 }]);
+    // An agent's repository: every commit at 0.99.
+    await commits(agent, Array.from({ length: 30 }, () => ({ confidence: 0.99, lines: 80 })));
+  });
+
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it("reads a human-only repository at ≤ 3 % despite one large commit at 0.6 (the count read 50 %), an agent's at ≥ 90 %", async () => {
+    const dashboard = await getDashboard(database.db, orgId, NOW);
+    const byName = Object.fromEntries(dashboard.repositories.map((repo) => [repo.fullName, repo]));
+    expect(byName["initech/human"]).toMatchObject({ writtenLines: 4000, analyzedCommits: 41 });
+    expect(byName["initech/human"]!.aiShare!).toBeLessThanOrEqual(3);
+    expect(byName["initech/human"]!.aiShareLow!).toBeLessThanOrEqual(byName["initech/human"]!.aiShare!);
+    expect(byName["initech/agent"]).toMatchObject({ writtenLines: 2400, analyzedCommits: 30 });
+    expect(byName["initech/agent"]!.aiShare!).toBeGreaterThanOrEqual(90);
+
+    // The organisation: each repository's expected AI lines over all written lines, each with its own prior.
+    const aiLines = [byName["initech/human"]!, byName["initech/agent"]!].map((repo) => ((repo.aiShare ?? 0) / 100) * repo.writtenLines);
+    expect(dashboard.totals.aiShare).toBeCloseTo(((aiLines[0]! + aiLines[1]!) / 6400) * 100, 6);
+    expect(dashboard.totals.aiShareLow!).toBeLessThanOrEqual(dashboard.totals.aiShare!);
+    expect(dashboard.totals.aiShareHigh!).toBeGreaterThanOrEqual(dashboard.totals.aiShare!);
+    // One fit over the whole organisation would have let the agent's commits lift the human repository's prior.
+    expect(dashboard.totals.aiShare!).toBeLessThan(((2400 + 2000) / 6400) * 100);
+
+    const { sparklines } = dashboard;
+    expect(Math.max(...sparklines.aiShare[human]!.map((share) => share ?? 0))).toBeLessThanOrEqual(3);
+    expect(Math.min(...sparklines.aiShare[agent]!.filter((share): share is number => share !== null))).toBeGreaterThanOrEqual(90);
+  });
+
+  it("follows a re-score: the rollup moves the commits to their new bins at once", async () => {
+    await database.sql`update commits set ai_confidence = 0.97, detector_version = 'sentinel-detector-1.4.0' where repo_id = ${human}`;
+    const overview = await getRepoOverview(database.db, orgId, human, NOW);
+    expect(overview!.cards.aiShare!).toBeGreaterThanOrEqual(90);
+    expect(overview!.detectorVersions).toEqual(["sentinel-detector-1.4.0"]);
+    await database.sql`update commits set ai_confidence = 0.05 where repo_id = ${human}`;
+    expect((await getRepoOverview(database.db, orgId, human, NOW))!.cards.aiShare!).toBeLessThanOrEqual(3);
+    await database.sql`delete from commits where repo_id = ${human}`;
+    expect((await getRepoOverview(database.db, orgId, human, NOW))!.cards).toMatchObject({ aiShare: null, writtenLines: 0 });
+  });
+});

@@ -1,5 +1,15 @@
 import { sql, type SQL } from "drizzle-orm";
+import {
+  addBin,
+  combineShares,
+  confidenceAtPrior,
+  emptyBin,
+  estimateShareFromBins,
+  newestDetectorVersionsFirst,
+  type ConfidenceBin,
+} from "../../domain/metrics/share-bins.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
+import { CONFIDENCE_SUM_SCALE, detectorVersionsOrCurrent, mondayOnOrAfter, percentOf, unpackNumbers } from "./ai-share.server.ts";
 
 export interface RepositorySummary {
   id: string;
@@ -11,10 +21,19 @@ export interface RepositorySummary {
   /** Recorded but not analysed yet (the workers are still on it). */
   pendingCommits: number;
   aiCommits: number;
+  /** Added lines of counted files (lockfiles, generated and vendored files left out). */
   linesAdded: number;
-  aiLinesAdded: number;
-  /** null until at least one commit with code changes has been analysed. */
+  /** Written lines of the analysed commits: what AI share is a share of (ADR 033). */
+  writtenLines: number;
+  /** Expected AI-written lines of those (the estimate's numerator), rounded. */
+  aiLines: number;
+  /**
+   * Estimated AI share of written lines, percent (31.2 = 31.2 %), with its plausible range; null until an analysed
+   * commit has written lines. The repository's own prior is fitted over the window (ADR 033).
+   */
   aiShare: number | null;
+  aiShareLow: number | null;
+  aiShareHigh: number | null;
   highRiskFiles: number;
   /**
    * Share of changed lines spent reworking young AI code: the changed-lines-weighted mean of the nightly repo_metrics
@@ -33,15 +52,33 @@ export interface DashboardData {
     commits: number;
     analyzedCommits: number;
     pendingCommits: number;
+    /** Σ repositories' expected AI lines ÷ Σ their written lines, percent; each repository keeps its own prior. */
     aiShare: number | null;
+    aiShareLow: number | null;
+    aiShareHigh: number | null;
     /** Weighted by every repository's changed lines, so a busy repository counts for more than a quiet one. */
     aiTax: number | null;
     openIncidents: number;
   };
+  /** The detector versions whose verdicts the window's shares rest on, newest first (the running one if none). */
+  detectorVersions: string[];
+  /** Weekly AI share per repository over the last 12 weeks. */
+  sparklines: Sparklines;
   windowDays: number;
 }
 
-/** AI confidence at or above which a file's added lines count as AI-written (DETECTION.md metric definition). */
+/**
+ * Weekly AI shares per repository: the 12 week starts once, and per repository one number (or null) per week. Compact
+ * on purpose: as objects per point, the sparklines were half of the overview's payload and of its serialising time.
+ */
+export type Sparklines = { weeks: string[]; aiShare: Record<string, (number | null)[]> };
+
+const SPARKLINE_WEEKS = 12;
+
+/**
+ * AI confidence at or above which a file counts as AI-changed for "high-risk AI files" (T3/T4). AI share is not a
+ * count at a threshold: it is estimated (ADR 033).
+ */
 export const AI_LINE_THRESHOLD = 0.5;
 
 /** The first UTC day of a window of `days` calendar days that ends today (UTC): "the last 90 days" includes today. */
@@ -70,19 +107,25 @@ export function highRiskFilesSince(orgId: string, repoId: SQL, startDay: string)
 
 /** The sum of the per-tier line columns of repo_daily_activity (aliased `d`). */
 const LINES = sql.raw("d.lines_t1 + d.lines_t2 + d.lines_t3 + d.lines_t4");
-const AI_LINES = sql.raw("d.ai_lines_t1 + d.ai_lines_t2 + d.ai_lines_t3 + d.ai_lines_t4");
 
 /**
  * The organisation's active repositories with their numbers over the last `windowDays` UTC days (today included),
- * read from the daily rollups the database keeps as rows arrive (ADR 060): a few thousand small rows, not millions
- * of events. A rollup day may have several rows (changes appended by different writers): always sum them. Every subquery is filtered by the organisation as well as the repository, so a wrong id can never
- * pull another tenant's rows.
+ * and each one's weekly AI share over the last 12 weeks, read from the rollups the database keeps as rows arrive
+ * (ADR 060, ADR 033): a few thousand small rows, not millions of events. A rollup key may have several rows (changes
+ * appended by different writers): always sum them. Every subquery is filtered by the organisation as well as the
+ * repository, so a wrong id can never pull another tenant's rows.
  */
 export async function getDashboard(db: Executor, orgId: string, now: Date, windowDays = 90): Promise<DashboardData> {
   const startDay = windowStartDay(now, windowDays);
   const since = `${startDay}T00:00:00.000Z`;
-  // Three queries, run side by side: the day sums, the distinct high-risk files, and AI tax with open incidents.
-  const [rows, highRisk, outcomes] = await Promise.all([
+  // The window is its whole weeks (weekly share bins) and the days before its first Monday (daily share bins); the
+  // sparklines' 12 weeks end this week (within a 90-day window, they start after its first Monday).
+  const firstMonday = mondayOnOrAfter(startDay);
+  const sparklineWeeks = sparklineWeekStarts(now, SPARKLINE_WEEKS);
+  const weeksFrom = sparklineWeeks[0]! < firstMonday ? sparklineWeeks[0]! : firstMonday;
+  // Four queries, run side by side: the day sums, the share bins, the distinct high-risk files, and AI tax with open
+  // incidents.
+  const [rows, shareRows, highRisk, outcomes] = await Promise.all([
     db.execute<{
       id: string;
       full_name: string;
@@ -93,7 +136,6 @@ export async function getDashboard(db: Executor, orgId: string, now: Date, windo
       pending_commits: number;
       ai_commits: number;
       lines_added: number;
-      ai_lines_added: number;
       last_activity_at: Date | string | null;
     }>(sql`
       select r.id, r.full_name, r.source,
@@ -103,18 +145,35 @@ export async function getDashboard(db: Executor, orgId: string, now: Date, windo
         coalesce(a.analyzed_commits, 0)::int as analyzed_commits,
         coalesce(a.pending_commits, 0)::int as pending_commits,
         coalesce(a.ai_commits, 0)::int as ai_commits,
-        coalesce(a.lines_added, 0)::int as lines_added,
-        coalesce(a.ai_lines_added, 0)::int as ai_lines_added
+        coalesce(a.lines_added, 0)::int as lines_added
       from repositories r
       left join lateral (
         select sum(d.events) as events, max(d.last_event_at) as last_activity_at, sum(d.commits) as commits,
           sum(d.analyzed_commits) as analyzed_commits, sum(d.pending_commits) as pending_commits, sum(d.ai_commits) as ai_commits,
-          sum(${LINES}) as lines_added, sum(${AI_LINES}) as ai_lines_added
+          sum(${LINES}) as lines_added
         from repo_daily_activity d
         where d.org_id = ${orgId} and d.repo_id = r.id and d.day >= ${startDay}
       ) a on true
       where r.org_id = ${orgId} and r.disabled_at is null
       order by r.full_name
+    `),
+    // The share bins of the window and of the sparklines' weeks, packed per repository (unpackNumbers): week (−1:
+    // the days before the window's first Monday), bin, commits, written lines, confidence sum in millionths.
+    db.execute<{ repo_id: string; bins: string | null; versions: string[] | null }>(sql`
+      select r.id as repo_id, b.bins, b.versions from repositories r
+      cross join lateral (
+        select string_agg(concat_ws(',', p.week, p.bin, p.commits, p.written_lines,
+            round(p.confidence_sum * ${sql.raw(String(CONFIDENCE_SUM_SCALE))})::bigint), ',') as bins,
+          array_agg(distinct p.detector_version) filter (where p.commits > 0 and p.detector_version <> '') as versions
+        from (
+          select -1 as week, d.bin, d.detector_version, d.commits, d.written_lines, d.confidence_sum from repo_daily_share_bins d
+          where d.org_id = ${orgId} and d.repo_id = r.id and d.day >= ${startDay} and d.day < ${firstMonday}
+          union all
+          select (w.week - ${weeksFrom}::date) / 7, w.bin, w.detector_version, w.commits, w.written_lines, w.confidence_sum from repo_weekly_share_bins w
+          where w.org_id = ${orgId} and w.repo_id = r.id and w.week >= ${weeksFrom}
+        ) p
+      ) b
+      where r.org_id = ${orgId} and r.disabled_at is null
     `),
     db.execute<{ repo_id: string; files: number }>(sql`
       select r.id as repo_id, ${highRiskFilesSince(orgId, sql`r.id`, startDay)} as files
@@ -138,10 +197,18 @@ export async function getDashboard(db: Executor, orgId: string, now: Date, windo
   ]);
   const highRiskFiles = new Map(highRisk.map((row) => [row.repo_id, row.files]));
   const outcomeOf = new Map(outcomes.map((row) => [row.repo_id, row]));
+  const shareOf = new Map(shareRows.map((row) => [row.repo_id, unpackOverviewBins(row.bins, weeksFrom, firstMonday, sparklineWeeks[0]!)]));
   const taxOf = (weighted: number | null, lines: number | null) => (weighted !== null && lines ? weighted / lines : null);
 
-  const repositories = rows.map((row) => {
+  const estimates = rows.map((row) => estimateShareFromBins(shareOf.get(row.id)?.window.values() ?? []));
+  const sparklines: Sparklines = { weeks: sparklineWeeks, aiShare: {} };
+  rows.forEach((row, index) => {
+    const weeks = shareOf.get(row.id)?.weeks;
+    if (weeks && weeks.size > 0) sparklines.aiShare[row.id] = weeklyShares(weeks, sparklineWeeks.length, estimates[index]!.prior);
+  });
+  const repositories = rows.map((row, index): RepositorySummary => {
     const outcome = outcomeOf.get(row.id);
+    const estimate = estimates[index]!;
     return {
       id: row.id,
       fullName: row.full_name,
@@ -152,16 +219,18 @@ export async function getDashboard(db: Executor, orgId: string, now: Date, windo
       pendingCommits: row.pending_commits,
       aiCommits: row.ai_commits,
       linesAdded: row.lines_added,
-      aiLinesAdded: row.ai_lines_added,
-      aiShare: row.lines_added > 0 ? (row.ai_lines_added / row.lines_added) * 100 : null,
+      writtenLines: estimate.lines,
+      aiLines: Math.round(estimate.aiLines),
+      aiShare: percentOf(estimate.share),
+      aiShareLow: percentOf(estimate.low),
+      aiShareHigh: percentOf(estimate.high),
       highRiskFiles: highRiskFiles.get(row.id) ?? 0,
       aiTax: taxOf(outcome?.weighted_tax ?? null, outcome?.taxed_lines ?? null),
       openIncidents: outcome?.open_incidents ?? 0,
       lastActivityAt: row.last_activity_at === null ? null : new Date(row.last_activity_at).toISOString(),
     };
   });
-  const linesAdded = repositories.reduce((sum, repo) => sum + repo.linesAdded, 0);
-  const aiLinesAdded = repositories.reduce((sum, repo) => sum + repo.aiLinesAdded, 0);
+  const organisation = combineShares(estimates);
   return {
     repositories,
     totals: {
@@ -169,52 +238,78 @@ export async function getDashboard(db: Executor, orgId: string, now: Date, windo
       commits: repositories.reduce((sum, repo) => sum + repo.commits, 0),
       analyzedCommits: repositories.reduce((sum, repo) => sum + repo.analyzedCommits, 0),
       pendingCommits: repositories.reduce((sum, repo) => sum + repo.pendingCommits, 0),
-      aiShare: linesAdded > 0 ? (aiLinesAdded / linesAdded) * 100 : null,
+      aiShare: percentOf(organisation.share),
+      aiShareLow: percentOf(organisation.low),
+      aiShareHigh: percentOf(organisation.high),
       aiTax: taxOf(
         outcomes.reduce((sum, row) => sum + (row.weighted_tax ?? 0), 0),
         outcomes.reduce((sum, row) => sum + (row.taxed_lines ?? 0), 0),
       ),
       openIncidents: outcomes.reduce((sum, row) => sum + row.open_incidents, 0),
     },
+    detectorVersions: detectorVersionsOrCurrent(newestDetectorVersionsFirst(shareRows.flatMap((row) => row.versions ?? []))),
+    sparklines,
     windowDays,
   };
 }
 
-/**
- * Weekly AI shares per repository: the 12 week starts once, and per repository one number (or null) per week. Compact
- * on purpose: as objects per point, the sparklines were half of the overview's payload and of its serialising time.
- */
-export type Sparklines = { weeks: string[]; aiShare: Record<string, (number | null)[]> };
+/** The Mondays (UTC) of the last `weeks` weeks, this week's last. */
+function sparklineWeekStarts(now: Date, weeks: number): string[] {
+  const monday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - ((now.getUTCDay() + 6) % 7)));
+  const starts: string[] = [];
+  for (let i = weeks - 1; i >= 0; i -= 1) starts.push(new Date(monday.getTime() - i * 7 * 86_400_000).toISOString().slice(0, 10));
+  return starts;
+}
 
 /**
- * Weekly (UTC Monday) AI share of added lines per repository over the last `weeks` weeks, from the daily rollups of
- * the attribution rows (fresh as soon as a commit is analysed, unlike the nightly repo_metrics). Weeks without
- * counted lines are null.
+ * A repository's packed share bins, split: `window` merged by bin over the overview's window (the days before its
+ * first Monday and the weeks from it), `weeks` per sparkline week (0 = the first) and bin.
  */
-export async function getRepositorySparklines(db: Executor, orgId: string, now: Date, weeks = 12): Promise<Sparklines> {
-  const weekStarts: string[] = [];
-  const monday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - ((now.getUTCDay() + 6) % 7)));
-  for (let i = weeks - 1; i >= 0; i -= 1) weekStarts.push(new Date(monday.getTime() - i * 7 * 86_400_000).toISOString().slice(0, 10));
-  // Monday by date arithmetic, formatted once per group: date_trunc + to_char on every row doubled the query's time.
-  const rows = await db.execute<{ repo_id: string; week: string; lines: number; ai_lines: number }>(sql`
-    select w.repo_id, to_char(w.monday, 'YYYY-MM-DD') as week, w.lines, w.ai_lines from (
-      select d.repo_id, d.day - (extract(isodow from d.day)::int - 1) as monday,
-        sum(${LINES})::int as lines, sum(${AI_LINES})::int as ai_lines
-      from repo_daily_activity d
-      join repositories r on r.id = d.repo_id and r.org_id = ${orgId} and r.disabled_at is null
-      where d.org_id = ${orgId} and d.day >= ${weekStarts[0]!}
-      group by d.repo_id, 2
-    ) w
-  `);
-  const byRepo = new Map<string, Map<string, number | null>>();
-  for (const row of rows) {
-    const series = byRepo.get(row.repo_id) ?? new Map<string, number | null>();
-    // A sparkline is 28 pixels tall: a tenth of a percent is plenty, and 15 digits per point are not free to send.
-    series.set(row.week, row.lines > 0 ? Math.round((row.ai_lines / row.lines) * 1000) / 10 : null);
-    byRepo.set(row.repo_id, series);
-  }
-  return {
-    weeks: weekStarts,
-    aiShare: Object.fromEntries([...byRepo].map(([repoId, series]) => [repoId, weekStarts.map((week) => series.get(week) ?? null)])),
+function unpackOverviewBins(packed: string | null, weeksFrom: string, firstMonday: string, firstSparklineWeek: string) {
+  const window = new Map<number, ConfidenceBin>();
+  const weeks = new Map<number, Map<number, ConfidenceBin>>();
+  const numbers = unpackNumbers(packed);
+  const weekOf = (day: string) => Math.round((Date.parse(`${day}T00:00:00Z`) - Date.parse(`${weeksFrom}T00:00:00Z`)) / (7 * 86_400_000));
+  const firstWindowWeek = weekOf(firstMonday);
+  const firstSparkline = weekOf(firstSparklineWeek);
+  const add = (bins: Map<number, ConfidenceBin>, bin: ConfidenceBin) => {
+    let into = bins.get(bin.bin);
+    if (!into) bins.set(bin.bin, (into = emptyBin(bin.bin)));
+    addBin(into, bin);
   };
+  for (let at = 0; at + 4 < numbers.length; at += 5) {
+    const week = numbers[at]!;
+    const bin: ConfidenceBin = {
+      bin: numbers[at + 1]!,
+      commits: numbers[at + 2]!,
+      writtenLines: numbers[at + 3]!,
+      linesByTier: { t1: 0, t2: 0, t3: 0, t4: 0 },
+      confidenceSum: numbers[at + 4]! / CONFIDENCE_SUM_SCALE,
+    };
+    if (week < 0 || week >= firstWindowWeek) add(window, bin);
+    if (week >= firstSparkline) {
+      let bins = weeks.get(week - firstSparkline);
+      if (!bins) weeks.set(week - firstSparkline, (bins = new Map()));
+      add(bins, bin);
+    }
+  }
+  return { window, weeks };
+}
+
+/**
+ * Each week's estimated AI share of written lines at the repository's prior fitted over the overview's window (one
+ * prior for all weeks: a quiet week's three commits do not fit a prior of their own; ADR 033), percent to a tenth:
+ * a sparkline is 28 pixels tall, and 15 digits per point are not free to send. Weeks without written lines are null.
+ */
+function weeklyShares(weeks: Map<number, Map<number, ConfidenceBin>>, count: number, prior: number): (number | null)[] {
+  return Array.from({ length: count }, (_, week) => {
+    let lines = 0;
+    let aiLines = 0;
+    for (const bin of weeks.get(week)?.values() ?? []) {
+      if (bin.commits <= 0) continue;
+      lines += bin.writtenLines;
+      aiLines += bin.writtenLines * confidenceAtPrior(bin.confidenceSum / bin.commits, prior);
+    }
+    return lines > 0 ? Math.round((aiLines / lines) * 1000) / 10 : null;
+  });
 }

@@ -63,6 +63,20 @@ describe("events presenter", () => {
     expect(detail?.commit?.signals.every((signal) => signal.evidence.length > 0)).toBe(true);
     expect(detail?.files.length).toBeGreaterThan(0);
     expect(detail?.files.every((file) => file.riskTier >= 1 && file.riskTier <= 4)).toBe(true);
+    // Written lines as the engine counted them, and the commit's sum of its counted files' (ADR 033).
+    const counted = detail!.files.filter((file) => file.countsTowardShare);
+    expect(counted.every((file) => file.writtenLines <= file.linesAdded)).toBe(true);
+    expect(detail?.commit?.writtenLines).toBe(counted.reduce((sum, file) => sum + file.writtenLines, 0));
+  });
+
+  it("says why a file's added lines were not counted as written", async () => {
+    const page = await listEvents(database.db, orgId, eventFeedQuery.parse({ type: "commit", limit: 1 }));
+    const detail = await getEventDetail(database.db, orgId, page.events[0]!.id);
+    const file = detail!.files[0]!;
+    await database.sql`update code_attribution set written_lines = 0, exclusion = 'whitespace-only change: not counted'
+      where org_id = ${orgId} and commit_sha = ${detail!.commit!.sha} and file_path = ${file.path}`;
+    const again = await getEventDetail(database.db, orgId, page.events[0]!.id);
+    expect(again!.files.find((row) => row.path === file.path)).toMatchObject({ writtenLines: 0, exclusion: "whitespace-only change: not counted" });
   });
 
   it("never shows another organisation's events, even given their ids", async () => {

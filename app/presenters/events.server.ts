@@ -124,6 +124,8 @@ export interface EventDetail {
     detectorVersion: string | null;
     linesAdded: number;
     linesDeleted: number;
+    /** The counted files' written lines: what this commit adds to AI share's denominator (ADR 033). */
+    writtenLines: number;
   } | null;
   files: Array<{
     path: string;
@@ -137,6 +139,9 @@ export interface EventDetail {
     riskReasons: string[];
     linesAdded: number;
     linesDeleted: number;
+    /** Of the added lines, those somebody wrote; and why the others were left out ("whitespace-only change: not counted"). */
+    writtenLines: number;
+    exclusion: string | null;
     complexity: { branches: number; maxNesting: number; functions: number } | null;
     signals: SignalView[];
   }>;
@@ -169,9 +174,10 @@ export async function getEventDetail(db: Executor, orgId: string, eventId: numbe
       detector_version: string | null;
       lines_added: number;
       lines_deleted: number;
+      written_lines: number;
     }>(sql`
       select sha, author_name, author_email, authored_at, authored_offset_minutes, message_headline, analysis_status,
-             skip_reason, ai_confidence, signals, detector_version, lines_added, lines_deleted
+             skip_reason, ai_confidence, signals, detector_version, lines_added, lines_deleted, written_lines
       from commits where org_id = ${orgId} and repo_id = ${row.repo_id} and sha = ${row.commit_sha}
     `);
     if (c) {
@@ -189,6 +195,7 @@ export async function getEventDetail(db: Executor, orgId: string, eventId: numbe
         detectorVersion: c.detector_version,
         linesAdded: c.lines_added,
         linesDeleted: c.lines_deleted,
+        writtenLines: c.written_lines,
       };
     }
     const fileRows = await db.execute<{
@@ -203,11 +210,13 @@ export async function getEventDetail(db: Executor, orgId: string, eventId: numbe
       risk_reasons: string[];
       lines_added: number;
       lines_deleted: number;
+      written_lines: number;
+      exclusion: string | null;
       complexity: { branches: number; maxNesting: number; functions: number } | null;
       signals: SignalView[];
     }>(sql`
       select file_path, previous_path, change_type, file_kind, counts_toward_share, ai_confidence, risk_tier,
-             base_risk_tier, risk_reasons, lines_added, lines_deleted, complexity, signals
+             base_risk_tier, risk_reasons, lines_added, lines_deleted, written_lines, exclusion, complexity, signals
       from code_attribution
       where org_id = ${orgId} and repo_id = ${row.repo_id} and commit_sha = ${row.commit_sha}
       order by risk_tier desc, ai_confidence desc, file_path
@@ -224,6 +233,8 @@ export async function getEventDetail(db: Executor, orgId: string, eventId: numbe
       riskReasons: file.risk_reasons ?? [],
       linesAdded: file.lines_added,
       linesDeleted: file.lines_deleted,
+      writtenLines: file.written_lines,
+      exclusion: file.exclusion,
       complexity: file.complexity,
       signals: file.signals ?? [],
     }));

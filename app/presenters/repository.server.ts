@@ -1,7 +1,16 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../../infrastructure/db/client.ts";
+import { estimateShareFromBins, expectedAiLinesAtPrior } from "../../domain/metrics/share-bins.ts";
 import type { SurvivalCurvePoint, TierCounts } from "../../infrastructure/db/schema/index.ts";
+import {
+  detectorVersionsOf,
+  detectorVersionsOrCurrent,
+  parseShareBins,
+  percentOf,
+  shareBinsSql,
+  type PackedShareBins,
+} from "./ai-share.server.ts";
 import { AI_LINE_THRESHOLD, highRiskFilesSince, windowStartDay } from "./dashboard.server.ts";
 
 const DAY_MS = 86_400_000;
@@ -41,8 +50,16 @@ export interface RepoMetricsPoint {
   commits: number;
   aiCommits: number;
   linesAdded: number;
+  /** Written lines (what the share is a share of) and the expected AI-written lines among them, rounded. */
+  writtenLines: number;
   aiLinesAdded: number;
+  /** Estimated AI share of the day's written lines, percent, with the repository's prior over 90 days (ADR 033). */
   aiPercentage: number;
+  /** Its plausible range, percent; null on a day without written lines (and on rows from before the estimate). */
+  aiShareLow: number | null;
+  aiShareHigh: number | null;
+  /** The detector version of the day's newest verdict. */
+  detectorVersion: string | null;
   /** Share (0–1) of the day's changed lines spent reworking young AI lines; null when nothing changed. */
   aiTax: number | null;
   humanTax: number | null;
@@ -63,8 +80,12 @@ export async function getRepoMetrics(db: Executor, orgId: string, repoId: string
     commits: number;
     ai_commits: number;
     lines_added: number;
+    written_lines: number;
     ai_lines_added: number;
     ai_percentage: number;
+    ai_share_low: number | null;
+    ai_share_high: number | null;
+    detector_version: string | null;
     ai_tax: number | null;
     human_tax: number | null;
     lines_by_tier: TierCounts | null;
@@ -76,7 +97,8 @@ export async function getRepoMetrics(db: Executor, orgId: string, repoId: string
     deployments: number;
     incidents_opened: number;
   }>(sql`
-    select to_char(date, 'YYYY-MM-DD') as date, commits, ai_commits, lines_added, ai_lines_added, ai_percentage, ai_tax, human_tax,
+    select to_char(date, 'YYYY-MM-DD') as date, commits, ai_commits, lines_added, written_lines, ai_lines_added, ai_percentage,
+      ai_share_low, ai_share_high, detector_version, ai_tax, human_tax,
       lines_by_tier, ai_lines_by_tier, high_risk_files, prs_opened, prs_merged, review_queue_depth, deployments, incidents_opened
     from repo_metrics
     where org_id = ${orgId} and repo_id = ${repoId} and date between ${range.from} and ${range.to}
@@ -87,8 +109,12 @@ export async function getRepoMetrics(db: Executor, orgId: string, repoId: string
     commits: row.commits,
     aiCommits: row.ai_commits,
     linesAdded: row.lines_added,
+    writtenLines: row.written_lines,
     aiLinesAdded: row.ai_lines_added,
     aiPercentage: row.ai_percentage,
+    aiShareLow: row.ai_share_low,
+    aiShareHigh: row.ai_share_high,
+    detectorVersion: row.detector_version,
     aiTax: row.ai_tax,
     humanTax: row.human_tax,
     linesByTier: row.lines_by_tier,
@@ -100,6 +126,39 @@ export async function getRepoMetrics(db: Executor, orgId: string, repoId: string
     deployments: row.deployments,
     incidentsOpened: row.incidents_opened,
   }));
+}
+
+export interface RepoShareEstimate {
+  /** Estimated AI share of the range's written lines, percent, and its plausible range; null without written lines. */
+  aiShare: number | null;
+  aiShareLow: number | null;
+  aiShareHigh: number | null;
+  writtenLines: number;
+  aiLines: number;
+  analyzedCommits: number;
+  /** The repository's estimated share of agent commits over the range (0–1). */
+  prior: number;
+  /** Detector versions whose verdicts the estimate rests on, newest first. */
+  detectorVersions: string[];
+}
+
+/**
+ * AI share of a repository over the UTC days [from, to] from the share bins (ADR 033): the bins of the range added
+ * up, then estimateAiShare with the prior fitted over the range. No commit is read.
+ */
+export async function getRepoShareEstimate(db: Executor, orgId: string, repoId: string, range: { from: string; to: string }): Promise<RepoShareEstimate> {
+  const [packed] = await db.execute<PackedShareBins>(shareBinsSql(orgId, sql`${repoId}::uuid`, range));
+  const estimate = estimateShareFromBins(parseShareBins(packed?.bins ?? null));
+  return {
+    aiShare: percentOf(estimate.share),
+    aiShareLow: percentOf(estimate.low),
+    aiShareHigh: percentOf(estimate.high),
+    writtenLines: estimate.lines,
+    aiLines: Math.round(estimate.aiLines),
+    analyzedCommits: estimate.commits,
+    prior: estimate.prior,
+    detectorVersions: packed ? detectorVersionsOf(packed) : [],
+  };
 }
 
 export interface HighRiskFile {
@@ -166,7 +225,20 @@ export async function getHighRiskFiles(
 export interface RepoOverview {
   repository: RepositoryRef;
   windowDays: number;
-  cards: { aiShare: number | null; aiTax: number | null; highRiskFiles: number; openIncidents: number; incidents: number };
+  cards: {
+    /** Estimated AI share of written lines, percent, with its plausible range (ADR 033). */
+    aiShare: number | null;
+    aiShareLow: number | null;
+    aiShareHigh: number | null;
+    writtenLines: number;
+    aiTax: number | null;
+    highRiskFiles: number;
+    openIncidents: number;
+    incidents: number;
+  };
+  /** The detector versions whose verdicts the share rests on, newest first (the running one if none). */
+  detectorVersions: string[];
+  /** Written lines by risk tier, split by the same adjusted confidences as the share (rounded). */
   linesByTier: Array<{ tier: string; ai: number; human: number }>;
   survival: { ai: SurvivalCurvePoint[]; human: SurvivalCurvePoint[]; aiHalfLifeDays: number | null; humanHalfLifeDays: number | null };
   reviewQueue: { takenAt: string; waiting: number; hanging: number; oldestWaitMinutes: number | null; medianPickupMinutes: number | null; aiWaitingShare: number | null } | null;
@@ -174,9 +246,9 @@ export interface RepoOverview {
 }
 
 /**
- * The repository page's cards and tables over the last `windowDays` UTC days (today included). AI share, lines by
- * tier and high-risk files come from the daily rollups of the attribution rows (fresh as soon as a commit is
- * analysed, ADR 060); AI tax is the changed-lines-weighted mean of the nightly repo_metrics rows.
+ * The repository page's cards and tables over the last `windowDays` UTC days (today included). AI share and lines by
+ * tier come from the share bins (ADR 033), high-risk files from the daily rollups of the attribution rows (both fresh
+ * as soon as a commit is analysed, ADR 060); AI tax is the changed-lines-weighted mean of the nightly repo_metrics rows.
  */
 export async function getRepoOverview(db: Executor, orgId: string, repoId: string, now: Date, windowDays = 90): Promise<RepoOverview | null> {
   if (!z.string().uuid().safeParse(repoId).success) return null;
@@ -184,16 +256,9 @@ export async function getRepoOverview(db: Executor, orgId: string, repoId: strin
   const since = `${sinceDate}T00:00:00.000Z`;
   // All reads at once: each is scoped to the organisation, so for another tenant's repository they find nothing and
   // the missing repository answers null.
-  const [repository, tiers, highRisk, tax, incidents, survival, queue, prs] = await Promise.all([
+  const [repository, shareRows, highRisk, tax, incidents, survival, queue, prs] = await Promise.all([
     findRepository(db, orgId, repoId),
-    db.execute<{ risk_tier: number; lines: number; ai_lines: number }>(sql`
-      select t.risk_tier, coalesce(sum(t.lines), 0)::int as lines, coalesce(sum(t.ai_lines), 0)::int as ai_lines
-      from repo_daily_activity d
-      cross join lateral (values (1, d.lines_t1, d.ai_lines_t1), (2, d.lines_t2, d.ai_lines_t2), (3, d.lines_t3, d.ai_lines_t3), (4, d.lines_t4, d.ai_lines_t4))
-        as t (risk_tier, lines, ai_lines)
-      where d.org_id = ${orgId} and d.repo_id = ${repoId} and d.day >= ${sinceDate}
-      group by t.risk_tier
-    `),
+    db.execute<PackedShareBins>(shareBinsSql(orgId, sql`${repoId}::uuid`, { from: sinceDate, to: null })),
     db.execute<{ files: number }>(sql`select ${highRiskFilesSince(orgId, sql`${repoId}::uuid`, sinceDate)} as files`),
     db.execute<{ ai_tax: number | null }>(sql`
       select sum(ai_tax * (lines_added + lines_deleted)) / nullif(sum(lines_added + lines_deleted) filter (where ai_tax is not null), 0) as ai_tax
@@ -228,24 +293,28 @@ export async function getRepoOverview(db: Executor, orgId: string, repoId: strin
     `),
   ]);
   if (!repository) return null;
-  const lines = tiers.reduce((sum, row) => sum + row.lines, 0);
-  const aiLines = tiers.reduce((sum, row) => sum + row.ai_lines, 0);
-  const byTier = new Map(tiers.map((row) => [row.risk_tier, row]));
+  const bins = parseShareBins(shareRows[0]?.bins ?? null);
+  const estimate = estimateShareFromBins(bins);
+  const tiers = expectedAiLinesAtPrior(bins, estimate.prior);
   const curveOf = (kind: "ai" | "human") => survival.find((row) => row.author_kind === kind);
   const snapshot = queue[0];
   return {
     repository,
     windowDays,
     cards: {
-      aiShare: lines > 0 ? (aiLines / lines) * 100 : null,
+      aiShare: percentOf(estimate.share),
+      aiShareLow: percentOf(estimate.low),
+      aiShareHigh: percentOf(estimate.high),
+      writtenLines: estimate.lines,
       aiTax: tax[0]?.ai_tax ?? null,
       highRiskFiles: highRisk[0]?.files ?? 0,
       openIncidents: incidents[0]?.open ?? 0,
       incidents: incidents[0]?.total ?? 0,
     },
-    linesByTier: [1, 2, 3, 4].map((tier) => {
-      const row = byTier.get(tier);
-      return { tier: `T${tier}`, ai: row?.ai_lines ?? 0, human: (row?.lines ?? 0) - (row?.ai_lines ?? 0) };
+    detectorVersions: detectorVersionsOrCurrent(shareRows[0] ? detectorVersionsOf(shareRows[0]) : []),
+    linesByTier: (["t1", "t2", "t3", "t4"] as const).map((tier, index) => {
+      const ai = Math.round(tiers.aiLinesByTier[tier]);
+      return { tier: `T${index + 1}`, ai, human: tiers.linesByTier[tier] - ai };
     }),
     survival: {
       ai: curveOf("ai")?.curve ?? [],

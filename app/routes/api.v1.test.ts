@@ -154,6 +154,25 @@ describe("GET endpoints", () => {
     expect(metrics.status).toBe(200);
     const metricsBody = await metrics.json();
     expect(metricsBody.data.map((row: { date: string; aiPercentage: number }) => [row.date, row.aiPercentage])).toEqual([["2026-10-31", 50]]);
+    expect(metricsBody.data[0]).toMatchObject({ aiShareLow: null, aiShareHigh: null, detectorVersion: null, writtenLines: 0 });
+    // The range's share is estimated from the share bins of the demo's analysed commits (ADR 033): over a weekend
+    // there are none; over the default 90 days, the demo's ten.
+    expect(metricsBody.aiShare).toMatchObject({ aiShare: null, writtenLines: 0, analyzedCommits: 0 });
+    const quarter = await (await call(repoMetricsRoute.loader, `/repos/${a.repoId}/metrics`, { params: { repoId: a.repoId } })).json();
+    expect(quarter).toMatchObject({ from: "2026-08-04", to: "2026-11-01" });
+    expect(quarter.aiShare).toEqual({
+      aiShare: expect.any(Number),
+      aiShareLow: expect.any(Number),
+      aiShareHigh: expect.any(Number),
+      writtenLines: expect.any(Number),
+      aiLines: expect.any(Number),
+      analyzedCommits: expect.any(Number),
+      prior: expect.any(Number),
+      detectorVersions: [expect.stringMatching(/^sentinel-detector-/)],
+    });
+    expect(quarter.aiShare.writtenLines).toBeGreaterThan(0);
+    expect(quarter.aiShare.aiShareLow).toBeLessThanOrEqual(quarter.aiShare.aiShare);
+    expect(quarter.aiShare.aiShareHigh).toBeGreaterThanOrEqual(quarter.aiShare.aiShare);
 
     const files = await (await call(highRiskFiles.loader, `/repos/${a.repoId}/high-risk-files`, { params: { repoId: a.repoId } })).json();
     expect(Array.isArray(files.data)).toBe(true);
@@ -322,6 +341,12 @@ describe("GET /openapi.json", () => {
     const typeParameter = document.paths["/events"].get.parameters.find((parameter: { name: string }) => parameter.name === "type");
     expect(typeParameter.schema.enum).toContain("commit");
     expect(document.components.schemas.CreateIncident.required).toEqual(expect.arrayContaining(["repoId", "title", "severity", "startedAt"]));
+    expect(Object.keys(document.components.schemas.RepoMetricsDay.properties)).toEqual(
+      expect.arrayContaining(["aiPercentage", "aiShareLow", "aiShareHigh", "detectorVersion", "writtenLines"]),
+    );
+    expect(document.paths["/repos/{id}/metrics"].get.responses["200"].content["application/json"].schema.properties.aiShare).toEqual({
+      $ref: "#/components/schemas/AiShareEstimate",
+    });
     expect(document.servers).toEqual([{ url: "http://sentinel.test/api/v1" }]);
   });
 });

@@ -4,24 +4,21 @@ import { Badge, Card, Metric, SparkAreaChart, Table, TableBody, TableCell, Table
 import { requireUser, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
 import { Pill } from "~/components/Pill.tsx";
-import { formatPercent, formatRelativeTime } from "~/utils/format.ts";
-import { getDashboard, getRepositorySparklines, type Sparklines } from "~/presenters/dashboard.server.ts";
+import { formatDetectorVersions, formatPercent, formatRelativeTime, formatShareRange } from "~/utils/format.ts";
+import { getDashboard, type Sparklines } from "~/presenters/dashboard.server.ts";
 import { useHydrated } from "~/components/Hydrated.tsx";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard · Sentinel" }];
 
+const NO_SPARKLINES: Sparklines = { weeks: [], aiShare: {} };
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { user, org } = await requireUser(request, context);
   const now = context.services.clock.now();
-  const [dashboard, sparklines] = org
-    ? await Promise.all([getDashboard(context.services.db, org.orgId, now), getRepositorySparklines(context.services.db, org.orgId, now)])
-    : ([null, { weeks: [], aiShare: {} }] as [null, Sparklines]);
-  return {
-    ...shellOf({ user, org }),
-    dashboard,
-    sparklines,
-    now: now.toISOString(),
-  };
+  if (!org) return { ...shellOf({ user, org }), dashboard: null, sparklines: NO_SPARKLINES, now: now.toISOString() };
+  // The sparklines come with the overview: both read the same share bins (ADR 033).
+  const { sparklines, ...dashboard } = await getDashboard(context.services.db, org.orgId, now);
+  return { ...shellOf({ user, org }), dashboard, sparklines, now: now.toISOString() };
 }
 
 export default function Dashboard() {
@@ -36,9 +33,16 @@ export default function Dashboard() {
           <h1 className="text-2xl font-semibold tracking-tight">Repositories</h1>
           <p className="mt-1 text-sm text-gray-500">Last {dashboard.windowDays} days</p>
           <div className="mt-6 grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-4">
-            <Card>
-              <Text>AI share of added lines</Text>
-              <Metric>{formatPercent(dashboard.totals.aiShare)}</Metric>
+            <Card data-testid="card-ai-share">
+              <Text>AI share of written lines</Text>
+              <Metric>
+                {formatPercent(dashboard.totals.aiShare)}
+                <ShareRange low={dashboard.totals.aiShareLow} high={dashboard.totals.aiShareHigh} />
+              </Metric>
+              <Text className="mt-1">estimated per repository from every commit&apos;s confidence</Text>
+              <p className="mt-1 text-xs text-gray-500" data-testid="detector-version">
+                {formatDetectorVersions(dashboard.detectorVersions)}
+              </p>
             </Card>
             <Card>
               <Text>AI tax</Text>
@@ -79,6 +83,7 @@ export default function Dashboard() {
                     <TableHeaderCell>Repository</TableHeaderCell>
                     <TableHeaderCell className="text-right">Commits</TableHeaderCell>
                     <TableHeaderCell className="text-right">AI share</TableHeaderCell>
+                    <TableHeaderCell className="whitespace-normal text-right">Plausible range</TableHeaderCell>
                     <TableHeaderCell className="text-right">AI tax</TableHeaderCell>
                     <TableHeaderCell className="whitespace-normal">Last 12 weeks</TableHeaderCell>
                     <TableHeaderCell className="whitespace-normal text-right">High-risk AI files</TableHeaderCell>
@@ -106,6 +111,9 @@ export default function Dashboard() {
                         ) : null}
                       </TableCell>
                       <TableCell className="text-right">{formatPercent(repo.aiShare)}</TableCell>
+                      <TableCell className="text-right text-gray-500" data-testid="repository-ai-share-range">
+                        {formatShareRange(repo.aiShareLow, repo.aiShareHigh) ?? "—"}
+                      </TableCell>
                       <TableCell className="text-right" data-testid="repository-ai-tax">
                         {formatTax(repo.aiTax)}
                       </TableCell>
@@ -142,6 +150,12 @@ export default function Dashboard() {
       )}
     </AppShell>
   );
+}
+
+/** " (27.1–36.4 %)" after an estimated share, in the card's smaller type; nothing when there is no range. */
+function ShareRange({ low, high }: { low: number | null; high: number | null }) {
+  const range = formatShareRange(low, high);
+  return range === null ? null : <span className="ml-2 inline-block whitespace-nowrap text-base font-normal text-gray-500">({range})</span>;
 }
 
 /** AI tax is stored as a fraction (0.12); shown like the repository page's card. Null until the first nightly run. */

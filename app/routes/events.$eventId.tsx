@@ -129,8 +129,16 @@ export default function EventPage() {
                       <div className="text-gray-500">
                         +{file.linesAdded} −{file.linesDeleted}
                       </div>
+                      {file.countsTowardShare && file.writtenLines !== file.linesAdded ? (
+                        <div className="text-xs text-gray-500">{file.writtenLines} written</div>
+                      ) : null}
                     </div>
                   </div>
+                  {file.exclusion ? (
+                    <p className="mt-2 text-xs text-amber-800" data-testid="file-exclusion">
+                      Lines left out of AI share: {file.exclusion}
+                    </p>
+                  ) : null}
                   {file.riskReasons.length > 0 ? (
                     <p className="mt-2 text-xs text-gray-600">Risk: {file.riskReasons.join("; ")}</p>
                   ) : null}

@@ -27,7 +27,7 @@ import {
   getRepoOverview,
   resolveMetricsRange,
 } from "~/presenters/repository.server.ts";
-import { formatPercent, formatRelativeTime } from "~/utils/format.ts";
+import { formatDetectorVersions, formatPercent, formatRelativeTime, formatShareRange } from "~/utils/format.ts";
 import { formatConfidence } from "~/utils/signals.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -94,8 +94,25 @@ export default function RepositoryPage() {
 
       <div className="mt-6 grid grid-cols-2 gap-4 lg:grid-cols-4">
         <Card data-testid="card-ai-share">
-          <Text>AI share of added lines</Text>
-          <Metric>{formatPercent(cards.aiShare)}</Metric>
+          <Text>AI share of written lines</Text>
+          <Metric>
+            {formatPercent(cards.aiShare)}
+            {formatShareRange(cards.aiShareLow, cards.aiShareHigh) ? (
+              <span className="ml-2 inline-block whitespace-nowrap text-base font-normal text-gray-500">
+                ({formatShareRange(cards.aiShareLow, cards.aiShareHigh)})
+              </span>
+            ) : null}
+          </Metric>
+          <Text className="mt-1">
+            estimated from {cards.writtenLines.toLocaleString("en-US")} written
+            lines
+          </Text>
+          <p
+            className="mt-1 text-xs text-gray-500"
+            data-testid="detector-version"
+          >
+            {formatDetectorVersions(overview.detectorVersions)}
+          </p>
         </Card>
         <Card data-testid="card-ai-tax">
           <Text>AI tax (rework of young AI lines)</Text>
@@ -115,10 +132,14 @@ export default function RepositoryPage() {
       <div className="mt-6 grid grid-cols-1 gap-4 lg:grid-cols-2">
         <Card>
           <Title>AI share per day</Title>
+          <Text className="mt-1">
+            Each day&apos;s written lines, at the prior fitted over the 90 days
+            ending with it
+          </Text>
           {series.length === 0 ? (
             <NoMetrics />
           ) : (
-            <ChartSlot label="AI share of added lines per day">
+            <ChartSlot label="Estimated AI share of written lines per day">
               {() => (
                 <AreaChart
                   className="h-56"
@@ -163,8 +184,8 @@ export default function RepositoryPage() {
           )}
         </Card>
         <Card>
-          <Title>Added lines by risk tier</Title>
-          <ChartSlot label="Added lines by risk tier, AI and human">
+          <Title>Written lines by risk tier</Title>
+          <ChartSlot label="Written lines by risk tier, expected AI and human">
             {() => (
               <BarChart
                 className="h-56"
@@ -188,7 +209,7 @@ export default function RepositoryPage() {
             ]}
           />
           <table className="sr-only">
-            <caption>Added lines by risk tier</caption>
+            <caption>Written lines by risk tier</caption>
             <tbody>
               {overview.linesByTier.map((tier) => (
                 <tr key={tier.tier}>

@@ -12,3 +12,19 @@ export function formatRelativeTime(iso: string | null, nowIso: string): string {
   if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
   return `${Math.floor(seconds / 86_400)} d ago`;
 }
+
+/**
+ * An estimate's plausible range, "27.1–36.4 %" (ADR 033); null when there is none to show (no written lines, or a
+ * range that rounds to the value itself).
+ */
+export function formatShareRange(low: number | null | undefined, high: number | null | undefined, digits = 1): string | null {
+  if (low === null || low === undefined || high === null || high === undefined || Number.isNaN(low) || Number.isNaN(high)) return null;
+  const from = low.toFixed(digits);
+  const to = high.toFixed(digits);
+  return from === to ? null : `${from}–${to} %`;
+}
+
+/** "detector sentinel-detector-1.3.0", or "detectors …-1.3.0, …-1.2.2" while history scored by an older one remains. */
+export function formatDetectorVersions(versions: readonly string[]): string {
+  return `${versions.length > 1 ? "detectors" : "detector"} ${versions.join(", ")}`;
+}

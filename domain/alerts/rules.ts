@@ -29,6 +29,11 @@ export interface TierCounts {
 export interface DailyRepoMetrics {
   date: string;
   linesAdded: number;
+  /**
+   * Written lines, the denominator of the estimated AI share whose numerator is aiLinesAdded (ADR 033). Absent: the
+   * share's denominator is linesAdded. Rows computed before the estimate have 0 and so take no part in the share rule.
+   */
+  writtenLines?: number;
   aiLinesAdded: number;
   linesDeleted: number;
   linesByTier: TierCounts | null;
@@ -116,8 +121,8 @@ export function evaluateAiShareSpike(input: MetricRuleInput, settings: AlertSett
   if (!settings.enabled) return null;
   const current = window(input.daily, input.asOf, 7);
   const previous = window(input.daily, input.asOf, 7, 7);
-  const currentLines = sum(current.map((row) => row.linesAdded));
-  const previousLines = sum(previous.map((row) => row.linesAdded));
+  const currentLines = sum(current.map((row) => row.writtenLines ?? row.linesAdded));
+  const previousLines = sum(previous.map((row) => row.writtenLines ?? row.linesAdded));
   // A week with almost no code has a meaningless share: both weeks need enough lines.
   if (currentLines === 0 || previousLines === 0 || currentLines < settings.minLines || previousLines < settings.minLines) return null;
   const currentShare = (sum(current.map((row) => row.aiLinesAdded)) / currentLines) * 100;

@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { changeFailureRate, computeAiShare, computeDailyMetrics, type DayFile, type DeploymentRecord } from "./daily.ts";
+import { DETECTOR_TRAINING_PRIOR } from "../detection/version.ts";
+import { binCommits } from "./share-bins.ts";
+
+/**
+ * Two confidences that average to the detector's training prior π₀: EM starts at π₀ and stays there, so every
+ * confidence keeps its value and the share is Σ lines × confidence ÷ Σ lines — worked out by hand below.
+ */
+const P0 = DETECTOR_TRAINING_PRIOR;
+const SPREAD = Math.min(P0, 1 - P0) / 2;
+const HIGH = P0 + SPREAD;
+const LOW = P0 - SPREAD;
 
 const day = { start: new Date("2026-03-03T08:00:00Z"), end: new Date("2026-03-04T08:00:00Z") };
 const at = (iso: string) => new Date(iso);
@@ -11,6 +22,7 @@ const file = (overrides: Partial<DayFile>): DayFile => ({
   riskTier: 1,
   linesAdded: 0,
   linesDeleted: 0,
+  writtenLines: 0,
   ...overrides,
 });
 const deploy = (id: string, finishedAt: string, overrides: Partial<DeploymentRecord> = {}): DeploymentRecord => ({
@@ -23,28 +35,56 @@ const deploy = (id: string, finishedAt: string, overrides: Partial<DeploymentRec
 });
 
 describe("AI share", () => {
-  it("counts a file's added lines as AI at confidence ≥ 0.5 and skips lockfiles", () => {
-    const share = computeAiShare([
-      file({ path: "src/pay.ts", aiConfidence: 0.5, riskTier: 4, linesAdded: 30, linesDeleted: 5 }),
-      file({ path: "src/ui.ts", aiConfidence: 0.49, riskTier: 1, linesAdded: 50, linesDeleted: 10 }),
-      file({ path: "src/auth.ts", commitSha: "c2", aiConfidence: 0.9, riskTier: 3, linesAdded: 20 }),
-      file({ path: "src/pay.ts", commitSha: "c2", aiConfidence: 0.8, riskTier: 4, linesAdded: 0, linesDeleted: 4 }),
-      file({ path: "package-lock.json", countsTowardShare: false, aiConfidence: 0.9, linesAdded: 5000 }),
-    ]);
-    // 50 AI lines of 100.
+  it("is the written lines' expected AI share at the commits' own confidences, split by tier with the same ones", () => {
+    // AI lines: 100 × HIGH + 100 × LOW = 200 π₀ of 200 written.
+    const share = computeAiShare(
+      [
+        file({ commitSha: "c1", path: "src/pay.ts", aiConfidence: 0.95, riskTier: 4, linesAdded: 60, linesDeleted: 5, writtenLines: 60 }),
+        file({ commitSha: "c1", path: "src/ui.ts", aiConfidence: 0.9, riskTier: 1, linesAdded: 50, linesDeleted: 10, writtenLines: 40 }),
+        file({ commitSha: "c2", path: "src/auth.ts", aiConfidence: 0.1, riskTier: 1, linesAdded: 100, linesDeleted: 4, writtenLines: 100 }),
+        file({ commitSha: "c1", path: "package-lock.json", countsTowardShare: false, aiConfidence: 0.9, linesAdded: 5000 }),
+      ],
+      {
+        commits: [
+          { sha: "c1", aiConfidence: HIGH },
+          { sha: "c2", aiConfidence: LOW },
+        ],
+      },
+    );
     expect(share).toEqual({
-      linesAdded: 100,
-      aiLinesAdded: 50,
+      // Counted added lines (AI tax's denominator); 10 of src/ui.ts's were not written (e.g. whitespace-only).
+      linesAdded: 210,
+      writtenLines: 200,
+      aiLinesAdded: Math.round(200 * P0),
       linesDeleted: 19,
-      aiPercentage: 50,
-      linesByTier: { t1: 50, t2: 0, t3: 20, t4: 30 },
-      aiLinesByTier: { t1: 0, t2: 0, t3: 20, t4: 30 },
-      highRiskFiles: 2,
+      aiPercentage: expect.closeTo(100 * P0, 6),
+      aiShareLow: expect.any(Number),
+      aiShareHigh: expect.any(Number),
+      aiPrior: expect.closeTo(P0, 6),
+      linesByTier: { t1: 140, t2: 0, t3: 0, t4: 60 },
+      // T4: 60 × HIGH; T1: 40 × HIGH + 100 × LOW.
+      aiLinesByTier: { t1: Math.round(40 * HIGH + 100 * LOW), t2: 0, t3: 0, t4: Math.round(60 * HIGH) },
+      highRiskFiles: 1,
     });
+    expect(share.aiShareLow!).toBeLessThan(share.aiPercentage);
+    expect(share.aiShareHigh!).toBeGreaterThan(share.aiPercentage);
   });
 
-  it("is 0 % on a day without added lines", () => {
-    expect(computeAiShare([]).aiPercentage).toBe(0);
+  it("fits the prior over the window before the day: a lone commit at 0.6 in a human repository is not 100 % AI", () => {
+    const files = [file({ commitSha: "big", aiConfidence: 0.6, linesAdded: 2000, writtenLines: 2000 })];
+    const commits = [{ sha: "big", aiConfidence: 0.6 }];
+    // Counted at ≥ 0.5 this day read 100 %; on its own, one commit at 0.6 fits a prior of 1 and reads the same.
+    expect(computeAiShare(files, { commits }).aiPercentage).toBeGreaterThan(99);
+    const humanWindow = binCommits(Array.from({ length: 60 }, (_, index) => ({ confidence: 0.1 + (index % 5) * 0.05, writtenLines: 0 })));
+    const share = computeAiShare(files, { commits, priorWindow: humanWindow });
+    expect(share.aiPercentage).toBeLessThanOrEqual(3);
+    expect(share.aiPrior!).toBeLessThan(0.01);
+  });
+
+  it("is 0 % on a day without written lines, and leaves out commits that were not analysed", () => {
+    expect(computeAiShare([])).toMatchObject({ aiPercentage: 0, writtenLines: 0, aiShareLow: null, aiPrior: null });
+    const share = computeAiShare([file({ commitSha: "pending", aiConfidence: 0.9, linesAdded: 30, writtenLines: 30 })], { commits: [] });
+    expect(share).toMatchObject({ linesAdded: 30, writtenLines: 0, aiLinesAdded: 0, aiPercentage: 0 });
   });
 });
 
@@ -80,13 +120,13 @@ describe("a whole day, hand-computed", () => {
     const metrics = computeDailyMetrics({
       day,
       commits: [
-        { sha: "c1", aiConfidence: 0.7 },
-        { sha: "c2", aiConfidence: 0.2 },
+        { sha: "c1", aiConfidence: HIGH, detectorVersion: "sentinel-detector-1.2.2" },
+        { sha: "c2", aiConfidence: LOW, detectorVersion: "sentinel-detector-1.3.0" },
         { sha: "c3", aiConfidence: null },
       ],
       files: [
-        file({ commitSha: "c1", aiConfidence: 0.7, linesAdded: 60, linesDeleted: 20 }),
-        file({ commitSha: "c2", aiConfidence: 0.2, linesAdded: 40, linesDeleted: 30 }),
+        file({ commitSha: "c1", aiConfidence: 0.7, linesAdded: 60, linesDeleted: 20, writtenLines: 60 }),
+        file({ commitSha: "c2", aiConfidence: 0.2, linesAdded: 40, linesDeleted: 30, writtenLines: 40 }),
       ],
       churn: { ai: 15, human: 3 },
       pullRequests: [
@@ -106,11 +146,17 @@ describe("a whole day, hand-computed", () => {
       commits: 3,
       aiCommits: 1,
       linesAdded: 100,
-      aiLinesAdded: 60,
+      writtenLines: 100,
+      // The commits' confidences average π₀: 60 × HIGH + 40 × LOW.
+      aiLinesAdded: Math.round(60 * HIGH + 40 * LOW),
       linesDeleted: 50,
-      aiPercentage: 60,
+      aiPercentage: expect.closeTo(60 * HIGH + 40 * LOW, 6),
+      aiShareLow: expect.any(Number),
+      aiShareHigh: expect.any(Number),
+      aiPrior: expect.closeTo(P0, 6),
+      detectorVersion: "sentinel-detector-1.3.0",
       linesByTier: { t1: 100, t2: 0, t3: 0, t4: 0 },
-      aiLinesByTier: { t1: 60, t2: 0, t3: 0, t4: 0 },
+      aiLinesByTier: { t1: Math.round(60 * HIGH + 40 * LOW), t2: 0, t3: 0, t4: 0 },
       highRiskFiles: 0,
       aiChurnLines: 15,
       humanChurnLines: 3,

@@ -3,8 +3,12 @@
  * repository by the caller; everything here is arithmetic, so it is tested against hand-computed fixtures.
  */
 import { isAwaitingFirstReview, medianPickupMinutes, type PullRequestTimeline } from "./review-queue.ts";
+import { confidenceAtPrior, estimateDayShare, newestDetectorVersionsFirst, type CommitShareInput, type ConfidenceBin } from "./share-bins.ts";
 
-/** A line (or commit) counts as AI-written at this confidence or above. */
+/**
+ * A commit counts as AI-attributed (aiCommits), and a T3/T4 file as a high-risk AI file, at this confidence or above.
+ * AI share is not a count at a threshold: it is estimated (ADR 033).
+ */
 export const AI_THRESHOLD = 0.5;
 /** GitClear's churn window: a line deleted or rewritten within 14 days of being added. */
 export const CHURN_WINDOW_DAYS = 14;
@@ -14,6 +18,8 @@ export type TierCounts = { t1: number; t2: number; t3: number; t4: number };
 export interface DayCommit {
   sha: string;
   aiConfidence: number | null;
+  /** The detector that scored it (the day's newest is stored with the row). */
+  detectorVersion?: string | null;
 }
 
 export interface DayFile {
@@ -24,6 +30,8 @@ export interface DayFile {
   riskTier: number;
   linesAdded: number;
   linesDeleted: number;
+  /** Of the added lines, those somebody wrote (what AI share is a share of). */
+  writtenLines: number;
 }
 
 export interface DeploymentRecord {
@@ -44,6 +52,12 @@ export interface DailyMetricsInput {
   commits: readonly DayCommit[];
   /** Attribution rows of those commits. */
   files: readonly DayFile[];
+  /**
+   * The repository's analysed commits of the 89 days before this one, binned by confidence (their lines are not
+   * used): the prior of the day's share is fitted over them and the day's commits, so that a day's few commits do
+   * not decide their own prior (ADR 033). Empty: the day alone.
+   */
+  priorWindow?: readonly ConfidenceBin[];
   /** Lines that died in the day within 14 days of birth, by origin (line provenance). Null when not computed. */
   churn: { ai: number; human: number } | null;
   /** PRs that could be open, opened, merged or reviewed in the day. */
@@ -60,9 +74,14 @@ export interface DailyMetrics {
   commits: number;
   aiCommits: number;
   linesAdded: number;
+  writtenLines: number;
   aiLinesAdded: number;
   linesDeleted: number;
   aiPercentage: number;
+  aiShareLow: number | null;
+  aiShareHigh: number | null;
+  aiPrior: number | null;
+  detectorVersion: string | null;
   linesByTier: TierCounts;
   aiLinesByTier: TierCounts;
   highRiskFiles: number;
@@ -85,44 +104,96 @@ const within = (at: Date | null, day: { start: Date; end: Date }) =>
   at !== null && at.getTime() >= day.start.getTime() && at.getTime() < day.end.getTime();
 
 export interface AiShare {
+  /** Added lines of counted files (lockfiles, generated, vendored files left out): AI tax's denominator. */
   linesAdded: number;
+  /** Written lines of the analysed commits' counted files: what the share is a share of. */
+  writtenLines: number;
+  /** Expected AI-written lines among them (Σ lines × adjusted confidence), rounded. */
   aiLinesAdded: number;
   linesDeleted: number;
-  /** AI-attributed added lines ÷ all added lines × 100; 0 on a day without added lines. */
+  /** Estimated AI share of the written lines × 100; 0 on a day without written lines. */
   aiPercentage: number;
+  /** Plausible range (about 95 %) of the share × 100; null on a day without written lines. */
+  aiShareLow: number | null;
+  aiShareHigh: number | null;
+  /** The prior the confidences were re-weighted to (0–1); null without analysed commits. */
+  aiPrior: number | null;
+  /** Written lines per risk tier, and the expected AI lines of each at the same adjusted confidences (rounded). */
   linesByTier: TierCounts;
   aiLinesByTier: TierCounts;
   /** Distinct T3/T4 paths with AI confidence ≥ 0.5 touched in the day. */
   highRiskFiles: number;
 }
 
-/** AI share over attribution rows; lockfiles, generated, vendored and binary files never count. */
-export function computeAiShare(files: readonly DayFile[]): AiShare {
+/**
+ * AI share of a day's written lines, estimated (ADR 033): each analysed commit is an item at its commit-level
+ * confidence with its counted files' written lines, and estimateAiShare re-weights the confidences to the prior fitted
+ * over the day's commits and `priorWindow`'s. Tier lines are split by the very same adjusted confidences, so they add
+ * up to the day's AI lines. Without `commits` (one commit's files, as the engine's tests pass them), each file is an
+ * item at its own confidence. Lockfiles, generated, vendored and binary files never count.
+ */
+export function computeAiShare(
+  files: readonly DayFile[],
+  estimate: { commits?: readonly DayCommit[]; priorWindow?: readonly ConfidenceBin[] } = {},
+): AiShare {
   const share: AiShare = {
     linesAdded: 0,
+    writtenLines: 0,
     aiLinesAdded: 0,
     linesDeleted: 0,
     aiPercentage: 0,
+    aiShareLow: null,
+    aiShareHigh: null,
+    aiPrior: null,
     linesByTier: emptyTiers(),
     aiLinesByTier: emptyTiers(),
     highRiskFiles: 0,
   };
   const risky = new Set<string>();
-  for (const file of files) {
-    if (!file.countsTowardShare) continue;
-    const ai = file.aiConfidence >= AI_THRESHOLD;
+  type Item = CommitShareInput & { linesByTier: TierCounts };
+  const items = new Map<string, Item>();
+  const confidenceOf = estimate.commits ? new Map(estimate.commits.map((commit) => [commit.sha, commit.aiConfidence])) : null;
+  if (estimate.commits) {
+    for (const commit of estimate.commits) {
+      if (commit.aiConfidence !== null) items.set(commit.sha, { confidence: commit.aiConfidence, writtenLines: 0, linesByTier: emptyTiers() });
+    }
+  }
+  files.forEach((file, index) => {
+    if (!file.countsTowardShare) return;
     const tier = tierKey(file.riskTier);
     share.linesAdded += file.linesAdded;
     share.linesDeleted += file.linesDeleted;
-    share.linesByTier[tier] += file.linesAdded;
-    if (ai) {
-      share.aiLinesAdded += file.linesAdded;
-      share.aiLinesByTier[tier] += file.linesAdded;
-      if (file.riskTier >= 3) risky.add(file.path);
+    if (file.aiConfidence >= AI_THRESHOLD && file.riskTier >= 3) risky.add(file.path);
+    let item = confidenceOf ? items.get(file.commitSha) : undefined;
+    if (!confidenceOf) {
+      item = { confidence: file.aiConfidence, writtenLines: 0, linesByTier: emptyTiers() };
+      items.set(`${index}`, item);
+    }
+    if (!item) return;
+    item.writtenLines += file.writtenLines;
+    item.linesByTier[tier] += file.writtenLines;
+  });
+  share.highRiskFiles = risky.size;
+  if (items.size === 0) return share;
+
+  const day = [...items.values()];
+  const estimated = estimateDayShare(estimate.priorWindow ?? [], day);
+  share.aiPrior = estimated.prior;
+  share.writtenLines = estimated.lines;
+  if (estimated.share === null) return share;
+  const aiByTier = emptyTiers();
+  for (const item of day) {
+    const p = confidenceAtPrior(item.confidence, estimated.prior);
+    for (const key of ["t1", "t2", "t3", "t4"] as const) {
+      share.linesByTier[key] += item.linesByTier[key];
+      aiByTier[key] += item.linesByTier[key] * p;
     }
   }
-  share.highRiskFiles = risky.size;
-  share.aiPercentage = share.linesAdded === 0 ? 0 : (share.aiLinesAdded / share.linesAdded) * 100;
+  share.aiLinesAdded = Math.round(estimated.aiLines);
+  share.aiLinesByTier = { t1: Math.round(aiByTier.t1), t2: Math.round(aiByTier.t2), t3: Math.round(aiByTier.t3), t4: Math.round(aiByTier.t4) };
+  share.aiPercentage = estimated.share * 100;
+  share.aiShareLow = (estimated.low ?? estimated.share) * 100;
+  share.aiShareHigh = (estimated.high ?? estimated.share) * 100;
   return share;
 }
 
@@ -186,16 +257,22 @@ export function failedDeployments(deployments: readonly DeploymentRecord[], inci
 
 export function computeDailyMetrics(input: DailyMetricsInput): DailyMetrics {
   const { day } = input;
-  const share = computeAiShare(input.files);
+  const share = computeAiShare(input.files, { commits: input.commits, priorWindow: input.priorWindow });
   const tax = input.churn ? computeReworkTax(input.churn, share.linesAdded + share.linesDeleted) : { aiTax: null, humanTax: null };
   const dora = changeFailureRate(input.deployments, input.incidents, day, input.failedDeploymentIds);
   return {
     commits: input.commits.length,
     aiCommits: input.commits.filter((commit) => (commit.aiConfidence ?? 0) >= AI_THRESHOLD).length,
     linesAdded: share.linesAdded,
+    writtenLines: share.writtenLines,
     aiLinesAdded: share.aiLinesAdded,
     linesDeleted: share.linesDeleted,
     aiPercentage: share.aiPercentage,
+    aiShareLow: share.aiShareLow,
+    aiShareHigh: share.aiShareHigh,
+    aiPrior: share.aiPrior,
+    detectorVersion:
+      newestDetectorVersionsFirst(input.commits.flatMap((commit) => (commit.detectorVersion ? [commit.detectorVersion] : [])))[0] ?? null,
     linesByTier: share.linesByTier,
     aiLinesByTier: share.aiLinesByTier,
     highRiskFiles: share.highRiskFiles,

@@ -110,6 +110,7 @@ export async function evaluateRepositoryAlerts(
     .select({
       date: repoMetrics.date,
       linesAdded: repoMetrics.linesAdded,
+      writtenLines: repoMetrics.writtenLines,
       aiLinesAdded: repoMetrics.aiLinesAdded,
       linesDeleted: repoMetrics.linesDeleted,
       linesByTier: repoMetrics.linesByTier,

@@ -46,12 +46,13 @@ export const TABLE_COLUMNS = {
   commits: [
     "org_id", "repo_id", "sha", "author_name", "author_email", "author_login", "authored_at", "authored_offset_minutes", "committed_at",
     "message_headline", "branch", "pr_number", "on_default_branch", "analysis_status", "skip_reason", "ai_confidence", "signals",
-    "lines_added", "lines_deleted", "detector_version", "analyzed_at",
+    "lines_added", "lines_deleted", "detector_version", "analyzed_at", "written_lines", "written_lines_t1", "written_lines_t2",
+    "written_lines_t3", "written_lines_t4",
   ],
   code_attribution: [
     "org_id", "repo_id", "commit_sha", "file_path", "previous_path", "change_type", "file_kind", "counts_toward_share", "ai_confidence",
     "signals", "risk_tier", "base_risk_tier", "risk_reasons", "lines_added", "lines_deleted", "complexity", "detector_version",
-    "authored_at", "analyzed_at",
+    "authored_at", "analyzed_at", "written_lines",
   ],
   commit_file_patches: ["org_id", "repo_id", "commit_sha", "file_path", "previous_path", "status", "patch", "patch_truncated", "ai_authored", "authored_at"],
   code_events: ["id", "org_id", "repo_id", "type", "event_key", "commit_sha", "pr_number", "branch", "actor", "timestamp", "delivery_id", "payload", "created_at"],
@@ -488,6 +489,7 @@ export function generateRepositoryHistory(shape: LargeOrganizationShape, plan: O
       rows.commits.push(copyLine([
         orgId, repoId, commit.sha, commit.author.name, commit.author.email, null, new Date(commit.at), offset, new Date(committedAt),
         commit.message, branch, null, true, "skipped", "merge commit", null, [], 0, 0, DETECTOR_VERSION, new Date(commit.at + MINUTE_MS),
+        0, 0, 0, 0, 0,
       ]));
       mainline.push({ at: commit.at, sha: commit.sha });
       rows.code_events.push(copyLine([
@@ -507,6 +509,8 @@ export function generateRepositoryHistory(shape: LargeOrganizationShape, plan: O
     const { confidence, signals } = commitSignals(commit.tool, commit.author, branch, 0);
     let added = 0;
     let deleted = 0;
+    // Written lines by risk tier, summed onto the commit row as the verdict writer does (ADR 033).
+    const written = [0, 0, 0, 0];
     let highestTier = 0;
     let filesAdded = 0;
     for (const file of chosen) {
@@ -521,7 +525,9 @@ export function generateRepositoryHistory(shape: LargeOrganizationShape, plan: O
       rows.code_attribution.push(copyLine([
         orgId, repoId, commit.sha, file.path, null, isNew ? "added" : "modified", file.kind, file.counts, fileConfidence, [], tier.tier, tier.baseTier,
         tier.reasons, linesAdded, linesDeleted, complexity, DETECTOR_VERSION, new Date(commit.at), new Date(commit.at + MINUTE_MS),
+        file.counts ? linesAdded : 0,
       ]));
+      if (file.counts) written[tier.tier - 1]! += linesAdded;
       const short = commit.sha.slice(0, 7);
       const minus = Array.from({ length: linesDeleted }, (_, line) => `-old ${position + line}`);
       const plus = Array.from({ length: linesAdded }, (_, line) => `+${short} ${line}`);
@@ -537,7 +543,7 @@ export function generateRepositoryHistory(shape: LargeOrganizationShape, plan: O
       const lockConfidence = commit.tool === null ? 0.05 : 0.5;
       rows.code_attribution.push(copyLine([
         orgId, repoId, commit.sha, lockfile, null, "modified", "lockfile", false, lockConfidence, [], 1, 1, ["T1: lockfile file"],
-        random.int(5, 400), random.int(5, 400), null, DETECTOR_VERSION, new Date(commit.at), new Date(commit.at + MINUTE_MS),
+        random.int(5, 400), random.int(5, 400), null, DETECTOR_VERSION, new Date(commit.at), new Date(commit.at + MINUTE_MS), 0,
       ]));
     }
     commitTier.set(commit.sha, highestTier);
@@ -546,7 +552,7 @@ export function generateRepositoryHistory(shape: LargeOrganizationShape, plan: O
     rows.commits.push(copyLine([
       orgId, repoId, commit.sha, commit.author.name, commit.author.email, commit.author.login, new Date(commit.at), offset, new Date(committedAt),
       commit.message, branch, pr?.number ?? null, onDefault, "analyzed", null, aiConfidence, finalSignals, added, deleted, DETECTOR_VERSION,
-      new Date(commit.at + MINUTE_MS),
+      new Date(commit.at + MINUTE_MS), written[0]! + written[1]! + written[2]! + written[3]!, written[0]!, written[1]!, written[2]!, written[3]!,
     ]));
     rows.code_events.push(copyLine([
       eventIds.next(commit.at), orgId, repoId, "commit", `commit/${commit.sha}`, commit.sha, null, branch, commit.author.login, new Date(commit.at),

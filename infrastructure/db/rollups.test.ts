@@ -91,6 +91,50 @@ async function drift(options: { lastEventExact: boolean } = { lastEventExact: tr
   return { activity: [...activity], files: [...files], lastDays: [...lastDays] };
 }
 
+/**
+ * Keys where the share bins (migration 0019, kept by triggers on commits) differ from the analysed commits right now,
+ * per day and per week; and rows left at all zeros (a writer deletes the row it emptied). Empty means exact.
+ */
+async function shareBinDrift() {
+  const compare = (period: "day" | "week") => {
+    const table = database.sql(period === "day" ? "repo_daily_share_bins" : "repo_weekly_share_bins");
+    const column = database.sql(period);
+    const start =
+      period === "day"
+        ? database.sql`(authored_at at time zone 'UTC')::date`
+        : database.sql`(authored_at at time zone 'UTC')::date - (extract(isodow from (authored_at at time zone 'UTC')::date)::int - 1)`;
+    return database.sql`
+      with raw as (
+        select repo_id, ${start} as period, least(floor(ai_confidence::float8 * 20), 19)::int as bin, coalesce(detector_version, '') as version,
+          count(*)::int as commits, sum(written_lines)::bigint as lines, sum(written_lines_t1)::bigint as t1, sum(written_lines_t2)::bigint as t2,
+          sum(written_lines_t3)::bigint as t3, sum(written_lines_t4)::bigint as t4, sum(ai_confidence::float8) as confidence
+        from commits where analysis_status = 'analyzed' and ai_confidence is not null group by 1, 2, 3, 4
+      ), kept as (
+        select repo_id, ${column} as period, bin::int as bin, detector_version as version, sum(commits)::int as commits, sum(written_lines)::bigint as lines,
+          sum(written_lines_t1)::bigint as t1, sum(written_lines_t2)::bigint as t2, sum(written_lines_t3)::bigint as t3,
+          sum(written_lines_t4)::bigint as t4, sum(confidence_sum) as confidence
+        from ${table} group by 1, 2, 3, 4
+        having (sum(commits), sum(written_lines), sum(written_lines_t1), sum(written_lines_t2), sum(written_lines_t3), sum(written_lines_t4))
+          <> (0, 0, 0, 0, 0, 0) or abs(sum(confidence_sum)) > 1e-6
+      )
+      select coalesce(raw.repo_id, kept.repo_id) as repo_id, coalesce(raw.period, kept.period) as period, coalesce(raw.bin, kept.bin) as bin,
+        row_to_json(raw) as raw, row_to_json(kept) as kept
+      from raw full join kept on kept.repo_id = raw.repo_id and kept.period = raw.period and kept.bin = raw.bin and kept.version = raw.version
+      where row(raw.commits, raw.lines, raw.t1, raw.t2, raw.t3, raw.t4) is distinct from row(kept.commits, kept.lines, kept.t1, kept.t2, kept.t3, kept.t4)
+        or abs(raw.confidence - kept.confidence) > 1e-6`;
+  };
+  const [days, weeks, [empty]] = await Promise.all([
+    compare("day"),
+    compare("week"),
+    database.sql<{ rows: number }[]>`
+      select (select count(*) from repo_daily_share_bins where commits = 0 and written_lines = 0 and abs(confidence_sum) < 1e-9)::int
+        + (select count(*) from repo_weekly_share_bins where commits = 0 and written_lines = 0 and abs(confidence_sum) < 1e-9)::int as rows`,
+  ]);
+  return { days: [...days], weeks: [...weeks], emptyRows: empty!.rows };
+}
+
+const EXACT_BINS = { days: [], weeks: [], emptyRows: 0 };
+
 async function totals() {
   const [row] = await database.sql<{ events: number; commits: number; analyzed: number; lines: number; files: number }[]>`
     select sum(events)::int as events, sum(commits)::int as commits, sum(analyzed_commits)::int as analyzed,
@@ -113,28 +157,48 @@ describe("daily rollups kept by triggers (repo_daily_activity, repo_daily_high_r
     expect(sums.analyzed).toBeGreaterThan(50);
     expect(sums.lines).toBeGreaterThan(1000);
     expect(await drift()).toEqual({ activity: [], files: [], lastDays: [] });
+    expect(await shareBinDrift()).toEqual(EXACT_BINS);
+    const [bins] = await database.sql<{ commits: number; lines: number }[]>`
+      select sum(commits)::int as commits, sum(written_lines)::int as lines from repo_daily_share_bins`;
+    expect(bins!.commits).toBe(sums.analyzed);
+    expect(bins!.lines).toBeGreaterThan(1000);
   }, 180_000);
 
   it("match after a COPY load, re-tiering and re-scoring updates, and deletes down to a whole repository", async () => {
     const generated = await loadOrganizationHistory(database.sql, { ...shapeOf({ repos: 3, days: 20, until: "2026-03-20" }), slug: "rollups" });
     expect((await totals()).files).toBeGreaterThan(0);
     expect(await drift()).toEqual({ activity: [], files: [], lastDays: [] });
+    expect(await shareBinDrift()).toEqual(EXACT_BINS);
 
     const [repo] = await database.sql<{ id: string }[]>`select id from repositories where org_id = ${generated.orgId} order by full_name limit 1`;
+    // A re-score by a new detector: confidences move between bins, the version changes, written lines change.
+    await database.sql`update commits set ai_confidence = ai_confidence / 2, detector_version = 'sentinel-detector-9.0.0'
+      where repo_id = ${repo!.id} and ai_confidence < 0.9 and written_lines % 3 = 0`;
+    await database.sql`update commits set written_lines = written_lines + 7, written_lines_t2 = written_lines_t2 + 7 where repo_id = ${repo!.id} and written_lines % 3 = 1`;
+    expect(await shareBinDrift()).toEqual(EXACT_BINS);
+    // Re-scored back: the 9.0.0 rows empty out and are deleted.
+    await database.sql`update commits set ai_confidence = ai_confidence * 2, detector_version = ${"sentinel-detector-1.2.2"} where detector_version = 'sentinel-detector-9.0.0'`;
+    expect(await shareBinDrift()).toEqual(EXACT_BINS);
+    const [versions] = await database.sql<{ rows: number }[]>`select count(*)::int as rows from repo_daily_share_bins where detector_version = 'sentinel-detector-9.0.0'`;
+    expect(versions!.rows).toBe(0);
     // Re-tiering and re-scoring move lines between tiers and in or out of the high-risk files.
     await database.sql`update code_attribution set risk_tier = 4, ai_confidence = 0.9 where repo_id = ${repo!.id} and file_path like 'src/%' and risk_tier < 3`;
     await database.sql`update code_attribution set ai_confidence = 0.1 where repo_id = ${repo!.id} and risk_tier = 3`;
     await database.sql`update commits set analysis_status = 'pending', ai_confidence = null where repo_id = ${repo!.id} and ai_confidence >= 0.9`;
     await database.sql`update code_events set timestamp = timestamp - interval '1 day' where repo_id = ${repo!.id} and type = 'pr_review'`;
     expect(await drift({ lastEventExact: false })).toEqual({ activity: [], files: [], lastDays: [] });
+    expect(await shareBinDrift()).toEqual(EXACT_BINS);
 
     await database.sql`delete from code_attribution where repo_id = ${repo!.id} and lines_added > 20`;
     await database.sql`delete from commits where repo_id = ${repo!.id} and analysis_status = 'pending'`;
+    await database.sql`delete from commits where repo_id = ${repo!.id} and ai_confidence < 0.1`;
     expect(await drift({ lastEventExact: false })).toEqual({ activity: [], files: [], lastDays: [] });
+    expect(await shareBinDrift()).toEqual(EXACT_BINS);
 
     const before = await totals();
     await database.sql`delete from repositories where id = ${repo!.id}`;
     expect(await drift({ lastEventExact: false })).toEqual({ activity: [], files: [], lastDays: [] });
+    expect(await shareBinDrift()).toEqual(EXACT_BINS);
     expect((await totals()).events).toBeLessThan(before.events);
   }, 120_000);
 
@@ -176,6 +240,38 @@ describe("daily rollups kept by triggers (repo_daily_activity, repo_daily_high_r
     // The analysis job found the day's row held by the webhook job and wrote a row of its own instead of waiting.
     const [rows] = await database.sql<{ rows: number }[]>`select count(*)::int as rows from repo_daily_activity where repo_id = ${repo!.id}`;
     expect(rows!.rows).toBe(2);
+  });
+
+  it("let two analyses of the same repository, day and bin write at once: the second adds a row instead of waiting", async () => {
+    const [org] = await database.sql<{ id: string }[]>`insert into organizations (slug, name) values ('bins', 'Bins') returning id`;
+    const [repo] = await database.sql<{ id: string }[]>`insert into repositories (org_id, full_name) values (${org!.id}, 'bins/api') returning id`;
+    const at = "2026-03-18T10:00:00Z";
+    await database.sql`insert into commits (org_id, repo_id, sha, authored_at) values (${org!.id}, ${repo!.id}, 'a1', ${at}), (${org!.id}, ${repo!.id}, 'b1', ${at})`;
+    const first = await database.sql.reserve();
+    const second = await database.sql.reserve();
+    const within = <T>(promise: Promise<T>, what: string) =>
+      Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} waited for the other transaction`)), 3000))]);
+    const analyse = (sql: typeof first, sha: string, lines: number) =>
+      sql`update commits set analysis_status = 'analyzed', ai_confidence = 0.97, detector_version = 'd-1', written_lines = ${lines}, written_lines_t3 = ${lines}
+        where repo_id = ${repo!.id} and sha = ${sha}`;
+    try {
+      await first`begin`;
+      await analyse(first, "a1", 30);
+      await second`begin`;
+      await within(analyse(second, "b1", 12), "the second analysis");
+      await second`commit`;
+      await first`commit`;
+    } finally {
+      first.release();
+      second.release();
+    }
+    expect(await shareBinDrift()).toEqual(EXACT_BINS);
+    const rows = await database.sql<{ commits: number; lines: number; t3: number }[]>`
+      select commits, written_lines::int as lines, written_lines_t3::int as t3 from repo_daily_share_bins where repo_id = ${repo!.id} order by written_lines`;
+    expect(rows).toEqual([
+      { commits: 1, lines: 12, t3: 12 },
+      { commits: 1, lines: 30, t3: 30 },
+    ]);
   });
 
   it("keep a day in one row while its writers come one after another", async () => {

@@ -1,6 +1,9 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDashboard } from "../../app/presenters/dashboard.server.ts";
+import { DETECTOR_TRAINING_PRIOR } from "../../domain/detection/version.ts";
+import { estimateAiShare } from "../../domain/metrics/ai-share.ts";
+import { combineShares } from "../../domain/metrics/share-bins.ts";
 import { startWorkers } from "../../jobs/workers.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
@@ -108,10 +111,21 @@ describe("seedDemoOrganization (inline analysis)", () => {
     const [org] = await database.db.select({ id: organizations.id }).from(organizations).where(eq(organizations.isDemo, true));
     const dashboard = await getDashboard(database.db, org!.id, NOW);
     expect(dashboard.repositories).toHaveLength(3);
-    const [lines] = await database.sql<{ added: number; ai: number }[]>`
-      select sum(lines_added)::int as added, sum(lines_added) filter (where ai_confidence >= 0.5)::int as ai
-      from code_attribution where counts_toward_share`;
-    expect(dashboard.totals.aiShare).toBeCloseTo((lines!.ai / lines!.added) * 100, 5);
+    // AI share: per repository, the estimate over its analysed commits (confidence, counted files' written lines),
+    // then the repositories' AI lines over their written lines (ADR 033). The demo's history is all in the window.
+    const commits = await database.sql<{ repo_id: string; confidence: number; lines: number }[]>`
+      select c.repo_id, c.ai_confidence as confidence,
+        coalesce((select sum(a.written_lines) from code_attribution a where a.repo_id = c.repo_id and a.commit_sha = c.sha and a.counts_toward_share), 0)::int as lines
+      from commits c where c.analysis_status = 'analyzed' and c.ai_confidence is not null`;
+    const estimates = dashboard.repositories.map((repo) =>
+      estimateAiShare(
+        commits.filter((commit) => commit.repo_id === repo.id),
+        { trainingPrior: DETECTOR_TRAINING_PRIOR },
+      ),
+    );
+    expect(estimates.every((estimate) => estimate.lines > 0)).toBe(true);
+    // The rollup's bins stand each commit in for its bin's mean confidence: within half a point of the exact estimate.
+    expect(Math.abs(dashboard.totals.aiShare! - combineShares(estimates).share! * 100)).toBeLessThan(0.5);
     expect(dashboard.totals.commits).toBe(dataset.commits.length);
 
     const [other] = await database.db.insert(organizations).values({ slug: "other", name: "Other" }).returning({ id: organizations.id });

@@ -214,10 +214,13 @@ export function buildCommitVerdict(
 ): CommitVerdict {
   let linesAdded = 0;
   let linesDeleted = 0;
+  // AI share is a share of written lines (ADR 033): the commit row carries its counted files' sum, by risk tier.
+  const written = [0, 0, 0, 0];
   for (const file of result.files) {
     if (!file.countsTowardShare) continue;
     linesAdded += file.linesAdded;
     linesDeleted += file.linesDeleted;
+    written[Math.min(4, Math.max(1, file.riskTier)) - 1]! += file.writtenLines;
   }
   return {
     org_id: target.orgId,
@@ -228,6 +231,11 @@ export function buildCommitVerdict(
     signals: result.signals,
     lines_added: linesAdded,
     lines_deleted: linesDeleted,
+    written_lines: written[0]! + written[1]! + written[2]! + written[3]!,
+    written_lines_t1: written[0]!,
+    written_lines_t2: written[1]!,
+    written_lines_t3: written[2]!,
+    written_lines_t4: written[3]!,
     detector_version: result.detectorVersion,
     authored_at: new Date(normalised.author.date).toISOString(),
     analyzed_at: analyzedAt.toISOString(),
@@ -244,6 +252,8 @@ export function buildCommitVerdict(
       risk_reasons: file.riskReasons,
       lines_added: file.linesAdded,
       lines_deleted: file.linesDeleted,
+      written_lines: file.writtenLines,
+      exclusion: file.exclusion,
       complexity: file.complexity ?? null,
     })),
     patches: commitPatchRows(normalised.files, result.files),

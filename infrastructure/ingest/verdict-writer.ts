@@ -21,6 +21,12 @@ export interface CommitVerdict {
   signals: unknown;
   lines_added: number;
   lines_deleted: number;
+  /** The counted files' written lines, in all and by risk tier (ADR 033: the AI share rollup reads these). */
+  written_lines: number;
+  written_lines_t1: number;
+  written_lines_t2: number;
+  written_lines_t3: number;
+  written_lines_t4: number;
   detector_version: string;
   authored_at: string;
   analyzed_at: string;
@@ -52,6 +58,8 @@ export interface AttributionRow {
   risk_reasons: unknown;
   lines_added: number;
   lines_deleted: number;
+  written_lines: number;
+  exclusion: string | null;
   complexity: unknown;
 }
 
@@ -78,7 +86,8 @@ const LOCK_COMMITS = `
 const WRITE_CURRENT_VERDICTS = `
     with v as materialized (
       select * from jsonb_to_recordset($1::jsonb) as v(org_id uuid, repo_id uuid, sha text, context jsonb,
-        ai_confidence real, signals jsonb, lines_added integer, lines_deleted integer, detector_version text,
+        ai_confidence real, signals jsonb, lines_added integer, lines_deleted integer, written_lines integer,
+        written_lines_t1 integer, written_lines_t2 integer, written_lines_t3 integer, written_lines_t4 integer, detector_version text,
         authored_at timestamptz, analyzed_at timestamptz, files jsonb, patches jsonb, input jsonb)
     ),
     current as materialized (
@@ -97,6 +106,9 @@ const WRITE_CURRENT_VERDICTS = `
     updated as (
       update commits c set analysis_status = 'analyzed', skip_reason = null, ai_confidence = k.ai_confidence,
         signals = k.signals, lines_added = k.lines_added, lines_deleted = k.lines_deleted,
+        written_lines = coalesce(k.written_lines, 0), written_lines_t1 = coalesce(k.written_lines_t1, 0),
+        written_lines_t2 = coalesce(k.written_lines_t2, 0), written_lines_t3 = coalesce(k.written_lines_t3, 0),
+        written_lines_t4 = coalesce(k.written_lines_t4, 0),
         detector_version = k.detector_version, analyzed_at = k.analyzed_at
       from current k
       where c.repo_id = k.repo_id and c.sha = k.sha
@@ -105,18 +117,19 @@ const WRITE_CURRENT_VERDICTS = `
     attribution as (
       insert into code_attribution (org_id, repo_id, commit_sha, file_path, previous_path, change_type, file_kind,
         counts_toward_share, ai_confidence, signals, risk_tier, base_risk_tier, risk_reasons, lines_added, lines_deleted,
-        complexity, detector_version, authored_at, analyzed_at)
+        written_lines, exclusion, complexity, detector_version, authored_at, analyzed_at)
       select k.org_id, k.repo_id, k.sha, f.path, f.previous_path, f.change_type, f.file_kind,
         f.counts, f.ai_confidence, f.signals, f.risk_tier, f.base_risk_tier, f.risk_reasons, f.lines_added, f.lines_deleted,
-        f.complexity, k.detector_version, k.authored_at, k.analyzed_at
+        coalesce(f.written_lines, 0), f.exclusion, f.complexity, k.detector_version, k.authored_at, k.analyzed_at
       from current k cross join lateral jsonb_to_recordset(k.files) as f(path text, previous_path text, change_type text,
         file_kind text, counts boolean, ai_confidence real, signals jsonb, risk_tier smallint, base_risk_tier smallint,
-        risk_reasons jsonb, lines_added integer, lines_deleted integer, complexity jsonb)
+        risk_reasons jsonb, lines_added integer, lines_deleted integer, written_lines integer, exclusion text, complexity jsonb)
       on conflict (repo_id, commit_sha, file_path) do update set
         ai_confidence = excluded.ai_confidence, signals = excluded.signals, risk_tier = excluded.risk_tier,
         base_risk_tier = excluded.base_risk_tier, risk_reasons = excluded.risk_reasons, file_kind = excluded.file_kind,
         counts_toward_share = excluded.counts_toward_share, lines_added = excluded.lines_added,
-        lines_deleted = excluded.lines_deleted, complexity = excluded.complexity,
+        lines_deleted = excluded.lines_deleted, written_lines = excluded.written_lines, exclusion = excluded.exclusion,
+        complexity = excluded.complexity,
         detector_version = excluded.detector_version, analyzed_at = excluded.analyzed_at
     ),
     patches as (

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replayLineProvenance } from "../../domain/metrics/provenance.ts";
+import { binCommits, estimateDayShare } from "../../domain/metrics/share-bins.ts";
 import { addDays, localClock, localDayBounds } from "../../domain/metrics/time.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
@@ -42,9 +43,9 @@ describe("daily metrics on the demo organisation", () => {
     expect(row!.count).toBeGreaterThan(100);
   });
 
-  it("matches an independent SQL computation of commits, lines and AI share per local day", async () => {
+  it("matches an independent SQL computation of commits and lines per local day, and the estimate of each day's AI share", async () => {
     for (const scope of scopes) await computeRepoMetricsRange(services.db, scope, { from, to });
-    const expected = await database.sql<{ repo_id: string; date: string; commits: number; ai_commits: number; lines_added: number; ai_lines_added: number }[]>`
+    const expected = await database.sql<{ repo_id: string; date: string; commits: number; ai_commits: number; lines_added: number; written_lines: number }[]>`
       with days as (
         select c.repo_id, (c.authored_at at time zone o.timezone)::date::text as date,
                count(*)::int as commits, count(*) filter (where c.ai_confidence >= 0.5)::int as ai_commits
@@ -53,20 +54,57 @@ describe("daily metrics on the demo organisation", () => {
       ), lines as (
         select a.repo_id, (a.authored_at at time zone o.timezone)::date::text as date,
                sum(a.lines_added) filter (where a.counts_toward_share)::int as lines_added,
-               coalesce(sum(a.lines_added) filter (where a.counts_toward_share and a.ai_confidence >= 0.5), 0)::int as ai_lines_added
+               coalesce(sum(a.written_lines) filter (where a.counts_toward_share), 0)::int as written_lines
         from code_attribution a join organizations o on o.id = a.org_id group by 1, 2
       )
-      select d.repo_id, d.date, d.commits, d.ai_commits, coalesce(l.lines_added, 0) as lines_added, coalesce(l.ai_lines_added, 0) as ai_lines_added
+      select d.repo_id, d.date, d.commits, d.ai_commits, coalesce(l.lines_added, 0) as lines_added, coalesce(l.written_lines, 0) as written_lines
       from days d left join lines l using (repo_id, date)
       where d.date between ${from} and ${to}`;
-    const stored = await database.sql<{ repo_id: string; date: string; commits: number; ai_commits: number; lines_added: number; ai_lines_added: number; ai_percentage: number }[]>`
-      select repo_id, date::text, commits, ai_commits, lines_added, ai_lines_added, ai_percentage from repo_metrics`;
+    // Each analysed commit's local day, confidence and written lines (its counted files'), for the estimate by hand.
+    const analysed = await database.sql<{ repo_id: string; date: string; confidence: number; lines: number }[]>`
+      select c.repo_id, (c.authored_at at time zone o.timezone)::date::text as date, c.ai_confidence as confidence,
+        coalesce((select sum(a.written_lines) from code_attribution a where a.repo_id = c.repo_id and a.commit_sha = c.sha and a.counts_toward_share), 0)::int as lines
+      from commits c join organizations o on o.id = c.org_id
+      where c.analysis_status = 'analyzed' and c.ai_confidence is not null`;
+    const stored = await database.sql<{
+      repo_id: string;
+      date: string;
+      commits: number;
+      ai_commits: number;
+      lines_added: number;
+      written_lines: number;
+      ai_lines_added: number;
+      ai_percentage: number;
+      ai_share_low: number | null;
+      ai_share_high: number | null;
+      detector_version: string | null;
+    }[]>`
+      select repo_id, date::text, commits, ai_commits, lines_added, written_lines, ai_lines_added, ai_percentage, ai_share_low, ai_share_high, detector_version
+      from repo_metrics`;
     expect(expected.length).toBeGreaterThan(20);
     const byKey = new Map(stored.map((row) => [`${row.repo_id}/${row.date}`, row]));
     for (const row of expected) {
       const mine = byKey.get(`${row.repo_id}/${row.date}`);
-      expect(mine, `${row.repo_id}/${row.date}`).toMatchObject({ commits: row.commits, ai_commits: row.ai_commits, lines_added: row.lines_added, ai_lines_added: row.ai_lines_added });
-      expect(mine!.ai_percentage).toBeCloseTo(row.lines_added === 0 ? 0 : (100 * row.ai_lines_added) / row.lines_added, 3);
+      expect(mine, `${row.repo_id}/${row.date}`).toMatchObject({
+        commits: row.commits,
+        ai_commits: row.ai_commits,
+        lines_added: row.lines_added,
+        written_lines: row.written_lines,
+        detector_version: expect.stringMatching(/^sentinel-detector-/),
+      });
+      // The day's commits at the prior fitted over them and the 89 days before (ADR 033).
+      const window = analysed.filter((commit) => commit.repo_id === row.repo_id && commit.date >= addDays(row.date, -89) && commit.date < row.date);
+      const day = analysed.filter((commit) => commit.repo_id === row.repo_id && commit.date === row.date);
+      const estimate = estimateDayShare(
+        binCommits(window.map((commit) => ({ confidence: commit.confidence, writtenLines: 0 }))),
+        day.map((commit) => ({ confidence: commit.confidence, writtenLines: commit.lines })),
+      );
+      expect(mine!.ai_lines_added, `${row.repo_id}/${row.date}`).toBe(Math.round(estimate.aiLines));
+      expect(mine!.ai_percentage).toBeCloseTo(estimate.share === null ? 0 : estimate.share * 100, 3);
+      if (estimate.share !== null) {
+        expect(mine!.ai_share_low!).toBeLessThanOrEqual(mine!.ai_percentage + 1e-3);
+        expect(mine!.ai_share_high!).toBeGreaterThanOrEqual(mine!.ai_percentage - 1e-3);
+      }
     }
     // Every day of the range has a row, also the quiet ones.
     expect(stored.length).toBe(scopes.length * 21);
@@ -156,13 +194,15 @@ describe("local-day boundaries", () => {
     const authoredAt = "2026-01-14T23:30:00-08:00";
     await database.sql`insert into commits (org_id, repo_id, sha, authored_at, analysis_status, ai_confidence, lines_added)
       values (${scope.orgId}, ${scope.repoId}, 'feedface00000000000000000000000000000001', ${authoredAt}, 'analyzed', 0.9, 12)`;
-    await database.sql`insert into code_attribution (org_id, repo_id, commit_sha, file_path, change_type, ai_confidence, risk_tier, base_risk_tier, lines_added, detector_version, authored_at)
-      values (${scope.orgId}, ${scope.repoId}, 'feedface00000000000000000000000000000001', 'src/late.ts', 'added', 0.9, 1, 1, 12, 'test', ${authoredAt})`;
+    await database.sql`insert into code_attribution (org_id, repo_id, commit_sha, file_path, change_type, ai_confidence, risk_tier, base_risk_tier, lines_added, written_lines, detector_version, authored_at)
+      values (${scope.orgId}, ${scope.repoId}, 'feedface00000000000000000000000000000001', 'src/late.ts', 'added', 0.9, 1, 1, 12, 12, 'test', ${authoredAt})`;
     const rows = await computeRepoMetricsRange(services.db, scope, { from: day, to: addDays(day, 1) });
-    expect(rows.map((row) => [row.date, row.commits, row.linesAdded, row.aiPercentage])).toEqual([
-      [day, 1, 12, 100],
-      [addDays(day, 1), 0, 0, 0],
+    expect(rows.map((row) => [row.date, row.commits, row.linesAdded, row.writtenLines, row.aiLinesAdded])).toEqual([
+      [day, 1, 12, 12, 12],
+      [addDays(day, 1), 0, 0, 0, 0],
     ]);
+    // Its only commit in 90 days, at 0.9: the prior it fits is all but 1.
+    expect(rows[0]!.aiPercentage).toBeGreaterThan(99);
     await database.sql`select 1 from repo_metrics where repo_id = ${scope.repoId} and date = ${day}`.then((r) => expect(r.length).toBe(1));
   });
 });

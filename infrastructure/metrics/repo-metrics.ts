@@ -10,6 +10,7 @@ import {
   type IncidentRecord,
 } from "../../domain/metrics/daily.ts";
 import { churnByWindows, replayLineProvenance } from "../../domain/metrics/provenance.ts";
+import { binCommits } from "../../domain/metrics/share-bins.ts";
 import type { PullRequestTimeline } from "../../domain/metrics/review-queue.ts";
 import { addDays, DAY_MS, daysBetween, localDayBounds, startOfLocalDay } from "../../domain/metrics/time.ts";
 import type { Executor } from "../db/client.ts";
@@ -34,6 +35,12 @@ export async function loadRepositoryScope(db: Executor, repoId: string): Promise
 
 /** Up to this many days, the replay loads only the patches of files the range touched. */
 const FOCUSED_REPLAY_MAX_DAYS = 7;
+
+/**
+ * A day's AI share re-weights its commits' confidences to a prior fitted over this many days ending with the day
+ * (ADR 033): long enough that a day's three commits do not decide their own prior, short enough to follow adoption.
+ */
+export const SHARE_PRIOR_WINDOW_DAYS = 90;
 
 export interface DayMetricsRow extends DailyMetrics {
   date: string;
@@ -63,8 +70,9 @@ export async function computeRepoMetricsRange(
   // A short range (the daily job: one day) replays only the files its days touched (ADR 032); a long one touches
   // nearly every file, so it skips the rename walk. The raw rows and the patches load concurrently.
   const focused = total <= FOCUSED_REPLAY_MAX_DAYS && options.focusedReplay !== false;
+  const priorStart = startOfLocalDay(addDays(range.from, -(SHARE_PRIOR_WINDOW_DAYS - 1)), scope.timeZone);
   const [inputs, events] = await Promise.all([
-    loadRangeInputs(db, scope.repoId, { start, end }),
+    loadRangeInputs(db, scope.repoId, { start, end }, priorStart),
     focused
       ? loadPatchEventsDecidingFocus(db, scope.repoId, replayWindow, { from: start, to: end })
       : loadPatchEvents(db, scope.repoId, replayWindow),
@@ -78,19 +86,31 @@ export async function computeRepoMetricsRange(
   const churn = churnByWindows(replay.fates, bounds.map((day) => ({ from: day.start.getTime(), to: day.end.getTime() })), CHURN_WINDOW_DAYS * DAY_MS);
 
   const rows: DayMetricsRow[] = [];
-  let commitIndex = 0;
+  // The commits before the range only feed the days' prior windows.
+  let commitIndex = inputs.commits.findIndex((commit) => commit.at >= start.getTime());
+  if (commitIndex < 0) commitIndex = inputs.commits.length;
+  let windowIndex = 0;
   let fileIndex = 0;
   for (let offset = 0; offset < total; offset += 1) {
     const date = dates[offset]!;
     const day = bounds[offset]!;
+    const windowStart = startOfLocalDay(addDays(date, -(SHARE_PRIOR_WINDOW_DAYS - 1)), scope.timeZone).getTime();
+    while (windowIndex < inputs.commits.length && inputs.commits[windowIndex]!.at < windowStart) windowIndex += 1;
+    const dayStartIndex = commitIndex;
     const dayCommits: DayCommit[] = [];
     while (commitIndex < inputs.commits.length && inputs.commits[commitIndex]!.at < day.end.getTime()) dayCommits.push(inputs.commits[commitIndex++]!);
+    const priorWindow = binCommits(
+      inputs.commits
+        .slice(windowIndex, dayStartIndex)
+        .flatMap((commit) => (commit.aiConfidence === null ? [] : [{ confidence: commit.aiConfidence, writtenLines: 0 }])),
+    );
     const dayFiles: DayFile[] = [];
     while (fileIndex < inputs.files.length && inputs.files[fileIndex]!.at < day.end.getTime()) dayFiles.push(inputs.files[fileIndex++]!);
     const metrics = computeDailyMetrics({
       day,
       commits: dayCommits,
       files: dayFiles,
+      priorWindow,
       churn: churn[offset]!,
       pullRequests: inputs.pullRequests,
       deployments: inputs.deployments,
@@ -104,13 +124,14 @@ export async function computeRepoMetricsRange(
   return rows;
 }
 
-async function loadRangeInputs(db: Executor, repoId: string, window: { start: Date; end: Date }) {
+/** `commitsFrom`: commits are read from this earlier instant on, for the share's prior windows (ADR 033). */
+async function loadRangeInputs(db: Executor, repoId: string, window: { start: Date; end: Date }, commitsFrom: Date) {
   // Independent reads: concurrently, each on a pooled connection.
   const [commitRows, fileRows, pullRequests, deploymentRows, incidentRows] = await Promise.all([
     db
-      .select({ sha: commits.sha, aiConfidence: commits.aiConfidence, authoredAt: commits.authoredAt })
+      .select({ sha: commits.sha, aiConfidence: commits.aiConfidence, detectorVersion: commits.detectorVersion, authoredAt: commits.authoredAt })
       .from(commits)
-      .where(and(eq(commits.repoId, repoId), eq(commits.analysisStatus, "analyzed"), gte(commits.authoredAt, window.start), lt(commits.authoredAt, window.end)))
+      .where(and(eq(commits.repoId, repoId), eq(commits.analysisStatus, "analyzed"), gte(commits.authoredAt, commitsFrom), lt(commits.authoredAt, window.end)))
       .orderBy(commits.authoredAt),
     db
       .select({
@@ -121,6 +142,7 @@ async function loadRangeInputs(db: Executor, repoId: string, window: { start: Da
         riskTier: codeAttribution.riskTier,
         linesAdded: codeAttribution.linesAdded,
         linesDeleted: codeAttribution.linesDeleted,
+        writtenLines: codeAttribution.writtenLines,
         authoredAt: codeAttribution.authoredAt,
       })
       .from(codeAttribution)
@@ -149,7 +171,7 @@ async function loadRangeInputs(db: Executor, repoId: string, window: { start: Da
       .where(and(eq(incidents.repoId, repoId), gte(incidents.startedAt, window.start))) as Promise<IncidentRecord[]>,
   ]);
   return {
-    commits: commitRows.map((row) => ({ sha: row.sha, aiConfidence: row.aiConfidence, at: row.authoredAt.getTime() })),
+    commits: commitRows.map((row) => ({ sha: row.sha, aiConfidence: row.aiConfidence, detectorVersion: row.detectorVersion, at: row.authoredAt.getTime() })),
     files: fileRows.map((row) => ({ ...row, at: row.authoredAt.getTime() })),
     pullRequests,
     deployments: deploymentRows,
@@ -197,9 +219,14 @@ const METRIC_COLUMNS = [
   "commits",
   "ai_commits",
   "lines_added",
+  "written_lines",
   "ai_lines_added",
   "lines_deleted",
   "ai_percentage",
+  "ai_share_low",
+  "ai_share_high",
+  "ai_prior",
+  "detector_version",
   "lines_by_tier",
   "ai_lines_by_tier",
   "high_risk_files",

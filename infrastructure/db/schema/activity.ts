@@ -103,6 +103,16 @@ export const commits = pgTable(
     signals: jsonb().$type<unknown[]>().notNull().default([]),
     linesAdded: integer().notNull().default(0),
     linesDeleted: integer().notNull().default(0),
+    /**
+     * Written lines (the counted files' `written_lines`), in all and by the files' risk tiers: what AI share is a share
+     * of. Set with the verdict, in the statement that writes the commit's attribution rows, so the share rollup
+     * (repo_daily_share_bins) is a function of this row alone (ADR 033).
+     */
+    writtenLines: integer().notNull().default(0),
+    writtenLinesT1: integer("written_lines_t1").notNull().default(0),
+    writtenLinesT2: integer("written_lines_t2").notNull().default(0),
+    writtenLinesT3: integer("written_lines_t3").notNull().default(0),
+    writtenLinesT4: integer("written_lines_t4").notNull().default(0),
     detectorVersion: text(),
     analyzedAt: timestamp({ withTimezone: true }),
   },
@@ -159,6 +169,10 @@ export const codeAttribution = pgTable(
     riskReasons: jsonb().$type<string[]>().notNull().default([]),
     linesAdded: integer().notNull().default(0),
     linesDeleted: integer().notNull().default(0),
+    /** Of the added lines, those somebody wrote (0 for uncounted files, regenerated catalogues, whitespace-only changes). */
+    writtenLines: integer().notNull().default(0),
+    /** Why some added lines are not counted as written ("regenerated translation catalogue: not counted"), or null. */
+    exclusion: text(),
     complexity: jsonb().$type<{ branches: number; maxNesting: number; functions: number }>(),
     detectorVersion: text().notNull(),
     authoredAt: timestamp({ withTimezone: true }).notNull(),

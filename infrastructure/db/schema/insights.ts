@@ -32,8 +32,21 @@ export const repoMetrics = pgTable(
     linesAdded: integer().notNull().default(0),
     aiLinesAdded: integer().notNull().default(0),
     linesDeleted: integer().notNull().default(0),
-    /** AI-attributed added lines ÷ all added lines × 100 (lockfiles, generated and vendored files excluded). */
+    /** Written lines (counted files' `written_lines`): what AI share is a share of. */
+    writtenLines: integer().notNull().default(0),
+    /**
+     * Estimated AI share of the day's written lines × 100, with the repository's prior fitted over the 90 days ending
+     * with this one (ADR 033); `ai_lines_added` is the expected AI-written lines behind it, rounded.
+     */
     aiPercentage: real().notNull().default(0),
+    /** Plausible range (about 95 %) of `ai_percentage`; null on a day without written lines. */
+    aiShareLow: real(),
+    aiShareHigh: real(),
+    /** The repository's estimated share of agent commits over those 90 days (0–1). */
+    aiPrior: real(),
+    /** The detector version of the day's newest verdict (null on a day without analysed commits). */
+    detectorVersion: text(),
+    /** Written lines per risk tier, and the expected AI-written share of them (same adjusted confidences). */
     linesByTier: jsonb().$type<TierCounts>(),
     aiLinesByTier: jsonb().$type<TierCounts>(),
     highRiskFiles: integer().notNull().default(0),

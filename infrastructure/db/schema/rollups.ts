@@ -1,4 +1,4 @@
-import { date, index, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, date, doublePrecision, index, integer, pgTable, smallint, text, timestamp } from "drizzle-orm/pg-core";
 import { orgIdColumn, repoIdColumn } from "./tenancy.ts";
 
 /**
@@ -89,4 +89,55 @@ export const repoHighRiskDecrements = pgTable(
     recordedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index("repo_high_risk_decrements_org_repo_day_idx").on(t.orgId, t.repoId, t.day)],
+);
+
+/**
+ * Per repository, UTC day, confidence bin and detector version: the analysed commits whose commit-level confidence
+ * falls in the bin (width 0.05: bin 0 is [0, 0.05), bin 19 is [0.95, 1]), their written lines (in all and by risk
+ * tier) and the sum of their confidences. AI share over any range of days is estimated from these sums alone
+ * (domain/metrics/share-bins.ts, ADR 033): the bins' mean confidences and lines are what estimateAiShare needs.
+ * Kept by statement-level triggers on commits only (migration 0019), like repo_daily_activity: several rows per key
+ * when writers overlapped (read with sum()); a row that falls to all zeros is deleted.
+ */
+export const repoDailyShareBins = pgTable(
+  "repo_daily_share_bins",
+  {
+    orgId: orgIdColumn(),
+    repoId: repoIdColumn(),
+    day: date({ mode: "string" }).notNull(),
+    bin: smallint().notNull(),
+    /** The detector that scored these commits ('' when a commit carries none). */
+    detectorVersion: text().notNull(),
+    commits: integer().notNull().default(0),
+    writtenLines: bigint({ mode: "number" }).notNull().default(0),
+    writtenLinesT1: bigint("written_lines_t1", { mode: "number" }).notNull().default(0),
+    writtenLinesT2: bigint("written_lines_t2", { mode: "number" }).notNull().default(0),
+    writtenLinesT3: bigint("written_lines_t3", { mode: "number" }).notNull().default(0),
+    writtenLinesT4: bigint("written_lines_t4", { mode: "number" }).notNull().default(0),
+    confidenceSum: doublePrecision().notNull().default(0),
+  },
+  (t) => [index("repo_daily_share_bins_org_repo_day_idx").on(t.orgId, t.repoId, t.day, t.bin)],
+);
+
+/**
+ * The same sums per UTC week (starting Monday): the overview's 100 repositories × 90 days read 13 weekly rows per
+ * bin and at most 6 days at the window's start instead of 90 day rows (ADR 033). Kept by the same triggers.
+ */
+export const repoWeeklyShareBins = pgTable(
+  "repo_weekly_share_bins",
+  {
+    orgId: orgIdColumn(),
+    repoId: repoIdColumn(),
+    week: date({ mode: "string" }).notNull(),
+    bin: smallint().notNull(),
+    detectorVersion: text().notNull(),
+    commits: integer().notNull().default(0),
+    writtenLines: bigint({ mode: "number" }).notNull().default(0),
+    writtenLinesT1: bigint("written_lines_t1", { mode: "number" }).notNull().default(0),
+    writtenLinesT2: bigint("written_lines_t2", { mode: "number" }).notNull().default(0),
+    writtenLinesT3: bigint("written_lines_t3", { mode: "number" }).notNull().default(0),
+    writtenLinesT4: bigint("written_lines_t4", { mode: "number" }).notNull().default(0),
+    confidenceSum: doublePrecision().notNull().default(0),
+  },
+  (t) => [index("repo_weekly_share_bins_org_repo_week_idx").on(t.orgId, t.repoId, t.week, t.bin)],
 );
