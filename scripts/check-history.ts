@@ -490,6 +490,10 @@ async function main(): Promise<never> {
   const values = readArgsOrExit("check:history", ARG_OPTIONS, USAGE);
   const options = parseOptionsOrExit("check:history", optionsSchema(), values, USAGE);
   const progress = (message: string) => process.stderr.write(`${message}\n`);
+  // A reader that stops early (`| head`) must not end the run before its cleanup: what it no longer reads is dropped.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
   return runHarness({ label: "check:history", timeoutSeconds: options.timeout }, async () => {
     setPhase("reading the corpus");
     let histories: CorpusHistory[];
