@@ -15,7 +15,7 @@ function addDays(day: string, days: number): string {
 }
 
 /** The Monday on or after `day` (UTC dates). */
-export function mondayOnOrAfter(day: string): string {
+function mondayOnOrAfter(day: string): string {
   const weekday = new Date(`${day}T00:00:00Z`).getUTCDay();
   return addDays(day, (8 - weekday) % 7);
 }
@@ -78,31 +78,28 @@ export function unpackNumbers(packed: string | null): number[] {
 
 /**
  * The bins of one repository (`repoId`: a value or a column such as `r.id`) over the UTC days [from, to], as one row:
- * `bins`, the bins merged across detector versions, eight numbers each (bin, commits, lines, lines in T1…T4,
+ * `bins`, the bins (one entry per bin and detector version: merge them by bin), eight numbers each (bin, commits, lines, lines in T1…T4,
  * confidence sum in millionths; read by parseShareBins), and `versions`, the detector versions that scored them. Every
  * part is filtered by the organisation too, so a wrong id finds nothing.
  */
 export function shareBinsSql(orgId: string, repoId: SQL, range: { from: string; to: string | null }): SQL {
-  return sql`with v as materialized (
+  return sql`select
+      string_agg(concat_ws(',', g.bin, g.commits, g.written_lines, g.t1, g.t2, g.t3, g.t4,
+        round(g.confidence_sum * ${sql.raw(String(CONFIDENCE_SUM_SCALE))})::bigint), ',') as bins,
+      array_agg(distinct g.detector_version) filter (where g.commits > 0 and g.detector_version <> '') as versions
+    from (
       select b.bin, b.detector_version, sum(b.commits) as commits, sum(b.written_lines) as written_lines,
         sum(b.written_lines_t1) as t1, sum(b.written_lines_t2) as t2, sum(b.written_lines_t3) as t3, sum(b.written_lines_t4) as t4,
         sum(b.confidence_sum) as confidence_sum
       from (${partsSql(orgId, repoId, range)}) b
       group by b.bin, b.detector_version
-    )
-    select
-      (select string_agg(concat_ws(',', g.bin, g.commits, g.written_lines, g.t1, g.t2, g.t3, g.t4,
-                round(g.confidence_sum * ${sql.raw(String(CONFIDENCE_SUM_SCALE))})::bigint), ',')
-        from (select bin, sum(commits) as commits, sum(written_lines) as written_lines, sum(t1) as t1, sum(t2) as t2, sum(t3) as t3, sum(t4) as t4,
-                sum(confidence_sum) as confidence_sum
-              from v group by bin) g) as bins,
-      (select array_agg(distinct v.detector_version) from v where v.commits > 0 and v.detector_version <> '') as versions`;
+    ) g`;
 }
 
 /** A row of shareBinsSql. */
 export type PackedShareBins = { bins: string | null; versions: string[] | null };
 
-/** The bins packed by shareBinsSql. */
+/** The bins packed by shareBinsSql (a bin may come once per detector version: the estimate merges them). */
 export function parseShareBins(packed: string | null): ConfidenceBin[] {
   const numbers = unpackNumbers(packed);
   const bins: ConfidenceBin[] = [];

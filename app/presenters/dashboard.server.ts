@@ -1,15 +1,15 @@
 import { sql, type SQL } from "drizzle-orm";
-import {
-  addBin,
-  combineShares,
-  confidenceAtPrior,
-  emptyBin,
-  estimateShareFromBins,
-  newestDetectorVersionsFirst,
-  type ConfidenceBin,
-} from "../../domain/metrics/share-bins.ts";
+import { DETECTOR_TRAINING_PRIOR } from "../../domain/detection/version.ts";
+import { combineShares, estimateShareFromBins, newestDetectorVersionsFirst } from "../../domain/metrics/share-bins.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
-import { CONFIDENCE_SUM_SCALE, detectorVersionsOrCurrent, mondayOnOrAfter, percentOf, unpackNumbers } from "./ai-share.server.ts";
+import {
+  detectorVersionsOrCurrent,
+  parseShareBins,
+  percentOf,
+  shareBinsSql,
+  unpackNumbers,
+  type PackedShareBins,
+} from "./ai-share.server.ts";
 
 export interface RepositorySummary {
   id: string;
@@ -118,14 +118,9 @@ const LINES = sql.raw("d.lines_t1 + d.lines_t2 + d.lines_t3 + d.lines_t4");
 export async function getDashboard(db: Executor, orgId: string, now: Date, windowDays = 90): Promise<DashboardData> {
   const startDay = windowStartDay(now, windowDays);
   const since = `${startDay}T00:00:00.000Z`;
-  // The window is its whole weeks (weekly share bins) and the days before its first Monday (daily share bins); the
-  // sparklines' 12 weeks end this week (within a 90-day window, they start after its first Monday).
-  const firstMonday = mondayOnOrAfter(startDay);
-  const sparklineWeeks = sparklineWeekStarts(now, SPARKLINE_WEEKS);
-  const weeksFrom = sparklineWeeks[0]! < firstMonday ? sparklineWeeks[0]! : firstMonday;
-  // Four queries, run side by side: the day sums, the share bins, the distinct high-risk files, and AI tax with open
-  // incidents.
-  const [rows, shareRows, highRisk, outcomes] = await Promise.all([
+  // Four queries, run side by side: the day sums, the share bins (then, at the priors fitted over them, the weekly
+  // shares of the sparklines), the distinct high-risk files, and AI tax with open incidents.
+  const [rows, share, highRisk, outcomes] = await Promise.all([
     db.execute<{
       id: string;
       full_name: string;
@@ -157,24 +152,20 @@ export async function getDashboard(db: Executor, orgId: string, now: Date, windo
       where r.org_id = ${orgId} and r.disabled_at is null
       order by r.full_name
     `),
-    // The share bins of the window and of the sparklines' weeks, packed per repository (unpackNumbers): week (−1:
-    // the days before the window's first Monday), bin, commits, written lines, confidence sum in millionths.
-    db.execute<{ repo_id: string; bins: string | null; versions: string[] | null }>(sql`
-      select r.id as repo_id, b.bins, b.versions from repositories r
-      cross join lateral (
-        select string_agg(concat_ws(',', p.week, p.bin, p.commits, p.written_lines,
-            round(p.confidence_sum * ${sql.raw(String(CONFIDENCE_SUM_SCALE))})::bigint), ',') as bins,
-          array_agg(distinct p.detector_version) filter (where p.commits > 0 and p.detector_version <> '') as versions
-        from (
-          select -1 as week, d.bin, d.detector_version, d.commits, d.written_lines, d.confidence_sum from repo_daily_share_bins d
-          where d.org_id = ${orgId} and d.repo_id = r.id and d.day >= ${startDay} and d.day < ${firstMonday}
-          union all
-          select (w.week - ${weeksFrom}::date) / 7, w.bin, w.detector_version, w.commits, w.written_lines, w.confidence_sum from repo_weekly_share_bins w
-          where w.org_id = ${orgId} and w.repo_id = r.id and w.week >= ${weeksFrom}
-        ) p
-      ) b
-      where r.org_id = ${orgId} and r.disabled_at is null
-    `),
+    // Each repository's share bins of the window, merged by bin and packed (shareBinsSql, ADR 033), its estimate, and
+    // the sparklines at each repository's prior just fitted: one more query, while the others may still run.
+    db
+      .execute<PackedShareBins & { repo_id: string }>(sql`
+        select r.id as repo_id, b.bins, b.versions from repositories r
+        cross join lateral (${shareBinsSql(orgId, sql`r.id`, { from: startDay, to: null })}) b
+        where r.org_id = ${orgId} and r.disabled_at is null
+      `)
+      .then(async (shareRows) => {
+        const estimates = new Map(shareRows.map((row) => [row.repo_id, estimateShareFromBins(parseShareBins(row.bins))]));
+        const priors = new Map([...estimates].flatMap(([repoId, estimate]) => (estimate.commits > 0 ? [[repoId, estimate.prior] as const] : [])));
+        const versions = newestDetectorVersionsFirst(shareRows.flatMap((row) => row.versions ?? []));
+        return { estimates, versions, sparklines: await getWeeklyShares(db, orgId, now, priors) };
+      }),
     db.execute<{ repo_id: string; files: number }>(sql`
       select r.id as repo_id, ${highRiskFilesSince(orgId, sql`r.id`, startDay)} as files
       from repositories r
@@ -197,15 +188,9 @@ export async function getDashboard(db: Executor, orgId: string, now: Date, windo
   ]);
   const highRiskFiles = new Map(highRisk.map((row) => [row.repo_id, row.files]));
   const outcomeOf = new Map(outcomes.map((row) => [row.repo_id, row]));
-  const shareOf = new Map(shareRows.map((row) => [row.repo_id, unpackOverviewBins(row.bins, weeksFrom, firstMonday, sparklineWeeks[0]!)]));
   const taxOf = (weighted: number | null, lines: number | null) => (weighted !== null && lines ? weighted / lines : null);
 
-  const estimates = rows.map((row) => estimateShareFromBins(shareOf.get(row.id)?.window.values() ?? []));
-  const sparklines: Sparklines = { weeks: sparklineWeeks, aiShare: {} };
-  rows.forEach((row, index) => {
-    const weeks = shareOf.get(row.id)?.weeks;
-    if (weeks && weeks.size > 0) sparklines.aiShare[row.id] = weeklyShares(weeks, sparklineWeeks.length, estimates[index]!.prior);
-  });
+  const estimates = rows.map((row) => share.estimates.get(row.id) ?? estimateShareFromBins([]));
   const repositories = rows.map((row, index): RepositorySummary => {
     const outcome = outcomeOf.get(row.id);
     const estimate = estimates[index]!;
@@ -247,8 +232,8 @@ export async function getDashboard(db: Executor, orgId: string, now: Date, windo
       ),
       openIncidents: outcomes.reduce((sum, row) => sum + row.open_incidents, 0),
     },
-    detectorVersions: detectorVersionsOrCurrent(newestDetectorVersionsFirst(shareRows.flatMap((row) => row.versions ?? []))),
-    sparklines,
+    detectorVersions: detectorVersionsOrCurrent(share.versions),
+    sparklines: share.sparklines,
     windowDays,
   };
 }
@@ -262,54 +247,55 @@ function sparklineWeekStarts(now: Date, weeks: number): string[] {
 }
 
 /**
- * A repository's packed share bins, split: `window` merged by bin over the overview's window (the days before its
- * first Monday and the weeks from it), `weeks` per sparkline week (0 = the first) and bin.
+ * A confidence calibrated at the detector's training prior re-weighted to a repository's prior, in SQL: the formula of
+ * adjustConfidence (domain/metrics/ai-share.ts) on the odds, confidences kept off 0 and 1 as there. `priorOdds` is
+ * the prior's odds divided by the training prior's. The presenter tests hold it to the TypeScript one.
  */
-function unpackOverviewBins(packed: string | null, weeksFrom: string, firstMonday: string, firstSparklineWeek: string) {
-  const window = new Map<number, ConfidenceBin>();
-  const weeks = new Map<number, Map<number, ConfidenceBin>>();
-  const numbers = unpackNumbers(packed);
-  const weekOf = (day: string) => Math.round((Date.parse(`${day}T00:00:00Z`) - Date.parse(`${weeksFrom}T00:00:00Z`)) / (7 * 86_400_000));
-  const firstWindowWeek = weekOf(firstMonday);
-  const firstSparkline = weekOf(firstSparklineWeek);
-  const add = (bins: Map<number, ConfidenceBin>, bin: ConfidenceBin) => {
-    let into = bins.get(bin.bin);
-    if (!into) bins.set(bin.bin, (into = emptyBin(bin.bin)));
-    addBin(into, bin);
-  };
-  for (let at = 0; at + 4 < numbers.length; at += 5) {
-    const week = numbers[at]!;
-    const bin: ConfidenceBin = {
-      bin: numbers[at + 1]!,
-      commits: numbers[at + 2]!,
-      writtenLines: numbers[at + 3]!,
-      linesByTier: { t1: 0, t2: 0, t3: 0, t4: 0 },
-      confidenceSum: numbers[at + 4]! / CONFIDENCE_SUM_SCALE,
-    };
-    if (week < 0 || week >= firstWindowWeek) add(window, bin);
-    if (week >= firstSparkline) {
-      let bins = weeks.get(week - firstSparkline);
-      if (!bins) weeks.set(week - firstSparkline, (bins = new Map()));
-      add(bins, bin);
-    }
-  }
-  return { window, weeks };
+function confidenceAtPriorSql(confidence: SQL, priorOdds: SQL): SQL {
+  const p = sql`least(greatest(${confidence}, 1e-6), 1 - 1e-6)`;
+  return sql`(${priorOdds} * ${p} / (${priorOdds} * ${p} + (1 - ${p})))`;
 }
 
 /**
- * Each week's estimated AI share of written lines at the repository's prior fitted over the overview's window (one
- * prior for all weeks: a quiet week's three commits do not fit a prior of their own; ADR 033), percent to a tenth:
- * a sparkline is 28 pixels tall, and 15 digits per point are not free to send. Weeks without written lines are null.
+ * Weekly (UTC Monday) estimated AI share of written lines per repository over the last 12 weeks, from the weekly share
+ * bins, at each repository's prior (fitted by the caller over the overview's window: one prior for all weeks, so a quiet
+ * week's three commits do not fit a prior of their own; ADR 033). Computed in PostgreSQL and sent as 12 numbers per
+ * repository: sending the weeks' bins took longer than reading them. Weeks without written lines are null; a
+ * sparkline is 28 pixels tall, so a tenth of a percent is plenty.
  */
-function weeklyShares(weeks: Map<number, Map<number, ConfidenceBin>>, count: number, prior: number): (number | null)[] {
-  return Array.from({ length: count }, (_, week) => {
-    let lines = 0;
-    let aiLines = 0;
-    for (const bin of weeks.get(week)?.values() ?? []) {
-      if (bin.commits <= 0) continue;
-      lines += bin.writtenLines;
-      aiLines += bin.writtenLines * confidenceAtPrior(bin.confidenceSum / bin.commits, prior);
-    }
-    return lines > 0 ? Math.round((aiLines / lines) * 1000) / 10 : null;
-  });
+/** A prior's odds over the training prior's: p′ = odds·p ÷ (odds·p + 1 − p) is adjustConfidence's re-weighting. */
+function priorOdds(prior: number): number {
+  return prior / (1 - prior) / (DETECTOR_TRAINING_PRIOR / (1 - DETECTOR_TRAINING_PRIOR));
+}
+
+async function getWeeklyShares(db: Executor, orgId: string, now: Date, priorOf: ReadonlyMap<string, number>): Promise<Sparklines> {
+  const weeks = sparklineWeekStarts(now, SPARKLINE_WEEKS);
+  const sparklines: Sparklines = { weeks, aiShare: {} };
+  const priors = [...priorOf].map(([repoId, prior]) => ({ repoId, prior }));
+  if (priors.length === 0) return sparklines;
+  // Each rollup row at its own mean confidence: a week's bin split over several rows (writers that overlapped, or two
+  // detector versions) is not merged first — merging per repository, week and bin doubled the query's time, and rows
+  // of one bin differ by less than its width. A row whose commits cancelled out takes its bin's middle.
+  const rows = await db.execute<{ repo_id: string; shares: string | null }>(sql`
+    select g.repo_id, string_agg(concat_ws(',', g.week, g.ai_lines / g.lines), ',') as shares
+    from (
+      select k.repo_id, (w.week - ${weeks[0]!}::date) / 7 as week, sum(w.written_lines)::float8 as lines,
+        sum(w.written_lines * ${confidenceAtPriorSql(sql`case when w.commits > 0 then w.confidence_sum / w.commits else (w.bin + 0.5) / 20 end`, sql`k.odds`)}) as ai_lines
+      from unnest(${`{${priors.map((entry) => entry.repoId).join(",")}}`}::uuid[], ${`{${priors.map((entry) => priorOdds(entry.prior)).join(",")}}`}::float8[])
+        as k(repo_id, odds)
+      join repositories r on r.id = k.repo_id and r.org_id = ${orgId}
+      join repo_weekly_share_bins w on w.org_id = ${orgId} and w.repo_id = k.repo_id and w.week >= ${weeks[0]!}
+      group by k.repo_id, w.week
+      having sum(w.written_lines) > 0
+    ) g
+    group by g.repo_id
+  `);
+  for (const row of rows) {
+    const numbers = unpackNumbers(row.shares);
+    if (numbers.length === 0) continue;
+    const series: (number | null)[] = weeks.map(() => null);
+    for (let at = 0; at + 1 < numbers.length; at += 2) series[numbers[at]!] = Math.round(numbers[at + 1]! * 1000) / 10;
+    sparklines.aiShare[row.repo_id] = series;
+  }
+  return sparklines;
 }
