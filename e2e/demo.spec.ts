@@ -29,8 +29,15 @@ test("a newcomer starts Sentinel with nothing configured and sees the analysed d
   await page.getByLabel("Type").selectOption("commit");
   await page.getByLabel("Minimum AI confidence").selectOption("0.8");
   await page.getByRole("button", { name: "Apply" }).click();
-  await expect(page).toHaveURL(/type=commit/);
-  await page.getByTestId("event-row").first().getByRole("link").click();
+  await expect(page).toHaveURL(/[?&]type=commit(&|$)/);
+  await expect(page).toHaveURL(/[?&]minConfidence=0\.8(&|$)/);
+  // The URL changes before the filtered rows replace the unfiltered ones: wait until every row on screen is a
+  // commit of 80 % or more before opening the first, or the click can land on a row of the old list.
+  const eventRows = page.getByTestId("event-row");
+  await expect(eventRows.first()).toBeVisible();
+  await expect(eventRows.filter({ hasNot: page.getByText("commit", { exact: true }) })).toHaveCount(0);
+  await expect(eventRows.filter({ hasNotText: /(?:[89]\d|100) %$/ })).toHaveCount(0);
+  await eventRows.first().getByRole("link").click();
   await expect(page.getByRole("heading", { name: /Why Sentinel thinks this commit is AI-written/ })).toBeVisible();
   await expect(page.getByTestId("signal").first()).toBeVisible();
   await expect(page.getByTestId("file-attribution").first()).toContainText(/T[1-4] /);
