@@ -97,7 +97,8 @@ describe("the rescore job", () => {
       deferred: 0,
       unrebuildable: {},
       repositories: [history.fullName],
-      metricsDays: 23,
+      // Up to the day before the test's fixed now: the days after the re-scored ones read them in their prior window.
+      metricsDays: 30,
     });
     expect(await staleLeft()).toEqual({ commits: 0, marks: 0 });
     expect(await snapshotVerdicts(database.sql, history.repoId)).toEqual(fresh);
@@ -105,7 +106,7 @@ describe("the rescore job", () => {
 
     const messages = lines().map((line) => String(line.msg));
     expect(messages).toContain("re-scored 24 of 24 commits (100 %)");
-    expect(messages.some((message) => /^re-scored 24 commit\(s\) with \S+ \(24 changed\) in 1 repository\(ies\) \(24 from stored input\), recomputed 23 day\(s\) of metrics in [\d.]+ s$/.test(message))).toBe(true);
+    expect(messages.some((message) => /^re-scored 24 commit\(s\) with \S+ \(24 changed\) in 1 repository\(ies\) \(24 from stored input\), recomputed 30 day\(s\) of metrics in [\d.]+ s$/.test(message))).toBe(true);
     expect(await enqueueStaleDetectorRescores({ db: database.db, queue: services.queue, logger })).toEqual({ organizations: 0, commits: 0, enqueued: 0 });
   });
 

@@ -93,8 +93,9 @@ describe("re-scoring stored history", () => {
     expect(await snapshotVerdicts(database.sql, history.repoId)).toEqual(fresh);
 
     const recomputed = await recompute();
-    // From the first re-scored day to the churn window after the last (Los Angeles days).
-    expect(recomputed).toEqual([expect.objectContaining({ fullName: history.fullName, from: "2026-06-01", to: "2026-06-23", days: 23 })]);
+    // From the first re-scored day on (Los Angeles days): the 90 days after the last read the re-scored commits in their
+    // AI-share prior window, cut at the day before this test's fixed now.
+    expect(recomputed).toEqual([expect.objectContaining({ fullName: history.fullName, from: "2026-06-01", to: "2026-06-30", days: 30 })]);
     expect(await snapshotMetrics(database.sql, history.repoId)).toEqual(freshMetrics);
 
     const again = await rescoreStoredCommits(database.db, [repository]);

@@ -4,7 +4,7 @@ import type { DistributedLock } from "../../domain/ports.ts";
 import type { Database } from "../db/client.ts";
 import type { QueueLogger } from "../queue/index.ts";
 import { acquireLock } from "./lock.ts";
-import { computeRepoMetricsRange, loadRepositoryScope, type RepositoryScope } from "./repo-metrics.ts";
+import { computeRepoMetricsRange, loadRepositoryScope, SHARE_PRIOR_WINDOW_DAYS, type RepositoryScope } from "./repo-metrics.ts";
 import { clearStaleRange, listStaleRanges } from "./stale-ranges.ts";
 import { computeRepoSurvival } from "./survival.ts";
 import { DEFAULT_TIME_ZONE, findRepositoryByFullName, listActiveRepositories } from "./targets.ts";
@@ -117,8 +117,9 @@ export async function recomputeStaleMetrics(
     const scope = { ...found, timeZone: isValidTimeZone(found.timeZone) ? found.timeZone : DEFAULT_TIME_ZONE };
     const yesterday = localYesterday(deps.now, scope.timeZone);
     const from = localClock(mark.firstAuthoredAt, scope.timeZone).date;
-    // A day's churn counts lines of the CHURN_WINDOW_DAYS before it: later days read the re-scored lines too.
-    const windowEnd = addDays(localClock(mark.lastAuthoredAt, scope.timeZone).date, CHURN_WINDOW_DAYS);
+    // Later days read the re-scored commits too: a day's churn counts the lines of the CHURN_WINDOW_DAYS before it, and
+    // its AI share is estimated at a prior fitted over the SHARE_PRIOR_WINDOW_DAYS before it.
+    const windowEnd = addDays(localClock(mark.lastAuthoredAt, scope.timeZone).date, Math.max(CHURN_WINDOW_DAYS, SHARE_PRIOR_WINDOW_DAYS - 1));
     const to = windowEnd < yesterday ? windowEnd : yesterday;
     let result = { repoId: scope.repoId, fullName: scope.fullName, from: null as string | null, to: null as string | null, days: 0, cohorts: 0 };
     if (from <= to) {

@@ -87,10 +87,11 @@ describe("sentinel rescore", () => {
       repositories: "1",
       how: "24 from stored input",
       skipped: "0",
-      days: "23",
+      // The re-scored days and the 89 after the last, which read them in their AI-share prior window.
+      days: "98",
     });
     expect(io.err()).toContain("rescore: 24/24 (100 %)");
-    expect(io.err()).toContain(`metrics ${history.fullName}: 23/23 (100 %)`);
+    expect(io.err()).toContain(`metrics ${history.fullName}: 98/98 (100 %)`);
     expect(await snapshotVerdicts(database.sql, history.repoId)).toEqual(fresh);
     expect(await snapshotMetrics(database.sql, history.repoId)).toEqual(freshMetrics);
 
@@ -131,7 +132,7 @@ describe("sentinel rescore", () => {
 
     const io = bufferIo();
     expect(await runCli(["rescore", "--repo", history.fullName], io)).toBe(0);
-    expect(io.out()).toMatch(/^Re-scored 22 commits .* skipped 2 already current; metrics recomputed for 23 days; /);
+    expect(io.out()).toMatch(/^Re-scored 22 commits .* skipped 2 already current; metrics recomputed for 98 days; /);
     expect(await snapshotVerdicts(database.sql, history.repoId)).toEqual(fresh);
     expect(await snapshotMetrics(database.sql, history.repoId)).toEqual(freshMetrics);
   }, 60_000);
