@@ -91,6 +91,22 @@ export const repoHighRiskDecrements = pgTable(
   (t) => [index("repo_high_risk_decrements_org_repo_day_idx").on(t.orgId, t.repoId, t.day)],
 );
 
+/** The columns the daily and weekly share bins both keep; a new builder set per table (drizzle binds each to one). */
+function shareBinSums() {
+  return {
+    bin: smallint().notNull(),
+    /** The detector that scored these commits ('' when a commit carries none). */
+    detectorVersion: text().notNull(),
+    commits: integer().notNull().default(0),
+    writtenLines: bigint({ mode: "number" }).notNull().default(0),
+    writtenLinesT1: bigint("written_lines_t1", { mode: "number" }).notNull().default(0),
+    writtenLinesT2: bigint("written_lines_t2", { mode: "number" }).notNull().default(0),
+    writtenLinesT3: bigint("written_lines_t3", { mode: "number" }).notNull().default(0),
+    writtenLinesT4: bigint("written_lines_t4", { mode: "number" }).notNull().default(0),
+    confidenceSum: doublePrecision().notNull().default(0),
+  };
+}
+
 /**
  * Per repository, UTC day, confidence bin and detector version: the analysed commits whose commit-level confidence
  * falls in the bin (width 0.05: bin 0 is [0, 0.05), bin 19 is [0.95, 1]), their written lines (in all and by risk
@@ -105,16 +121,7 @@ export const repoDailyShareBins = pgTable(
     orgId: orgIdColumn(),
     repoId: repoIdColumn(),
     day: date({ mode: "string" }).notNull(),
-    bin: smallint().notNull(),
-    /** The detector that scored these commits ('' when a commit carries none). */
-    detectorVersion: text().notNull(),
-    commits: integer().notNull().default(0),
-    writtenLines: bigint({ mode: "number" }).notNull().default(0),
-    writtenLinesT1: bigint("written_lines_t1", { mode: "number" }).notNull().default(0),
-    writtenLinesT2: bigint("written_lines_t2", { mode: "number" }).notNull().default(0),
-    writtenLinesT3: bigint("written_lines_t3", { mode: "number" }).notNull().default(0),
-    writtenLinesT4: bigint("written_lines_t4", { mode: "number" }).notNull().default(0),
-    confidenceSum: doublePrecision().notNull().default(0),
+    ...shareBinSums(),
   },
   (t) => [index("repo_daily_share_bins_org_repo_day_idx").on(t.orgId, t.repoId, t.day, t.bin)],
 );
@@ -129,15 +136,7 @@ export const repoWeeklyShareBins = pgTable(
     orgId: orgIdColumn(),
     repoId: repoIdColumn(),
     week: date({ mode: "string" }).notNull(),
-    bin: smallint().notNull(),
-    detectorVersion: text().notNull(),
-    commits: integer().notNull().default(0),
-    writtenLines: bigint({ mode: "number" }).notNull().default(0),
-    writtenLinesT1: bigint("written_lines_t1", { mode: "number" }).notNull().default(0),
-    writtenLinesT2: bigint("written_lines_t2", { mode: "number" }).notNull().default(0),
-    writtenLinesT3: bigint("written_lines_t3", { mode: "number" }).notNull().default(0),
-    writtenLinesT4: bigint("written_lines_t4", { mode: "number" }).notNull().default(0),
-    confidenceSum: doublePrecision().notNull().default(0),
+    ...shareBinSums(),
   },
   (t) => [index("repo_weekly_share_bins_org_repo_week_idx").on(t.orgId, t.repoId, t.week, t.bin)],
 );
