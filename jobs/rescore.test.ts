@@ -18,6 +18,7 @@ import {
   snapshotVerdicts,
   type AnalysedHistory,
 } from "../tests/support/rescore-history.ts";
+import { fixedClock } from "../tests/support/clock.ts";
 import { createTestServices } from "../tests/support/services.ts";
 import { createJobRouter } from "./router.ts";
 import { compareDetectorVersions, createRescoreJobs, enqueueStaleDetectorRescores, RESCORE_ORGANIZATION_JOB, rescoreJobId } from "./rescore.ts";
@@ -32,7 +33,7 @@ const opened: Array<{ services: Services; close(): Promise<void> }> = [];
 const redis = new Redis(TEST_REDIS_URL, { enableOfflineQueue: false, lazyConnect: true });
 
 async function bullmqServices() {
-  const handle = await createTestServices(database, { queue: "bullmq" });
+  const handle = await createTestServices(database, { queue: "bullmq", clock: fixedClock(HISTORY_NOW) });
   opened.push(handle);
   return handle.services;
 }
@@ -120,10 +121,11 @@ describe("the rescore job", () => {
       return left.commits === 0 && left.marks === 0;
     }, { timeoutMs: 30_000, what: "the worker to re-score the history and recompute its metrics" });
     expect(await snapshotVerdicts(database.sql, history.repoId)).toEqual(fresh);
-    // Metrics recomputed up to the churn window after the last commit (the worker's own clock: today).
-    const [row] = await database.sql<{ days: number }[]>`
-      select count(*)::int as days from repo_metrics where repo_id = ${history.repoId} and date between '2026-06-01' and '2026-06-23'`;
-    expect(row!.days).toBe(23);
+    // Metrics recomputed from the first re-scored day up to the day before the services' clock (HISTORY_NOW), and no
+    // further.
+    const [row] = await database.sql<{ days: number; last: string }[]>`
+      select count(*)::int as days, max(date)::text as last from repo_metrics where repo_id = ${history.repoId} and date >= '2026-06-01'`;
+    expect(row).toEqual({ days: 30, last: "2026-06-30" });
     expect(SCHEDULES.map((schedule) => schedule.job.name)).toContain("rescore-check");
   });
 

@@ -65,7 +65,7 @@ export function createJobHandlers(services: Services, github: GitHubApiSource): 
       ...createMetricsJobs({ ...base, lock: services.lock, evaluateAlerts: alerts.evaluateAlerts }),
       ...alerts.scheduled,
       ...createDemoJobs({ db: services.db, queue: services.queue, lock: services.lock }),
-      ...createRescoreJobs({ ...base, lock: services.lock }),
+      ...createRescoreJobs({ ...base, lock: services.lock, now: () => services.clock.now() }),
     },
     notifications: { ...alerts.notifications },
   };

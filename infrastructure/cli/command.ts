@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { z } from "zod";
+import type { Clock } from "../../domain/ports.ts";
 
 /** What a command may write to; tests pass buffers, the real CLI passes the process streams. */
 export interface CliIo {
@@ -7,6 +8,8 @@ export interface CliIo {
   stderr: NodeJS.WritableStream;
   /** True when stderr is a terminal: progress bars redraw in place, otherwise they print sparse lines. */
   isTTY: boolean;
+  /** Where "now" comes from (which day is yesterday); the real time when left out, a fixed one in tests. */
+  clock?: Clock;
 }
 
 export interface CliCommand {

@@ -1,13 +1,15 @@
+import type { Clock } from "../../domain/ports.ts";
 import type { CliIo } from "../../infrastructure/cli/command.ts";
 
 /** A CliIo that collects what a command writes, for assertions. */
-export function bufferIo(options: { isTTY?: boolean } = {}): CliIo & { out: () => string; err: () => string } {
+export function bufferIo(options: { isTTY?: boolean; clock?: Clock } = {}): CliIo & { out: () => string; err: () => string } {
   let out = "";
   let err = "";
   return {
     stdout: { write: (chunk: string) => ((out += chunk), true) } as unknown as NodeJS.WritableStream,
     stderr: { write: (chunk: string) => ((err += chunk), true) } as unknown as NodeJS.WritableStream,
     isTTY: options.isTTY ?? false,
+    clock: options.clock,
     out: () => out,
     err: () => err,
   };

@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DETECTOR_VERSION } from "../../../domain/detection/index.ts";
 import { bufferIo } from "../../../tests/support/cli.ts";
 import { createTestDatabase, waitForLockWaiter, type TestDatabase } from "../../../tests/support/database.ts";
+import { fixedClock } from "../../../tests/support/clock.ts";
 import {
+  HISTORY_NOW,
   OLD_DETECTOR_VERSION,
   rewindToOldDetector,
   seedAnalysedHistory,
@@ -27,10 +29,13 @@ let freshMetrics: Awaited<ReturnType<typeof snapshotMetrics>>;
 let gitDir: string;
 const savedEnv = { ...process.env };
 
-/** Metrics of the verdicts stored now, over the whole history, as the command computes them (today's date). */
+/** The commands run as of the history's fixed now, so which days they recompute does not move with the calendar. */
+const clock = fixedClock(HISTORY_NOW);
+
+/** Metrics of the verdicts stored now, over the whole history, as the command computes them (as of HISTORY_NOW). */
 async function recomputeWholeHistory(): Promise<void> {
   await markMetricsStale(database.db, { orgId: history.orgId, repoId: history.repoId, first: "2026-06-01T00:00:00Z", last: "2026-06-10T23:00:00Z" });
-  await recomputeStaleMetrics({ db: database.db, lock: createMemoryLock(), now: new Date() }, [history.repoId]);
+  await recomputeStaleMetrics({ db: database.db, lock: createMemoryLock(), now: clock.now() }, [history.repoId]);
 }
 
 async function versions(repoId: string): Promise<string[]> {
@@ -77,7 +82,7 @@ describe("sentinel rescore", () => {
     await recomputeWholeHistory();
     expect((await snapshotMetrics(database.sql, history.repoId)).metrics).not.toEqual(freshMetrics.metrics);
 
-    const io = bufferIo();
+    const io = bufferIo({ clock });
     expect(await runCli(["rescore", "--repo", history.fullName], io)).toBe(0);
     const [, rescored, version, changed, repositories, how, skipped, days] = SUMMARY.exec(io.out()) ?? [];
     expect({ rescored, version, changed, repositories, how, skipped, days }).toEqual({
@@ -87,15 +92,16 @@ describe("sentinel rescore", () => {
       repositories: "1",
       how: "24 from stored input",
       skipped: "0",
-      // The re-scored days and the 89 after the last, which read them in their AI-share prior window.
-      days: "98",
+      // The re-scored days and those after them up to the day before HISTORY_NOW, which read them in their AI-share
+      // prior window.
+      days: "30",
     });
     expect(io.err()).toContain("rescore: 24/24 (100 %)");
-    expect(io.err()).toContain(`metrics ${history.fullName}: 98/98 (100 %)`);
+    expect(io.err()).toContain(`metrics ${history.fullName}: 30/30 (100 %)`);
     expect(await snapshotVerdicts(database.sql, history.repoId)).toEqual(fresh);
     expect(await snapshotMetrics(database.sql, history.repoId)).toEqual(freshMetrics);
 
-    const again = bufferIo({ isTTY: true });
+    const again = bufferIo({ isTTY: true, clock });
     expect(await runCli(["rescore", "--org", history.orgSlug], again)).toBe(0);
     expect(again.out()).toMatch(/^Re-scored 0 commits with \S+ \(0 changed confidence\) in 0 repositories; skipped 24 already current; metrics recomputed for 0 days; /);
     expect(await snapshotVerdicts(database.sql, history.repoId)).toEqual(fresh);
@@ -130,20 +136,20 @@ describe("sentinel rescore", () => {
     expect(midway.slice(2).every((version) => version === OLD_DETECTOR_VERSION)).toBe(true);
     expect(await database.sql`select 1 from metrics_stale_ranges where repo_id = ${history.repoId}`).toHaveLength(1);
 
-    const io = bufferIo();
+    const io = bufferIo({ clock });
     expect(await runCli(["rescore", "--repo", history.fullName], io)).toBe(0);
-    expect(io.out()).toMatch(/^Re-scored 22 commits .* skipped 2 already current; metrics recomputed for 98 days; /);
+    expect(io.out()).toMatch(/^Re-scored 22 commits .* skipped 2 already current; metrics recomputed for 30 days; /);
     expect(await snapshotVerdicts(database.sql, history.repoId)).toEqual(fresh);
     expect(await snapshotMetrics(database.sql, history.repoId)).toEqual(freshMetrics);
   }, 60_000);
 
   it("re-scores `sentinel import`'s commits with the context their import gave them", async () => {
-    expect(await runCli(["import", gitDir, "--repo", "acme/tools", "--org", "acme-local"], bufferIo())).toBe(0);
+    expect(await runCli(["import", gitDir, "--repo", "acme/tools", "--org", "acme-local"], bufferIo({ clock }))).toBe(0);
     const [repo] = await database.sql<{ id: string }[]>`select id from repositories where full_name = 'acme/tools'`;
     const imported = await snapshotVerdicts(database.sql, repo!.id);
     expect(imported.inputs.every((row) => (row.input as { context: unknown }).context !== null)).toBe(true);
     await rewindToOldDetector(database.sql, repo!.id);
-    const io = bufferIo({ isTTY: true });
+    const io = bufferIo({ isTTY: true, clock });
     expect(await runCli(["rescore", "--org", "acme-local"], io)).toBe(0);
     expect(io.out()).toMatch(/^Re-scored 5 commits .* in 1 repository: 5 from stored input; skipped 0 already current; /);
     expect(io.err()).toMatch(/\rrescore {6}\[#{24}\] 5\/5 100 %\n/);
@@ -153,7 +159,7 @@ describe("sentinel rescore", () => {
     const [oldest] = imported.inputs;
     await database.sql`delete from commit_detection_inputs where repo_id = ${repo!.id} and commit_sha = ${oldest!.commit_sha}`;
     await rewindToOldDetector(database.sql, repo!.id);
-    const legacy = bufferIo();
+    const legacy = bufferIo({ clock });
     expect(await runCli(["rescore", "--org", "acme-local"], legacy)).toBe(0);
     expect(legacy.out()).toMatch(
       /^Re-scored 4 commits .* in 1 repository: 4 from stored input; skipped 0 already current, 1 that cannot be rebuilt without GitHub \(1: no stored input and imported from a local clone whose path Sentinel does not record\); /,
@@ -167,7 +173,7 @@ describe("sentinel rescore", () => {
     const legacy = history.records.slice(0, 2).map((record) => record.sha);
     await database.sql`delete from commit_detection_inputs where repo_id = ${history.repoId} and commit_sha in ${database.sql(legacy)}`;
     await rewindToOldDetector(database.sql, history.repoId);
-    const io = bufferIo();
+    const io = bufferIo({ clock });
     expect(await runCli(["rescore", "--repo", history.fullName], io)).toBe(0);
     expect(io.out()).toMatch(/^Re-scored 24 commits with \S+ \(24 changed confidence\) in 1 repository: 22 from stored input, 2 rebuilt from push payload; skipped 0 already current; /);
     const { inputs, ...rows } = await snapshotVerdicts(database.sql, history.repoId);
@@ -177,16 +183,16 @@ describe("sentinel rescore", () => {
   });
 
   it("an unknown organisation or repository is one clear line and a non-zero exit; bad input is a usage error", async () => {
-    const unknownRepo = bufferIo();
+    const unknownRepo = bufferIo({ clock });
     expect(await runCli(["rescore", "--repo", "nobody/nothing"], unknownRepo)).toBe(1);
     expect(unknownRepo.err()).toBe("sentinel rescore: no enabled repository named nobody/nothing\n");
     expect(unknownRepo.out()).toBe("");
 
-    const unknownOrg = bufferIo();
+    const unknownOrg = bufferIo({ clock });
     expect(await runCli(["rescore", "--org", "nobody"], unknownOrg)).toBe(1);
     expect(unknownOrg.err()).toBe('sentinel rescore: no organisation with the slug "nobody"\n');
 
-    const wrongOrg = bufferIo();
+    const wrongOrg = bufferIo({ clock });
     expect(await runCli(["rescore", "--org", "acme-local", "--repo", history.fullName], wrongOrg)).toBe(1);
     expect(wrongOrg.err()).toBe(`sentinel rescore: no enabled repository named ${history.fullName} in organisation "acme-local"\n`);
 
@@ -198,7 +204,7 @@ describe("sentinel rescore", () => {
       [["--frobnicate"], "Unknown option '--frobnicate'"],
       [["everything"], 'unexpected argument "everything"'],
     ] as const) {
-      const bad = bufferIo();
+      const bad = bufferIo({ clock });
       expect(await runCli(["rescore", ...args], bad)).toBe(2);
       expect(bad.err()).toContain(message);
       expect(bad.err().trim().split("\n")).toHaveLength(1);

@@ -94,7 +94,7 @@ export const rescoreCommand: CliCommand = {
       let current: { name: string; reporter: ReturnType<typeof createProgressReporter> } | undefined;
       try {
         const recomputed = await recomputeStaleMetrics(
-          { db: services.db, lock: services.lock, now: new Date() },
+          { db: services.db, lock: services.lock, now: (io.clock ?? services.clock).now() },
           scope.repositories.map((repository) => repository.repoId),
           (step) => {
             if (current?.name !== step.repository) {
