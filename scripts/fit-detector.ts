@@ -10,12 +10,13 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { basename } from "node:path";
-import { gunzipSync } from "node:zlib";
 import { z } from "zod";
 import { extractCommitTells } from "../domain/detection/engine.ts";
-import { detectAgentMarkers, fromCorpusRecord, stripMarkers, type CorpusExample } from "../domain/detection/index.ts";
+import { calibrationTable, FPR_TARGETS, recallAtFalsePositiveRates, type RecallAtFpr, type ScoredExample } from "../domain/detection/evaluation.ts";
+import { detectAgentMarkers, stripMarkers, type CorpusExample } from "../domain/detection/index.ts";
 import { FAMILIES, familyCap, familyOf, sigmoid, type DetectorModel } from "../domain/detection/model.ts";
 import { estimateAiShare } from "../domain/metrics/ai-share.ts";
+import { readCorpus } from "../infrastructure/cli/commands/eval.ts";
 
 const optionsSchema = z.object({
   files: z.array(z.string().min(1)).min(1, "name at least one corpus file"),
@@ -53,23 +54,6 @@ function balanceWeights(rows: Row[]): void {
     for (const row of mine) files.set(row.file, (files.get(row.file) ?? 0) + 1);
     for (const row of mine) row.weight = mine.length / files.size / files.get(row.file)!;
   }
-}
-
-async function readRecords(path: string): Promise<CorpusExample[]> {
-  const raw = await readFile(path).catch(() => {
-    throw new Error(`${path}: cannot read`);
-  });
-  const text = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString("utf8");
-  return text
-    .split("\n")
-    .filter((line) => line.trim().length > 0)
-    .map((line, index) => {
-      try {
-        return fromCorpusRecord(JSON.parse(line));
-      } catch (error) {
-        throw new Error(`${path}:${index + 1}: not a corpus record (${error instanceof Error ? error.message.slice(0, 200) : String(error)})`);
-      }
-    });
 }
 
 /** Family of each feature index (message, style, timing): set in main from the tells' ids. */
@@ -187,25 +171,17 @@ interface Scored {
   withMarkers: number;
 }
 
-function recallAtFpr(scored: readonly { label: 0 | 1; p: number }[], target: number): { recall: number; threshold: number } {
-  const humans = scored.filter((entry) => entry.label === 0).map((entry) => entry.p).sort((a, b) => b - a);
-  const ais = scored.filter((entry) => entry.label === 1).map((entry) => entry.p);
-  const allowed = Math.floor(target * humans.length);
-  // The lowest threshold above the (allowed+1)-th highest human score.
-  const boundary = humans[allowed] ?? -Infinity;
-  const threshold = Math.min(1, boundary + 1e-12);
-  return { recall: ais.length === 0 ? 0 : ais.filter((p) => p >= threshold).length / ais.length, threshold };
+/** The out-of-fold scores as the project's evaluation reads them (domain/detection/evaluation.ts). */
+function asExamples(points: readonly { label: 0 | 1; p: number }[]): ScoredExample[] {
+  return points.map((point) => ({ label: point.label === 1 ? "ai" : "human", confidence: point.p, marker: null, signalIds: [], repo: "", writtenLines: 0, source: "" }));
 }
 
-function ece(scored: readonly { label: 0 | 1; p: number }[]): number {
-  const bins = Array.from({ length: 10 }, () => ({ n: 0, p: 0, ai: 0 }));
-  for (const entry of scored) {
-    const bin = bins[Math.min(9, Math.floor(entry.p * 10))]!;
-    bin.n += 1;
-    bin.p += entry.p;
-    bin.ai += entry.label;
-  }
-  return bins.reduce((sum, bin) => (bin.n === 0 ? sum : sum + (bin.n / scored.length) * Math.abs(bin.p / bin.n - bin.ai / bin.n)), 0);
+function recallAt(points: readonly { label: 0 | 1; p: number }[], targets: readonly number[]): RecallAtFpr {
+  return recallAtFalsePositiveRates(asExamples(points), targets);
+}
+
+function ece(points: readonly { label: 0 | 1; p: number }[]): number {
+  return calibrationTable(asExamples(points)).ece;
 }
 
 function pct(value: number): string {
@@ -242,7 +218,7 @@ async function main(): Promise<void> {
   const extracted: { file: string; example: CorpusExample; ids: string[]; writtenLines: number; markerDoubt: number }[] = [];
   for (const path of options.files) {
     const file = basename(path).replace(/\.jsonl(?:\.gz)?$/, "");
-    for (const example of await readRecords(path)) {
+    for (const example of await readCorpus(path)) {
       const { tells, writtenLines } = extractCommitTells(stripMarkers(example.commit));
       let markerDoubt = 1;
       for (const marker of detectAgentMarkers(example.commit)) markerDoubt *= 1 - Math.min(marker.weight, 0.99);
@@ -331,7 +307,7 @@ function buildReport(scored: readonly Scored[], files: readonly string[], rows: 
     }),
   );
   const all = scored.map((entry) => ({ label: entry.row.label, p: entry.stripped }));
-  const recallAt = Object.fromEntries(["0.001", "0.005", "0.01", "0.02"].map((target) => [target, recallAtFpr(all, Number(target))]));
+  const recallAtPooled = recallAt(all, FPR_TARGETS);
   // The goals' own split: recall over all agents at the FPR each human group allows.
   const ais = all.filter((entry) => entry.label === 1);
   const humanGroups = Object.fromEntries(
@@ -339,7 +315,7 @@ function buildReport(scored: readonly Scored[], files: readonly string[], rows: 
       .filter((file) => scored.some((entry) => entry.row.file === file && entry.row.label === 0))
       .map((file) => {
         const humans = scored.filter((entry) => entry.row.file === file && entry.row.label === 0).map((entry) => ({ label: 0 as const, p: entry.stripped }));
-        return [file, Object.fromEntries(["0.005", "0.01"].map((target) => [target, recallAtFpr([...humans, ...ais], Number(target))]))];
+        return [file, recallAt([...humans, ...ais], [0.005, 0.01])];
       }),
   );
   const byAgent: Record<string, { n: number; stripped: number; with_markers: number }> = {};
@@ -352,12 +328,13 @@ function buildReport(scored: readonly Scored[], files: readonly string[], rows: 
     byAgent[agent] = current;
   }
   const repos = [...new Set(rows.map((row) => row.repo))].sort();
+  const trainingPrior = rows.filter((row) => row.label === 1).length / rows.length;
   const byRepo = Object.fromEntries(
     repos.map((repo) => {
       const mine = scored.filter((entry) => entry.row.repo === repo);
       const labels = new Set(mine.map((entry) => entry.row.label));
-      const stripped = estimateAiShare(mine.map((entry) => ({ confidence: entry.stripped, lines: entry.row.writtenLines })), { trainingPrior: rows.filter((row) => row.label === 1).length / rows.length });
-      const marked = estimateAiShare(mine.map((entry) => ({ confidence: entry.withMarkers, lines: entry.row.writtenLines })), { trainingPrior: rows.filter((row) => row.label === 1).length / rows.length });
+      const stripped = estimateAiShare(mine.map((entry) => ({ confidence: entry.stripped, lines: entry.row.writtenLines })), { trainingPrior });
+      const marked = estimateAiShare(mine.map((entry) => ({ confidence: entry.withMarkers, lines: entry.row.writtenLines })), { trainingPrior });
       return [
         repo,
         {
@@ -384,7 +361,7 @@ function buildReport(scored: readonly Scored[], files: readonly string[], rows: 
       fpr: humansAll.filter((entry) => entry.p >= threshold).length / humansAll.length,
       ece: ece(withMarkersAll),
     },
-    stripped: { recall_at_fpr: recallAt, recall_at_group_fpr: humanGroups, ece: ece(all) },
+    stripped: { recall_at_fpr: recallAtPooled, recall_at_group_fpr: humanGroups, ece: ece(all) },
     by_agent: byAgent,
     by_repo: byRepo,
   };
@@ -398,10 +375,10 @@ function printReport(report: ReturnType<typeof buildReport>, model: DetectorMode
     );
   }
   out.push("", `With markers: recall ${pct(report.with_markers.recall)}, FPR ${pct(report.with_markers.fpr)}, ECE ${report.with_markers.ece.toFixed(3)}`);
-  out.push(`Stripped: ECE ${report.stripped.ece.toFixed(3)}; recall at FPR (all humans): ${Object.entries(report.stripped.recall_at_fpr).map(([fpr, entry]) => `${fpr} → ${pct(entry.recall)} (≥ ${entry.threshold.toFixed(3)})`).join(", ")}`);
-  for (const [file, targets] of Object.entries(report.stripped.recall_at_group_fpr)) {
-    out.push(`  humans of ${file}: ${Object.entries(targets).map(([fpr, entry]) => `FPR ${fpr} → recall ${pct(entry.recall)} (≥ ${entry.threshold.toFixed(3)})`).join(", ")}`);
-  }
+  const atFpr = (result: RecallAtFpr) =>
+    Object.entries(result.recall).map(([fpr, recall]) => `FPR ${fpr} → recall ${pct(recall ?? 0)} (≥ ${result.threshold[fpr]?.toFixed(3) ?? "none"})`).join(", ");
+  out.push(`Stripped: ECE ${report.stripped.ece.toFixed(3)}; all humans: ${atFpr(report.stripped.recall_at_fpr)}`);
+  for (const [file, result] of Object.entries(report.stripped.recall_at_group_fpr)) out.push(`  humans of ${file}: ${atFpr(result)}`);
   out.push("", "Recall by agent (stripped / with markers, threshold 0.5):");
   for (const [agent, entry] of Object.entries(report.by_agent).sort(([, a], [, b]) => b.n - a.n)) out.push(`  ${agent.padEnd(26)} ${String(entry.n).padStart(4)}  ${pct(entry.stripped / entry.n).padStart(7)} / ${pct(entry.with_markers / entry.n)}`);
   out.push("", "AI share of written lines per repository (estimate; stripped / with markers and its range):");

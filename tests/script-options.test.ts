@@ -37,3 +37,17 @@ describe("bad options to npm run bench:ingest", () => {
     expect(output).not.toContain("Sentinel ingestion benchmark");
   });
 });
+
+/** The detector fit checks its options and its corpus files before it scores anything. */
+describe("bad input to npm run fit:detector", () => {
+  it.each([
+    [[], /^fit-detector: files: name at least one corpus file/m, 2],
+    [["a.jsonl.gz", "--folds", "1"], /^fit-detector: folds: /m, 2],
+    [["/definitely/not/here.jsonl.gz"], /^fit-detector: \/definitely\/not\/here\.jsonl\.gz: no such file$/m, 1],
+  ])("%j: one line naming what is wrong, exit %s", async (args, message, exitCode) => {
+    const { code, output } = await runScript("fit-detector.ts", args);
+    expect(code, output).toBe(exitCode);
+    expect(output).toMatch(message);
+    expect(output).not.toContain("Leave-repositories-out");
+  });
+});
