@@ -11,9 +11,9 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { z } from "zod";
-import { extractCommitTells } from "../domain/detection/engine.ts";
+import { extractCommitTells, withMarkers } from "../domain/detection/engine.ts";
 import { calibrationTable, FPR_TARGETS, recallAtFalsePositiveRates, type RecallAtFpr, type ScoredExample } from "../domain/detection/evaluation.ts";
-import { detectAgentMarkers, stripMarkers, type CorpusExample } from "../domain/detection/index.ts";
+import { detectAgentMarkers, stripMarkers, type CorpusExample, type Signal } from "../domain/detection/index.ts";
 import { FAMILIES, familyCap, familyOf, sigmoid, type DetectorModel } from "../domain/detection/model.ts";
 import { estimateAiShare } from "../domain/metrics/ai-share.ts";
 import { readCorpus } from "../infrastructure/cli/commands/eval.ts";
@@ -37,8 +37,8 @@ interface Row {
   marker: string | null;
   features: number[];
   writtenLines: number;
-  /** Noisy-OR "doubt" factor of the unstripped commit's markers: 1 when it has none. */
-  markerDoubt: number;
+  /** The unstripped commit's markers, combined with each fold's probability as the engine does. */
+  markers: Signal[];
   /** Fitting weight: each corpus file's share of a label counts alike (set by balanceWeights). */
   weight: number;
 }
@@ -215,14 +215,13 @@ async function main(): Promise<void> {
   }
   const options = parsed.data;
 
-  const extracted: { file: string; example: CorpusExample; ids: string[]; writtenLines: number; markerDoubt: number }[] = [];
+  const extracted: { file: string; example: CorpusExample; ids: string[]; writtenLines: number; markers: Signal[] }[] = [];
   for (const path of options.files) {
     const file = basename(path).replace(/\.jsonl(?:\.gz)?$/, "");
     for (const example of await readCorpus(path)) {
       const { tells, writtenLines } = extractCommitTells(stripMarkers(example.commit));
-      let markerDoubt = 1;
-      for (const marker of detectAgentMarkers(example.commit)) markerDoubt *= 1 - Math.min(marker.weight, 0.99);
-      extracted.push({ file, example, ids: [...new Set(tells.map((tell) => tell.id))], writtenLines, markerDoubt });
+      const markers = detectAgentMarkers(example.commit);
+      extracted.push({ file, example, ids: [...new Set(tells.map((tell) => tell.id))], writtenLines, markers });
     }
   }
   const support = new Map<string, number>();
@@ -237,7 +236,7 @@ async function main(): Promise<void> {
     marker: entry.example.marker,
     features: entry.ids.flatMap((id) => (indexOf.has(id) ? [indexOf.get(id)!] : [])),
     writtenLines: entry.writtenLines,
-    markerDoubt: entry.markerDoubt,
+    markers: entry.markers,
     weight: 1,
   }));
   if (options.balance) balanceWeights(rows);
@@ -258,7 +257,7 @@ async function main(): Promise<void> {
   const calibration = options.platt ? fitPlatt(scored.map((entry) => ({ logit: entry.logit, label: entry.row.label }))) : { scale: 1, shift: 0 };
   for (const entry of scored) {
     entry.stripped = sigmoid(calibration.scale * entry.logit + calibration.shift);
-    entry.withMarkers = 1 - (1 - entry.stripped) * entry.row.markerDoubt;
+    entry.withMarkers = withMarkers(entry.stripped, entry.row.markers);
   }
 
   if (process.env.FIT_DUMP) {

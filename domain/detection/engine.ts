@@ -1,5 +1,5 @@
 import { classifyRiskTier, type TierOverride } from "../risk/index.ts";
-import { dedupeSignals, MAX_SIGNAL_WEIGHT } from "./combine.ts";
+import { combineSignals, dedupeSignals } from "./combine.ts";
 import { measureComplexity, EMPTY_COMPLEXITY } from "./complexity.ts";
 import { classifyFileKind, countsTowardShare, languageOf } from "./file-kind.ts";
 import { detectAgentMarkers, lineRecordSignal } from "./markers.ts";
@@ -83,11 +83,9 @@ export function extractCommitTells(commit: NormalisedCommit): CommitTells {
   return tellsOf(commit, prepareFiles(commit));
 }
 
-/** Noisy-OR of near-certain evidence over a probability: a marker of 0.95 lifts anything to at least 0.95. */
-function withMarkers(probability: number, markers: readonly Signal[]): number {
-  let doubt = 1 - probability;
-  for (const marker of markers) doubt *= 1 - Math.min(Math.max(marker.weight, 0), MAX_SIGNAL_WEIGHT);
-  return 1 - doubt;
+/** Noisy-OR of near-certain evidence over the model's probability: a marker of 0.95 lifts anything to at least 0.95. */
+export function withMarkers(probability: number, markers: readonly Signal[]): number {
+  return combineSignals([{ id: "fitted-tells", weight: probability, evidence: "" }, ...markers]);
 }
 
 /**
