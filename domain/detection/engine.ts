@@ -28,8 +28,6 @@ export const MAX_STYLED_LINE_CHARS = 1_000;
 interface PreparedFile {
   file: CommitFile;
   kind: FileKind;
-  /** Added lines (for complexity). */
-  added: string[];
   written: WrittenLines;
 }
 
@@ -49,10 +47,8 @@ function prepareFiles(commit: NormalisedCommit): PreparedFile[] {
   const regeneratedReason = regeneratedCommitReason(commit.message);
   return commit.files.map((file) => {
     const kind = classifyFileKind(file);
-    const styled = kind === "code" || kind === "test";
-    const added = styled ? addedLines(file.patch).filter((line) => line.length <= MAX_STYLED_LINE_CHARS) : [];
     const written = writtenLinesOf(file, { kind, moved: isMove(file), data: DATA_FILE.test(file.path), commitReason, regeneratedReason });
-    return { file, kind, added, written };
+    return { file, kind, written };
   });
 }
 
@@ -112,7 +108,9 @@ export function analyzeCommit(commit: NormalisedCommit, options: AnalyzeOptions 
     const fileSignals = records ? [records, ...signals] : signals;
     const aiConfidence = records ? withMarkers(confidence, [records]) : confidence;
     const tier = classifyRiskTier({ path: entry.file.path, kind: entry.kind, aiConfidence, overrides: options.tierOverrides });
-    const complexity = entry.added.length > 0 ? measureComplexity(entry.added, languageOf(entry.file.path)) : { ...EMPTY_COMPLEXITY };
+    // Complexity reads every added line of code and tests; only a full attribution needs it, never eval's scoring.
+    const added = entry.kind === "code" || entry.kind === "test" ? addedLines(entry.file.patch).filter((line) => line.length <= MAX_STYLED_LINE_CHARS) : [];
+    const complexity = added.length > 0 ? measureComplexity(added, languageOf(entry.file.path)) : { ...EMPTY_COMPLEXITY };
     return {
       path: entry.file.path,
       previousPath: entry.file.previousPath,
