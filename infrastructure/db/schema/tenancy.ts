@@ -107,6 +107,10 @@ export const apiKeys = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     lastUsedAt: timestamp({ withTimezone: true }),
     revokedAt: timestamp({ withTimezone: true }),
+    /** `read` keys answer GET requests only; `write` keys may also create incidents and acknowledge alerts. */
+    scope: text({ enum: ["read", "write"] }).notNull().default("read"),
+    /** A key past this instant answers 401 as if revoked; null keys never expire. */
+    expiresAt: timestamp({ withTimezone: true }),
   },
   (t) => [uniqueIndex("api_keys_key_hash_key").on(t.keyHash), index("api_keys_org_idx").on(t.orgId)],
 );
@@ -130,6 +134,12 @@ export const repositories = pgTable(
     source: text({ enum: ["github", "local", "demo"] }).notNull().default("github"),
     /** Set when the installation is deleted or the repository is removed from it: hidden, later events ignored. */
     disabledAt: timestamp({ withTimezone: true }),
+    /**
+     * Why GitHub refused Sentinel access to this repository the last time it asked (a 403/404 that is not a rate
+     * limit: a missing App permission, SAML enforcement, a repository gone). Cleared by the next successful fetch.
+     */
+    accessError: text(),
+    accessErrorAt: timestamp({ withTimezone: true }),
     riskOverrides: jsonb().$type<RiskOverride[]>().notNull().default([]),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
@@ -168,4 +178,22 @@ export const organizationMemberRemovals = pgTable(
     removedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.orgId, t.userId] })],
+);
+
+/**
+ * Commits an import, a backfill or an analysis could not store (an unreadable git object, a row the database
+ * refused): the run records the reason here and goes on with the rest. The repository page lists them; a later
+ * successful analysis of the same commit removes its row.
+ */
+export const commitFailures = pgTable(
+  "commit_failures",
+  {
+    orgId: orgIdColumn(),
+    repoId: repoIdColumn(),
+    sha: text().notNull(),
+    stage: text({ enum: ["import", "backfill", "analysis"] }).notNull(),
+    reason: text().notNull(),
+    failedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.repoId, t.sha] }), index("commit_failures_org_idx").on(t.orgId, t.failedAt)],
 );
