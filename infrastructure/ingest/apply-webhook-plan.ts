@@ -141,6 +141,12 @@ async function upsertRepositories(
 
 async function applyInstallation(tx: Transaction, plan: Extract<WebhookPlan, { kind: "installation" }>): Promise<ApplyOutcome> {
   const now = new Date();
+  // Deleting, suspending or unsuspending an installation Sentinel never recorded would make an organisation for an
+  // account that never installed the App here: nothing to update, so nothing is written.
+  if (plan.action !== "created") {
+    const [known] = await tx.select({ id: githubInstallations.id }).from(githubInstallations).where(eq(githubInstallations.id, plan.installationId));
+    if (!known) return { status: "ignored", reason: `installation ${plan.installationId} is not known to Sentinel` };
+  }
   const orgId = await upsertOrganizationForAccount(tx, plan.account);
   const values = {
     id: plan.installationId,
@@ -215,15 +221,25 @@ async function applyActivity(
   plan: Extract<WebhookPlan, { kind: "activity" }>,
   deliveryId: string | null,
 ): Promise<ApplyOutcome> {
+  // A GitHub App's repository events always name their installation; one without (a repository's own webhook
+  // pointed here) cannot be tied to a tenant: a repository id alone may be tracked by several organisations.
+  if (plan.installationId === null) {
+    return { status: "ignored", reason: `delivery for ${plan.repository.fullName} names no installation` };
+  }
   // The repository must belong to a live installation: events for removed repositories or deleted
   // installations are ignored, so their data stays frozen and hidden.
-  const conditions = [eq(repositories.githubId, plan.repository.githubId), isNull(repositories.disabledAt)];
-  if (plan.installationId !== null) conditions.push(eq(repositories.installationId, plan.installationId));
   const [repo] = await tx
     .select({ id: repositories.id, orgId: repositories.orgId, defaultBranch: repositories.defaultBranch })
     .from(repositories)
-    .leftJoin(githubInstallations, eq(githubInstallations.id, repositories.installationId))
-    .where(and(...conditions, isNull(githubInstallations.deletedAt)));
+    .innerJoin(githubInstallations, eq(githubInstallations.id, repositories.installationId))
+    .where(
+      and(
+        eq(repositories.githubId, plan.repository.githubId),
+        eq(repositories.installationId, plan.installationId),
+        isNull(repositories.disabledAt),
+        isNull(githubInstallations.deletedAt),
+      ),
+    );
   if (!repo) {
     return { status: "ignored", reason: `repository ${plan.repository.fullName} is not tracked (or was removed)` };
   }

@@ -143,7 +143,8 @@ export function refuseOversizedBody(deps: WebhookReceiverDeps, head: WebhookRequ
 }
 
 const DELIVERY_ID_FORMAT = /^[A-Za-z0-9._-]{1,200}$/;
-const EVENT_FORMAT = /^[a-z_]{1,100}$/;
+/** GitHub's event names: lower-case letters, digits and underscores (`projects_v2_item`, `sub_issues`). */
+const EVENT_FORMAT = /^[a-z][a-z0-9_]{0,99}$/;
 
 /**
  * The whole body is read: signature, event and delivery headers, JSON. Synchronous — the body is parsed once here and
