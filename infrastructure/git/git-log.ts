@@ -28,6 +28,14 @@ export interface ReadCommitsOptions {
   limit?: number;
   /** Per-file patch text kept for the detector; line counts stay exact beyond it. Default 20 KiB like GitHub. */
   maxPatchBytes?: number;
+  /** Called for a commit git cannot read; the walk goes on after it. Left out: such a commit throws GIT_FAILED. */
+  onUnreadable?: (commit: UnreadableCommit) => void;
+}
+
+export interface UnreadableCommit {
+  sha: string;
+  /** git's own error line, e.g. "fatal: unable to read 3b18e512…". */
+  reason: string;
 }
 
 const RECORD = "\x1e";
@@ -52,8 +60,17 @@ function runGit(args: string[]): Promise<GitResult> {
   });
 }
 
-function firstLine(text: string): string {
-  return text.split("\n").find((line) => line.trim().length > 0)?.trim() ?? "";
+/**
+ * The line of git's stderr that says what went wrong: its first `fatal:` line, else its first `error:` line. git
+ * prints harmless warnings first ("warning: notes ref refs/notes/ai is invalid" in every repository without git-ai
+ * notes); one is reported only when nothing else was said.
+ */
+export function gitErrorLine(stderr: string): string {
+  const lines = stderr
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
+  return lines.find((line) => line.startsWith("fatal:")) ?? lines.find((line) => line.startsWith("error:")) ?? lines[0] ?? "";
 }
 
 /** Fails with a clear GitReadError unless `dir` is a git repository (working clone or bare). */
@@ -72,13 +89,13 @@ export async function assertGitRepository(dir: string): Promise<void> {
 async function assertRevision(dir: string, rev: string): Promise<void> {
   if (rev.startsWith("-")) throw new GitReadError("BAD_REVISION", `--rev ${rev}: a revision cannot start with "-"`);
   const result = await runGit(["-C", dir, "rev-list", "-n", "1", rev, "--"]);
-  if (result.code !== 0) throw new GitReadError("BAD_REVISION", `--rev ${rev}: ${firstLine(result.stderr) || "unknown revision"}`);
+  if (result.code !== 0) throw new GitReadError("BAD_REVISION", `--rev ${rev}: ${gitErrorLine(result.stderr) || "unknown revision"}`);
 }
 
 /** sha → author date of the same author's previous commit (by author time), over everything reachable from rev. */
 export async function previousCommitTimes(dir: string, rev: string): Promise<Map<string, string>> {
   const result = await runGit(["-C", dir, "log", "--no-merges", `--format=%H${FIELD}%ae${FIELD}%aI`, rev, "--"]);
-  if (result.code !== 0) throw new GitReadError("GIT_FAILED", `git log: ${firstLine(result.stderr)}`);
+  if (result.code !== 0) throw new GitReadError("GIT_FAILED", `git log: ${gitErrorLine(result.stderr)}`);
   const byAuthor = new Map<string, Array<{ sha: string; date: string; epoch: number }>>();
   for (const line of result.stdout.split("\n")) {
     const [sha, email, date] = line.split(FIELD);
@@ -110,6 +127,46 @@ interface FileBuilder {
   patchBytes: number;
   patchTruncated: boolean;
   inHunks: boolean;
+}
+
+/**
+ * A type change (a regular file becoming a symlink or a submodule, or back: `git show --raw` status T) is the one
+ * change git cannot write as one patch: it prints the old side's deletion and the new side's creation, two entries for
+ * one path. Stored as two, the commit's attribution rows collided on (commit, path) and PostgreSQL refused the whole
+ * import. Here they become one "changed" file whose single hunk replaces the old content with the new: a symlink's
+ * content is its target, a submodule's its "Subproject commit" line, one line each, as git and GitHub count them (so
+ * the provenance replay, which saw that line when the link was added, sees it leave).
+ */
+function mergeTypeChanges(files: CommitFile[]): CommitFile[] {
+  const merged: CommitFile[] = [];
+  for (const file of files) {
+    const before = merged.at(-1);
+    if (before && before.status === "removed" && file.status === "added" && before.path === file.path) {
+      merged[merged.length - 1] = replaceWhole(before, file);
+    } else merged.push(file);
+  }
+  return merged;
+}
+
+function hunkBody(patch: string | null): string[] {
+  return patch === null ? [] : patch.split("\n").filter((line) => !line.startsWith("@@"));
+}
+
+function replaceWhole(removed: CommitFile, added: CommitFile): CommitFile {
+  const binary = removed.binary || added.binary;
+  const truncated = removed.patchTruncated || added.patchTruncated;
+  const body = [...hunkBody(removed.patch), ...hunkBody(added.patch)];
+  const side = (count: number) => (count === 0 ? "0,0" : `1,${count}`);
+  return {
+    path: added.path,
+    previousPath: null,
+    status: "changed",
+    additions: added.additions,
+    deletions: removed.deletions,
+    patch: binary || body.length === 0 ? null : [`@@ -${side(removed.deletions)} +${side(added.additions)} @@`, ...body].join("\n"),
+    patchTruncated: truncated,
+    binary,
+  };
 }
 
 function unquotePath(raw: string): string {
@@ -189,7 +246,7 @@ export function parseGitPatch(text: string, maxPatchBytes = 20 * 1024): CommitFi
   finish();
   // The trailing newline of the log output leaves an empty last patch line: drop it.
   for (const file of files) if (file.patch?.endsWith("\n")) file.patch = file.patch.replace(/\n+$/, "");
-  return files;
+  return mergeTypeChanges(files);
 }
 
 function parseRecord(record: string, previous: Map<string, string>, maxPatchBytes: number): NormalisedCommit | null {
@@ -213,18 +270,15 @@ function parseRecord(record: string, previous: Map<string, string>, maxPatchByte
   };
 }
 
-/**
- * Yields commits newest first (merges skipped: their changes are attributed to the commits they merge).
- * Throws GitReadError for a missing path, a non-repository or an unknown revision before yielding anything.
- */
-export async function* readGitCommits(dir: string, options: ReadCommitsOptions = {}): AsyncGenerator<NormalisedCommit> {
-  const rev = options.rev ?? "HEAD";
-  const maxPatchBytes = options.maxPatchBytes ?? 20 * 1024;
-  await assertGitRepository(dir);
-  await assertRevision(dir, rev);
-  const previous = await previousCommitTimes(dir, rev);
+/** One `git log` run over the walk from `skip` on; `failure` is git's error when it stopped before the end. */
+async function* readLogPass(
+  dir: string,
+  rev: string,
+  pass: { skip: number; limit: number | undefined; previous: Map<string, string>; maxPatchBytes: number },
+): AsyncGenerator<NormalisedCommit, { failure: string | null }> {
   const args = ["-C", dir, "-c", "core.quotePath=false", "log", "--no-merges", "-M", "-C", "--patch", "--no-color", "--no-ext-diff", "--notes=refs/notes/ai", `--format=${FORMAT}`];
-  if (options.limit !== undefined) args.push("-n", String(options.limit));
+  if (pass.skip > 0) args.push(`--skip=${pass.skip}`);
+  if (pass.limit !== undefined) args.push("-n", String(pass.limit));
   args.push(rev, "--");
 
   const child = spawn("git", args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -241,22 +295,87 @@ export async function* readGitCommits(dir: string, options: ReadCommitsOptions =
       buffer += chunk;
       let end = buffer.indexOf(RECORD, 1);
       while (end !== -1) {
-        const commit = parseRecord(buffer.slice(1, end), previous, maxPatchBytes);
+        const commit = parseRecord(buffer.slice(1, end), pass.previous, pass.maxPatchBytes);
         buffer = buffer.slice(end);
         if (commit) yield commit;
         end = buffer.indexOf(RECORD, 1);
       }
     }
+    const code = await exited;
+    // The last record is complete only if git finished: after a failure it may be the commit git could not read.
+    if (code !== 0) return { failure: gitErrorLine(Buffer.concat(stderr).toString("utf8")) || `git log exited with code ${code}` };
     if (buffer.startsWith(RECORD)) {
-      const commit = parseRecord(buffer.slice(1), previous, maxPatchBytes);
+      const commit = parseRecord(buffer.slice(1), pass.previous, pass.maxPatchBytes);
       if (commit) yield commit;
     }
+    return { failure: null };
   } finally {
     if (child.exitCode === null) child.kill();
   }
-  const code = await exited;
-  if (code !== 0 && code !== null) {
-    const message = firstLine(Buffer.concat(stderr).toString("utf8"));
-    if (message) throw new GitReadError("GIT_FAILED", `git log: ${message}`);
+}
+
+/** The sha of the walk's commit at `position` (0: the newest), as `git log` orders it; null when git cannot say. */
+async function commitAtPosition(dir: string, rev: string, position: number): Promise<string | null> {
+  const result = await runGit(["-C", dir, "rev-list", "--no-merges", `--skip=${position}`, "-n", "1", rev, "--"]);
+  const sha = result.stdout.trim();
+  return result.code === 0 && sha.length > 0 ? sha : null;
+}
+
+/**
+ * Yields commits newest first (merges skipped: their changes are attributed to the commits they merge).
+ * Throws GitReadError for a missing path, a non-repository or an unknown revision before yielding anything.
+ *
+ * A commit git cannot read (a missing or corrupt object: `fatal: unable to read …`) stops `git log` for the whole
+ * walk. With `onUnreadable`, the walk goes on past it: the commit where git stopped is read alone, to tell whether it
+ * is the unreadable one (it may be the next, when git stopped before printing it), is reported with git's error,
+ * and the walk restarts after it. Without `onUnreadable`, the first such commit throws GIT_FAILED.
+ */
+export async function* readGitCommits(dir: string, options: ReadCommitsOptions = {}): AsyncGenerator<NormalisedCommit> {
+  const rev = options.rev ?? "HEAD";
+  const maxPatchBytes = options.maxPatchBytes ?? 20 * 1024;
+  await assertGitRepository(dir);
+  await assertRevision(dir, rev);
+  const previous = await previousCommitTimes(dir, rev);
+  /** Commits of the walk already yielded or reported unreadable. */
+  let position = 0;
+  const remaining = () => (options.limit === undefined ? undefined : options.limit - position);
+  /** Set while the commit where the last `git log` stopped is read alone; holds that run's error. */
+  let stoppedWith: string | null = null;
+  for (let alone = false; remaining() === undefined || remaining()! > 0; alone = stoppedWith !== null) {
+    const limit = alone ? 1 : remaining();
+    const pass = readLogPass(dir, rev, { skip: position, limit, previous, maxPatchBytes });
+    let yielded = 0;
+    let outcome: { failure: string | null };
+    try {
+      for (;;) {
+        const next = await pass.next();
+        if (next.done) {
+          outcome = next.value;
+          break;
+        }
+        position += 1;
+        yielded += 1;
+        yield next.value;
+      }
+    } finally {
+      await pass.return({ failure: null });
+    }
+    if (outcome.failure === null) {
+      if (!alone) return;
+      // The commit read alone was fine: git stopped on a later one. Stream again from there.
+      if (yielded === 0) throw new GitReadError("GIT_FAILED", `git log: ${stoppedWith}`);
+      stoppedWith = null;
+      continue;
+    }
+    if (!options.onUnreadable) throw new GitReadError("GIT_FAILED", `git log: ${outcome.failure}`);
+    if (!alone || yielded > 0) {
+      stoppedWith = outcome.failure;
+      continue;
+    }
+    const sha = await commitAtPosition(dir, rev, position);
+    if (sha === null) throw new GitReadError("GIT_FAILED", `git log: ${outcome.failure}`);
+    options.onUnreadable({ sha, reason: outcome.failure });
+    position += 1;
+    stoppedWith = null;
   }
 }
