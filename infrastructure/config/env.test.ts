@@ -97,5 +97,7 @@ describe("notification settings", () => {
     expect(problemsOf({ RESEND_API_KEY: "re_123", ALERT_EMAIL_FROM: "nobody" })).toEqual([expect.stringMatching(/^ALERT_EMAIL_FROM must be an address/)]);
     const env = parseEnv({ RESEND_API_KEY: "re_123", ALERT_EMAIL_FROM: "Sentinel <alerts@example.com>", NOTIFY_ALLOWED_HOSTS: " Hooks.Internal , " });
     expect(env.NOTIFY_ALLOWED_HOSTS).toEqual(["hooks.internal"]);
+    expect(parseEnv({ NOTIFY_ALLOWED_HOSTS: "127.0.0.1:9999,[::1]:8443" }).NOTIFY_ALLOWED_HOSTS).toEqual(["127.0.0.1:9999", "[::1]:8443"]);
+    expect(problemsOf({ NOTIFY_ALLOWED_HOSTS: "hooks.internal, https://hooks.internal/x" })).toEqual([expect.stringMatching(/^NOTIFY_ALLOWED_HOSTS.*must be host names or host:port entries/)]);
   });
 });

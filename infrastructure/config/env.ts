@@ -143,8 +143,10 @@ export const envSchema = z
     /** PagerDuty Events API v2 endpoint (a local fake in tests). */
     PAGERDUTY_EVENTS_URL: httpUrl("https://events.pagerduty.com/v2/enqueue"),
     /**
-     * Comma-separated host names that user-entered notification URLs may use even though they resolve to private
-     * addresses (an internal Slack-compatible gateway). Empty: every private, loopback and link-local address is refused.
+     * Comma-separated `host` or `host:port` entries (IPv6 in brackets) that tenant-entered notification URLs may use
+     * although they are not Slack's webhook hosts, use http, or resolve to private addresses (an internal
+     * Slack-compatible gateway, the local fakes in tests). A `host` entry allows every port of it. Empty: Slack
+     * webhooks only on hooks.slack.com / hooks.slack-gov.com, and every private, loopback and link-local address refused.
      */
     NOTIFY_ALLOWED_HOSTS: z.preprocess(
       emptyAsUndefined,
@@ -156,6 +158,11 @@ export const envSchema = z
             .split(",")
             .map((host) => host.trim().toLowerCase())
             .filter(Boolean),
+        )
+        .pipe(
+          z.array(
+            z.string().regex(/^(\[[0-9a-f:.]+\]|[a-z0-9_.-]+)(:\d{1,5})?$/, "must be host names or host:port entries separated by commas, e.g. hooks.internal,127.0.0.1:9999"),
+          ),
         ),
     ),
   })

@@ -12,7 +12,7 @@ import { parseChannelConfig } from "./channels.ts";
 const SECRET_KEY = "channel-settings-test-secret-key-0123456789";
 const ROUTING_KEY = "R0UT1NGKEY0000000000000000000001";
 // Addresses for the names below, so the SSRF check runs without DNS (nothing is sent to them).
-const ssrf = { resolve: async (host: string) => (host === "hooks.slack.example" ? ["52.84.1.10"] : host === "internal.example" ? ["10.0.0.5"] : []) };
+const ssrf = { resolve: async (host: string) => (host === "hooks.slack.com" ? ["52.84.1.10"] : host === "internal.example" ? ["10.0.0.5"] : []) };
 
 let database: TestDatabase;
 let acme: string;
@@ -56,12 +56,16 @@ describe("adding a channel", () => {
     expect(await countChannels(acme)).toBe(0);
   });
 
-  it("refuses a webhook URL that reaches a private address or is not https (SSRF guard)", async () => {
+  it("refuses a webhook URL off Slack's hosts, reaching a private address or not https (SSRF guard)", async () => {
     expect(await add({ kind: "slack", name: "Hook", target: "https://internal.example/hook" })).toMatchObject({
-      fieldErrors: { target: "webhook URL host internal.example resolves to a private or reserved address (10.0.0.5)" },
+      fieldErrors: { target: "webhook URL must be a Slack incoming-webhook URL on hooks.slack.com or hooks.slack-gov.com, not internal.example" },
     });
-    expect(await add({ kind: "slack", name: "Hook", target: "https://127.0.0.1:9/hook" })).toMatchObject({ fieldErrors: { target: expect.stringContaining("private or reserved address") } });
-    expect(await add({ kind: "slack", name: "Hook", target: "http://hooks.slack.example/hook" })).toMatchObject({ fieldErrors: { target: "webhook URL must use https" } });
+    const privateSlack = { resolve: async () => ["10.0.0.5"] };
+    expect(await addChannel(database.db, acme, { kind: "slack", name: "Hook", target: "https://hooks.slack.com/services/T0/B0/X" }, { secretKey: SECRET_KEY, ssrf: privateSlack })).toMatchObject({
+      fieldErrors: { target: "webhook URL host hooks.slack.com resolves to a private or reserved address (10.0.0.5)" },
+    });
+    expect(await add({ kind: "slack", name: "Hook", target: "https://127.0.0.1:9/hook" })).toMatchObject({ fieldErrors: { target: "webhook URL address 127.0.0.1 is private or reserved" } });
+    expect(await add({ kind: "slack", name: "Hook", target: "http://hooks.slack.com/hook" })).toMatchObject({ fieldErrors: { target: "webhook URL must use https" } });
     // An operator can allow an internal gateway by name.
     const allowed = await addChannel(database.db, globex, { kind: "slack", name: "Gateway", target: "https://internal.example/hook" }, { secretKey: SECRET_KEY, ssrf: { ...ssrf, allowedHosts: ["internal.example"] } });
     expect(allowed).toMatchObject({ ok: true });
@@ -70,7 +74,7 @@ describe("adding a channel", () => {
 
   it("stores secrets encrypted, lists every channel without them, and delivery can read them back", async () => {
     expect(await add({ kind: "pagerduty", name: "Pager", routingKey: ROUTING_KEY })).toMatchObject({ ok: true });
-    expect(await add({ kind: "slack", name: "#alerts webhook", target: "https://hooks.slack.example/services/T0/B0/SECRETPATH" })).toMatchObject({ ok: true });
+    expect(await add({ kind: "slack", name: "#alerts webhook", target: "https://hooks.slack.com/services/T0/B0/SECRETPATH" })).toMatchObject({ ok: true });
     expect(await add({ kind: "slack", name: "#alerts", target: "C0ALERTS01" })).toMatchObject({ ok: true });
     expect(await add({ kind: "email", name: "On-call", addresses: "oncall@acme.example\nlead@acme.example, oncall@acme.example" })).toMatchObject({ ok: true });
 
@@ -86,7 +90,7 @@ describe("adding a channel", () => {
     const listed = await listChannels(database.db, acme, SECRET_KEY);
     expect(listed.map((channel) => [channel.kind, channel.name, channel.target, channel.enabled, channel.problem])).toEqual([
       ["pagerduty", "Pager", "routing key ending in 0001", true, null],
-      ["slack", "#alerts webhook", "incoming webhook on hooks.slack.example", true, null],
+      ["slack", "#alerts webhook", "incoming webhook on hooks.slack.com", true, null],
       ["slack", "#alerts", "channel C0ALERTS01", true, null],
       ["email", "On-call", "oncall@acme.example, lead@acme.example", true, null],
     ]);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { openChannelConfig, SecretDecryptionError } from "./secrets.ts";
+import { checkSlackWebhookUrl } from "./slack-webhook.ts";
 import { checkOutboundUrl, type SsrfOptions } from "./ssrf.ts";
 
 /** Kind-specific `notification_channels.config`, validated on save and again before every send. */
@@ -53,7 +54,9 @@ export async function validateChannelConfig(kind: ChannelKind, config: unknown, 
   const parsed = parseChannelConfig(kind, config);
   if (!parsed.ok) return parsed;
   if (parsed.channel.kind === "slack" && "webhookUrl" in parsed.channel.config) {
-    const check = await checkOutboundUrl(parsed.channel.config.webhookUrl, ssrf);
+    // Slack's hosts first (no DNS needed), then the addresses the host resolves to now; sending checks them again.
+    const slack = checkSlackWebhookUrl(parsed.channel.config.webhookUrl, ssrf);
+    const check = slack.ok ? await checkOutboundUrl(parsed.channel.config.webhookUrl, ssrf) : slack;
     if (!check.ok) return { ok: false, fieldErrors: { webhookUrl: `webhook URL ${check.reason}` } };
   }
   return parsed;

@@ -36,7 +36,9 @@ export function createEmailSender(options: EmailSenderOptions): EmailSender {
       );
       if (!error) return { kind: "sent", externalId: data?.id ?? null };
       const status = (error as { statusCode?: number | null }).statusCode ?? null;
-      const description = `Resend: ${error.name}${status ? ` (HTTP ${status})` : ""}: ${error.message}`;
+      // Resend's error name is a code from its documented list; its message is free text and is not kept.
+      const code = /^[a-z_]{1,60}$/.test(error.name) ? error.name : "error";
+      const description = `Resend: ${code}${status ? ` (HTTP ${status})` : ""}`;
       // No status: the request never got an answer (network, timeout) — the idempotency key makes a retry safe.
       if (status === null) return { kind: "transient", error: description };
       const kind = classifyHttpStatus(status);

@@ -11,7 +11,7 @@ import type { DeliveryOutcome } from "./outcome.ts";
 import { createPagerDutySender, type PagerDutySender } from "./pagerduty.ts";
 import { createSlackSender, type SlackSender } from "./slack.ts";
 import { postSlackWebhook } from "./slack-webhook.ts";
-import type { SsrfOptions } from "./ssrf.ts";
+import { createGuardedFetch, type SsrfOptions } from "./ssrf.ts";
 
 /** The notifier channels port: one `deliver` for every kind; the delivery use-case owns retries and status. */
 export interface Notifier {
@@ -61,13 +61,15 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const slack: SlackSender = createSlackSender({ apiUrl: options.slackApiUrl, token: options.slackBotToken, timeoutMs: options.timeoutMs });
   const email: EmailSender = createEmailSender({ baseUrl: options.resendBaseUrl, apiKey: options.resendApiKey, from: options.emailFrom });
   const pagerDuty: PagerDutySender = createPagerDutySender({ eventsUrl: options.pagerDutyEventsUrl, timeoutMs: options.timeoutMs });
+  // Tenant-typed URLs (Slack incoming webhooks) go through the SSRF-guarded fetch; the operator's base URLs do not.
+  const guardedFetch = createGuardedFetch(options.ssrf);
   return {
     async deliver(channel, alert, context) {
       switch (channel.kind) {
         case "slack": {
           const message = buildSlackMessage(alert, channel.id);
           if ("webhookUrl" in channel.config) {
-            return postSlackWebhook(channel.config.webhookUrl, message, { ...options.ssrf, timeoutMs: options.timeoutMs });
+            return postSlackWebhook(channel.config.webhookUrl, message, { allowedHosts: options.ssrf?.allowedHosts, fetch: guardedFetch, timeoutMs: options.timeoutMs });
           }
           const channelId = channel.config.channelId;
           if (context.mayHaveBeenAccepted) {

@@ -4,6 +4,8 @@
  * - rate-limited: 429, try again after `retryAfterMs` without counting it as a failure;
  * - transient: 5xx, timeout, connection refused — back off and retry;
  * - permanent: a 4xx (bad token, unknown channel, invalid payload) — retrying cannot help.
+ * `error` is Sentinel's own text (a status code and what it means), never the answering server's: it is stored on
+ * the delivery, shown on the settings page and logged.
  */
 export type DeliveryOutcome =
   | { kind: "sent"; externalId: string | null }
@@ -25,4 +27,12 @@ export function classifyHttpStatus(status: number): "rate-limited" | "transient"
   // 408 (request timeout) is the one 4xx that says nothing about the request itself.
   if (status >= 500 || status === 408) return "transient";
   return "permanent";
+}
+
+/** A failed connection in Sentinel's words, with the system's error code (ECONNREFUSED, ENOTFOUND) when there is one. */
+export function networkFailure(error: unknown): string {
+  const name = (error as Error | undefined)?.name;
+  if (name === "TimeoutError" || name === "AbortError") return "did not answer in time";
+  const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  return typeof code === "string" && /^[A-Z0-9_]{2,40}$/.test(code) ? `could not be reached (${code})` : "could not be reached";
 }

@@ -1,5 +1,5 @@
 import type { PagerDutyEvent } from "./messages.ts";
-import { classifyHttpStatus, parseRetryAfter, type DeliveryOutcome } from "./outcome.ts";
+import { classifyHttpStatus, networkFailure, parseRetryAfter, type DeliveryOutcome } from "./outcome.ts";
 
 /**
  * PagerDuty Events API v2 over fetch: 202 accepted; 400 is never retried (the event is invalid, e.g. a bad
@@ -18,6 +18,14 @@ export interface PagerDutySender {
   send(event: PagerDutyEvent): Promise<DeliveryOutcome>;
 }
 
+function explainStatus(status: number): string {
+  if (status === 400) return "the event was refused as invalid (check the routing key)";
+  if (status === 401 || status === 403) return "the request was not allowed";
+  if (status === 404) return "the events URL is wrong (check PAGERDUTY_EVENTS_URL)";
+  if (status === 429) return "rate limited";
+  return status >= 500 ? "a server error on PagerDuty's side" : "an unexpected answer";
+}
+
 export function createPagerDutySender(options: PagerDutySenderOptions): PagerDutySender {
   const doFetch = options.fetch ?? fetch;
   return {
@@ -31,10 +39,10 @@ export function createPagerDutySender(options: PagerDutySenderOptions): PagerDut
           signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
         });
       } catch (error) {
-        return { kind: "transient", error: `PagerDuty request failed: ${(error as Error).message}` };
+        return { kind: "transient", error: `PagerDuty ${networkFailure(error)}` };
       }
-      const body = await response.text().catch(() => "");
       if (response.status === 202 || response.ok) {
+        const body = await response.text().catch(() => "");
         let dedupKey: string | null = event.dedup_key;
         try {
           dedupKey = (JSON.parse(body) as { dedup_key?: string }).dedup_key ?? dedupKey;
@@ -43,7 +51,9 @@ export function createPagerDutySender(options: PagerDutySenderOptions): PagerDut
         }
         return { kind: "sent", externalId: dedupKey };
       }
-      const description = `PagerDuty answered HTTP ${response.status}${body ? `: ${body.slice(0, 300)}` : ""}`;
+      // The body is not shown or stored: errors are Sentinel's words for the status.
+      await response.body?.cancel().catch(() => {});
+      const description = `PagerDuty answered HTTP ${response.status}: ${explainStatus(response.status)}`;
       const kind = classifyHttpStatus(response.status);
       // PagerDuty sends no Retry-After on 429; its docs ask clients to back off, so wait 30 s unless told.
       if (kind === "rate-limited") return { kind, retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), 30_000), error: description };

@@ -43,7 +43,9 @@ export function classifySlackError(error: unknown): Exclude<DeliveryOutcome, { k
       return { kind, error: message };
     }
     case "slack_webapi_platform_error": {
-      const platformError = coded.data?.error ?? "unknown_error";
+      // Slack's error codes are short snake_case words; anything else is not Slack's vocabulary and is not repeated.
+      const reported = coded.data?.error;
+      const platformError = typeof reported === "string" && /^[a-z0-9_]{1,60}$/.test(reported) ? reported : "unknown_error";
       if (platformError === "ratelimited") return { kind: "rate-limited", retryAfterMs: 30_000, error: "Slack: ratelimited" };
       return { kind: TRANSIENT_PLATFORM_ERRORS.has(platformError) ? "transient" : "permanent", error: `Slack: ${platformError}` };
     }
