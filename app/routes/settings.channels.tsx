@@ -122,7 +122,9 @@ export default function ChannelSettings() {
       <SettingsNav />
       <p className="mt-4 max-w-3xl text-sm text-gray-600">
         Every alert goes to each enabled channel. Secrets (PagerDuty routing keys, Slack webhook URLs) are never shown again after saving
-        {delivery.secretsEncrypted ? " and are stored encrypted." : "; set SENTINEL_SECRET_KEY to store them encrypted."}
+        {delivery.secretsEncrypted
+          ? " and are stored encrypted."
+          : ". They are stored only encrypted, and SENTINEL_SECRET_KEY is not set on this server: until it is, only Slack channel ids and email recipients can be added."}
       </p>
       {result?.intent === "add" && result.kind === null ? (
         <p role="alert" className="mt-4 text-sm text-rose-700">
@@ -152,6 +154,7 @@ export default function ChannelSettings() {
                   <TableCell className="whitespace-normal">
                     {channel.target}
                     {channel.problem ? <span className="block text-rose-700">{channel.problem}</span> : null}
+                    {channel.warning ? <span className="block text-amber-800">{channel.warning}</span> : null}
                   </TableCell>
                   <TableCell>
                     {/* Own badge: Tremor's small emerald and gray badges fail axe's contrast check. */}

@@ -3,13 +3,14 @@ import { z } from "zod";
 import type { Executor } from "../db/client.ts";
 import { notificationChannels } from "../db/schema/index.ts";
 import { parseChannelConfig, validateChannelConfig, type ChannelKind } from "./channels.ts";
-import { sealChannelConfig } from "./secrets.ts";
+import { holdsSecretInClear, sealChannelSecrets } from "./secrets.ts";
 import type { SsrfOptions } from "./ssrf.ts";
 
 /**
  * Settings → Notification channels: list, add, enable/disable and remove an organisation's channels. The
  * kind-specific config is validated by channels.ts (shape, then the SSRF check of a typed-in webhook URL) and its
- * secret fields are sealed by secrets.ts before they are stored, exactly as delivery expects to read them.
+ * secret fields are sealed by secrets.ts before they are stored, exactly as delivery expects to read them; without
+ * SENTINEL_SECRET_KEY a channel with a secret is refused rather than stored in clear.
  */
 
 export interface ChannelView {
@@ -24,7 +25,11 @@ export interface ChannelView {
   lastDelivery: { status: "pending" | "sent" | "failed"; at: string; error: string | null } | null;
   /** Set when the stored config can no longer be read (e.g. SENTINEL_SECRET_KEY changed): re-add the channel. */
   problem: string | null;
+  /** Set when an older Sentinel stored this channel's secret unencrypted: it still delivers; re-add it to encrypt it. */
+  warning: string | null;
 }
+
+const SECRET_IN_CLEAR = "its secret was stored unencrypted by an earlier version: remove the channel and add it again to store it encrypted";
 
 function describeTarget(kind: ChannelKind, config: unknown, secretKey: string | undefined): { target: string; problem: string | null } {
   const parsed = parseChannelConfig(kind, config, secretKey);
@@ -67,6 +72,7 @@ export async function listChannels(db: Executor, orgId: string, secretKey: strin
       kind: row.kind,
       name: row.name,
       ...describeTarget(row.kind, row.config, secretKey),
+      warning: holdsSecretInClear(row.kind, row.config) ? SECRET_IN_CLEAR : null,
       enabled: row.enabled,
       createdAt: row.createdAt.toISOString(),
       lastDelivery: delivery ? { status: delivery.status, at: new Date(delivery.at).toISOString(), error: delivery.last_error } : null,
@@ -124,8 +130,10 @@ export async function addChannel(
   const text = (name: keyof AddChannelForm) => (typeof input[name] === "string" ? (input[name] as string) : "");
   const validated = await validateChannelConfig(kind.data, configFromForm(kind.data, { target: text("target"), addresses: text("addresses"), routingKey: text("routingKey") }), options.ssrf);
   if (!validated.ok) fieldErrors[FORM_FIELD[kind.data]] ??= Object.values(validated.fieldErrors)[0] ?? "invalid";
-  if (!form.success || !validated.ok) return { ok: false, code: "INVALID_INPUT", kind: kind.data, fieldErrors };
-  const config = sealChannelConfig(validated.channel.kind, validated.channel.config as Record<string, unknown>, options.secretKey);
+  const sealed = validated.ok ? sealChannelSecrets(validated.channel.kind, validated.channel.config as Record<string, unknown>, options.secretKey) : null;
+  if (sealed && !sealed.ok) fieldErrors[FORM_FIELD[kind.data]] ??= sealed.message;
+  if (!form.success || !sealed?.ok) return { ok: false, code: "INVALID_INPUT", kind: kind.data, fieldErrors };
+  const config = sealed.config;
   const name = form.data.name;
   return db.transaction(async (tx) => {
     // Serialised per organisation, so the cap holds under concurrent adds.
