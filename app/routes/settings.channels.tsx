@@ -218,7 +218,7 @@ export default function ChannelSettings() {
               <input name="target" placeholder="C0123456789" className="rounded-md border-gray-300 text-sm" aria-describedby="slack-target-help slack-target-error" aria-invalid={errorsFor("slack").target ? true : undefined} />
             </label>
             <p id="slack-target-help" className="text-xs text-gray-500">
-              A channel id posts as the Sentinel bot{delivery.slackBot ? "" : " (needs SLACK_BOT_TOKEN, not set on this server)"}; invite it to the channel. A webhook URL needs no bot.
+              A channel id posts as the Sentinel bot{delivery.slackBot ? "" : " (needs SLACK_BOT_TOKEN, not set on this server)"}; invite it to the channel. An incoming-webhook URL (https://hooks.slack.com/services/…) needs no bot.
             </p>
             <FieldError id="slack-target-error" message={errorsFor("slack").target} />
           </AddChannelForm>
