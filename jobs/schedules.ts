@@ -2,6 +2,7 @@ import type { JobQueue, QueueName } from "../domain/ports.ts";
 import { METRICS_SCHEDULES } from "./metrics.ts";
 import { RECOVER_DELIVERIES_JOB } from "./recovery.ts";
 import { RESCORE_SCHEDULES } from "./rescore.ts";
+import { RETENTION_SCHEDULES } from "./retention.ts";
 
 /**
  * Every recurring job, as data. Registered with upsertSchedule at each worker start (the same id replaces, never
@@ -21,6 +22,8 @@ export const SCHEDULES: readonly ScheduleEntry[] = [
   ...METRICS_SCHEDULES,
   // Stored commits scored by another detector version (a rolling deploy's stragglers): re-scored (issue 15).
   ...RESCORE_SCHEDULES,
+  // Removed repositories purged after the grace period, old payloads and patches dropped (issue 16).
+  ...RETENTION_SCHEDULES,
 ];
 
 export async function registerSchedules(queue: JobQueue, schedules: readonly ScheduleEntry[] = SCHEDULES): Promise<void> {

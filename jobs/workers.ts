@@ -9,6 +9,7 @@ import { createAnalysisJobs } from "./analysis.ts";
 import { BACKFILL_REPOSITORY_JOB, createHistoryJobs, FETCH_PUSH_RANGE_JOB } from "./history.ts";
 import { createMetricsJobs } from "./metrics.ts";
 import { createRecoveryJobs, requeueUnfinishedWork } from "./recovery.ts";
+import { createRetentionJobs } from "./retention.ts";
 import { createRescoreJobs, enqueueStaleDetectorRescores } from "./rescore.ts";
 import { createDemoJobs } from "./demo.ts";
 import { createJobRouter, type JobHandler } from "./router.ts";
@@ -66,6 +67,7 @@ export function createJobHandlers(services: Services, github: GitHubApiSource): 
       ...alerts.scheduled,
       ...createDemoJobs({ db: services.db, queue: services.queue, lock: services.lock }),
       ...createRescoreJobs({ ...base, lock: services.lock, now: () => services.clock.now() }),
+      ...createRetentionJobs({ db: services.db, lock: services.lock, logger, env: services.env, now: () => services.clock.now() }),
     },
     notifications: { ...alerts.notifications },
   };

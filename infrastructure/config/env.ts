@@ -143,6 +143,19 @@ export const envSchema = z
     /** PagerDuty Events API v2 endpoint (a local fake in tests). */
     PAGERDUTY_EVENTS_URL: httpUrl("https://events.pagerduty.com/v2/enqueue"),
     /**
+     * Days a removed repository (or every repository of an uninstalled App) stays hidden before the daily retention
+     * job deletes its data: events, patches, attributions, metrics, alerts. 0 purges at the next run.
+     */
+    SENTINEL_PURGE_AFTER_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a whole number of days" }).int("must be a whole number of days").min(0).max(3650).default(30)),
+    /** Days a processed webhook delivery keeps its raw payload; the delivery's row (id, event, status) stays. */
+    SENTINEL_PAYLOAD_RETENTION_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a whole number of days" }).int("must be a whole number of days").min(1).max(3650).default(90)),
+    /**
+     * Days a commit's stored patch text is kept (counted from its author time). Unset: as long as line survival and
+     * churn read it (26 weekly cohorts plus the 14-day churn window, 196 days). Older patches are emptied; their
+     * lines are then "unknown" to a replay, and `sentinel rescore` cannot rebuild those commits.
+     */
+    SENTINEL_PATCH_RETENTION_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a whole number of days" }).int("must be a whole number of days").min(1).max(36500).optional()),
+    /**
      * Comma-separated `host` or `host:port` entries (IPv6 in brackets) that tenant-entered notification URLs may use
      * although they are not Slack's webhook hosts, use http, or resolve to private addresses (an internal
      * Slack-compatible gateway, the local fakes in tests). A `host` entry allows every port of it. Empty: Slack

@@ -7,6 +7,7 @@ import { githubAppCommand } from "./github-app.ts";
 import { importCommand } from "./import.ts";
 import { metricsCommand } from "./metrics.ts";
 import { migrateCommand } from "./migrate.ts";
+import { purgeCommand } from "./purge.ts";
 import { rescoreCommand } from "./rescore.ts";
 import { seedDemoCommand } from "./seed-demo.ts";
 
@@ -19,6 +20,7 @@ export const commands: CliCommand[] = [
   evalCommand,
   metricsCommand,
   rescoreCommand,
+  purgeCommand,
   apiKeyCommand,
   githubAppCommand,
   generateCommand,
