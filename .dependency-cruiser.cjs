@@ -34,6 +34,21 @@ module.exports = {
       to: { path: "^app/" },
     },
     {
+      name: "no-non-package-json",
+      comment:
+        "Every package the code imports is declared in package.json: one that only arrives as another package's dependency can vanish or change major version with that package's next release.",
+      severity: "error",
+      from: {},
+      to: { dependencyTypes: ["npm-no-pkg", "npm-unknown"] },
+    },
+    {
+      name: "not-to-dev-dep",
+      comment: "Production code may not import devDependencies: the image installs with --omit=dev (tests and tools may).",
+      severity: "error",
+      from: { path: "^(app|domain|infrastructure|jobs)/", pathNot: ["\\.test\\.tsx?$", "^infrastructure/bench/", "(^|/)(test-|fake-|testing)[^/]*$", "-contract\\.ts$", "/webhook-fixtures\\.ts$", "/corpus-fixture\\.ts$", "/test-support\\.ts$"] },
+      to: { dependencyTypes: ["npm-dev"], pathNot: ["node_modules/@types/"] },
+    },
+    {
       name: "no-circular-domain",
       severity: "error",
       from: { path: "^domain/" },
