@@ -11,9 +11,7 @@ const root = path.resolve(import.meta.dirname, "..");
 const manifest = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { dependencies: Record<string, string> };
 
 /** Runtime dependencies no source file imports by name, and why they are still needed. */
-const USED_WITHOUT_AN_IMPORT: Record<string, string> = {
-  "react-dom": "Remix's server and browser builds render with it",
-};
+const USED_WITHOUT_AN_IMPORT: Record<string, string> = {};
 
 function sourceFiles(directory: string): string[] {
   return readdirSync(directory).flatMap((name) => {
