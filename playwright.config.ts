@@ -64,6 +64,10 @@ export default defineConfig({
       PAGERDUTY_EVENTS_URL: `${FAKES}/pagerduty/v2/enqueue`,
       // The Setup page registers a GitHub App only with a key to seal its private key (e2e/setup.spec.ts).
       SENTINEL_SECRET_KEY: "e2e-secret-key-0123456789abcdef-0123456789",
+      // Every spec signs in again and some poll the API, all from one address; the budgets themselves are tested in
+      // infrastructure/runtime/rate-limits.test.ts.
+      RATE_LIMIT_SIGN_IN_PER_MINUTE: "1000",
+      RATE_LIMIT_API_PER_MINUTE: "100000",
     },
   },
 });

@@ -5,6 +5,8 @@ import type { Services } from "../infrastructure/runtime/services.ts";
 declare module "@remix-run/node" {
   interface AppLoadContext {
     services: Services;
+    /** This response's Content-Security-Policy nonce (the HTTP server makes one per request). */
+    cspNonce?: string;
   }
 }
 

@@ -30,6 +30,23 @@ describe("parseEnv", () => {
     expect(env.HOST).toBe("127.0.0.1");
   });
 
+  it("rate limits default to 20 sign-in requests per address, 600 calls per API key and 60 keyless calls per address a minute", () => {
+    const env = parseEnv({});
+    expect([env.RATE_LIMIT_SIGN_IN_PER_MINUTE, env.RATE_LIMIT_API_PER_MINUTE, env.RATE_LIMIT_API_ANONYMOUS_PER_MINUTE]).toEqual([20, 600, 60]);
+    expect(parseEnv({ RATE_LIMIT_API_PER_MINUTE: "1200" }).RATE_LIMIT_API_PER_MINUTE).toBe(1200);
+    expect(problemsOf({ RATE_LIMIT_SIGN_IN_PER_MINUTE: "0" })).toEqual(["RATE_LIMIT_SIGN_IN_PER_MINUTE must be at least 1 request per minute"]);
+    expect(problemsOf({ RATE_LIMIT_API_PER_MINUTE: "lots" })).toEqual(["RATE_LIMIT_API_PER_MINUTE must be a whole number of requests per minute"]);
+  });
+
+  it("believes forwarded client addresses from one proxy in production and none elsewhere, unless TRUST_PROXY_HOPS says", () => {
+    const production = { NODE_ENV: "production", SESSION_SECRET: "a-production-session-secret-0123456789" };
+    expect(parseEnv(production).trustProxyHops).toBe(1);
+    expect(parseEnv({ ...production, TRUST_PROXY_HOPS: "0" }).trustProxyHops).toBe(0);
+    expect(parseEnv({}).trustProxyHops).toBe(0);
+    expect(parseEnv({ TRUST_PROXY_HOPS: "2" }).trustProxyHops).toBe(2);
+    expect(problemsOf({ TRUST_PROXY_HOPS: "yes" })).toEqual(["TRUST_PROXY_HOPS must be a whole number of proxies"]);
+  });
+
   it("names the variable and what is wrong with it", () => {
     expect(problemsOf({ PORT: "eighty" })).toEqual([expect.stringMatching(/^PORT /)]);
     expect(problemsOf({ DATABASE_URL: "mysql://localhost/db" })).toEqual([

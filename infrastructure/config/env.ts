@@ -40,6 +40,17 @@ const workerConcurrency = z.preprocess(
   z.coerce.number({ error: "must be a whole number of jobs" }).int("must be a whole number of jobs").min(1).max(256).optional(),
 );
 
+const perMinuteLimit = (fallback: number) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: "must be a whole number of requests per minute" })
+      .int("must be a whole number of requests per minute")
+      .min(1, "must be at least 1 request per minute")
+      .max(1_000_000)
+      .default(fallback),
+  );
+
 export const envSchema = z
   .object({
     NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(["development", "production", "test"]).default("development")),
@@ -83,6 +94,26 @@ export const envSchema = z
     GITHUB_API_URL: httpUrl("https://api.github.com"),
     /** GitHub's web address (GitHub Enterprise Server: https://HOST), where the Setup page sends the App manifest. */
     GITHUB_WEB_URL: httpUrl("https://github.com"),
+    /**
+     * How many proxies in front of Sentinel append to X-Forwarded-For (and set X-Forwarded-Proto/-Host): the client
+     * address the rate limits key on is read that many hops back. 0: the socket's address, forwarded headers are
+     * ignored. Unset: 1 in production (Sentinel behind one TLS-terminating proxy), 0 otherwise. Set 0 in production
+     * when clients connect directly, or anyone can pick the address they are counted under.
+     */
+    TRUST_PROXY_HOPS: z.preprocess(
+      emptyAsUndefined,
+      z.coerce.number({ error: "must be a whole number of proxies" }).int("must be a whole number of proxies").min(0).max(10).optional(),
+    ),
+    /**
+     * Sign-in requests per client address per minute, across POST /login, /auth/github and its callback, POST /setup
+     * and /setup/callback. A GitHub sign-in spends two (the POST and the callback): the default allows ten a minute
+     * from one address (an office behind one NAT), far too few to guess a state, a code or the setup token.
+     */
+    RATE_LIMIT_SIGN_IN_PER_MINUTE: perMinuteLimit(20),
+    /** Requests per minute one API key may make to /api/v1. */
+    RATE_LIMIT_API_PER_MINUTE: perMinuteLimit(600),
+    /** Requests per minute to /api/v1 from one client address without a valid API key (each refused key counts). */
+    RATE_LIMIT_API_ANONYMOUS_PER_MINUTE: perMinuteLimit(60),
     /** Bearer token Prometheus sends to GET /metrics; unset disables the endpoint. */
     METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, "must be at least 16 characters").optional()),
     /** The GitHub App's numeric id (App settings → "App ID"). With GITHUB_APP_PRIVATE_KEY it enables the GitHub API. */
@@ -242,6 +273,8 @@ export interface Env extends Omit<RawEnv, "HOST" | "SESSION_SECRET" | "SENTINEL_
   usesEmbeddedDatabase: boolean;
   /** True when REDIS_URL is unset: queues run in-process. */
   usesInProcessQueue: boolean;
+  /** TRUST_PROXY_HOPS with its default applied. */
+  trustProxyHops: number;
 }
 
 export class EnvError extends Error {
@@ -276,6 +309,7 @@ export function parseEnv(source: Record<string, string | undefined>, cwd = proce
     isProduction,
     usesEmbeddedDatabase: raw.DATABASE_URL === undefined,
     usesInProcessQueue: raw.REDIS_URL === undefined,
+    trustProxyHops: raw.TRUST_PROXY_HOPS ?? (isProduction ? 1 : 0),
   };
 }
 

@@ -109,25 +109,15 @@ export function renderGauge(name: string, help: string, samples: Array<{ labels:
 }
 
 /** Per-process instruments, shared by the HTTP server and the job router. */
+/**
+ * Labelled by the route that answered (`/repos/:repoId`, `/healthz`, `static`, or `unmatched` for anything no route
+ * answers), never by the URL: the label sets stay bounded whatever clients request (http-server.ts).
+ */
 export const httpRequestDuration = new Histogram(
   "sentinel_http_request_duration_seconds",
-  "HTTP request latency by method, route and status class.",
+  "HTTP request latency by method, route pattern and status class.",
 );
 export const jobDuration = new Histogram("sentinel_job_duration_seconds", "Job run time by queue, job name and outcome.", [
   0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300,
 ]);
 export const jobOutcomes = new Counter("sentinel_jobs_total", "Job runs by queue, job name and outcome (completed, failed, delayed).");
-
-/** "/events/123" → "/events/:id": numeric, UUID and sha segments become placeholders so label sets stay bounded. */
-export function routeLabel(path: string): string {
-  if (path.startsWith("/build/")) return "/build/*";
-  return (
-    path
-      .split("/")
-      .map((segment) =>
-        /^\d+$/.test(segment) || /^[0-9a-f]{8}-[0-9a-f]{4}-/i.test(segment) || /^[0-9a-f]{7,40}$/i.test(segment) ? ":id" : segment,
-      )
-      .slice(0, 5)
-      .join("/") || "/"
-  );
-}

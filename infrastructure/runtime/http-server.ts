@@ -8,7 +8,10 @@ import express, { type NextFunction, type Request, type Response } from "express
 import { GITHUB_WEBHOOK_PATH, serveGitHubWebhook } from "../ingest/node-webhook.ts";
 import { withLogContext, type Logger } from "../logging/logger.ts";
 import { answerOperatorRequest } from "../observability/endpoints.ts";
-import { httpRequestDuration, routeLabel } from "../observability/registry.ts";
+import { httpRequestDuration } from "../observability/registry.ts";
+import { createRateLimits, enforceRateLimits, type RateLimits } from "./rate-limits.ts";
+import { createRouteMatcher, type MatchedRoute } from "./route-matcher.ts";
+import { cspNonceOf, securityHeaders } from "./security-headers.ts";
 import type { Services } from "./services.ts";
 
 const BUILD_PATH = path.resolve("build/index.js");
@@ -56,6 +59,20 @@ function requestIdFor(request: IncomingMessage): string {
 }
 const REQUEST_ID_FORMAT = /^[\w.:-]{1,128}$/;
 
+/**
+ * Metric labels are chosen from fixed sets, never copied from the request: a client picks its URL and method, and
+ * every new label value would be a series /metrics keeps for the life of the process.
+ */
+const METHOD_LABELS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+const UNMATCHED_ROUTE = "unmatched";
+const OPERATOR_PATHS = ["/healthz", "/readyz", "/metrics"] as const;
+
+/** What answered: set by the express handlers that are not Remix routes (static files, operator endpoints). */
+function setRouteLabel(response: Response, label: string): void {
+  response.locals.routeLabel = label;
+}
+const matchedRouteOf = (response: Response) => (response.locals.route as MatchedRoute | null | undefined) ?? null;
+
 /** The access log line and the latency histogram: every request answered gets both, webhooks included. */
 function recordRequest(logger: Logger, requestId: string, method: string, path: string, route: string, status: number, started: number): void {
   const durationMs = Math.round((performance.now() - started) * 10) / 10;
@@ -72,8 +89,8 @@ function recordRequest(logger: Logger, requestId: string, method: string, path: 
  * same request id, access log line and latency histogram as every other request; only the log lines written while a
  * delivery is handled carry the request id explicitly instead of through `withLogContext`.
  */
-export function createRequestListener(services: Services, build: ServerBuild): http.RequestListener {
-  const app = createExpressApp(services, build);
+export function createRequestListener(services: Services, build: ServerBuild, rateLimits?: RateLimits): http.RequestListener {
+  const app = createExpressApp(services, build, rateLimits);
   const webhooks = serveGitHubWebhook(services);
   const logger = services.logger.child({ component: "http" });
   return (request, response) => {
@@ -90,19 +107,32 @@ export function createRequestListener(services: Services, build: ServerBuild): h
   };
 }
 
-export function createExpressApp(services: Services, build: ServerBuild): express.Express {
+/**
+ * The express app behind the webhook fast path. `rateLimits` defaults to in-memory budgets of this app's own;
+ * `startHttpServer` passes Redis-backed ones when REDIS_URL is set (and closes them).
+ */
+export function createExpressApp(
+  services: Services,
+  build: ServerBuild,
+  rateLimits: RateLimits = createRateLimits(services.env, services.logger, { store: "memory" }),
+): express.Express {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", services.env.isProduction ? 1 : false);
+  // Forwarded headers are believed only from as many proxies as the operator says there are (TRUST_PROXY_HOPS).
+  app.set("trust proxy", services.env.trustProxyHops > 0 ? services.env.trustProxyHops : false);
   const logger = services.logger.child({ component: "http" });
+  const matchRoute = createRouteMatcher(build.routes);
 
   app.use((request, response, next) => {
     const requestId = requestIdFor(request);
     response.setHeader("x-request-id", requestId);
+    response.locals.route = matchRoute(request.path);
     const started = performance.now();
     response.on("finish", () => {
       if (request.path.startsWith("/build/") || request.path === "/favicon.ico") return;
-      recordRequest(logger, requestId, request.method, request.path, routeLabel(request.path), response.statusCode, started);
+      const route = (response.locals.routeLabel as string | undefined) ?? matchedRouteOf(response)?.pattern ?? UNMATCHED_ROUTE;
+      const method = METHOD_LABELS.has(request.method) ? request.method : "other";
+      recordRequest(logger, requestId, method, request.path, route, response.statusCode, started);
     });
     // Every line logged while this request is handled (loaders, actions) carries its id.
     withLogContext({ requestId }, next);
@@ -113,25 +143,31 @@ export function createExpressApp(services: Services, build: ServerBuild): expres
   const webhooks = serveGitHubWebhook(services);
   app.post(GITHUB_WEBHOOK_PATH, (request, response) => webhooks(request, response, {}));
 
+  app.use(securityHeaders({ strictTransportSecurity: services.env.isProduction }));
+
   app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
-  app.use(express.static("public", { maxAge: "1h" }));
+  app.use(express.static("public", { maxAge: "1h", setHeaders: (response) => setRouteLabel(response as Response, "static") }));
 
   app.get("/favicon.ico", (_request, response) => {
     response.status(204).end();
   });
 
-  app.get(["/healthz", "/readyz", "/metrics"], async (request, response) => {
-    const answer = (await answerOperatorRequest(services, request.path, request.headers.authorization))!;
+  app.get([...OPERATOR_PATHS], async (request, response) => {
+    // Express matches case-insensitively and with a trailing slash; the endpoint and the label take the canonical path.
+    const path = OPERATOR_PATHS.find((known) => known === request.path.toLowerCase().replace(/\/$/, ""))!;
+    setRouteLabel(response, path);
+    const answer = (await answerOperatorRequest(services, path, request.headers.authorization))!;
     response.status(answer.status).type(answer.contentType).send(answer.body);
   });
 
   app.use(rejectCrossOriginWrites);
+  app.use(enforceRateLimits(rateLimits, matchedRouteOf));
   app.all(
     "*",
     createRequestHandler({
       build,
       mode: services.env.isProduction ? "production" : "development",
-      getLoadContext: () => ({ services }),
+      getLoadContext: (_request, response) => ({ services, cspNonce: cspNonceOf(response) }),
     }),
   );
   return app;
@@ -145,7 +181,8 @@ export interface RunningHttpServer {
 }
 
 export async function startHttpServer(services: Services, build: ServerBuild): Promise<RunningHttpServer> {
-  const app = createRequestListener(services, build);
+  const rateLimits = createRateLimits(services.env, services.logger.child({ component: "rate-limits" }));
+  const app = createRequestListener(services, build, rateLimits);
   let closing = false;
   const server = http.createServer((request, response) => {
     // Once closing, every answer ends its connection: a keep-alive client (GitHub under load) would otherwise keep
@@ -157,6 +194,9 @@ export async function startHttpServer(services: Services, build: ServerBuild): P
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(services.env.PORT, services.env.HOST, () => resolve());
+  }).catch(async (error: unknown) => {
+    await rateLimits.close();
+    throw error;
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : services.env.PORT;
@@ -166,7 +206,7 @@ export async function startHttpServer(services: Services, build: ServerBuild): P
     url: `http://${displayHost}:${port}`,
     close(timeoutMs = 10_000) {
       closing = true;
-      return new Promise((resolve) => {
+      const stopped = new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           server.closeAllConnections();
           resolve();
@@ -178,6 +218,8 @@ export async function startHttpServer(services: Services, build: ServerBuild): P
         });
         server.closeIdleConnections();
       });
+      // The rate limits' Redis connection outlives the last request, not the server.
+      return stopped.then(() => rateLimits.close());
     },
   };
 }
