@@ -9,6 +9,7 @@
  * here (`*`, a leading `**`, literal names); picomatch's extglobs and braces have no Docker equivalent, so the file uses none.
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { builtinModules } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -267,6 +268,31 @@ describe("Dockerfile: the image that runs", () => {
       .map((entry) => path.relative(ROOT, path.join(entry.parentPath, entry.name)).split(path.sep).join("/"));
     expect(migrations).toContain("migrations/meta/_journal.json");
     expect(migrations.filter((file) => !shipped.has(file))).toEqual([]);
+  });
+
+
+  it("needs no dev dependency at run time: every package the web, the worker and the CLI import is a production one", async () => {
+    const { dependencies } = JSON.parse(read("package.json")) as { dependencies: Record<string, string> };
+    const result = await build({
+      absWorkingDir: ROOT,
+      entryPoints: ["infrastructure/runtime/start-web.ts", "infrastructure/runtime/start-worker.ts", "infrastructure/cli/main.ts"],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      packages: "external",
+      metafile: true,
+      write: false,
+      outdir: "out",
+      logLevel: "silent",
+    });
+    const packages = new Set(
+      Object.values(result.metafile.inputs)
+        .flatMap((input) => input.imports)
+        .filter((imported) => imported.external && !imported.path.startsWith(".") && !imported.path.startsWith("node:") && !builtinModules.includes(imported.path))
+        .map((imported) => imported.path.split("/").slice(0, imported.path.startsWith("@") ? 2 : 1).join("/")),
+    );
+    expect(packages.size).toBeGreaterThan(5);
+    expect([...packages].filter((name) => !(name in dependencies))).toEqual([]);
   });
 });
 
