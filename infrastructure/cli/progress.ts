@@ -31,3 +31,18 @@ export function createProgressReporter(io: CliIo, label: string) {
     },
   };
 }
+
+/** Most commits listed one per line at the end of a run; the rest are counted. */
+const LISTED_COMMITS = 20;
+
+/**
+ * The end-of-run list of commits a command had to leave out, on stderr after its summary:
+ * "2 commits could not be stored:" then "  3f2a1b0  <reason>" per commit.
+ */
+export function reportLeftOutCommits(io: CliIo, what: string, commits: ReadonlyArray<{ sha: string; reason: string }>, more = ""): void {
+  if (commits.length === 0) return;
+  const lines = [`${commits.length.toLocaleString("en-US")} ${commits.length === 1 ? "commit" : "commits"} ${what}:`];
+  for (const commit of commits.slice(0, LISTED_COMMITS)) lines.push(`  ${commit.sha.slice(0, 7)}  ${commit.reason.split("\n")[0]}`);
+  if (commits.length > LISTED_COMMITS) lines.push(`  … and ${(commits.length - LISTED_COMMITS).toLocaleString("en-US")} more${more}`);
+  io.stderr.write(`${lines.join("\n")}\n`);
+}

@@ -6,12 +6,15 @@ import type { Database } from "../db/client.ts";
 import { organizations, repositories, type RiskOverride } from "../db/schema/index.ts";
 import { readGitCommits } from "../git/git-log.ts";
 import { recordCommitAnalysis } from "./analyze-stored-commit.ts";
-import { applyActivityToRepository } from "./apply-webhook-plan.ts";
+import { applyHistoryPlan, commitRefusal, recordCommitFailures, type CommitFailure } from "./commit-failures.ts";
 
 /**
  * `sentinel import`: the history of a local clone through the same planner, write path and detection engine as
  * live GitHub data — for teams without a GitHub App or behind a firewall. Every write is keyed, so a second run
- * adds nothing and only analyses commits still pending.
+ * adds nothing and only analyses commits still pending (or failed).
+ *
+ * A commit that cannot be stored — git cannot read it, or PostgreSQL refuses its rows — is recorded in
+ * `commit_failures` with the reason and left out, and the import goes on with the others (commit-failures.ts).
  */
 
 export interface LocalImportOptions {
@@ -32,6 +35,10 @@ export interface LocalImportResult {
   commitsNew: number;
   analysed: number;
   skipped: number;
+  /** Commits left out: unreadable by git, or refused by PostgreSQL. Each has a `commit_failures` row. */
+  failed: CommitFailure[];
+  /** Of `failed`, the commits git could not read (not counted in `commitsRead`). */
+  unreadable: number;
 }
 
 const BATCH = 250;
@@ -123,33 +130,49 @@ export async function importLocalHistory(
   const repositoryRef = { githubId: 0, fullName: options.fullName, defaultBranch: branch, isPrivate: true };
   const since = options.since?.getTime();
 
-  const result: LocalImportResult = { orgId, repoId: repo.id, orgCreated, commitsRead: 0, commitsNew: 0, analysed: 0, skipped: 0 };
+  const result: LocalImportResult = { orgId, repoId: repo.id, orgCreated, commitsRead: 0, commitsNew: 0, analysed: 0, skipped: 0, failed: [], unreadable: 0 };
   let batch: NormalisedCommit[] = [];
+  let unreadable: CommitFailure[] = [];
   const flush = async () => {
-    if (batch.length === 0) return;
+    const failures = unreadable;
+    unreadable = [];
     const current = batch;
     batch = [];
-    const plan = planHistoryImport({ repository: repositoryRef, installationId: null, branch, onDefaultBranch: true, commits: current.map(historyCommit), origin: "import" });
-    const outcome = await applyActivityToRepository(db, repo, plan);
-    result.commitsNew += outcome.eventsInserted;
-    const pending = new Set(outcome.commitsToAnalyze.map((target) => target.sha));
-    await forEachLimited(
-      current.filter((commit) => pending.has(commit.sha.toLowerCase())),
-      ANALYSIS_CONCURRENCY,
-      async (commit) => {
-        const analysis = await recordCommitAnalysis(
-          db,
-          { orgId, repoId: repo.id, sha: commit.sha.toLowerCase(), riskOverrides: repo.riskOverrides },
-          { ...commit, branch },
-        );
-        if (analysis.status === "analyzed") result.analysed += 1;
-        else result.skipped += 1;
-      },
-    );
-    onProgress?.({ done: result.commitsRead, total });
+    if (current.length > 0) {
+      const plan = planHistoryImport({ repository: repositoryRef, installationId: null, branch, onDefaultBranch: true, commits: current.map(historyCommit), origin: "import" });
+      const { outcome, refused } = await applyHistoryPlan(db, repo, plan);
+      failures.push(...refused);
+      result.commitsNew += outcome.eventsInserted;
+      const pending = new Set(outcome.commitsToAnalyze.map((target) => target.sha));
+      await forEachLimited(
+        current.filter((commit) => pending.has(commit.sha.toLowerCase())),
+        ANALYSIS_CONCURRENCY,
+        async (commit) => {
+          const sha = commit.sha.toLowerCase();
+          let analysis;
+          try {
+            analysis = await recordCommitAnalysis(db, { orgId, repoId: repo.id, sha, riskOverrides: repo.riskOverrides }, { ...commit, branch });
+          } catch (error) {
+            const reason = commitRefusal(error);
+            if (reason === null) throw error;
+            failures.push({ sha, reason });
+            return;
+          }
+          if (analysis.status === "analyzed") result.analysed += 1;
+          else result.skipped += 1;
+        },
+      );
+    }
+    await recordCommitFailures(db, repo, "import", failures);
+    result.failed.push(...failures);
+    if (current.length > 0) onProgress?.({ done: result.commitsRead, total });
   };
 
-  for await (const commit of readGitCommits(options.dir, { rev: "HEAD" })) {
+  const onUnreadable = (commit: CommitFailure) => {
+    result.unreadable += 1;
+    unreadable.push({ sha: commit.sha.toLowerCase(), reason: commit.reason });
+  };
+  for await (const commit of readGitCommits(options.dir, { rev: "HEAD", onUnreadable })) {
     // git log lists newest first by commit date, so the first commit older than --since ends the walk.
     if (since !== undefined && Date.parse(commit.committer.date) < since) break;
     result.commitsRead += 1;

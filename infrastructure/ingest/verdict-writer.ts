@@ -82,7 +82,7 @@ const LOCK_COMMITS = `
     order by c.repo_id, c.sha
     for update of c`;
 
-/** Checks each verdict's context (fresh: it runs after the lock) and upserts the current ones' rows. */
+/** Checks each verdict's context (fresh: it runs after the lock), upserts the current ones' rows and clears their recorded failures. */
 const WRITE_CURRENT_VERDICTS = `
     with v as materialized (
       select * from jsonb_to_recordset($1::jsonb) as v(org_id uuid, repo_id uuid, sha text, context jsonb,
@@ -146,6 +146,10 @@ const WRITE_CURRENT_VERDICTS = `
       insert into commit_detection_inputs (org_id, repo_id, commit_sha, input)
       select k.org_id, k.repo_id, k.sha, k.input from current k where k.input is not null and jsonb_typeof(k.input) <> 'null'
       on conflict (repo_id, commit_sha) do update set input = excluded.input
+    ),
+    -- A commit an earlier run could not store is stored now: it leaves the repository's list of failed commits.
+    cleared as (
+      delete from commit_failures f using current k where f.repo_id = k.repo_id and f.sha = k.sha
     )
     select repo_id::text as repo_id, sha from updated`;
 

@@ -1,5 +1,5 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -71,5 +71,54 @@ describe("sentinel analyze", () => {
       rmSync(plain, { recursive: true, force: true });
     }
     await expect(analyzeCommand.run([repo, "--rev", "nope"], bufferIo())).rejects.toBeInstanceOf(CliUsageError);
+  });
+});
+
+describe("sentinel analyze on a repository with a missing object", () => {
+  /** Three commits; the blobs of `broken` (indexes, newest first) are deleted from .git/objects. No refs/notes/ai: git warns. */
+  function damagedRepository(broken: number[]): { dir: string; shas: string[]; blobs: string[] } {
+    const dir = mkdtempSync(join(tmpdir(), "sentinel-analyze-missing-"));
+    const git = (args: string[]) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "Dana", GIT_AUTHOR_EMAIL: "dana@example.org", GIT_COMMITTER_NAME: "Dana", GIT_COMMITTER_EMAIL: "dana@example.org" } }).trim();
+    git(["init", "-q", "-b", "main"]);
+    for (let index = 1; index <= 3; index += 1) {
+      writeFileSync(join(dir, `step${index}.ts`), `export const step${index} = ${index};\n`);
+      git(["add", `step${index}.ts`]);
+      git(["commit", "-q", "-m", `Add step ${index}`]);
+    }
+    const shas = git(["rev-list", "HEAD"]).split("\n");
+    const blobs = shas.map((sha, index) => git(["rev-parse", `${sha}:step${3 - index}.ts`]));
+    for (const index of broken) unlinkSync(join(dir, ".git", "objects", blobs[index]!.slice(0, 2), blobs[index]!.slice(2)));
+    return { dir, shas, blobs };
+  }
+
+  it("reports git's fatal line, analyses the other commits, counts the unreadable one and exits 0", async () => {
+    const damaged = damagedRepository([1]);
+    try {
+      // What git itself prints: the harmless warning first, the error after it.
+      const raw = spawnSync("git", ["-C", damaged.dir, "log", "--patch", "--notes=refs/notes/ai"], { encoding: "utf8" });
+      expect(raw.stderr).toBe(`warning: notes ref refs/notes/ai is invalid\nfatal: unable to read ${damaged.blobs[1]}\n`);
+      const io = bufferIo();
+      expect(await analyzeCommand.run([damaged.dir], io)).toBe(0);
+      expect(io.out()).toContain("Add step 3");
+      expect(io.out()).toContain("Add step 1");
+      expect(io.out()).not.toContain("Add step 2");
+      expect(io.err()).toBe(
+        `2 commits analyzed, 0 at or above 0.5 AI confidence\n1 commit could not be read:\n  ${damaged.shas[1]!.slice(0, 7)}  fatal: unable to read ${damaged.blobs[1]}\n`,
+      );
+      expect(io.err()).not.toContain("notes ref");
+    } finally {
+      rmSync(damaged.dir, { recursive: true, force: true });
+    }
+  });
+
+  it("exits non-zero when no commit could be read", async () => {
+    const damaged = damagedRepository([0, 1, 2]);
+    try {
+      const io = bufferIo();
+      expect(await analyzeCommand.run([damaged.dir], io)).toBe(1);
+      expect(io.err()).toMatch(/^0 commits analyzed, 0 at or above 0\.5 AI confidence\n3 commits could not be read:\n/);
+    } finally {
+      rmSync(damaged.dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,12 +1,14 @@
 import { z } from "zod";
 import { analyzeCommit, type CommitAttribution, type NormalisedCommit } from "../../../domain/detection/index.ts";
-import { GitReadError, readGitCommits } from "../../git/git-log.ts";
+import { GitReadError, readGitCommits, type UnreadableCommit } from "../../git/git-log.ts";
 import { CliUsageError, parseCliArgs, parseWith, type CliCommand, type CliIo } from "../command.ts";
+import { reportLeftOutCommits } from "../progress.ts";
 
 const usage = `Usage: sentinel analyze <git-dir> [--rev <range>] [--limit N] [--json]
 
 Reads a local repository (working clone or bare) with git and prints, per commit, the AI confidence, the
-strongest signals and the risky files. No database needed.
+strongest signals and the risky files. No database needed. A commit git cannot read (a missing object) is
+left out and listed at the end; the exit code is non-zero only when no commit could be read.
   --rev     revision or range, e.g. main, v1.2..HEAD (default HEAD)
   --limit   newest N commits only
   --json    one JSON object per commit and line (the full attribution: signals, files, tiers, complexity)`;
@@ -59,8 +61,9 @@ export const analyzeCommand: CliCommand = {
 
     let count = 0;
     let aiCount = 0;
+    const unreadable: UnreadableCommit[] = [];
     try {
-      for await (const commit of readGitCommits(options.dir, { rev: options.rev, limit: options.limit })) {
+      for await (const commit of readGitCommits(options.dir, { rev: options.rev, limit: options.limit, onUnreadable: (commit) => unreadable.push(commit) })) {
         const result = analyzeCommit(commit);
         count += 1;
         if (result.confidence >= 0.5) aiCount += 1;
@@ -78,6 +81,7 @@ export const analyzeCommand: CliCommand = {
     }
     if (io.isTTY && count >= PROGRESS_EVERY) io.stderr.write("\n");
     io.stderr.write(`${count} commits analyzed, ${aiCount} at or above 0.5 AI confidence\n`);
-    return 0;
+    reportLeftOutCommits(io, "could not be read", unreadable);
+    return count === 0 && unreadable.length > 0 ? 1 : 0;
   },
 };

@@ -1,12 +1,13 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../../tests/support/database.ts";
-import { codeAttribution, codeEvents, commits, organizations, repositories } from "../../db/schema/index.ts";
+import { codeAttribution, codeEvents, commitFailures, commits, organizations, repositories } from "../../db/schema/index.ts";
 import { runCli } from "../main.ts";
 
 let database: TestDatabase;
@@ -85,5 +86,100 @@ describe("sentinel import", () => {
     expect(bad.err.join("")).toMatch(/owner\/name/);
     const missing = io();
     expect(await runCli(["import", path.join(dir, "nope"), "--repo", "a/b"], missing.io)).toBe(2);
+  });
+});
+
+/**
+ * A history with one commit PostgreSQL refuses for real: it adds a file whose path (3,000 characters, written to git's
+ * index directly, no file system involved) makes its attribution row's unique-index entry larger than a btree page
+ * allows ("index row size … exceeds btree version 4 maximum 2704"). And one that turns a file into a symlink, which
+ * git prints as a deletion and an addition of one path: that one aborted whole imports before.
+ */
+function historyWithOneRefusedCommit(options: { onlyRefused?: boolean } = {}): { dir: string; refused: string; linked: string; shas: string[] } {
+  const repoDir = mkdtempSync(path.join(tmpdir(), "sentinel-import-refused-"));
+  const people = { GIT_AUTHOR_NAME: "Ada", GIT_AUTHOR_EMAIL: "ada@example.com", GIT_COMMITTER_NAME: "Ada", GIT_COMMITTER_EMAIL: "ada@example.com" };
+  let day = 10;
+  const run = (args: string[]) => execFileSync("git", ["-C", repoDir, ...args], { env: { ...process.env, ...people }, encoding: "utf8" }).trim();
+  const commit = (message: string) => {
+    const date = `2025-03-${day++}T10:00:00+00:00`;
+    execFileSync("git", ["-C", repoDir, "commit", "-q", "-m", message], { env: { ...process.env, ...people, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date }, stdio: "ignore" });
+    return run(["rev-parse", "HEAD"]);
+  };
+  run(["init", "-q", "-b", "main"]);
+  let first = "";
+  if (!options.onlyRefused) {
+    writeFileSync(path.join(repoDir, "settings.yml"), "retries: 3\ntimeout: 30\n");
+    writeFileSync(path.join(repoDir, "defaults.yml"), "retries: 1\n");
+    run(["add", "."]);
+    first = commit("Add settings");
+  }
+  // Hex does not compress, so the index entry stays as long as the path.
+  let seed = "sentinel";
+  const hex = Array.from({ length: 48 }, () => (seed = createHash("sha256").update(seed).digest("hex"))).join("");
+  const segments = Array.from({ length: 15 }, (_, index) => hex.slice(index * 200, (index + 1) * 200));
+  const longPath = `generated/${segments.join("/")}/handler.ts`;
+  const blob = execFileSync("git", ["-C", repoDir, "hash-object", "-w", "--stdin"], { input: "export const handler = () => 1;\n", encoding: "utf8" }).trim();
+  run(["update-index", "--add", "--cacheinfo", `100644,${blob},${longPath}`]);
+  const refused = commit("Add a generated handler");
+  if (options.onlyRefused) return { dir: repoDir, refused, linked: "", shas: [refused] };
+  unlinkSync(path.join(repoDir, "settings.yml"));
+  symlinkSync("defaults.yml", path.join(repoDir, "settings.yml"));
+  // Named, not "-A": the long path exists only in the index, and "-A" would record its deletion.
+  run(["add", "settings.yml"]);
+  const linked = commit("Use the default settings");
+  writeFileSync(path.join(repoDir, "service.ts"), "export function serve(port: number): number {\n  return port;\n}\n");
+  run(["add", "service.ts"]);
+  const last = commit("Add the service");
+  return { dir: repoDir, refused, linked, shas: [first, refused, linked, last] };
+}
+
+describe("sentinel import: a commit that cannot be stored", () => {
+  it("stores the other commits, records the refused one with PostgreSQL's reason, lists it at the end and exits 0", async () => {
+    const history = historyWithOneRefusedCommit();
+    try {
+      // A commit an earlier run could not store, stored by this one: its failure row goes away.
+      const [org] = await database.db.insert(organizations).values({ slug: "acme-failures", name: "acme" }).returning();
+      const [repo] = await database.db.insert(repositories).values({ orgId: org!.id, fullName: "acme/failures", defaultBranch: "main", source: "local" }).returning();
+      await database.db.insert(commitFailures).values({ orgId: org!.id, repoId: repo!.id, sha: history.linked, stage: "import", reason: "an older failure" });
+
+      const run = io();
+      const code = await runCli(["import", history.dir, "--repo", "acme/failures", "--org", "acme-failures"], run.io);
+      expect(run.out.join("")).toMatch(/4 commits read, 4 new, 3 analysed/);
+      expect(run.err.join("")).toMatch(
+        new RegExp(`1 commit could not be stored:\\n  ${history.refused.slice(0, 7)}  PostgreSQL refused the commit: index row size \\d+ exceeds btree version 4 maximum 2704`),
+      );
+      expect(code).toBe(0);
+
+      const failures = await database.db.select().from(commitFailures).where(eq(commitFailures.repoId, repo!.id));
+      expect(failures).toEqual([expect.objectContaining({ orgId: repo!.orgId, sha: history.refused, stage: "import", reason: expect.stringMatching(/index row size/) })]);
+      const stored = await database.db.select({ sha: commits.sha, status: commits.analysisStatus }).from(commits).where(eq(commits.repoId, repo!.id));
+      expect(Object.fromEntries(stored.map((row) => [row.sha, row.status]))).toEqual({
+        [history.shas[0]!]: "analyzed",
+        [history.refused]: "failed",
+        [history.linked]: "analyzed",
+        [history.shas[3]!]: "analyzed",
+      });
+      // The refused commit's verdict is all or nothing: not one of its attribution rows was kept.
+      const attribution = await database.db
+        .select({ sha: codeAttribution.commitSha, path: codeAttribution.filePath, changeType: codeAttribution.changeType })
+        .from(codeAttribution)
+        .where(eq(codeAttribution.repoId, repo!.id));
+      expect(attribution.filter((row) => row.sha === history.refused)).toEqual([]);
+      expect(attribution.filter((row) => row.sha === history.linked)).toEqual([{ sha: history.linked, path: "settings.yml", changeType: "changed" }]);
+    } finally {
+      rmSync(history.dir, { recursive: true, force: true });
+    }
+  });
+
+  it("exits non-zero when no commit could be stored", async () => {
+    const history = historyWithOneRefusedCommit({ onlyRefused: true });
+    try {
+      const run = io();
+      expect(await runCli(["import", history.dir, "--repo", "acme/only-refused", "--org", "acme-failures"], run.io)).toBe(1);
+      expect(run.out.join("")).toMatch(/1 commits read, 1 new, 0 analysed/);
+      expect(run.err.join("")).toContain(`1 commit could not be stored:\n  ${history.refused.slice(0, 7)}  PostgreSQL refused the commit`);
+    } finally {
+      rmSync(history.dir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { GitReadError } from "../../git/git-log.ts";
 import { importLocalHistory } from "../../ingest/local-import.ts";
 import { CliUsageError, parseCliArgs, parseWith, type CliCommand } from "../command.ts";
-import { createProgressReporter } from "../progress.ts";
+import { createProgressReporter, reportLeftOutCommits } from "../progress.ts";
 import { withCliServices } from "../runtime.ts";
 
 const optionsSchema = z.object({
@@ -29,6 +29,8 @@ export const importCommand: CliCommand = {
     "",
     "Reads the history of HEAD in a local clone (working or bare) with git, records every commit the way a",
     "GitHub push would, and attributes it with the detection engine. Running it again adds nothing.",
+    "A commit that cannot be stored (git cannot read it, or the database refuses it) is left out, listed at the",
+    "end and on the repository's page; the exit code is non-zero only when no commit could be stored.",
     "",
     "Options:",
     "  --repo owner/name   the repository's name in Sentinel (required)",
@@ -67,7 +69,9 @@ export const importCommand: CliCommand = {
           `${result.skipped > 0 ? `, ${result.skipped} skipped` : ""} in ${seconds} s` +
           `${result.orgCreated ? ` (organisation created)` : ""}.\n`,
       );
-      return 0;
+      reportLeftOutCommits(io, "could not be stored", result.failed, " (listed on the repository's page)");
+      const stored = result.commitsRead + result.unreadable - result.failed.length;
+      return result.failed.length > 0 && stored === 0 ? 1 : 0;
     });
   },
 };
