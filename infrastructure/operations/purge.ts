@@ -117,6 +117,14 @@ function deliveriesOfRepositories(githubIds: number[]): SQL {
   return sql`payload is not null and (payload->'repository'->>'id') in (${sql.join(githubIds.map((id) => sql`${String(id)}`), sql`, `)})`;
 }
 
+/**
+ * A repository's rows of one table. With the organisation too where the table has org_id: some tables' only index
+ * leads with (org_id, repo_id), and the pair finds the rows through it.
+ */
+function ofRepository(tables: TenantTables, table: string, repository: RepositoryToPurge): SQL {
+  return tables.byOrganization.includes(table) ? sql`org_id = ${repository.orgId} and repo_id = ${repository.id}` : sql`repo_id = ${repository.id}`;
+}
+
 export interface RepositoryToPurge {
   id: string;
   orgId: string;
@@ -134,7 +142,7 @@ export async function purgeRepository(db: Executor, repository: RepositoryToPurg
   await db.execute(sql`update repositories set disabled_at = coalesce(disabled_at, now()), updated_at = now() where id = ${repository.id}`);
   for (const table of tables.byRepository) {
     if (table === "repositories") continue;
-    if (!(await deleteInBatches(db, table, sql`repo_id = ${repository.id}`, options, result))) return result;
+    if (!(await deleteInBatches(db, table, ofRepository(tables, table, repository), options, result))) return result;
   }
   // Alert dedup rows are keyed by the repository's id as text (repo_key), not a repo_id column.
   if (!(await deleteInBatches(db, "alert_dedup", sql`org_id = ${repository.orgId} and repo_key = ${repository.id}`, options, result))) return result;
@@ -189,7 +197,7 @@ export async function countPurge(db: Executor, scope: { orgId: string; repositor
   };
   if (scope.repository) {
     const repository = scope.repository;
-    for (const table of tables.byRepository) if (table !== "repositories") await count(table, sql`repo_id = ${repository.id}`);
+    for (const table of tables.byRepository) if (table !== "repositories") await count(table, ofRepository(tables, table, repository));
     await count("alert_dedup", sql`org_id = ${repository.orgId} and repo_key = ${repository.id}`);
     if (repository.githubId !== null) await count("webhook_deliveries", deliveriesOfRepositories([repository.githubId]));
     counts.repositories = 1;
