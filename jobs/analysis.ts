@@ -5,7 +5,7 @@ import { analyzeStoredCommit, createContextReader, type CommitSourceResolver } f
 import type { CommitToAnalyze } from "../infrastructure/ingest/apply-webhook-plan.ts";
 import { CommitSourceUnavailableError } from "../infrastructure/ingest/commit-sources.ts";
 import { createVerdictWriter } from "../infrastructure/ingest/verdict-writer.ts";
-import { GitHubInstallationMissingError } from "../infrastructure/github/github-api.ts";
+import { GitHubAccessError, GitHubInstallationMissingError } from "../infrastructure/github/github-api.ts";
 import { PermanentJobError } from "../infrastructure/queue/index.ts";
 import { defineJob } from "./router.ts";
 
@@ -44,7 +44,8 @@ export function createAnalysisJobs(deps: { db: Database; resolveSource: CommitSo
         try {
           return await analyzeStoredCommit(deps.db, deps.resolveSource, target, grouped);
         } catch (error) {
-          if (error instanceof CommitSourceUnavailableError || error instanceof GitHubInstallationMissingError) {
+          // GitHub refusing the repository (a missing permission, SAML, not visible) does not pass with retries.
+          if (error instanceof CommitSourceUnavailableError || error instanceof GitHubInstallationMissingError || error instanceof GitHubAccessError) {
             throw new PermanentJobError(error.message, { cause: error });
           }
           throw error;

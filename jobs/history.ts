@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { JobQueue } from "../domain/ports.ts";
 import type { Database } from "../infrastructure/db/client.ts";
 import { resolveGitHubApi, type GitHubApiSource } from "../infrastructure/github/api-source.ts";
-import type { GitHubApi } from "../infrastructure/github/github-api.ts";
+import { GitHubAccessError, type GitHubApi } from "../infrastructure/github/github-api.ts";
 import { backfillRepository, fetchPushRange } from "../infrastructure/ingest/github-history.ts";
 import { PermanentJobError } from "../infrastructure/queue/index.ts";
 import { enqueueCommitAnalysis } from "./analysis.ts";
@@ -36,6 +36,16 @@ export async function enqueueBackfill(queue: JobQueue, target: { repoId: string;
   await queue.enqueue("analysis", BACKFILL_REPOSITORY_JOB, { repoId: target.repoId, since }, { jobId: `backfill-${target.repoId}-${since}` });
 }
 
+/** GitHub refusing the repository (a missing permission, SAML, not visible) does not pass with retries. */
+async function failingForGoodWhenRefused<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof GitHubAccessError) throw new PermanentJobError(error.reason, { cause: error });
+    throw error;
+  }
+}
+
 export function createHistoryJobs(deps: { db: Database; queue: JobQueue; github: GitHubApiSource }) {
   async function requireGitHub(): Promise<GitHubApi> {
     const github = await resolveGitHubApi(deps.github);
@@ -49,18 +59,21 @@ export function createHistoryJobs(deps: { db: Database; queue: JobQueue; github:
     [FETCH_PUSH_RANGE_JOB]: defineJob({
       schema: z.object({ repoId: z.string().uuid(), before: sha, after: sha, branch: z.string().min(1), onDefaultBranch: z.boolean() }),
       async run(target, job) {
-        return fetchPushRange(
-          { db: deps.db, github: await requireGitHub(), onCommits: enqueueAll, onProgress: (progress) => job.updateProgress(progress) },
-          target,
+        const github = await requireGitHub();
+        return failingForGoodWhenRefused(() =>
+          fetchPushRange({ db: deps.db, github, onCommits: enqueueAll, onProgress: (progress) => job.updateProgress(progress) }, target),
         );
       },
     }),
     [BACKFILL_REPOSITORY_JOB]: defineJob({
       schema: z.object({ repoId: z.string().uuid(), since: z.iso.date() }),
       async run(target, job) {
-        return backfillRepository(
-          { db: deps.db, github: await requireGitHub(), onCommits: enqueueAll, onProgress: (progress) => job.updateProgress(progress) },
-          { repoId: target.repoId, since: new Date(`${target.since}T00:00:00Z`) },
+        const github = await requireGitHub();
+        return failingForGoodWhenRefused(() =>
+          backfillRepository(
+            { db: deps.db, github, onCommits: enqueueAll, onProgress: (progress) => job.updateProgress(progress) },
+            { repoId: target.repoId, since: new Date(`${target.since}T00:00:00Z`) },
+          ),
         );
       },
     }),

@@ -243,6 +243,8 @@ export interface RepoOverview {
   survival: { ai: SurvivalCurvePoint[]; human: SurvivalCurvePoint[]; aiHalfLifeDays: number | null; humanHalfLifeDays: number | null };
   reviewQueue: { takenAt: string; waiting: number; hanging: number; oldestWaitMinutes: number | null; medianPickupMinutes: number | null; aiWaitingShare: number | null } | null;
   openPullRequests: Array<{ number: number; title: string; authorLogin: string | null; openedAt: string; aiMarkers: string[] }>;
+  /** Why GitHub refused Sentinel this repository's last fetch (permission, SAML, not visible); null while it answers. */
+  accessError: { reason: string; at: string | null } | null;
 }
 
 /**
@@ -256,7 +258,7 @@ export async function getRepoOverview(db: Executor, orgId: string, repoId: strin
   const since = `${sinceDate}T00:00:00.000Z`;
   // All reads at once: each is scoped to the organisation, so for another tenant's repository they find nothing and
   // the missing repository answers null.
-  const [repository, shareRows, highRisk, tax, incidents, survival, queue, prs] = await Promise.all([
+  const [repository, shareRows, highRisk, tax, incidents, survival, queue, prs, access] = await Promise.all([
     findRepository(db, orgId, repoId),
     db.execute<PackedShareBins>(shareBinsSql(orgId, sql`${repoId}::uuid`, { from: sinceDate, to: null })),
     db.execute<{ files: number }>(sql`select ${highRiskFilesSince(orgId, sql`${repoId}::uuid`, sinceDate)} as files`),
@@ -290,6 +292,10 @@ export async function getRepoOverview(db: Executor, orgId: string, repoId: strin
       select number, title, author_login, opened_at, ai_markers from pull_requests
       where org_id = ${orgId} and repo_id = ${repoId} and state = 'open' and not draft and first_review_at is null
       order by opened_at asc limit 20
+    `),
+    db.execute<{ access_error: string; access_error_at: string | null }>(sql`
+      select access_error, access_error_at from repositories
+      where org_id = ${orgId} and id = ${repoId} and access_error is not null
     `),
   ]);
   if (!repository) return null;
@@ -339,5 +345,8 @@ export async function getRepoOverview(db: Executor, orgId: string, repoId: strin
       openedAt: new Date(pr.opened_at).toISOString(),
       aiMarkers: pr.ai_markers ?? [],
     })),
+    accessError: access[0]
+      ? { reason: access[0].access_error, at: access[0].access_error_at === null ? null : new Date(access[0].access_error_at).toISOString() }
+      : null,
   };
 }

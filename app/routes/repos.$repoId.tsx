@@ -91,6 +91,30 @@ export default function RepositoryPage() {
       <p className="mt-1 text-sm text-gray-500">
         Last {overview.windowDays} days
       </p>
+      {overview.accessError ? (
+        <div role="alert" data-testid="repo-access-error" className="mt-4 max-w-4xl rounded-md border border-rose-300 bg-rose-50 p-4 text-sm text-rose-900">
+          <p className="font-medium">
+            GitHub refused Sentinel access to this repository
+            {overview.accessError.at ? (
+              <>
+                {" "}
+                <time dateTime={overview.accessError.at} title={overview.accessError.at}>
+                  {formatRelativeTime(overview.accessError.at, now)}
+                </time>
+              </>
+            ) : null}
+            , so its new commits are not analysed.
+          </p>
+          <p className="mt-1 break-words">{overview.accessError.reason}</p>
+          <p className="mt-2 text-rose-800">
+            Once that is fixed, an owner or admin can retry the failed jobs on the{" "}
+            <Link to="/settings/queues" className="underline">
+              queues page
+            </Link>
+            ; the next successful fetch clears this notice.
+          </p>
+        </div>
+      ) : null}
 
       <div className="mt-6 grid grid-cols-2 gap-4 lg:grid-cols-4">
         <Card data-testid="card-ai-share">

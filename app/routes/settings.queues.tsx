@@ -57,7 +57,7 @@ function pageLink(queue: string, page: number): string {
 }
 
 export default function QueuesSettings() {
-  const { user, org, orgName, depth, selected, failed, failedTotal, page, pageCount, scanLimitReached, now } = useLoaderData<typeof loader>();
+  const { user, org, orgName, accessErrors, depth, selected, failed, failedTotal, page, pageCount, scanLimitReached, now } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionResult | undefined;
   return (
     <AppShell user={user} org={org}>
@@ -76,6 +76,32 @@ export default function QueuesSettings() {
         <p role="alert" className="mt-4 max-w-3xl rounded-md border border-rose-300 bg-rose-50 p-3 text-sm text-rose-800">
           {result.error}
         </p>
+      ) : null}
+      {accessErrors.length > 0 ? (
+        <section role="alert" aria-labelledby="access-errors-heading" className="mt-6 max-w-4xl rounded-md border border-rose-300 bg-rose-50 p-4 text-sm text-rose-900">
+          <h2 id="access-errors-heading" className="font-medium">
+            GitHub refuses Sentinel {accessErrors.length === 1 ? "one repository" : `${accessErrors.length} repositories`}
+          </h2>
+          <p className="mt-1 text-rose-800">
+            Their jobs failed at once instead of retrying. Fix what GitHub says, then retry the failed jobs below; the next
+            successful fetch clears the notice.
+          </p>
+          <ul className="mt-3 space-y-2">
+            {accessErrors.map((entry) => (
+              <li key={entry.repoId} data-testid="access-error-row">
+                <Link to={`/repos/${entry.repoId}`} className="font-mono font-medium underline">
+                  {entry.fullName}
+                </Link>
+                {entry.at ? (
+                  <time className="ml-2 text-rose-700" dateTime={entry.at} title={entry.at}>
+                    {formatRelativeTime(entry.at, now)}
+                  </time>
+                ) : null}
+                <p className="break-words">{entry.reason}</p>
+              </li>
+            ))}
+          </ul>
+        </section>
       ) : null}
       <Card className="mt-6 max-w-4xl">
         <Title>Depth</Title>

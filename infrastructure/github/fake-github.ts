@@ -4,7 +4,7 @@ import type { GitHubCommitRecord } from "./corpus-fixture.ts";
 
 /**
  * A local stand-in for GitHub's REST API (node:http, loopback only) for tests, dev and the benchmark: installation
- * tokens, get a commit (files paged past 300), list commits, compare, and the App's webhook deliveries. Failures
+ * tokens, get a repository, get a commit (files paged past 300), list commits, compare, and the App's webhook deliveries. Failures
  * are injected per route; every request is recorded.
  */
 
@@ -168,6 +168,11 @@ export async function startFakeGitHub(options: { latencyMs?: number } = {}): Pro
       send(response, 202, {});
       await fake.onRedeliver?.(delivery);
       return;
+    }
+    if (method === "GET" && (match = /^\/repos\/([^/]+)\/([^/]+)$/.exec(url.pathname))) {
+      // Every repository is visible to every installation here; a test makes one invisible with an injected 404.
+      const fullName = `${decodeURIComponent(match[1]!)}/${decodeURIComponent(match[2]!)}`;
+      return send(response, 200, { full_name: fullName, name: decodeURIComponent(match[2]!), default_branch: "main", private: true });
     }
     if (method === "GET" && (match = /^\/repos\/([^/]+\/[^/]+)\/commits\/([^/]+)$/.exec(url.pathname))) {
       const record = commits.get(decodeURIComponent(match[2]!));

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RetryLaterError } from "../queue/index.ts";
+import { GitHubAccessError } from "./access-refusal.ts";
 import { loadCorpusCommits, recentHistory, type GitHubCommitRecord } from "./corpus-fixture.ts";
 import type { FakeGitHub } from "./fake-github.ts";
 import type { GitHubApi } from "./github-api.ts";
@@ -114,5 +115,103 @@ describe("GitHub API client against a local fake (GITHUB_API_URL)", () => {
     const listed = await api.listBranchCommits(target, { branch: "main", since: new Date(Date.now() - 90 * 86_400_000).toISOString(), page: 1 });
     expect(listed!.commits).toHaveLength(100);
     expect(listed!.hasMore).toBe(true);
+  });
+});
+
+describe("GitHub refusals that waiting does not fix, told apart from rate limits", () => {
+  // The client's clock is stopped: rate-limit waits computed from x-ratelimit-reset do not depend on today.
+  const NOW = Date.parse("2026-03-02T10:00:00Z");
+  let refusing: { fake: FakeGitHub; api: GitHubApi };
+  const target = { fullName: "octo-org/locked", installationId: 303 };
+
+  beforeAll(async () => {
+    refusing = await startTestGitHub({ now: () => NOW });
+    refusing.fake.addCommits(records);
+  });
+
+  afterAll(async () => {
+    await refusing?.fake.close();
+  });
+
+  /** Requests the fake answered on paths matching `path`, from `since` on. */
+  const requestsTo = (path: RegExp, since: number) => refusing.fake.requests.slice(since).filter((request) => path.test(request.path));
+
+  it("a 403 'Resource not accessible by integration' with quota left fails at once with the reason, after one request", async () => {
+    const sha = records[10]!.sha;
+    const before = refusing.fake.requests.length;
+    refusing.fake.fail({
+      path: new RegExp(`/commits/${sha}$`),
+      times: 5,
+      status: 403,
+      headers: { "x-ratelimit-remaining": "4987", "x-ratelimit-reset": String(NOW / 1000 + 3600) },
+      body: { message: "Resource not accessible by integration", documentation_url: "https://docs.github.com/rest/commits/commits#get-a-commit" },
+    });
+    const error = await caught(refusing.api.getCommit(target, sha));
+    expect(error).toBeInstanceOf(GitHubAccessError);
+    expect(error).not.toBeInstanceOf(RetryLaterError);
+    const refusal = error as GitHubAccessError;
+    expect(refusal.reason).toMatch(/^the App lacks Contents: read on octo-org\/locked/);
+    expect(refusal.reason).toContain("Resource not accessible by integration");
+    expect(refusal).toMatchObject({ repository: "octo-org/locked", status: 403, at: new Date(NOW) });
+    expect(requestsTo(/\/commits\//, before)).toHaveLength(1);
+  });
+
+  it("SAML enforcement, an IP allow list, and a suspended installation each say so", async () => {
+    refusing.fake.fail({
+      path: new RegExp(`/commits/${records[11]!.sha}$`),
+      times: 1,
+      status: 403,
+      headers: { "x-github-sso": "required; url=https://github.com/orgs/octo-org/sso?authorization_request=abc" },
+      body: { message: "Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization." },
+    });
+    const saml = (await caught(refusing.api.getCommit(target, records[11]!.sha))) as GitHubAccessError;
+    expect(saml.reason).toMatch(/^SAML enforcement: octo-org requires SAML single sign-on/);
+
+    refusing.fake.fail({
+      path: /\/compare\//,
+      times: 1,
+      status: 403,
+      body: { message: "Although you appear to have the correct authorization credentials, the `octo-org` organization has an IP allow list enabled, and your IP address is not permitted to access this resource." },
+    });
+    const allowList = (await caught(refusing.api.compareCommits(target, records[1]!.sha, records[0]!.sha, 1))) as GitHubAccessError;
+    expect(allowList.reason).toMatch(/^octo-org's IP allow list does not include this Sentinel server/);
+
+    refusing.fake.fail({ method: "POST", path: /^\/app\/installations\/404\/access_tokens$/, times: 1, status: 403, body: { message: "This installation has been suspended" } });
+    const suspended = (await caught(refusing.api.getCommit({ fullName: "octo-org/paused", installationId: 404 }, records[12]!.sha))) as GitHubAccessError;
+    expect(suspended).toBeInstanceOf(GitHubAccessError);
+    expect(suspended.reason).toMatch(/^the GitHub App installation on octo-org is suspended/);
+  });
+
+  it("a 404 for a repository the installation cannot see fails with 'not found or not visible'; a vanished commit is still null", async () => {
+    const before = refusing.fake.requests.length;
+    refusing.fake.fail({ path: /^\/repos\/octo-org\/renamed\//, times: 1, status: 404, body: { message: "Not Found" } });
+    refusing.fake.fail({ path: /^\/repos\/octo-org\/renamed$/, times: 1, status: 404, body: { message: "Not Found" } });
+    const hidden = (await caught(refusing.api.getCommit({ fullName: "octo-org/renamed", installationId: 303 }, records[13]!.sha))) as GitHubAccessError;
+    expect(hidden).toBeInstanceOf(GitHubAccessError);
+    expect(hidden.reason).toMatch(/^octo-org\/renamed not found or not visible to the installation/);
+    expect(requestsTo(/^\/repos\/octo-org\/renamed/, before).map((request) => request.path)).toEqual([
+      `/repos/octo-org/renamed/commits/${records[13]!.sha}`,
+      "/repos/octo-org/renamed",
+    ]);
+    expect(await refusing.api.getCommit(target, "0123456789abcdef0123456789abcdef01234567")).toBeNull();
+  });
+
+  it("a 403 with the quota spent, a 429 with retry-after, and a 403 secondary limit still wait, then succeed", async () => {
+    const sha = records[14]!.sha;
+    const path = new RegExp(`/commits/${sha}$`);
+    const before = refusing.fake.requests.length;
+    refusing.fake.fail({ path, times: 1, status: 403, headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(NOW / 1000 + 30) }, body: { message: "API rate limit exceeded for installation ID 303." } });
+    refusing.fake.fail({ path, times: 1, status: 429, headers: { "retry-after": "2" }, body: { message: "Too many requests" } });
+    refusing.fake.fail({ path, times: 1, status: 403, body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." } });
+    const waits: number[] = [];
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const error = await caught(refusing.api.getCommit(target, sha));
+      expect(error).toBeInstanceOf(RetryLaterError);
+      waits.push((error as RetryLaterError).delayMs);
+    }
+    // Reset 30 s ahead (+1 s of drift); retry-after 2 s; the secondary limit's minimum, doubled on the third hit in a row.
+    expect(waits).toEqual([31_000, 2_000, 4 * MIN_RATE_LIMIT_DELAY_MS]);
+    expect(((await refusing.api.getCommit(target, sha)) as { sha: string }).sha).toBe(sha);
+    expect(requestsTo(path, before)).toHaveLength(4);
   });
 });

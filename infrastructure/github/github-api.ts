@@ -5,12 +5,15 @@ import type { GitHubListedCommit } from "../../domain/ingestion/history-plan.ts"
 import { createKeyedLimiter } from "./concurrency.ts";
 import type { GitHubAppCredentials } from "./credentials.ts";
 import { createHttpFetch } from "./http-fetch.ts";
-import { rateLimitError } from "./rate-limit.ts";
+import { describeRefusal, GitHubAccessError, type GitHubRefusal } from "./access-refusal.ts";
+import { isRateLimited, rateLimitError } from "./rate-limit.ts";
 
 /**
  * Sentinel's GitHub REST client, as the App (JWT: webhook deliveries) and as each installation (tokens from
- * @octokit/app, cached until they expire). One retry layer only: errors are translated for the queue — 403/429 →
- * RetryLaterError (delay, attempt kept), 404 → "gone", anything else thrown as is for the job's backoff.
+ * @octokit/app, cached until they expire). One retry layer only: errors are translated for the queue — a rate limit
+ * (429, or a 403 GitHub marks as one) → RetryLaterError (delay, attempt kept); any other 403, a 451, and a 404 for a
+ * repository the installation cannot see → GitHubAccessError (the job fails at once with GitHub's reason); a 404 for
+ * a commit or range of a visible repository → "gone"; anything else thrown as is for the job's backoff.
  */
 
 export interface RepositoryTarget {
@@ -42,18 +45,25 @@ export interface GitHubApi extends CommitSource {
   redeliver(hookDeliveryId: number): Promise<void>;
 }
 
+export { GitHubAccessError } from "./access-refusal.ts";
+
 export class GitHubInstallationMissingError extends Error {
   override name = "GitHubInstallationMissingError";
 }
 
 interface HttpFailure {
   status: number;
-  response?: { headers: Record<string, string | number | undefined> };
+  response?: { headers: Record<string, string | number | undefined>; data?: unknown };
+  request?: { url?: string };
 }
 
-function asHttpFailure(error: unknown): HttpFailure | null {
-  if (error instanceof Error && typeof (error as { status?: unknown }).status === "number") return error as unknown as HttpFailure;
-  return null;
+/** GitHub's answer inside an octokit RequestError; null for anything else (a network failure, a bug). */
+function refusalOf(error: unknown): GitHubRefusal | null {
+  if (!(error instanceof Error) || typeof (error as { status?: unknown }).status !== "number") return null;
+  const failure = error as unknown as HttpFailure;
+  const data = failure.response?.data;
+  const message = typeof data === "object" && data !== null && typeof (data as { message?: unknown }).message === "string" ? (data as { message: string }).message : "";
+  return { status: failure.status, headers: failure.response?.headers ?? {}, message, url: failure.request?.url ?? "" };
 }
 
 const MAX_FILE_PAGES = 10; // GitHub lists at most 3,000 files of a commit, 300 per page.
@@ -105,22 +115,56 @@ export function createGitHubApi(
     return octokit;
   }
 
-  /** Runs one logical call for an installation under its concurrency cap, translating GitHub's answers. */
-  async function call<T>(key: string, what: string, run: () => Promise<T>): Promise<T | null> {
+  /**
+   * A rate limit → RetryLaterError; a refusal that waiting does not fix → GitHubAccessError; null when the answer is
+   * "not found" (the caller decides what a 404 means); anything else is thrown as it came.
+   */
+  function translate(error: unknown, key: string, what: string, repository: RepositoryTarget | null): GitHubAccessError | Error | null {
+    const refusal = refusalOf(error);
+    if (!refusal) return error as Error;
+    if (isRateLimited(refusal.status, refusal.headers, refusal.message)) {
+      const streak = (rateLimitStreak.get(key) ?? 0) + 1;
+      rateLimitStreak.set(key, streak);
+      return rateLimitError(what, refusal.status, refusal.headers, now(), streak);
+    }
+    const tokenRefused = /\/app\/installations\/\d+\/access_tokens$/.test(new URL(refusal.url, "http://github.invalid").pathname);
+    if (refusal.status === 403 || refusal.status === 451 || (tokenRefused && refusal.status === 404)) {
+      const subject = { repository: repository?.fullName ?? null, installationId: repository?.installationId ?? null, what };
+      return new GitHubAccessError(describeRefusal(refusal, subject), subject.repository, refusal.status, new Date(now()));
+    }
+    if (refusal.status === 404 || refusal.status === 410 || refusal.status === 422) return null;
+    return error as Error;
+  }
+
+  /**
+   * Runs one logical call for an installation under its concurrency cap, translating GitHub's answers. For a
+   * repository's call, a 404 is ambiguous: the commit or range is gone (force-pushed away: null), or the repository
+   * itself is not visible to the installation (renamed, deleted, removed from the App's access), which GitHub also
+   * answers 404. One look at the repository tells them apart.
+   */
+  async function call<T>(key: string, what: string, run: () => Promise<T>, repository: RepositoryTarget | null = null): Promise<T | null> {
     return limit(key, async () => {
       try {
         const value = await run();
         rateLimitStreak.delete(key);
         return value;
       } catch (error) {
-        const failure = asHttpFailure(error);
-        if (failure && (failure.status === 403 || failure.status === 429)) {
-          const streak = (rateLimitStreak.get(key) ?? 0) + 1;
-          rateLimitStreak.set(key, streak);
-          throw rateLimitError(what, failure.status, failure.response?.headers ?? {}, now(), streak);
+        const translated = translate(error, key, what, repository);
+        if (translated !== null) throw translated;
+        if (repository === null) return null;
+        try {
+          const { owner, repo } = splitName(repository.fullName);
+          const octokit = await forRepository(repository);
+          await octokit.request("GET /repos/{owner}/{repo}", { owner, repo, request: { signal: signal() } });
+        } catch (probeError) {
+          const probed = translate(probeError, key, `GET /repos/${repository.fullName}`, repository);
+          if (probed !== null) throw probed;
+          const refusal = refusalOf(probeError)!;
+          const subject = { repository: repository.fullName, installationId: repository.installationId, what };
+          throw new GitHubAccessError(describeRefusal({ ...refusal, status: 404 }, subject), repository.fullName, 404, new Date(now()));
         }
-        if (failure && (failure.status === 404 || failure.status === 410 || failure.status === 422)) return null;
-        throw error;
+        rateLimitStreak.delete(key);
+        return null;
       }
     });
   }
@@ -152,7 +196,7 @@ export function createGitHubApi(
           more = nextLink(next.headers as Record<string, string | undefined>);
         }
         return commit;
-      });
+      }, repository);
     },
 
     async compareCommits(repository, before, after, page) {
@@ -171,7 +215,7 @@ export function createGitHubApi(
         const commits = data.commits ?? [];
         const seen = (page - 1) * 250 + commits.length;
         return { commits, hasMore: commits.length > 0 && (nextLink(response.headers as Record<string, string | undefined>) || seen < (data.total_commits ?? 0)) };
-      });
+      }, repository);
     },
 
     async listBranchCommits(repository, { branch, since, page }) {
@@ -189,7 +233,7 @@ export function createGitHubApi(
         });
         const commits = response.data as unknown as GitHubListedCommit[];
         return { commits, hasMore: nextLink(response.headers as Record<string, string | undefined>) };
-      });
+      }, repository);
     },
 
     async listHookDeliveries(cursor) {

@@ -11,8 +11,22 @@ function header(headers: Headers, name: string): string | undefined {
   return value === undefined ? undefined : String(value);
 }
 
+/** GitHub's wording for its secondary limits (and the older "abuse detection" one), which come without headers. */
+const SECONDARY_LIMIT_MESSAGE = /secondary rate limit|abuse detection/i;
+
 /**
- * How long to wait after a 403/429, from GitHub's headers: `retry-after` (seconds), or `x-ratelimit-reset` when
+ * Whether GitHub's refusal is a rate limit, which passes with time, rather than a refusal that does not (a missing
+ * permission answers 403 too). GitHub's documented signals: 429 (only ever a limit), or a 403 with the primary
+ * quota spent (`x-ratelimit-remaining: 0`), with `retry-after`, or with the secondary-limit message.
+ */
+export function isRateLimited(status: number, headers: Headers, message: string): boolean {
+  if (status === 429) return true;
+  if (status !== 403) return false;
+  return header(headers, "x-ratelimit-remaining") === "0" || header(headers, "retry-after") !== undefined || SECONDARY_LIMIT_MESSAGE.test(message);
+}
+
+/**
+ * How long to wait after a rate limit (`isRateLimited`), from GitHub's headers: `retry-after` (seconds), or `x-ratelimit-reset` when
  * `x-ratelimit-remaining` is 0, else at least a minute, doubling on each consecutive hit (`streak` ≥ 1).
  */
 export function rateLimitDelayMs(headers: Headers, now: number, streak = 1): number {

@@ -11,8 +11,13 @@ export function testPrivateKey(): string {
 }
 
 /** The local GitHub fake plus Sentinel's real client pointed at it (the GITHUB_API_URL path). */
-export async function startTestGitHub(options: { latencyMs?: number; perInstallationConcurrency?: number } = {}): Promise<{ fake: FakeGitHub; api: GitHubApi }> {
+export async function startTestGitHub(
+  options: { latencyMs?: number; perInstallationConcurrency?: number; now?: () => number } = {},
+): Promise<{ fake: FakeGitHub; api: GitHubApi }> {
   const fake = await startFakeGitHub({ latencyMs: options.latencyMs });
-  const api = createGitHubApi({ appId: 12345, privateKey: testPrivateKey(), baseUrl: fake.url }, { perInstallationConcurrency: options.perInstallationConcurrency });
+  const api = createGitHubApi(
+    { appId: 12345, privateKey: testPrivateKey(), baseUrl: fake.url },
+    { perInstallationConcurrency: options.perInstallationConcurrency, now: options.now },
+  );
   return { fake, api };
 }

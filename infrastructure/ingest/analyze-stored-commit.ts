@@ -4,8 +4,10 @@ import type { CommitSource } from "../../domain/ports.ts";
 import type { Database } from "../db/client.ts";
 import { createGroupCommit } from "../db/group-commit.ts";
 import { commits, type RiskOverride } from "../db/schema/index.ts";
+import { GitHubAccessError } from "../github/access-refusal.ts";
 import { commitPatchRows } from "../metrics/provenance-store.ts";
 import { detectionInputOf } from "./detection-input.ts";
+import { clearRepositoryAccessError, recordRepositoryAccessError } from "./repository-access.ts";
 import { postgresClientOf, writeVerdicts, type CommitVerdict, type VerdictContext, type VerdictWrite } from "./verdict-writer.ts";
 
 export type AnalysisOutcome =
@@ -23,6 +25,8 @@ export interface AnalysisContextRow {
   source: "github" | "local" | "demo";
   riskOverrides: RiskOverride[];
   disabledAt: Date | null;
+  /** GitHub refused the repository's last fetch (`repositories.access_error` is set): a success clears it. */
+  accessRefused: boolean;
   branch: string | null;
   prNumber: number | null;
   prTitle: string | null;
@@ -34,7 +38,7 @@ export interface AnalysisContextRow {
 /** The context of every commit of a group in one statement (one commit: a group of one). */
 const READ_ANALYSIS_CONTEXTS = `
     select c.repo_id::text as repo_id, c.sha, c.org_id, r.full_name, r.installation_id, r.source, r.risk_overrides,
-      r.disabled_at::text as disabled_at, c.branch, c.pr_number, p.title as pr_title, p.body as pr_body,
+      r.disabled_at::text as disabled_at, r.access_error is not null as access_refused, c.branch, c.pr_number, p.title as pr_title, p.body as pr_body,
       (select max(earlier.authored_at) from commits earlier
        where earlier.repo_id = c.repo_id and earlier.author_email = c.author_email
          and earlier.authored_at < c.authored_at)::text as previous_authored_at
@@ -52,6 +56,7 @@ interface ContextRecord {
   source: "github" | "local" | "demo";
   risk_overrides: RiskOverride[] | null;
   disabled_at: string | null;
+  access_refused: boolean;
   branch: string | null;
   pr_number: number | null;
   pr_title: string | null;
@@ -79,6 +84,7 @@ export async function readAnalysisContexts(db: Database, targets: readonly Targe
         source: row.source,
         riskOverrides: row.risk_overrides ?? [],
         disabledAt: row.disabled_at === null ? null : new Date(row.disabled_at),
+        accessRefused: row.access_refused,
         branch: row.branch,
         prNumber: row.pr_number,
         prTitle: row.pr_title,
@@ -150,7 +156,16 @@ export async function analyzeStoredCommit(
   if (row.disabledAt) return { status: "skipped", reason: "repository was removed from Sentinel" };
 
   const source = await resolveSource({ orgId: row.orgId, source: row.source });
-  const response = await source.getCommit({ fullName: row.fullName, installationId: row.installationId }, target.sha);
+  const repository = { orgId: row.orgId, repoId: target.repoId };
+  let response: unknown;
+  try {
+    response = await source.getCommit({ fullName: row.fullName, installationId: row.installationId }, target.sha);
+  } catch (error) {
+    // Recorded before the job fails for good, so the repository page says why its commits stopped being analysed.
+    if (error instanceof GitHubAccessError) await recordRepositoryAccessError(db, repository, error);
+    throw error;
+  }
+  if (row.accessRefused) await clearRepositoryAccessError(db, repository);
   if (response === null) {
     await markSkipped(db, target, "commit no longer exists on GitHub (force-pushed away?)");
     return { status: "skipped", reason: "commit not found at the source" };

@@ -2,8 +2,10 @@ import { eq, inArray } from "drizzle-orm";
 import { fromGitHubListedCommit, planHistoryImport } from "../../domain/ingestion/history-plan.ts";
 import type { Database } from "../db/client.ts";
 import { repositories, webhookDeliveries } from "../db/schema/index.ts";
+import { GitHubAccessError } from "../github/access-refusal.ts";
 import type { GitHubApi, HookDelivery } from "../github/github-api.ts";
 import { applyActivityToRepository, type CommitToAnalyze } from "./apply-webhook-plan.ts";
+import { clearRepositoryAccessError, recordRepositoryAccessError } from "./repository-access.ts";
 
 /**
  * History read through the GitHub API: the rest of a push GitHub cut at 2048 commits, a newly added repository's
@@ -20,6 +22,7 @@ type RepositoryRow = {
   defaultBranch: string;
   isPrivate: boolean;
   disabledAt: Date | null;
+  accessError: string | null;
 };
 
 async function loadRepository(db: Database, repoId: string): Promise<RepositoryRow | undefined> {
@@ -33,6 +36,7 @@ async function loadRepository(db: Database, repoId: string): Promise<RepositoryR
       defaultBranch: repositories.defaultBranch,
       isPrivate: repositories.isPrivate,
       disabledAt: repositories.disabledAt,
+      accessError: repositories.accessError,
     })
     .from(repositories)
     .where(eq(repositories.id, repoId));
@@ -63,7 +67,14 @@ async function importPages(
   let queued = 0;
   let page = 1;
   for (; page <= MAX_PAGES; page += 1) {
-    const result = await fetchPage(page);
+    let result: Awaited<ReturnType<typeof fetchPage>>;
+    try {
+      result = await fetchPage(page);
+    } catch (error) {
+      if (error instanceof GitHubAccessError) await recordRepositoryAccessError(deps.db, { orgId: repo.orgId, repoId: repo.id }, error);
+      throw error;
+    }
+    if (page === 1 && repo.accessError !== null) await clearRepositoryAccessError(deps.db, { orgId: repo.orgId, repoId: repo.id });
     if (result === null) return page === 1 ? { status: "skipped", reason: "GitHub no longer has this history" } : { status: "done", pages: page - 1, commits, queued };
     const plan = planHistoryImport({
       repository: { githubId: repo.githubId ?? 0, fullName: repo.fullName, defaultBranch: repo.defaultBranch, isPrivate: repo.isPrivate },

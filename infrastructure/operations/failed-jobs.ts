@@ -3,7 +3,7 @@
  * discard. Queues are shared by every organisation of the install; a job belongs to the organisation its data
  * points at (ADR 070), and a job that points at none, or at another organisation, is never shown or touched.
  */
-import { eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { QUEUE_NAMES, type FailedJob, type JobQueue, type QueueCounts, type QueueName } from "../../domain/ports.ts";
 import type { Executor } from "../db/client.ts";
@@ -107,9 +107,32 @@ export interface FailedJobView {
   enqueuedAt: string;
 }
 
+/** A repository of the organisation GitHub refused Sentinel (its jobs failed for good until that is fixed). */
+export interface RepositoryAccessErrorView {
+  repoId: string;
+  fullName: string;
+  reason: string;
+  at: string | null;
+}
+
+/** Repositories listed with their access error; an organisation with more has a bigger problem than a list. */
+const ACCESS_ERRORS_LISTED = 50;
+
+async function listRepositoryAccessErrors(db: Executor, orgId: string): Promise<RepositoryAccessErrorView[]> {
+  const rows = await db
+    .select({ repoId: repositories.id, fullName: repositories.fullName, reason: repositories.accessError, at: repositories.accessErrorAt })
+    .from(repositories)
+    .where(and(eq(repositories.orgId, orgId), isNotNull(repositories.accessError), isNull(repositories.disabledAt)))
+    .orderBy(desc(repositories.accessErrorAt), repositories.fullName)
+    .limit(ACCESS_ERRORS_LISTED);
+  return rows.map((row) => ({ repoId: row.repoId, fullName: row.fullName, reason: row.reason ?? "", at: row.at?.toISOString() ?? null }));
+}
+
 export type QueuesOverviewResult =
   | {
       ok: true;
+      /** The organisation's repositories whose last GitHub fetch was refused, most recent first. */
+      accessErrors: RepositoryAccessErrorView[];
       depth: { queue: QueueName; counts: QueueCounts }[];
       selected: QueueName;
       failed: FailedJobView[];
@@ -146,7 +169,10 @@ export async function loadQueuesOverview(deps: QueueOperationsDeps, orgId: strin
   if (requested !== undefined && !queueName.safeParse(requested).success) {
     return { ok: false, code: "QUEUE_NOT_FOUND", message: `There is no queue named "${requested.slice(0, 100)}"; the queues are ${QUEUE_NAMES.join(", ")}.` };
   }
-  const depth = await Promise.all(QUEUE_NAMES.map(async (queue) => ({ queue, counts: await deps.queue.counts(queue) })));
+  const [depth, accessErrors] = await Promise.all([
+    Promise.all(QUEUE_NAMES.map(async (queue) => ({ queue, counts: await deps.queue.counts(queue) }))),
+    listRepositoryAccessErrors(deps.db, orgId),
+  ]);
   let selected = requested as QueueName | undefined;
   let listed: Awaited<ReturnType<typeof listOrganizationFailedJobs>> | undefined;
   if (selected === undefined) {
@@ -168,6 +194,7 @@ export async function loadQueuesOverview(deps: QueueOperationsDeps, orgId: strin
   const start = (page - 1) * FAILED_JOBS_PAGE_SIZE;
   return {
     ok: true,
+    accessErrors,
     depth,
     selected,
     failed: listed.jobs.slice(start, start + FAILED_JOBS_PAGE_SIZE).map(toView),
