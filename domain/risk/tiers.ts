@@ -1,4 +1,4 @@
-import { compileGlob } from "./glob.ts";
+import { matchesGlob } from "./glob.ts";
 
 /**
  * Risk tiers of changed files.
@@ -58,16 +58,6 @@ const WORD_TIERS: Array<[Tier, RegExp]> = [
   ],
 ];
 
-const compiledOverrides = new Map<string, RegExp>();
-function overrideMatches(pattern: string, path: string): boolean {
-  let compiled = compiledOverrides.get(pattern);
-  if (!compiled) {
-    compiled = compileGlob(pattern);
-    compiledOverrides.set(pattern, compiled);
-  }
-  return compiled.test(path);
-}
-
 const BOILERPLATE_KINDS = new Set(["test", "docs", "config", "lockfile", "generated", "vendored", "binary", "translation"]);
 
 /** Words of a path: segments, then split on ".", "_", "-" and camelCase. "src/PaymentService.ts" → src, payment, service, ts. */
@@ -99,7 +89,8 @@ export function defaultTier(path: string, kind?: string): { tier: Tier; reason: 
 export function classifyRiskTier(input: TierInput): TierResult {
   const reasons: string[] = [];
   let baseTier: Tier;
-  const override = (input.overrides ?? []).find((candidate) => overrideMatches(candidate.pattern, input.path));
+  // A stored pattern that is refused (see glob.ts) matches nothing, so it can never stall the shared worker.
+  const override = (input.overrides ?? []).find((candidate) => matchesGlob(input.path, candidate.pattern));
   if (override) {
     baseTier = override.tier;
     reasons.push(`T${override.tier} ${TIER_NAMES[override.tier]}: repository override "${override.pattern}"`);
