@@ -103,6 +103,8 @@ test("an incident blamed on AI-written code: counted on the overview, raises an 
   // history that Sentinel judged AI-written will do, so the test does not depend on what shipped near today.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
   await page.getByLabel("Name").fill("e2e-incident");
+  // Logging an incident through the API needs a key with write scope; keys are read-only by default.
+  await page.getByLabel("Scope").selectOption("write");
   await page.getByRole("button", { name: "Create key" }).click();
   const headers = { Authorization: `Bearer ${(await page.getByTestId("new-api-key").innerText()).trim()}` };
   const repos: Array<{ id: string; fullName: string }> = (await (await request.get("/api/v1/repos", { headers })).json()).data;

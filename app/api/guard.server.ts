@@ -1,6 +1,6 @@
 import type { AppLoadContext } from "@remix-run/node";
 import type { z } from "zod";
-import { authenticateApiKey, type ApiKeyPrincipal } from "../../infrastructure/api/api-keys.ts";
+import { authenticateApiKey, type ApiKeyPrincipal, type ApiKeyScope } from "../../infrastructure/api/api-keys.ts";
 
 /** Every API error has this shape: a sentence for people and, for bad input, one message per field. */
 export interface ApiErrorBody {
@@ -21,20 +21,43 @@ export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
   return fieldErrors;
 }
 
+/** Methods that only read. Anything else changes data and needs a `write` key, whatever the route declares. */
+const READ_ONLY_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+// RFC 6750 §3.1: a refused token is `invalid_token` (401), a token without the scope is `insufficient_scope` (403).
+const bearerChallenge = { "WWW-Authenticate": 'Bearer realm="sentinel"' };
+const invalidTokenChallenge = { "WWW-Authenticate": 'Bearer realm="sentinel", error="invalid_token"' };
+const writeScopeChallenge = { "WWW-Authenticate": 'Bearer realm="sentinel", error="insufficient_scope", scope="write"' };
+
 /**
- * The API's guard: a valid, unrevoked `Authorization: Bearer snt_…` key, or a thrown 401. The key decides the
+ * The API's guard: a valid, unrevoked, unexpired `Authorization: Bearer snt_…` key with the scope the route needs, or
+ * a thrown 401 (no key, bad key, revoked, expired) or 403 (a read-only key on a write endpoint). The key decides the
  * organisation, so every query below is scoped by it and another organisation's ids answer 404.
+ *
+ * Every route states its scope here, and a write states what it does ("acknowledge alerts") so the 403 can say what
+ * the key cannot do. The method is the backstop: a request that is not GET/HEAD/OPTIONS needs `write` even on a route
+ * that declared `read`, so a new write endpoint that copies a loader's call still refuses read-only keys.
  */
-export async function requireApiKey(request: Request, context: AppLoadContext): Promise<ApiKeyPrincipal> {
+export async function requireApiKey(request: Request, context: AppLoadContext, scope: "read"): Promise<ApiKeyPrincipal>;
+export async function requireApiKey(request: Request, context: AppLoadContext, scope: "write", purpose: string): Promise<ApiKeyPrincipal>;
+export async function requireApiKey(request: Request, context: AppLoadContext, scope: ApiKeyScope, purpose?: string): Promise<ApiKeyPrincipal> {
   const header = request.headers.get("Authorization") ?? "";
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
-  const principal = match ? await authenticateApiKey(context.services.db, match[1]!, context.services.clock.now()) : null;
-  if (!principal) {
-    throw apiError(401, match ? "the API key is invalid or revoked" : "send an API key as Authorization: Bearer snt_…", undefined, {
-      "WWW-Authenticate": 'Bearer realm="sentinel"',
-    });
+  if (!match) throw apiError(401, "send an API key as Authorization: Bearer snt_…", undefined, bearerChallenge);
+  const result = await authenticateApiKey(context.services.db, match[1]!, context.services.clock.now());
+  if (!result.ok) {
+    const reason =
+      result.code === "KEY_EXPIRED"
+        ? `the API key expired at ${result.expiredAt.toISOString()}; create a new one in Settings → API keys`
+        : "the API key is invalid or revoked";
+    throw apiError(401, reason, undefined, invalidTokenChallenge);
   }
-  return principal;
+  const needsWrite = scope === "write" || !READ_ONLY_METHODS.has(request.method.toUpperCase());
+  if (needsWrite && result.principal.scope !== "write") {
+    const what = purpose ?? `send ${request.method.toUpperCase()} requests`;
+    throw apiError(403, `this API key is read-only; create a key with write scope to ${what}`, undefined, writeScopeChallenge);
+  }
+  return result.principal;
 }
 
 /** Query string → schema, or a thrown 400 naming each bad field. Empty values count as absent. */

@@ -36,7 +36,21 @@ const ok = (description: string) => ({
   description,
   content: { "application/json": { schema: { type: "object", properties: { data: {} }, required: ["data"] } } },
 });
-const common = { "401": errorResponse("Missing, invalid or revoked API key"), "404": errorResponse("Not found, or not this organisation's") };
+const common = { "401": errorResponse("Missing, invalid, revoked or expired API key"), "404": errorResponse("Not found, or not this organisation's") };
+
+/**
+ * An operation that changes data: it needs a key with write scope (OpenAPI 3.1 lets a bearer scheme's requirement
+ * list role names), and a read-only key answers 403. The guard enforces the same per route (`requireApiKey`).
+ */
+function writeOperation<T extends { description?: string; responses: Record<string, unknown> }>(operation: T) {
+  const note = "Needs an API key with **write** scope; a read-only key answers 403.";
+  return {
+    ...operation,
+    description: operation.description ? `${operation.description}\n\n${note}` : note,
+    security: [{ apiKey: ["write"] }],
+    responses: { ...operation.responses, "403": errorResponse("The API key is read-only: create a key with write scope") },
+  };
+}
 
 const nullableNumber = (description: string) => ({ type: ["number", "null"], description });
 
@@ -92,12 +106,20 @@ export function buildOpenApiDocument(serverUrl: string) {
     info: {
       title: "Sentinel API",
       version: "1.0.0",
-      description: "Read your organisation's AI-code metrics, events, incidents and alerts. Every id belongs to the API key's organisation; any other id answers 404.",
+      description:
+        "Read your organisation's AI-code metrics, events, incidents and alerts. Every id belongs to the API key's organisation; any other id answers 404. Read-only keys call every GET operation; creating incidents and acknowledging alerts needs a key with write scope.",
     },
     servers: [{ url: `${serverUrl.replace(/\/$/, "")}/api/v1` }],
     security: [{ apiKey: [] }],
     components: {
-      securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "An API key from Settings → API keys (snt_…)" } },
+      securitySchemes: {
+        apiKey: {
+          type: "http",
+          scheme: "bearer",
+          description:
+            "An API key from Settings → API keys or `sentinel api-key create` (snt_…). Each key has a scope: `read` (the default) calls the GET operations only; `write` may also create incidents and acknowledge alerts — a read key on those answers 403 with the reason. A key may expire: an expired key, like a revoked one, answers 401 with the reason.",
+        },
+      },
       schemas: {
         Error: {
           type: "object",
@@ -171,12 +193,12 @@ export function buildOpenApiDocument(serverUrl: string) {
           parameters: queryParameters(incidentListQuery),
           responses: { "200": ok("Incidents, newest first"), "400": errorResponse("Invalid filter"), ...common },
         },
-        post: {
+        post: writeOperation({
           operationId: "createIncident",
           summary: "Log an incident with suspected commits (full or short shas)",
           requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/CreateIncident" } } } },
           responses: { "201": ok("The incident"), "400": errorResponse("Invalid fields; nothing was written"), ...common },
-        },
+        }),
       },
       "/incidents/{id}": {
         get: {
@@ -195,12 +217,12 @@ export function buildOpenApiDocument(serverUrl: string) {
         },
       },
       "/alerts/{id}/ack": {
-        post: {
+        post: writeOperation({
           operationId: "acknowledgeAlert",
           summary: "Acknowledge an alert (idempotent)",
           parameters: [idParameter("id", "Alert id", uuid)],
           responses: { "200": ok("The acknowledgement"), ...common },
-        },
+        }),
       },
     },
   };

@@ -9,7 +9,7 @@ export function loader() {
 /** POST /api/v1/alerts/{id}/ack — acknowledges the alert (idempotent); another organisation's alert: 404. */
 export async function action({ request, context, params }: ActionFunctionArgs) {
   if (request.method !== "POST") return methodNotAllowed("POST");
-  const { orgId } = await requireApiKey(request, context);
+  const { orgId } = await requireApiKey(request, context, "write", "acknowledge alerts");
   const { db, queue } = context.services;
   // Acknowledging also enqueues PagerDuty acknowledgements for the channels the alert went to.
   const result = await acknowledgeAlert({ db, queue }, orgId, params.alertId ?? "", null);

@@ -4,7 +4,7 @@ import { getEventDetail } from "~/presenters/events.server.ts";
 
 /** GET /api/v1/events/{id} — the event and, for a commit, the verdict per file with the signals' evidence. */
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { orgId } = await requireApiKey(request, context);
+  const { orgId } = await requireApiKey(request, context, "read");
   const id = params.eventId ?? "";
   // A malformed id and another organisation's id look the same from outside.
   if (!/^\d{1,15}$/.test(id)) throw notFound("event");

@@ -5,7 +5,7 @@ import { createIncident } from "~/services/incidents.server.ts";
 
 /** GET /api/v1/incidents?repo&status&limit — newest first, with the AI share of the suspected commits' lines. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const { orgId } = await requireApiKey(request, context);
+  const { orgId } = await requireApiKey(request, context, "read");
   const data = await listIncidents(context.services.db, orgId, parseSearchParams(incidentListQuery, request));
   return Response.json({ data });
 }
@@ -13,7 +13,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 /** POST /api/v1/incidents — JSON body (createIncidentInput); 201 with the incident, or 400 with field errors. */
 export async function action({ request, context }: ActionFunctionArgs) {
   if (request.method !== "POST") return methodNotAllowed("GET, POST");
-  const { orgId } = await requireApiKey(request, context);
+  const { orgId } = await requireApiKey(request, context, "write", "create incidents");
   let body: unknown;
   try {
     body = await request.json();

@@ -7,7 +7,7 @@ import { findRepository, getRepoMetrics, getRepoShareEstimate, metricsRangeQuery
  * bins (ADR 033). Another organisation's repository: 404.
  */
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { orgId } = await requireApiKey(request, context);
+  const { orgId } = await requireApiKey(request, context, "read");
   const repository = await findRepository(context.services.db, orgId, params.repoId ?? "");
   if (!repository) throw notFound("repository");
   const range = resolveMetricsRange(parseSearchParams(metricsRangeQuery, request), context.services.clock.now());

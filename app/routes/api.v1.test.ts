@@ -1,6 +1,8 @@
+import { readdirSync } from "node:fs";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey, hashApiKey, revokeApiKey } from "../../infrastructure/api/api-keys.ts";
+import { requireApiKey } from "../api/guard.server.ts";
 import { getSuspectCandidates } from "../presenters/incidents.server.ts";
 import { alerts, apiKeys, codeEvents, incidents, organizations, repoMetrics, repositories } from "../../infrastructure/db/schema/index.ts";
 import { seedDemoOrganization } from "../../infrastructure/demo/seed-demo.ts";
@@ -67,7 +69,7 @@ beforeAll(async () => {
   const db = database.db;
   const [repoA] = await db.select({ id: repositories.id }).from(repositories).where(eq(repositories.orgId, seeded.orgId)).limit(1);
   const [eventA] = await db.select({ id: codeEvents.id }).from(codeEvents).where(eq(codeEvents.orgId, seeded.orgId)).limit(1);
-  const keyA = await createApiKey(db, seeded.orgId, { name: "CI" }, null);
+  const keyA = await createApiKey(db, seeded.orgId, { name: "CI", scope: "write" }, null, NOW);
   if (!keyA.ok) throw new Error("key A");
   a = { orgId: seeded.orgId, key: keyA.key, repoId: repoA!.id, eventId: eventA!.id };
   await db.insert(repoMetrics).values([
@@ -95,7 +97,7 @@ beforeAll(async () => {
     .values({ orgId: orgB!.id, repoId: repoB!.id, rule: "ai_share_high", severity: "critical", title: "Globex alert", triggeredAt: NOW })
     .returning({ id: alerts.id });
   await db.insert(repoMetrics).values({ orgId: orgB!.id, repoId: repoB!.id, date: "2026-10-31", aiPercentage: 99 });
-  const keyB = await createApiKey(db, orgB!.id, { name: "Globex CI" }, null);
+  const keyB = await createApiKey(db, orgB!.id, { name: "Globex CI" }, null, NOW);
   if (!keyB.ok) throw new Error("key B");
   b = { orgId: orgB!.id, key: keyB.key, repoId: repoB!.id, eventId: eventB!.id, incidentId: incidentB!.id, alertId: alertB!.id };
 });
@@ -132,7 +134,7 @@ describe("API keys (catalogue row 38)", () => {
   });
 
   it("a revoked key answers 401 on the very next request", async () => {
-    const created = await createApiKey(database.db, a.orgId, { name: "short-lived" }, null);
+    const created = await createApiKey(database.db, a.orgId, { name: "short-lived" }, null, NOW);
     if (!created.ok) throw new Error("create");
     expect((await call(repoList.loader, "/repos", { key: created.key })).status).toBe(200);
     expect(await revokeApiKey(database.db, b.orgId, created.id, new Date())).toEqual({ ok: false, code: "KEY_NOT_FOUND" });
@@ -348,5 +350,127 @@ describe("GET /openapi.json", () => {
       $ref: "#/components/schemas/AiShareEstimate",
     });
     expect(document.servers).toEqual([{ url: "http://sentinel.test/api/v1" }]);
+
+    // Scopes: the scheme explains them; the two writes need write and document the read key's 403; reads do not.
+    expect(document.components.securitySchemes.apiKey.description).toMatch(/`read`.*`write`/s);
+    for (const write of [document.paths["/incidents"].post, document.paths["/alerts/{id}/ack"].post]) {
+      expect(write.security).toEqual([{ apiKey: ["write"] }]);
+      expect(write.responses["403"].description).toContain("read-only");
+      expect(write.description).toContain("write");
+    }
+    expect(document.paths["/incidents"].get.security).toBeUndefined();
+    expect(document.paths["/incidents"].get.responses["403"]).toBeUndefined();
+  });
+});
+
+describe("API key scopes and expiry (issue 16)", () => {
+  /** A key of org A made with the given fields, `at` the instant it is created (the pinned NOW unless given). */
+  async function keyFor(fields: Record<string, unknown>, at: Date = NOW): Promise<string> {
+    const created = await createApiKey(database.db, a.orgId, { name: "scoped", ...fields }, null, at);
+    if (!created.ok) throw new Error(JSON.stringify(created.fieldErrors));
+    return created.key;
+  }
+
+  async function openAlert(title: string): Promise<string> {
+    const [row] = await database.db
+      .insert(alerts)
+      .values({ orgId: a.orgId, repoId: a.repoId, rule: "ai_share_high", severity: "warning", title, triggeredAt: NOW })
+      .returning({ id: alerts.id });
+    return row!.id;
+  }
+
+  const incidentBody = { repoId: "", title: "Scoped incident", severity: "sev3", startedAt: "2026-10-31T10:00:00Z", suspectedCommitShas: [] };
+
+  it("a key is read-only unless made with write scope", async () => {
+    const created = await createApiKey(database.db, a.orgId, { name: "default" }, null, NOW);
+    if (!created.ok) throw new Error("create");
+    expect(created.scope).toBe("read");
+    expect(created.expiresAt).toBeNull();
+  });
+
+  it("a read key reads (200) but cannot create an incident or acknowledge an alert (403 with the reason, nothing written)", async () => {
+    const key = await keyFor({ scope: "read" });
+    expect((await call(repoList.loader, "/repos", { key })).status).toBe(200);
+    expect((await call(alertList.loader, "/alerts", { key })).status).toBe(200);
+
+    const before = await count(incidents);
+    const created = await call(incidentList.action, "/incidents", { key, method: "POST", body: { ...incidentBody, repoId: a.repoId } });
+    expect(created.status).toBe(403);
+    expect(await created.json()).toEqual({ error: "this API key is read-only; create a key with write scope to create incidents" });
+    expect(created.headers.get("WWW-Authenticate")).toContain('error="insufficient_scope"');
+    expect(await count(incidents)).toBe(before);
+
+    const alertId = await openAlert("Read key cannot ack");
+    const ack = await call(alertAck.action, `/alerts/${alertId}/ack`, { key, method: "POST", params: { alertId } });
+    expect(ack.status).toBe(403);
+    expect(await ack.json()).toEqual({ error: "this API key is read-only; create a key with write scope to acknowledge alerts" });
+    const [alert] = await database.db.select({ acknowledgedAt: alerts.acknowledgedAt }).from(alerts).where(eq(alerts.id, alertId));
+    expect(alert!.acknowledgedAt).toBeNull();
+  });
+
+  it("a write key reads, creates an incident and acknowledges an alert", async () => {
+    const key = await keyFor({ scope: "write" });
+    expect((await call(repoList.loader, "/repos", { key })).status).toBe(200);
+    const created = await call(incidentList.action, "/incidents", { key, method: "POST", body: { ...incidentBody, repoId: a.repoId } });
+    expect(created.status).toBe(201);
+    const alertId = await openAlert("Write key acks");
+    const ack = await call(alertAck.action, `/alerts/${alertId}/ack`, { key, method: "POST", params: { alertId } });
+    expect(ack.status).toBe(200);
+    expect((await ack.json()).data).toMatchObject({ id: alertId, alreadyAcknowledged: false });
+  });
+
+  it("an expired key answers 401 saying it expired, from the instant it expires on the injected clock", async () => {
+    // Made 30 days before NOW with "30d": it expires exactly at NOW, which the routes' clock is pinned to.
+    const expired = await keyFor({ scope: "write", expires: "30d" }, new Date(NOW.getTime() - 30 * 86_400_000));
+    const response = await call(repoList.loader, "/repos", { key: expired });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ error: `the API key expired at ${NOW.toISOString()}; create a new one in Settings → API keys` });
+    expect(response.headers.get("WWW-Authenticate")).toContain('error="invalid_token"');
+    const write = await call(incidentList.action, "/incidents", { key: expired, method: "POST", body: { ...incidentBody, repoId: a.repoId } });
+    expect(write.status).toBe(401);
+    const [row] = await database.db.select({ lastUsedAt: apiKeys.lastUsedAt }).from(apiKeys).where(eq(apiKeys.keyHash, hashApiKey(expired)));
+    expect(row!.lastUsedAt).toBeNull();
+
+    // One minute more to live: still accepted.
+    const alive = await keyFor({ expires: new Date(NOW.getTime() + 60_000).toISOString() });
+    expect((await call(repoList.loader, "/repos", { key: alive })).status).toBe(200);
+  });
+
+  it("another organisation's keys answer as before: a write key gets 404 on org A's alert, a read key 403 without looking it up", async () => {
+    const alertId = await openAlert("Org A only");
+    const globexWrite = await createApiKey(database.db, b.orgId, { name: "Globex writer", scope: "write" }, null, NOW);
+    if (!globexWrite.ok) throw new Error("create");
+    const foreign = await call(alertAck.action, `/alerts/${alertId}/ack`, { key: globexWrite.key, method: "POST", params: { alertId } });
+    expect(foreign.status).toBe(404);
+    expect(await foreign.json()).toEqual({ error: "alert not found" });
+    const planted = await call(incidentList.action, "/incidents", { key: globexWrite.key, method: "POST", body: { ...incidentBody, repoId: a.repoId } });
+    expect(planted.status).toBe(404);
+    // b.key is read-only: refused for its scope before any lookup, so the answer says nothing about org A's alert.
+    const readOnly = await call(alertAck.action, `/alerts/${alertId}/ack`, { key: b.key, method: "POST", params: { alertId } });
+    expect(readOnly.status).toBe(403);
+    const [alert] = await database.db.select({ acknowledgedAt: alerts.acknowledgedAt }).from(alerts).where(eq(alerts.id, alertId));
+    expect(alert!.acknowledgedAt).toBeNull();
+  });
+
+  it("every API route's action refuses a read key, and a non-GET request needs write even where a route declared read", async () => {
+    const key = await keyFor({ scope: "read" });
+    // The catch-all answers 404 to everything without looking at keys; every other action changes data.
+    const modules = readdirSync(new URL(".", import.meta.url)).filter((file) => /^api\.v1\..+\.ts$/.test(file) && !file.endsWith(".test.ts") && file !== "api.v1.$.ts");
+    const withActions: string[] = [];
+    for (const file of modules) {
+      const route = (await import(/* @vite-ignore */ new URL(file, import.meta.url).href)) as { action?: Handler };
+      if (!route.action) continue;
+      withActions.push(file);
+      const uuid = "00000000-0000-4000-8000-000000000000";
+      const response = await call(route.action, "/any", { key, method: "POST", body: {}, params: { alertId: uuid, incidentId: uuid, repoId: uuid, eventId: "1" } });
+      expect(response.status, file).toBe(403);
+    }
+    expect(withActions.sort()).toEqual(["api.v1.alerts.$alertId.ack.ts", "api.v1.incidents._index.ts"]);
+
+    const deleteRequest = new Request("http://sentinel.test/api/v1/repos", { method: "DELETE", headers: { Authorization: `Bearer ${key}` } });
+    const refused = await requireApiKey(deleteRequest, { services } as never, "read").catch((thrown: unknown) => thrown as Response);
+    expect(refused).toBeInstanceOf(Response);
+    expect((refused as Response).status).toBe(403);
+    expect(await (refused as Response).json()).toEqual({ error: "this API key is read-only; create a key with write scope to send DELETE requests" });
   });
 });

@@ -125,7 +125,7 @@ beforeAll(async () => {
     .insert(alerts)
     .values({ orgId: orgB!.id, repoId: repoB!.id, rule: "ai_share_high", severity: "critical", title: "Globex alert", triggeredAt: NOW })
     .returning({ id: alerts.id });
-  const keyB = await createApiKey(db, orgB!.id, { name: "Globex CI" }, null);
+  const keyB = await createApiKey(db, orgB!.id, { name: "Globex CI" }, null, NOW);
   if (!keyB.ok) throw new Error("key");
   const [channelB] = await db
     .insert(notificationChannels)

@@ -5,17 +5,24 @@ import { requireOrganization, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
 import { SettingsNav } from "~/components/SettingsNav.tsx";
 import { formatRelativeTime } from "~/utils/format.ts";
-import { createApiKey, listApiKeys, revokeApiKey } from "~/services/api-keys.server.ts";
+import { createApiKey, describeApiKeyExpiry, listApiKeys, revokeApiKey } from "~/services/api-keys.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "API keys · Sentinel" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const signedIn = await requireOrganization(request, context);
-  const keys = await listApiKeys(context.services.db, signedIn.org.orgId);
-  return { ...shellOf(signedIn), keys, canManage: signedIn.org.role !== "member", now: context.services.clock.now().toISOString() };
+  const now = context.services.clock.now();
+  const keys = (await listApiKeys(context.services.db, signedIn.org.orgId)).map((key) => ({
+    ...key,
+    expiry: describeApiKeyExpiry(key.expiresAt, now),
+    expired: key.expiresAt !== null && Date.parse(key.expiresAt) <= now.getTime(),
+  }));
+  // The date picker starts tomorrow (UTC): a date means the start of that day, which must be in the future.
+  const earliestExpiryDate = new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10);
+  return { ...shellOf(signedIn), keys, canManage: signedIn.org.role !== "member", now: now.toISOString(), earliestExpiryDate };
 }
 
-type ActionResult = { created?: { name: string; key: string }; fieldErrors?: Record<string, string> };
+type ActionResult = { created?: { name: string; key: string; scope: string; expiry: string }; fieldErrors?: Record<string, string> };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const signedIn = await requireOrganization(request, context);
@@ -23,10 +30,20 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   const intent = form.get("intent");
   if (intent === "create") {
-    const result = await createApiKey(context.services.db, signedIn.org.orgId, { name: form.get("name") }, signedIn.user.id);
+    // "On a date…" takes the date field; left empty it is an error, not a key that never expires.
+    const expiresChoice = form.get("expires");
+    if (expiresChoice === "date" && !form.get("expiresOn")) {
+      return data<ActionResult>({ fieldErrors: { expires: "pick the day the key stops working" } }, { status: 400 });
+    }
+    const input = { name: form.get("name"), scope: form.get("scope"), expires: expiresChoice === "date" ? form.get("expiresOn") : expiresChoice };
+    const now = context.services.clock.now();
+    const result = await createApiKey(context.services.db, signedIn.org.orgId, input, signedIn.user.id, now);
     if (!result.ok) return data<ActionResult>({ fieldErrors: result.fieldErrors }, { status: 400 });
     // The key travels once, in this response; only its hash is stored.
-    return data<ActionResult>({ created: { name: result.name, key: result.key } }, { headers: { "Cache-Control": "no-store" } });
+    return data<ActionResult>(
+      { created: { name: result.name, key: result.key, scope: result.scope, expiry: describeApiKeyExpiry(result.expiresAt, now) } },
+      { headers: { "Cache-Control": "no-store" } },
+    );
   }
   if (intent === "revoke") {
     const result = await revokeApiKey(context.services.db, signedIn.org.orgId, String(form.get("keyId") ?? ""), context.services.clock.now());
@@ -37,7 +54,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function ApiKeys() {
-  const { user, org, keys, canManage, now } = useLoaderData<typeof loader>();
+  const { user, org, keys, canManage, now, earliestExpiryDate } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionResult | undefined;
   return (
     <AppShell user={user} org={org}>
@@ -45,11 +62,15 @@ export default function ApiKeys() {
       <SettingsNav />
       <p className="mt-4 max-w-2xl text-sm text-gray-600">
         Keys read this organisation&apos;s data through the JSON API (<a className="text-blue-700 underline" href="/api/v1/openapi.json">OpenAPI document</a>
-        ). Send one as <code>Authorization: Bearer snt_…</code>. A key is shown once; Sentinel keeps only its hash.
+        ). Send one as <code>Authorization: Bearer snt_…</code>. A key is shown once; Sentinel keeps only its hash. A <em>read</em> key calls
+        the GET endpoints only; a <em>write</em> key may also create incidents and acknowledge alerts.
       </p>
       {result?.created ? (
         <div role="status" className="mt-6 max-w-3xl rounded-md border border-emerald-300 bg-emerald-50 p-4 text-sm">
           <p className="font-medium text-emerald-900">Copy the key &ldquo;{result.created.name}&rdquo; now: it will not be shown again.</p>
+          <p className="mt-1 text-emerald-900">
+            {result.created.scope === "write" ? "Read and write" : "Read-only"}, {result.created.expiry}.
+          </p>
           <code data-testid="new-api-key" className="mt-2 block break-all rounded bg-white p-2 font-mono text-gray-900">
             {result.created.key}
           </code>
@@ -64,15 +85,38 @@ export default function ApiKeys() {
               Name
               <input name="name" placeholder="e.g. Grafana" className="rounded-md border-gray-300 text-sm" aria-describedby="name-error" />
             </label>
+            <label className="flex flex-col gap-1">
+              Scope
+              <select name="scope" defaultValue="read" className="rounded-md border-gray-300 text-sm" aria-describedby="scope-error">
+                <option value="read">read: GET endpoints only</option>
+                <option value="write">write: also create incidents, acknowledge alerts</option>
+              </select>
+            </label>
+            <label className="flex flex-col gap-1">
+              Expires
+              <select name="expires" defaultValue="never" className="rounded-md border-gray-300 text-sm" aria-describedby="expires-error">
+                <option value="never">never</option>
+                <option value="30d">in 30 days</option>
+                <option value="90d">in 90 days</option>
+                <option value="365d">in 365 days</option>
+                <option value="date">on a date (UTC)…</option>
+              </select>
+            </label>
+            <label className="flex flex-col gap-1">
+              Expiry date
+              <input type="date" name="expiresOn" min={earliestExpiryDate} className="rounded-md border-gray-300 text-sm" aria-describedby="expires-error" />
+            </label>
             <button type="submit" className="rounded-md bg-gray-900 px-3 py-2 text-white hover:bg-gray-700">
               Create key
             </button>
           </Form>
-          {result?.fieldErrors?.name ? (
-            <p id="name-error" role="alert" className="mt-2 text-sm text-rose-700">
-              {result.fieldErrors.name}
-            </p>
-          ) : null}
+          {(["name", "scope", "expires"] as const).map((field) =>
+            result?.fieldErrors?.[field] ? (
+              <p key={field} id={`${field}-error`} role="alert" className="mt-2 text-sm text-rose-700">
+                {result.fieldErrors[field]}
+              </p>
+            ) : null,
+          )}
         </Card>
       ) : null}
       <Card className="mt-6">
@@ -84,6 +128,8 @@ export default function ApiKeys() {
               <TableRow>
                 <TableHeaderCell>Name</TableHeaderCell>
                 <TableHeaderCell>Key</TableHeaderCell>
+                <TableHeaderCell>Scope</TableHeaderCell>
+                <TableHeaderCell>Expires</TableHeaderCell>
                 <TableHeaderCell>Created</TableHeaderCell>
                 <TableHeaderCell>Last used</TableHeaderCell>
                 <TableHeaderCell>Status</TableHeaderCell>
@@ -94,6 +140,14 @@ export default function ApiKeys() {
                 <TableRow key={key.id} data-testid="api-key-row">
                   <TableCell>{key.name}</TableCell>
                   <TableCell className="font-mono text-xs">{key.displayPrefix}…</TableCell>
+                  <TableCell>
+                    <Badge size="xs" color={key.scope === "write" ? "amber" : "gray"}>
+                      {key.scope}
+                    </Badge>
+                  </TableCell>
+                  <TableCell className={key.expired ? "text-rose-700" : undefined} title={key.expiresAt ?? undefined}>
+                    {key.expiry}
+                  </TableCell>
                   <TableCell>{formatRelativeTime(key.createdAt, now)}</TableCell>
                   <TableCell>{key.lastUsedAt ? formatRelativeTime(key.lastUsedAt, now) : "never"}</TableCell>
                   <TableCell>

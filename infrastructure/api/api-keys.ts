@@ -59,25 +59,107 @@ export function displayPrefixOf(token: string): string {
   return token.slice(0, API_KEY_PREFIX.length + 6);
 }
 
-export const createApiKeyInput = z.object({
-  name: z.string().trim().min(1, "name the key after what will use it").max(100, "keep the name under 100 characters"),
-});
+/** `read` keys call GET endpoints only; `write` keys may also create incidents and acknowledge alerts. */
+export const API_KEY_SCOPES = ["read", "write"] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+const DAY_MS = 86_400_000;
+const MAX_LIFETIME_DAYS = 3650;
+const EXPIRY_HINT = `use a number of days like 90d (1 to ${MAX_LIFETIME_DAYS}) or a future date like 2027-03-01`;
+const isoDate = z.iso.date();
+const isoInstant = z.iso.datetime({ offset: true });
+
+/**
+ * When a key stops working: absent, empty or "never" → never; "90d" → 90 days after `now`; "2027-03-01" → the start
+ * of that day in UTC; a full ISO instant → that instant. Always in the future and at most ten years ahead.
+ */
+function expiryOf(now: Date) {
+  const choice = z
+    .string({ message: EXPIRY_HINT })
+    .trim()
+    .optional()
+    .transform((value, context): Date | null => {
+      if (value === undefined || value === "" || value === "never") return null;
+      const days = /^(\d{1,5})d$/.exec(value);
+      let expiresAt: Date;
+      if (days) {
+        const count = Number(days[1]);
+        if (count < 1 || count > MAX_LIFETIME_DAYS) {
+          context.addIssue({ code: "custom", message: `expiry in days must be from 1 to ${MAX_LIFETIME_DAYS}, got ${count}d` });
+          return z.NEVER;
+        }
+        expiresAt = new Date(now.getTime() + count * DAY_MS);
+      } else if (isoDate.safeParse(value).success || isoInstant.safeParse(value).success) {
+        expiresAt = new Date(value);
+      } else {
+        context.addIssue({ code: "custom", message: `"${value}" is not an expiry: ${EXPIRY_HINT}` });
+        return z.NEVER;
+      }
+      if (expiresAt.getTime() <= now.getTime()) {
+        context.addIssue({ code: "custom", message: `${value} is not in the future: ${EXPIRY_HINT}` });
+        return z.NEVER;
+      }
+      if (expiresAt.getTime() > now.getTime() + MAX_LIFETIME_DAYS * DAY_MS) {
+        context.addIssue({ code: "custom", message: `${value} is more than ${MAX_LIFETIME_DAYS} days away: ${EXPIRY_HINT}` });
+        return z.NEVER;
+      }
+      return expiresAt;
+    });
+  // A form field that was not sent is null: the same as leaving the expiry out.
+  return z.preprocess((value) => (value === null ? undefined : value), choice);
+}
+
+/** A new key's fields. `now` anchors "90d" and "in the future", so tests pin it with their clock. */
+export function createApiKeyInput(now: Date) {
+  return z.object({
+    name: z
+      .string({ message: "name the key after what will use it" })
+      .trim()
+      .min(1, "name the key after what will use it")
+      .max(100, "keep the name under 100 characters"),
+    // Least privilege: a key that only reads unless its creator asks for more.
+    scope: z.preprocess((value) => (value === undefined || value === null || value === "" ? "read" : value), z.enum(API_KEY_SCOPES, { message: "choose the scope read or write" })),
+    expires: expiryOf(now),
+  });
+}
+
+export type CreateApiKeyFields = z.output<ReturnType<typeof createApiKeyInput>>;
+
+/** The form's and the CLI's validation: the fields, or one message per bad field. */
+export function parseCreateApiKeyInput(
+  input: unknown,
+  now: Date,
+): { ok: true; data: CreateApiKeyFields } | { ok: false; fieldErrors: Record<string, string> } {
+  const parsed = createApiKeyInput(now).safeParse(input);
+  if (parsed.success) return { ok: true, data: parsed.data };
+  const fieldErrors: Record<string, string> = {};
+  for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0] ?? "name")] ??= issue.message;
+  return { ok: false, fieldErrors };
+}
 
 export type CreateApiKeyResult =
-  | { ok: true; id: string; name: string; displayPrefix: string; /** Shown once, never stored. */ key: string }
+  | {
+      ok: true;
+      id: string;
+      name: string;
+      displayPrefix: string;
+      scope: ApiKeyScope;
+      expiresAt: Date | null;
+      /** Shown once, never stored. */
+      key: string;
+    }
   | { ok: false; code: "INVALID_INPUT"; fieldErrors: Record<string, string> };
 
-export async function createApiKey(db: Executor, orgId: string, input: unknown, createdBy: string | null): Promise<CreateApiKeyResult> {
-  const parsed = createApiKeyInput.safeParse(input);
-  if (!parsed.success) {
-    return { ok: false, code: "INVALID_INPUT", fieldErrors: { name: parsed.error.issues[0]?.message ?? "invalid name" } };
-  }
+export async function createApiKey(db: Executor, orgId: string, input: unknown, createdBy: string | null, now: Date): Promise<CreateApiKeyResult> {
+  const parsed = parseCreateApiKeyInput(input, now);
+  if (!parsed.ok) return { ok: false, code: "INVALID_INPUT", fieldErrors: parsed.fieldErrors };
+  const { name, scope, expires } = parsed.data;
   const key = generateApiKey();
   const [row] = await db
     .insert(apiKeys)
-    .values({ orgId, name: parsed.data.name, displayPrefix: displayPrefixOf(key), keyHash: hashApiKey(key), createdBy })
-    .returning({ id: apiKeys.id, name: apiKeys.name, displayPrefix: apiKeys.displayPrefix });
-  return { ok: true, id: row!.id, name: row!.name, displayPrefix: row!.displayPrefix, key };
+    .values({ orgId, name, scope, expiresAt: expires, displayPrefix: displayPrefixOf(key), keyHash: hashApiKey(key), createdBy })
+    .returning({ id: apiKeys.id, name: apiKeys.name, displayPrefix: apiKeys.displayPrefix, scope: apiKeys.scope, expiresAt: apiKeys.expiresAt });
+  return { ok: true, ...row!, key };
 }
 
 /** Revocation is a timestamp checked on every request, so it takes effect with the next call. */
@@ -98,6 +180,8 @@ export interface ApiKeyView {
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  scope: ApiKeyScope;
+  expiresAt: string | null;
 }
 
 export async function listApiKeys(db: Executor, orgId: string): Promise<ApiKeyView[]> {
@@ -109,6 +193,8 @@ export async function listApiKeys(db: Executor, orgId: string): Promise<ApiKeyVi
       createdAt: apiKeys.createdAt,
       lastUsedAt: apiKeys.lastUsedAt,
       revokedAt: apiKeys.revokedAt,
+      scope: apiKeys.scope,
+      expiresAt: apiKeys.expiresAt,
     })
     .from(apiKeys)
     .where(eq(apiKeys.orgId, orgId))
@@ -118,22 +204,30 @@ export async function listApiKeys(db: Executor, orgId: string): Promise<ApiKeyVi
     createdAt: row.createdAt.toISOString(),
     lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
     revokedAt: row.revokedAt?.toISOString() ?? null,
+    expiresAt: row.expiresAt?.toISOString() ?? null,
   }));
 }
 
-export type ApiKeyPrincipal = { keyId: string; orgId: string };
+export type ApiKeyPrincipal = { keyId: string; orgId: string; scope: ApiKeyScope };
+
+export type ApiKeyAuthentication =
+  | { ok: true; principal: ApiKeyPrincipal }
+  | { ok: false; code: "INVALID_KEY" }
+  | { ok: false; code: "KEY_EXPIRED"; expiredAt: Date };
 
 /**
- * The organisation a bearer token acts for, or null. Malformed tokens and bad checksums are refused before the
- * lookup; the lookup is by hash, so the database never sees the key itself.
+ * The organisation and scope a bearer token acts with, or why it is refused. Malformed tokens and bad checksums are
+ * refused before the lookup; the lookup is by hash, so the database never sees the key itself. Expiry is compared
+ * with the caller's `now` (the injected clock), so tests pin it.
  */
-export async function authenticateApiKey(db: Executor, token: string, now: Date): Promise<ApiKeyPrincipal | null> {
-  if (!isWellFormedApiKey(token)) return null;
+export async function authenticateApiKey(db: Executor, token: string, now: Date): Promise<ApiKeyAuthentication> {
+  if (!isWellFormedApiKey(token)) return { ok: false, code: "INVALID_KEY" };
   const [row] = await db
-    .select({ keyId: apiKeys.id, orgId: apiKeys.orgId })
+    .select({ keyId: apiKeys.id, orgId: apiKeys.orgId, scope: apiKeys.scope, expiresAt: apiKeys.expiresAt })
     .from(apiKeys)
     .where(and(eq(apiKeys.keyHash, hashApiKey(token)), isNull(apiKeys.revokedAt)));
-  if (!row) return null;
+  if (!row) return { ok: false, code: "INVALID_KEY" };
+  if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) return { ok: false, code: "KEY_EXPIRED", expiredAt: row.expiresAt };
   await db
     .update(apiKeys)
     .set({ lastUsedAt: now })
@@ -143,5 +237,17 @@ export async function authenticateApiKey(db: Executor, token: string, now: Date)
         or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, new Date(now.getTime() - LAST_USED_RESOLUTION_MS))),
       ),
     );
-  return row;
+  return { ok: true, principal: { keyId: row.keyId, orgId: row.orgId, scope: row.scope } };
+}
+
+/** "never expires", "expires in 12 days", "expires in 5 h", "expired": for the settings list and `api-key list`. */
+export function describeApiKeyExpiry(expiresAt: Date | string | null, now: Date): string {
+  if (expiresAt === null) return "never expires";
+  const remaining = new Date(expiresAt).getTime() - now.getTime();
+  if (remaining <= 0) return "expired";
+  if (remaining >= 2 * DAY_MS) return `expires in ${Math.floor(remaining / DAY_MS)} days`;
+  if (remaining >= DAY_MS) return "expires in 1 day";
+  if (remaining >= 3_600_000) return `expires in ${Math.floor(remaining / 3_600_000)} h`;
+  if (remaining >= 60_000) return `expires in ${Math.floor(remaining / 60_000)} min`;
+  return "expires in under a minute";
 }

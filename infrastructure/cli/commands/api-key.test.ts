@@ -1,12 +1,23 @@
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bufferIo } from "../../../tests/support/cli.ts";
+import { fixedClock } from "../../../tests/support/clock.ts";
 import { createTestDatabase, type TestDatabase } from "../../../tests/support/database.ts";
 import { authenticateApiKey } from "../../api/api-keys.ts";
-import { organizations } from "../../db/schema/index.ts";
+import { apiKeys, organizations } from "../../db/schema/index.ts";
 import { runCli } from "../main.ts";
+
+/** The CLI's "now": "--expires 90d" counts from here, and "in the future" is judged against it. */
+const NOW = new Date("2026-11-01T09:30:00Z");
+const DAY_MS = 86_400_000;
 
 let database: TestDatabase;
 const saved = { DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: process.env.REDIS_URL };
+
+async function storedKey(name: string) {
+  const [row] = await database.db.select({ scope: apiKeys.scope, expiresAt: apiKeys.expiresAt }).from(apiKeys).where(eq(apiKeys.name, name));
+  return row;
+}
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -29,8 +40,8 @@ describe("sentinel api-key", () => {
     expect(await runCli(["api-key", "create", "--org", "acme", "--name", "deploy pipeline"], created)).toBe(0);
     const key = created.out().trim();
     expect(key).toMatch(/^snt_/);
-    expect(created.err()).toContain('Created API key "deploy pipeline"');
-    expect(await authenticateApiKey(database.db, key, new Date())).not.toBeNull();
+    expect(created.err()).toContain('Created read API key "deploy pipeline"');
+    expect(await authenticateApiKey(database.db, key, NOW)).toMatchObject({ ok: true, principal: { scope: "read" } });
 
     const [stored] = await database.sql<{ key_hash: string; display_prefix: string }[]>`select key_hash, display_prefix from api_keys`;
     expect(stored!.key_hash).not.toContain(key);
@@ -39,11 +50,35 @@ describe("sentinel api-key", () => {
     const listed = bufferIo();
     expect(await runCli(["api-key", "list", "--org", "acme"], listed)).toBe(0);
     const [id] = listed.out().split("\t");
-    expect(listed.out()).toContain("deploy pipeline\tactive");
+    expect(listed.out()).toContain("deploy pipeline\tread\tactive\tnever expires");
 
     const revoked = bufferIo();
     expect(await runCli(["api-key", "revoke", "--org", "acme", "--id", id!], revoked)).toBe(0);
-    expect(await authenticateApiKey(database.db, key, new Date())).toBeNull();
+    expect(await authenticateApiKey(database.db, key, NOW)).toEqual({ ok: false, code: "INVALID_KEY" });
+  });
+
+  it("creates a write key that expires 90 days after the pinned clock, and lists its scope and expiry", async () => {
+    const created = bufferIo({ clock: fixedClock(NOW) });
+    expect(await runCli(["api-key", "create", "--org", "acme", "--name", "incident bot", "--scope", "write", "--expires", "90d"], created)).toBe(0);
+    const key = created.out().trim();
+    const expiresAt = new Date(NOW.getTime() + 90 * DAY_MS);
+    expect(created.err()).toContain(`Created write API key "incident bot"`);
+    expect(created.err()).toContain(`expires ${expiresAt.toISOString()}`);
+
+    expect(await storedKey("incident bot")).toEqual({ scope: "write", expiresAt });
+    expect(await authenticateApiKey(database.db, key, NOW)).toMatchObject({ ok: true, principal: { scope: "write" } });
+    expect(await authenticateApiKey(database.db, key, expiresAt)).toEqual({ ok: false, code: "KEY_EXPIRED", expiredAt: expiresAt });
+
+    const listed = bufferIo({ clock: fixedClock(new Date(NOW.getTime() + 78 * DAY_MS)) });
+    expect(await runCli(["api-key", "list", "--org", "acme"], listed)).toBe(0);
+    expect(listed.out()).toContain(`incident bot\twrite\tactive\texpires in 12 days (${expiresAt.toISOString()})`);
+    const later = bufferIo({ clock: fixedClock(expiresAt) });
+    expect(await runCli(["api-key", "list", "--org", "acme"], later)).toBe(0);
+    expect(later.out()).toContain("incident bot\twrite\tactive\texpired");
+
+    const onADate = bufferIo({ clock: fixedClock(NOW) });
+    expect(await runCli(["api-key", "create", "--org", "acme", "--name", "quarterly", "--expires", "2027-02-01"], onADate)).toBe(0);
+    expect(await storedKey("quarterly")).toEqual({ scope: "read", expiresAt: new Date("2027-02-01T00:00:00Z") });
   });
 
   it("answers bad input with one line and exit code 2, writing nothing", async () => {
@@ -53,10 +88,16 @@ describe("sentinel api-key", () => {
       [["api-key", "create", "--org", "acme", "--name", "  "], /--name: name the key/],
       [["api-key", "rotate", "--org", "acme"], /expected create, list or revoke, got "rotate"/],
       [["api-key", "revoke", "--org", "acme", "--id", "12"], /--id must be a key id/],
+      [["api-key", "create", "--org", "acme", "--name", "x", "--scope", "admin"], /: --scope: choose the scope read or write$/m],
+      [["api-key", "create", "--org", "acme", "--name", "x", "--expires", "0d"], /: --expires: expiry in days must be from 1 to 3650, got 0d$/m],
+      [["api-key", "create", "--org", "acme", "--name", "x", "--expires", "3651d"], /--expires: expiry in days must be from 1 to 3650, got 3651d/],
+      [["api-key", "create", "--org", "acme", "--name", "x", "--expires", "yesterday"], /--expires: "yesterday" is not an expiry: use a number of days like 90d/],
+      [["api-key", "create", "--org", "acme", "--name", "x", "--expires", "2026-10-31"], /--expires: 2026-10-31 is not in the future/],
+      [["api-key", "create", "--org", "acme", "--name", "x", "--expires", "2026-02-30"], /--expires: "2026-02-30" is not an expiry/],
     ];
     const [{ before } = { before: 0 }] = await database.sql<{ before: number }[]>`select count(*)::int as before from api_keys`;
     for (const [args, message] of cases) {
-      const io = bufferIo();
+      const io = bufferIo({ clock: fixedClock(NOW) });
       expect(await runCli(args, io)).toBe(2);
       expect(io.err()).toMatch(message);
       expect(io.err().trim().split("\n")).toHaveLength(1);
