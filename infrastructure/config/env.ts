@@ -132,6 +132,20 @@ export const envSchema = z
     GITHUB_WEBHOOK_SECRET: optionalString,
     /** The secret before a rotation: deliveries signed with it are still accepted until it is unset. */
     GITHUB_WEBHOOK_SECRET_PREVIOUS: optionalString,
+    /**
+     * MiB of webhook bodies the web process holds before their signature is checked; a delivery that does not fit
+     * is answered 503 with Retry-After. Bodies over 1 MiB may use three quarters of it (the rest stays for ordinary
+     * deliveries), and at least one 25 MB delivery (GitHub's limit) must fit: 40 or more.
+     */
+    SENTINEL_WEBHOOK_BUFFER_MB: z.preprocess(
+      emptyAsUndefined,
+      z.coerce
+        .number({ error: "must be a whole number of MiB" })
+        .int("must be a whole number of MiB")
+        .min(40, "must be at least 40 MiB (a 25 MB delivery must fit in the three quarters large bodies may use)")
+        .max(16_384)
+        .default(64),
+    ),
     /** GitHub OAuth App (or the GitHub App's own OAuth credentials) for "Sign in with GitHub"; both or neither. */
     GITHUB_CLIENT_ID: optionalString,
     GITHUB_CLIENT_SECRET: optionalString,

@@ -1,16 +1,19 @@
 import { resolveWebhookSecrets } from "../github/app-config.ts";
 import type { Services } from "../runtime/services.ts";
+import { createBodyBudget } from "./body-budget.ts";
 import { createDeliveryIntake } from "./delivery-intake.ts";
 import { fetchWebhookInput, receiveGitHubWebhook, webhookReceiptStatus, type WebhookInput, type WebhookReceiverDeps } from "./webhook-receiver.ts";
 
 /** What the webhook resource route calls: the use-case plus the mapping of its outcome to an HTTP answer. */
 export async function handleGitHubWebhook(request: Request, services: Services): Promise<Response> {
-  const { status, body } = await answerGitHubWebhook(fetchWebhookInput(request), services);
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json; charset=utf-8" } });
+  const { status, body, retryAfterSeconds } = await answerGitHubWebhook(fetchWebhookInput(request), services);
+  const headers: Record<string, string> = { "Content-Type": "application/json; charset=utf-8" };
+  if (retryAfterSeconds !== undefined) headers["Retry-After"] = String(retryAfterSeconds);
+  return new Response(JSON.stringify(body), { status, headers });
 }
 
 /** The transport-neutral part (the Remix route, and tests over a `WebhookInput`). */
-export async function answerGitHubWebhook(input: WebhookInput, services: Services): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function answerGitHubWebhook(input: WebhookInput, services: Services): Promise<ReturnType<typeof webhookReceiptStatus>> {
   return webhookReceiptStatus(await receiveGitHubWebhook(await webhookReceiverDeps(services), input));
 }
 
@@ -19,16 +22,17 @@ interface SharedDeps extends Omit<WebhookReceiverDeps, "secrets"> {
   fixed?: WebhookReceiverDeps;
 }
 
-/** One intake per running service set, so concurrent requests share its batches. */
+/** One intake and one body budget per running service set, so concurrent requests share its batches and its bytes. */
 const shared = new WeakMap<Services, SharedDeps>();
 function sharedDeps(services: Services): SharedDeps {
   let deps = shared.get(services);
   if (deps === undefined) {
     const intake = createDeliveryIntake(services.database.sql, services.queue);
     const logger = services.logger.child({ component: "webhooks" });
+    const bodyBudget = createBodyBudget(services.env.SENTINEL_WEBHOOK_BUFFER_MB * 1024 * 1024);
     const { GITHUB_WEBHOOK_SECRET: current, GITHUB_WEBHOOK_SECRET_PREVIOUS: previous } = services.env;
-    deps = { intake, logger };
-    if (current) deps.fixed = { intake, logger, secrets: previous ? [current, previous] : [current] };
+    deps = { intake, logger, bodyBudget };
+    if (current) deps.fixed = { intake, logger, bodyBudget, secrets: previous ? [current, previous] : [current] };
     shared.set(services, deps);
   }
   return deps;
@@ -49,5 +53,5 @@ export async function webhookReceiverDeps(services: Services): Promise<WebhookRe
   if (deps.fixed) return deps.fixed;
   const { secrets, problem } = await resolveWebhookSecrets(services.env, services.db);
   if (problem) deps.logger.warn(`webhook refused: ${problem}`);
-  return { intake: deps.intake, logger: deps.logger, secrets };
+  return { intake: deps.intake, logger: deps.logger, bodyBudget: deps.bodyBudget, secrets };
 }

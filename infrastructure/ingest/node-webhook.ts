@@ -1,11 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Services } from "../runtime/services.ts";
+import type { BodyClaim } from "./body-budget.ts";
 import { fixedWebhookReceiverDeps, webhookReceiverDeps } from "./github-webhook.server.ts";
 import {
   admitWebhookBody,
+  claimBodyBudget,
   MAX_WEBHOOK_BYTES,
   recordWebhookDelivery,
   refuseBeforeBody,
+  refuseBusyBody,
   refuseOversizedBody,
   webhookReceiptStatus,
   type WebhookReceipt,
@@ -43,10 +46,16 @@ function headReader(request: IncomingMessage, requestId: string | undefined): We
 
 /**
  * Reads the body into one buffer (a single chunk, as a small delivery arrives, is used as is), giving up as soon
- * as it passes `limit` — a missing or lying Content-Length included. Callbacks, not a promise: one less allocation
- * and turn of the microtask queue per delivery.
+ * as it passes `limit` — a missing or lying Content-Length included — or a chunk does not fit in the request's share
+ * of the body budget. Callbacks, not a promise: one less allocation and turn of the microtask queue per delivery.
  */
-function readBody(request: IncomingMessage, limit: number, done: (bytes: Buffer | null) => void, failed: (error: Error) => void): void {
+function readBody(
+  request: IncomingMessage,
+  limit: number,
+  claim: BodyClaim,
+  done: (bytes: Buffer | "TOO_LARGE" | "BUSY") => void,
+  failed: (error: Error) => void,
+): void {
   let first: Buffer | undefined;
   let chunks: Buffer[] | undefined;
   let size = 0;
@@ -54,12 +63,15 @@ function readBody(request: IncomingMessage, limit: number, done: (bytes: Buffer 
   request.on("data", (chunk: Buffer) => {
     if (over) return;
     size += chunk.byteLength;
-    if (size > limit) {
+    const refusal = size > limit ? "TOO_LARGE" : claim.take(chunk.byteLength) ? null : "BUSY";
+    if (refusal !== null) {
       over = true;
       first = undefined;
       chunks = undefined;
+      claim.release();
+      // Nothing more is kept; the answer closes the connection, which stops the reading.
       request.resume();
-      done(null);
+      done(refusal);
       return;
     }
     if (first === undefined) first = chunk;
@@ -81,13 +93,15 @@ function readBody(request: IncomingMessage, limit: number, done: (bytes: Buffer 
 const JSON_TYPE = "application/json; charset=utf-8";
 
 function answer(response: ServerResponse, receipt: WebhookReceipt, context: WebhookRequestContext): void {
-  const { status, body } = webhookReceiptStatus(receipt);
+  const { status, body, retryAfterSeconds } = webhookReceiptStatus(receipt);
   // Written directly (express's send would hash every answer for an ETag GitHub never uses).
   const json = JSON.stringify(body);
   const headers: string[] = ["Content-Type", JSON_TYPE, "Content-Length", String(Buffer.byteLength(json))];
   if (context.requestId !== undefined) headers.push("x-request-id", context.requestId);
-  // A refused oversized body is not read to its end: close the connection rather than reuse it.
-  if (status === 413) headers.push("Connection", "close");
+  // A refused body (over 25 MB, or no room in the body budget) is not read to its end: close the connection rather
+  // than reuse it, which also stops reading what its client still sends.
+  if (status === 413 || receipt.code === "BUSY") headers.push("Connection", "close");
+  if (retryAfterSeconds !== undefined) headers.push("Retry-After", String(retryAfterSeconds));
   response.writeHead(status, headers);
   response.end(json);
   context.answered?.(status);
@@ -108,12 +122,25 @@ export function serveGitHubWebhook(services: Services): (request: IncomingMessag
       answer(response, refused, context);
       return;
     }
+    const budget = claimBodyBudget(deps, head);
+    if (!budget.ok) {
+      answer(response, budget.receipt, context);
+      return;
+    }
+    const { claim } = budget;
+    // Whatever happens to the request — verified, refused, or its client gone mid-body — its bytes are given back.
+    request.once("close", claim.release);
     readBody(
       request,
       MAX_WEBHOOK_BYTES,
+      claim,
       (bytes) => {
-        if (bytes === null) return answer(response, refuseOversizedBody(deps, head), context);
+        if (bytes === "TOO_LARGE") return answer(response, refuseOversizedBody(deps, head), context);
+        if (bytes === "BUSY") return answer(response, refuseBusyBody(deps, head), context);
         const admission = admitWebhookBody(deps, head, bytes);
+        // Verified or refused, the body no longer counts against the budget (a verified one is GitHub's, and the
+        // intake's deadline bounds how long it stays in memory).
+        claim.release();
         if (!admission.ok) return answer(response, admission.receipt, context);
         recordWebhookDelivery(deps, head, admission.admitted).then(
           (receipt) => answer(response, receipt, context),

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { classifyDelivery } from "../../domain/ingestion/delivery-relevance.ts";
 import type { Logger } from "../logging/logger.ts";
+import type { BodyBudget, BodyClaim } from "./body-budget.ts";
 import { isDataException, type DeliveryIntake, type IncomingDelivery } from "./delivery-intake.ts";
 
 /**
@@ -19,6 +20,8 @@ export type WebhookReceipt =
   | { code: "DUPLICATE"; deliveryId: string }
   | { code: "UNAUTHORIZED"; message: string }
   | { code: "TOO_LARGE"; message: string }
+  /** The process holds as many unverified bodies as it may (body-budget.ts): try again shortly. */
+  | { code: "BUSY"; message: string }
   | { code: "BAD_REQUEST"; message: string }
   | { code: "UNAVAILABLE"; message: string };
 
@@ -28,6 +31,8 @@ export interface WebhookReceiverDeps {
   logger: Logger;
   /** Current secret first, then the previous one during a rotation. Empty: every delivery is refused. */
   secrets: string[];
+  /** Bytes of bodies not verified yet that the process may hold (SENTINEL_WEBHOOK_BUFFER_MB), shared by all requests. */
+  bodyBudget: BodyBudget;
 }
 
 const SIGNATURE_FORMAT = /^sha256=([0-9a-f]{64})$/i;
@@ -50,15 +55,18 @@ export function signWebhookBody(secret: string, body: string | Uint8Array): stri
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 }
 
-export type BodyRead = { ok: true; bytes: Uint8Array } | { ok: false };
+export type BodyRead = { ok: true; bytes: Uint8Array } | { ok: false; reason: "TOO_LARGE" | "BUSY" };
 
 /**
  * What the receiver needs of an HTTP request, so the same use-case serves the Remix route (a Fetch `Request`) and
  * the server's own fast path (a Node `IncomingMessage`, node-webhook.ts) — ADR 021.
  */
 export interface WebhookInput extends WebhookRequestHead {
-  /** Reads the body, giving up as soon as it passes `limit` bytes (a missing or lying Content-Length included). */
-  readBody(limit: number): Promise<BodyRead>;
+  /**
+   * Reads the body, giving up as soon as it passes `limit` bytes (a missing or lying Content-Length included) or a
+   * chunk does not fit in the request's share of the body budget.
+   */
+  readBody(limit: number, claim: BodyClaim): Promise<BodyRead>;
   /** Stops reading a body that will not be used. */
   discardBody(): Promise<void>;
 }
@@ -66,7 +74,7 @@ export interface WebhookInput extends WebhookRequestHead {
 export function fetchWebhookInput(request: Request): WebhookInput {
   return {
     header: (name) => request.headers.get(name),
-    async readBody(limit) {
+    async readBody(limit, claim) {
       if (!request.body) return { ok: true, bytes: new Uint8Array(0) };
       const reader = request.body.getReader();
       const chunks: Uint8Array[] = [];
@@ -75,9 +83,10 @@ export function fetchWebhookInput(request: Request): WebhookInput {
         const { done, value } = await reader.read();
         if (done) break;
         size += value.byteLength;
-        if (size > limit) {
+        const refusal = size > limit ? "TOO_LARGE" : claim.take(value.byteLength) ? null : "BUSY";
+        if (refusal !== null) {
           await reader.cancel().catch(() => undefined);
-          return { ok: false };
+          return { ok: false, reason: refusal };
         }
         chunks.push(value);
       }
@@ -131,6 +140,34 @@ export function refuseBeforeBody(deps: WebhookReceiverDeps, head: WebhookRequest
   }
   if (head.header("x-hub-signature-256") === null) return { code: "UNAUTHORIZED", message: "missing X-Hub-Signature-256" };
   return null;
+}
+
+/** How long a delivery refused for want of buffer space is told to wait (GitHub itself does not retry; recovery does). */
+export const BUSY_RETRY_AFTER_SECONDS = 10;
+
+/**
+ * The request's share of the body budget, taken once the headers passed (`refuseBeforeBody`): its declared length at
+ * once, so a body that cannot fit is refused before a byte of it is read. The claim is the caller's to release.
+ */
+export function claimBodyBudget(deps: WebhookReceiverDeps, head: WebhookRequestHead): { ok: true; claim: BodyClaim } | { ok: false; receipt: WebhookReceipt } {
+  const declared = Number(head.header("content-length") ?? Number.NaN);
+  const claim = deps.bodyBudget.open(Number.isSafeInteger(declared) && declared >= 0 ? declared : null);
+  if (claim !== null) return { ok: true, claim };
+  return { ok: false, receipt: refuseBusyBody(deps, head) };
+}
+
+/** A body that does not fit in the body budget, by its Content-Length or while it was being read. */
+export function refuseBusyBody(deps: WebhookReceiverDeps, head: WebhookRequestHead): WebhookReceipt {
+  loggerFor(deps, head).warn(
+    {
+      contentLength: head.header("content-length"),
+      heldBytes: deps.bodyBudget.heldBytes(),
+      budgetBytes: deps.bodyBudget.limitBytes,
+      deliveryId: head.header("x-github-delivery"),
+    },
+    "webhook refused: unverified bodies already fill the buffer budget (SENTINEL_WEBHOOK_BUFFER_MB)",
+  );
+  return { code: "BUSY", message: "too many webhook bodies in flight, retry later" };
 }
 
 /** A body that passed the 25 MB limit while it was being read. */
@@ -220,14 +257,26 @@ export async function receiveGitHubWebhook(deps: WebhookReceiverDeps, request: W
     if (refused.code === "TOO_LARGE") await request.discardBody();
     return refused;
   }
-  const body = await request.readBody(MAX_WEBHOOK_BYTES);
-  if (!body.ok) return refuseOversizedBody(deps, request);
-  const admission = admitWebhookBody(deps, request, body.bytes);
+  const budget = claimBodyBudget(deps, request);
+  if (!budget.ok) {
+    await request.discardBody();
+    return budget.receipt;
+  }
+  let admission: ReturnType<typeof admitWebhookBody>;
+  try {
+    const body = await request.readBody(MAX_WEBHOOK_BYTES, budget.claim);
+    if (!body.ok) return body.reason === "TOO_LARGE" ? refuseOversizedBody(deps, request) : refuseBusyBody(deps, request);
+    admission = admitWebhookBody(deps, request, body.bytes);
+  } finally {
+    // Verified or refused, the body no longer counts against the budget (a verified one is GitHub's, and the
+    // intake's deadline bounds how long it stays in memory).
+    budget.claim.release();
+  }
   if (!admission.ok) return admission.receipt;
   return recordWebhookDelivery(deps, request, admission.admitted);
 }
 
-export function webhookReceiptStatus(receipt: WebhookReceipt): { status: number; body: Record<string, unknown> } {
+export function webhookReceiptStatus(receipt: WebhookReceipt): { status: number; body: Record<string, unknown>; retryAfterSeconds?: number } {
   switch (receipt.code) {
     case "ACCEPTED":
       return { status: 202, body: { ok: true, deliveryId: receipt.deliveryId } };
@@ -243,6 +292,8 @@ export function webhookReceiptStatus(receipt: WebhookReceipt): { status: number;
       return { status: 413, body: { error: receipt.message } };
     case "BAD_REQUEST":
       return { status: 400, body: { error: receipt.message } };
+    case "BUSY":
+      return { status: 503, body: { error: receipt.message }, retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS };
     case "UNAVAILABLE":
       return { status: 503, body: { error: receipt.message } };
   }
