@@ -182,6 +182,7 @@ export interface RunningHttpServer {
 
 export async function startHttpServer(services: Services, build: ServerBuild): Promise<RunningHttpServer> {
   const rateLimits = createRateLimits(services.env, services.logger.child({ component: "rate-limits" }));
+  await rateLimits.ready();
   const app = createRequestListener(services, build, rateLimits);
   let closing = false;
   const server = http.createServer((request, response) => {

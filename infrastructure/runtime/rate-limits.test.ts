@@ -1,10 +1,15 @@
 import { Redis } from "ioredis";
+import { RateLimiterRes } from "rate-limiter-flexible";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { TEST_REDIS_URL } from "../../tests/support/config.ts";
 import { createTestServices } from "../../tests/support/services.ts";
 import { displayPrefixOf, generateApiKey, hashApiKey } from "../api/api-keys.ts";
+import { parseEnv } from "../config/env.ts";
+import { silentLogger } from "../logging/logger.ts";
+import { startThrowawayRedis } from "../queue/test-support.ts";
 import { loadRemixBuild, startHttpServer, type RunningHttpServer } from "./http-server.ts";
+import { addressKeyOf, createRateLimits } from "./rate-limits.ts";
 import type { Services } from "./services.ts";
 
 /**
@@ -149,5 +154,36 @@ describe("rate limits counted in memory (no REDIS_URL)", () => {
       await server.close();
       await close();
     }
+  });
+});
+
+describe("rate limits when Redis goes away", () => {
+  it("count in memory instead: requests past the budget are still refused, the rest still answered", async () => {
+    const redis = await startThrowawayRedis();
+    const limits = createRateLimits(parseEnv({ REDIS_URL: redis.url, RATE_LIMIT_SIGN_IN_PER_MINUTE: "2" }), silentLogger);
+    try {
+      await limits.ready();
+      await limits.signIn.consume("203.0.113.40");
+      await redis.stop();
+      await limits.signIn.consume("203.0.113.40");
+      await limits.signIn.consume("203.0.113.40");
+      await expect(limits.signIn.consume("203.0.113.40")).rejects.toBeInstanceOf(RateLimiterRes);
+      await expect(limits.signIn.consume("203.0.113.41")).resolves.toBeInstanceOf(RateLimiterRes);
+    } finally {
+      await limits.close();
+      await redis.stop().catch(() => undefined);
+    }
+  });
+});
+
+describe("client address keys", () => {
+  it("count an IPv6 client per /64 (it can pick any address in it) and an IPv4-mapped address as IPv4", () => {
+    expect(addressKeyOf("203.0.113.9")).toBe("203.0.113.9");
+    expect(addressKeyOf("::ffff:203.0.113.9")).toBe("203.0.113.9");
+    expect(addressKeyOf("2001:db8:85a3:0001:1111:2222:3333:4444")).toBe("2001:db8:85a3:1::/64");
+    expect(addressKeyOf("2001:db8:85a3:1::9")).toBe("2001:db8:85a3:1::/64");
+    expect(addressKeyOf("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(addressKeyOf("::1")).toBe("0:0:0:0::/64");
+    expect(addressKeyOf("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
   });
 });

@@ -21,6 +21,12 @@ export interface RateLimits {
   /** /api/v1 requests without a valid key, per client address; every refused key is charged here too. */
   apiAnonymous: RateLimiterAbstract;
   store: "redis" | "memory";
+  /**
+   * Resolves once the Redis connection is up (at once in memory): until then requests are counted by the in-memory
+   * insurance limiter, which starts from zero. Gives up quietly after `timeoutMs`; counting resumes in Redis when
+   * the connection comes.
+   */
+  ready(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -40,6 +46,7 @@ export function createRateLimits(env: RateLimitSettings, logger: Logger, options
       apiKey: memory(budgets.apiKey),
       apiAnonymous: memory(budgets.apiAnonymous),
       store: "memory",
+      ready: async () => {},
       close: async () => {},
     };
   }
@@ -65,6 +72,18 @@ export function createRateLimits(env: RateLimitSettings, logger: Logger, options
     apiKey: redis("apikey", budgets.apiKey),
     apiAnonymous: redis("api-anonymous", budgets.apiAnonymous),
     store: "redis",
+    ready(timeoutMs = 5_000) {
+      if (client.status === "ready") return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          client.off("ready", done);
+          resolve();
+        };
+        const timer = setTimeout(done, timeoutMs);
+        client.once("ready", done);
+      });
+    },
     async close() {
       if (client.status === "ready") await client.quit().catch(() => client.disconnect());
       else client.disconnect();
@@ -92,7 +111,7 @@ export function enforceRateLimits(limits: RateLimits, routeOf: (response: Respon
   return (request: Request, response: Response, next: NextFunction) => {
     const route = routeOf(response);
     if (!route) return next();
-    const clientAddress = request.ip ?? request.socket.remoteAddress ?? "unknown";
+    const clientAddress = addressKeyOf(request.ip ?? request.socket.remoteAddress ?? "unknown");
     const signIn = SIGN_IN_ROUTES[route.id];
     if (signIn && (signIn === "all" || !READ_METHODS.has(request.method))) {
       limits.signIn.consume(clientAddress).then(
@@ -155,6 +174,21 @@ const ANONYMOUS_BUDGET = "requests from your address without a valid API key";
 function asRateLimitRejection(rejection: unknown): RateLimiterRes {
   if (rejection instanceof RateLimiterRes) return rejection;
   throw rejection;
+}
+
+/**
+ * The key an address is counted under. IPv6 clients usually get a whole /64 and can pick any address in it, so
+ * they are counted per /64; IPv4-mapped IPv6 (`::ffff:203.0.113.9`) counts as the IPv4 address.
+ */
+export function addressKeyOf(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!address.includes(":")) return address;
+  const [head = "", tail = ""] = address.toLowerCase().split("%")[0]!.split("::");
+  const headGroups = head ? head.split(":") : [];
+  const tailGroups = address.includes("::") ? (tail ? tail.split(":") : []) : [];
+  const groups = address.includes("::") ? [...headGroups, ...Array(8 - headGroups.length - tailGroups.length).fill("0"), ...tailGroups] : headGroups;
+  return `${groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, "")).join(":")}::/64`;
 }
 
 function retryAfterSeconds(rejection: RateLimiterRes): number {
