@@ -27,12 +27,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (result.ok) return redirect("/settings/risk");
   // Another organisation's repository id answers like an unknown one.
   if (result.code === "REPO_NOT_FOUND") throw new Response("Repository not found", { status: 404 });
-  return data({ repoId: String(form.get("repoId")), fieldErrors: result.fieldErrors }, { status: 400 });
+  return data({ repoId: String(form.get("repoId")), pattern: String(form.get("pattern") ?? ""), fieldErrors: result.fieldErrors }, { status: 400 });
 }
 
 export default function RiskSettings() {
   const { user, org, repositories, canManage } = useLoaderData<typeof loader>();
-  const failed = useActionData<typeof action>() as { repoId: string; fieldErrors: Record<string, string> } | undefined;
+  const failed = useActionData<typeof action>() as { repoId: string; pattern: string; fieldErrors: Record<string, string> } | undefined;
+  const errorsOf = (repoId: string) => (failed?.repoId === repoId ? failed.fieldErrors : undefined);
   return (
     <AppShell user={user} org={org}>
       <h1 className="text-2xl font-semibold tracking-tight">Settings</h1>
@@ -55,6 +56,11 @@ export default function RiskSettings() {
                   <li key={override.pattern} className="flex items-center justify-between py-1.5">
                     <span>
                       <code>{override.pattern}</code> → {TIER_LABELS[override.tier]}
+                      {override.problem ? (
+                        <span className="ml-2 text-rose-700" data-testid="risk-pattern-invalid">
+                          Not applied: {override.problem}. Remove it and add a simpler pattern.
+                        </span>
+                      ) : null}
                     </span>
                     {canManage ? (
                       <Form method="post">
@@ -71,12 +77,24 @@ export default function RiskSettings() {
               </ul>
             )}
             {canManage ? (
-              <Form method="post" className="mt-3 flex flex-wrap items-end gap-3 text-sm" aria-label={`Add a risk path to ${repo.fullName}`}>
+              <Form method="post" className="mt-3 flex flex-wrap items-start gap-3 text-sm" aria-label={`Add a risk path to ${repo.fullName}`}>
                 <input type="hidden" name="intent" value="add" />
                 <input type="hidden" name="repoId" value={repo.id} />
-                <label className="flex flex-col gap-1">
+                <label className="flex max-w-sm flex-col gap-1">
                   Pattern
-                  <input name="pattern" placeholder="src/billing/**" className="rounded-md border-gray-300 text-sm" />
+                  <input
+                    name="pattern"
+                    placeholder="src/billing/**"
+                    defaultValue={errorsOf(repo.id)?.pattern ? failed?.pattern : undefined}
+                    aria-invalid={errorsOf(repo.id)?.pattern ? true : undefined}
+                    aria-describedby={errorsOf(repo.id)?.pattern ? `pattern-error-${repo.id}` : undefined}
+                    className="rounded-md border-gray-300 text-sm"
+                  />
+                  {errorsOf(repo.id)?.pattern ? (
+                    <span id={`pattern-error-${repo.id}`} role="alert" className="text-rose-700">
+                      {errorsOf(repo.id)?.pattern}
+                    </span>
+                  ) : null}
                 </label>
                 <label className="flex flex-col gap-1">
                   Tier
@@ -87,15 +105,20 @@ export default function RiskSettings() {
                       </option>
                     ))}
                   </select>
+                  {errorsOf(repo.id)?.tier ? (
+                    <span role="alert" className="text-rose-700">
+                      {errorsOf(repo.id)?.tier}
+                    </span>
+                  ) : null}
                 </label>
-                <button type="submit" className="rounded-md bg-gray-900 px-3 py-2 text-white hover:bg-gray-700">
+                <button type="submit" className="mt-5 rounded-md bg-gray-900 px-3 py-2 text-white hover:bg-gray-700">
                   Add
                 </button>
               </Form>
             ) : null}
-            {failed?.repoId === repo.id ? (
+            {errorsOf(repo.id)?.repoId ? (
               <p role="alert" className="mt-2 text-sm text-rose-700">
-                {Object.values(failed.fieldErrors).join("; ")}
+                {errorsOf(repo.id)?.repoId}
               </p>
             ) : null}
           </Card>

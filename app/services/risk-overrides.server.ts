@@ -1,5 +1,6 @@
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
+import { riskPatternProblem } from "../../domain/risk/index.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
 import { repositories, type RiskOverride } from "../../infrastructure/db/schema/index.ts";
 
@@ -11,8 +12,12 @@ export const riskOverrideInput = z.object({
     .string()
     .trim()
     .min(1, "enter a path pattern such as src/billing/** or *.sql")
-    .max(200, "keep the pattern under 200 characters")
-    .refine((value) => !value.startsWith("/"), "patterns are relative to the repository root: drop the leading /"),
+    .refine((value) => !value.startsWith("/"), "patterns are relative to the repository root: drop the leading /")
+    // The analysis worker, shared by every organisation, runs the pattern: only ones it can match in bounded time are kept.
+    .superRefine((value, context) => {
+      const problem = riskPatternProblem(value);
+      if (problem) context.addIssue({ code: "custom", message: problem });
+    }),
   tier: z.coerce.number().int().min(1, "choose a tier from T1 to T4").max(4, "choose a tier from T1 to T4"),
 });
 
@@ -21,12 +26,20 @@ export type RiskOverrideResult =
   | { ok: false; code: "INVALID_INPUT"; fieldErrors: Record<string, string> }
   | { ok: false; code: "REPO_NOT_FOUND" };
 
+/** The organisation's repositories and their patterns; one saved before today's limits carries why analysis skips it. */
 export async function listRiskOverrides(db: Executor, orgId: string) {
-  return db
+  const rows = await db
     .select({ id: repositories.id, fullName: repositories.fullName, riskOverrides: repositories.riskOverrides })
     .from(repositories)
     .where(and(eq(repositories.orgId, orgId), isNull(repositories.disabledAt)))
     .orderBy(asc(repositories.fullName));
+  return rows.map((row) => ({
+    ...row,
+    riskOverrides: row.riskOverrides.map((override): RiskOverride & { problem?: string } => {
+      const problem = riskPatternProblem(override.pattern);
+      return problem ? { ...override, problem } : override;
+    }),
+  }));
 }
 
 /** Adds (or re-tiers) a path pattern of the organisation's repository; later analyses use it. */
