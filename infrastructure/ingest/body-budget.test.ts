@@ -9,7 +9,7 @@ import { waitFor } from "../queue/test-support.ts";
 import { createRequestListener, loadRemixBuild } from "../runtime/http-server.ts";
 import type { Services } from "../runtime/services.ts";
 import { createBodyBudget, SMALL_BODY_BYTES } from "./body-budget.ts";
-import { fixedWebhookReceiverDeps } from "./github-webhook.server.ts";
+import { fixedWebhookReceiverDeps, handleGitHubWebhook } from "./github-webhook.server.ts";
 
 const MiB = 1024 * 1024;
 
@@ -142,6 +142,18 @@ describe("body budget on POST /api/webhooks/github", () => {
     after.request.destroy();
     await waitFor(() => held() === 0, { what: "released again" });
     refused.request.destroy();
+  });
+
+  it("the Remix route shares the budget: a body that does not fit beside a held one is answered 503 with Retry-After", async () => {
+    const holder = holdingPost(20 * MiB, 1024);
+    await waitFor(() => held() === 20 * MiB, { what: "20 MiB held" });
+    const headers = { "content-type": "application/json", "content-length": String(20 * MiB), "x-github-event": "push", "x-hub-signature-256": `sha256=${"0".repeat(64)}` };
+    const response = await handleGitHubWebhook(new Request(`http://127.0.0.1:${port}/api/webhooks/github`, { method: "POST", headers, body: "{}" }), services);
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("10");
+    expect(held()).toBe(20 * MiB);
+    holder.request.destroy();
+    await waitFor(() => held() === 0, { what: "released" });
   });
 
   it("a chunked body (no Content-Length) is refused 503 once it outgrows the budget, and its bytes are given back", async () => {
