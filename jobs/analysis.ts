@@ -3,6 +3,7 @@ import type { JobQueue } from "../domain/ports.ts";
 import type { Database } from "../infrastructure/db/client.ts";
 import { analyzeStoredCommit, createContextReader, type CommitSourceResolver } from "../infrastructure/ingest/analyze-stored-commit.ts";
 import type { CommitToAnalyze } from "../infrastructure/ingest/apply-webhook-plan.ts";
+import { databaseRefusal, recordAnalysisFailure } from "../infrastructure/ingest/commit-failures.ts";
 import { CommitSourceUnavailableError } from "../infrastructure/ingest/commit-sources.ts";
 import { createVerdictWriter } from "../infrastructure/ingest/verdict-writer.ts";
 import { GitHubAccessError, GitHubInstallationMissingError } from "../infrastructure/github/github-api.ts";
@@ -47,6 +48,13 @@ export function createAnalysisJobs(deps: { db: Database; resolveSource: CommitSo
           // GitHub refusing the repository (a missing permission, SAML, not visible) does not pass with retries.
           if (error instanceof CommitSourceUnavailableError || error instanceof GitHubInstallationMissingError || error instanceof GitHubAccessError) {
             throw new PermanentJobError(error.message, { cause: error });
+          }
+          // PostgreSQL refused the commit's rows (a path too long for its index, one row twice): every retry would be
+          // refused alike. Recorded for the repository page, and the job fails for good.
+          const refused = databaseRefusal(error);
+          if (refused !== null) {
+            await recordAnalysisFailure(deps.db, target, refused);
+            throw new PermanentJobError(refused, { cause: error });
           }
           throw error;
         }

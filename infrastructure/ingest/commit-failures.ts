@@ -37,7 +37,8 @@ function postgresErrorOf(error: unknown): postgres.PostgresError | null {
 /** PostgreSQL's reason when it refused a commit's data; null for anything else. */
 export function databaseRefusal(error: unknown): string | null {
   const refused = postgresErrorOf(error);
-  return refused && REFUSED_DATA_CLASSES.has(refused.code.slice(0, 2)) ? `PostgreSQL refused the commit: ${refused.message}` : null;
+  if (!refused || !REFUSED_DATA_CLASSES.has(refused.code.slice(0, 2))) return null;
+  return `PostgreSQL refused the commit: ${refused.message}${refused.detail ? ` (${refused.detail})` : ""}`;
 }
 
 /**

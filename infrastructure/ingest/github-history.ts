@@ -4,7 +4,8 @@ import type { Database } from "../db/client.ts";
 import { repositories, webhookDeliveries } from "../db/schema/index.ts";
 import { GitHubAccessError } from "../github/access-refusal.ts";
 import type { GitHubApi, HookDelivery } from "../github/github-api.ts";
-import { applyActivityToRepository, type CommitToAnalyze } from "./apply-webhook-plan.ts";
+import type { CommitToAnalyze } from "./apply-webhook-plan.ts";
+import { applyHistoryPlan, recordCommitFailures } from "./commit-failures.ts";
 import { clearRepositoryAccessError, recordRepositoryAccessError } from "./repository-access.ts";
 
 /**
@@ -44,7 +45,8 @@ async function loadRepository(db: Database, repoId: string): Promise<RepositoryR
 }
 
 export type HistoryOutcome =
-  | { status: "done"; pages: number; commits: number; queued: number }
+  /** `failed`: commits PostgreSQL refused, recorded in commit_failures and left out while the others were stored. */
+  | { status: "done"; pages: number; commits: number; queued: number; failed: number }
   | { status: "skipped"; reason: string };
 
 interface HistoryDeps {
@@ -65,6 +67,7 @@ async function importPages(
 ): Promise<HistoryOutcome> {
   let commits = 0;
   let queued = 0;
+  let failed = 0;
   let page = 1;
   for (; page <= MAX_PAGES; page += 1) {
     let result: Awaited<ReturnType<typeof fetchPage>>;
@@ -75,7 +78,7 @@ async function importPages(
       throw error;
     }
     if (page === 1 && repo.accessError !== null) await clearRepositoryAccessError(deps.db, { orgId: repo.orgId, repoId: repo.id });
-    if (result === null) return page === 1 ? { status: "skipped", reason: "GitHub no longer has this history" } : { status: "done", pages: page - 1, commits, queued };
+    if (result === null) return page === 1 ? { status: "skipped", reason: "GitHub no longer has this history" } : { status: "done", pages: page - 1, commits, queued, failed };
     const plan = planHistoryImport({
       repository: { githubId: repo.githubId ?? 0, fullName: repo.fullName, defaultBranch: repo.defaultBranch, isPrivate: repo.isPrivate },
       installationId: repo.installationId,
@@ -85,15 +88,18 @@ async function importPages(
       origin: branch.origin,
     });
     if (plan.commits.length > 0) {
-      const outcome = await applyActivityToRepository(deps.db, repo, plan);
-      commits += plan.commits.length;
+      // One commit the database refuses is recorded and left out; the page's other commits are stored.
+      const { outcome, refused } = await applyHistoryPlan(deps.db, repo, plan);
+      await recordCommitFailures(deps.db, repo, "backfill", refused);
+      failed += refused.length;
+      commits += plan.commits.length - refused.length;
       queued += outcome.commitsToAnalyze.length;
       await deps.onCommits(outcome.commitsToAnalyze);
     }
     await deps.onProgress?.({ page, commits });
     if (!result.hasMore || result.commits.length === 0) break;
   }
-  return { status: "done", pages: page, commits, queued };
+  return { status: "done", pages: page, commits, queued, failed };
 }
 
 export async function fetchPushRange(
