@@ -192,6 +192,10 @@ export async function startHttpServer(services: Services, build: ServerBuild): P
     app(request, response);
   });
   server.keepAliveTimeout = 65_000;
+  // A request must arrive whole within 30 s (GitHub gives up on a delivery after 10 s): a client that declares a large
+  // body and then dribbles it holds its share of the webhook body budget for that long at most, not Node's 300 s.
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(services.env.PORT, services.env.HOST, () => resolve());
