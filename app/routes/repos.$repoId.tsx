@@ -19,7 +19,9 @@ import {
 import { z } from "zod";
 import { requireOrganization, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
+import { CommitFailures } from "~/components/CommitFailures.tsx";
 import { ChartSlot } from "~/components/Hydrated.tsx";
+import { getCommitFailures } from "~/presenters/commit-failures.server.ts";
 import { eventFeedQuery, listEvents } from "~/presenters/events.server.ts";
 import {
   getHighRiskFiles,
@@ -45,11 +47,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const requested = z.string().uuid().safeParse(params.repoId);
   if (!requested.success) throw new Response("Repository not found", { status: 404 });
   const repoId = requested.data;
-  const [overview, metrics, highRiskFiles, recent] = await Promise.all([
+  const [overview, metrics, highRiskFiles, recent, commitFailures] = await Promise.all([
     getRepoOverview(db, orgId, repoId, now),
     getRepoMetrics(db, orgId, repoId, resolveMetricsRange({}, now)),
     getHighRiskFiles(db, orgId, repoId, { now, limit: 20 }),
     listEvents(db, orgId, eventFeedQuery.parse({ repo: repoId, limit: 10 })),
+    getCommitFailures(db, orgId, repoId),
   ]);
   if (!overview) throw new Response("Repository not found", { status: 404 });
   return {
@@ -58,6 +61,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     metrics,
     highRiskFiles,
     recentEvents: recent.events,
+    commitFailures,
     now: now.toISOString(),
   };
 }
@@ -67,7 +71,7 @@ const taxPercent = (value: number | null) =>
   value === null ? "—" : `${(value * 100).toFixed(1)} %`;
 
 export default function RepositoryPage() {
-  const { user, org, overview, metrics, highRiskFiles, recentEvents, now } =
+  const { user, org, overview, metrics, highRiskFiles, recentEvents, commitFailures, now } =
     useLoaderData<typeof loader>();
   const { repository, cards } = overview;
   const series = metrics.map((row) => ({
@@ -115,6 +119,7 @@ export default function RepositoryPage() {
           </p>
         </div>
       ) : null}
+      <CommitFailures failures={commitFailures} now={now} />
 
       <div className="mt-6 grid grid-cols-2 gap-4 lg:grid-cols-4">
         <Card data-testid="card-ai-share">

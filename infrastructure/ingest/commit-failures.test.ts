@@ -1,11 +1,17 @@
 import { createHash, randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CommitFailures } from "../../app/components/CommitFailures.tsx";
+import * as repoPage from "../../app/routes/repos.$repoId.tsx";
 import { planWebhookIngestion } from "../../domain/ingestion/webhook-plan.ts";
 import type { JobContext } from "../../domain/ports.ts";
 import { ANALYZE_COMMIT_JOB, createAnalysisJobs } from "../../jobs/analysis.ts";
+import { fixedClock } from "../../tests/support/clock.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
-import { codeAttribution, codeEvents, commitFailures, commits, repositories } from "../db/schema/index.ts";
+import { createTestServices } from "../../tests/support/services.ts";
+import { codeAttribution, codeEvents, commitFailures, commits, organizationMembers, organizations, repositories, users } from "../db/schema/index.ts";
 import type { GitHubCommitRecord } from "../github/corpus-fixture.ts";
 import type { FakeGitHub } from "../github/fake-github.ts";
 import type { GitHubApi } from "../github/github-api.ts";
@@ -126,5 +132,43 @@ describe("analysis", () => {
     await expect(analyse.run({ repoId: repo.id, sha: refused.sha }, job({}))).resolves.toMatchObject({ status: "analyzed" });
     expect(await database.db.select().from(commitFailures).where(eq(commitFailures.sha, refused.sha))).toEqual([]);
     expect(await statusOf(refused.sha)).toBe("analyzed");
+  });
+});
+
+describe("the repository page", () => {
+  it("lists the repository's failed commits with stage, reason and when, and none of another organisation's", async () => {
+    const now = new Date("2026-01-10T12:00:00Z");
+    const { services, close } = await createTestServices(database, { clock: fixedClock(now) });
+    try {
+      const [other] = await database.db.insert(organizations).values({ slug: "failures-other", name: "other" }).returning();
+      const [otherRepo] = await database.db.insert(repositories).values({ orgId: other!.id, fullName: "other/app", defaultBranch: "main", source: "local" }).returning();
+      await database.db.insert(commitFailures).values({ orgId: other!.id, repoId: otherRepo!.id, sha: sha("other"), stage: "import", reason: "not yours" });
+      await database.db.delete(commitFailures).where(eq(commitFailures.repoId, repo.id));
+      await database.db.insert(commitFailures).values({ orgId: repo.orgId, repoId: repo.id, sha: sha("page"), stage: "import", reason: "fatal: unable to read 80f6", failedAt: new Date("2026-01-10T10:00:00Z") });
+      const [user] = await database.db.insert(users).values({ login: "failures-owner", githubId: 919292 }).returning({ id: users.id });
+      await database.db.insert(organizationMembers).values({ orgId: repo.orgId, userId: user!.id, role: "owner" });
+      const session = await services.sessionStorage.getSession();
+      session.set("userId", user!.id);
+      session.set("orgId", repo.orgId);
+      const cookie = (await services.sessionStorage.commitSession(session)).split(";")[0]!;
+
+      type Loader = (args: { request: Request; params: Record<string, string>; context: { services: typeof services } }) => Promise<unknown>;
+      const data = (await (repoPage.loader as unknown as Loader)({
+        request: new Request(`http://sentinel.test/repos/${repo.id}`, { headers: { Cookie: cookie } }),
+        params: { repoId: repo.id },
+        context: { services },
+      })) as { commitFailures: Array<{ sha: string; stage: "import" | "backfill" | "analysis"; reason: string; failedAt: string }>; now: string };
+      expect(data.commitFailures).toEqual([{ sha: sha("page"), stage: "import", reason: "fatal: unable to read 80f6", failedAt: "2026-01-10T10:00:00.000Z" }]);
+
+      const html = renderToStaticMarkup(createElement(CommitFailures, { failures: data.commitFailures, now: data.now }));
+      expect(html).toContain(">1 commit could not be stored</h2>");
+      expect(html).toContain(`>${sha("page").slice(0, 7)}<`);
+      expect(html).toContain("sentinel import");
+      expect(html).toContain("fatal: unable to read 80f6");
+      expect(html).toContain(">2 h ago<");
+      expect(renderToStaticMarkup(createElement(CommitFailures, { failures: [], now: data.now }))).toBe("");
+    } finally {
+      await close();
+    }
   });
 });
