@@ -44,6 +44,11 @@ function ownerOf(fullName: string | null): string {
   return fullName?.split("/")[0] ?? "the organisation";
 }
 
+/** The request for an installation token: its refusal is the installation's (suspended, uninstalled), not a repository's. */
+export function isInstallationTokenRequest(url: string): boolean {
+  return /\/app\/installations\/\d+\/access_tokens$/.test(new URL(url, "http://github.invalid").pathname);
+}
+
 /**
  * The reason shown on the repository page and the queues page, from GitHub's status, message and headers. It names
  * the repository, says what GitHub said, and what to do.
@@ -52,7 +57,7 @@ export function describeRefusal(refusal: GitHubRefusal, subject: { repository: s
   const target = subject.repository ?? subject.what;
   const owner = ownerOf(subject.repository);
   const said = refusal.message ? ` (GitHub: "${quoted(refusal.message)}")` : "";
-  if (/\/app\/installations\/\d+\/access_tokens$/.test(new URL(refusal.url, "http://github.invalid").pathname)) {
+  if (isInstallationTokenRequest(refusal.url)) {
     if (refusal.status === 404) {
       const installation = subject.installationId === null ? "installation" : `installation ${subject.installationId}`;
       return `the GitHub App ${installation} on ${owner} no longer exists${said}: install the App on ${owner} again, then retry the failed jobs`;

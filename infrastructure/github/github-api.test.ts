@@ -156,7 +156,7 @@ describe("GitHub refusals that waiting does not fix, told apart from rate limits
     expect(requestsTo(/\/commits\//, before)).toHaveLength(1);
   });
 
-  it("SAML enforcement, an IP allow list, and a suspended installation each say so", async () => {
+  it("SAML enforcement, an IP allow list, a suspended installation and an uninstalled one each say so", async () => {
     refusing.fake.fail({
       path: new RegExp(`/commits/${records[11]!.sha}$`),
       times: 1,
@@ -180,6 +180,11 @@ describe("GitHub refusals that waiting does not fix, told apart from rate limits
     const suspended = (await caught(refusing.api.getCommit({ fullName: "octo-org/paused", installationId: 404 }, records[12]!.sha))) as GitHubAccessError;
     expect(suspended).toBeInstanceOf(GitHubAccessError);
     expect(suspended.reason).toMatch(/^the GitHub App installation on octo-org is suspended/);
+
+    refusing.fake.fail({ method: "POST", path: /^\/app\/installations\/405\/access_tokens$/, times: 1, status: 404, body: { message: "Not Found" } });
+    const uninstalled = (await caught(refusing.api.getCommit({ fullName: "octo-org/paused", installationId: 405 }, records[12]!.sha))) as GitHubAccessError;
+    expect(uninstalled).toBeInstanceOf(GitHubAccessError);
+    expect(uninstalled.reason).toMatch(/^the GitHub App installation 405 on octo-org no longer exists/);
   });
 
   it("a 404 for a repository the installation cannot see fails with 'not found or not visible'; a vanished commit is still null", async () => {

@@ -5,7 +5,7 @@ import type { GitHubListedCommit } from "../../domain/ingestion/history-plan.ts"
 import { createKeyedLimiter } from "./concurrency.ts";
 import type { GitHubAppCredentials } from "./credentials.ts";
 import { createHttpFetch } from "./http-fetch.ts";
-import { describeRefusal, GitHubAccessError, type GitHubRefusal } from "./access-refusal.ts";
+import { describeRefusal, GitHubAccessError, isInstallationTokenRequest, type GitHubRefusal } from "./access-refusal.ts";
 import { isRateLimited, rateLimitError } from "./rate-limit.ts";
 
 /**
@@ -127,8 +127,7 @@ export function createGitHubApi(
       rateLimitStreak.set(key, streak);
       return rateLimitError(what, refusal.status, refusal.headers, now(), streak);
     }
-    const tokenRefused = /\/app\/installations\/\d+\/access_tokens$/.test(new URL(refusal.url, "http://github.invalid").pathname);
-    if (refusal.status === 403 || refusal.status === 451 || (tokenRefused && refusal.status === 404)) {
+    if (refusal.status === 403 || refusal.status === 451 || (refusal.status === 404 && isInstallationTokenRequest(refusal.url))) {
       const subject = { repository: repository?.fullName ?? null, installationId: repository?.installationId ?? null, what };
       return new GitHubAccessError(describeRefusal(refusal, subject), subject.repository, refusal.status, new Date(now()));
     }
