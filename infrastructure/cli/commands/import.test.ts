@@ -171,6 +171,24 @@ describe("sentinel import: a commit that cannot be stored", () => {
     }
   });
 
+  it("records a commit git cannot read (a missing object) with git's fatal line and imports the others", async () => {
+    const history = historyWithOneRefusedCommit();
+    try {
+      const blob = execFileSync("git", ["-C", history.dir, "rev-parse", `${history.shas[3]}:service.ts`], { encoding: "utf8" }).trim();
+      unlinkSync(path.join(history.dir, ".git", "objects", blob.slice(0, 2), blob.slice(2)));
+      const run = io();
+      expect(await runCli(["import", history.dir, "--repo", "acme/unreadable", "--org", "acme-failures"], run.io)).toBe(0);
+      expect(run.out.join("")).toMatch(/3 commits read, 3 new, 2 analysed/);
+      expect(run.err.join("")).toContain(`2 commits could not be stored:\n  ${history.shas[3]!.slice(0, 7)}  fatal: unable to read ${blob}\n  ${history.refused.slice(0, 7)}  PostgreSQL refused`);
+      const [repo] = await database.db.select().from(repositories).where(eq(repositories.fullName, "acme/unreadable"));
+      const failures = await database.db.select({ sha: commitFailures.sha, stage: commitFailures.stage, reason: commitFailures.reason }).from(commitFailures).where(eq(commitFailures.repoId, repo!.id));
+      expect(failures).toContainEqual({ sha: history.shas[3], stage: "import", reason: `fatal: unable to read ${blob}` });
+      expect(await count(commits, repo!.id)).toBe(3);
+    } finally {
+      rmSync(history.dir, { recursive: true, force: true });
+    }
+  });
+
   it("exits non-zero when no commit could be stored", async () => {
     const history = historyWithOneRefusedCommit({ onlyRefused: true });
     try {
