@@ -49,3 +49,18 @@ export function parseCliArgs<T extends ParseArgsConfig>(config: T): ReturnType<t
     throw new CliUsageError(error instanceof Error ? error.message : String(error));
   }
 }
+
+/**
+ * Runs long, resumable work that Ctrl-C stops gracefully: the signal aborts after the batch being written, the work
+ * returns what it did, and running the command again continues. The SIGINT handler is removed when the work ends.
+ */
+export async function untilInterrupted<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const stop = new AbortController();
+  const onInterrupt = () => stop.abort();
+  process.once("SIGINT", onInterrupt);
+  try {
+    return await work(stop.signal);
+  } finally {
+    process.removeListener("SIGINT", onInterrupt);
+  }
+}

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../../db/client.ts";
 import { countPurge, purgeOrganization, purgeRepository, type RepositoryToPurge } from "../../operations/purge.ts";
-import { CliUsageError, parseCliArgs, parseWith, type CliCommand, type CliIo } from "../command.ts";
+import { CliUsageError, parseCliArgs, parseWith, untilInterrupted, type CliCommand, type CliIo } from "../command.ts";
 import { withCliServices } from "../runtime.ts";
 
 const optionsSchema = z
@@ -117,17 +117,15 @@ export const purgeCommand: CliCommand = {
         return 0;
       }
       const started = performance.now();
-      const stop = new AbortController();
-      const onInterrupt = () => stop.abort();
-      process.once("SIGINT", onInterrupt);
       const progress = progressPrinter(io);
       let result;
       try {
-        const purgeOptions = { signal: stop.signal, onProgress: ({ table, deleted }: { table: string; deleted: number }) => progress.update(table, deleted) };
-        result = target.kind === "repository" ? await purgeRepository(services.db, target.repository, purgeOptions) : await purgeOrganization(services.db, target.orgId, purgeOptions);
+        result = await untilInterrupted((signal) => {
+          const purgeOptions = { signal, onProgress: ({ table, deleted }: { table: string; deleted: number }) => progress.update(table, deleted) };
+          return target.kind === "repository" ? purgeRepository(services.db, target.repository, purgeOptions) : purgeOrganization(services.db, target.orgId, purgeOptions);
+        });
       } finally {
         progress.done();
-        process.removeListener("SIGINT", onInterrupt);
       }
       const deleted = Object.values(result.deleted).reduce((sum, rows) => sum + rows, 0);
       const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -3,7 +3,7 @@ import { DETECTOR_VERSION } from "../../../domain/detection/index.ts";
 import { describeRebuilt, describeUnrebuildable, rescoreStoredCommits, resolveRescoreScope, unrebuildableTotal } from "../../ingest/rescore.ts";
 import { recomputeStaleMetrics } from "../../metrics/recompute.ts";
 import { RetryLaterError } from "../../queue/index.ts";
-import { CliUsageError, parseCliArgs, parseWith, type CliCommand } from "../command.ts";
+import { CliUsageError, parseCliArgs, parseWith, untilInterrupted, type CliCommand } from "../command.ts";
 import { createProgressReporter } from "../progress.ts";
 import { withCliServices } from "../runtime.ts";
 
@@ -72,21 +72,22 @@ export const rescoreCommand: CliCommand = {
       }
       const started = performance.now();
       // Ctrl-C finishes the batch being written, then stops: the next run continues from there.
-      const stop = new AbortController();
-      const onInterrupt = () => stop.abort();
-      process.once("SIGINT", onInterrupt);
       const progress = createProgressReporter(io, "rescore");
+      let interrupted = false;
       let result;
       try {
-        result = await rescoreStoredCommits(services.db, scope.repositories, {
-          batchSize: options.batchSize,
-          limit: options.limit,
-          signal: stop.signal,
-          onProgress: ({ done, total }) => progress.update(done, total),
+        result = await untilInterrupted(async (signal) => {
+          const outcome = await rescoreStoredCommits(services.db, scope.repositories, {
+            batchSize: options.batchSize,
+            limit: options.limit,
+            signal,
+            onProgress: ({ done, total }) => progress.update(done, total),
+          });
+          interrupted = signal.aborted;
+          return outcome;
         });
       } finally {
         progress.done();
-        process.removeListener("SIGINT", onInterrupt);
       }
 
       let metricsDays = 0;
@@ -124,8 +125,8 @@ export const rescoreCommand: CliCommand = {
           `metrics recomputed for ${plural(metricsDays, "day")}; ${seconds} s${metricsNote}.\n`,
       );
       if (result.stopped) {
-        io.stderr.write(`sentinel rescore: stopped before the end${stop.signal.aborted ? " (interrupted)" : ` (--limit ${options.limit})`}; run it again to continue\n`);
-        return stop.signal.aborted ? 130 : 0;
+        io.stderr.write(`sentinel rescore: stopped before the end${interrupted ? " (interrupted)" : ` (--limit ${options.limit})`}; run it again to continue\n`);
+        return interrupted ? 130 : 0;
       }
       return metricsNote ? 1 : 0;
     });
