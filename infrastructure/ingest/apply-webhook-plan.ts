@@ -1,5 +1,13 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
-import type { CompareRange, RepositoryRef, WebhookPlan } from "../../domain/ingestion/webhook-plan.ts";
+import type {
+  CodeEventDraft,
+  CommitDraft,
+  CompareRange,
+  DeploymentDraft,
+  PullRequestDraft,
+  RepositoryRef,
+  WebhookPlan,
+} from "../../domain/ingestion/webhook-plan.ts";
 import type { Executor, Transaction } from "../db/client.ts";
 import {
   codeEvents,
@@ -258,208 +266,21 @@ export async function applyActivityToRepository(
   return db.transaction((tx) => writeActivity(tx, repo, plan, null));
 }
 
+/** The writes of one activity plan, in the order each relies on: events, commits, then the pull request and deployment. */
 async function writeActivity(
   tx: Transaction,
   repo: { id: string; orgId: string },
   plan: Extract<WebhookPlan, { kind: "activity" }>,
   deliveryId: string | null,
 ): Promise<Extract<ApplyOutcome, { status: "processed" }>> {
-  // A branch's push and its pull request, processed at the same moment, would each link nothing: neither transaction
-  // sees the other's uncommitted rows. One at a time per repository and branch, the second sees the first.
-  const branches = new Set<string>();
-  for (const commit of plan.commits) if (commit.branch) branches.add(commit.branch);
-  if (plan.pullRequest) branches.add(plan.pullRequest.headRef);
-  for (const branch of [...branches].sort()) {
-    await tx.execute(sql`select pg_advisory_xact_lock(${BRANCH_LINK_LOCK}, hashtext(${`${repo.id}/${branch}`}))`);
-  }
-
-  let eventsInserted = 0;
-  if (plan.events.length > 0) {
-    const inserted = await tx
-      .insert(codeEvents)
-      .values(
-        plan.events.map((event) => ({
-          orgId: repo.orgId,
-          repoId: repo.id,
-          type: event.type,
-          eventKey: event.eventKey,
-          commitSha: event.commitSha,
-          prNumber: event.prNumber,
-          branch: event.branch,
-          actor: event.actor,
-          timestamp: new Date(event.timestamp),
-          deliveryId,
-          payload: event.payload,
-        })),
-      )
-      .onConflictDoNothing({ target: [codeEvents.repoId, codeEvents.eventKey] })
-      .returning({ id: codeEvents.id });
-    eventsInserted = inserted.length;
-  }
-
-  const commitsToAnalyze: CommitToAnalyze[] = [];
-  if (plan.commits.length > 0) {
-    const rows = await tx
-      .insert(commits)
-      .values(
-        plan.commits.map((commit) => ({
-          orgId: repo.orgId,
-          repoId: repo.id,
-          sha: commit.sha,
-          authorName: commit.authorName,
-          authorEmail: commit.authorEmail,
-          authorLogin: commit.authorLogin,
-          authoredAt: new Date(commit.authoredAt),
-          authoredOffsetMinutes: commit.authoredOffsetMinutes,
-          messageHeadline: commit.messageHeadline,
-          branch: commit.branch,
-          onDefaultBranch: commit.onDefaultBranch,
-        })),
-      )
-      .onConflictDoUpdate({
-        target: [commits.repoId, commits.sha],
-        set: {
-          // First branch seen wins (the feature branch, usually); being on the default branch is sticky.
-          branch: sql`coalesce(${commits.branch}, excluded.branch)`,
-          onDefaultBranch: sql`${commits.onDefaultBranch} or excluded.on_default_branch`,
-        },
-      })
-      .returning({ sha: commits.sha, status: commits.analysisStatus });
-    for (const row of rows) {
-      if (row.status === "pending" || row.status === "failed") commitsToAnalyze.push({ repoId: repo.id, sha: row.sha, trigger: "new" });
-    }
-    // Commits pushed after their PR event was processed join the PR here (the PR event linked the ones before): the
-    // branch's open PR, or a merged/closed one the commit was written before — a push redelivered after its PR was
-    // merged belongs to it all the same, and must reach the analysis with the PR's context (markers) whatever the
-    // order of arrival. A branch name reused by several PRs goes to the open one, else the latest.
-    await tx.execute(sql`
-      update commits c set pr_number = matched.number
-      from (
-        select pushed.sha, (
-          select pr.number from pull_requests pr
-          where pr.repo_id = pushed.repo_id and pr.head_ref = pushed.branch
-            and (pr.state = 'open' or pushed.authored_at <= coalesce(pr.merged_at, pr.closed_at))
-          order by (pr.state = 'open') desc, pr.opened_at desc, pr.number desc
-          limit 1) as number
-        from commits pushed
-        where pushed.repo_id = ${repo.id} and pushed.pr_number is null and pushed.branch is not null
-          and pushed.sha in ${plan.commits.map((commit) => commit.sha)}
-      ) matched
-      where c.repo_id = ${repo.id} and c.sha = matched.sha and matched.number is not null`);
-  }
-
+  await lockBranches(tx, repo, plan);
+  const eventsInserted = await insertCodeEvents(tx, repo, plan.events, deliveryId);
+  const commitsToAnalyze = await upsertPushedCommits(tx, repo, plan.commits);
   if (plan.pullRequest) {
-    const pr = plan.pullRequest;
-    const eventTime = new Date(plan.events[0]?.timestamp ?? pr.openedAt);
-    await tx
-      .insert(pullRequests)
-      .values({
-        orgId: repo.orgId,
-        repoId: repo.id,
-        number: pr.number,
-        githubId: pr.githubId,
-        title: pr.title,
-        body: pr.body,
-        authorLogin: pr.authorLogin,
-        headRef: pr.headRef,
-        headSha: pr.headSha,
-        baseRef: pr.baseRef,
-        state: pr.state,
-        draft: pr.draft,
-        openedAt: new Date(pr.openedAt),
-        readyForReviewAt: pr.readyForReviewAt ? new Date(pr.readyForReviewAt) : null,
-        firstReviewAt: pr.reviewSubmittedAt ? new Date(pr.reviewSubmittedAt) : null,
-        mergedAt: pr.mergedAt ? new Date(pr.mergedAt) : null,
-        closedAt: pr.closedAt ? new Date(pr.closedAt) : null,
-        mergeCommitSha: pr.mergeCommitSha,
-        aiMarkers: pr.aiMarkers,
-        updatedAt: eventTime,
-      })
-      .onConflictDoUpdate({
-        target: [pullRequests.repoId, pullRequests.number],
-        set: {
-          // Deliveries can arrive out of order: mutable fields only move forward in time, milestones keep
-          // their earliest value, and a merge is never undone by a late "synchronize".
-          title: sql`case when excluded.updated_at >= ${pullRequests.updatedAt} then excluded.title else ${pullRequests.title} end`,
-          body: sql`case when excluded.updated_at >= ${pullRequests.updatedAt} then excluded.body else ${pullRequests.body} end`,
-          headSha: sql`case when excluded.updated_at >= ${pullRequests.updatedAt} then excluded.head_sha else ${pullRequests.headSha} end`,
-          draft: sql`case when excluded.updated_at >= ${pullRequests.updatedAt} then excluded.draft else ${pullRequests.draft} end`,
-          state: sql`case when ${pullRequests.state} = 'merged' then 'merged'
-                          when excluded.updated_at >= ${pullRequests.updatedAt} then excluded.state
-                          else ${pullRequests.state} end`,
-          readyForReviewAt: sql`least(${pullRequests.readyForReviewAt}, excluded.ready_for_review_at)`,
-          firstReviewAt: sql`least(${pullRequests.firstReviewAt}, excluded.first_review_at)`,
-          mergedAt: sql`coalesce(${pullRequests.mergedAt}, excluded.merged_at)`,
-          closedAt: sql`coalesce(excluded.closed_at, ${pullRequests.closedAt})`,
-          mergeCommitSha: sql`coalesce(excluded.merge_commit_sha, ${pullRequests.mergeCommitSha})`,
-          aiMarkers: sql`case when excluded.updated_at >= ${pullRequests.updatedAt} then excluded.ai_markers else ${pullRequests.aiMarkers} end`,
-          updatedAt: sql`greatest(${pullRequests.updatedAt}, excluded.updated_at)`,
-        },
-      });
-    // Link the branch's commits to the PR, so the analysis sees the PR's title and body.
-    const linked = await tx
-      .update(commits)
-      .set({ prNumber: pr.number })
-      .where(and(eq(commits.repoId, repo.id), eq(commits.branch, pr.headRef), isNull(commits.prNumber)))
-      .returning({ sha: commits.sha, status: commits.analysisStatus });
-    // A PR that carries agent markers re-scores its commits with that context.
-    if (pr.aiMarkers.length > 0) {
-      const rescore = new Set(linked.map((row) => row.sha));
-      if (pr.aiMarkers.some((marker) => marker.startsWith("pr-body:"))) {
-        // Also the PR's commits whose verdict still lacks the PR's marker: a re-run of this delivery (the worker died
-        // between this transaction's commit and queueing the re-score) asks for it again, under the same job id.
-        const unscored = await tx
-          .select({ sha: commits.sha })
-          .from(commits)
-          .where(
-            and(
-              eq(commits.repoId, repo.id),
-              eq(commits.prNumber, pr.number),
-              eq(commits.analysisStatus, "analyzed"),
-              sql`not (${commits.signals} @> ${JSON.stringify([{ id: PR_MARKER_SIGNAL }])}::jsonb)`,
-            ),
-          );
-        for (const row of unscored) rescore.add(row.sha);
-      }
-      for (const sha of rescore) commitsToAnalyze.push({ repoId: repo.id, sha, trigger: "rescore" });
-    }
+    const eventTime = new Date(plan.events[0]?.timestamp ?? plan.pullRequest.openedAt);
+    commitsToAnalyze.push(...(await upsertPullRequest(tx, repo, plan.pullRequest, eventTime)));
   }
-
-  if (plan.deployment) {
-    const deployment = plan.deployment;
-    const terminal = deployment.status && ["success", "failure", "error", "inactive"].includes(deployment.status);
-    await tx
-      .insert(deployments)
-      .values({
-        orgId: repo.orgId,
-        repoId: repo.id,
-        githubId: deployment.githubId,
-        sha: deployment.sha,
-        ref: deployment.ref,
-        environment: deployment.environment,
-        isProduction: deployment.isProduction,
-        status: deployment.status ?? "pending",
-        createdAt: new Date(deployment.createdAt),
-        finishedAt: terminal && deployment.statusAt ? new Date(deployment.statusAt) : null,
-        creatorLogin: deployment.creatorLogin,
-      })
-      .onConflictDoUpdate({
-        target: [deployments.repoId, deployments.githubId],
-        // Statuses can arrive out of order (a failed delivery redelivered later): a final state (finished_at set) is
-        // never undone by a progress state, and between final states the later one wins.
-        set: deployment.status
-          ? {
-              status: sql`case
-                when excluded.finished_at is not null then
-                  case when ${deployments.finishedAt} is null or excluded.finished_at >= ${deployments.finishedAt} then excluded.status else ${deployments.status} end
-                when ${deployments.finishedAt} is not null then ${deployments.status}
-                else excluded.status end`,
-              finishedAt: sql`greatest(${deployments.finishedAt}, excluded.finished_at)`,
-            }
-          : { environment: deployment.environment },
-      });
-  }
-
+  if (plan.deployment) await upsertDeployment(tx, repo, plan.deployment);
   return {
     status: "processed",
     orgId: repo.orgId,
@@ -469,4 +290,227 @@ async function writeActivity(
     repositoriesAdded: [],
     compareRange: plan.compareRange,
   };
+}
+
+/**
+ * A branch's push and its pull request, processed at the same moment, would each link nothing: neither transaction
+ * sees the other's uncommitted rows. One at a time per repository and branch, the second sees the first.
+ */
+async function lockBranches(
+  tx: Transaction,
+  repo: { id: string },
+  plan: Extract<WebhookPlan, { kind: "activity" }>,
+): Promise<void> {
+  const branches = new Set<string>();
+  for (const commit of plan.commits) if (commit.branch) branches.add(commit.branch);
+  if (plan.pullRequest) branches.add(plan.pullRequest.headRef);
+  for (const branch of [...branches].sort()) {
+    await tx.execute(sql`select pg_advisory_xact_lock(${BRANCH_LINK_LOCK}, hashtext(${`${repo.id}/${branch}`}))`);
+  }
+}
+
+/** Appends the plan's code events; a replayed event is skipped. Returns how many were new. */
+async function insertCodeEvents(
+  tx: Transaction,
+  repo: { id: string; orgId: string },
+  events: CodeEventDraft[],
+  deliveryId: string | null,
+): Promise<number> {
+  if (events.length === 0) return 0;
+  const inserted = await tx
+    .insert(codeEvents)
+    .values(
+      events.map((event) => ({
+        orgId: repo.orgId,
+        repoId: repo.id,
+        type: event.type,
+        eventKey: event.eventKey,
+        commitSha: event.commitSha,
+        prNumber: event.prNumber,
+        branch: event.branch,
+        actor: event.actor,
+        timestamp: new Date(event.timestamp),
+        deliveryId,
+        payload: event.payload,
+      })),
+    )
+    .onConflictDoNothing({ target: [codeEvents.repoId, codeEvents.eventKey] })
+    .returning({ id: codeEvents.id });
+  return inserted.length;
+}
+
+/** Upserts a push's commits and links them to their branch's pull request. Returns the ones still to analyse. */
+async function upsertPushedCommits(
+  tx: Transaction,
+  repo: { id: string; orgId: string },
+  drafts: CommitDraft[],
+): Promise<CommitToAnalyze[]> {
+  const commitsToAnalyze: CommitToAnalyze[] = [];
+  if (drafts.length === 0) return commitsToAnalyze;
+  const rows = await tx
+    .insert(commits)
+    .values(
+      drafts.map((commit) => ({
+        orgId: repo.orgId,
+        repoId: repo.id,
+        sha: commit.sha,
+        authorName: commit.authorName,
+        authorEmail: commit.authorEmail,
+        authorLogin: commit.authorLogin,
+        authoredAt: new Date(commit.authoredAt),
+        authoredOffsetMinutes: commit.authoredOffsetMinutes,
+        messageHeadline: commit.messageHeadline,
+        branch: commit.branch,
+        onDefaultBranch: commit.onDefaultBranch,
+      })),
+    )
+    .onConflictDoUpdate({
+      target: [commits.repoId, commits.sha],
+      set: {
+        // First branch seen wins (the feature branch, usually); being on the default branch is sticky.
+        branch: sql`coalesce(${commits.branch}, excluded.branch)`,
+        onDefaultBranch: sql`${commits.onDefaultBranch} or excluded.on_default_branch`,
+      },
+    })
+    .returning({ sha: commits.sha, status: commits.analysisStatus });
+  for (const row of rows) {
+    if (row.status === "pending" || row.status === "failed") commitsToAnalyze.push({ repoId: repo.id, sha: row.sha, trigger: "new" });
+  }
+  // Commits pushed after their PR event was processed join the PR here (the PR event linked the ones before): the
+  // branch's open PR, or a merged/closed one the commit was written before — a push redelivered after its PR was
+  // merged belongs to it all the same, and must reach the analysis with the PR's context (markers) whatever the
+  // order of arrival. A branch name reused by several PRs goes to the open one, else the latest.
+  await tx.execute(sql`
+    update commits c set pr_number = matched.number
+    from (
+      select pushed.sha, (
+        select pr.number from pull_requests pr
+        where pr.repo_id = pushed.repo_id and pr.head_ref = pushed.branch
+          and (pr.state = 'open' or pushed.authored_at <= coalesce(pr.merged_at, pr.closed_at))
+        order by (pr.state = 'open') desc, pr.opened_at desc, pr.number desc
+        limit 1) as number
+      from commits pushed
+      where pushed.repo_id = ${repo.id} and pushed.pr_number is null and pushed.branch is not null
+        and pushed.sha in ${drafts.map((commit) => commit.sha)}
+    ) matched
+    where c.repo_id = ${repo.id} and c.sha = matched.sha and matched.number is not null`);
+  return commitsToAnalyze;
+}
+
+/**
+ * Upserts the pull request (a PR, review or its event), links its branch's commits to it, and returns the commits
+ * its agent markers ask to re-score.
+ */
+async function upsertPullRequest(
+  tx: Transaction,
+  repo: { id: string; orgId: string },
+  pr: PullRequestDraft,
+  eventTime: Date,
+): Promise<CommitToAnalyze[]> {
+  await tx
+    .insert(pullRequests)
+    .values({
+      orgId: repo.orgId,
+      repoId: repo.id,
+      number: pr.number,
+      githubId: pr.githubId,
+      title: pr.title,
+      body: pr.body,
+      authorLogin: pr.authorLogin,
+      headRef: pr.headRef,
+      headSha: pr.headSha,
+      baseRef: pr.baseRef,
+      state: pr.state,
+      draft: pr.draft,
+      openedAt: new Date(pr.openedAt),
+      readyForReviewAt: pr.readyForReviewAt ? new Date(pr.readyForReviewAt) : null,
+      firstReviewAt: pr.reviewSubmittedAt ? new Date(pr.reviewSubmittedAt) : null,
+      mergedAt: pr.mergedAt ? new Date(pr.mergedAt) : null,
+      closedAt: pr.closedAt ? new Date(pr.closedAt) : null,
+      mergeCommitSha: pr.mergeCommitSha,
+      aiMarkers: pr.aiMarkers,
+      updatedAt: eventTime,
+    })
+    .onConflictDoUpdate({
+      target: [pullRequests.repoId, pullRequests.number],
+      set: {
+        // Deliveries can arrive out of order: mutable fields only move forward in time, milestones keep
+        // their earliest value, and a merge is never undone by a late "synchronize".
+        title: sql`case when excluded.updated_at >= ${pullRequests.updatedAt} then excluded.title else ${pullRequests.title} end`,
+        body: sql`case when excluded.updated_at >= ${pullRequests.updatedAt} then excluded.body else ${pullRequests.body} end`,
+        headSha: sql`case when excluded.updated_at >= ${pullRequests.updatedAt} then excluded.head_sha else ${pullRequests.headSha} end`,
+        draft: sql`case when excluded.updated_at >= ${pullRequests.updatedAt} then excluded.draft else ${pullRequests.draft} end`,
+        state: sql`case when ${pullRequests.state} = 'merged' then 'merged'
+                        when excluded.updated_at >= ${pullRequests.updatedAt} then excluded.state
+                        else ${pullRequests.state} end`,
+        readyForReviewAt: sql`least(${pullRequests.readyForReviewAt}, excluded.ready_for_review_at)`,
+        firstReviewAt: sql`least(${pullRequests.firstReviewAt}, excluded.first_review_at)`,
+        mergedAt: sql`coalesce(${pullRequests.mergedAt}, excluded.merged_at)`,
+        closedAt: sql`coalesce(excluded.closed_at, ${pullRequests.closedAt})`,
+        mergeCommitSha: sql`coalesce(excluded.merge_commit_sha, ${pullRequests.mergeCommitSha})`,
+        aiMarkers: sql`case when excluded.updated_at >= ${pullRequests.updatedAt} then excluded.ai_markers else ${pullRequests.aiMarkers} end`,
+        updatedAt: sql`greatest(${pullRequests.updatedAt}, excluded.updated_at)`,
+      },
+    });
+  // Link the branch's commits to the PR, so the analysis sees the PR's title and body.
+  const linked = await tx
+    .update(commits)
+    .set({ prNumber: pr.number })
+    .where(and(eq(commits.repoId, repo.id), eq(commits.branch, pr.headRef), isNull(commits.prNumber)))
+    .returning({ sha: commits.sha, status: commits.analysisStatus });
+  // A PR that carries agent markers re-scores its commits with that context.
+  if (pr.aiMarkers.length === 0) return [];
+  const rescore = new Set(linked.map((row) => row.sha));
+  if (pr.aiMarkers.some((marker) => marker.startsWith("pr-body:"))) {
+    // Also the PR's commits whose verdict still lacks the PR's marker: a re-run of this delivery (the worker died
+    // between this transaction's commit and queueing the re-score) asks for it again, under the same job id.
+    const unscored = await tx
+      .select({ sha: commits.sha })
+      .from(commits)
+      .where(
+        and(
+          eq(commits.repoId, repo.id),
+          eq(commits.prNumber, pr.number),
+          eq(commits.analysisStatus, "analyzed"),
+          sql`not (${commits.signals} @> ${JSON.stringify([{ id: PR_MARKER_SIGNAL }])}::jsonb)`,
+        ),
+      );
+    for (const row of unscored) rescore.add(row.sha);
+  }
+  return [...rescore].map((sha) => ({ repoId: repo.id, sha, trigger: "rescore" as const }));
+}
+
+/** Upserts a deployment (from a deployment event) or moves its status forward (from a deployment_status event). */
+async function upsertDeployment(tx: Transaction, repo: { id: string; orgId: string }, deployment: DeploymentDraft): Promise<void> {
+  const terminal = deployment.status && ["success", "failure", "error", "inactive"].includes(deployment.status);
+  await tx
+    .insert(deployments)
+    .values({
+      orgId: repo.orgId,
+      repoId: repo.id,
+      githubId: deployment.githubId,
+      sha: deployment.sha,
+      ref: deployment.ref,
+      environment: deployment.environment,
+      isProduction: deployment.isProduction,
+      status: deployment.status ?? "pending",
+      createdAt: new Date(deployment.createdAt),
+      finishedAt: terminal && deployment.statusAt ? new Date(deployment.statusAt) : null,
+      creatorLogin: deployment.creatorLogin,
+    })
+    .onConflictDoUpdate({
+      target: [deployments.repoId, deployments.githubId],
+      // Statuses can arrive out of order (a failed delivery redelivered later): a final state (finished_at set) is
+      // never undone by a progress state, and between final states the later one wins.
+      set: deployment.status
+        ? {
+            status: sql`case
+              when excluded.finished_at is not null then
+                case when ${deployments.finishedAt} is null or excluded.finished_at >= ${deployments.finishedAt} then excluded.status else ${deployments.status} end
+              when ${deployments.finishedAt} is not null then ${deployments.status}
+              else excluded.status end`,
+            finishedAt: sql`greatest(${deployments.finishedAt}, excluded.finished_at)`,
+          }
+        : { environment: deployment.environment },
+    });
 }
