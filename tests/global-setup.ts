@@ -37,7 +37,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     await admin.end();
     throw new Error(
       `PostgreSQL is not reachable at ${TEST_POSTGRES_URL} (${(error as Error).message}). ` +
-        "Start it (see STACK.md in the README) or set TEST_DATABASE_URL.",
+        "Start it (see docs/stack.md) or set TEST_DATABASE_URL.",
     );
   }
   try {

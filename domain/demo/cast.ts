@@ -187,7 +187,7 @@ export function userOf(m: DemoMember): GitHubUser {
   return { login: m.login, id: m.id, type: "User", html_url: `https://github.com/${m.login}` };
 }
 
-/** Identities AI tools and GitHub itself use in commits (DETECTION.md). */
+/** Identities AI tools and GitHub itself use in commits (docs/detection.md). */
 export const COPILOT_BOT: GitHubUser = { login: "Copilot", id: 198_982_749, type: "Bot", html_url: "https://github.com/apps/copilot-swe-agent" };
 export const COPILOT_GIT = { name: "copilot-swe-agent[bot]", email: "198982749+Copilot@users.noreply.github.com" };
 export const CURSOR_AGENT_GIT = { name: "Cursor Agent", email: "cursoragent@cursor.com" };

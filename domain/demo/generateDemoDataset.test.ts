@@ -18,7 +18,7 @@ const pushes = deliveries(dataset, "push");
 const mainPushes = pushes.filter((p) => p.payload.ref === "refs/heads/main");
 const nonMerge = dataset.commits.filter((c) => c.parents.length === 1);
 
-/** What a user of the demo sees as "AI-marked": the markers listed in DETECTION.md. */
+/** What a user of the demo sees as "AI-marked": the markers listed in docs/detection.md. */
 const MARKER =
   /Co-Authored-By: Claude[^\n]*<noreply@anthropic\.com>|Generated with \[Claude Code\]|cursoragent@cursor\.com|Made-with: Cursor|Co-authored-by: Codex <noreply@openai\.com>/i;
 function isMarked(c: GitHubCommitResponse): boolean {

@@ -1,6 +1,6 @@
 /**
  * Commit messages, PR titles and bodies. Human messages are short; AI-assisted ones are long and
- * structured, and carry the trailers the tools write today (DETECTION.md) unless the author strips them.
+ * structured, and carry the trailers the tools write today (docs/detection.md) unless the author strips them.
  */
 import type { DemoMember, AiTool } from "./types.ts";
 import type { Random } from "./random.ts";

@@ -273,7 +273,7 @@ export interface DemoCommitTruth {
   repoFullName: string;
   aiAssisted: boolean;
   tool: AiTool | null;
-  /** The commit itself (author, message) carries a marker from DETECTION.md. */
+  /** The commit itself (author, message) carries a marker from docs/detection.md. */
   marked: boolean;
   merge: boolean;
   /** The branch the commit was first pushed to. */

@@ -236,7 +236,7 @@ function expectWellFormed(commit: NormalisedCommit, result: CommitAttribution): 
   expect(computeAiShare(notWritten)).toMatchObject({ linesAdded: 0, aiLinesAdded: 0, linesDeleted: 0 });
 }
 
-/** Explicit agent markers (../shared/docs/DETECTION.md), each with the weight the engine gives it. */
+/** Explicit agent markers (docs/detection.md), each with the weight the engine gives it. */
 const MARKERS: Array<{ name: string; weight: number; add: (commit: NormalisedCommit) => NormalisedCommit }> = [
   { name: "Claude co-author trailer", weight: 0.9, add: (commit) => ({ ...commit, message: `${commit.message}\n\nCo-Authored-By: Claude <noreply@anthropic.com>` }) },
   { name: "Claude Code banner", weight: 0.95, add: (commit) => ({ ...commit, message: `${commit.message}\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)` }) },

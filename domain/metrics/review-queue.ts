@@ -1,5 +1,5 @@
 /**
- * Review-queue health (DETECTION.md, LinearB): pickup time = ready for review → first review submitted; a PR
+ * Review-queue health (docs/detection.md, LinearB): pickup time = ready for review → first review submitted; a PR
  * "hangs" after 3 days without a review; queue depth = open PRs awaiting a first review.
  */
 import { DAY_MS } from "./time.ts";

@@ -1,5 +1,5 @@
 /**
- * Survival of written lines (git-of-theseus, DETECTION.md): a Kaplan–Meier estimate over line lifetimes, with
+ * Survival of written lines (git-of-theseus, docs/detection.md): a Kaplan–Meier estimate over line lifetimes, with
  * lines still alive (or whose file became unknown) censored at the time they were last seen, and a half-life from
  * an exponential fit.
  */

@@ -27,7 +27,7 @@ export function maskDatabaseUrl(url: string): string {
   }
 }
 
-/** One postgres.js client per process (STACK.md): `max` bounds the pool, `application_name` shows in pg_stat_activity. */
+/** One postgres.js client per process (docs/stack.md): `max` bounds the pool, `application_name` shows in pg_stat_activity. */
 export function connectPostgres(
   url: string,
   options: {

@@ -12,7 +12,7 @@ import { migrateDatabase } from "./migrate.ts";
 const run = promisify(execFile);
 
 /**
- * The one smoke test of the zero-setup path (STACK.md: a fresh PGlite directory takes ~7 s to initialise, so the
+ * The one smoke test of the zero-setup path (docs/stack.md: a fresh PGlite directory takes ~7 s to initialise, so the
  * rest of the suite runs on the real PostgreSQL).
  */
 describe("embedded PostgreSQL (PGlite)", () => {

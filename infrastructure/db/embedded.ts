@@ -10,7 +10,7 @@ import type { Logger } from "../logging/logger.ts";
  * The zero-setup database: PGlite (PostgreSQL compiled to WASM) stored in SENTINEL_DATA_DIR, served on a
  * loopback port so the rest of Sentinel talks to it with the same postgres.js driver as to a real server.
  *
- * PGlite has no file lock and two processes writing one data directory lose data silently (STACK.md), so
+ * PGlite has no file lock and two processes writing one data directory lose data silently (docs/stack.md), so
  * this process takes an ownership file first and refuses to start when a live process already holds it.
  */
 

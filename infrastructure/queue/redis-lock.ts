@@ -9,7 +9,7 @@ import { assertTtl } from "./memory-lock.ts";
  * extend or delete the new holder's lock.
  *
  * A single-Redis lock is an efficiency measure, not a correctness proof: a holder paused past its ttl keeps
- * running. The write it guards must itself be idempotent or fenced (see docs RELIABILITY.md).
+ * running. The write it guards must itself be idempotent or fenced (docs/reliability.md, row 25).
  */
 export interface RedisLock extends DistributedLock {
   /** A handle on `key` for a token obtained elsewhere; extend/release succeed only if that token still holds it. */
