@@ -7,8 +7,8 @@ import { runScript } from "./support/run-script.ts";
  * worker processes, sampled every 10 s. The script exits 0 only when every delivery was answered 2xx and recorded once,
  * every pushed commit analysed once, the queues drained and the processes stopped with exit 0. The drift rules (RSS
  * growth, p99) get wide bounds here: one minute gives two samples a third, too few to tell a leak from warm-up, and the
- * suite runs other process-heavy files beside it; `npm run soak` runs ten minutes with the real bounds (README "Soak
- * run").
+ * suite runs other process-heavy files beside it; `npm run soak` runs ten minutes with the real bounds (docs/reliability.md,
+ * "Soak run").
  *
  * SLOW: about 85 s on a 2-core machine (15 s to start the processes, the minute, the drain and the cleanup).
  */
