@@ -7,7 +7,7 @@ import { defineConfig } from "@playwright/test";
 // environment so the config, loaded again in each worker, agrees with itself.
 process.env.SENTINEL_E2E_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "sentinel-e2e-"));
 const PORT = Number(process.env.SENTINEL_E2E_PORT ?? 3210);
-// Local stand-ins for Slack, Resend and PagerDuty (infrastructure/notify/fake-channels.ts), started by the specs that
+// Local stand-ins for Slack, Resend and PagerDuty (tests/fakes/channels.ts), started by the specs that
 // send notifications; the server is pointed at them from the start.
 process.env.SENTINEL_E2E_FAKES_PORT ??= String(PORT + 1);
 const FAKES = `http://127.0.0.1:${process.env.SENTINEL_E2E_FAKES_PORT}`;

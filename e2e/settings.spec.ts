@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { startFakeChannels, type FakeChannels } from "../infrastructure/notify/fake-channels.ts";
+import { startFakeChannels, type FakeChannels } from "../tests/fakes/channels.ts";
 import { checkPage, signInAndWaitForDemo } from "./support.ts";
 
 // The server sends to these fakes (playwright.config.ts points SLACK_API_URL, RESEND_BASE_URL, … at this port).

@@ -3,18 +3,18 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import * as repoPage from "../app/routes/repos.$repoId.tsx";
 import * as queuesPage from "../app/routes/settings.queues.tsx";
 import { commits, organizationMembers, repositories, users, webhookDeliveries } from "../infrastructure/db/schema/index.ts";
-import { loadCorpusCommits, type GitHubCommitRecord } from "../infrastructure/github/corpus-fixture.ts";
-import type { FakeGitHub } from "../infrastructure/github/fake-github.ts";
+import { loadCorpusCommits, type GitHubCommitRecord } from "../tests/fixtures/corpus.ts";
+import type { FakeGitHub } from "../tests/fakes/github.ts";
 import type { GitHubApi } from "../infrastructure/github/github-api.ts";
-import { startTestGitHub } from "../infrastructure/github/test-github.ts";
-import { installationPayload, installationRepositoriesPayload, pushPayload, signDelivery, webhookRequest, type FixtureRepository } from "../infrastructure/github/webhook-fixtures.ts";
+import { startTestGitHub } from "../tests/fakes/github-client.ts";
+import { installationPayload, installationRepositoriesPayload, pushPayload, signDelivery, webhookRequest, type FixtureRepository } from "../tests/fixtures/webhooks.ts";
 import { handleGitHubWebhook } from "../infrastructure/ingest/github-webhook.server.ts";
-import { waitFor } from "../infrastructure/queue/test-support.ts";
+import { waitFor } from "../tests/support/queue.ts";
 import type { Services } from "../infrastructure/runtime/services.ts";
 import { fixedClock } from "../tests/support/clock.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";
 import { createTestServices } from "../tests/support/services.ts";
-import { startRecordingWorkers, type RecordedRun } from "./test-workers.ts";
+import { startRecordingWorkers, type RecordedRun } from "../tests/support/recording-workers.ts";
 
 /**
  * Issue 16: GitHub refusing a repository for a reason waiting does not fix (the App lacks a permission) used to be

@@ -5,10 +5,10 @@ import { listEvents } from "../app/presenters/events.server.ts";
 import { listRepositoryOptions } from "../app/presenters/repositories.server.ts";
 import { findRepository, getRepoOverview } from "../app/presenters/repository.server.ts";
 import { codeAttribution, codeEvents, commits, repositories, webhookDeliveries } from "../infrastructure/db/schema/index.ts";
-import { loadCorpusCommits, recentHistory, type GitHubCommitRecord } from "../infrastructure/github/corpus-fixture.ts";
-import type { FakeGitHub } from "../infrastructure/github/fake-github.ts";
+import { loadCorpusCommits, recentHistory, type GitHubCommitRecord } from "../tests/fixtures/corpus.ts";
+import type { FakeGitHub } from "../tests/fakes/github.ts";
 import type { GitHubApi } from "../infrastructure/github/github-api.ts";
-import { startTestGitHub } from "../infrastructure/github/test-github.ts";
+import { startTestGitHub } from "../tests/fakes/github-client.ts";
 import {
   installationPayload,
   installationRepositoriesPayload,
@@ -16,15 +16,15 @@ import {
   signDelivery,
   webhookRequest,
   type FixtureRepository,
-} from "../infrastructure/github/webhook-fixtures.ts";
+} from "../tests/fixtures/webhooks.ts";
 import { handleGitHubWebhook } from "../infrastructure/ingest/github-webhook.server.ts";
-import { waitFor } from "../infrastructure/queue/test-support.ts";
+import { waitFor } from "../tests/support/queue.ts";
 import type { Services } from "../infrastructure/runtime/services.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";
 import { createTestServices } from "../tests/support/services.ts";
 import { enqueueCommitAnalysis } from "./analysis.ts";
 import { RECOVER_DELIVERIES_JOB } from "./recovery.ts";
-import { startRecordingWorkers } from "./test-workers.ts";
+import { startRecordingWorkers } from "../tests/support/recording-workers.ts";
 import { startWorkers } from "./workers.ts";
 
 const SECRET = "ingestion-secret";

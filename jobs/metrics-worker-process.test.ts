@@ -4,7 +4,7 @@ import { once } from "node:events";
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { computeRepoMetricsRange, loadRepositoryScope } from "../infrastructure/metrics/repo-metrics.ts";
-import { sleep, waitFor } from "../infrastructure/queue/test-support.ts";
+import { sleep, waitFor } from "../tests/support/queue.ts";
 import type { Services } from "../infrastructure/runtime/services.ts";
 import { TEST_REDIS_URL } from "../tests/support/config.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";

@@ -8,7 +8,7 @@ import { acquireLock } from "../infrastructure/metrics/lock.ts";
 import { computeRepoMetricsRange, loadRepositoryScope } from "../infrastructure/metrics/repo-metrics.ts";
 import { createBullMqQueue } from "../infrastructure/queue/bullmq-queue.ts";
 import { createRedisLock } from "../infrastructure/queue/redis-lock.ts";
-import { deleteKeys, sleep, waitFor } from "../infrastructure/queue/test-support.ts";
+import { deleteKeys, sleep, waitFor } from "../tests/support/queue.ts";
 import type { Services } from "../infrastructure/runtime/services.ts";
 import { TEST_REDIS_URL } from "../tests/support/config.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";

@@ -4,15 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSessionStorage } from "../infrastructure/auth/session.ts";
 import { parseEnv } from "../infrastructure/config/env.ts";
 import { codeEvents, webhookDeliveries } from "../infrastructure/db/schema/index.ts";
-import { loadCorpusCommits } from "../infrastructure/github/corpus-fixture.ts";
-import { installationPayload, pushPayload, signDelivery, webhookRequest } from "../infrastructure/github/webhook-fixtures.ts";
+import { loadCorpusCommits } from "../tests/fixtures/corpus.ts";
+import { installationPayload, pushPayload, signDelivery, webhookRequest } from "../tests/fixtures/webhooks.ts";
 import { handleGitHubWebhook } from "../infrastructure/ingest/github-webhook.server.ts";
 import { silentLogger } from "../infrastructure/logging/logger.ts";
 import { createQueueRuntime, type QueueRuntime } from "../infrastructure/queue/index.ts";
-import { startThrowawayRedis, waitFor, type ThrowawayRedis } from "../infrastructure/queue/test-support.ts";
+import { startThrowawayRedis, waitFor, type ThrowawayRedis } from "../tests/support/queue.ts";
 import { systemClock, type Services } from "../infrastructure/runtime/services.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";
-import { startRecordingWorkers } from "./test-workers.ts";
+import { startRecordingWorkers } from "../tests/support/recording-workers.ts";
 
 /**
  * Catalogue rows 12 and 15 on a Redis of the test's own: killed during a POST (503 within a second, the delivery is

@@ -5,7 +5,7 @@ import type { JobContext } from "../domain/ports.ts";
 import { recomputeStaleMetrics } from "../infrastructure/metrics/recompute.ts";
 import { markMetricsStale } from "../infrastructure/metrics/stale-ranges.ts";
 import { RetryLaterError } from "../infrastructure/queue/index.ts";
-import { deleteKeys, waitFor } from "../infrastructure/queue/test-support.ts";
+import { deleteKeys, waitFor } from "../tests/support/queue.ts";
 import type { Services } from "../infrastructure/runtime/services.ts";
 import { TEST_REDIS_URL } from "../tests/support/config.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";

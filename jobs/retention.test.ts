@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitFor } from "../infrastructure/queue/test-support.ts";
+import { waitFor } from "../tests/support/queue.ts";
 import type { Services } from "../infrastructure/runtime/services.ts";
 import { fixedClock } from "../tests/support/clock.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";

@@ -5,7 +5,7 @@ import type { JobContext, JobQueue } from "../domain/ports.ts";
 import { createBullMqQueue } from "../infrastructure/queue/bullmq-queue.ts";
 import { createInProcessQueue } from "../infrastructure/queue/in-process-queue.ts";
 import { PermanentJobError } from "../infrastructure/queue/index.ts";
-import { sleep, waitFor } from "../infrastructure/queue/test-support.ts";
+import { sleep, waitFor } from "../tests/support/queue.ts";
 import { TEST_REDIS_URL } from "../tests/support/config.ts";
 import { captureLogger } from "../tests/support/logs.ts";
 import { createJobRouter, defineJob } from "./router.ts";

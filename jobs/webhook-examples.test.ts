@@ -3,13 +3,13 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { installationPayload, signDelivery, type FixtureRepository } from "../infrastructure/github/webhook-fixtures.ts";
-import { waitFor } from "../infrastructure/queue/test-support.ts";
+import { installationPayload, signDelivery, type FixtureRepository } from "../tests/fixtures/webhooks.ts";
+import { waitFor } from "../tests/support/queue.ts";
 import { createRequestListener, loadRemixBuild } from "../infrastructure/runtime/http-server.ts";
 import type { Services } from "../infrastructure/runtime/services.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";
 import { createTestServices } from "../tests/support/services.ts";
-import { startRecordingWorkers } from "./test-workers.ts";
+import { startRecordingWorkers } from "../tests/support/recording-workers.ts";
 
 /**
  * Every example payload of @octokit/webhooks-examples (github.com and each GitHub Enterprise Server version it ships),

@@ -42,7 +42,7 @@ import { measure, percentile } from "../infrastructure/bench/measure.ts";
 import { connectPostgres } from "../infrastructure/db/client.ts";
 import { migrateDatabase } from "../infrastructure/db/migrate.ts";
 import { createStatementRecorder, explainStatement, isRead, sequentialScans } from "../infrastructure/db/query-plans.ts";
-import { deleteKeys } from "../infrastructure/queue/test-support.ts";
+import { deleteKeys } from "../tests/support/queue.ts";
 
 const SECTIONS = ["dashboard", "jobs", "plans", "ingest"] as const;
 type Section = (typeof SECTIONS)[number];

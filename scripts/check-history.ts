@@ -35,9 +35,9 @@ import { getRepoOverview, getRepoShareEstimate } from "../app/presenters/reposit
 import { formatDetectorVersions, formatPercent, formatShareRange } from "../app/utils/format.ts";
 import { fromGitHubCommit, stripMarkers } from "../domain/detection/index.ts";
 import { localClock } from "../domain/metrics/time.ts";
-import type { GitHubCommitRecord } from "../infrastructure/github/corpus-fixture.ts";
-import { testPrivateKey } from "../infrastructure/github/test-github.ts";
-import { installationPayload, pushPayload, signDelivery, type FixtureAccount, type FixtureRepository } from "../infrastructure/github/webhook-fixtures.ts";
+import type { GitHubCommitRecord } from "../tests/fixtures/corpus.ts";
+import { testPrivateKey } from "../tests/fakes/github-client.ts";
+import { installationPayload, pushPayload, signDelivery, type FixtureAccount, type FixtureRepository } from "../tests/fixtures/webhooks.ts";
 import { recomputeMetrics } from "../infrastructure/metrics/recompute.ts";
 import { quietTimeZone, type HarnessInput, type SignedDelivery } from "./harness/deliveries.ts";
 import { FatalError, runHarness, setPhase, until } from "./harness/lifecycle.ts";
@@ -131,7 +131,7 @@ const NOREPLY_LOGIN = /^(?:\d+\+)?([^@]+)@users\.noreply\.github\.com$/;
 
 /**
  * A corpus record as GitHub's "get a commit" serves it: the corpus's own fields (`repo`, labels, `x_…`) left out,
- * parents as objects, the author's login where the email is GitHub's noreply address — what corpus-fixture.ts does
+ * parents as objects, the author's login where the email is GitHub's noreply address — what tests/fixtures/corpus.ts does
  * for the DEV file it caches, for any record.
  */
 export function servedCommitOf(record: Record<string, unknown>): GitHubCommitRecord {

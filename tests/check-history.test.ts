@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
-import type { GitHubCommitRecord } from "../infrastructure/github/corpus-fixture.ts";
+import type { GitHubCommitRecord } from "./fixtures/corpus.ts";
 import { checkHistory, chronological, formatReport, optionsSchema, type CorpusHistory } from "../scripts/check-history.ts";
 import { cleanUpTo, cleanupMark } from "../scripts/harness/lifecycle.ts";
 import { TEST_POSTGRES_URL } from "./support/config.ts";

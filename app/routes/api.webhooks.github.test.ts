@@ -3,14 +3,14 @@ import { eq, sql } from "drizzle-orm";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codeEvents, webhookDeliveries } from "../../infrastructure/db/schema/index.ts";
-import { loadCorpusCommits } from "../../infrastructure/github/corpus-fixture.ts";
+import { loadCorpusCommits } from "../../tests/fixtures/corpus.ts";
 import {
   installationPayload,
   pullRequestPayload,
   pushPayload,
   signDelivery,
   webhookRequest,
-} from "../../infrastructure/github/webhook-fixtures.ts";
+} from "../../tests/fixtures/webhooks.ts";
 import { processWebhookDelivery } from "../../infrastructure/ingest/process-delivery.ts";
 import { MAX_WEBHOOK_BYTES, signWebhookBody, verifyWebhookSignature } from "../../infrastructure/ingest/webhook-receiver.ts";
 import type { Services } from "../../infrastructure/runtime/services.ts";

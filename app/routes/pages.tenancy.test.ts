@@ -4,7 +4,7 @@ import { createApiKey } from "../../infrastructure/api/api-keys.ts";
 import { alerts, apiKeys, codeEvents, commits, deployments, incidentCommits, incidents, notificationChannels, organizationMembers, organizations, repositories, users } from "../../infrastructure/db/schema/index.ts";
 import { seedDemoOrganization } from "../../infrastructure/demo/seed-demo.ts";
 import { silentLogger } from "../../infrastructure/logging/logger.ts";
-import { startFakeChannels, type FakeChannels } from "../../infrastructure/notify/fake-channels.ts";
+import { startFakeChannels, type FakeChannels } from "../../tests/fakes/channels.ts";
 import type { Services } from "../../infrastructure/runtime/services.ts";
 import { fixedClock } from "../../tests/support/clock.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";

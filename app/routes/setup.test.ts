@@ -13,7 +13,7 @@ import { githubAppCredentials, webhookDeliveries } from "../../infrastructure/db
 import { githubApiSourceFor } from "../../infrastructure/github/api-source.ts";
 import { resolveGitHubAppCredentials, resolveOAuthClient } from "../../infrastructure/github/app-config.ts";
 import { announceGitHubAppSetup, removeStoredGitHubApp, setupTokenFor } from "../../infrastructure/github/app-registration.ts";
-import { installationPayload, signDelivery, webhookRequest } from "../../infrastructure/github/webhook-fixtures.ts";
+import { installationPayload, signDelivery, webhookRequest } from "../../tests/fixtures/webhooks.ts";
 import type { Services } from "../../infrastructure/runtime/services.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";

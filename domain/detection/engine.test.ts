@@ -4,7 +4,7 @@ import { fromGitHubCommit } from "./github.ts";
 import { detectAgentMarkers } from "./markers.ts";
 import { DETECTOR_MODEL, scoreTells } from "./model.ts";
 import { stripMarkers } from "./strip.ts";
-import { addedPatch, makeCommit, makeFile } from "./testing.ts";
+import { addedPatch, makeCommit, makeFile } from "../../tests/support/commits.ts";
 import type { Signal } from "./types.ts";
 import { DETECTOR_VERSION } from "./version.ts";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { analyzeCommit } from "./engine.ts";
 import { agentOfIdentity, detectAgentMarkers } from "./markers.ts";
-import { makeCommit } from "./testing.ts";
+import { makeCommit } from "../../tests/support/commits.ts";
 
 function markerIds(overrides: Parameters<typeof makeCommit>[0]): string[] {
   return detectAgentMarkers(makeCommit(overrides)).map((signal) => signal.id);

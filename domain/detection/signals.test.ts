@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { analyzeCommit, extractCommitTells } from "./engine.ts";
 import { DETECTOR_MODEL, familyOf } from "./model.ts";
 import { aiDisclosureSignal, messageTells, timeOfDayTell, velocityTell } from "./signals.ts";
-import { addedPatch, makeCommit, makeFile } from "./testing.ts";
+import { addedPatch, makeCommit, makeFile } from "../../tests/support/commits.ts";
 import type { NormalisedCommit } from "./types.ts";
 
 /**

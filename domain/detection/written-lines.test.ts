@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { makeCommit, makeFile } from "./testing.ts";
+import { makeCommit, makeFile } from "../../tests/support/commits.ts";
 import { regeneratedCommitReason, translationCommitReason, writtenAddedLines, writtenLinesOf, type WrittenLinesContext } from "./written-lines.ts";
 
 const patch = (...lines: string[]) => lines.join("\n");

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { analyzeCommit } from "../detection/engine.ts";
-import { makeCommit, makeFile } from "../detection/testing.ts";
+import { makeCommit, makeFile } from "../../tests/support/commits.ts";
 import { compileRiskPattern, matchesGlob, riskPatternProblem } from "./glob.ts";
 import { classifyRiskTier } from "./tiers.ts";
 

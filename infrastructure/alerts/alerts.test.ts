@@ -10,9 +10,9 @@ import { createTestDatabase, type TestDatabase } from "../../tests/support/datab
 import { createTestServices } from "../../tests/support/services.ts";
 import { webhookDeliveries } from "../db/schema/index.ts";
 import { createIncident } from "../incidents/create-incident.ts";
-import { startFakeChannels, type FakeChannels } from "../notify/fake-channels.ts";
+import { startFakeChannels, type FakeChannels } from "../../tests/fakes/channels.ts";
 import { createNotifier } from "../notify/notifier.ts";
-import { waitFor } from "../queue/test-support.ts";
+import { waitFor } from "../../tests/support/queue.ts";
 import type { Services } from "../runtime/services.ts";
 import { acknowledgeAlert } from "./acknowledge.ts";
 import { evaluateRepositoryAlerts, type AlertEvaluationDeps } from "./evaluate.ts";

@@ -10,7 +10,7 @@ import { createTestServices } from "../../tests/support/services.ts";
 import { organizations } from "../db/schema/index.ts";
 import { demoDatasetFor } from "../ingest/demo-commit-source.ts";
 import { silentLogger } from "../logging/logger.ts";
-import { waitFor } from "../queue/test-support.ts";
+import { waitFor } from "../../tests/support/queue.ts";
 import { seedDemoOrganization } from "./seed-demo.ts";
 
 const NOW = new Date("2026-11-20T12:00:00Z");

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RetryLaterError } from "../queue/index.ts";
 import { GitHubAccessError } from "./access-refusal.ts";
-import { loadCorpusCommits, recentHistory, type GitHubCommitRecord } from "./corpus-fixture.ts";
-import type { FakeGitHub } from "./fake-github.ts";
+import { loadCorpusCommits, recentHistory, type GitHubCommitRecord } from "../../tests/fixtures/corpus.ts";
+import type { FakeGitHub } from "../../tests/fakes/github.ts";
 import type { GitHubApi } from "./github-api.ts";
 import { MIN_RATE_LIMIT_DELAY_MS, rateLimitDelayMs } from "./rate-limit.ts";
-import { startTestGitHub } from "./test-github.ts";
+import { startTestGitHub } from "../../tests/fakes/github-client.ts";
 
 let fake: FakeGitHub;
 let api: GitHubApi;

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planWebhookIngestion } from "../../domain/ingestion/webhook-plan.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { commits, deployments, repositories } from "../db/schema/index.ts";
-import { loadCorpusCommits } from "../github/corpus-fixture.ts";
-import { deploymentPayload, deploymentStatusPayload, installationPayload, pullRequestPayload, pushPayload } from "../github/webhook-fixtures.ts";
+import { loadCorpusCommits } from "../../tests/fixtures/corpus.ts";
+import { deploymentPayload, deploymentStatusPayload, installationPayload, pullRequestPayload, pushPayload } from "../../tests/fixtures/webhooks.ts";
 import { analyzeStoredCommit } from "./analyze-stored-commit.ts";
 import { applyWebhookPlan } from "./apply-webhook-plan.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { analyzeCommit, fromGitHubCommit } from "../../domain/detection/index.ts";
-import { loadCorpusCommits } from "../github/corpus-fixture.ts";
+import { loadCorpusCommits } from "../../tests/fixtures/corpus.ts";
 import { commitPatchRows } from "../metrics/provenance-store.ts";
 import {
   commitFromDetectionInput,

@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { webhookDeliveries } from "../db/schema/index.ts";
-import type { FakeGitHub } from "../github/fake-github.ts";
+import type { FakeGitHub } from "../../tests/fakes/github.ts";
 import type { GitHubApi } from "../github/github-api.ts";
-import { startTestGitHub } from "../github/test-github.ts";
+import { startTestGitHub } from "../../tests/fakes/github-client.ts";
 import { redeliverFailedDeliveries } from "./github-history.ts";
 
 /**

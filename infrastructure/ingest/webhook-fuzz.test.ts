@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
 import { codeEvents, commits, deployments, pullRequests, webhookDeliveries } from "../db/schema/index.ts";
-import { loadCorpusCommits } from "../github/corpus-fixture.ts";
+import { loadCorpusCommits } from "../../tests/fixtures/corpus.ts";
 import {
   deploymentPayload,
   deploymentStatusPayload,
@@ -15,7 +15,7 @@ import {
   pushPayload,
   signDelivery,
   webhookRequest,
-} from "../github/webhook-fixtures.ts";
+} from "../../tests/fixtures/webhooks.ts";
 import type { Services } from "../runtime/services.ts";
 import { handleGitHubWebhook } from "./github-webhook.server.ts";
 import { signWebhookBody } from "./webhook-receiver.ts";

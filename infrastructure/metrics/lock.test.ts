@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_REDIS_URL } from "../../tests/support/config.ts";
 import { RetryLaterError } from "../queue/index.ts";
 import { createRedisLock } from "../queue/redis-lock.ts";
-import { deferred, deleteKeys, sleep } from "../queue/test-support.ts";
+import { deferred, deleteKeys, sleep } from "../../tests/support/queue.ts";
 import { acquireLock, metricsLockKey } from "./lock.ts";
 
 const prefix = `sentinel-test-metrics-lock-${randomUUID().slice(0, 8)}`;

@@ -12,10 +12,10 @@ import { DELIVER_ALERT_JOB, enqueueAlertDeliveries } from "../alerts/enqueue.ts"
 import { recordAlert } from "../alerts/record-alert.ts";
 import { parseEnv } from "../config/env.ts";
 import { MIGRATIONS_FOLDER } from "../db/migrate.ts";
-import { startFakeChannels, type FakeChannels } from "../notify/fake-channels.ts";
+import { startFakeChannels, type FakeChannels } from "../../tests/fakes/channels.ts";
 import { createNotifier } from "../notify/notifier.ts";
 import { createBullMqQueue } from "../queue/bullmq-queue.ts";
-import { startThrowawayRedis, waitFor, type ThrowawayRedis } from "../queue/test-support.ts";
+import { startThrowawayRedis, waitFor, type ThrowawayRedis } from "../../tests/support/queue.ts";
 import { createExpressApp, loadRemixBuild } from "../runtime/http-server.ts";
 import type { Services } from "../runtime/services.ts";
 import { checkReadiness } from "./endpoints.ts";

@@ -4,8 +4,8 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBullMqQueue, type BullMqJobQueue } from "./bullmq-queue.ts";
 import { QueueUnavailableError, RedisEvictionPolicyError } from "./errors.ts";
-import { queueContract } from "./queue-contract.ts";
-import { deleteKeys, freePort, recordingLogger, startThrowawayRedis, waitFor } from "./test-support.ts";
+import { queueContract } from "../../tests/contracts/queue-contract.ts";
+import { deleteKeys, freePort, recordingLogger, startThrowawayRedis, waitFor } from "../../tests/support/queue.ts";
 
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 // One prefix per test file, one sub-prefix per queue instance: tests never see each other's jobs.

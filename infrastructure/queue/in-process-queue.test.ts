@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createInProcessQueue, nextCronRun } from "./in-process-queue.ts";
-import { queueContract } from "./queue-contract.ts";
-import { recordingLogger, sleep, waitFor } from "./test-support.ts";
+import { queueContract } from "../../tests/contracts/queue-contract.ts";
+import { recordingLogger, sleep, waitFor } from "../../tests/support/queue.ts";
 
 queueContract("in-process", () => createInProcessQueue());
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { createQueueRuntime, withLock } from "./index.ts";
-import { deleteKeys, sleep, startThrowawayRedis, waitFor } from "./test-support.ts";
+import { deleteKeys, sleep, startThrowawayRedis, waitFor } from "../../tests/support/queue.ts";
 
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const prefix = `sentinel-test-runtime-${randomUUID().slice(0, 8)}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lockContract } from "./lock-contract.ts";
+import { lockContract } from "../../tests/contracts/lock-contract.ts";
 import { createMemoryLock } from "./memory-lock.ts";
 
 lockContract("memory", () => createMemoryLock());

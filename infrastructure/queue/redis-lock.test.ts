@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lockContract } from "./lock-contract.ts";
+import { lockContract } from "../../tests/contracts/lock-contract.ts";
 import { createRedisLock } from "./redis-lock.ts";
-import { deleteKeys } from "./test-support.ts";
+import { deleteKeys } from "../../tests/support/queue.ts";
 
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const filePrefix = `sentinel-test-lock-${randomUUID().slice(0, 8)}`;

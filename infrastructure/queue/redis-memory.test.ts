@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBullMqQueue } from "./bullmq-queue.ts";
-import { deleteKeys, waitFor } from "./test-support.ts";
+import { deleteKeys, waitFor } from "../../tests/support/queue.ts";
 
 /**
  * Catalogue row 30: 100,000 completed jobs leave Redis memory bounded. Sentinel runs for months; without retention

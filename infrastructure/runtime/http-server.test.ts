@@ -2,7 +2,7 @@ import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
-import { sleep } from "../queue/test-support.ts";
+import { sleep } from "../../tests/support/queue.ts";
 import type { Services } from "./services.ts";
 import { loadRemixBuild, startHttpServer } from "./http-server.ts";
 

@@ -7,7 +7,7 @@ import { createTestServices } from "../../tests/support/services.ts";
 import { displayPrefixOf, generateApiKey, hashApiKey } from "../api/api-keys.ts";
 import { parseEnv } from "../config/env.ts";
 import { silentLogger } from "../logging/logger.ts";
-import { startThrowawayRedis } from "../queue/test-support.ts";
+import { startThrowawayRedis } from "../../tests/support/queue.ts";
 import { loadRemixBuild, startHttpServer, type RunningHttpServer } from "./http-server.ts";
 import { addressKeyOf, createRateLimits } from "./rate-limits.ts";
 import type { Services } from "./services.ts";

@@ -5,7 +5,7 @@ import { TEST_REDIS_URL } from "../../tests/support/config.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { startWorkerProcess } from "../../tests/support/worker-process.ts";
 import { createBullMqQueue } from "../queue/bullmq-queue.ts";
-import { freePort, startThrowawayRedis, waitFor, type ThrowawayRedis } from "../queue/test-support.ts";
+import { freePort, startThrowawayRedis, waitFor, type ThrowawayRedis } from "../../tests/support/queue.ts";
 
 const TSX = "node_modules/.bin/tsx";
 

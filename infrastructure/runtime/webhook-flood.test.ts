@@ -7,9 +7,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_REDIS_URL } from "../../tests/support/config.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
-import { loadCorpusCommits } from "../github/corpus-fixture.ts";
-import { pushPayload, signDelivery } from "../github/webhook-fixtures.ts";
-import { freePort, sleep, waitFor } from "../queue/test-support.ts";
+import { loadCorpusCommits } from "../../tests/fixtures/corpus.ts";
+import { pushPayload, signDelivery } from "../../tests/fixtures/webhooks.ts";
+import { freePort, sleep, waitFor } from "../../tests/support/queue.ts";
 
 /**
  * Issue 16, finding 6: the web process as production runs it (`npm run start:web`, the compiled build) under a flood of

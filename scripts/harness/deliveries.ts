@@ -8,8 +8,8 @@ import { createHash, randomUUID } from "node:crypto";
 import http from "node:http";
 import { mulberry32 } from "../../domain/demo/random.ts";
 import { localClock } from "../../domain/metrics/time.ts";
-import { loadCorpusCommits, type GitHubCommitRecord } from "../../infrastructure/github/corpus-fixture.ts";
-import type { FakeGitHub } from "../../infrastructure/github/fake-github.ts";
+import { loadCorpusCommits, type GitHubCommitRecord } from "../../tests/fixtures/corpus.ts";
+import type { FakeGitHub } from "../../tests/fakes/github.ts";
 import {
   deploymentPayload,
   deploymentStatusPayload,
@@ -20,8 +20,8 @@ import {
   signDelivery,
   type FixtureAccount,
   type FixtureRepository,
-} from "../../infrastructure/github/webhook-fixtures.ts";
-import { sleep } from "../../infrastructure/queue/test-support.ts";
+} from "../../tests/fixtures/webhooks.ts";
+import { sleep } from "../../tests/support/queue.ts";
 
 export interface SignedDelivery {
   deliveryId: string;

@@ -3,7 +3,7 @@
  * at the end — on success, on failure, on Ctrl-C, and when the hard deadline (`--timeout`) passes, whatever the run
  * was doing then (the burst, migrations, collecting data). One run per Node process, so the state is the module's.
  */
-import { sleep } from "../../infrastructure/queue/test-support.ts";
+import { sleep } from "../../tests/support/queue.ts";
 
 /** Exit code of a run stopped by its watchdog, as `timeout(1)` uses. */
 export const TIMED_OUT_EXIT_CODE = 124;

@@ -5,8 +5,8 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { DistributedLock, HeldLock } from "../../domain/ports.ts";
-import { deferred, sleep } from "./test-support.ts";
-import { withLock } from "./with-lock.ts";
+import { deferred, sleep } from "../support/queue.ts";
+import { withLock } from "../../infrastructure/queue/with-lock.ts";
 
 export interface LockUnderTest extends DistributedLock {
   adopt(key: string, token: string, ttlMs: number): HeldLock;

@@ -4,8 +4,8 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { JobContext, JobQueue } from "../../domain/ports.ts";
-import { PermanentJobError, RetryLaterError } from "./errors.ts";
-import { deferred, sleep, waitFor } from "./test-support.ts";
+import { PermanentJobError, RetryLaterError } from "../../infrastructure/queue/errors.ts";
+import { deferred, sleep, waitFor } from "../support/queue.ts";
 
 /** Short enough to keep the suite fast, long enough that a missing delay is measurable. */
 const BACKOFF_MS = 40;

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
-import { createGitHubApi, type GitHubApi } from "./github-api.ts";
-import { startFakeGitHub, type FakeGitHub } from "./fake-github.ts";
+import { createGitHubApi, type GitHubApi } from "../../infrastructure/github/github-api.ts";
+import { startFakeGitHub, type FakeGitHub } from "./github.ts";
 
 let privateKey: string | undefined;
 

@@ -1,6 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { GitHubCommitRecord } from "./corpus-fixture.ts";
+import type { GitHubCommitRecord } from "../fixtures/corpus.ts";
 
 /**
  * A local stand-in for GitHub's REST API (node:http, loopback only) for tests, dev and the benchmark: installation

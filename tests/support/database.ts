@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { connectPostgres, type DatabaseConnection } from "../../infrastructure/db/client.ts";
-import { waitFor } from "../../infrastructure/queue/test-support.ts";
+import { waitFor } from "./queue.ts";
 import { TEMPLATE_DATABASE, TEST_POSTGRES_URL, databaseUrl } from "./config.ts";
 
 export interface TestDatabase extends DatabaseConnection {

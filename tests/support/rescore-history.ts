@@ -4,8 +4,8 @@ import type postgres from "postgres";
 import type { CommitSource } from "../../domain/ports.ts";
 import type { Database } from "../../infrastructure/db/client.ts";
 import { organizations, repositories, webhookDeliveries } from "../../infrastructure/db/schema/index.ts";
-import type { GitHubCommitRecord } from "../../infrastructure/github/corpus-fixture.ts";
-import { installationPayload, pullRequestPayload, pushPayload, type FixtureAccount, type FixtureRepository } from "../../infrastructure/github/webhook-fixtures.ts";
+import type { GitHubCommitRecord } from "../fixtures/corpus.ts";
+import { installationPayload, pullRequestPayload, pushPayload, type FixtureAccount, type FixtureRepository } from "../fixtures/webhooks.ts";
 import { analyzeStoredCommit } from "../../infrastructure/ingest/analyze-stored-commit.ts";
 import { processWebhookDelivery } from "../../infrastructure/ingest/process-delivery.ts";
 

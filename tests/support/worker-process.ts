@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { hostname } from "node:os";
-import { waitFor } from "../../infrastructure/queue/test-support.ts";
+import { waitFor } from "./queue.ts";
 
 /**
  * A real worker process, as an operator runs it: the sources through tsx (infrastructure/runtime/start-worker.ts), or
