@@ -1,4 +1,4 @@
-import type { CommitFile, NormalisedCommit } from "./types.ts";
+import type { CommitFile, NormalisedCommit } from "../../domain/detection/types.ts";
 
 /** Builders for tests: a plain human commit and files, overridable field by field. */
 export function makeCommit(overrides: Partial<NormalisedCommit> = {}): NormalisedCommit {

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import { Redis } from "ioredis";
-import type { QueueLogger } from "./logger.ts";
+import type { QueueLogger } from "../../infrastructure/queue/logger.ts";
 
 export async function waitFor<T>(
   probe: () => T | Promise<T>,

@@ -1,8 +1,8 @@
-import type { JobContext, QueueName } from "../domain/ports.ts";
-import type { GitHubApi } from "../infrastructure/github/github-api.ts";
-import type { Services } from "../infrastructure/runtime/services.ts";
-import { createJobRouter, type JobHandler } from "./router.ts";
-import { createJobHandlers } from "./workers.ts";
+import type { JobContext, QueueName } from "../../domain/ports.ts";
+import type { GitHubApi } from "../../infrastructure/github/github-api.ts";
+import type { Services } from "../../infrastructure/runtime/services.ts";
+import { createJobRouter, type JobHandler } from "../../jobs/router.ts";
+import { createJobHandlers } from "../../jobs/workers.ts";
 
 export interface RecordedRun {
   queue: QueueName;
