@@ -194,9 +194,12 @@ describe("event rules", () => {
       deployment_status: { id: 77, state: "success", created_at: "2026-03-12T12:05:00Z", environment: "production" },
       deployment: { id: 2, sha: sha("c"), ref: "main", environment: "production", production_environment: true, created_at: "2026-03-12T12:00:00Z", creator: { login: "deployer", id: 9 } },
       repository: { id: 1, full_name: "acme/<!channel>-api", name: "api", owner: { login: "acme" }, private: true, default_branch: "main" },
+      // A GitHub App's deliveries name their installation; one without is not tied to a tenant and is ignored.
+      installation: { id: 501 },
     };
-    await services.db.insert(webhookDeliveries).values({ deliveryId: "deliv-2", event: "deployment_status", payload, status: "queued" });
-    await sql`update repositories set github_id = 1 where id = ${repoId}`;
+    await services.db.insert(webhookDeliveries).values({ deliveryId: "deliv-2", event: "deployment_status", installationId: 501, payload, status: "queued" });
+    await sql`insert into github_installations (id, org_id, account_id, account_login, account_type) values (501, ${orgId}, 7001, 'acme', 'Organization')`;
+    await sql`update repositories set github_id = 1, installation_id = 501 where id = ${repoId}`;
     // The webhook job itself (its worker is not started here: the ingestion tests own that path).
     const webhookJobs = createWebhookJobs({ db: services.db, queue: services.queue, logger: services.logger, backfillDays: null });
     expect(await webhookJobs[PROCESS_DELIVERY_JOB].run({ deliveryId: "deliv-2" }, { id: "j", name: PROCESS_DELIVERY_JOB, queue: "webhooks", data: {}, attemptsMade: 0, updateProgress: async () => {} })).toBe("processed");
