@@ -1,155 +1,34 @@
-import { z } from "zod";
 import { agentBranchTool, findMarkerLines } from "../detection/markers.ts";
 import type { CodeEventType } from "./event-types.ts";
+import {
+  deploymentPayloadSchema,
+  deploymentStatusPayloadSchema,
+  installationPayloadSchema,
+  installationRepositoriesPayloadSchema,
+  parseWebhookPayload,
+  pullRequestPayloadSchema,
+  pushPayloadSchema,
+  reviewPayloadSchema,
+  type DeploymentPayload,
+  type DeploymentStatusPayload,
+  type GithubDeployment,
+  type GithubInstallationRepository,
+  type GithubPullRequest,
+  type GithubRepository,
+  type InstallationPayload,
+  type InstallationRepositoriesPayload,
+  type PullRequestPayload,
+  type PushPayload,
+  type ReviewPayload,
+} from "./webhook-payloads.ts";
 
 /**
  * Turns one GitHub webhook delivery into a plan of writes: which code events to append, which current-state
  * rows (pull requests, deployments, installations) to upsert, and which commits to analyse. Pure: the worker
  * applies the plan in one transaction, so a crash midway leaves nothing half-written.
  *
- * Only the fields Sentinel reads are validated; anything else in GitHub's payload is ignored.
+ * The payloads' schemas live in webhook-payloads.ts.
  */
-
-const user = z.object({ login: z.string(), id: z.number().int(), type: z.string().optional() }).passthrough();
-const repository = z
-  .object({
-    id: z.number().int(),
-    full_name: z.string().min(3).includes("/"),
-    default_branch: z.string().min(1).optional(),
-    private: z.boolean().optional(),
-  })
-  .passthrough();
-const installationRef = z.object({ id: z.number().int() }).passthrough();
-const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), "must be an ISO 8601 date");
-const gitPerson = z.object({ name: z.string(), email: z.string(), username: z.string().optional() }).passthrough();
-
-const pushCommit = z
-  .object({
-    id: z.string().regex(/^[0-9a-f]{7,64}$/i, "must be a commit sha"),
-    distinct: z.boolean().default(true),
-    message: z.string(),
-    timestamp: isoDate,
-    author: gitPerson,
-    committer: gitPerson.optional(),
-    added: z.array(z.string()).default([]),
-    removed: z.array(z.string()).default([]),
-    modified: z.array(z.string()).default([]),
-  })
-  .passthrough();
-
-const pushPayload = z
-  .object({
-    ref: z.string(),
-    before: z.string(),
-    after: z.string(),
-    deleted: z.boolean().default(false),
-    forced: z.boolean().default(false),
-    commits: z.array(pushCommit).default([]),
-    repository,
-    installation: installationRef.optional(),
-    sender: user.optional(),
-  })
-  .passthrough();
-
-const pullRequest = z
-  .object({
-    id: z.number().int(),
-    number: z.number().int().positive(),
-    title: z.string().default(""),
-    body: z.string().nullish(),
-    state: z.enum(["open", "closed"]),
-    draft: z.boolean().default(false),
-    merged: z.boolean().nullish(),
-    user: user.nullish(),
-    head: z.object({ ref: z.string(), sha: z.string() }).passthrough(),
-    base: z.object({ ref: z.string() }).passthrough(),
-    created_at: isoDate,
-    updated_at: isoDate.nullish(),
-    closed_at: isoDate.nullish(),
-    merged_at: isoDate.nullish(),
-    merge_commit_sha: z.string().nullish(),
-  })
-  .passthrough();
-
-const pullRequestPayload = z
-  .object({
-    action: z.string(),
-    number: z.number().int().positive(),
-    pull_request: pullRequest,
-    repository,
-    installation: installationRef.optional(),
-    sender: user.optional(),
-  })
-  .passthrough();
-
-const reviewPayload = z
-  .object({
-    action: z.string(),
-    review: z
-      .object({
-        id: z.number().int(),
-        user: user.nullish(),
-        state: z.string(),
-        submitted_at: isoDate.nullish(),
-      })
-      .passthrough(),
-    pull_request: pullRequest,
-    repository,
-    installation: installationRef.optional(),
-  })
-  .passthrough();
-
-const deployment = z
-  .object({
-    id: z.number().int(),
-    sha: z.string(),
-    ref: z.string().nullish(),
-    environment: z.string(),
-    production_environment: z.boolean().optional(),
-    created_at: isoDate,
-    creator: user.nullish(),
-  })
-  .passthrough();
-
-const deploymentPayload = z
-  .object({ action: z.string().default("created"), deployment, repository, installation: installationRef.optional() })
-  .passthrough();
-
-const deploymentStatusPayload = z
-  .object({
-    action: z.string().default("created"),
-    deployment_status: z
-      .object({ id: z.number().int(), state: z.string(), environment: z.string().optional(), created_at: isoDate })
-      .passthrough(),
-    deployment,
-    repository,
-    installation: installationRef.optional(),
-  })
-  .passthrough();
-
-const installationAccount = z.object({ id: z.number().int(), login: z.string(), type: z.string().default("User") }).passthrough();
-const installationRepo = z.object({ id: z.number().int(), full_name: z.string().includes("/"), private: z.boolean().optional() }).passthrough();
-
-const installationPayload = z
-  .object({
-    action: z.string(),
-    installation: z
-      .object({ id: z.number().int(), account: installationAccount, repository_selection: z.string().optional() })
-      .passthrough(),
-    repositories: z.array(installationRepo).nullish(),
-    sender: user.optional(),
-  })
-  .passthrough();
-
-const installationRepositoriesPayload = z
-  .object({
-    action: z.string(),
-    installation: z.object({ id: z.number().int(), account: installationAccount }).passthrough(),
-    repositories_added: z.array(installationRepo).default([]),
-    repositories_removed: z.array(installationRepo).default([]),
-    sender: user.optional(),
-  })
-  .passthrough();
 
 export type { CodeEventType };
 
@@ -259,32 +138,11 @@ export interface CompareRange {
   onDefaultBranch: boolean;
 }
 
-export class InvalidWebhookPayloadError extends Error {
-  override name = "InvalidWebhookPayloadError";
-  constructor(
-    readonly event: string,
-    readonly problems: string[],
-  ) {
-    super(`invalid ${event} payload: ${problems.join("; ")}`);
-  }
-}
-
 /** GitHub lists at most this many commits in one push payload. */
 export const PUSH_COMMIT_LIMIT = 2048;
 const MAX_BODY_CHARS = 20_000;
 
-function parse<T extends z.ZodType>(event: string, schema: T, payload: unknown): z.infer<T> {
-  const result = schema.safeParse(payload);
-  if (!result.success) {
-    throw new InvalidWebhookPayloadError(
-      event,
-      result.error.issues.slice(0, 5).map((issue) => `${issue.path.join(".") || "payload"}: ${issue.message}`),
-    );
-  }
-  return result.data;
-}
-
-function repositoryRef(repo: z.infer<typeof repository> | z.infer<typeof installationRepo>): RepositoryRef {
+function repositoryRef(repo: GithubRepository | GithubInstallationRepository): RepositoryRef {
   return {
     githubId: repo.id,
     fullName: repo.full_name,
@@ -315,7 +173,7 @@ export function pullRequestAgentMarkers(branch: string | null, body: string | nu
   return [...markers].sort();
 }
 
-function pullRequestDraft(pr: z.infer<typeof pullRequest>, review: { at: string | null; reviewer: string | null }): PullRequestDraft {
+function pullRequestDraft(pr: GithubPullRequest, review: { at: string | null; reviewer: string | null }): PullRequestDraft {
   const merged = pr.merged === true || Boolean(pr.merged_at);
   const body = pr.body ? pr.body.slice(0, MAX_BODY_CHARS) : null;
   return {
@@ -361,25 +219,25 @@ export function planWebhookIngestion(event: string, payload: unknown, deliveryId
     case "ping":
       return { kind: "ignored", reason: "ping" };
     case "push":
-      return planPush(parse(event, pushPayload, payload));
+      return planPush(parseWebhookPayload(event, pushPayloadSchema, payload));
     case "pull_request":
-      return planPullRequest(parse(event, pullRequestPayload, payload), deliveryId);
+      return planPullRequest(parseWebhookPayload(event, pullRequestPayloadSchema, payload), deliveryId);
     case "pull_request_review":
-      return planReview(parse(event, reviewPayload, payload));
+      return planReview(parseWebhookPayload(event, reviewPayloadSchema, payload));
     case "deployment":
-      return planDeployment(parse(event, deploymentPayload, payload));
+      return planDeployment(parseWebhookPayload(event, deploymentPayloadSchema, payload));
     case "deployment_status":
-      return planDeploymentStatus(parse(event, deploymentStatusPayload, payload));
+      return planDeploymentStatus(parseWebhookPayload(event, deploymentStatusPayloadSchema, payload));
     case "installation":
-      return planInstallation(parse(event, installationPayload, payload));
+      return planInstallation(parseWebhookPayload(event, installationPayloadSchema, payload));
     case "installation_repositories":
-      return planInstallationRepositories(parse(event, installationRepositoriesPayload, payload));
+      return planInstallationRepositories(parseWebhookPayload(event, installationRepositoriesPayloadSchema, payload));
     default:
       return { kind: "ignored", reason: `event "${event}" is not used by Sentinel` };
   }
 }
 
-function planPush(push: z.infer<typeof pushPayload>): WebhookPlan {
+function planPush(push: PushPayload): WebhookPlan {
   if (!push.ref.startsWith("refs/heads/")) return { kind: "ignored", reason: `push to ${push.ref} (not a branch)` };
   if (push.deleted) return { kind: "ignored", reason: `branch ${push.ref} deleted` };
   const branch = push.ref.slice("refs/heads/".length);
@@ -427,7 +285,7 @@ function planPush(push: z.infer<typeof pushPayload>): WebhookPlan {
   };
 }
 
-function planPullRequest(payload: z.infer<typeof pullRequestPayload>, deliveryId: string): WebhookPlan {
+function planPullRequest(payload: PullRequestPayload, deliveryId: string): WebhookPlan {
   const pr = payload.pull_request;
   let type: CodeEventType | undefined = PULL_REQUEST_EVENT_TYPES[payload.action];
   let eventKey = `pr/${pr.number}/${payload.action}/${deliveryId}`;
@@ -475,7 +333,7 @@ function planPullRequest(payload: z.infer<typeof pullRequestPayload>, deliveryId
   };
 }
 
-function planReview(payload: z.infer<typeof reviewPayload>): WebhookPlan {
+function planReview(payload: ReviewPayload): WebhookPlan {
   if (payload.action !== "submitted" && payload.action !== "dismissed") {
     return { kind: "ignored", reason: `pull_request_review action "${payload.action}" is not used by Sentinel` };
   }
@@ -509,7 +367,7 @@ function planReview(payload: z.infer<typeof reviewPayload>): WebhookPlan {
 }
 
 function deploymentDraft(
-  value: z.infer<typeof deployment>,
+  value: GithubDeployment,
   status: { state: string; at: string } | null,
 ): DeploymentDraft {
   const state = status && DEPLOYMENT_STATES.has(status.state) ? (status.state as DeploymentDraft["status"]) : null;
@@ -526,7 +384,7 @@ function deploymentDraft(
   };
 }
 
-function planDeployment(payload: z.infer<typeof deploymentPayload>): WebhookPlan {
+function planDeployment(payload: DeploymentPayload): WebhookPlan {
   if (payload.action !== "created") return { kind: "ignored", reason: `deployment action "${payload.action}" is not used by Sentinel` };
   const value = payload.deployment;
   return {
@@ -552,7 +410,7 @@ function planDeployment(payload: z.infer<typeof deploymentPayload>): WebhookPlan
   };
 }
 
-function planDeploymentStatus(payload: z.infer<typeof deploymentStatusPayload>): WebhookPlan {
+function planDeploymentStatus(payload: DeploymentStatusPayload): WebhookPlan {
   const status = payload.deployment_status;
   const value = payload.deployment;
   const state = status.state.toLowerCase();
@@ -579,7 +437,7 @@ function planDeploymentStatus(payload: z.infer<typeof deploymentStatusPayload>):
   };
 }
 
-function planInstallation(payload: z.infer<typeof installationPayload>): WebhookPlan {
+function planInstallation(payload: InstallationPayload): WebhookPlan {
   const actions: Record<string, InstallationAction> = {
     created: "created",
     deleted: "deleted",
@@ -599,7 +457,7 @@ function planInstallation(payload: z.infer<typeof installationPayload>): Webhook
   };
 }
 
-function planInstallationRepositories(payload: z.infer<typeof installationRepositoriesPayload>): WebhookPlan {
+function planInstallationRepositories(payload: InstallationRepositoriesPayload): WebhookPlan {
   if (payload.action !== "added" && payload.action !== "removed") {
     return { kind: "ignored", reason: `installation_repositories action "${payload.action}" is not used by Sentinel` };
   }

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
-import { InvalidWebhookPayloadError, planWebhookIngestion } from "../../domain/ingestion/webhook-plan.ts";
+import { planWebhookIngestion } from "../../domain/ingestion/webhook-plan.ts";
+import { InvalidWebhookPayloadError } from "../../domain/ingestion/webhook-payloads.ts";
 import type { Database } from "../db/client.ts";
 import { webhookDeliveries } from "../db/schema/index.ts";
 import { applyWebhookPlan, type ApplyOutcome } from "./apply-webhook-plan.ts";
