@@ -3,24 +3,17 @@
  * extension point), after a production deployment succeeded and after an incident was created. On
  * `notifications`: one delivery job per alert and channel, and PagerDuty acknowledgements.
  */
-import { z } from "zod";
 import type { JobQueue } from "../domain/ports.ts";
 import type { Env } from "../infrastructure/config/env.ts";
 import { sendPagerDutyAcknowledge } from "../infrastructure/alerts/acknowledge.ts";
 import { deliverAlertNotification } from "../infrastructure/alerts/deliver.ts";
-import {
-  ACKNOWLEDGE_PAGERDUTY_JOB,
-  DEFAULT_DELIVERY_RETRY,
-  DELIVER_ALERT_JOB,
-  EVALUATE_DEPLOYMENT_JOB,
-  EVALUATE_INCIDENT_JOB,
-  type DeliveryRetryPolicy,
-} from "../infrastructure/alerts/enqueue.ts";
+import { DEFAULT_DELIVERY_RETRY, type DeliveryRetryPolicy } from "../infrastructure/alerts/enqueue.ts";
 import { evaluateDeploymentAlerts, evaluateIncidentAlerts, evaluateRepositoryAlerts } from "../infrastructure/alerts/evaluate.ts";
 import type { Database } from "../infrastructure/db/client.ts";
 import type { Logger } from "../infrastructure/logging/logger.ts";
 import { createNotifier, notifierOptionsFromEnv, type Notifier } from "../infrastructure/notify/notifier.ts";
 import type { EvaluateAlerts } from "./metrics.ts";
+import { ACKNOWLEDGE_PAGERDUTY_JOB, DELIVER_ALERT_JOB, EVALUATE_DEPLOYMENT_JOB, EVALUATE_INCIDENT_JOB, JOB_CATALOG } from "./catalog.ts";
 import { defineJob } from "./router.ts";
 
 export interface AlertJobDeps {
@@ -33,8 +26,6 @@ export interface AlertJobDeps {
   deliveryRetry?: DeliveryRetryPolicy;
   now?: () => Date;
 }
-
-const target = z.object({ alertId: z.string().uuid(), channelId: z.string().uuid() });
 
 export function createAlertJobs(deps: AlertJobDeps) {
   const logger = deps.logger.child({ component: "alerts" });
@@ -49,17 +40,17 @@ export function createAlertJobs(deps: AlertJobDeps) {
     evaluateAlerts,
     scheduled: {
       [EVALUATE_DEPLOYMENT_JOB]: defineJob({
-        schema: z.object({ deploymentId: z.string().uuid() }),
+        schema: JOB_CATALOG[EVALUATE_DEPLOYMENT_JOB].payload,
         run: ({ deploymentId }) => evaluateDeploymentAlerts(evaluation, deploymentId),
       }),
       [EVALUATE_INCIDENT_JOB]: defineJob({
-        schema: z.object({ incidentId: z.string().uuid() }),
+        schema: JOB_CATALOG[EVALUATE_INCIDENT_JOB].payload,
         run: ({ incidentId }) => evaluateIncidentAlerts(evaluation, incidentId),
       }),
     },
     notifications: {
       [DELIVER_ALERT_JOB]: defineJob({
-        schema: target,
+        schema: JOB_CATALOG[DELIVER_ALERT_JOB].payload,
         run: (data, job) =>
           deliverAlertNotification(
             { db: deps.db, notifier, publicUrl: deps.env.PUBLIC_URL, secretKey: deps.env.SENTINEL_SECRET_KEY, maxAttempts: retry.attempts, ...(deps.now ? { now: deps.now } : {}) },
@@ -68,7 +59,7 @@ export function createAlertJobs(deps: AlertJobDeps) {
           ),
       }),
       [ACKNOWLEDGE_PAGERDUTY_JOB]: defineJob({
-        schema: target,
+        schema: JOB_CATALOG[ACKNOWLEDGE_PAGERDUTY_JOB].payload,
         run: (data) => sendPagerDutyAcknowledge({ db: deps.db, notifier, secretKey: deps.env.SENTINEL_SECRET_KEY }, data),
       }),
     },

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { JobQueue } from "../domain/ports.ts";
 import type { Database } from "../infrastructure/db/client.ts";
 import { analyzeStoredCommit, createContextReader, type CommitSourceResolver } from "../infrastructure/ingest/analyze-stored-commit.ts";
@@ -8,9 +7,10 @@ import { CommitSourceUnavailableError } from "../infrastructure/ingest/commit-so
 import { createVerdictWriter } from "../infrastructure/ingest/verdict-writer.ts";
 import { GitHubAccessError, GitHubInstallationMissingError } from "../infrastructure/github/github-api.ts";
 import { PermanentJobError } from "../infrastructure/queue/index.ts";
+import { ANALYZE_COMMIT_JOB, JOB_CATALOG } from "./catalog.ts";
 import { defineJob } from "./router.ts";
 
-export const ANALYZE_COMMIT_JOB = "analyze-commit";
+export { ANALYZE_COMMIT_JOB };
 
 /**
  * One job per repository and commit. A re-score (new PR context) gets its own id, because the first job may
@@ -24,14 +24,11 @@ export async function enqueueCommitAnalysis(queue: JobQueue, target: CommitToAna
 export async function enqueueCommitAnalyses(queue: JobQueue, targets: CommitToAnalyze[], deliveryId?: string): Promise<void> {
   await queue.enqueueBulk(
     "analysis",
-    targets.map((target) => {
-      const suffix = target.trigger === "rescore" && deliveryId ? `-${deliveryId.replace(/[^A-Za-z0-9_-]/g, "_")}` : "";
-      return {
-        name: ANALYZE_COMMIT_JOB,
-        data: { repoId: target.repoId, sha: target.sha },
-        options: { jobId: `analyze-${target.repoId}-${target.sha}${suffix}` },
-      };
-    }),
+    targets.map((target) => ({
+      name: ANALYZE_COMMIT_JOB,
+      data: { repoId: target.repoId, sha: target.sha },
+      options: { jobId: JOB_CATALOG[ANALYZE_COMMIT_JOB].id(target.repoId, target.sha, target.trigger === "rescore" ? deliveryId : undefined) },
+    })),
   );
 }
 
@@ -40,7 +37,7 @@ export function createAnalysisJobs(deps: { db: Database; resolveSource: CommitSo
   const grouped = { readContext: createContextReader(deps.db), write: createVerdictWriter(deps.db) };
   return {
     [ANALYZE_COMMIT_JOB]: defineJob({
-      schema: z.object({ repoId: z.string().uuid(), sha: z.string().regex(/^[0-9a-f]{7,64}$/, "must be a commit sha") }),
+      schema: JOB_CATALOG[ANALYZE_COMMIT_JOB].payload,
       async run(target) {
         try {
           return await analyzeStoredCommit(deps.db, deps.resolveSource, target, grouped);

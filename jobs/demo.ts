@@ -1,19 +1,18 @@
 import { and, eq, sql } from "drizzle-orm";
-import { z } from "zod";
 import type { DistributedLock, JobQueue } from "../domain/ports.ts";
 import type { Database } from "../infrastructure/db/client.ts";
 import { commits } from "../infrastructure/db/schema/index.ts";
 import { localYesterday } from "../domain/metrics/time.ts";
 import { recomputeMetrics } from "../infrastructure/metrics/recompute.ts";
 import { RetryLaterError } from "../infrastructure/queue/index.ts";
-import { COMPUTE_METRICS_DAILY, EVALUATE_ALERTS, periodJobId } from "./metrics.ts";
+import { COMPUTE_METRICS_DAILY, DEMO_METRICS_JOB, EVALUATE_ALERTS, JOB_CATALOG } from "./catalog.ts";
 import { defineJob } from "./router.ts";
 
-export const DEMO_METRICS_JOB = "demo-metrics";
+export { DEMO_METRICS_JOB };
 
 /** Queued once by the demo seeding: its metrics are computed when the workers have analysed every commit. */
 export async function enqueueDemoMetrics(queue: JobQueue, orgId: string): Promise<void> {
-  await queue.enqueue("scheduled-jobs", DEMO_METRICS_JOB, { orgId }, { jobId: `demo-metrics-${orgId}`, attempts: 3 });
+  await queue.enqueue("scheduled-jobs", DEMO_METRICS_JOB, { orgId }, { jobId: JOB_CATALOG[DEMO_METRICS_JOB].id(orgId), attempts: 3 });
 }
 
 /**
@@ -24,7 +23,7 @@ export async function enqueueDemoMetrics(queue: JobQueue, orgId: string): Promis
 export function createDemoJobs(deps: { db: Database; queue: JobQueue; lock: DistributedLock; now?: () => Date }) {
   return {
     [DEMO_METRICS_JOB]: defineJob({
-      schema: z.object({ orgId: z.string().uuid() }),
+      schema: JOB_CATALOG[DEMO_METRICS_JOB].payload,
       async run({ orgId }) {
         const [pending] = await deps.db
           .select({ count: sql<number>`count(*)::int` })
@@ -42,7 +41,7 @@ export function createDemoJobs(deps: { db: Database; queue: JobQueue; lock: Dist
             "scheduled-jobs",
             EVALUATE_ALERTS,
             { repoId: repo.id, source: COMPUTE_METRICS_DAILY, period },
-            { jobId: periodJobId(`${EVALUATE_ALERTS}-${COMPUTE_METRICS_DAILY}`, repo.id, period) },
+            { jobId: JOB_CATALOG[EVALUATE_ALERTS].id(COMPUTE_METRICS_DAILY, repo.id, period) },
           );
         }
         return { status: "computed", repositories: result.repositories.length };

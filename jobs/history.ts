@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { JobQueue } from "../domain/ports.ts";
 import type { Database } from "../infrastructure/db/client.ts";
 import { resolveGitHubApi, type GitHubApiSource } from "../infrastructure/github/api-source.ts";
@@ -6,12 +5,10 @@ import { GitHubAccessError, type GitHubApi } from "../infrastructure/github/gith
 import { backfillRepository, fetchPushRange } from "../infrastructure/ingest/github-history.ts";
 import { PermanentJobError } from "../infrastructure/queue/index.ts";
 import { enqueueCommitAnalysis } from "./analysis.ts";
+import { BACKFILL_REPOSITORY_JOB, FETCH_PUSH_RANGE_JOB, JOB_CATALOG } from "./catalog.ts";
 import { defineJob } from "./router.ts";
 
-export const FETCH_PUSH_RANGE_JOB = "fetch-push-range";
-export const BACKFILL_REPOSITORY_JOB = "backfill-repository";
-
-const sha = z.string().regex(/^[0-9a-f]{7,64}$/i, "must be a commit sha");
+export { BACKFILL_REPOSITORY_JOB, FETCH_PUSH_RANGE_JOB };
 
 export interface PushRangeTarget {
   repoId: string;
@@ -21,19 +18,16 @@ export interface PushRangeTarget {
   onDefaultBranch: boolean;
 }
 
-function safeId(value: string): string {
-  return value.replace(/[^A-Za-z0-9_-]/g, "_");
-}
-
 export async function enqueuePushRange(queue: JobQueue, target: PushRangeTarget, deliveryId: string): Promise<void> {
-  // On the webhooks queue: it finishes ingesting the delivery, and must not wait behind thousands of analyses.
-  await queue.enqueue("webhooks", FETCH_PUSH_RANGE_JOB, target, { jobId: `push-range-${safeId(deliveryId)}` });
+  const job = JOB_CATALOG[FETCH_PUSH_RANGE_JOB];
+  await queue.enqueue(job.queue, FETCH_PUSH_RANGE_JOB, target, { jobId: job.id(deliveryId) });
 }
 
 /** One backfill per repository and day: adding, removing and re-adding a repository within a day backfills once. */
 export async function enqueueBackfill(queue: JobQueue, target: { repoId: string; days: number }, now: Date): Promise<void> {
   const since = new Date(now.getTime() - target.days * 86_400_000).toISOString().slice(0, 10);
-  await queue.enqueue("analysis", BACKFILL_REPOSITORY_JOB, { repoId: target.repoId, since }, { jobId: `backfill-${target.repoId}-${since}` });
+  const job = JOB_CATALOG[BACKFILL_REPOSITORY_JOB];
+  await queue.enqueue(job.queue, BACKFILL_REPOSITORY_JOB, { repoId: target.repoId, since }, { jobId: job.id(target.repoId, since) });
 }
 
 /** GitHub refusing the repository (a missing permission, SAML, not visible) does not pass with retries. */
@@ -57,7 +51,7 @@ export function createHistoryJobs(deps: { db: Database; queue: JobQueue; github:
   };
   return {
     [FETCH_PUSH_RANGE_JOB]: defineJob({
-      schema: z.object({ repoId: z.string().uuid(), before: sha, after: sha, branch: z.string().min(1), onDefaultBranch: z.boolean() }),
+      schema: JOB_CATALOG[FETCH_PUSH_RANGE_JOB].payload,
       async run(target, job) {
         const github = await requireGitHub();
         return failingForGoodWhenRefused(() =>
@@ -66,7 +60,7 @@ export function createHistoryJobs(deps: { db: Database; queue: JobQueue; github:
       },
     }),
     [BACKFILL_REPOSITORY_JOB]: defineJob({
-      schema: z.object({ repoId: z.string().uuid(), since: z.iso.date() }),
+      schema: JOB_CATALOG[BACKFILL_REPOSITORY_JOB].payload,
       async run(target, job) {
         const github = await requireGitHub();
         return failingForGoodWhenRefused(() =>

@@ -17,13 +17,12 @@ import {
   COMPUTE_METRICS_DAILY,
   createMetricsJobs,
   EVALUATE_ALERTS,
-  METRICS_SCHEDULES,
   MONITOR_SATURATION_HOURLY,
   TRACK_SURVIVAL_WEEKLY,
   type AlertEvaluationRequest,
 } from "./metrics.ts";
 import { createJobRouter } from "./router.ts";
-import { registerSchedules } from "./schedules.ts";
+import { METRICS_SCHEDULES, registerSchedules } from "./schedules.ts";
 
 const SEEDED_AT = new Date("2026-03-20T18:00:00Z");
 // Friday 2026-03-20, 02:00 in Los Angeles (PDT, UTC−7) = 09:00 UTC = 18:00 in Tokyo.

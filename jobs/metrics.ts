@@ -3,7 +3,6 @@
  * (ADR 031) and fan out one job per repository and period; each per-repository job holds the (name, repo,
  * period) lock, writes idempotently, then hands the repository to the alert evaluation.
  */
-import { z } from "zod";
 import { localYesterday } from "../domain/metrics/time.ts";
 import type { DistributedLock, JobQueue } from "../domain/ports.ts";
 import type { Database } from "../infrastructure/db/client.ts";
@@ -13,34 +12,26 @@ import { computeRepoMetricsRange, loadRepositoryScope } from "../infrastructure/
 import { snapshotReviewQueue, truncateToHour } from "../infrastructure/metrics/review-queue.ts";
 import { computeRepoSurvival } from "../infrastructure/metrics/survival.ts";
 import { listActiveRepositories, repositoriesMissingDay } from "../infrastructure/metrics/targets.ts";
+import {
+  COMPUTE_METRICS_DAILY,
+  COMPUTE_METRICS_DAILY_TICK,
+  EVALUATE_ALERTS,
+  JOB_CATALOG,
+  MONITOR_SATURATION_HOURLY,
+  MONITOR_SATURATION_HOURLY_TICK,
+  TRACK_SURVIVAL_WEEKLY,
+  TRACK_SURVIVAL_WEEKLY_TICK,
+  type MetricsSource,
+} from "./catalog.ts";
 import { defineJob } from "./router.ts";
-import type { ScheduleEntry } from "./schedules.ts";
 
-export const COMPUTE_METRICS_DAILY = "compute-metrics-daily";
-export const TRACK_SURVIVAL_WEEKLY = "track-survival-weekly";
-export const MONITOR_SATURATION_HOURLY = "monitor-saturation-hourly";
-export const EVALUATE_ALERTS = "evaluate-alerts";
-const tick = (job: string) => `${job}-tick`;
+export { COMPUTE_METRICS_DAILY, EVALUATE_ALERTS, MONITOR_SATURATION_HOURLY, periodJobId, TRACK_SURVIVAL_WEEKLY } from "./catalog.ts";
 
 /** Local time that triggers each job, read in every organisation's own zone. */
 export const DAILY_METRICS_LOCAL_HOUR = 2;
 export const SURVIVAL_LOCAL = { weekday: 0, hour: 3 } as const;
 export const SATURATION_LOCAL = { weekdays: [1, 2, 3, 4, 5], fromHour: 9, toHour: 18 } as const;
 
-/**
- * One job scheduler per job, ticking on the hour in UTC; the tick selects organisations by local time. (A
- * scheduler per organisation time zone would have to be added and removed as organisations change zones.)
- */
-export const METRICS_SCHEDULES: readonly ScheduleEntry[] = [
-  { id: COMPUTE_METRICS_DAILY, pattern: "0 * * * *", tz: "UTC", job: { queue: "scheduled-jobs", name: tick(COMPUTE_METRICS_DAILY) } },
-  { id: TRACK_SURVIVAL_WEEKLY, pattern: "0 * * * *", tz: "UTC", job: { queue: "scheduled-jobs", name: tick(TRACK_SURVIVAL_WEEKLY) } },
-  { id: MONITOR_SATURATION_HOURLY, pattern: "0 * * * *", tz: "UTC", job: { queue: "scheduled-jobs", name: tick(MONITOR_SATURATION_HOURLY) } },
-];
-
-/** Job ids carry job, repository and period, and never a ':' (BullMQ reserves it). */
-export function periodJobId(job: string, repoId: string, period: string): string {
-  return `${job}-${repoId}-${period}`.replace(/[^A-Za-z0-9_.-]/g, "_");
-}
 
 /** "2026-03-03T17": the UTC hour a saturation snapshot describes, usable in ids. */
 export function hourPeriod(at: Date): string {
@@ -50,11 +41,11 @@ export function hourPeriod(at: Date): string {
 export interface AlertEvaluationRequest {
   repoId: string;
   /** Which metrics were just written. */
-  source: typeof COMPUTE_METRICS_DAILY | typeof TRACK_SURVIVAL_WEEKLY | typeof MONITOR_SATURATION_HOURLY;
+  source: MetricsSource;
   period: string;
 }
 
-/** Extension point for the alerts work: rule evaluation for one repository after its metrics were written. */
+/** Rule evaluation for one repository after its metrics were written (createAlertJobs' evaluateAlerts). */
 export type EvaluateAlerts = (request: AlertEvaluationRequest) => Promise<unknown>;
 
 export interface MetricsJobDeps {
@@ -63,29 +54,24 @@ export interface MetricsJobDeps {
   lock: DistributedLock;
   logger: Logger;
   now?: () => Date;
-  /** Runs inside the `evaluate-alerts` job. Until alert rules exist, the job records that nothing was evaluated. */
-  evaluateAlerts?: EvaluateAlerts;
+  /** Runs inside the `evaluate-alerts` job. */
+  evaluateAlerts: EvaluateAlerts;
 }
 
 async function enqueueAlertEvaluation(queue: JobQueue, request: AlertEvaluationRequest): Promise<void> {
-  await queue.enqueue("scheduled-jobs", EVALUATE_ALERTS, request, {
-    jobId: periodJobId(`${EVALUATE_ALERTS}-${request.source}`, request.repoId, request.period),
-  });
+  await queue.enqueue("scheduled-jobs", EVALUATE_ALERTS, request, { jobId: JOB_CATALOG[EVALUATE_ALERTS].id(request.source, request.repoId, request.period) });
 }
 
-const repoPeriod = <T extends z.ZodType>(period: T) => z.object({ repoId: z.string().uuid(), period });
-const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD");
-const utcHour = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}$/, "must be an hour YYYY-MM-DDTHH");
 
 export function createMetricsJobs(deps: MetricsJobDeps) {
   const now = deps.now ?? (() => new Date());
   const logger = deps.logger.child({ component: "metrics" });
 
-  async function fanOut(job: string, targets: { repoId: string; period: string; idSuffix?: string }[]): Promise<{ enqueued: number }> {
+  async function fanOut(job: MetricsSource, targets: { repoId: string; period: string; idSuffix?: string }[]): Promise<{ enqueued: number }> {
     let enqueued = 0;
     for (const { idSuffix, ...target } of targets) {
       // A failing enqueue fails the tick, which is retried; the deterministic ids make the repeats no-ops.
-      const jobId = periodJobId(job, target.repoId, idSuffix ? `${target.period}-${idSuffix}` : target.period);
+      const jobId = JOB_CATALOG[job].id(target.repoId, idSuffix ? `${target.period}-${idSuffix}` : target.period);
       const result = await deps.queue.enqueue("scheduled-jobs", job, target, { jobId });
       if (result.created) enqueued += 1;
     }
@@ -99,8 +85,8 @@ export function createMetricsJobs(deps: MetricsJobDeps) {
   }
 
   return {
-    [tick(COMPUTE_METRICS_DAILY)]: defineJob({
-      schema: z.object({}).passthrough(),
+    [COMPUTE_METRICS_DAILY_TICK]: defineJob({
+      schema: JOB_CATALOG[COMPUTE_METRICS_DAILY_TICK].payload,
       async run() {
         const at = now();
         const repos = await listActiveRepositories(deps.db, at);
@@ -126,7 +112,7 @@ export function createMetricsJobs(deps: MetricsJobDeps) {
     }),
 
     [COMPUTE_METRICS_DAILY]: defineJob({
-      schema: repoPeriod(localDate),
+      schema: JOB_CATALOG[COMPUTE_METRICS_DAILY].payload,
       async run({ repoId, period }) {
         const scope = await scopeOrSkip(repoId);
         if (!scope) return { status: "skipped" };
@@ -138,8 +124,8 @@ export function createMetricsJobs(deps: MetricsJobDeps) {
       },
     }),
 
-    [tick(TRACK_SURVIVAL_WEEKLY)]: defineJob({
-      schema: z.object({}).passthrough(),
+    [TRACK_SURVIVAL_WEEKLY_TICK]: defineJob({
+      schema: JOB_CATALOG[TRACK_SURVIVAL_WEEKLY_TICK].payload,
       async run() {
         const repos = await listActiveRepositories(deps.db, now());
         const due = repos.filter((repo) => repo.local.weekday === SURVIVAL_LOCAL.weekday && repo.local.hour === SURVIVAL_LOCAL.hour);
@@ -148,7 +134,7 @@ export function createMetricsJobs(deps: MetricsJobDeps) {
     }),
 
     [TRACK_SURVIVAL_WEEKLY]: defineJob({
-      schema: repoPeriod(localDate),
+      schema: JOB_CATALOG[TRACK_SURVIVAL_WEEKLY].payload,
       async run({ repoId, period }) {
         const scope = await scopeOrSkip(repoId);
         if (!scope) return { status: "skipped" };
@@ -160,8 +146,8 @@ export function createMetricsJobs(deps: MetricsJobDeps) {
       },
     }),
 
-    [tick(MONITOR_SATURATION_HOURLY)]: defineJob({
-      schema: z.object({}).passthrough(),
+    [MONITOR_SATURATION_HOURLY_TICK]: defineJob({
+      schema: JOB_CATALOG[MONITOR_SATURATION_HOURLY_TICK].payload,
       async run() {
         const at = now();
         const repos = await listActiveRepositories(deps.db, at);
@@ -176,7 +162,7 @@ export function createMetricsJobs(deps: MetricsJobDeps) {
     }),
 
     [MONITOR_SATURATION_HOURLY]: defineJob({
-      schema: repoPeriod(utcHour),
+      schema: JOB_CATALOG[MONITOR_SATURATION_HOURLY].payload,
       async run({ repoId, period }) {
         const scope = await scopeOrSkip(repoId);
         if (!scope) return { status: "skipped" };
@@ -190,13 +176,8 @@ export function createMetricsJobs(deps: MetricsJobDeps) {
     }),
 
     [EVALUATE_ALERTS]: defineJob({
-      schema: z.object({
-        repoId: z.string().uuid(),
-        source: z.enum([COMPUTE_METRICS_DAILY, TRACK_SURVIVAL_WEEKLY, MONITOR_SATURATION_HOURLY]),
-        period: z.string().min(1).max(40),
-      }),
+      schema: JOB_CATALOG[EVALUATE_ALERTS].payload,
       async run(request) {
-        if (!deps.evaluateAlerts) return { status: "no-alert-rules" };
         return { status: "evaluated", result: await deps.evaluateAlerts(request) };
       },
     }),

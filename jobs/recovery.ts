@@ -3,12 +3,11 @@ import type { JobQueue } from "../domain/ports.ts";
 import type { Database } from "../infrastructure/db/client.ts";
 import { commits, webhookDeliveries } from "../infrastructure/db/schema/index.ts";
 import type { Logger } from "../infrastructure/logging/logger.ts";
-import { z } from "zod";
 import { resolveGitHubApi, type GitHubApiSource } from "../infrastructure/github/api-source.ts";
 import { redeliverFailedDeliveries } from "../infrastructure/ingest/github-history.ts";
 import { enqueueCommitAnalysis } from "./analysis.ts";
 import { defineJob } from "./router.ts";
-import { deliveryJobId, PROCESS_DELIVERY_JOB } from "./webhooks.ts";
+import { JOB_CATALOG, PROCESS_DELIVERY_JOB, RECOVER_DELIVERIES_JOB } from "./catalog.ts";
 
 const BATCH = 5_000;
 
@@ -30,7 +29,7 @@ export async function requeueUnfinishedWork(
     .orderBy(asc(webhookDeliveries.receivedAt))
     .limit(BATCH);
   for (const { deliveryId } of deliveries) {
-    await deps.queue.enqueue("webhooks", PROCESS_DELIVERY_JOB, { deliveryId }, { jobId: deliveryJobId(deliveryId) });
+    await deps.queue.enqueue("webhooks", PROCESS_DELIVERY_JOB, { deliveryId }, { jobId: JOB_CATALOG[PROCESS_DELIVERY_JOB].id(deliveryId) });
   }
   const pending = await deps.db
     .select({ repoId: commits.repoId, sha: commits.sha })
@@ -45,7 +44,7 @@ export async function requeueUnfinishedWork(
   return { deliveries: deliveries.length, commits: pending.length };
 }
 
-export const RECOVER_DELIVERIES_JOB = "recover-webhook-deliveries";
+export { RECOVER_DELIVERIES_JOB };
 
 /**
  * The hourly recovery: deliveries GitHub failed to hand over (Sentinel answered 503 or was down) are redelivered,
@@ -54,7 +53,7 @@ export const RECOVER_DELIVERIES_JOB = "recover-webhook-deliveries";
 export function createRecoveryJobs(deps: { db: Database; queue: JobQueue; logger: Logger; github: GitHubApiSource; now?: () => Date }) {
   return {
     [RECOVER_DELIVERIES_JOB]: defineJob({
-      schema: z.object({}).passthrough(),
+      schema: JOB_CATALOG[RECOVER_DELIVERIES_JOB].payload,
       async run() {
         const now = deps.now?.() ?? new Date();
         const requeued = await requeueUnfinishedWork(deps, { olderThan: new Date(now.getTime() - 5 * 60_000) });

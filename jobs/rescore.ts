@@ -4,7 +4,6 @@
  * the organisation and the version, so every worker starting after a deploy queues it once). The job re-scores their
  * commits in batches from storage — `sentinel rescore`'s code path — then recomputes the metrics they changed.
  */
-import { z } from "zod";
 import { DETECTOR_VERSION } from "../domain/detection/index.ts";
 import type { DistributedLock, JobQueue } from "../domain/ports.ts";
 import type { Database } from "../infrastructure/db/client.ts";
@@ -19,24 +18,11 @@ import {
 import type { Logger } from "../infrastructure/logging/logger.ts";
 import { recomputeStaleMetrics } from "../infrastructure/metrics/recompute.ts";
 import { RetryLaterError } from "../infrastructure/queue/index.ts";
+import { JOB_CATALOG, RESCORE_CHECK_JOB, RESCORE_ORGANIZATION_JOB } from "./catalog.ts";
 import { defineJob } from "./router.ts";
-import type { ScheduleEntry } from "./schedules.ts";
 
-export const RESCORE_CHECK_JOB = "rescore-check";
-export const RESCORE_ORGANIZATION_JOB = "rescore-organization";
-
-/**
- * Daily, besides the check at worker start: commits written by a worker still running the old version during a
- * rolling deploy (after the new one checked) are picked up here.
- */
-export const RESCORE_SCHEDULES: readonly ScheduleEntry[] = [
-  { id: RESCORE_CHECK_JOB, pattern: "41 4 * * *", tz: "UTC", job: { queue: "scheduled-jobs", name: RESCORE_CHECK_JOB } },
-];
-
-/** One job per organisation and detector version; no ':' (BullMQ reserves it). */
-export function rescoreJobId(orgId: string, version: string): string {
-  return `${RESCORE_ORGANIZATION_JOB}-${orgId}-${version}`.replace(/[^A-Za-z0-9_.-]/g, "_");
-}
+export { RESCORE_ORGANIZATION_JOB };
+export const rescoreJobId = JOB_CATALOG[RESCORE_ORGANIZATION_JOB].id;
 
 /** -1, 0, 1 as `a` is older than, the same as, or newer than `b` ("sentinel-detector-1.2.3"); unparseable: 0 if equal, else 1. */
 export function compareDetectorVersions(a: string, b: string): number {
@@ -71,7 +57,7 @@ export async function enqueueStaleDetectorRescores(deps: Pick<RescoreJobDeps, "d
       "scheduled-jobs",
       RESCORE_ORGANIZATION_JOB,
       { orgId, detectorVersion: DETECTOR_VERSION },
-      { jobId: rescoreJobId(orgId, DETECTOR_VERSION) },
+      { jobId: JOB_CATALOG[RESCORE_ORGANIZATION_JOB].id(orgId, DETECTOR_VERSION) },
     );
     if (result.created) enqueued += 1;
   }
@@ -104,12 +90,12 @@ export function createRescoreJobs(deps: RescoreJobDeps) {
   const logger = deps.logger.child({ component: "rescore" });
   return {
     [RESCORE_CHECK_JOB]: defineJob({
-      schema: z.object({}).passthrough(),
+      schema: JOB_CATALOG[RESCORE_CHECK_JOB].payload,
       run: () => enqueueStaleDetectorRescores({ ...deps, logger }),
     }),
 
     [RESCORE_ORGANIZATION_JOB]: defineJob({
-      schema: z.object({ orgId: z.string().uuid(), detectorVersion: z.string().min(1).max(100) }),
+      schema: JOB_CATALOG[RESCORE_ORGANIZATION_JOB].payload,
       async run({ orgId, detectorVersion }, job) {
         const order = compareDetectorVersions(detectorVersion, DETECTOR_VERSION);
         // A newer worker queued it during a rolling deploy: leave it to a worker of that version.

@@ -4,22 +4,16 @@
  * dropped, and patches older than line survival reads are emptied. One worker at a time (a Redis lock); a pass the
  * lock loses midway stops after its batch and the next day's continues.
  */
-import { z } from "zod";
 import type { DistributedLock } from "../domain/ports.ts";
 import type { Env } from "../infrastructure/config/env.ts";
 import type { Database } from "../infrastructure/db/client.ts";
 import type { Logger } from "../infrastructure/logging/logger.ts";
 import { applyRetention } from "../infrastructure/operations/purge.ts";
 import { withLock } from "../infrastructure/queue/with-lock.ts";
+import { JOB_CATALOG, RETENTION_JOB } from "./catalog.ts";
 import { defineJob } from "./router.ts";
-import type { ScheduleEntry } from "./schedules.ts";
 
-export const RETENTION_JOB = "apply-retention";
-
-/** 03:53 UTC: away from the hour and from the other nightly jobs. */
-export const RETENTION_SCHEDULES: readonly ScheduleEntry[] = [
-  { id: RETENTION_JOB, pattern: "53 3 * * *", tz: "UTC", job: { queue: "scheduled-jobs", name: RETENTION_JOB } },
-];
+export { RETENTION_JOB };
 
 export interface RetentionJobDeps {
   db: Database;
@@ -33,7 +27,7 @@ export function createRetentionJobs(deps: RetentionJobDeps) {
   const logger = deps.logger.child({ component: "retention" });
   return {
     [RETENTION_JOB]: defineJob({
-      schema: z.object({}).passthrough(),
+      schema: JOB_CATALOG[RETENTION_JOB].payload,
       async run() {
         const outcome = await withLock(deps.lock, "retention", 60_000, ({ signal }) =>
           applyRetention(

@@ -1,8 +1,17 @@
 import type { JobQueue, QueueName } from "../domain/ports.ts";
-import { METRICS_SCHEDULES } from "./metrics.ts";
-import { RECOVER_DELIVERIES_JOB } from "./recovery.ts";
-import { RESCORE_SCHEDULES } from "./rescore.ts";
-import { RETENTION_SCHEDULES } from "./retention.ts";
+import {
+  COMPUTE_METRICS_DAILY,
+  COMPUTE_METRICS_DAILY_TICK,
+  JOB_CATALOG,
+  MONITOR_SATURATION_HOURLY,
+  MONITOR_SATURATION_HOURLY_TICK,
+  RECOVER_DELIVERIES_JOB,
+  RESCORE_CHECK_JOB,
+  RETENTION_JOB,
+  TRACK_SURVIVAL_WEEKLY,
+  TRACK_SURVIVAL_WEEKLY_TICK,
+  type JobName,
+} from "./catalog.ts";
 
 /**
  * Every recurring job, as data. Registered with upsertSchedule at each worker start (the same id replaces, never
@@ -12,18 +21,33 @@ export interface ScheduleEntry {
   id: string;
   pattern: string;
   tz: string;
-  job: { queue: QueueName; name: string; data?: Record<string, unknown> };
+  job: { queue: QueueName; name: JobName; data?: Record<string, unknown> };
 }
+
+/** A schedule of a cataloged job, on the queue the catalog gives it. */
+const every = (id: string, pattern: string, name: JobName): ScheduleEntry => ({ id, pattern, tz: "UTC", job: { queue: JOB_CATALOG[name].queue, name } });
+
+/**
+ * Daily metrics, weekly survival, hourly review-queue saturation (issue 5): one job scheduler per job, ticking on the
+ * hour in UTC; the tick selects organisations by local time (ADR 031). (A scheduler per organisation time zone would
+ * have to be added and removed as organisations change zones.)
+ */
+export const METRICS_SCHEDULES: readonly ScheduleEntry[] = [
+  every(COMPUTE_METRICS_DAILY, "0 * * * *", COMPUTE_METRICS_DAILY_TICK),
+  every(TRACK_SURVIVAL_WEEKLY, "0 * * * *", TRACK_SURVIVAL_WEEKLY_TICK),
+  every(MONITOR_SATURATION_HOURLY, "0 * * * *", MONITOR_SATURATION_HOURLY_TICK),
+];
 
 export const SCHEDULES: readonly ScheduleEntry[] = [
   // Minute 17, not 0: GitHub's and everyone else's hourly jobs pile up on the hour.
-  { id: "recover-webhook-deliveries", pattern: "17 * * * *", tz: "UTC", job: { queue: "scheduled-jobs", name: RECOVER_DELIVERIES_JOB } },
-  // Daily metrics, weekly survival, hourly review-queue saturation: hourly ticks that pick organisations by local time (ADR 031).
+  every(RECOVER_DELIVERIES_JOB, "17 * * * *", RECOVER_DELIVERIES_JOB),
   ...METRICS_SCHEDULES,
-  // Stored commits scored by another detector version (a rolling deploy's stragglers): re-scored (issue 15).
-  ...RESCORE_SCHEDULES,
-  // Removed repositories purged after the grace period, old payloads and patches dropped (issue 16).
-  ...RETENTION_SCHEDULES,
+  // Daily, besides the check at worker start: commits written by a worker still running the old detector version
+  // during a rolling deploy (after the new one checked) are re-scored (issue 15).
+  every(RESCORE_CHECK_JOB, "41 4 * * *", RESCORE_CHECK_JOB),
+  // Removed repositories purged after the grace period, old payloads and patches dropped (issue 16). 03:53 UTC: away
+  // from the hour and from the other nightly jobs.
+  every(RETENTION_JOB, "53 3 * * *", RETENTION_JOB),
 ];
 
 export async function registerSchedules(queue: JobQueue, schedules: readonly ScheduleEntry[] = SCHEDULES): Promise<void> {

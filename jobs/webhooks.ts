@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { JobQueue } from "../domain/ports.ts";
 import type { Database } from "../infrastructure/db/client.ts";
 import { enqueueDeploymentEvaluation } from "../infrastructure/alerts/enqueue.ts";
@@ -8,13 +7,11 @@ import type { Logger } from "../infrastructure/logging/logger.ts";
 import { PermanentJobError } from "../infrastructure/queue/index.ts";
 import { enqueueCommitAnalyses } from "./analysis.ts";
 import { enqueueBackfill, enqueuePushRange } from "./history.ts";
+import { JOB_CATALOG, PROCESS_DELIVERY_JOB } from "./catalog.ts";
 import { defineJob } from "./router.ts";
 
-export const PROCESS_DELIVERY_JOB = "process-delivery";
-
-export function deliveryJobId(deliveryId: string): string {
-  return `delivery-${deliveryId.replace(/[^A-Za-z0-9_-]/g, "_")}`;
-}
+export { PROCESS_DELIVERY_JOB };
+export const deliveryJobId = JOB_CATALOG[PROCESS_DELIVERY_JOB].id;
 
 export function createWebhookJobs(deps: {
   db: Database;
@@ -29,7 +26,7 @@ export function createWebhookJobs(deps: {
 }) {
   return {
     [PROCESS_DELIVERY_JOB]: defineJob({
-      schema: z.object({ deliveryId: z.string().min(1).max(200) }),
+      schema: JOB_CATALOG[PROCESS_DELIVERY_JOB].payload,
       async run({ deliveryId }) {
         const outcome = await processWebhookDelivery(deps.db, deliveryId);
         if (outcome.status === "missing") throw new PermanentJobError(`delivery ${deliveryId} is not recorded`);

@@ -6,14 +6,12 @@ import { alertDeliveries, alerts, notificationChannels } from "../db/schema/inde
 import { parseChannelConfig } from "../notify/channels.ts";
 import type { Notifier } from "../notify/notifier.ts";
 import { PermanentJobError, RetryLaterError } from "../queue/errors.ts";
-import { ACKNOWLEDGE_PAGERDUTY_JOB } from "./enqueue.ts";
+import { ACKNOWLEDGE_PAGERDUTY_JOB, JOB_CATALOG } from "../../jobs/catalog.ts";
 import { TransientDeliveryError } from "./deliver.ts";
 
 export type AcknowledgeAlertResult =
   | { ok: true; acknowledgedAt: Date; acknowledgedBy: string | null; alreadyAcknowledged: boolean; pagerDutyAcknowledgements: number }
   | { ok: false; code: "ALERT_NOT_FOUND" };
-
-const idPart = (value: string) => value.replace(/[^A-Za-z0-9_-]/g, "_");
 
 /**
  * Acknowledges an alert of `orgId` (another organisation's alert, or a malformed id, is ALERT_NOT_FOUND — never a
@@ -58,7 +56,7 @@ export async function acknowledgeAlert(
       "notifications",
       ACKNOWLEDGE_PAGERDUTY_JOB,
       { alertId, channelId },
-      { jobId: `pd-ack-${idPart(alertId)}-${idPart(channelId)}`, attempts: 10, backoff: { type: "exponential", delayMs: 10_000 } },
+      { jobId: JOB_CATALOG[ACKNOWLEDGE_PAGERDUTY_JOB].id(alertId, channelId), attempts: 10, backoff: { type: "exponential", delayMs: 10_000 } },
     );
   }
   return { ok: true, acknowledgedAt: updated.acknowledgedAt!, acknowledgedBy: updated.acknowledgedBy, alreadyAcknowledged: false, pagerDutyAcknowledgements: pagerDutyChannels.length };

@@ -2,11 +2,9 @@ import { and, eq } from "drizzle-orm";
 import type { BackoffPolicy, JobQueue } from "../../domain/ports.ts";
 import type { Executor } from "../db/client.ts";
 import { alertDeliveries } from "../db/schema/index.ts";
+import { DELIVER_ALERT_JOB, EVALUATE_DEPLOYMENT_JOB, EVALUATE_INCIDENT_JOB, JOB_CATALOG } from "../../jobs/catalog.ts";
 
-export const DELIVER_ALERT_JOB = "deliver-alert";
-export const ACKNOWLEDGE_PAGERDUTY_JOB = "acknowledge-pagerduty";
-export const EVALUATE_DEPLOYMENT_JOB = "evaluate-deployment";
-export const EVALUATE_INCIDENT_JOB = "evaluate-incident";
+export { DELIVER_ALERT_JOB };
 
 /**
  * A notification survives a channel outage of about an hour: 10 attempts, exponential from 10 s
@@ -18,9 +16,6 @@ export interface DeliveryRetryPolicy {
 }
 export const DEFAULT_DELIVERY_RETRY: DeliveryRetryPolicy = { attempts: 10, backoff: { type: "exponential", delayMs: 10_000 } };
 
-const idPart = (value: string) => value.replace(/[^A-Za-z0-9_-]/g, "_");
-
-export const deliveryJobId = (alertId: string, channelId: string) => `alert-${idPart(alertId)}-${idPart(channelId)}`;
 
 export async function enqueueAlertDeliveries(
   queue: JobQueue,
@@ -30,7 +25,7 @@ export async function enqueueAlertDeliveries(
 ): Promise<number> {
   let created = 0;
   for (const channelId of channelIds) {
-    const result = await queue.enqueue("notifications", DELIVER_ALERT_JOB, { alertId, channelId }, { jobId: deliveryJobId(alertId, channelId), ...retry });
+    const result = await queue.enqueue("notifications", DELIVER_ALERT_JOB, { alertId, channelId }, { jobId: JOB_CATALOG[DELIVER_ALERT_JOB].id(alertId, channelId), ...retry });
     if (result.created) created += 1;
   }
   return created;
@@ -55,11 +50,11 @@ export async function enqueuePendingDeliveries(db: Executor, queue: JobQueue, al
 }
 
 export async function enqueueDeploymentEvaluation(queue: JobQueue, deploymentId: string): Promise<void> {
-  await queue.enqueue("scheduled-jobs", EVALUATE_DEPLOYMENT_JOB, { deploymentId }, { jobId: `evaluate-deployment-${idPart(deploymentId)}` });
+  await queue.enqueue("scheduled-jobs", EVALUATE_DEPLOYMENT_JOB, { deploymentId }, { jobId: JOB_CATALOG[EVALUATE_DEPLOYMENT_JOB].id(deploymentId) });
 }
 
 export async function enqueueIncidentEvaluation(queue: JobQueue, incidentId: string): Promise<void> {
-  await queue.enqueue("scheduled-jobs", EVALUATE_INCIDENT_JOB, { incidentId }, { jobId: `evaluate-incident-${idPart(incidentId)}` });
+  await queue.enqueue("scheduled-jobs", EVALUATE_INCIDENT_JOB, { incidentId }, { jobId: JOB_CATALOG[EVALUATE_INCIDENT_JOB].id(incidentId) });
 }
 
 /**

@@ -1,7 +1,7 @@
 import type postgres from "postgres";
 import type { JobQueue } from "../../domain/ports.ts";
 import { createGroupCommit } from "../db/group-commit.ts";
-import { deliveryJobId, PROCESS_DELIVERY_JOB } from "../../jobs/webhooks.ts";
+import { JOB_CATALOG, PROCESS_DELIVERY_JOB } from "../../jobs/catalog.ts";
 
 /**
  * Group commit for the webhook route: the deliveries that arrive while one batch is being written wait and go
@@ -149,7 +149,7 @@ export function createDeliveryIntake(sql: postgres.Sql, queue: JobQueue, options
       ];
       await queue.enqueueBulk(
         "webhooks",
-        toQueue.map((deliveryId) => ({ name: PROCESS_DELIVERY_JOB, data: { deliveryId }, options: { jobId: deliveryJobId(deliveryId) } })),
+        toQueue.map((deliveryId) => ({ name: PROCESS_DELIVERY_JOB, data: { deliveryId }, options: { jobId: JOB_CATALOG[PROCESS_DELIVERY_JOB].id(deliveryId) } })),
       );
     } catch (error) {
       // Rows are written but their jobs may not be: answer 503 so GitHub marks the delivery failed; the row stays

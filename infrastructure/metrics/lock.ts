@@ -1,12 +1,13 @@
 import type { DistributedLock } from "../../domain/ports.ts";
 import { RetryLaterError, withLock, type QueueLogger } from "../queue/index.ts";
+import { jobIdPart } from "../queue/job-id.ts";
 
 /** Long enough for one repository's day; withLock renews it every ttl/3 while the work runs. */
 export const METRICS_LOCK_TTL_MS = 60_000;
 
 /** `metrics-<name>-<repo>-<period>`: one holder per job, repository and period (no ':' so it doubles as a job id part). */
 export function metricsLockKey(name: string, repoId: string, period: string): string {
-  return `metrics-${name}-${repoId}-${period}`.replace(/[^A-Za-z0-9_.-]/g, "_");
+  return jobIdPart(`metrics-${name}-${repoId}-${period}`);
 }
 
 /**
