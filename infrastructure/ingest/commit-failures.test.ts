@@ -3,7 +3,7 @@ import { and, eq } from "drizzle-orm";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CommitFailures } from "../../app/components/CommitFailures.tsx";
+import { CommitFailures } from "../../app/components/repository/CommitFailures.tsx";
 import * as repoPage from "../../app/routes/repos.$repoId.tsx";
 import { planWebhookIngestion } from "../../domain/ingestion/webhook-plan.ts";
 import type { JobContext } from "../../domain/ports.ts";
