@@ -30,7 +30,7 @@ RUN --mount=type=bind,source=scripts/patch-dependencies.mjs,target=/app/scripts/
 COPY --from=build /app/build ./build
 COPY --from=build /app/public/build ./public/build
 # The CLI (`node bin/sentinel.js …`) runs these sources; *.test.ts never reach the context (.dockerignore).
-# infrastructure/bench ships because `sentinel generate` imports it.
+# bench/ (benchmarks, `sentinel generate`'s generator) stays out: the command says it is a development tool.
 COPY bin ./bin
 COPY domain ./domain
 COPY infrastructure ./infrastructure

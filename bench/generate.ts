@@ -6,15 +6,15 @@
  */
 import { sql as drizzleSql } from "drizzle-orm";
 import type postgres from "postgres";
-import type { MetricsSource } from "../../domain/alerts/rules.ts";
-import { addDays } from "../../domain/metrics/time.ts";
-import type { JobQueue } from "../../domain/ports.ts";
-import { evaluateIncidentAlerts, evaluateRepositoryAlerts } from "../alerts/evaluate.ts";
-import type { Database } from "../db/client.ts";
-import type { Logger } from "../logging/logger.ts";
-import { computeRepoMetricsRange, loadRepositoryScope, type RepositoryScope } from "../metrics/repo-metrics.ts";
-import { snapshotReviewQueue, truncateToHour } from "../metrics/review-queue.ts";
-import { computeRepoSurvival } from "../metrics/survival.ts";
+import type { MetricsSource } from "../domain/alerts/rules.ts";
+import { addDays } from "../domain/metrics/time.ts";
+import type { JobQueue } from "../domain/ports.ts";
+import { evaluateIncidentAlerts, evaluateRepositoryAlerts } from "../infrastructure/alerts/evaluate.ts";
+import type { Database } from "../infrastructure/db/client.ts";
+import type { Logger } from "../infrastructure/logging/logger.ts";
+import { computeRepoMetricsRange, loadRepositoryScope, type RepositoryScope } from "../infrastructure/metrics/repo-metrics.ts";
+import { snapshotReviewQueue, truncateToHour } from "../infrastructure/metrics/review-queue.ts";
+import { computeRepoSurvival } from "../infrastructure/metrics/survival.ts";
 import { CopyWriter } from "./copy.ts";
 import {
   DEFAULT_SHAPE,

@@ -5,17 +5,17 @@
  * staging and production deployments with their status events, and incidents with suspected commits.
  *
  * Everything comes from one seeded random source, repository by repository (`Random.fork`), so the same seed,
- * period and size give the same rows. Rows are produced as COPY text lines (infrastructure/bench/copy.ts) and
+ * period and size give the same rows. Rows are produced as COPY text lines (bench/copy.ts) and
  * shaped exactly like the ingestion and analysis paths write them: the same event keys and payload fields as the
  * webhook planner, attribution rows with the real file-kind and risk-tier classifiers, stored patches that the
  * provenance replay can follow (they rewrite earlier lines of the same files).
  */
-import { Random } from "../../domain/demo/random.ts";
-import { classifyFileKind, countsTowardShare } from "../../domain/detection/file-kind.ts";
-import type { FileKind } from "../../domain/detection/types.ts";
-import { DETECTOR_VERSION } from "../../domain/detection/version.ts";
-import { pullRequestAgentMarkers } from "../../domain/ingestion/webhook-plan.ts";
-import { classifyRiskTier } from "../../domain/risk/tiers.ts";
+import { Random } from "../domain/demo/random.ts";
+import { classifyFileKind, countsTowardShare } from "../domain/detection/file-kind.ts";
+import type { FileKind } from "../domain/detection/types.ts";
+import { DETECTOR_VERSION } from "../domain/detection/version.ts";
+import { pullRequestAgentMarkers } from "../domain/ingestion/webhook-plan.ts";
+import { classifyRiskTier } from "../domain/risk/tiers.ts";
 import { copyLine } from "./copy.ts";
 
 const DAY_MS = 86_400_000;

@@ -3,7 +3,7 @@
  *   1. the demo organisation (seeded through ingestion + analysis): yesterday's daily metrics for all its
  *      repositories, as the 02:00 fan-out runs them, and one repository's full recompute (every day + survival);
  *   2. with --repos N --days D --commits C: the generated organisation of `sentinel generate`
- *      (infrastructure/bench/large-organization.ts) with N equally busy repositories of C commits a repository-day
+ *      (bench/large-organization.ts) with N equally busy repositories of C commits a repository-day
  *      on average over D days: the daily metrics for all N repositories (8 at a time), whole-window and focused
  *      replay, and the full recompute of one of them. `npm run bench` times the same jobs on the full data set.
  * Run: npm run bench:metrics [-- --demo-days 90] [-- --repos 100 --days 30 --commits 70]
@@ -12,10 +12,10 @@ import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { localYesterday } from "../domain/metrics/time.ts";
-import { loadOrganizationHistory, shapeOf } from "../infrastructure/bench/generate.ts";
-import { DAILY_FAN_OUT, repositoryScopes, runDailyMetrics, runFullRecompute } from "../infrastructure/bench/jobs.ts";
-import { describeShape } from "../infrastructure/bench/large-organization.ts";
-import { measure } from "../infrastructure/bench/measure.ts";
+import { loadOrganizationHistory, shapeOf } from "../bench/generate.ts";
+import { DAILY_FAN_OUT, repositoryScopes, runDailyMetrics, runFullRecompute } from "../bench/jobs.ts";
+import { describeShape } from "../bench/large-organization.ts";
+import { measure } from "../bench/measure.ts";
 import { connectPostgres, type DatabaseConnection } from "../infrastructure/db/client.ts";
 import { migrateDatabase } from "../infrastructure/db/migrate.ts";
 import { seedDemoOrganization } from "../infrastructure/demo/seed-demo.ts";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dashboardReads, type DashboardReadContext } from "../../app/presenters/dashboard-reads.server.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
-import { loadOrganizationHistory, shapeOf } from "../bench/generate.ts";
+import { loadOrganizationHistory, shapeOf } from "../../bench/generate.ts";
 import { connectPostgres, type DatabaseConnection } from "./client.ts";
 import { createStatementRecorder, explainStatement, isRead, sequentialScans, type CapturedStatement } from "./query-plans.ts";
 

@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bufferIo } from "../../../tests/support/cli.ts";
 import { createTestDatabase, type TestDatabase } from "../../../tests/support/database.ts";
-import { generateCommand } from "./generate.ts";
+import { createGenerateCommand, generateCommand } from "./generate.ts";
 
 let database: TestDatabase;
 const saved = { DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: process.env.REDIS_URL };
@@ -104,6 +108,18 @@ describe("sentinel generate", () => {
       await expect(generateCommand.run(["--repos", "1"], bufferIo())).rejects.toThrow("needs DATABASE_URL");
     } finally {
       process.env.DATABASE_URL = url;
+    }
+  });
+
+  it("without bench/ (the production image leaves it out) says it is a development tool and exits 2", async () => {
+    const empty = mkdtempSync(path.join(tmpdir(), "sentinel-no-bench-"));
+    try {
+      const io = bufferIo();
+      expect(await createGenerateCommand(pathToFileURL(`${empty}/`)).run(["--repos", "1"], io)).toBe(2);
+      expect(io.err()).toBe("sentinel generate is a development tool: run it from a source checkout\n");
+      expect(io.out()).toBe("");
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
     }
   });
 });

@@ -1,7 +1,9 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import type * as benchGenerator from "../../../bench/generate.ts";
+import type * as benchOrganization from "../../../bench/large-organization.ts";
 import { parseLocalDate } from "../../../domain/metrics/time.ts";
-import { deriveOrganizationData, loadOrganizationHistory, markGenerationComplete, shapeOf, BENCH_USER_LOGIN } from "../../bench/generate.ts";
-import { DEFAULT_SHAPE, describeShape } from "../../bench/large-organization.ts";
 import { CliUsageError, parseCliArgs, parseWith, type CliCommand } from "../command.ts";
 import { createProgressReporter } from "../progress.ts";
 import { cliEnv, withCliServices } from "../runtime.ts";
@@ -14,28 +16,47 @@ const wholeNumber = (flag: string, min: number, max: number, fallback: number) =
     .max(max, `${flag} must be at most ${max.toLocaleString("en-US")}`)
     .default(fallback);
 
-const optionsSchema = z.object({
-  org: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,38}$/, "--org must be a slug: lowercase letters, digits and dashes")
-    .default("bench"),
-  repos: wholeNumber("--repos", 1, 1000, DEFAULT_SHAPE.repos),
-  days: wholeNumber("--days", 7, 3650, DEFAULT_SHAPE.days),
-  seed: wholeNumber("--seed", 0, 2 ** 31 - 1, DEFAULT_SHAPE.seed),
-  until: z
-    .string()
-    .refine((value) => {
-      try {
-        parseLocalDate(value);
-        return true;
-      } catch {
-        return false;
-      }
-    }, "--until must be a date YYYY-MM-DD")
-    .optional(),
-});
+type BenchGenerator = typeof benchGenerator;
+type BenchOrganization = typeof benchOrganization;
 
-export const generateCommand: CliCommand = {
+/**
+ * The generator is benchmark code (bench/), which the production image leaves out. It is loaded only when the
+ * command runs, from a URL no import or bundler follows, so the CLI starts without it; null when it is absent.
+ */
+async function loadBench(folder: URL): Promise<(BenchGenerator & BenchOrganization) | null> {
+  const generate = new URL("generate.ts", folder);
+  if (!existsSync(fileURLToPath(generate))) return null;
+  const [generator, organization] = await Promise.all([
+    import(generate.href) as Promise<BenchGenerator>,
+    import(new URL("large-organization.ts", folder).href) as Promise<BenchOrganization>,
+  ]);
+  return { ...generator, ...organization };
+}
+
+const optionsSchema = (defaults: BenchOrganization["DEFAULT_SHAPE"]) =>
+  z.object({
+    org: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,38}$/, "--org must be a slug: lowercase letters, digits and dashes")
+      .default("bench"),
+    repos: wholeNumber("--repos", 1, 1000, defaults.repos),
+    days: wholeNumber("--days", 7, 3650, defaults.days),
+    seed: wholeNumber("--seed", 0, 2 ** 31 - 1, defaults.seed),
+    until: z
+      .string()
+      .refine((value) => {
+        try {
+          parseLocalDate(value);
+          return true;
+        } catch {
+          return false;
+        }
+      }, "--until must be a date YYYY-MM-DD")
+      .optional(),
+  });
+
+/** `benchFolder`: where bench/ is (a folder URL, ending in /); tests point it elsewhere. */
+export const createGenerateCommand = (benchFolder: URL): CliCommand => ({
   name: "generate",
   summary: "Write a large generated organisation into PostgreSQL, for benchmarks",
   usage: [
@@ -46,7 +67,8 @@ export const generateCommand: CliCommand = {
     "defaults about 10 million code events and 2 million attribution rows. Then computes its daily metrics, line",
     "survival, review queue and alerts with the workers' own code. The same seed and --until give the same data.",
     "Re-running replaces the organisation. Needs DATABASE_URL (PostgreSQL); use a database of its own.",
-    `A member "${BENCH_USER_LOGIN}" (owner) is created for benchmarks that sign in.`,
+    "A member (owner) is created for benchmarks that sign in; its login is printed at the end.",
+    "A development tool: it runs from a source checkout, not from the production image (which leaves out bench/).",
     "",
     "Options:",
     "  --org SLUG          organisation slug (default bench)",
@@ -56,12 +78,18 @@ export const generateCommand: CliCommand = {
     "  --until YYYY-MM-DD  the history ends at 00:00 UTC of this day (default today)",
   ].join("\n"),
   async run(args, io) {
+    const bench = await loadBench(benchFolder);
+    if (bench === null) {
+      io.stderr.write("sentinel generate is a development tool: run it from a source checkout\n");
+      return 2;
+    }
+    const { deriveOrganizationData, describeShape, loadOrganizationHistory, markGenerationComplete, shapeOf, BENCH_USER_LOGIN, DEFAULT_SHAPE } = bench;
     const values = parseCliArgs({
       args,
       options: { org: { type: "string" }, repos: { type: "string" }, days: { type: "string" }, seed: { type: "string" }, until: { type: "string" } },
       strict: true,
     }).values;
-    const options = parseWith(optionsSchema, values);
+    const options = parseWith(optionsSchema(DEFAULT_SHAPE), values);
     if (cliEnv().usesEmbeddedDatabase) {
       throw new CliUsageError("needs DATABASE_URL: millions of rows go to PostgreSQL, not the embedded database (use a database of its own)");
     }
@@ -89,4 +117,6 @@ export const generateCommand: CliCommand = {
       return 0;
     });
   },
-};
+});
+
+export const generateCommand = createGenerateCommand(new URL("../../../bench/", import.meta.url));
