@@ -42,10 +42,26 @@ module.exports = {
       to: { dependencyTypes: ["npm-no-pkg", "npm-unknown"] },
     },
     {
+      name: "production-not-on-tests-or-tools",
+      comment:
+        "Production code (everything but its *.test.ts files) may not import tests/, bench/, scripts/ or e2e/: the image leaves those folders out, and test helpers, fakes and fixtures live in tests/.",
+      severity: "error",
+      from: { path: "^(app|domain|infrastructure|jobs|bin)/", pathNot: ["\\.test\\.tsx?$", "^infrastructure/cli/commands/generate\\.ts$"] },
+      to: { path: "^(tests|bench|scripts|e2e)/" },
+    },
+    {
+      name: "generate-loads-bench-at-run-time",
+      comment:
+        "`sentinel generate` is the one production file that uses bench/: it loads the generator at run time through a URL no import or bundler follows (and says so when bench/ is absent, as in the image), and takes only its types from a type import.",
+      severity: "error",
+      from: { path: "^infrastructure/cli/commands/generate\\.ts$" },
+      to: { path: "^(tests|bench|scripts|e2e)/", dependencyTypesNot: ["type-import", "type-only"] },
+    },
+    {
       name: "not-to-dev-dep",
       comment: "Production code may not import devDependencies: the image installs with --omit=dev (tests and tools may).",
       severity: "error",
-      from: { path: "^(app|domain|infrastructure|jobs)/", pathNot: ["\\.test\\.tsx?$", "^infrastructure/bench/", "(^|/)(test-|fake-|testing)[^/]*$", "-contract\\.ts$", "/webhook-fixtures\\.ts$", "/corpus-fixture\\.ts$", "/test-support\\.ts$"] },
+      from: { path: "^(app|domain|infrastructure|jobs|bin)/", pathNot: "\\.test\\.tsx?$" },
       to: { dependencyTypes: ["npm-dev"], pathNot: ["node_modules/@types/"] },
     },
     {
