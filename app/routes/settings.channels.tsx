@@ -1,6 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Card, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow, Title } from "@tremor/react";
+import { CHANNEL_KIND_LABELS, type ChannelKind } from "../../domain/alerts/channel-kinds.ts";
 import { requireOrganization, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
 import { SettingsNav } from "~/components/SettingsNav.tsx";
@@ -9,8 +10,7 @@ import { formatRelativeTime } from "~/utils/format.ts";
 
 export const meta: MetaFunction = () => [{ title: "Notification channels · Sentinel" }];
 
-type Kind = "slack" | "email" | "pagerduty";
-const KIND_LABEL: Record<Kind, string> = { slack: "Slack", email: "Email", pagerduty: "PagerDuty" };
+type Kind = ChannelKind;
 const SUBMIT_LABEL: Record<Kind, string> = { slack: "Add Slack channel", email: "Add email channel", pagerduty: "Add PagerDuty channel" };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -149,7 +149,7 @@ export default function ChannelSettings() {
             <TableBody>
               {channels.map((channel) => (
                 <TableRow key={channel.id} data-testid="channel-row">
-                  <TableCell>{KIND_LABEL[channel.kind]}</TableCell>
+                  <TableCell>{CHANNEL_KIND_LABELS[channel.kind]}</TableCell>
                   <TableCell>{channel.name}</TableCell>
                   <TableCell className="whitespace-normal">
                     {channel.target}

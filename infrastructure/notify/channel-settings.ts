@@ -1,5 +1,6 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
+import { CHANNEL_KINDS } from "../../domain/alerts/channel-kinds.ts";
 import type { Executor } from "../db/client.ts";
 import { notificationChannels } from "../db/schema/index.ts";
 import { parseChannelConfig, validateChannelConfig, type ChannelKind } from "./channels.ts";
@@ -82,7 +83,7 @@ export async function listChannels(db: Executor, orgId: string, secretKey: strin
 
 export const MAX_CHANNELS = 50;
 
-const channelKind = z.enum(["slack", "email", "pagerduty"], { message: "choose Slack, email or PagerDuty" });
+const channelKind = z.enum(CHANNEL_KINDS, { message: "choose Slack, email or PagerDuty" });
 const optionalText = z.string().optional().default("");
 const addChannelForm = z.object({
   name: z.string({ message: "name the channel, e.g. #alerts or On-call" }).trim().min(1, "name the channel, e.g. #alerts or On-call").max(100, "keep the name under 100 characters"),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { ChannelKind } from "../../domain/alerts/channel-kinds.ts";
 import { openChannelConfig, SecretDecryptionError } from "./secrets.ts";
 import { checkSlackWebhookUrl } from "./slack-webhook.ts";
 import { checkOutboundUrl, type SsrfOptions } from "./ssrf.ts";
@@ -20,11 +21,12 @@ export const pagerDutyChannelConfig = z.object({
   routingKey: z.string().trim().regex(/^[A-Za-z0-9]{32}$/, "must be the 32-character integration key of an Events API v2 integration"),
 });
 
-export type ChannelKind = "slack" | "email" | "pagerduty";
-export type ChannelConfig =
-  | { kind: "slack"; config: z.infer<typeof slackChannelConfig> }
-  | { kind: "email"; config: z.infer<typeof emailChannelConfig> }
-  | { kind: "pagerduty"; config: z.infer<typeof pagerDutyChannelConfig> };
+export type { ChannelKind };
+
+/** Each kind's config schema: a kind without one does not compile (the record names every ChannelKind). */
+const CHANNEL_CONFIGS = { slack: slackChannelConfig, email: emailChannelConfig, pagerduty: pagerDutyChannelConfig } as const satisfies Record<ChannelKind, z.ZodType>;
+
+export type ChannelConfig = { [K in ChannelKind]: { kind: K; config: z.infer<(typeof CHANNEL_CONFIGS)[K]> } }[ChannelKind];
 
 export type ChannelConfigResult = { ok: true; channel: ChannelConfig } | { ok: false; fieldErrors: Record<string, string> };
 
@@ -36,7 +38,7 @@ function fieldErrors(error: z.ZodError): Record<string, string> {
 
 /** `secretKey` (SENTINEL_SECRET_KEY) decrypts the secret fields stored encrypted (secrets.ts) before validation. */
 export function parseChannelConfig(kind: ChannelKind, config: unknown, secretKey?: string): ChannelConfigResult {
-  const schema = kind === "slack" ? slackChannelConfig : kind === "email" ? emailChannelConfig : pagerDutyChannelConfig;
+  const schema: z.ZodType = CHANNEL_CONFIGS[kind];
   let opened: unknown;
   try {
     opened = openChannelConfig(kind, config, secretKey);

@@ -1,3 +1,4 @@
+import { assertNever } from "../../domain/alerts/channel-kinds.ts";
 import type { ChannelConfig } from "./channels.ts";
 import { createEmailSender, emailIdempotencyKey, type EmailSender } from "./email.ts";
 import {
@@ -84,6 +85,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
           return email.send(channel.config.to, buildEmailMessage(alert), emailIdempotencyKey(alert.alertId, channel.id));
         case "pagerduty":
           return pagerDuty.send(buildPagerDutyTrigger(alert, channel.config.routingKey));
+        default:
+          return assertNever(channel, "channel kind");
       }
     },
     async acknowledge(channel, alertId) {

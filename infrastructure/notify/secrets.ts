@@ -1,3 +1,4 @@
+import type { ChannelKind } from "../../domain/alerts/channel-kinds.ts";
 import { isSealedSecret, openSealedSecret, sealSecret } from "../crypto/secret-box.ts";
 
 export { SecretDecryptionError } from "../crypto/secret-box.ts";
@@ -13,7 +14,7 @@ export { SecretDecryptionError } from "../crypto/secret-box.ts";
 const PURPOSE = "sentinel-channel-secrets";
 
 /** Which config fields of each channel kind are secrets. */
-export const SECRET_FIELDS: Record<"slack" | "email" | "pagerduty", readonly string[]> = {
+export const SECRET_FIELDS: Record<ChannelKind, readonly string[]> = {
   slack: ["webhookUrl"],
   email: [],
   pagerduty: ["routingKey"],
@@ -37,12 +38,12 @@ export const SECRET_KEY_REQUIRED =
   "Set SENTINEL_SECRET_KEY (at least 32 characters, e.g. `openssl rand -hex 32`) and restart Sentinel to store channel secrets: Sentinel stores them only encrypted, never in clear.";
 
 /** Whether this config carries a secret (a Slack channel id or email addresses do not; a webhook URL does). */
-export function holdsSecret(kind: keyof typeof SECRET_FIELDS, config: Record<string, unknown>): boolean {
+export function holdsSecret(kind: ChannelKind, config: Record<string, unknown>): boolean {
   return SECRET_FIELDS[kind].some((field) => typeof config[field] === "string" && config[field] !== "");
 }
 
 /** A stored config with a secret in clear (saved before secrets had to be encrypted). */
-export function holdsSecretInClear(kind: keyof typeof SECRET_FIELDS, config: unknown): boolean {
+export function holdsSecretInClear(kind: ChannelKind, config: unknown): boolean {
   if (typeof config !== "object" || config === null) return false;
   const fields = config as Record<string, unknown>;
   return SECRET_FIELDS[kind].some((field) => typeof fields[field] === "string" && fields[field] !== "" && !isEncrypted(fields[field]));
@@ -53,7 +54,7 @@ export function holdsSecretInClear(kind: keyof typeof SECRET_FIELDS, config: unk
  * with a secret and no key is refused, so nothing reaches the database in clear.
  */
 export function sealChannelSecrets(
-  kind: keyof typeof SECRET_FIELDS,
+  kind: ChannelKind,
   config: Record<string, unknown>,
   secret: string | undefined,
 ): { ok: true; config: Record<string, unknown> } | { ok: false; code: "SECRET_KEY_MISSING"; message: string } {
@@ -63,7 +64,7 @@ export function sealChannelSecrets(
 }
 
 /** Encrypts the kind's secret fields under the key. */
-export function sealChannelConfig(kind: keyof typeof SECRET_FIELDS, config: Record<string, unknown>, secret: string): Record<string, unknown> {
+export function sealChannelConfig(kind: ChannelKind, config: Record<string, unknown>, secret: string): Record<string, unknown> {
   // A caller bug, not an input error: an empty key would "encrypt" under a key anyone can derive.
   if (!secret) throw new Error("sealChannelConfig needs SENTINEL_SECRET_KEY");
   const sealed = { ...config };
@@ -75,7 +76,7 @@ export function sealChannelConfig(kind: keyof typeof SECRET_FIELDS, config: Reco
 }
 
 /** Before validation and sending: decrypts the kind's secret fields. */
-export function openChannelConfig(kind: keyof typeof SECRET_FIELDS, config: unknown, secret: string | undefined): unknown {
+export function openChannelConfig(kind: ChannelKind, config: unknown, secret: string | undefined): unknown {
   if (typeof config !== "object" || config === null) return config;
   const opened: Record<string, unknown> = { ...(config as Record<string, unknown>) };
   for (const field of SECRET_FIELDS[kind]) {

@@ -15,6 +15,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { CHANNEL_KINDS } from "../../../domain/alerts/channel-kinds.ts";
 import { orgIdColumn, repoIdColumn, repositories, users } from "./tenancy.ts";
 
 export type TierCounts = { t1: number; t2: number; t3: number; t4: number };
@@ -74,7 +75,7 @@ export const notificationChannels = pgTable(
   {
     id: uuid().primaryKey().defaultRandom(),
     orgId: orgIdColumn(),
-    kind: text({ enum: ["slack", "email", "pagerduty"] }).notNull(),
+    kind: text({ enum: CHANNEL_KINDS }).notNull(),
     name: text().notNull(),
     /** Kind-specific settings (Slack channel id, email addresses, PagerDuty routing key); validated by zod. */
     config: jsonb().$type<Record<string, unknown>>().notNull(),
