@@ -75,12 +75,6 @@ export type Sparklines = { weeks: string[]; aiShare: Record<string, (number | nu
 
 const SPARKLINE_WEEKS = 12;
 
-/**
- * AI confidence at or above which a file counts as AI-changed for "high-risk AI files" (T3/T4). AI share is not a
- * count at a threshold: it is estimated (ADR 033).
- */
-export const AI_LINE_THRESHOLD = 0.5;
-
 /** The first UTC day of a window of `days` calendar days that ends today (UTC): "the last 90 days" includes today. */
 export function windowStartDay(now: Date, days: number): string {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1))).toISOString().slice(0, 10);

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../../infrastructure/db/client.ts";
-import { AI_LINE_THRESHOLD } from "./dashboard.server.ts";
+import { AI_CONFIDENCE_THRESHOLD } from "../../domain/detection/threshold.ts";
 
 export const incidentListQuery = z.object({
   repo: z.string().uuid("repo must be a repository id").optional(),
@@ -60,7 +60,7 @@ const incidentColumns = (orgId: string) => sql`
   join repositories r on r.id = i.repo_id and r.org_id = ${orgId} and r.disabled_at is null
   left join lateral (select count(*) as suspected_commits from incident_commits ic where ic.incident_id = i.id) s on true
   left join lateral (
-    select sum(ca.lines_added) as lines, sum(ca.lines_added) filter (where ca.ai_confidence >= ${AI_LINE_THRESHOLD}) as ai_lines
+    select sum(ca.lines_added) as lines, sum(ca.lines_added) filter (where ca.ai_confidence >= ${AI_CONFIDENCE_THRESHOLD}) as ai_lines
     from incident_commits ic
     join code_attribution ca on ca.org_id = ${orgId} and ca.repo_id = ic.repo_id and ca.commit_sha = ic.commit_sha and ca.counts_toward_share
     where ic.incident_id = i.id
@@ -133,7 +133,7 @@ export async function getIncidentDetail(db: Executor, orgId: string, incidentId:
   `);
   const byTier = await db.execute<{ tier: number; lines: number; ai_lines: number }>(sql`
     select ca.risk_tier as tier, sum(ca.lines_added)::int as lines,
-      coalesce(sum(ca.lines_added) filter (where ca.ai_confidence >= 0.5), 0)::int as ai_lines
+      coalesce(sum(ca.lines_added) filter (where ca.ai_confidence >= ${AI_CONFIDENCE_THRESHOLD}), 0)::int as ai_lines
     from incident_commits ic
     join code_attribution ca on ca.org_id = ${orgId} and ca.repo_id = ic.repo_id and ca.commit_sha = ic.commit_sha
     where ic.incident_id = ${incidentId} and ca.counts_toward_share

@@ -11,7 +11,8 @@ import {
   shareBinsSql,
   type PackedShareBins,
 } from "./ai-share.server.ts";
-import { AI_LINE_THRESHOLD, highRiskFilesSince, windowStartDay } from "./dashboard.server.ts";
+import { highRiskFilesSince, windowStartDay } from "./dashboard.server.ts";
+import { AI_CONFIDENCE_THRESHOLD } from "../../domain/detection/threshold.ts";
 
 const DAY_MS = 86_400_000;
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "use a date like 2026-11-01");
@@ -205,7 +206,7 @@ export async function getHighRiskFiles(
       (array_agg(ca.commit_sha order by ca.authored_at desc))[1] as last_commit_sha
     from code_attribution ca
     where ca.org_id = ${orgId} and ca.repo_id = ${repoId} and ca.authored_at >= ${since}
-      and ca.risk_tier >= 3 and ca.ai_confidence >= ${sql.raw(String(AI_LINE_THRESHOLD))} and ca.counts_toward_share
+      and ca.risk_tier >= 3 and ca.ai_confidence >= ${sql.raw(String(AI_CONFIDENCE_THRESHOLD))} and ca.counts_toward_share
     group by ca.file_path
     order by max(ca.risk_tier) desc, sum(ca.lines_added) desc, ca.file_path
     limit ${options.limit ?? 50}

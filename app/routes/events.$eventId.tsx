@@ -6,6 +6,7 @@ import { requireOrganization, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
 import { getEventDetail, type SignalView } from "~/presenters/events.server.ts";
 import { TIER_LABELS, formatConfidence, signalLabel } from "~/utils/signals.ts";
+import { AI_CONFIDENCE_THRESHOLD } from "../../domain/detection/threshold.ts";
 
 export const meta: MetaFunction = () => [{ title: "Event · Sentinel" }];
 
@@ -74,7 +75,7 @@ export default function EventPage() {
           <Card className="mt-6">
             <div className="flex flex-wrap items-baseline justify-between gap-4">
               <div>
-                <h2 className="text-lg font-semibold">Why Sentinel thinks this commit is {commit.aiConfidence !== null && commit.aiConfidence >= 0.5 ? "" : "not "}AI-written</h2>
+                <h2 className="text-lg font-semibold">Why Sentinel thinks this commit is {commit.aiConfidence !== null && commit.aiConfidence >= AI_CONFIDENCE_THRESHOLD ? "" : "not "}AI-written</h2>
                 <p className="mt-1 font-mono text-xs text-gray-500">{commit.sha}</p>
                 <p className="text-sm text-gray-600">
                   {commit.authorName} &lt;{commit.authorEmail}&gt; · authored {authorClock(commit.authoredAt, commit.authoredOffsetMinutes)}

@@ -1,4 +1,5 @@
 import type { AlertRuleName, AlertSettings } from "./settings.ts";
+import { AI_CONFIDENCE_THRESHOLD } from "../detection/threshold.ts";
 
 /**
  * Alert rules as pure functions: metrics (or an event) and the organisation's settings in, candidates out. A
@@ -292,8 +293,6 @@ export function evaluateHighRiskDeployed(input: DeploymentRuleInput, settings: A
   };
 }
 
-/** A line of code counts as AI-written when its file's AI confidence is at least this (as in the metrics). */
-export const AI_LINE_CONFIDENCE = 0.5;
 
 export interface IncidentRuleInput {
   repo: RepoRef;
@@ -317,7 +316,7 @@ export function computeIncidentAttribution(files: AttributedFile[]): IncidentAtt
     if (!file.countsTowardShare) continue;
     const tier = byTier[`t${Math.min(4, Math.max(1, file.riskTier))}` as keyof typeof byTier];
     tier.lines += file.linesAdded;
-    if (file.aiConfidence >= AI_LINE_CONFIDENCE) tier.aiLines += file.linesAdded;
+    if (file.aiConfidence >= AI_CONFIDENCE_THRESHOLD) tier.aiLines += file.linesAdded;
   }
   const lines = sum(Object.values(byTier).map((tier) => tier.lines));
   const aiLines = sum(Object.values(byTier).map((tier) => tier.aiLines));

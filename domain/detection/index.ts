@@ -9,5 +9,6 @@ export { evaluateDetections, rocAuc, type EvaluationReport, type ScoredExample }
 export { classifyFileKind, countsTowardShare } from "./file-kind.ts";
 export { measureComplexity } from "./complexity.ts";
 export { DETECTOR_VERSION, DETECTOR_TRAINING_PRIOR } from "./version.ts";
+export { AI_CONFIDENCE_THRESHOLD } from "./threshold.ts";
 export type * from "./types.ts";
 export { fromCorpusRecord, corpusRecordSchema, type CorpusExample } from "./corpus.ts";

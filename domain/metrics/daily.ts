@@ -4,12 +4,8 @@
  */
 import { isAwaitingFirstReview, medianPickupMinutes, type PullRequestTimeline } from "./review-queue.ts";
 import { confidenceAtPrior, estimateDayShare, newestDetectorVersionsFirst, type CommitShareInput, type ConfidenceBin } from "./share-bins.ts";
+import { AI_CONFIDENCE_THRESHOLD } from "../detection/threshold.ts";
 
-/**
- * A commit counts as AI-attributed (aiCommits), and a T3/T4 file as a high-risk AI file, at this confidence or above.
- * AI share is not a count at a threshold: it is estimated (ADR 033).
- */
-export const AI_THRESHOLD = 0.5;
 /** GitClear's churn window: a line deleted or rewritten within 14 days of being added. */
 export const CHURN_WINDOW_DAYS = 14;
 
@@ -163,7 +159,7 @@ export function computeAiShare(
     const tier = tierKey(file.riskTier);
     share.linesAdded += file.linesAdded;
     share.linesDeleted += file.linesDeleted;
-    if (file.aiConfidence >= AI_THRESHOLD && file.riskTier >= 3) risky.add(file.path);
+    if (file.aiConfidence >= AI_CONFIDENCE_THRESHOLD && file.riskTier >= 3) risky.add(file.path);
     let item = confidenceOf ? items.get(file.commitSha) : undefined;
     if (!confidenceOf) {
       item = { confidence: file.aiConfidence, writtenLines: 0, linesByTier: emptyTiers() };
@@ -262,7 +258,7 @@ export function computeDailyMetrics(input: DailyMetricsInput): DailyMetrics {
   const dora = changeFailureRate(input.deployments, input.incidents, day, input.failedDeploymentIds);
   return {
     commits: input.commits.length,
-    aiCommits: input.commits.filter((commit) => (commit.aiConfidence ?? 0) >= AI_THRESHOLD).length,
+    aiCommits: input.commits.filter((commit) => (commit.aiConfidence ?? 0) >= AI_CONFIDENCE_THRESHOLD).length,
     linesAdded: share.linesAdded,
     writtenLines: share.writtenLines,
     aiLinesAdded: share.aiLinesAdded,

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { AI_THRESHOLD } from "../../domain/metrics/daily.ts";
+import { AI_CONFIDENCE_THRESHOLD } from "../../domain/detection/threshold.ts";
 import type { PatchEvent } from "../../domain/metrics/provenance.ts";
 import type { CommitFile, FileAttribution } from "../../domain/detection/types.ts";
 import type { Executor } from "../db/client.ts";
@@ -31,7 +31,7 @@ export function commitPatchRows(files: readonly CommitFile[], attributions: read
         status: attribution.status,
         patch: file?.patch == null ? null : storableText(file.patch),
         truncated: file?.patchTruncated ?? true,
-        ai: attribution.aiConfidence >= AI_THRESHOLD,
+        ai: attribution.aiConfidence >= AI_CONFIDENCE_THRESHOLD,
       };
     });
 }

@@ -16,6 +16,7 @@ import { addDays, DAY_MS, daysBetween, localDayBounds, startOfLocalDay } from ".
 import type { Executor } from "../db/client.ts";
 import { codeAttribution, commits, deployments, incidents, organizations, repoMetrics, repositories } from "../db/schema/index.ts";
 import { loadPatchEvents, loadPatchEventsDecidingFocus } from "./provenance-store.ts";
+import { AI_CONFIDENCE_THRESHOLD } from "../../domain/detection/threshold.ts";
 
 export interface RepositoryScope {
   repoId: string;
@@ -194,7 +195,7 @@ export async function loadPullRequestTimelines(db: Executor, repoId: string, win
   }>(sql`
     select pr.opened_at::text, pr.ready_for_review_at::text, pr.first_review_at::text, pr.merged_at::text, pr.closed_at::text,
       (jsonb_array_length(pr.ai_markers) > 0 or exists (
-        select 1 from commits c where c.repo_id = pr.repo_id and c.pr_number = pr.number and c.ai_confidence >= 0.5
+        select 1 from commits c where c.repo_id = pr.repo_id and c.pr_number = pr.number and c.ai_confidence >= ${AI_CONFIDENCE_THRESHOLD}
       )) as ai_flagged
     from pull_requests pr
     where pr.repo_id = ${repoId}

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { analyzeCommit, type CommitAttribution, type NormalisedCommit } from "../../../domain/detection/index.ts";
+import { AI_CONFIDENCE_THRESHOLD, analyzeCommit, type CommitAttribution, type NormalisedCommit } from "../../../domain/detection/index.ts";
 import { GitReadError, readGitCommits, type UnreadableCommit } from "../../git/git-log.ts";
 import { CliUsageError, parseCliArgs, parseWith, type CliCommand, type CliIo } from "../command.ts";
 import { reportLeftOutCommits } from "../progress.ts";
@@ -33,7 +33,7 @@ function clip(text: string, width: number): string {
 export function formatCommitRow(commit: NormalisedCommit, result: CommitAttribution): string {
   const lines = [`${commit.sha.slice(0, 10)}  ${result.confidence.toFixed(2)}  ${commit.author.date.slice(0, 16)}  ${clip(commit.author.name, 24)}  ${clip(subject(commit.message), 60)}`];
   for (const signal of result.signals.slice(0, 3)) lines.push(`    ${signal.id} (${signal.weight.toFixed(2)}): ${clip(signal.evidence, 110)}`);
-  const risky = result.files.filter((file) => file.flagged || (file.riskTier >= 3 && file.aiConfidence >= 0.5));
+  const risky = result.files.filter((file) => file.flagged || (file.riskTier >= 3 && file.aiConfidence >= AI_CONFIDENCE_THRESHOLD));
   for (const file of risky.slice(0, 5)) {
     lines.push(`    ${file.flagged ? "FLAGGED " : ""}T${file.riskTier} ${file.path} (+${file.linesAdded}, AI ${file.aiConfidence.toFixed(2)}; ${file.riskReasons[0] ?? ""})`);
   }
@@ -66,7 +66,7 @@ export const analyzeCommand: CliCommand = {
       for await (const commit of readGitCommits(options.dir, { rev: options.rev, limit: options.limit, onUnreadable: (commit) => unreadable.push(commit) })) {
         const result = analyzeCommit(commit);
         count += 1;
-        if (result.confidence >= 0.5) aiCount += 1;
+        if (result.confidence >= AI_CONFIDENCE_THRESHOLD) aiCount += 1;
         if (options.json) {
           io.stdout.write(`${JSON.stringify({ ...result, author: commit.author, committer: commit.committer, subject: subject(commit.message) })}\n`);
         } else {
@@ -80,7 +80,7 @@ export const analyzeCommand: CliCommand = {
       throw error;
     }
     if (io.isTTY && count >= PROGRESS_EVERY) io.stderr.write("\n");
-    io.stderr.write(`${count} commits analyzed, ${aiCount} at or above 0.5 AI confidence\n`);
+    io.stderr.write(`${count} commits analyzed, ${aiCount} at or above ${AI_CONFIDENCE_THRESHOLD} AI confidence\n`);
     reportLeftOutCommits(io, "could not be read", unreadable);
     return count === 0 && unreadable.length > 0 ? 1 : 0;
   },

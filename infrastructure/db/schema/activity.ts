@@ -185,6 +185,7 @@ export const codeAttribution = pgTable(
     index("code_attribution_repo_ai_confidence_idx").on(t.repoId, t.aiConfidence.desc().nullsFirst()),
     index("code_attribution_repo_authored_idx").on(t.repoId, t.authoredAt.desc().nullsFirst()),
     // The repository page's high-risk files: AI-written code in T3/T4 files, a small share of all rows (ADR 060).
+    // 0.5 is AI_CONFIDENCE_THRESHOLD, fixed by the migration that built the index (ai-threshold.test.ts checks it).
     index("code_attribution_repo_high_risk_idx")
       .on(t.repoId, t.authoredAt)
       .where(sql`${t.riskTier} >= 3 and ${t.aiConfidence} >= 0.5`),
