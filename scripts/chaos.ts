@@ -51,7 +51,7 @@ import { buildInput, sendAtRate, type HarnessInput, type SenderStats } from "./h
 import { cleanupMark, cleanUpTo, remaining, runHarness, setPhase, until } from "./harness/lifecycle.ts";
 import { parseOptionsOrExit, readArgsOrExit, wholeNumber } from "./harness/options.ts";
 import { formatUnexpectedExits, type UnexpectedExit } from "./harness/processes.ts";
-import { QUEUES, startStack, waitForDrain } from "./harness/stack.ts";
+import { QUEUES, startStack, waitForDrain, type Stack } from "./harness/stack.ts";
 
 const USAGE =
   "npm run chaos -- [--deliveries 10000] [--quick] [--rate 250] [--concurrency 32] [--repos 3] [--seed 9] [--timeout 900]\n" +
@@ -129,8 +129,14 @@ interface RunReport {
   seconds: number;
 }
 
+type RunName = "clean" | "chaos";
+/** Prints a line of the run's timeline (seconds since its start) and keeps it for the report. */
+type Note = (message: string) => void;
+/** What the faults did, by name (killed, restarted, requests failed, shutdown times): the report's `faults`. */
+type FaultLog = Record<string, number>;
+
 /** One run, whose databases, processes and fakes are all removed when it ends. */
-async function runScenario(name: "clean" | "chaos", input: HarnessInput, privateKey: string): Promise<RunReport> {
+async function runScenario(name: RunName, input: HarnessInput, privateKey: string): Promise<RunReport> {
   const mark = cleanupMark();
   try {
     return await runScenarioIn(name, input, privateKey);
@@ -139,15 +145,16 @@ async function runScenario(name: "clean" | "chaos", input: HarnessInput, private
   }
 }
 
-async function runScenarioIn(name: "clean" | "chaos", input: HarnessInput, privateKey: string): Promise<RunReport> {
+/** The run's steps in order: start the stack, set up alerting, the burst with the faults, recovery, drain, metrics and alerts, collect. */
+async function runScenarioIn(name: RunName, input: HarnessInput, privateKey: string): Promise<RunReport> {
   const started = performance.now();
   const timeline: string[] = [];
-  const note = (message: string) => {
+  const note: Note = (message) => {
     const line = `  t+${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s  ${message}`;
     timeline.push(line);
     console.log(`[${name}]${line}`);
   };
-  const faults: Record<string, number> = {};
+  const faults: FaultLog = {};
   const stack = await startStack({
     harness: "chaos",
     run: name,
@@ -160,129 +167,174 @@ async function runScenarioIn(name: "clean" | "chaos", input: HarnessInput, priva
     keepDatabase: values["keep-databases"],
     note,
   });
-  const { admin, dbName, fake, channels, web, worker, database, runtime, side, github, alive } = stack;
-  const org = { id: stack.orgId };
+  await configureAlerting(stack);
+  const burstSeconds = await sendBurstWithFaults(name, input, stack, faults, note);
+  const { recoveryRounds, redeliveryRequests } = await recoverFailedDeliveries(name, stack, note);
+  setPhase(`${name} run: waiting for the queues to drain`);
+  await waitForDrain(stack);
+  note("queues drained");
+  await computeMetricsAndDeliverAlerts(name, input, stack, faults, note);
 
-  // The organisation gets a Slack channel, an email channel and alert rules sensitive enough to fire on this history.
+  setPhase(`${name} run: collecting what was recorded`);
+  const { web, worker, side } = stack;
+  const report = await collect(name, input, stack.database, stack.runtime, stack.channels, side.answered2xx);
+  setPhase(`${name} run: stopping the web server and the worker (SIGTERM)`);
+  const [webExit, workerExit] = await Promise.all([web.stop("SIGTERM"), worker.stop("SIGTERM")]);
+  note(`stopped: web exited ${webExit}, worker ${workerExit} (web started ${web.starts} times, worker ${worker.starts} times)`);
+  return {
+    ...report,
+    timeline,
+    sender: { ...side.stats },
+    burstSeconds,
+    recoveryRounds,
+    redeliveryRequests,
+    faults,
+    crashes: stack.unexpectedExits(),
+    finalExitCodes: `${webExit} / ${workerExit}`,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** The organisation gets a Slack channel, an email channel and alert rules sensitive enough to fire on this history. */
+async function configureAlerting({ database, orgId }: Stack): Promise<void> {
   for (const channel of [
     { kind: "slack", name: "#chaos-alerts", target: SLACK_CHANNEL },
     { kind: "email", name: "On-call", addresses: EMAIL_TO },
   ]) {
-    const added = await addChannel(database.db, org.id, channel, { secretKey: undefined });
+    const added = await addChannel(database.db, orgId, channel, { secretKey: undefined });
     if (!added.ok) throw new Error(`adding the ${channel.kind} channel failed: ${JSON.stringify(added.fieldErrors)}`);
   }
-  const saved = await saveAlertSettings(database.db, org.id, {
+  const saved = await saveAlertSettings(database.db, orgId, {
     ai_code_critical: { thresholdPercent: 0, minLines: 1, windowDays: 90 },
     ai_share_spike: { increasePoints: 0, minLines: 1 },
     ai_tax_high: { thresholdPercent: 0, humanRatio: 1, windowDays: 90 },
   });
   if (!saved.ok) throw new Error(`saving alert settings failed: ${JSON.stringify(saved.fieldErrors)}`);
+}
 
-  // ---- the burst, with the faults in turn
-  // Faults start in turn, each at its share of the burst and not before the previous one was injected; what heals
-  // them (a process starting again) runs on while the next one starts.
-  let faultChain: Promise<void> = Promise.resolve();
+/** A fault injected at its share of the burst (`at`, 0–1). */
+interface ScheduledFault {
+  at: number;
+  name: string;
+  run: () => Promise<void>;
+}
+
+/**
+ * The chaos run's faults, in the order they start, and the promises of what heals them (a process starting again),
+ * which run on while the next fault starts; the clean run has none.
+ */
+function faultSchedule(name: RunName, stack: Stack, faults: FaultLog, note: Note): { schedule: ScheduledFault[]; healing: Promise<void>[] } {
   const healing: Promise<void>[] = [];
+  if (name === "clean") return { schedule: [], healing };
+  const { admin, dbName, fake, web, worker } = stack;
   /** The worker started again after its SIGKILL: the SIGTERM fault waits for it, to stop a worker that is working. */
   let workerBack: Promise<void> = Promise.resolve();
   const heal = (healed: Promise<void>) => {
     healed.catch(() => undefined); // awaited after the burst; not an unhandled rejection meanwhile
     healing.push(healed);
   };
-  const schedule: Array<{ at: number; name: string; run: () => Promise<void> }> =
-    name === "clean"
-      ? []
-      : [
-          {
-            at: 0.1,
-            name: "worker SIGKILL",
-            run: async () => {
-              const pid = worker.child.pid;
-              await worker.stop("SIGKILL");
-              faults.workerKilled = 1;
-              note(`SIGKILL worker (pid ${pid}); starting another`);
-              heal(
-                (workerBack = (async () => {
-                  await sleep(1_000);
-                  await worker.start();
-                  note("worker restarted");
-                })()),
-              );
-            },
-          },
-          {
-            at: 0.25,
-            name: "Redis restart",
-            run: async () => {
-              note("Redis: shutdown (SIGTERM)");
-              await stack.restartRedis(1_500);
-              faults.redisRestarted = 1;
-              note("Redis back (append-only file reloaded)");
-            },
-          },
-          {
-            at: 0.4,
-            name: "PostgreSQL connections dropped",
-            run: async () => {
-              const rows = await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${dbName} and pid <> pg_backend_pid()`;
-              await admin`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${dbName} and pid <> pg_backend_pid()`;
-              faults.postgresBackendsTerminated = rows.length;
-              note(`pg_terminate_backend on ${rows.length} connections of ${dbName}`);
-            },
-          },
-          {
-            at: 0.55,
-            name: "web SIGTERM",
-            run: async () => {
-              const pid = web.child.pid;
-              const stopping = performance.now();
-              const exit = await web.stop("SIGTERM");
-              faults.webRestarted = exit === 0 ? 1 : 0;
-              faults.webShutdownMs = Math.round(performance.now() - stopping);
-              note(`web SIGTERM (pid ${pid}) → exited ${exit} after ${faults.webShutdownMs} ms; starting another`);
-              heal((async () => {
-                  await web.start();
-                  note("web restarted");
-              })());
-            },
-          },
-          {
-            at: 0.7,
-            name: "GitHub 500 then 429",
-            run: async () => {
-              const now = Date.now();
-              const before = fake.requests.length;
-              fake.fail({ path: /^\/repos\//, times: Number.POSITIVE_INFINITY, until: now + 4_000, status: 500, body: { message: "Server Error" } });
-              fake.fail({ path: /^\/repos\//, times: Number.POSITIVE_INFINITY, until: now + 8_000, status: 429, headers: { "retry-after": "2" }, body: { message: "API rate limit exceeded" } });
-              note("GitHub answers 500 for 4 s, then 429 (retry-after 2) for 4 s");
-              heal((async () => {
-                  await sleep(8_000);
-                  faults.githubFailures = fake.requests.slice(before).filter((request) => request.path.startsWith("/repos/")).length;
-                  note(`GitHub healthy again (${faults.githubFailures} requests to /repos/ in the window)`);
-              })());
-            },
-          },
-          {
-            at: 0.85,
-            name: "worker SIGTERM",
-            run: async () => {
-              // Graceful shutdown under load: the worker stops taking jobs, finishes its active ones and exits 0;
-              // what it had not started stays queued for the next worker. It must be one that is up and working: a
-              // worker still starting (migrating, connecting) has no handler yet and dies of the signal.
-              await workerBack;
-              const pid = worker.child.pid;
-              const stopping = performance.now();
-              const exit = await worker.stop("SIGTERM");
-              faults.workerTerminated = exit === 0 ? 1 : 0;
-              faults.workerShutdownMs = Math.round(performance.now() - stopping);
-              note(`worker SIGTERM (pid ${pid}) → exited ${exit} after ${faults.workerShutdownMs} ms; starting another`);
-              heal((async () => {
-                await worker.start();
-                note("worker restarted");
-              })());
-            },
-          },
-        ];
+  const schedule: ScheduledFault[] = [
+    {
+      at: 0.1,
+      name: "worker SIGKILL",
+      run: async () => {
+        const pid = worker.child.pid;
+        await worker.stop("SIGKILL");
+        faults.workerKilled = 1;
+        note(`SIGKILL worker (pid ${pid}); starting another`);
+        heal(
+          (workerBack = (async () => {
+            await sleep(1_000);
+            await worker.start();
+            note("worker restarted");
+          })()),
+        );
+      },
+    },
+    {
+      at: 0.25,
+      name: "Redis restart",
+      run: async () => {
+        note("Redis: shutdown (SIGTERM)");
+        await stack.restartRedis(1_500);
+        faults.redisRestarted = 1;
+        note("Redis back (append-only file reloaded)");
+      },
+    },
+    {
+      at: 0.4,
+      name: "PostgreSQL connections dropped",
+      run: async () => {
+        const rows = await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${dbName} and pid <> pg_backend_pid()`;
+        await admin`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${dbName} and pid <> pg_backend_pid()`;
+        faults.postgresBackendsTerminated = rows.length;
+        note(`pg_terminate_backend on ${rows.length} connections of ${dbName}`);
+      },
+    },
+    {
+      at: 0.55,
+      name: "web SIGTERM",
+      run: async () => {
+        const pid = web.child.pid;
+        const stopping = performance.now();
+        const exit = await web.stop("SIGTERM");
+        faults.webRestarted = exit === 0 ? 1 : 0;
+        faults.webShutdownMs = Math.round(performance.now() - stopping);
+        note(`web SIGTERM (pid ${pid}) → exited ${exit} after ${faults.webShutdownMs} ms; starting another`);
+        heal((async () => {
+          await web.start();
+          note("web restarted");
+        })());
+      },
+    },
+    {
+      at: 0.7,
+      name: "GitHub 500 then 429",
+      run: async () => {
+        const now = Date.now();
+        const before = fake.requests.length;
+        fake.fail({ path: /^\/repos\//, times: Number.POSITIVE_INFINITY, until: now + 4_000, status: 500, body: { message: "Server Error" } });
+        fake.fail({ path: /^\/repos\//, times: Number.POSITIVE_INFINITY, until: now + 8_000, status: 429, headers: { "retry-after": "2" }, body: { message: "API rate limit exceeded" } });
+        note("GitHub answers 500 for 4 s, then 429 (retry-after 2) for 4 s");
+        heal((async () => {
+          await sleep(8_000);
+          faults.githubFailures = fake.requests.slice(before).filter((request) => request.path.startsWith("/repos/")).length;
+          note(`GitHub healthy again (${faults.githubFailures} requests to /repos/ in the window)`);
+        })());
+      },
+    },
+    {
+      at: 0.85,
+      name: "worker SIGTERM",
+      run: async () => {
+        // Graceful shutdown under load: the worker stops taking jobs, finishes its active ones and exits 0;
+        // what it had not started stays queued for the next worker. It must be one that is up and working: a
+        // worker still starting (migrating, connecting) has no handler yet and dies of the signal.
+        await workerBack;
+        const pid = worker.child.pid;
+        const stopping = performance.now();
+        const exit = await worker.stop("SIGTERM");
+        faults.workerTerminated = exit === 0 ? 1 : 0;
+        faults.workerShutdownMs = Math.round(performance.now() - stopping);
+        note(`worker SIGTERM (pid ${pid}) → exited ${exit} after ${faults.workerShutdownMs} ms; starting another`);
+        heal((async () => {
+          await worker.start();
+          note("worker restarted");
+        })());
+      },
+    },
+  ];
+  return { schedule, healing };
+}
+
+/**
+ * Sends the burst at the configured rate. Faults start in turn, each at its share of the burst and not before the
+ * previous one was injected; returns once every fault ran and healed, with the burst's duration in seconds.
+ */
+async function sendBurstWithFaults(name: RunName, input: HarnessInput, stack: Stack, faults: FaultLog, note: Note): Promise<number> {
+  const { side } = stack;
+  const { schedule, healing } = faultSchedule(name, stack, faults, note);
+  let faultChain: Promise<void> = Promise.resolve();
   let nextFault = 0;
   note(`burst: ${input.burst.length.toLocaleString("en-US")} deliveries at up to ${RATE}/s, ${CONCURRENCY} in flight`);
   setPhase(`${name} run: the burst`);
@@ -302,8 +354,18 @@ async function runScenarioIn(name: "clean" | "chaos", input: HarnessInput, priva
   note(`burst sent in ${burstSeconds.toFixed(1)} s: ${side.stats.answered2xx} answered 2xx, ${side.stats.refused} refused, ${side.stats.connectionFailures} connection failures`);
   await faultChain;
   await Promise.all(healing);
+  return burstSeconds;
+}
 
-  // ---- recovery: GitHub's delivery log → redeliveries, and recorded deliveries that lost their job
+/**
+ * Runs the recovery job until it redelivers nothing (at most five rounds): GitHub's delivery log → redeliveries, and
+ * recorded deliveries that lost their job.
+ */
+async function recoverFailedDeliveries(
+  name: RunName,
+  { database, runtime, github, side }: Stack,
+  note: Note,
+): Promise<{ recoveryRounds: number; redeliveryRequests: number }> {
   setPhase(`${name} run: recovery (redeliveries)`);
   const recovery = createRecoveryJobs({
     db: database.db,
@@ -328,18 +390,21 @@ async function runScenarioIn(name: "clean" | "chaos", input: HarnessInput, priva
     );
     if (result.redelivery.redelivered.length === 0 || recoveryRounds >= 5) break;
   }
+  return { recoveryRounds, redeliveryRequests };
+}
 
-  // ---- drain
-  setPhase(`${name} run: waiting for the queues to drain`);
-  await waitForDrain(stack);
-  note("queues drained");
-
-  // ---- metrics and alerts: the recompute path for all days but the last, then the nightly job for the last day
+/**
+ * Daily metrics and alerts: the recompute path for all days but the last, then the nightly job for the last day (it
+ * evaluates the alert rules); in the chaos run Slack accepts posts and never answers meanwhile. Returns once every
+ * alert is delivered.
+ */
+async function computeMetricsAndDeliverAlerts(name: RunName, input: HarnessInput, stack: Stack, faults: FaultLog, note: Note): Promise<void> {
+  const { database, runtime, channels, alive } = stack;
   setPhase(`${name} run: daily metrics and alerts`);
   const repoRows = await database.db
     .select({ id: repositories.id, fullName: repositories.fullName })
     .from(repositories)
-    .where(eq(repositories.orgId, org.id));
+    .where(eq(repositories.orgId, stack.orgId));
   for (const repo of repoRows) {
     const scope = await loadRepositoryScope(database.db, repo.id);
     await computeRepoMetricsRange(database.db, scope!, { from: input.days.from, to: addDays(input.days.to, -1) });
@@ -371,24 +436,6 @@ async function runScenarioIn(name: "clean" | "chaos", input: HarnessInput, priva
     return true;
   }, { intervalMs: 500 });
   note("daily metrics computed, alerts delivered");
-
-  setPhase(`${name} run: collecting what was recorded`);
-  const report = await collect(name, input, database, runtime, channels, side.answered2xx);
-  setPhase(`${name} run: stopping the web server and the worker (SIGTERM)`);
-  const [webExit, workerExit] = await Promise.all([web.stop("SIGTERM"), worker.stop("SIGTERM")]);
-  note(`stopped: web exited ${webExit}, worker ${workerExit} (web started ${web.starts} times, worker ${worker.starts} times)`);
-  return {
-    ...report,
-    timeline,
-    sender: { ...side.stats },
-    burstSeconds,
-    recoveryRounds,
-    redeliveryRequests,
-    faults,
-    crashes: stack.unexpectedExits(),
-    finalExitCodes: `${webExit} / ${workerExit}`,
-    seconds: (performance.now() - started) / 1000,
-  };
 }
 
 type Collected = Omit<RunReport, "timeline" | "sender" | "burstSeconds" | "recoveryRounds" | "redeliveryRequests" | "faults" | "crashes" | "finalExitCodes" | "seconds">;
