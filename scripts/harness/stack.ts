@@ -75,11 +75,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
   const admin = postgres(options.postgresUrl, { max: 1, onnotice: () => {} });
   onCleanup("admin connection", () => admin.end({ timeout: 5 }));
-  await admin.unsafe(`create database ${dbName}`);
+  // Registered before the create: a watchdog that fires while the create is still running (a loaded machine) must
+  // still drop it. The one admin connection runs the drop after the create has finished.
   onCleanup(`database ${dbName}`, async () => {
     if (options.keepDatabase) console.log(`[${run}] kept database ${dbName}`);
     else await admin.unsafe(`drop database if exists ${dbName} with (force)`);
   });
+  await admin.unsafe(`create database ${dbName}`);
   const databaseUrl = (() => {
     const url = new URL(options.postgresUrl);
     url.pathname = `/${dbName}`;
