@@ -51,11 +51,12 @@ export function lockContract(adapterName: string, createLock: () => LockUnderTes
 
     it("extend pushes the expiry out by the ttl", async () => {
       const lock = createLock();
-      const held = await lock.acquire("extend-me", 150);
-      await sleep(100);
+      // Second-scale margins: on a loaded machine a 100 ms sleep can take several hundred.
+      const held = await lock.acquire("extend-me", 3_000);
+      await sleep(1_500);
       expect(await held!.extend()).toBe(true);
-      await sleep(100); // 200 ms after acquiring: expired without the extend
-      expect(await lock.acquire("extend-me", 150)).toBeNull();
+      await sleep(2_000); // 3.5 s after acquiring: expired without the extend, 1 s left with it
+      expect(await lock.acquire("extend-me", 3_000)).toBeNull();
     });
 
     it("keys are independent", async () => {
