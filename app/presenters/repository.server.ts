@@ -2,7 +2,8 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../../infrastructure/db/client.ts";
 import { estimateShareFromBins, expectedAiLinesAtPrior } from "../../domain/metrics/share-bins.ts";
-import type { SurvivalCurvePoint, TierCounts } from "../../infrastructure/db/schema/index.ts";
+import type { TierCounts } from "../../domain/risk/tiers.ts";
+import type { SurvivalCurvePoint } from "../../infrastructure/db/schema/index.ts";
 import {
   detectorVersionsOf,
   detectorVersionsOrCurrent,

@@ -9,7 +9,7 @@ import {
   evaluateMetricRules,
   evaluateReviewQueueSaturated,
   evaluateSurvivalDrop,
-  formatPercent,
+  formatMessagePercent,
   type AttributedFile,
   type DailyRepoMetrics,
   type MetricRuleInput,
@@ -211,10 +211,10 @@ describe("incident_ai_attributed", () => {
   });
 });
 
-describe("formatPercent", () => {
+describe("formatMessagePercent", () => {
   it.each([
     [95.4, "95 %"],
     [7.25, "7.3 %"],
     [0, "0 %"],
-  ])("%s → %s", (value, text) => expect(formatPercent(value)).toBe(text));
+  ])("%s → %s", (value, text) => expect(formatMessagePercent(value)).toBe(text));
 });

@@ -1,5 +1,6 @@
 import type { AlertRuleName, AlertSettings } from "./settings.ts";
 import { AI_CONFIDENCE_THRESHOLD } from "../detection/threshold.ts";
+import type { TierCounts } from "../risk/tiers.ts";
 
 /**
  * Alert rules as pure functions: metrics (or an event) and the organisation's settings in, candidates out. A
@@ -17,13 +18,6 @@ export interface AlertCandidate {
   /** One sentence with the observed value and the threshold, e.g. "95 % of critical code was AI-written (threshold 90 %)". */
   message: string;
   details: Record<string, unknown>;
-}
-
-export interface TierCounts {
-  t1: number;
-  t2: number;
-  t3: number;
-  t4: number;
 }
 
 /** The fields of one `repo_metrics` row the rules read. */
@@ -85,13 +79,15 @@ function window(rows: DailyRepoMetrics[], asOf: string, windowDays: number, offs
 
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 
-/** "95 %", "7.5 %": whole numbers from 10 up, one decimal below. */
-export function formatPercent(value: number): string {
-  const rounded = Math.abs(value) >= 10 ? Math.round(value) : Math.round(value * 10) / 10;
-  return `${rounded} %`;
+/** Alert messages round like a person would: whole numbers from 10 up, one decimal below. */
+const roundForMessage = (value: number) => (Math.abs(value) >= 10 ? Math.round(value) : Math.round(value * 10) / 10);
+
+/** "95 %", "7.5 %" in alert messages (the dashboard's fixed-decimal percentages are app/utils/format.ts's formatPercent). */
+export function formatMessagePercent(value: number): string {
+  return `${roundForMessage(value)} %`;
 }
 
-const points = (value: number) => `${Math.abs(value) >= 10 ? Math.round(value) : Math.round(value * 10) / 10} points`;
+const points = (value: number) => `${roundForMessage(value)} points`;
 
 export function evaluateAiCodeCritical(input: MetricRuleInput, settings: AlertSettings["ai_code_critical"]): AlertCandidate | null {
   if (!settings.enabled) return null;
@@ -106,7 +102,7 @@ export function evaluateAiCodeCritical(input: MetricRuleInput, settings: AlertSe
     severity: "critical",
     repoId: input.repo.id,
     title: `AI-written critical code in ${input.repo.fullName}`,
-    message: `${formatPercent(share)} of critical code was AI-written (threshold ${formatPercent(settings.thresholdPercent)})`,
+    message: `${formatMessagePercent(share)} of critical code was AI-written (threshold ${formatMessagePercent(settings.thresholdPercent)})`,
     details: {
       aiSharePercent: share,
       thresholdPercent: settings.thresholdPercent,
@@ -135,7 +131,7 @@ export function evaluateAiShareSpike(input: MetricRuleInput, settings: AlertSett
     severity: "warning",
     repoId: input.repo.id,
     title: `AI share jumped in ${input.repo.fullName}`,
-    message: `AI-written share rose from ${formatPercent(previousShare)} to ${formatPercent(currentShare)} week over week, up ${points(increase)} (threshold ${points(settings.increasePoints)})`,
+    message: `AI-written share rose from ${formatMessagePercent(previousShare)} to ${formatMessagePercent(currentShare)} week over week, up ${points(increase)} (threshold ${points(settings.increasePoints)})`,
     details: {
       currentSharePercent: currentShare,
       previousSharePercent: previousShare,
@@ -162,7 +158,7 @@ export function evaluateAiTaxHigh(input: MetricRuleInput, settings: AlertSetting
     severity: "warning",
     repoId: input.repo.id,
     title: `High rework on AI-written code in ${input.repo.fullName}`,
-    message: `Reworking AI-written code took ${formatPercent(aiTax)} of changed lines against ${formatPercent(humanTax)} for human code (threshold ${formatPercent(settings.thresholdPercent)} and ${settings.humanRatio}× human)`,
+    message: `Reworking AI-written code took ${formatMessagePercent(aiTax)} of changed lines against ${formatMessagePercent(humanTax)} for human code (threshold ${formatMessagePercent(settings.thresholdPercent)} and ${settings.humanRatio}× human)`,
     details: {
       aiTaxPercent: aiTax,
       humanTaxPercent: humanTax,
@@ -187,7 +183,7 @@ export function evaluateSurvivalDrop(input: MetricRuleInput, settings: AlertSett
     severity: "warning",
     repoId: input.repo.id,
     title: `AI-written lines are not surviving in ${input.repo.fullName}`,
-    message: `${formatPercent(ai.survival * 100)} of AI-written lines survive 4 weeks against ${formatPercent(human.survival * 100)} of human lines, ${points(gap)} lower (threshold ${points(settings.gapPoints)})`,
+    message: `${formatMessagePercent(ai.survival * 100)} of AI-written lines survive 4 weeks against ${formatMessagePercent(human.survival * 100)} of human lines, ${points(gap)} lower (threshold ${points(settings.gapPoints)})`,
     details: {
       aiSurvivalPercent: ai.survival * 100,
       humanSurvivalPercent: human.survival * 100,
@@ -332,7 +328,7 @@ export function evaluateIncidentAiAttributed(input: IncidentRuleInput, settings:
     severity: "warning",
     repoId: input.repo.id,
     title: `Incident in ${input.repo.fullName} points at AI-written code`,
-    message: `${formatPercent(attribution.aiSharePercent)} of the lines in the incident's suspected commits were AI-written (threshold ${formatPercent(settings.thresholdPercent)})`,
+    message: `${formatMessagePercent(attribution.aiSharePercent)} of the lines in the incident's suspected commits were AI-written (threshold ${formatMessagePercent(settings.thresholdPercent)})`,
     details: {
       incidentId: input.incident.id,
       incidentTitle: input.incident.title,

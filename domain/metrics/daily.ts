@@ -5,11 +5,11 @@
 import { isAwaitingFirstReview, medianPickupMinutes, type PullRequestTimeline } from "./review-queue.ts";
 import { confidenceAtPrior, estimateDayShare, newestDetectorVersionsFirst, type CommitShareInput, type ConfidenceBin } from "./share-bins.ts";
 import { AI_CONFIDENCE_THRESHOLD } from "../detection/threshold.ts";
+import type { TierCounts } from "../risk/tiers.ts";
 
 /** GitClear's churn window: a line deleted or rewritten within 14 days of being added. */
 export const CHURN_WINDOW_DAYS = 14;
 
-export type TierCounts = { t1: number; t2: number; t3: number; t4: number };
 
 export interface DayCommit {
   sha: string;

@@ -10,10 +10,9 @@
  * is the sum of the repositories' expected AI lines over the sum of their written lines.
  */
 import { DETECTOR_TRAINING_PRIOR } from "../detection/version.ts";
+import type { TierCounts } from "../risk/tiers.ts";
 import { adjustConfidence, estimateAiShare, type AiShareEstimate, type ShareItem } from "./ai-share.ts";
 
-/** Lines per risk tier: the shape of daily.ts's TierCounts, declared here so that daily.ts can import this module. */
-export type TierLines = { t1: number; t2: number; t3: number; t4: number };
 
 export const SHARE_BIN_COUNT = 20;
 
@@ -27,11 +26,11 @@ export interface ConfidenceBin {
   commits: number;
   writtenLines: number;
   /** Written lines by the files' risk tiers; they add up to writtenLines. */
-  linesByTier: TierLines;
+  linesByTier: TierCounts;
   confidenceSum: number;
 }
 
-const emptyTiers = (): TierLines => ({ t1: 0, t2: 0, t3: 0, t4: 0 });
+const emptyTiers = (): TierCounts => ({ t1: 0, t2: 0, t3: 0, t4: 0 });
 
 export function emptyBin(bin: number): ConfidenceBin {
   return { bin, commits: 0, writtenLines: 0, linesByTier: emptyTiers(), confidenceSum: 0 };
@@ -85,8 +84,8 @@ export function estimateShareFromBins(bins: Iterable<ConfidenceBin>): AiShareEst
 export interface ExpectedAiLines {
   aiLines: number;
   lines: number;
-  aiLinesByTier: TierLines;
-  linesByTier: TierLines;
+  aiLinesByTier: TierCounts;
+  linesByTier: TierCounts;
 }
 
 /**
@@ -157,7 +156,7 @@ export function estimateDayShare(priorWindow: Iterable<ConfidenceBin>, day: read
 }
 
 /** Bins of commits (the daily job bins a repository's trailing window as the rollup does). */
-export function binCommits(commits: Iterable<CommitShareInput & { linesByTier?: TierLines }>): ConfidenceBin[] {
+export function binCommits(commits: Iterable<CommitShareInput & { linesByTier?: TierCounts }>): ConfidenceBin[] {
   const bins = new Map<number, ConfidenceBin>();
   for (const commit of commits) {
     const index = shareBinOf(commit.confidence);

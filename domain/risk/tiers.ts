@@ -14,6 +14,9 @@ import { matchesGlob } from "./glob.ts";
 export type Tier = 1 | 2 | 3 | 4;
 
 export const TIER_NAMES: Record<Tier, string> = { 1: "Boilerplate", 2: "Glue", 3: "Core", 4: "Critical" };
+
+/** A count (lines, AI lines) per risk tier, as the metrics rows, rollups and alert rules keep it. */
+export type TierCounts = { t1: number; t2: number; t3: number; t4: number };
 export const LOW_CONFIDENCE = 0.3;
 export const FLAG_CONFIDENCE = 0.7;
 

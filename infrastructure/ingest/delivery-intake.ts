@@ -1,5 +1,6 @@
 import type postgres from "postgres";
 import type { JobQueue } from "../../domain/ports.ts";
+import { isDataException } from "../db/errors.ts";
 import { createGroupCommit } from "../db/group-commit.ts";
 import { JOB_CATALOG, PROCESS_DELIVERY_JOB } from "../../jobs/catalog.ts";
 
@@ -201,13 +202,4 @@ export function createDeliveryIntake(sql: postgres.Sql, queue: JobQueue, options
       });
     },
   };
-}
-
-/** PostgreSQL "data exception" (class 22): e.g. \u0000 or a lone surrogate, which jsonb cannot hold. */
-export function isDataException(error: unknown): boolean {
-  for (let current = error; current instanceof Error; current = current.cause) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && code.startsWith("22")) return true;
-  }
-  return false;
 }

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { planWebhookIngestion } from "../../domain/ingestion/webhook-plan.ts";
 import { InvalidWebhookPayloadError } from "../../domain/ingestion/webhook-payloads.ts";
 import type { Database } from "../db/client.ts";
+import { isDataException } from "../db/errors.ts";
 import { webhookDeliveries } from "../db/schema/index.ts";
 import { applyWebhookPlan, type ApplyOutcome } from "./apply-webhook-plan.ts";
 
@@ -41,12 +42,4 @@ export async function processWebhookDelivery(db: Database, deliveryId: string): 
       .where(eq(webhookDeliveries.deliveryId, deliveryId));
     return { status: "invalid", reason };
   }
-}
-
-function isDataException(error: unknown): boolean {
-  for (let current = error; current instanceof Error; current = current.cause) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && /^22[0-9A-Z]{3}$/.test(code)) return true;
-  }
-  return false;
 }

@@ -2,7 +2,8 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { classifyDelivery } from "../../domain/ingestion/delivery-relevance.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { BodyBudget, BodyClaim } from "./body-budget.ts";
-import { isDataException, type DeliveryIntake, type IncomingDelivery } from "./delivery-intake.ts";
+import { isDataException } from "../db/errors.ts";
+import type { DeliveryIntake, IncomingDelivery } from "./delivery-intake.ts";
 
 /**
  * `POST /api/webhooks/github`: verify, record, queue — nothing else. The delivery row (unique on GitHub's delivery

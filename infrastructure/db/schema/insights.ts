@@ -16,9 +16,9 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { CHANNEL_KINDS } from "../../../domain/alerts/channel-kinds.ts";
+import type { TierCounts } from "../../../domain/risk/tiers.ts";
 import { orgIdColumn, repoIdColumn, repositories, users } from "./tenancy.ts";
 
-export type TierCounts = { t1: number; t2: number; t3: number; t4: number };
 
 /** One row per repository per day, written with ON CONFLICT (repo_id, date) DO UPDATE so reruns converge. */
 export const repoMetrics = pgTable(
