@@ -104,12 +104,3 @@ export class CopyWriter {
     return this.rows;
   }
 }
-
-/** Writes `rows` (objects with the same keys) with one COPY: for small tables and tests. */
-export async function copyRows(sql: postgres.Sql | postgres.TransactionSql, table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
-  if (rows.length === 0) return;
-  const columns = Object.keys(rows[0]!);
-  const writer = await CopyWriter.open(sql, table, columns);
-  for (const row of rows) await writer.write(columns.map((column) => row[column]));
-  await writer.end();
-}

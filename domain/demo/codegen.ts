@@ -415,9 +415,4 @@ export function editStatements(lines: SourceLine[], ctx: EditContext, count: num
   return [...touched];
 }
 
-/** Lines written by the baseline before the window: the repository existed long before the demo starts. */
-export function baselineContext(random: Random, area: AreaDef, at: number): EditContext {
-  return { random, area, at, aiWritten: false };
-}
-
 export type { CodeKind };

@@ -5,11 +5,6 @@
 
 export type DiffOp = { kind: "equal" | "delete" | "insert"; line: string };
 
-/** Shortest edit script between two line arrays; the common head and tail are peeled off before Myers runs. */
-export function diffLines(before: readonly string[], after: readonly string[]): DiffOp[] {
-  return window(before, after, Infinity).ops;
-}
-
 /**
  * The edit script with at most `context` unchanged lines kept on either side of the changed middle,
  * and the 0-based line where it starts (the same in both files, since everything before is equal).

@@ -5,7 +5,6 @@ import type { Database, Executor } from "../db/client.ts";
 import { organizationMemberRemovals, organizationMembers, users } from "../db/schema/index.ts";
 
 export type MemberRole = "owner" | "admin" | "member";
-export const MEMBER_ROLES: readonly MemberRole[] = ["owner", "admin", "member"];
 
 export interface MemberView {
   userId: string;
