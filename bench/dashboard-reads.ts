@@ -1,13 +1,13 @@
-import { listApiKeys } from "../../infrastructure/api/api-keys.ts";
-import type { Executor } from "../../infrastructure/db/client.ts";
-import { findUserWithMemberships } from "../../infrastructure/db/queries/users.ts";
-import { listRiskOverrides } from "../services/risk-overrides.server.ts";
-import { alertListQuery, getAlertSummary, listAlerts } from "./alerts.server.ts";
-import { getDashboard } from "./dashboard.server.ts";
-import { eventFeedQuery, getEventDetail, listEvents } from "./events.server.ts";
-import { getIncidentDetail, getSuspectCandidates, incidentListQuery, listIncidents } from "./incidents.server.ts";
-import { listRepositoryOptions } from "./repositories.server.ts";
-import { findRepository, getHighRiskFiles, getRepoMetrics, getRepoOverview, resolveMetricsRange } from "./repository.server.ts";
+import { listApiKeys } from "../infrastructure/api/api-keys.ts";
+import type { Executor } from "../infrastructure/db/client.ts";
+import { findUserWithMemberships } from "../infrastructure/db/queries/users.ts";
+import { listRiskOverrides } from "../app/services/risk-overrides.server.ts";
+import { alertListQuery, getAlertSummary, listAlerts } from "../app/presenters/alerts.server.ts";
+import { getDashboard } from "../app/presenters/dashboard.server.ts";
+import { eventFeedQuery, getEventDetail, listEvents } from "../app/presenters/events.server.ts";
+import { getIncidentDetail, getSuspectCandidates, incidentListQuery, listIncidents } from "../app/presenters/incidents.server.ts";
+import { listRepositoryOptions } from "../app/presenters/repositories.server.ts";
+import { findRepository, getHighRiskFiles, getRepoMetrics, getRepoOverview, resolveMetricsRange } from "../app/presenters/repository.server.ts";
 
 export interface DashboardReadContext {
   orgId: string;

@@ -31,7 +31,7 @@ import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import postgres from "postgres";
 import { z } from "zod";
-import { dashboardReads } from "../app/presenters/dashboard-reads.server.ts";
+import { dashboardReads } from "../bench/dashboard-reads.ts";
 import { productionCommand } from "./harness/production-command.ts";
 import { addDays } from "../domain/metrics/time.ts";
 import { createSessionStorage } from "../infrastructure/auth/session.ts";
@@ -41,7 +41,7 @@ import { DEFAULT_SHAPE } from "../bench/large-organization.ts";
 import { measure, percentile } from "../bench/measure.ts";
 import { connectPostgres } from "../infrastructure/db/client.ts";
 import { migrateDatabase } from "../infrastructure/db/migrate.ts";
-import { createStatementRecorder, explainStatement, isRead, sequentialScans } from "../infrastructure/db/query-plans.ts";
+import { createStatementRecorder, explainStatement, isRead, sequentialScans } from "../bench/query-plans.ts";
 import { deleteKeys } from "../tests/support/queue.ts";
 
 const SECTIONS = ["dashboard", "jobs", "plans", "ingest"] as const;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dashboardReads, type DashboardReadContext } from "../../app/presenters/dashboard-reads.server.ts";
+import { dashboardReads, type DashboardReadContext } from "../../bench/dashboard-reads.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { loadOrganizationHistory, shapeOf } from "../../bench/generate.ts";
 import { connectPostgres, type DatabaseConnection } from "./client.ts";
-import { createStatementRecorder, explainStatement, isRead, sequentialScans, type CapturedStatement } from "./query-plans.ts";
+import { createStatementRecorder, explainStatement, isRead, sequentialScans, type CapturedStatement } from "../../bench/query-plans.ts";
 
 /** The two tables that grow without bound: a dashboard read that scans either of them whole gets slower every day. */
 const BIG_TABLES = ["code_events", "code_attribution"];
