@@ -56,6 +56,9 @@ export default defineConfig({
       REDIS_URL: "",
       LOG_LEVEL: "warn",
       NODE_ENV: "development",
+      // The demo and every page's "last N days" as of one fixed instant, so what the specs see does not change with
+      // the date they run on.
+      SENTINEL_FIXED_NOW: "2026-11-20T12:00:00Z",
       SLACK_API_URL: `${FAKES}/slack/api/`,
       SLACK_BOT_TOKEN: "xoxb-e2e",
       RESEND_BASE_URL: `${FAKES}/resend`,

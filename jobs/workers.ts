@@ -65,7 +65,7 @@ export function createJobHandlers(services: Services, github: GitHubApiSource): 
       ...createRecoveryJobs({ ...base, github }),
       ...createMetricsJobs({ ...base, lock: services.lock, evaluateAlerts: alerts.evaluateAlerts }),
       ...alerts.scheduled,
-      ...createDemoJobs({ db: services.db, queue: services.queue, lock: services.lock }),
+      ...createDemoJobs({ db: services.db, queue: services.queue, lock: services.lock, now: () => services.clock.now() }),
       ...createRescoreJobs({ ...base, lock: services.lock, now: () => services.clock.now() }),
       ...createRetentionJobs({ db: services.db, lock: services.lock, logger, env: services.env, now: () => services.clock.now() }),
     },

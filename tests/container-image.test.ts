@@ -311,7 +311,7 @@ describe("docker-compose.yml: the settings that reach the processes", () => {
     worker: { NODE_ENV: "production", HOST: "0.0.0.0", WORKER_METRICS_PORT: 9464 },
   };
   /** Read by one role only. */
-  const ROLE_ONLY: Record<string, string> = { PORT: "web", WORKER_METRICS_PORT: "worker" };
+  const ROLE_ONLY: Record<string, string> = { PORT: "web", WORKER_METRICS_PORT: "worker", SENTINEL_FIXED_NOW: "tests only: refused in production" };
 
   it("keeps PostgreSQL and Redis, and builds the web and worker from this Dockerfile", () => {
     expect(compose.services.postgres?.image).toMatch(/^postgres:/);

@@ -118,3 +118,20 @@ describe("notification settings", () => {
     expect(problemsOf({ NOTIFY_ALLOWED_HOSTS: "hooks.internal, https://hooks.internal/x" })).toEqual([expect.stringMatching(/^NOTIFY_ALLOWED_HOSTS.*must be host names or host:port entries/)]);
   });
 });
+
+describe("SENTINEL_FIXED_NOW", () => {
+  it("starts the services' clock at that instant, and is refused in production or when it is not an instant", async () => {
+    const { clockStartingAt } = await import("../runtime/services.ts");
+    const env = parseEnv({ SENTINEL_FIXED_NOW: "2026-11-20T12:00:00Z" });
+    expect(env.SENTINEL_FIXED_NOW).toBe("2026-11-20T12:00:00Z");
+    let real = Date.parse("2031-01-01T00:00:00Z");
+    const clock = clockStartingAt(new Date(env.SENTINEL_FIXED_NOW!), { now: () => new Date(real) });
+    expect(clock.now().toISOString()).toBe("2026-11-20T12:00:00.000Z");
+    real += 90_000;
+    expect(clock.now().toISOString()).toBe("2026-11-20T12:01:30.000Z");
+    expect(problemsOf({ SENTINEL_FIXED_NOW: "yesterday" }).join("\n")).toMatch(/SENTINEL_FIXED_NOW must be an ISO 8601 instant/);
+    expect(problemsOf({ NODE_ENV: "production", SESSION_SECRET: "s".repeat(32), SENTINEL_FIXED_NOW: "2026-11-20T12:00:00Z" }).join("\n")).toMatch(
+      /SENTINEL_FIXED_NOW is for tests and demo recordings only/,
+    );
+  });
+});

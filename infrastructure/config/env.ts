@@ -85,6 +85,11 @@ export const envSchema = z
     SENTINEL_DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default("./.sentinel")),
     /** auto: seed the demo organisation into an empty database outside production. */
     SENTINEL_DEMO_DATA: z.preprocess(emptyAsUndefined, z.enum(["auto", "on", "off"]).default("auto")),
+    /**
+     * Tests and demo recordings only (refused in production): the instant "now" starts from, so the demo organisation
+     * and every page's "last N days" are the same whatever the date the process starts on. Time still passes from it.
+     */
+    SENTINEL_FIXED_NOW: z.preprocess(emptyAsUndefined, z.iso.datetime({ offset: true, error: "must be an ISO 8601 instant such as 2026-11-20T12:00:00Z" }).optional()),
     LOG_LEVEL: z.preprocess(
       emptyAsUndefined,
       z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -255,6 +260,9 @@ export const envSchema = z
         path: ["GITHUB_WEBHOOK_SECRET"],
         message: "is required when GITHUB_WEBHOOK_SECRET_PREVIOUS is set (the previous secret only helps during a rotation)",
       });
+    }
+    if (env.NODE_ENV === "production" && env.SENTINEL_FIXED_NOW !== undefined) {
+      context.addIssue({ code: "custom", path: ["SENTINEL_FIXED_NOW"], message: "is for tests and demo recordings only; production reads the system clock" });
     }
     if (env.NODE_ENV === "production") {
       const secrets = (env.SESSION_SECRET ?? "").split(",").map((secret) => secret.trim());

@@ -29,6 +29,15 @@ export interface Services {
 /** The Clock every process uses: the machine's real time. */
 export const systemClock: Clock = { now: () => new Date() };
 
+/**
+ * A clock that starts at `start` and runs at the real pace (SENTINEL_FIXED_NOW): what happens on screen and in the
+ * demo does not depend on the day the process started, yet durations and "seconds ago" still move.
+ */
+export function clockStartingAt(start: Date, real: Clock = systemClock): Clock {
+  const offset = start.getTime() - real.now().getTime();
+  return { now: () => new Date(real.now().getTime() + offset) };
+}
+
 export interface ServicesHandle {
   services: Services;
   /** Closes the queue (active jobs finish) and then the database. Safe to call twice. */
@@ -83,7 +92,7 @@ export async function createServices(
       queue: runtime.queue,
       lock: runtime.lock,
       sessionStorage: createSessionStorage(env),
-      clock: systemClock,
+      clock: env.SENTINEL_FIXED_NOW ? clockStartingAt(new Date(env.SENTINEL_FIXED_NOW)) : systemClock,
       startedAt: new Date(),
     },
     close() {

@@ -49,6 +49,7 @@ async function main() {
       { db: services.db, queue: services.queue, logger: logger.child({ component: "demo" }) },
       {
         analysis: "queue",
+        now: services.clock.now(),
         onProgress: (progress) => logger.info(progress, "demo seeding progress"),
       },
     ).catch((error: unknown) => logger.error({ err: error }, "seeding the demo organisation failed"));
