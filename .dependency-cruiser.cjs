@@ -46,7 +46,7 @@ module.exports = {
       comment:
         "Production code (everything but its *.test.ts files) may not import tests/, bench/, scripts/ or e2e/: the image leaves those folders out, and test helpers, fakes and fixtures live in tests/.",
       severity: "error",
-      from: { path: "^(app|domain|infrastructure|jobs|bin)/", pathNot: ["\\.test\\.tsx?$", "^infrastructure/cli/commands/generate\\.ts$"] },
+      from: { path: "^(app|domain|infrastructure|jobs|bin)/", pathNot: ["\\.test\\.tsx?$", "^cli/commands/generate\\.ts$"] },
       to: { path: "^(tests|bench|scripts|e2e)/" },
     },
     {
@@ -54,7 +54,7 @@ module.exports = {
       comment:
         "`sentinel generate` is the one production file that uses bench/: it loads the generator at run time through a URL no import or bundler follows (and says so when bench/ is absent, as in the image), and takes only its types from a type import.",
       severity: "error",
-      from: { path: "^infrastructure/cli/commands/generate\\.ts$" },
+      from: { path: "^cli/commands/generate\\.ts$" },
       to: { path: "^(tests|bench|scripts|e2e)/", dependencyTypesNot: ["type-import", "type-only"] },
     },
     {

@@ -32,9 +32,11 @@ COPY --from=build /app/public/build ./public/build
 # The CLI (`node bin/sentinel.js …`) runs these sources; *.test.ts never reach the context (.dockerignore).
 # bench/ (benchmarks, `sentinel generate`'s generator) stays out: the command says it is a development tool.
 COPY bin ./bin
+COPY cli ./cli
 COPY domain ./domain
 COPY infrastructure ./infrastructure
 COPY jobs ./jobs
+COPY server ./server
 COPY migrations ./migrations
 COPY tsconfig.json ./
 # Code stays root-owned and read-only to the process; only the data directory (SENTINEL_DATA_DIR, the embedded

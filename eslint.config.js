@@ -34,7 +34,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["infrastructure/cli/**/*.ts", "scripts/**/*.ts", "bench/**/*.ts", "bin/**/*.js"],
+    files: ["cli/**/*.ts", "scripts/**/*.ts", "bench/**/*.ts", "bin/**/*.js"],
     rules: { "no-console": "off" },
   },
 );

@@ -42,7 +42,7 @@ export default defineConfig({
   webServer: {
     // What `npm start` runs after building (the build is done by `npm run test:e2e`). Started with node, not npx,
     // so Playwright signals the server itself.
-    command: "node node_modules/.bin/tsx infrastructure/runtime/start-all.ts",
+    command: "node node_modules/.bin/tsx server/start-all.ts",
     url: `http://127.0.0.1:${PORT}/healthz`,
     timeout: 120_000,
     reuseExistingServer: false,
@@ -68,7 +68,7 @@ export default defineConfig({
       // The Setup page registers a GitHub App only with a key to seal its private key (e2e/setup.spec.ts).
       SENTINEL_SECRET_KEY: "e2e-secret-key-0123456789abcdef-0123456789",
       // Every spec signs in again and some poll the API, all from one address; the budgets themselves are tested in
-      // infrastructure/runtime/rate-limits.test.ts.
+      // server/rate-limits.test.ts.
       RATE_LIMIT_SIGN_IN_PER_MINUTE: "1000",
       RATE_LIMIT_API_PER_MINUTE: "100000",
     },

@@ -4,4 +4,4 @@ import { register } from "tsx/esm/api";
 
 register();
 process.env.SENTINEL_CLI_ENTRY = "1";
-await import("../infrastructure/cli/main.ts");
+await import("../cli/main.ts");

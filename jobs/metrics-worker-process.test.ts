@@ -5,7 +5,7 @@ import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { computeRepoMetricsRange, loadRepositoryScope } from "../infrastructure/metrics/repo-metrics.ts";
 import { sleep, waitFor } from "../tests/support/queue.ts";
-import type { Services } from "../infrastructure/runtime/services.ts";
+import type { Services } from "../server/services.ts";
 import { TEST_REDIS_URL } from "../tests/support/config.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";
 import { createTestServices } from "../tests/support/services.ts";
@@ -87,7 +87,7 @@ async function workerWaitsOnRowLock(): Promise<boolean> {
 }
 
 function startWorkerProcess(): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ["--import", "tsx", "infrastructure/runtime/start-worker.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/start-worker.ts"], {
     env: {
       ...process.env,
       NODE_ENV: "test",

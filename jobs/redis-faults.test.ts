@@ -10,7 +10,7 @@ import { handleGitHubWebhook } from "../infrastructure/ingest/github-webhook.ser
 import { silentLogger } from "../infrastructure/logging/logger.ts";
 import { createQueueRuntime, type QueueRuntime } from "../infrastructure/queue/index.ts";
 import { startThrowawayRedis, waitFor, type ThrowawayRedis } from "../tests/support/queue.ts";
-import { systemClock, type Services } from "../infrastructure/runtime/services.ts";
+import { systemClock, type Services } from "../server/services.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";
 import { startRecordingWorkers } from "../tests/support/recording-workers.ts";
 

@@ -6,7 +6,7 @@ import { recomputeStaleMetrics } from "../infrastructure/metrics/recompute.ts";
 import { markMetricsStale } from "../infrastructure/metrics/stale-ranges.ts";
 import { RetryLaterError } from "../infrastructure/queue/index.ts";
 import { deleteKeys, waitFor } from "../tests/support/queue.ts";
-import type { Services } from "../infrastructure/runtime/services.ts";
+import type { Services } from "../server/services.ts";
 import { TEST_REDIS_URL } from "../tests/support/config.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";
 import { captureLogger } from "../tests/support/logs.ts";

@@ -11,7 +11,7 @@ import { installationPayload, pushPayload, signDelivery, webhookRequest } from "
 import { handleGitHubWebhook } from "../infrastructure/ingest/github-webhook.server.ts";
 import { processWebhookDelivery } from "../infrastructure/ingest/process-delivery.ts";
 import { sleep, waitFor } from "../tests/support/queue.ts";
-import type { Services } from "../infrastructure/runtime/services.ts";
+import type { Services } from "../server/services.ts";
 import { TEST_REDIS_URL } from "../tests/support/config.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";
 import { createTestServices } from "../tests/support/services.ts";
@@ -58,7 +58,7 @@ describe("worker SIGKILLed mid-job (row 13)", () => {
     expect((await handleGitHubWebhook(webhookRequest(push), services)).status).toBe(202);
 
     fake.latencyMs = 120_000; // every GitHub call hangs: the worker's analysis jobs stay active
-    child = spawn(process.execPath, ["--import", "tsx", "infrastructure/runtime/start-worker.ts"], {
+    child = spawn(process.execPath, ["--import", "tsx", "server/start-worker.ts"], {
       env: {
         ...process.env,
         NODE_ENV: "test",

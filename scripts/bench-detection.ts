@@ -5,7 +5,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { analyzeCommit, stripMarkers } from "../domain/detection/index.ts";
-import { readCorpus } from "../infrastructure/cli/commands/eval.ts";
+import { readCorpus } from "../cli/commands/eval.ts";
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { seconds: { type: "string", default: "5" } } });
 const corpusPath = positionals[0] ?? resolve(import.meta.dirname, "../../shared/corpus/commits-dev.jsonl.gz");

@@ -38,7 +38,7 @@ import { signWebhookBody } from "../infrastructure/ingest/webhook-receiver.ts";
 import { z } from "zod";
 import { parseOptionsOrExit, readArgsOrExit, wholeNumber } from "./harness/options.ts";
 import { productionCommand } from "./harness/production-command.ts";
-import { systemClock, type Services } from "../infrastructure/runtime/services.ts";
+import { systemClock, type Services } from "../server/services.ts";
 
 const USAGE =
   "npm run bench:ingest -- [--only ack,push,import] [--ack-requests 10000] [--ack-rounds 5] [--rate-seconds 5]\n" +

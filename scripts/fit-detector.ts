@@ -16,7 +16,7 @@ import { calibrationTable, FPR_TARGETS, recallAtFalsePositiveRates, type RecallA
 import { detectAgentMarkers, stripMarkers, type CorpusExample, type Signal } from "../domain/detection/index.ts";
 import { FAMILIES, familyCap, familyOf, sigmoid, type DetectorModel } from "../domain/detection/model.ts";
 import { estimateAiShare } from "../domain/metrics/ai-share.ts";
-import { readCorpus } from "../infrastructure/cli/commands/eval.ts";
+import { readCorpus } from "../cli/commands/eval.ts";
 
 const optionsSchema = z.object({
   files: z.array(z.string().min(1)).min(1, "name at least one corpus file"),

@@ -197,8 +197,8 @@ describe(".dockerignore: what never reaches the build context", () => {
       "app/root.tsx",
       "bin/sentinel.js",
       "domain/ports.ts",
-      "infrastructure/runtime/start-web.ts",
-      "infrastructure/cli/commands/generate.ts",
+      "server/start-web.ts",
+      "cli/commands/generate.ts",
       "jobs/workers.ts",
       "migrations/meta/_journal.json",
     ];
@@ -250,7 +250,7 @@ describe("Dockerfile: the image that runs", () => {
     // The compiled web and worker need only build/ and node_modules; the CLI reads sources, so follow its imports.
     const result = await build({
       absWorkingDir: ROOT,
-      entryPoints: ["infrastructure/cli/main.ts"],
+      entryPoints: ["cli/main.ts"],
       bundle: true,
       platform: "node",
       format: "esm",
@@ -265,7 +265,7 @@ describe("Dockerfile: the image that runs", () => {
     expect(imported.filter((file) => !shipped.has(file))).toEqual([]);
     // `sentinel generate` loads bench/ only when it runs (and says it is a development tool when bench/ is absent):
     // the CLI imports nothing from bench/, tests/, scripts/ or e2e/.
-    expect(imported).toContain("infrastructure/cli/commands/generate.ts");
+    expect(imported).toContain("cli/commands/generate.ts");
     expect(imported.filter((file) => /^(?:bench|tests|scripts|e2e)\//.test(file))).toEqual([]);
     expect(shipped.has("bin/sentinel.js")).toBe(true);
     const migrations = readdirSync(path.join(ROOT, "migrations"), { recursive: true, withFileTypes: true })
@@ -280,7 +280,7 @@ describe("Dockerfile: the image that runs", () => {
     const { dependencies } = JSON.parse(read("package.json")) as { dependencies: Record<string, string> };
     const result = await build({
       absWorkingDir: ROOT,
-      entryPoints: ["infrastructure/runtime/start-web.ts", "infrastructure/runtime/start-worker.ts", "infrastructure/cli/main.ts"],
+      entryPoints: ["server/start-web.ts", "server/start-worker.ts", "cli/main.ts"],
       bundle: true,
       platform: "node",
       format: "esm",

@@ -1,8 +1,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createExpressApp, loadRemixBuild } from "../../infrastructure/runtime/http-server.ts";
-import type { Services } from "../../infrastructure/runtime/services.ts";
+import { createExpressApp, loadRemixBuild } from "../../server/http-server.ts";
+import type { Services } from "../../server/services.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
 

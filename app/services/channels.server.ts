@@ -1,4 +1,4 @@
-import type { Services } from "../../infrastructure/runtime/services.ts";
+import type { Services } from "../../server/services.ts";
 import { sendTestNotification } from "../../infrastructure/alerts/test-notification.ts";
 import { createNotifier, notifierOptionsFromEnv, type Notifier } from "../../infrastructure/notify/notifier.ts";
 

@@ -13,7 +13,7 @@ import { createIncident } from "../incidents/create-incident.ts";
 import { startFakeChannels, type FakeChannels } from "../../tests/fakes/channels.ts";
 import { createNotifier } from "../notify/notifier.ts";
 import { waitFor } from "../../tests/support/queue.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../../server/services.ts";
 import { acknowledgeAlert } from "./acknowledge.ts";
 import { evaluateRepositoryAlerts, type AlertEvaluationDeps } from "./evaluate.ts";
 import { sendTestNotification } from "./test-notification.ts";

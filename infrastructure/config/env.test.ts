@@ -121,7 +121,7 @@ describe("notification settings", () => {
 
 describe("SENTINEL_FIXED_NOW", () => {
   it("starts the services' clock at that instant, and is refused in production or when it is not an instant", async () => {
-    const { clockStartingAt } = await import("../runtime/services.ts");
+    const { clockStartingAt } = await import("../../server/services.ts");
     const env = parseEnv({ SENTINEL_FIXED_NOW: "2026-11-20T12:00:00Z" });
     expect(env.SENTINEL_FIXED_NOW).toBe("2026-11-20T12:00:00Z");
     let real = Date.parse("2031-01-01T00:00:00Z");

@@ -6,8 +6,8 @@ import { createTestServices } from "../../tests/support/services.ts";
 import { loadCorpusCommits } from "../../tests/fixtures/corpus.ts";
 import { pushPayload, signDelivery } from "../../tests/fixtures/webhooks.ts";
 import { waitFor } from "../../tests/support/queue.ts";
-import { createRequestListener, loadRemixBuild } from "../runtime/http-server.ts";
-import type { Services } from "../runtime/services.ts";
+import { createRequestListener, loadRemixBuild } from "../../server/http-server.ts";
+import type { Services } from "../../server/services.ts";
 import { createBodyBudget, SMALL_BODY_BYTES } from "./body-budget.ts";
 import { fixedWebhookReceiverDeps, handleGitHubWebhook } from "./github-webhook.server.ts";
 

@@ -1,5 +1,5 @@
 import { resolveWebhookSecrets } from "../github/app-config.ts";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../../server/services.ts";
 import { createBodyBudget } from "./body-budget.ts";
 import { createDeliveryIntake } from "./delivery-intake.ts";
 import { fetchWebhookInput, receiveGitHubWebhook, webhookReceiptStatus, type WebhookInput, type WebhookReceiverDeps } from "./webhook-receiver.ts";

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Services } from "../runtime/services.ts";
+import type { Services } from "../../server/services.ts";
 import type { BodyClaim } from "./body-budget.ts";
 import { fixedWebhookReceiverDeps, webhookReceiverDeps } from "./github-webhook.server.ts";
 import {

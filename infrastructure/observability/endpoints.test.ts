@@ -16,8 +16,8 @@ import { startFakeChannels, type FakeChannels } from "../../tests/fakes/channels
 import { createNotifier } from "../notify/notifier.ts";
 import { createBullMqQueue } from "../queue/bullmq-queue.ts";
 import { startThrowawayRedis, waitFor, type ThrowawayRedis } from "../../tests/support/queue.ts";
-import { createExpressApp, loadRemixBuild } from "../runtime/http-server.ts";
-import type { Services } from "../runtime/services.ts";
+import { createExpressApp, loadRemixBuild } from "../../server/http-server.ts";
+import type { Services } from "../../server/services.ts";
 import { checkReadiness } from "./endpoints.ts";
 
 const TOKEN = "scrape-token-0123456789";

@@ -1,8 +1,8 @@
 import { timingSafeEqual } from "node:crypto";
 import { QUEUE_NAMES } from "../../domain/ports.ts";
 import { pendingMigrations } from "../db/migrate.ts";
-import { checkHealth } from "../runtime/health.ts";
-import type { Services } from "../runtime/services.ts";
+import { checkHealth } from "../../server/health.ts";
+import type { Services } from "../../server/services.ts";
 import { httpRequestDuration, jobDuration, jobOutcomes, renderGauge } from "./registry.ts";
 
 export interface ReadinessReport {

@@ -4,7 +4,7 @@ import { bufferIo } from "../../tests/support/cli.ts";
 import { fixedClock } from "../../tests/support/clock.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { HISTORY_NOW, seedAnalysedHistory, type AnalysedHistory } from "../../tests/support/rescore-history.ts";
-import { runCli } from "../cli/main.ts";
+import { runCli } from "../../cli/main.ts";
 import { recomputeStaleMetrics } from "../metrics/recompute.ts";
 import { markMetricsStale } from "../metrics/stale-ranges.ts";
 import { createMemoryLock } from "../queue/memory-lock.ts";

@@ -25,7 +25,7 @@ export interface ProcessLogs {
 function startSentinelProcess(name: string, entry: string, env: NodeJS.ProcessEnv, logs: ProcessLogs): SentinelProcess {
   const out = openSync(logs.out, "a");
   const err = openSync(logs.err, "a");
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "infrastructure/runtime", entry)], { cwd: ROOT, env, stdio: ["ignore", out, err] });
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "server", entry)], { cwd: ROOT, env, stdio: ["ignore", out, err] });
   closeSync(out);
   closeSync(err);
   const forget = onEmergencyKill(() => child.kill("SIGKILL"));

@@ -1,5 +1,5 @@
 import type { Clock } from "../../domain/ports.ts";
-import type { CliIo } from "../../infrastructure/cli/command.ts";
+import type { CliIo } from "../../cli/command.ts";
 
 /** A CliIo that collects what a command writes, for assertions. */
 export function bufferIo(options: { isTTY?: boolean; clock?: Clock } = {}): CliIo & { out: () => string; err: () => string } {

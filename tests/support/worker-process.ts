@@ -4,7 +4,7 @@ import { hostname } from "node:os";
 import { waitFor } from "./queue.ts";
 
 /**
- * A real worker process, as an operator runs it: the sources through tsx (infrastructure/runtime/start-worker.ts), or
+ * A real worker process, as an operator runs it: the sources through tsx (server/start-worker.ts), or
  * with `compiled` the bundle `npm run start:worker` runs (build/server/start-worker.js; build it first with
  * `npm run build:server`).
  */
@@ -21,7 +21,7 @@ export interface WorkerProcess {
 }
 
 export function startWorkerProcess(env: Record<string, string>, options: { compiled?: boolean } = {}): WorkerProcess {
-  const entry = options.compiled ? ["build/server/start-worker.js"] : ["--import", "tsx", "infrastructure/runtime/start-worker.ts"];
+  const entry = options.compiled ? ["build/server/start-worker.js"] : ["--import", "tsx", "server/start-worker.ts"];
   const child = spawn(process.execPath, entry, {
     env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],

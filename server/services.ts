@@ -1,0 +1,109 @@
+import type { Clock, DistributedLock, JobQueue } from "../domain/ports.ts";
+import { createSessionStorage, type SentinelSessionStorage } from "../infrastructure/auth/session.ts";
+import type { Env } from "../infrastructure/config/env.ts";
+import type { Database, DatabaseConnection } from "../infrastructure/db/client.ts";
+import { openDatabase } from "../infrastructure/db/open.ts";
+import type { Logger } from "../infrastructure/logging/logger.ts";
+import { createQueueRuntime, type QueueRuntime } from "../infrastructure/queue/index.ts";
+
+export type ProcessRole = "all" | "web" | "worker" | "cli";
+
+/** Everything a process needs, built once at boot and handed to Remix (load context), jobs and the CLI. */
+export interface Services {
+  env: Env;
+  logger: Logger;
+  role: ProcessRole;
+  database: DatabaseConnection;
+  db: Database;
+  queue: JobQueue;
+  lock: DistributedLock;
+  sessionStorage: SentinelSessionStorage;
+  /**
+   * What the web routes take as "now" for their windows (last 90 days, 12-week sparklines, open alerts): the real
+   * time in every process; tests pass a fixed one so their data and the pages' windows never drift apart.
+   */
+  clock: Clock;
+  startedAt: Date;
+}
+
+/** The Clock every process uses: the machine's real time. */
+export const systemClock: Clock = { now: () => new Date() };
+
+/**
+ * A clock that starts at `start` and runs at the real pace (SENTINEL_FIXED_NOW): what happens on screen and in the
+ * demo does not depend on the day the process started, yet durations and "seconds ago" still move.
+ */
+export function clockStartingAt(start: Date, real: Clock = systemClock): Clock {
+  const offset = start.getTime() - real.now().getTime();
+  return { now: () => new Date(real.now().getTime() + offset) };
+}
+
+export interface ServicesHandle {
+  services: Services;
+  /** Closes the queue (active jobs finish) and then the database. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export async function createServices(
+  env: Env,
+  logger: Logger,
+  options: { role: ProcessRole; migrate: boolean },
+): Promise<ServicesHandle> {
+  if (options.role !== "all" && options.role !== "cli" && env.usesEmbeddedDatabase) {
+    throw new Error(
+      `npm run start:${options.role} needs DATABASE_URL: the embedded database belongs to one process, ` +
+        "so web and worker can only run apart on PostgreSQL. Use `npm start` for the single-process setup.",
+    );
+  }
+  if (options.role !== "all" && options.role !== "cli" && env.usesInProcessQueue) {
+    throw new Error(
+      `npm run start:${options.role} needs REDIS_URL: without Redis the queue lives inside one process, ` +
+        "so a separate worker would never see the web process's jobs. Use `npm start` for the single-process setup.",
+    );
+  }
+
+  const database = await openDatabase(env, logger.child({ component: "db" }), {
+    applicationName: `sentinel-${options.role}`,
+    migrate: options.migrate,
+  });
+  let queueRuntime: QueueRuntime | undefined;
+  try {
+    queueRuntime = createQueueRuntime({
+      redisUrl: env.REDIS_URL,
+      prefix: env.REDIS_PREFIX,
+      logger: logger.child({ component: "queue" }),
+    });
+    await queueRuntime.assertReady();
+  } catch (error) {
+    await queueRuntime?.close().catch(() => {});
+    await database.close();
+    throw error;
+  }
+  const runtime = queueRuntime;
+
+  let closing: Promise<void> | undefined;
+  return {
+    services: {
+      env,
+      logger,
+      role: options.role,
+      database,
+      db: database.db,
+      queue: runtime.queue,
+      lock: runtime.lock,
+      sessionStorage: createSessionStorage(env),
+      clock: env.SENTINEL_FIXED_NOW ? clockStartingAt(new Date(env.SENTINEL_FIXED_NOW)) : systemClock,
+      startedAt: new Date(),
+    },
+    close() {
+      closing ??= (async () => {
+        try {
+          await runtime.close();
+        } finally {
+          await database.close();
+        }
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * `npm start`: the single-process install. Migrates, then serves the web app and runs every queue's workers in
+ * this process. With nothing configured it uses the embedded database and the in-process queue, and seeds the
+ * demo organisation into an empty database.
+ */
+import { startWorkers } from "../jobs/workers.ts";
+import { loadEnvOrExit } from "../infrastructure/config/env.ts";
+import type { Database } from "../infrastructure/db/client.ts";
+import { seedDemoOrganization } from "../infrastructure/demo/seed-demo.ts";
+import { announceGitHubAppSetup } from "../infrastructure/github/app-registration.ts";
+import { organizations } from "../infrastructure/db/schema/index.ts";
+import { configuredSecrets, createLogger } from "../infrastructure/logging/logger.ts";
+import { loadRemixBuild, startHttpServer } from "./http-server.ts";
+import { createServices } from "./services.ts";
+import { handleSignals } from "./shutdown.ts";
+
+const env = loadEnvOrExit();
+const logger = createLogger({ level: env.LOG_LEVEL, secrets: configuredSecrets(env) });
+// Before start-up connects to anything: a SIGTERM while starting ends in a clean exit, not a death by signal.
+const shutdown = handleSignals(logger);
+
+async function main() {
+  logger.info(
+    {
+      database: env.usesEmbeddedDatabase ? `embedded PGlite in ${env.SENTINEL_DATA_DIR}` : "PostgreSQL (DATABASE_URL)",
+      queue: env.usesInProcessQueue ? "in-process" : "BullMQ on Redis (REDIS_URL)",
+      mode: env.NODE_ENV,
+    },
+    "starting Sentinel (web and workers in one process)",
+  );
+  const build = await loadRemixBuild();
+  const handle = await createServices(env, logger, { role: "all", migrate: true });
+  const { services } = handle;
+  await startWorkers(services);
+  const http = await startHttpServer(services, build);
+  shutdown.ready([
+    { name: "http", run: () => http.close() },
+    { name: "workers, queue and database", run: () => handle.close() },
+  ]);
+  logger.info({ url: http.url }, `Sentinel is running at ${http.url}`);
+  await announceGitHubAppSetup(services, http.url).catch((error: unknown) => logger.warn({ err: error }, "could not check for a GitHub App"));
+
+  const seedDemo =
+    env.SENTINEL_DEMO_DATA === "on" ||
+    (env.SENTINEL_DEMO_DATA === "auto" && !env.isProduction && (await isEmptyOrDemoOnly(services.db)));
+  if (seedDemo) {
+    // In the background: the dashboard is already up and fills in as the workers analyse the commits.
+    void seedDemoOrganization(
+      { db: services.db, queue: services.queue, logger: logger.child({ component: "demo" }) },
+      {
+        analysis: "queue",
+        now: services.clock.now(),
+        onProgress: (progress) => logger.info(progress, "demo seeding progress"),
+      },
+    ).catch((error: unknown) => logger.error({ err: error }, "seeding the demo organisation failed"));
+  }
+}
+
+/** Seed only into a database with no real organisation: never mix demo data into a real install uninvited. */
+async function isEmptyOrDemoOnly(db: Database): Promise<boolean> {
+  const rows = await db.select({ isDemo: organizations.isDemo }).from(organizations).limit(10);
+  return rows.every((row) => row.isDemo);
+}
+
+main().catch((error: unknown) => {
+  logger.fatal({ err: error }, error instanceof Error ? error.message : "Sentinel failed to start");
+  logger.flush?.();
+  process.exit(1);
+});
