@@ -27,10 +27,40 @@ module.exports = {
       to: { path: "^(app|infrastructure|jobs)/" },
     },
     {
+      name: "demo-dataset-is-pure",
+      comment:
+        "demo/dataset/ is the demo's pure generator, held to domain/'s rules: no database, queue, GitHub, Remix or Node I/O modules, so the same seed always gives the same dataset.",
+      severity: "error",
+      from: { path: "^demo/dataset/" },
+      to: {
+        path: "(^|/)node_modules/(drizzle-orm|drizzle-kit|postgres|@electric-sql|bullmq|ioredis|@octokit|@remix-run|remix-auth|remix-auth-github|@slack|resend|pino|express)(/|$)",
+      },
+    },
+    {
+      name: "demo-dataset-no-node-io",
+      severity: "error",
+      from: { path: "^demo/dataset/" },
+      to: { dependencyTypes: ["core"], path: "^(node:)?(fs|fs/promises|net|http|https|child_process|dgram|cluster|worker_threads|process)$" },
+    },
+    {
+      name: "demo-dataset-depends-only-on-domain",
+      comment: "The generator may use domain/ and itself; seeding, the commit source and the metrics job (the rest of demo/) wire it to the outside.",
+      severity: "error",
+      from: { path: "^demo/dataset/" },
+      to: { path: "^[^/]+/", pathNot: ["^(domain|demo/dataset)/", "(^|/)node_modules/"] },
+    },
+    {
+      name: "domain-not-on-demo",
+      comment: "The demo is a client of the domain, never the other way round.",
+      severity: "error",
+      from: { path: "^domain/" },
+      to: { path: "^demo/" },
+    },
+    {
       name: "infrastructure-not-on-app",
       comment: "Adapters must not reach into Remix routes.",
       severity: "error",
-      from: { path: "^(infrastructure|jobs)/", pathNot: "\\.test\\.tsx?$" },
+      from: { path: "^(demo|infrastructure|jobs)/", pathNot: "\\.test\\.tsx?$" },
       to: { path: "^app/" },
     },
     {
@@ -46,7 +76,7 @@ module.exports = {
       comment:
         "Production code (everything but its *.test.ts files) may not import tests/, bench/, scripts/ or e2e/: the image leaves those folders out, and test helpers, fakes and fixtures live in tests/.",
       severity: "error",
-      from: { path: "^(app|domain|infrastructure|jobs|bin)/", pathNot: ["\\.test\\.tsx?$", "^cli/commands/generate\\.ts$"] },
+      from: { path: "^(app|demo|domain|infrastructure|jobs|bin)/", pathNot: ["\\.test\\.tsx?$", "^cli/commands/generate\\.ts$"] },
       to: { path: "^(tests|bench|scripts|e2e)/" },
     },
     {
@@ -61,7 +91,7 @@ module.exports = {
       name: "not-to-dev-dep",
       comment: "Production code may not import devDependencies: the image installs with --omit=dev (tests and tools may).",
       severity: "error",
-      from: { path: "^(app|domain|infrastructure|jobs|bin)/", pathNot: "\\.test\\.tsx?$" },
+      from: { path: "^(app|demo|domain|infrastructure|jobs|bin)/", pathNot: "\\.test\\.tsx?$" },
       to: { dependencyTypes: ["npm-dev"], pathNot: ["node_modules/@types/"] },
     },
     {

@@ -33,6 +33,7 @@ COPY --from=build /app/public/build ./public/build
 # bench/ (benchmarks, `sentinel generate`'s generator) stays out: the command says it is a development tool.
 COPY bin ./bin
 COPY cli ./cli
+COPY demo ./demo
 COPY domain ./domain
 COPY infrastructure ./infrastructure
 COPY jobs ./jobs

@@ -20,7 +20,7 @@ export default tseslint.config(
   },
   {
     // The domain is pure: no environment, no clock, no randomness. Time and ids come in as arguments.
-    files: ["domain/**/*.ts"],
+    files: ["domain/**/*.ts", "demo/dataset/**/*.ts"],
     rules: {
       "no-restricted-globals": [
         "error",

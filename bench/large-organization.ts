@@ -10,7 +10,7 @@
  * webhook planner, attribution rows with the real file-kind and risk-tier classifiers, stored patches that the
  * provenance replay can follow (they rewrite earlier lines of the same files).
  */
-import { Random } from "../domain/demo/random.ts";
+import { Random } from "../demo/dataset/random.ts";
 import { classifyFileKind, countsTowardShare } from "../domain/detection/file-kind.ts";
 import type { FileKind } from "../domain/detection/types.ts";
 import { DETECTOR_VERSION } from "../domain/detection/version.ts";

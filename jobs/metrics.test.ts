@@ -3,7 +3,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DistributedLock, JobContext, JobQueue } from "../domain/ports.ts";
-import { seedDemoOrganization } from "../infrastructure/demo/seed-demo.ts";
+import { seedDemoOrganization } from "../demo/seed.ts";
 import { acquireLock } from "../infrastructure/metrics/lock.ts";
 import { computeRepoMetricsRange, loadRepositoryScope } from "../infrastructure/metrics/repo-metrics.ts";
 import { createBullMqQueue } from "../infrastructure/queue/bullmq-queue.ts";

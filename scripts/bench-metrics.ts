@@ -18,7 +18,7 @@ import { describeShape } from "../bench/large-organization.ts";
 import { measure } from "../bench/measure.ts";
 import { connectPostgres, type DatabaseConnection } from "../infrastructure/db/client.ts";
 import { migrateDatabase } from "../infrastructure/db/migrate.ts";
-import { seedDemoOrganization } from "../infrastructure/demo/seed-demo.ts";
+import { seedDemoOrganization } from "../demo/seed.ts";
 import { silentLogger } from "../infrastructure/logging/logger.ts";
 import { createInProcessQueue } from "../infrastructure/queue/in-process-queue.ts";
 

@@ -6,7 +6,7 @@
 import { startWorkers } from "../jobs/workers.ts";
 import { loadEnvOrExit } from "../infrastructure/config/env.ts";
 import type { Database } from "../infrastructure/db/client.ts";
-import { seedDemoOrganization } from "../infrastructure/demo/seed-demo.ts";
+import { seedDemoOrganization } from "../demo/seed.ts";
 import { announceGitHubAppSetup } from "../infrastructure/github/app-registration.ts";
 import { organizations } from "../infrastructure/db/schema/index.ts";
 import { configuredSecrets, createLogger } from "../infrastructure/logging/logger.ts";

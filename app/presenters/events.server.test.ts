@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { organizations, repositories } from "../../infrastructure/db/schema/index.ts";
-import { seedDemoOrganization } from "../../infrastructure/demo/seed-demo.ts";
+import { seedDemoOrganization } from "../../demo/seed.ts";
 import { silentLogger } from "../../infrastructure/logging/logger.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";

@@ -5,7 +5,7 @@ import { createApiKey, hashApiKey, revokeApiKey } from "../../infrastructure/api
 import { requireApiKey } from "../api/guard.server.ts";
 import { getSuspectCandidates } from "../presenters/incidents.server.ts";
 import { alerts, apiKeys, codeEvents, incidents, organizations, repoMetrics, repositories } from "../../infrastructure/db/schema/index.ts";
-import { seedDemoOrganization } from "../../infrastructure/demo/seed-demo.ts";
+import { seedDemoOrganization } from "../../demo/seed.ts";
 import { silentLogger } from "../../infrastructure/logging/logger.ts";
 import type { Services } from "../../server/services.ts";
 import { fixedClock } from "../../tests/support/clock.ts";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
-import { seedDemoOrganization } from "../../infrastructure/demo/seed-demo.ts";
+import { seedDemoOrganization } from "../../demo/seed.ts";
 import { bufferIo } from "../../tests/support/cli.ts";
 import { CliUsageError } from "../command.ts";
 import { metricsCommand } from "./metrics.ts";

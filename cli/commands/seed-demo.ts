@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_DEMO_SEED, seedDemoOrganization } from "../../infrastructure/demo/seed-demo.ts";
+import { DEFAULT_DEMO_SEED, seedDemoOrganization } from "../../demo/seed.ts";
 import { parseCliArgs, parseWith, type CliCommand } from "../command.ts";
 import { createProgressReporter } from "../progress.ts";
 import { withCliServices } from "../runtime.ts";

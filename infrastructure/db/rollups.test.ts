@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
 import { loadOrganizationHistory, shapeOf } from "../../bench/generate.ts";
-import { seedDemoOrganization } from "../demo/seed-demo.ts";
+import { seedDemoOrganization } from "../../demo/seed.ts";
 
 let database: TestDatabase;
 

@@ -4,7 +4,7 @@ import type { CommitSource } from "../../domain/ports.ts";
 import type { Executor } from "../db/client.ts";
 import { organizations } from "../db/schema/index.ts";
 import type { CommitSourceResolver } from "./analyze-stored-commit.ts";
-import { createDemoCommitSource } from "./demo-commit-source.ts";
+import { createDemoCommitSource } from "../../demo/commit-source.ts";
 
 const demoSettingsSchema = z.object({
   seed: z.number().int(),

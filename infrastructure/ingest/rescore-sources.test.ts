@@ -3,7 +3,7 @@ import { DETECTOR_VERSION } from "../../domain/detection/index.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { rewindToOldDetector, snapshotVerdicts } from "../../tests/support/rescore-history.ts";
 import { createTestServices } from "../../tests/support/services.ts";
-import { seedDemoOrganization } from "../demo/seed-demo.ts";
+import { seedDemoOrganization } from "../../demo/seed.ts";
 import { silentLogger } from "../logging/logger.ts";
 import { countRescoreWork, rescoreStoredCommits, resolveRescoreScope } from "./rescore.ts";
 

@@ -4,7 +4,7 @@ import { binCommits, estimateDayShare } from "../../domain/metrics/share-bins.ts
 import { addDays, localClock, localDayBounds } from "../../domain/metrics/time.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
-import { seedDemoOrganization } from "../demo/seed-demo.ts";
+import { seedDemoOrganization } from "../../demo/seed.ts";
 import type { Services } from "../../server/services.ts";
 import { loadPatchEvents, loadPatchEventsDecidingFocus } from "./provenance-store.ts";
 import { computeRepoMetricsRange, loadRepositoryScope, type RepositoryScope } from "./repo-metrics.ts";

@@ -6,7 +6,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import http from "node:http";
-import { mulberry32 } from "../../domain/demo/random.ts";
+import { mulberry32 } from "../../demo/dataset/random.ts";
 import { localClock } from "../../domain/metrics/time.ts";
 import { loadCorpusCommits, type GitHubCommitRecord } from "../../tests/fixtures/corpus.ts";
 import type { FakeGitHub } from "../../tests/fakes/github.ts";

@@ -5,8 +5,8 @@ import { commits } from "../infrastructure/db/schema/index.ts";
 import { localYesterday } from "../domain/metrics/time.ts";
 import { recomputeMetrics } from "../infrastructure/metrics/recompute.ts";
 import { RetryLaterError } from "../infrastructure/queue/index.ts";
-import { COMPUTE_METRICS_DAILY, DEMO_METRICS_JOB, EVALUATE_ALERTS, JOB_CATALOG } from "./catalog.ts";
-import { defineJob } from "./router.ts";
+import { COMPUTE_METRICS_DAILY, DEMO_METRICS_JOB, EVALUATE_ALERTS, JOB_CATALOG } from "../jobs/catalog.ts";
+import { defineJob } from "../jobs/router.ts";
 
 export { DEMO_METRICS_JOB };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { countPatchLines } from "./diff.ts";
-import { generateDemoDataset } from "./generateDemoDataset.ts";
+import { generateDemoDataset } from "./generate.ts";
 import type { DemoDataset, DemoDelivery, GitHubCommitResponse, PullRequestPayload, PushPayload } from "./index.ts";
 
 const NOW = new Date("2026-03-02T12:00:00Z");

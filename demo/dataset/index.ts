@@ -2,7 +2,7 @@
  * Deterministic demo activity for a new Sentinel install: GitHub-shaped webhook deliveries and commit
  * responses for a fictional organisation, replayed through the normal ingestion path when seeding.
  */
-export { generateDemoDataset } from "./generateDemoDataset.ts";
+export { generateDemoDataset } from "./generate.ts";
 export { mulberry32, Random } from "./random.ts";
 export type {
   AiTool,

@@ -1,5 +1,5 @@
-import { generateDemoDataset, type DemoDataset } from "../../domain/demo/index.ts";
-import type { CommitSource } from "../../domain/ports.ts";
+import { generateDemoDataset, type DemoDataset } from "./dataset/index.ts";
+import type { CommitSource } from "../domain/ports.ts";
 
 /** What the demo seeding stores in the organisation's settings, so the dataset can be regenerated exactly. */
 export interface DemoSettings {
