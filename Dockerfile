@@ -31,6 +31,7 @@ COPY --from=build /app/build ./build
 COPY --from=build /app/public/build ./public/build
 # The CLI (`node bin/sentinel.js …`) runs these sources; *.test.ts never reach the context (.dockerignore).
 # bench/ (benchmarks, `sentinel generate`'s generator) stays out: the command says it is a development tool.
+COPY application ./application
 COPY bin ./bin
 COPY cli ./cli
 COPY demo ./demo

@@ -6,7 +6,7 @@ export default defineConfig({
     alias: { "~": fileURLToPath(new URL("./app", import.meta.url)) },
   },
   test: {
-    include: ["{app,cli,demo,domain,infrastructure,jobs,server,tests}/**/*.test.{ts,tsx}"],
+    include: ["{app,application,cli,demo,domain,infrastructure,jobs,server,tests}/**/*.test.{ts,tsx}"],
     globalSetup: ["./tests/global-setup.ts"],
     setupFiles: ["./tests/fail-on-console-error.ts"],
     testTimeout: 20_000,

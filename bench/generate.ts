@@ -9,12 +9,12 @@ import type postgres from "postgres";
 import type { MetricsSource } from "../domain/alerts/rules.ts";
 import { addDays } from "../domain/metrics/time.ts";
 import type { JobQueue } from "../domain/ports.ts";
-import { evaluateIncidentAlerts, evaluateRepositoryAlerts } from "../infrastructure/alerts/evaluate.ts";
+import { evaluateIncidentAlerts, evaluateRepositoryAlerts } from "../application/alerts/evaluate.ts";
 import type { Database } from "../infrastructure/db/client.ts";
 import type { Logger } from "../infrastructure/logging/logger.ts";
-import { computeRepoMetricsRange, loadRepositoryScope, type RepositoryScope } from "../infrastructure/metrics/repo-metrics.ts";
-import { snapshotReviewQueue, truncateToHour } from "../infrastructure/metrics/review-queue.ts";
-import { computeRepoSurvival } from "../infrastructure/metrics/survival.ts";
+import { computeRepoMetricsRange, loadRepositoryScope, type RepositoryScope } from "../application/metrics/repo-metrics.ts";
+import { snapshotReviewQueue, truncateToHour } from "../application/metrics/review-queue.ts";
+import { computeRepoSurvival } from "../application/metrics/survival.ts";
 import { CopyWriter } from "./copy.ts";
 import {
   DEFAULT_SHAPE,

@@ -5,8 +5,8 @@
 import { sql } from "drizzle-orm";
 import { addDays } from "../domain/metrics/time.ts";
 import type { Executor } from "../infrastructure/db/client.ts";
-import { computeRepoMetricsRange, loadRepositoryScope, type DayMetricsRow, type RepositoryScope } from "../infrastructure/metrics/repo-metrics.ts";
-import { computeRepoSurvival } from "../infrastructure/metrics/survival.ts";
+import { computeRepoMetricsRange, loadRepositoryScope, type DayMetricsRow, type RepositoryScope } from "../application/metrics/repo-metrics.ts";
+import { computeRepoSurvival } from "../application/metrics/survival.ts";
 import { inParallel } from "./measure.ts";
 
 /** Repositories at once in the daily fan-out, as the scheduled-jobs queue's worker concurrency allows. */

@@ -3,9 +3,9 @@ import type { DistributedLock, JobQueue } from "../domain/ports.ts";
 import type { Database } from "../infrastructure/db/client.ts";
 import { commits } from "../infrastructure/db/schema/index.ts";
 import { localYesterday } from "../domain/metrics/time.ts";
-import { recomputeMetrics } from "../infrastructure/metrics/recompute.ts";
+import { recomputeMetrics } from "../application/metrics/recompute.ts";
 import { RetryLaterError } from "../infrastructure/queue/index.ts";
-import { COMPUTE_METRICS_DAILY, DEMO_METRICS_JOB, EVALUATE_ALERTS, JOB_CATALOG } from "../jobs/catalog.ts";
+import { COMPUTE_METRICS_DAILY, DEMO_METRICS_JOB, EVALUATE_ALERTS, JOB_CATALOG } from "../application/job-catalog.ts";
 import { defineJob } from "../jobs/router.ts";
 
 export { DEMO_METRICS_JOB };

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { AlertCandidate } from "../domain/alerts/rules.ts";
-import { DELIVER_ALERT_JOB, enqueueAlertDeliveries } from "../infrastructure/alerts/enqueue.ts";
-import { recordAlert } from "../infrastructure/alerts/record-alert.ts";
+import { DELIVER_ALERT_JOB, enqueueAlertDeliveries } from "../application/alerts/enqueue.ts";
+import { recordAlert } from "../application/alerts/record-alert.ts";
 import { startFakeChannels, type FakeChannels } from "../tests/fakes/channels.ts";
 import { emailIdempotencyKey } from "../infrastructure/notify/email.ts";
 import { createNotifier } from "../infrastructure/notify/notifier.ts";

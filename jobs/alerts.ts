@@ -5,15 +5,15 @@
  */
 import type { JobQueue } from "../domain/ports.ts";
 import type { Env } from "../infrastructure/config/env.ts";
-import { sendPagerDutyAcknowledge } from "../infrastructure/alerts/acknowledge.ts";
-import { deliverAlertNotification } from "../infrastructure/alerts/deliver.ts";
-import { DEFAULT_DELIVERY_RETRY, type DeliveryRetryPolicy } from "../infrastructure/alerts/enqueue.ts";
-import { evaluateDeploymentAlerts, evaluateIncidentAlerts, evaluateRepositoryAlerts } from "../infrastructure/alerts/evaluate.ts";
+import { sendPagerDutyAcknowledge } from "../application/alerts/acknowledge.ts";
+import { deliverAlertNotification } from "../application/alerts/deliver.ts";
+import { DEFAULT_DELIVERY_RETRY, type DeliveryRetryPolicy } from "../application/alerts/enqueue.ts";
+import { evaluateDeploymentAlerts, evaluateIncidentAlerts, evaluateRepositoryAlerts } from "../application/alerts/evaluate.ts";
 import type { Database } from "../infrastructure/db/client.ts";
 import type { Logger } from "../infrastructure/logging/logger.ts";
 import { createNotifier, notifierOptionsFromEnv, type Notifier } from "../infrastructure/notify/notifier.ts";
 import type { EvaluateAlerts } from "./metrics.ts";
-import { ACKNOWLEDGE_PAGERDUTY_JOB, DELIVER_ALERT_JOB, EVALUATE_DEPLOYMENT_JOB, EVALUATE_INCIDENT_JOB, JOB_CATALOG } from "./catalog.ts";
+import { ACKNOWLEDGE_PAGERDUTY_JOB, DELIVER_ALERT_JOB, EVALUATE_DEPLOYMENT_JOB, EVALUATE_INCIDENT_JOB, JOB_CATALOG } from "../application/job-catalog.ts";
 import { defineJob } from "./router.ts";
 
 export interface AlertJobDeps {

@@ -1,13 +1,13 @@
 import type { JobQueue } from "../domain/ports.ts";
 import type { Database } from "../infrastructure/db/client.ts";
-import { analyzeStoredCommit, createContextReader, type CommitSourceResolver } from "../infrastructure/ingest/analyze-stored-commit.ts";
-import type { CommitToAnalyze } from "../infrastructure/ingest/apply-webhook-plan.ts";
-import { databaseRefusal, recordAnalysisFailure } from "../infrastructure/ingest/commit-failures.ts";
-import { CommitSourceUnavailableError } from "../infrastructure/ingest/commit-sources.ts";
-import { createVerdictWriter } from "../infrastructure/ingest/verdict-writer.ts";
+import { analyzeStoredCommit, createContextReader, type CommitSourceResolver } from "../application/analysis/analyze-stored-commit.ts";
+import type { CommitToAnalyze } from "../application/ingestion/apply-webhook-plan.ts";
+import { databaseRefusal, recordAnalysisFailure } from "../application/ingestion/commit-failures.ts";
+import { CommitSourceUnavailableError } from "../application/analysis/commit-sources.ts";
+import { createVerdictWriter } from "../application/analysis/verdict-writer.ts";
 import { GitHubAccessError, GitHubInstallationMissingError } from "../infrastructure/github/github-api.ts";
 import { PermanentJobError } from "../infrastructure/queue/index.ts";
-import { ANALYZE_COMMIT_JOB, JOB_CATALOG } from "./catalog.ts";
+import { ANALYZE_COMMIT_JOB, JOB_CATALOG } from "../application/job-catalog.ts";
 import { defineJob } from "./router.ts";
 
 export { ANALYZE_COMMIT_JOB };

@@ -3,7 +3,7 @@ import { QUEUE_NAMES } from "../domain/ports.ts";
 import type { Services } from "../server/services.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";
 import { createTestServices } from "../tests/support/services.ts";
-import { JOB_CATALOG, type JobName } from "./catalog.ts";
+import { JOB_CATALOG, type JobName } from "../application/job-catalog.ts";
 import type { JobHandler } from "./router.ts";
 import { SCHEDULES } from "./schedules.ts";
 import { createJobHandlers } from "./workers.ts";

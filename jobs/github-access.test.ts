@@ -8,7 +8,7 @@ import type { FakeGitHub } from "../tests/fakes/github.ts";
 import type { GitHubApi } from "../infrastructure/github/github-api.ts";
 import { startTestGitHub } from "../tests/fakes/github-client.ts";
 import { installationPayload, installationRepositoriesPayload, pushPayload, signDelivery, webhookRequest, type FixtureRepository } from "../tests/fixtures/webhooks.ts";
-import { handleGitHubWebhook } from "../infrastructure/ingest/github-webhook.server.ts";
+import { handleGitHubWebhook } from "../app/webhooks/github-webhook.server.ts";
 import { waitFor } from "../tests/support/queue.ts";
 import type { Services } from "../server/services.ts";
 import { fixedClock } from "../tests/support/clock.ts";

@@ -2,10 +2,10 @@ import type { JobQueue } from "../domain/ports.ts";
 import type { Database } from "../infrastructure/db/client.ts";
 import { resolveGitHubApi, type GitHubApiSource } from "../infrastructure/github/api-source.ts";
 import { GitHubAccessError, type GitHubApi } from "../infrastructure/github/github-api.ts";
-import { backfillRepository, fetchPushRange } from "../infrastructure/ingest/github-history.ts";
+import { backfillRepository, fetchPushRange } from "../application/ingestion/github-history.ts";
 import { PermanentJobError } from "../infrastructure/queue/index.ts";
 import { enqueueCommitAnalysis } from "./analysis.ts";
-import { BACKFILL_REPOSITORY_JOB, FETCH_PUSH_RANGE_JOB, JOB_CATALOG } from "./catalog.ts";
+import { BACKFILL_REPOSITORY_JOB, FETCH_PUSH_RANGE_JOB, JOB_CATALOG } from "../application/job-catalog.ts";
 import { defineJob } from "./router.ts";
 
 export { BACKFILL_REPOSITORY_JOB, FETCH_PUSH_RANGE_JOB };

@@ -17,7 +17,7 @@ import {
   webhookRequest,
   type FixtureRepository,
 } from "../tests/fixtures/webhooks.ts";
-import { handleGitHubWebhook } from "../infrastructure/ingest/github-webhook.server.ts";
+import { handleGitHubWebhook } from "../app/webhooks/github-webhook.server.ts";
 import { waitFor } from "../tests/support/queue.ts";
 import type { Services } from "../server/services.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { computeRepoMetricsRange, loadRepositoryScope } from "../infrastructure/metrics/repo-metrics.ts";
+import { computeRepoMetricsRange, loadRepositoryScope } from "../application/metrics/repo-metrics.ts";
 import { sleep, waitFor } from "../tests/support/queue.ts";
 import type { Services } from "../server/services.ts";
 import { TEST_REDIS_URL } from "../tests/support/config.ts";

@@ -7,11 +7,11 @@ import { localYesterday } from "../domain/metrics/time.ts";
 import type { DistributedLock, JobQueue } from "../domain/ports.ts";
 import type { Database } from "../infrastructure/db/client.ts";
 import type { Logger } from "../infrastructure/logging/logger.ts";
-import { acquireLock } from "../infrastructure/metrics/lock.ts";
-import { computeRepoMetricsRange, loadRepositoryScope } from "../infrastructure/metrics/repo-metrics.ts";
-import { snapshotReviewQueue, truncateToHour } from "../infrastructure/metrics/review-queue.ts";
-import { computeRepoSurvival } from "../infrastructure/metrics/survival.ts";
-import { listActiveRepositories, repositoriesMissingDay } from "../infrastructure/metrics/targets.ts";
+import { acquireLock } from "../application/metrics/lock.ts";
+import { computeRepoMetricsRange, loadRepositoryScope } from "../application/metrics/repo-metrics.ts";
+import { snapshotReviewQueue, truncateToHour } from "../application/metrics/review-queue.ts";
+import { computeRepoSurvival } from "../application/metrics/survival.ts";
+import { listActiveRepositories, repositoriesMissingDay } from "../application/metrics/targets.ts";
 import {
   COMPUTE_METRICS_DAILY,
   COMPUTE_METRICS_DAILY_TICK,
@@ -22,10 +22,10 @@ import {
   TRACK_SURVIVAL_WEEKLY,
   TRACK_SURVIVAL_WEEKLY_TICK,
   type MetricsSource,
-} from "./catalog.ts";
+} from "../application/job-catalog.ts";
 import { defineJob } from "./router.ts";
 
-export { COMPUTE_METRICS_DAILY, EVALUATE_ALERTS, MONITOR_SATURATION_HOURLY, periodJobId, TRACK_SURVIVAL_WEEKLY } from "./catalog.ts";
+export { COMPUTE_METRICS_DAILY, EVALUATE_ALERTS, MONITOR_SATURATION_HOURLY, periodJobId, TRACK_SURVIVAL_WEEKLY } from "../application/job-catalog.ts";
 
 /** Local time that triggers each job, read in every organisation's own zone. */
 export const DAILY_METRICS_LOCAL_HOUR = 2;

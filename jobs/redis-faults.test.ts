@@ -6,7 +6,7 @@ import { parseEnv } from "../infrastructure/config/env.ts";
 import { codeEvents, webhookDeliveries } from "../infrastructure/db/schema/index.ts";
 import { loadCorpusCommits } from "../tests/fixtures/corpus.ts";
 import { installationPayload, pushPayload, signDelivery, webhookRequest } from "../tests/fixtures/webhooks.ts";
-import { handleGitHubWebhook } from "../infrastructure/ingest/github-webhook.server.ts";
+import { handleGitHubWebhook } from "../app/webhooks/github-webhook.server.ts";
 import { silentLogger } from "../infrastructure/logging/logger.ts";
 import { createQueueRuntime, type QueueRuntime } from "../infrastructure/queue/index.ts";
 import { startThrowawayRedis, waitFor, type ThrowawayRedis } from "../tests/support/queue.ts";

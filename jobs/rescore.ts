@@ -14,11 +14,11 @@ import {
   rescoreStoredCommits,
   resolveRescoreScope,
   unrebuildableTotal,
-} from "../infrastructure/ingest/rescore.ts";
+} from "../application/analysis/rescore.ts";
 import type { Logger } from "../infrastructure/logging/logger.ts";
-import { recomputeStaleMetrics } from "../infrastructure/metrics/recompute.ts";
+import { recomputeStaleMetrics } from "../application/metrics/recompute.ts";
 import { RetryLaterError } from "../infrastructure/queue/index.ts";
-import { JOB_CATALOG, RESCORE_CHECK_JOB, RESCORE_ORGANIZATION_JOB } from "./catalog.ts";
+import { JOB_CATALOG, RESCORE_CHECK_JOB, RESCORE_ORGANIZATION_JOB } from "../application/job-catalog.ts";
 import { defineJob } from "./router.ts";
 
 export { RESCORE_ORGANIZATION_JOB };

@@ -8,9 +8,9 @@ import type { DistributedLock } from "../domain/ports.ts";
 import type { Env } from "../infrastructure/config/env.ts";
 import type { Database } from "../infrastructure/db/client.ts";
 import type { Logger } from "../infrastructure/logging/logger.ts";
-import { applyRetention } from "../infrastructure/operations/purge.ts";
+import { applyRetention } from "../application/operations/purge.ts";
 import { withLock } from "../infrastructure/queue/with-lock.ts";
-import { JOB_CATALOG, RETENTION_JOB } from "./catalog.ts";
+import { JOB_CATALOG, RETENTION_JOB } from "../application/job-catalog.ts";
 import { defineJob } from "./router.ts";
 
 export { RETENTION_JOB };

@@ -11,7 +11,7 @@ import {
   TRACK_SURVIVAL_WEEKLY,
   TRACK_SURVIVAL_WEEKLY_TICK,
   type JobName,
-} from "./catalog.ts";
+} from "../application/job-catalog.ts";
 
 /**
  * Every recurring job, as data. Registered with upsertSchedule at each worker start (the same id replaces, never

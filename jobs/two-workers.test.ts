@@ -8,7 +8,7 @@ import { loadCorpusCommits } from "../tests/fixtures/corpus.ts";
 import type { FakeGitHub } from "../tests/fakes/github.ts";
 import { startTestGitHub, testPrivateKey } from "../tests/fakes/github-client.ts";
 import { installationPayload, pushPayload, signDelivery, webhookRequest } from "../tests/fixtures/webhooks.ts";
-import { handleGitHubWebhook } from "../infrastructure/ingest/github-webhook.server.ts";
+import { handleGitHubWebhook } from "../app/webhooks/github-webhook.server.ts";
 import { deleteKeys, waitFor } from "../tests/support/queue.ts";
 import type { Services } from "../server/services.ts";
 import { TEST_REDIS_URL } from "../tests/support/config.ts";

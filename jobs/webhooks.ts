@@ -1,13 +1,13 @@
 import type { JobQueue } from "../domain/ports.ts";
 import type { Database } from "../infrastructure/db/client.ts";
-import { enqueueDeploymentEvaluation } from "../infrastructure/alerts/enqueue.ts";
-import { productionDeploymentsSucceededBy } from "../infrastructure/alerts/evaluate.ts";
-import { processWebhookDelivery } from "../infrastructure/ingest/process-delivery.ts";
+import { enqueueDeploymentEvaluation } from "../application/alerts/enqueue.ts";
+import { productionDeploymentsSucceededBy } from "../application/alerts/evaluate.ts";
+import { processWebhookDelivery } from "../application/ingestion/process-delivery.ts";
 import type { Logger } from "../infrastructure/logging/logger.ts";
 import { PermanentJobError } from "../infrastructure/queue/index.ts";
 import { enqueueCommitAnalyses } from "./analysis.ts";
 import { enqueueBackfill, enqueuePushRange } from "./history.ts";
-import { JOB_CATALOG, PROCESS_DELIVERY_JOB } from "./catalog.ts";
+import { JOB_CATALOG, PROCESS_DELIVERY_JOB } from "../application/job-catalog.ts";
 import { defineJob } from "./router.ts";
 
 export { PROCESS_DELIVERY_JOB };

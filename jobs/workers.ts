@@ -2,7 +2,7 @@ import type { QueueName } from "../domain/ports.ts";
 import type { Env } from "../infrastructure/config/env.ts";
 import { githubApiSourceFor, resolveGitHubApi, type GitHubApiSource } from "../infrastructure/github/api-source.ts";
 import type { GitHubApi } from "../infrastructure/github/github-api.ts";
-import { createCommitSourceResolver } from "../infrastructure/ingest/commit-sources.ts";
+import { createCommitSourceResolver } from "../application/analysis/commit-sources.ts";
 import type { Services } from "../server/services.ts";
 import { createAlertJobs } from "./alerts.ts";
 import { createAnalysisJobs } from "./analysis.ts";

@@ -34,7 +34,7 @@ import { installationPayload, pushPayload, signDelivery } from "../tests/fixture
 import { silentLogger } from "../infrastructure/logging/logger.ts";
 import { createQueueRuntime } from "../infrastructure/queue/index.ts";
 import { deleteKeys } from "../tests/support/queue.ts";
-import { signWebhookBody } from "../infrastructure/ingest/webhook-receiver.ts";
+import { signWebhookBody } from "../application/ingestion/webhook-receiver.ts";
 import { z } from "zod";
 import { parseOptionsOrExit, readArgsOrExit, wholeNumber } from "./harness/options.ts";
 import { productionCommand } from "./harness/production-command.ts";
@@ -520,7 +520,7 @@ async function benchPushes(databaseUrl: string, prefix: string): Promise<Record<
     const coldRepo = { id: 4201, full_name: "bench-push/just-started", default_branch: "main" };
     const warmupRepo = { id: 4202, full_name: "bench-push/warm-up", default_branch: "main" };
     const warmRepo = { id: 4203, full_name: "bench-push/app", default_branch: "main" };
-    const { handleGitHubWebhook } = await import("../infrastructure/ingest/github-webhook.server.ts");
+    const { handleGitHubWebhook } = await import("../app/webhooks/github-webhook.server.ts");
     const { webhookRequest } = await import("../tests/fixtures/webhooks.ts");
     const install = signDelivery(SECRET, "installation", installationPayload("created", 4200, owner, [coldRepo, warmupRepo, warmRepo]));
     await handleGitHubWebhook(webhookRequest(install), services);

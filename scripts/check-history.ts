@@ -38,7 +38,7 @@ import { localClock } from "../domain/metrics/time.ts";
 import type { GitHubCommitRecord } from "../tests/fixtures/corpus.ts";
 import { testPrivateKey } from "../tests/fakes/github-client.ts";
 import { installationPayload, pushPayload, signDelivery, type FixtureAccount, type FixtureRepository } from "../tests/fixtures/webhooks.ts";
-import { recomputeMetrics } from "../infrastructure/metrics/recompute.ts";
+import { recomputeMetrics } from "../application/metrics/recompute.ts";
 import { quietTimeZone, type HarnessInput, type SignedDelivery } from "./harness/deliveries.ts";
 import { FatalError, runHarness, setPhase, until } from "./harness/lifecycle.ts";
 import { parseOptionsOrExit, readArgsOrExit, wholeNumber } from "./harness/options.ts";

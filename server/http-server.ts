@@ -5,7 +5,7 @@ import { pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express, { type NextFunction, type Request, type Response } from "express";
-import { GITHUB_WEBHOOK_PATH, serveGitHubWebhook } from "../infrastructure/ingest/node-webhook.ts";
+import { GITHUB_WEBHOOK_PATH, serveGitHubWebhook } from "./node-webhook.ts";
 import { withLogContext, type Logger } from "../infrastructure/logging/logger.ts";
 import { answerOperatorRequest } from "../infrastructure/observability/endpoints.ts";
 import { httpRequestDuration } from "../infrastructure/observability/registry.ts";

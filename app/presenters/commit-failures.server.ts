@@ -1,5 +1,5 @@
 import type { Executor } from "../../infrastructure/db/client.ts";
-import { listCommitFailures } from "../../infrastructure/ingest/commit-failures.ts";
+import { listCommitFailures } from "../../application/ingestion/commit-failures.ts";
 
 export interface CommitFailureView {
   sha: string;

@@ -11,8 +11,8 @@ import {
   signDelivery,
   webhookRequest,
 } from "../../tests/fixtures/webhooks.ts";
-import { processWebhookDelivery } from "../../infrastructure/ingest/process-delivery.ts";
-import { MAX_WEBHOOK_BYTES, signWebhookBody, verifyWebhookSignature } from "../../infrastructure/ingest/webhook-receiver.ts";
+import { processWebhookDelivery } from "../../application/ingestion/process-delivery.ts";
+import { MAX_WEBHOOK_BYTES, signWebhookBody, verifyWebhookSignature } from "../../application/ingestion/webhook-receiver.ts";
 import type { Services } from "../../server/services.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";

@@ -1,7 +1,7 @@
 import { json, type ActionFunctionArgs } from "@remix-run/node";
-import { handleGitHubWebhook } from "../../infrastructure/ingest/github-webhook.server.ts";
+import { handleGitHubWebhook } from "../webhooks/github-webhook.server.ts";
 
-/** GitHub App webhooks: verify the signature, record the delivery, queue it (infrastructure/ingest/webhook-receiver.ts). */
+/** GitHub App webhooks: verify the signature, record the delivery, queue it (application/ingestion/webhook-receiver.ts). */
 export async function action({ request, context }: ActionFunctionArgs) {
   return handleGitHubWebhook(request, context.services);
 }

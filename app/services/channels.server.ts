@@ -1,9 +1,6 @@
 import type { Services } from "../../server/services.ts";
-import { sendTestNotification } from "../../infrastructure/alerts/test-notification.ts";
+import { sendTestNotification } from "../../application/alerts/test-notification.ts";
 import { createNotifier, notifierOptionsFromEnv, type Notifier } from "../../infrastructure/notify/notifier.ts";
-
-// Kept out of the browser build (node:crypto, node:net): routes reach the channel use-cases from here.
-export { addChannel, listChannels, removeChannel, setChannelEnabled } from "../../infrastructure/notify/channel-settings.ts";
 
 const notifiers = new WeakMap<Services["env"], Notifier>();
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { GitReadError } from "../../infrastructure/git/git-log.ts";
-import { importLocalHistory } from "../../infrastructure/ingest/local-import.ts";
+import { importLocalHistory } from "../../application/ingestion/local-import.ts";
 import { CliUsageError, parseCliArgs, parseWith, type CliCommand } from "../command.ts";
 import { createProgressReporter, reportLeftOutCommits } from "../progress.ts";
 import { withCliServices } from "../runtime.ts";

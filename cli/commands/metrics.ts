@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseLocalDate } from "../../domain/metrics/time.ts";
-import { recomputeMetrics } from "../../infrastructure/metrics/recompute.ts";
+import { recomputeMetrics } from "../../application/metrics/recompute.ts";
 import { RetryLaterError } from "../../infrastructure/queue/index.ts";
 import { CliUsageError, parseCliArgs, parseWith, type CliCommand } from "../command.ts";
 import { createProgressReporter } from "../progress.ts";

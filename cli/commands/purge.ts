@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../../infrastructure/db/client.ts";
-import { countPurge, purgeOrganization, purgeRepository, type RepositoryToPurge } from "../../infrastructure/operations/purge.ts";
+import { countPurge, purgeOrganization, purgeRepository, type RepositoryToPurge } from "../../application/operations/purge.ts";
 import { CliUsageError, parseCliArgs, parseWith, untilInterrupted, type CliCommand, type CliIo } from "../command.ts";
 import { withCliServices } from "../runtime.ts";
 

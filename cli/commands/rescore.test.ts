@@ -17,8 +17,8 @@ import {
   snapshotVerdicts,
   type AnalysedHistory,
 } from "../../tests/support/rescore-history.ts";
-import { recomputeStaleMetrics } from "../../infrastructure/metrics/recompute.ts";
-import { markMetricsStale } from "../../infrastructure/metrics/stale-ranges.ts";
+import { recomputeStaleMetrics } from "../../application/metrics/recompute.ts";
+import { markMetricsStale } from "../../application/metrics/stale-ranges.ts";
 import { createMemoryLock } from "../../infrastructure/queue/memory-lock.ts";
 import { runCli } from "../main.ts";
 

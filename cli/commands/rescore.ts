@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DETECTOR_VERSION } from "../../domain/detection/index.ts";
-import { describeRebuilt, describeUnrebuildable, rescoreStoredCommits, resolveRescoreScope, unrebuildableTotal } from "../../infrastructure/ingest/rescore.ts";
-import { recomputeStaleMetrics } from "../../infrastructure/metrics/recompute.ts";
+import { describeRebuilt, describeUnrebuildable, rescoreStoredCommits, resolveRescoreScope, unrebuildableTotal } from "../../application/analysis/rescore.ts";
+import { recomputeStaleMetrics } from "../../application/metrics/recompute.ts";
 import { RetryLaterError } from "../../infrastructure/queue/index.ts";
 import { CliUsageError, parseCliArgs, parseWith, untilInterrupted, type CliCommand } from "../command.ts";
 import { createProgressReporter } from "../progress.ts";

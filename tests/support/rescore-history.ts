@@ -6,8 +6,8 @@ import type { Database } from "../../infrastructure/db/client.ts";
 import { organizations, repositories, webhookDeliveries } from "../../infrastructure/db/schema/index.ts";
 import type { GitHubCommitRecord } from "../fixtures/corpus.ts";
 import { installationPayload, pullRequestPayload, pushPayload, type FixtureAccount, type FixtureRepository } from "../fixtures/webhooks.ts";
-import { analyzeStoredCommit } from "../../infrastructure/ingest/analyze-stored-commit.ts";
-import { processWebhookDelivery } from "../../infrastructure/ingest/process-delivery.ts";
+import { analyzeStoredCommit } from "../../application/analysis/analyze-stored-commit.ts";
+import { processWebhookDelivery } from "../../application/ingestion/process-delivery.ts";
 
 /**
  * A small analysed history for the re-score tests: commits over ten days of June 2026 pushed through the webhook

@@ -1,0 +1,84 @@
+import { sql } from "drizzle-orm";
+import { replayLineProvenance } from "../../domain/metrics/provenance.ts";
+import { cohortSurvival, type CohortSurvival } from "../../domain/metrics/survival.ts";
+import { addDays, localClock, startOfLocalDay, weekStartOf } from "../../domain/metrics/time.ts";
+import type { Executor } from "../../infrastructure/db/client.ts";
+import { lineSurvival } from "../../infrastructure/db/schema/index.ts";
+import { loadPatchEvents } from "./provenance-store.ts";
+import type { RepositoryScope } from "./repo-metrics.ts";
+
+/** Cohorts followed by the weekly job: half a year covers the 12-week mark with room to spare. */
+export const SURVIVAL_COHORT_WEEKS = 26;
+
+/**
+ * Survival of AI and human lines per weekly cohort (local Monday), as of local midnight starting `asOfDate`:
+ * replays provenance from the oldest cohort onwards, estimates Kaplan–Meier per cohort and upserts
+ * `line_survival` (ON CONFLICT … DO UPDATE, only when a value changed); cohorts of those weeks it no longer yields are
+ * deleted.
+ */
+export async function computeRepoSurvival(
+  db: Executor,
+  scope: RepositoryScope,
+  options: { asOfDate: string; weeks?: number },
+): Promise<CohortSurvival[]> {
+  const asOf = startOfLocalDay(options.asOfDate, scope.timeZone);
+  const firstWeek = addDays(weekStartOf(addDays(options.asOfDate, -1)), -7 * ((options.weeks ?? SURVIVAL_COHORT_WEEKS) - 1));
+  const from = startOfLocalDay(firstWeek, scope.timeZone);
+  const events = await loadPatchEvents(db, scope.repoId, { from, to: asOf });
+  const { fates } = replayLineProvenance(events, { until: asOf.getTime() });
+  const cohorts = cohortSurvival(fates, {
+    asOf: asOf.getTime(),
+    cohortOf: (bornAt) => weekStartOf(localClock(new Date(bornAt), scope.timeZone).date),
+    cohortStart: (week) => startOfLocalDay(week, scope.timeZone).getTime(),
+  });
+  if (cohorts.length > 0) {
+    await db
+      .insert(lineSurvival)
+      .values(
+        cohorts.map((cohort) => ({
+          orgId: scope.orgId,
+          repoId: scope.repoId,
+          cohortWeek: cohort.cohortWeek,
+          authorKind: cohort.authorKind,
+          linesBorn: cohort.linesBorn,
+          linesDied: cohort.linesDied,
+          linesLost: cohort.linesLost,
+          survivalW1: cohort.survivalByWeeks[1],
+          survivalW2: cohort.survivalByWeeks[2],
+          survivalW4: cohort.survivalByWeeks[4],
+          survivalW8: cohort.survivalByWeeks[8],
+          survivalW12: cohort.survivalByWeeks[12],
+          halfLifeDays: cohort.halfLifeDays,
+          curve: cohort.curve,
+          asOf,
+        })),
+      )
+      .onConflictDoUpdate({
+        target: [lineSurvival.repoId, lineSurvival.cohortWeek, lineSurvival.authorKind],
+        set: {
+          linesBorn: sql`excluded.lines_born`,
+          linesDied: sql`excluded.lines_died`,
+          linesLost: sql`excluded.lines_lost`,
+          survivalW1: sql`excluded.survival_w_1`,
+          survivalW2: sql`excluded.survival_w_2`,
+          survivalW4: sql`excluded.survival_w_4`,
+          survivalW8: sql`excluded.survival_w_8`,
+          survivalW12: sql`excluded.survival_w_12`,
+          halfLifeDays: sql`excluded.half_life_days`,
+          curve: sql`excluded.curve`,
+          asOf: sql`excluded.as_of`,
+          computedAt: sql`now()`,
+        },
+        setWhere: sql`(line_survival.lines_born, line_survival.lines_died, line_survival.lines_lost, line_survival.curve, line_survival.as_of)
+          is distinct from (excluded.lines_born, excluded.lines_died, excluded.lines_lost, excluded.curve, excluded.as_of)`,
+      });
+  }
+  // A cohort of the window the replay no longer yields (its lines changed sides: a re-score moved a file's AI flag)
+  // is gone, not stale: the window's cohorts are exactly the ones just computed.
+  const kept = cohorts.map((cohort) => sql`(${cohort.cohortWeek}::date, ${cohort.authorKind})`);
+  await db.execute(sql`
+    delete from line_survival
+    where repo_id = ${scope.repoId} and cohort_week >= ${firstWeek}::date and cohort_week <= ${weekStartOf(addDays(options.asOfDate, -1))}::date
+      ${kept.length > 0 ? sql`and (cohort_week, author_kind) not in (${sql.join(kept, sql`, `)})` : sql``}`);
+  return cohorts;
+}
