@@ -24,7 +24,7 @@ module.exports = {
       name: "domain-depends-on-nothing-outside",
       severity: "error",
       from: { path: "^domain/" },
-      to: { path: "^(app|infrastructure|jobs)/" },
+      to: { path: "^(app|application|bin|cli|infrastructure|jobs|server)/" },
     },
     {
       name: "demo-dataset-is-pure",
@@ -57,6 +57,57 @@ module.exports = {
       to: { path: "^demo/" },
     },
     {
+      name: "application-on-domain-and-adapters",
+      comment:
+        "application/ (use-cases) depends inwards on domain/, and on infrastructure/ for the db handle, schema and adapters: a use-case is a function over ports or a db handle (the pragmatic reading: no repository wrapper around Drizzle). It never reaches the drivers that call it (app, jobs, cli), the composition root (server) or the demo.",
+      severity: "error",
+      from: { path: "^application/", pathNot: "\\.test\\.tsx?$" },
+      // demo/commit-source.ts is an adapter of the CommitSource port (the GitHub simulator), kept with the rest of the demo.
+      to: { path: "^(app|bin|cli|demo|jobs|server)/", pathNot: "^demo/commit-source\\.ts$" },
+    },
+    {
+      name: "infrastructure-is-adapters-only",
+      comment: "infrastructure/ holds adapters (db, queue, github, git, notify, crypto, logging, observability, config, http): they implement domain/ ports and call no use-case, job, route, CLI command or the composition root.",
+      severity: "error",
+      from: { path: "^infrastructure/", pathNot: "\\.test\\.tsx?$" },
+      to: { path: "^(app|application|bin|cli|demo|jobs|server)/" },
+    },
+    {
+      name: "jobs-call-use-cases",
+      comment: "A job processor parses its payload and calls a use-case; it is wired by server/ and never reaches routes or the CLI.",
+      severity: "error",
+      from: { path: "^jobs/", pathNot: "\\.test\\.tsx?$" },
+      to: { path: "^(app|bin|cli)/" },
+    },
+    {
+      name: "jobs-take-only-types-from-server",
+      comment: "From the composition root the workers take only the type of the services bag it builds and hands them.",
+      severity: "error",
+      from: { path: "^jobs/", pathNot: "\\.test\\.tsx?$" },
+      to: { path: "^server/", dependencyTypesNot: ["type-only", "type-import"] },
+    },
+    {
+      name: "app-calls-use-cases",
+      comment:
+        "Routes call presenters and use-cases (application/), never job processors or CLI commands. From server/ they take only the type of the services bag the composition root hands them (AppLoadContext).",
+      severity: "error",
+      from: { path: "^app/", pathNot: "\\.test\\.tsx?$" },
+      to: { path: "^(bin|cli|jobs)/" },
+    },
+    {
+      name: "app-takes-only-types-from-server",
+      severity: "error",
+      from: { path: "^app/", pathNot: "\\.test\\.tsx?$" },
+      to: { path: "^server/", dependencyTypesNot: ["type-only", "type-import"] },
+    },
+    {
+      name: "cli-is-a-driver",
+      comment: "cli/ calls use-cases and builds its services through server/ (the composition root), like the web and worker; it never imports Remix routes.",
+      severity: "error",
+      from: { path: "^cli/", pathNot: "\\.test\\.tsx?$" },
+      to: { path: "^app/" },
+    },
+    {
       name: "infrastructure-not-on-app",
       comment: "Adapters must not reach into Remix routes.",
       severity: "error",
@@ -76,7 +127,7 @@ module.exports = {
       comment:
         "Production code (everything but its *.test.ts files) may not import tests/, bench/, scripts/ or e2e/: the image leaves those folders out, and test helpers, fakes and fixtures live in tests/.",
       severity: "error",
-      from: { path: "^(app|demo|domain|infrastructure|jobs|bin)/", pathNot: ["\\.test\\.tsx?$", "^cli/commands/generate\\.ts$"] },
+      from: { path: "^(app|application|bin|cli|demo|domain|infrastructure|jobs|server)/", pathNot: ["\\.test\\.tsx?$", "^cli/commands/generate\\.ts$"] },
       to: { path: "^(tests|bench|scripts|e2e)/" },
     },
     {
@@ -91,13 +142,14 @@ module.exports = {
       name: "not-to-dev-dep",
       comment: "Production code may not import devDependencies: the image installs with --omit=dev (tests and tools may).",
       severity: "error",
-      from: { path: "^(app|demo|domain|infrastructure|jobs|bin)/", pathNot: "\\.test\\.tsx?$" },
+      from: { path: "^(app|application|bin|cli|demo|domain|infrastructure|jobs|server)/", pathNot: "\\.test\\.tsx?$" },
       to: { dependencyTypes: ["npm-dev"], pathNot: ["node_modules/@types/"] },
     },
     {
-      name: "no-circular-domain",
+      name: "no-circular",
+      comment: "No import cycle anywhere in the tree (tests included): a cycle makes load order matter and hides which module depends on which.",
       severity: "error",
-      from: { path: "^domain/" },
+      from: {},
       to: { circular: true },
     },
   ],

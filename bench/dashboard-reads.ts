@@ -1,4 +1,4 @@
-import { listApiKeys } from "../application/access/api-keys.ts";
+import { listApiKeys } from "../application/access/api-keys.server.ts";
 import type { Executor } from "../infrastructure/db/client.ts";
 import { findUserWithMemberships } from "../infrastructure/db/queries/users.ts";
 import { listRiskOverrides } from "../app/services/risk-overrides.server.ts";

@@ -4,7 +4,7 @@ import { enqueueCommitAnalysis } from "../jobs/analysis.ts";
 import { enqueueDemoMetrics } from "./metrics-job.ts";
 import type { Database } from "../infrastructure/db/client.ts";
 import { commits, githubInstallations, incidents, organizations, repositories, webhookDeliveries } from "../infrastructure/db/schema/index.ts";
-import { createIncident } from "../application/incidents/create-incident.ts";
+import { createIncident } from "../application/incidents/create-incident.server.ts";
 import { analyzeStoredCommit } from "../application/analysis/analyze-stored-commit.ts";
 import type { CommitToAnalyze } from "../application/ingestion/apply-webhook-plan.ts";
 import { createCommitSourceResolver } from "../application/analysis/commit-sources.ts";

@@ -5,7 +5,7 @@
  */
 import type { JobQueue } from "../domain/ports.ts";
 import type { Env } from "../infrastructure/config/env.ts";
-import { sendPagerDutyAcknowledge } from "../application/alerts/acknowledge.ts";
+import { sendPagerDutyAcknowledge } from "../application/alerts/acknowledge.server.ts";
 import { deliverAlertNotification } from "../application/alerts/deliver.ts";
 import { DEFAULT_DELIVERY_RETRY, type DeliveryRetryPolicy } from "../application/alerts/enqueue.ts";
 import { evaluateDeploymentAlerts, evaluateIncidentAlerts, evaluateRepositoryAlerts } from "../application/alerts/evaluate.ts";

@@ -7,7 +7,7 @@ import type { ServerBuild } from "@remix-run/node";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { GITHUB_WEBHOOK_PATH, serveGitHubWebhook } from "./node-webhook.ts";
 import { withLogContext, type Logger } from "../infrastructure/logging/logger.ts";
-import { answerOperatorRequest } from "../infrastructure/observability/endpoints.ts";
+import { answerOperatorRequest } from "./observability-endpoints.ts";
 import { httpRequestDuration } from "../infrastructure/observability/registry.ts";
 import { createRateLimits, enforceRateLimits, type RateLimits } from "./rate-limits.ts";
 import { createRouteMatcher, type MatchedRoute } from "./route-matcher.ts";

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";
 import { TEST_REDIS_URL } from "../tests/support/config.ts";
 import { createTestServices } from "../tests/support/services.ts";
-import { displayPrefixOf, generateApiKey, hashApiKey } from "../application/access/api-keys.ts";
+import { displayPrefixOf, generateApiKey, hashApiKey } from "../application/access/api-keys.server.ts";
 import { parseEnv } from "../infrastructure/config/env.ts";
 import { silentLogger } from "../infrastructure/logging/logger.ts";
 import { startThrowawayRedis } from "../tests/support/queue.ts";

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
-import { hashApiKey, isWellFormedApiKey } from "../application/access/api-keys.ts";
+import { hashApiKey, isWellFormedApiKey } from "../application/access/api-keys.server.ts";
 import type { Env } from "../infrastructure/config/env.ts";
 import type { Logger } from "../infrastructure/logging/logger.ts";
 import type { MatchedRoute } from "./route-matcher.ts";

@@ -1,5 +1,5 @@
 import http from "node:http";
-import { answerOperatorRequest } from "../infrastructure/observability/endpoints.ts";
+import { answerOperatorRequest } from "./observability-endpoints.ts";
 import type { Services } from "./services.ts";
 
 export interface RunningWorkerMetricsServer {

@@ -1,6 +1,6 @@
 import type { AppLoadContext } from "@remix-run/node";
 import type { z } from "zod";
-import { authenticateApiKey, type ApiKeyPrincipal, type ApiKeyScope } from "../../application/access/api-keys.ts";
+import { authenticateApiKey, type ApiKeyPrincipal, type ApiKeyScope } from "../../application/access/api-keys.server.ts";
 
 /** Every API error has this shape: a sentence for people and, for bad input, one message per field. */
 export interface ApiErrorBody {

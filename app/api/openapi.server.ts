@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createIncidentInput } from "../../application/incidents/create-incident.ts";
+import { createIncidentInput } from "../../application/incidents/create-incident.server.ts";
 import { alertListQuery } from "../presenters/alerts.server.ts";
 import { eventFeedQuery } from "../presenters/events.server.ts";
 import { incidentListQuery } from "../presenters/incidents.server.ts";

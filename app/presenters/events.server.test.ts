@@ -4,7 +4,7 @@ import { seedDemoOrganization } from "../../demo/seed.ts";
 import { silentLogger } from "../../infrastructure/logging/logger.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
-import { createIncident } from "../../application/incidents/create-incident.ts";
+import { createIncident } from "../../application/incidents/create-incident.server.ts";
 import { eventFeedQuery, getEventDetail, listEvents } from "./events.server.ts";
 import { getIncidentDetail } from "./incidents.server.ts";
 

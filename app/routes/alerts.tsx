@@ -7,7 +7,7 @@ import { Pill } from "~/components/Pill.tsx";
 import { alertListQuery, getAlertSummary, listAlerts } from "~/presenters/alerts.server.ts";
 import { listRepositoryOptions } from "~/presenters/repositories.server.ts";
 import { formatRelativeTime } from "~/utils/format.ts";
-import { acknowledgeAlert } from "../../application/alerts/acknowledge.ts";
+import { acknowledgeAlert } from "../../application/alerts/acknowledge.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Alerts · Sentinel" }];
 

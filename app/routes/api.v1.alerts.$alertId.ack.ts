@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { methodNotAllowed, notFound, requireApiKey } from "~/api/guard.server.ts";
-import { acknowledgeAlert } from "../../application/alerts/acknowledge.ts";
+import { acknowledgeAlert } from "../../application/alerts/acknowledge.server.ts";
 
 export function loader() {
   return methodNotAllowed("POST");

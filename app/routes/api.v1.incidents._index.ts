@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { apiError, methodNotAllowed, notFound, parseSearchParams, requireApiKey } from "~/api/guard.server.ts";
 import { getIncidentDetail, getSuspectCandidates, incidentListQuery, listIncidents } from "~/presenters/incidents.server.ts";
-import { createIncident } from "../../application/incidents/create-incident.ts";
+import { createIncident } from "../../application/incidents/create-incident.server.ts";
 
 /** GET /api/v1/incidents?repo&status&limit — newest first, with the AI share of the suspected commits' lines. */
 export async function loader({ request, context }: LoaderFunctionArgs) {

@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiKey, hashApiKey, revokeApiKey } from "../../application/access/api-keys.ts";
+import { createApiKey, hashApiKey, revokeApiKey } from "../../application/access/api-keys.server.ts";
 import { requireApiKey } from "../api/guard.server.ts";
 import { getSuspectCandidates } from "../presenters/incidents.server.ts";
 import { alerts, apiKeys, codeEvents, incidents, organizations, repoMetrics, repositories } from "../../infrastructure/db/schema/index.ts";

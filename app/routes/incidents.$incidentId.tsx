@@ -4,7 +4,7 @@ import { Badge, Card, Table, TableBody, TableCell, TableHead, TableHeaderCell, T
 import { requireOrganization, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
 import { getIncidentDetail } from "~/presenters/incidents.server.ts";
-import { resolveIncident } from "../../application/incidents/resolve-incident.ts";
+import { resolveIncident } from "../../application/incidents/resolve-incident.server.ts";
 import { formatPercent } from "~/utils/format.ts";
 import { SEVERITY_COLORS } from "~/utils/incidents.ts";
 import { TIER_LABELS, formatConfidence, signalLabel } from "~/utils/signals.ts";

@@ -9,7 +9,7 @@ import { findRepository } from "~/presenters/repository.server.ts";
 import { listRepositoryOptions } from "~/presenters/repositories.server.ts";
 import { INCIDENT_SEVERITIES, datetimeLocalAsUtc } from "~/utils/incidents.ts";
 import { formatConfidence } from "~/utils/signals.ts";
-import { createIncident } from "../../application/incidents/create-incident.ts";
+import { createIncident } from "../../application/incidents/create-incident.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Log an incident · Sentinel" }];
 

@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiKey } from "../../application/access/api-keys.ts";
+import { createApiKey } from "../../application/access/api-keys.server.ts";
 import { alerts, apiKeys, codeEvents, commits, deployments, incidentCommits, incidents, notificationChannels, organizationMembers, organizations, repositories, users } from "../../infrastructure/db/schema/index.ts";
 import { seedDemoOrganization } from "../../demo/seed.ts";
 import { silentLogger } from "../../infrastructure/logging/logger.ts";

@@ -5,7 +5,7 @@ import type { AlertRuleName } from "../../domain/alerts/settings.ts";
 import { requireOrganization, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
 import { SettingsNav } from "~/components/SettingsNav.tsx";
-import { alertSettingsFromForm, readAlertSettings, saveAlertSettings } from "../../application/alerts/alert-settings.ts";
+import { alertSettingsFromForm, readAlertSettings, saveAlertSettings } from "../../application/alerts/alert-settings.server.ts";
 import { ALERT_RULE_TEXT, alertFieldText } from "~/utils/alert-rules.ts";
 
 export const meta: MetaFunction = () => [{ title: "Alert rules · Sentinel" }];

@@ -5,7 +5,7 @@ import { requireOrganization, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
 import { SettingsNav } from "~/components/SettingsNav.tsx";
 import { formatRelativeTime } from "~/utils/format.ts";
-import { createApiKey, describeApiKeyExpiry, listApiKeys, revokeApiKey } from "../../application/access/api-keys.ts";
+import { createApiKey, describeApiKeyExpiry, listApiKeys, revokeApiKey } from "../../application/access/api-keys.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "API keys · Sentinel" }];
 

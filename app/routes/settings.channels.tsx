@@ -5,7 +5,7 @@ import { CHANNEL_KIND_LABELS, type ChannelKind } from "../../domain/alerts/chann
 import { requireOrganization, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
 import { SettingsNav } from "~/components/SettingsNav.tsx";
-import { addChannel, listChannels, removeChannel, setChannelEnabled } from "../../application/notifications/channel-settings.ts";
+import { addChannel, listChannels, removeChannel, setChannelEnabled } from "../../application/notifications/channel-settings.server.ts";
 import { sendChannelTest } from "~/services/channels.server.ts";
 import { formatRelativeTime } from "~/utils/format.ts";
 

@@ -4,7 +4,7 @@ import { Card, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow
 import { isGitHubSignInAllowed, requireOrganization, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
 import { SettingsNav } from "~/components/SettingsNav.tsx";
-import { changeMemberRole, listMembers, removeMember, restoreMember } from "../../application/access/members.ts";
+import { changeMemberRole, listMembers, removeMember, restoreMember } from "../../application/access/members.server.ts";
 import { formatRelativeTime } from "~/utils/format.ts";
 
 export const meta: MetaFunction = () => [{ title: "Members · Sentinel" }];

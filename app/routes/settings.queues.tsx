@@ -4,7 +4,7 @@ import { Card, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow
 import { requireOrganization, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
 import { SettingsNav } from "~/components/SettingsNav.tsx";
-import { actOnFailedJobs, loadQueuesOverview } from "../../application/operations/failed-jobs.ts";
+import { actOnFailedJobs, loadQueuesOverview } from "../../application/operations/failed-jobs.server.ts";
 import { formatRelativeTime } from "~/utils/format.ts";
 
 export const meta: MetaFunction = () => [{ title: "Queues · Sentinel" }];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { API_KEY_PREFIX, describeApiKeyExpiry, displayPrefixOf, generateApiKey, hashApiKey, isWellFormedApiKey, parseCreateApiKeyInput } from "./api-keys.ts";
+import { API_KEY_PREFIX, describeApiKeyExpiry, displayPrefixOf, generateApiKey, hashApiKey, isWellFormedApiKey, parseCreateApiKeyInput } from "./api-keys.server.ts";
 
 describe("API key format", () => {
   it("is snt_ + 36 base62 characters whose last six are a checksum of the rest", () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { githubInstallations, organizationMemberRemovals, organizationMembers, organizations, users } from "../../infrastructure/db/schema/index.ts";
 import { upsertGitHubUser } from "../../infrastructure/auth/github-oauth.ts";
-import { changeMemberRole, listMembers, removeMember, restoreMember, type MemberRole } from "./members.ts";
+import { changeMemberRole, listMembers, removeMember, restoreMember, type MemberRole } from "./members.server.ts";
 
 let database: TestDatabase;
 let acme: string;

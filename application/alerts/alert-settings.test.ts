@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from "../../tests/support/datab
 import { createTestServices } from "../../tests/support/services.ts";
 import { organizations } from "../../infrastructure/db/schema/index.ts";
 import type { Services } from "../../server/services.ts";
-import { alertSettingsFromForm, readAlertSettings, saveAlertSettings } from "./alert-settings.ts";
+import { alertSettingsFromForm, readAlertSettings, saveAlertSettings } from "./alert-settings.server.ts";
 import { evaluateRepositoryAlerts } from "./evaluate.ts";
 
 let database: TestDatabase;

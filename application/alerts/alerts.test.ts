@@ -9,12 +9,12 @@ import { createWebhookJobs, PROCESS_DELIVERY_JOB } from "../../jobs/webhooks.ts"
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
 import { webhookDeliveries } from "../../infrastructure/db/schema/index.ts";
-import { createIncident } from "../incidents/create-incident.ts";
+import { createIncident } from "../incidents/create-incident.server.ts";
 import { startFakeChannels, type FakeChannels } from "../../tests/fakes/channels.ts";
 import { createNotifier } from "../../infrastructure/notify/notifier.ts";
 import { waitFor } from "../../tests/support/queue.ts";
 import type { Services } from "../../server/services.ts";
-import { acknowledgeAlert } from "./acknowledge.ts";
+import { acknowledgeAlert } from "./acknowledge.server.ts";
 import { evaluateRepositoryAlerts, type AlertEvaluationDeps } from "./evaluate.ts";
 import { sendTestNotification } from "./test-notification.ts";
 

@@ -7,7 +7,7 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { notificationChannels, organizations } from "../../infrastructure/db/schema/index.ts";
-import { addChannel, listChannels } from "./channel-settings.ts";
+import { addChannel, listChannels } from "./channel-settings.server.ts";
 import { parseChannelConfig } from "../../infrastructure/notify/channels.ts";
 
 const SECRET_KEY = "channel-secrets-test-key-0123456789abcdef";

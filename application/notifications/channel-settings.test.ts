@@ -6,7 +6,7 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { alertDeliveries, alerts, notificationChannels, organizations } from "../../infrastructure/db/schema/index.ts";
-import { addChannel, listChannels, removeChannel, setChannelEnabled } from "./channel-settings.ts";
+import { addChannel, listChannels, removeChannel, setChannelEnabled } from "./channel-settings.server.ts";
 import { parseChannelConfig } from "../../infrastructure/notify/channels.ts";
 
 const SECRET_KEY = "channel-settings-test-secret-key-0123456789";

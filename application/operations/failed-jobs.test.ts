@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { alerts, deployments, githubInstallations, incidents, organizations, repositories, webhookDeliveries } from "../../infrastructure/db/schema/index.ts";
-import { resolveJobOrganizations } from "./failed-jobs.ts";
+import { resolveJobOrganizations } from "./failed-jobs.server.ts";
 
 let database: TestDatabase;
 let orgA: string;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bufferIo } from "../../tests/support/cli.ts";
 import { fixedClock } from "../../tests/support/clock.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
-import { authenticateApiKey } from "../../application/access/api-keys.ts";
+import { authenticateApiKey } from "../../application/access/api-keys.server.ts";
 import { apiKeys, organizations } from "../../infrastructure/db/schema/index.ts";
 import { runCli } from "../main.ts";
 

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { createApiKey, describeApiKeyExpiry, listApiKeys, parseCreateApiKeyInput, revokeApiKey } from "../../application/access/api-keys.ts";
+import { createApiKey, describeApiKeyExpiry, listApiKeys, parseCreateApiKeyInput, revokeApiKey } from "../../application/access/api-keys.server.ts";
 import { organizations } from "../../infrastructure/db/schema/index.ts";
 import type { Database } from "../../infrastructure/db/client.ts";
 import { CliUsageError, parseCliArgs, parseWith, type CliCommand } from "../command.ts";

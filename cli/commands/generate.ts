@@ -119,4 +119,4 @@ export const createGenerateCommand = (benchFolder: URL): CliCommand => ({
   },
 });
 
-export const generateCommand = createGenerateCommand(new URL("../../bench", import.meta.url));
+export const generateCommand = createGenerateCommand(new URL("../../bench/", import.meta.url));

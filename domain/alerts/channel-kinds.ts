@@ -2,7 +2,7 @@
  * The notification channel kinds, listed once. Everything that varies by kind is a `Record<ChannelKind, …>` or an
  * exhaustive switch (see assertNever), so adding a kind here fails to compile until every place handles it: the
  * config schemas and parsing (infrastructure/notify/channels.ts), the secret fields (secrets.ts), the settings
- * form (channel-settings.ts, app/routes/settings.channels.tsx), delivery (notifier.ts), the stored column's enum.
+ * form (application/notifications/channel-settings.server.ts, app/routes/settings.channels.tsx), delivery (notifier.ts), the stored column's enum.
  * channel-kinds.test.ts shows the compiler refusing a record or a switch that misses a kind.
  */
 export const CHANNEL_KINDS = ["slack", "email", "pagerduty"] as const;

@@ -1,9 +1,9 @@
 import { timingSafeEqual } from "node:crypto";
-import { QUEUE_NAMES } from "../../domain/ports.ts";
-import { pendingMigrations } from "../db/migrate.ts";
-import { checkHealth } from "../../server/health.ts";
-import type { Services } from "../../server/services.ts";
-import { httpRequestDuration, jobDuration, jobOutcomes, renderGauge } from "./registry.ts";
+import { QUEUE_NAMES } from "../domain/ports.ts";
+import { pendingMigrations } from "../infrastructure/db/migrate.ts";
+import { checkHealth } from "./health.ts";
+import type { Services } from "./services.ts";
+import { httpRequestDuration, jobDuration, jobOutcomes, renderGauge } from "../infrastructure/observability/registry.ts";
 
 export interface ReadinessReport {
   ready: boolean;
