@@ -16,10 +16,9 @@ export function generateDemoDataset(input: GenerateDemoDatasetInput): DemoDatase
   const days = input.days ?? 90;
   const end = input.now.getTime();
   const start = end - days * DAY_MS;
-  const sim = new Simulation(input.seed, start, end);
-  sim.activities = { workSession, directCommit, openPullRequest, readyForReview, mergeLocally, prPayload, scheduleDeployment, maybeIncident };
+  const sim = new Simulation(input.seed, start, end, { workSession, directCommit, openPullRequest, readyForReview, mergeLocally, prPayload, scheduleDeployment, maybeIncident });
   planWork(sim);
   planDeployments(sim);
-  for (let item = sim.agenda.pop(); item; item = sim.agenda.pop()) item.run();
+  sim.run();
   return sim.result(input.seed, days);
 }

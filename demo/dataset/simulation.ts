@@ -89,7 +89,7 @@ export interface Task {
 }
 
 /**
- * The activities' entry points into one another, bound once by generate.ts: a pull request's review asks for another
+ * The activities' entry points into one another, handed to the simulation by generate.ts: a pull request's review asks for another
  * work session, a merge for a deploy, a deploy may raise an incident, an incident pushes a hotfix. Calling through
  * the simulation keeps the activity modules free of import cycles.
  */
@@ -179,10 +179,9 @@ export function areaOfPath(def: RepoDef, path: string): AreaDef | undefined {
 
 /** The simulation's state and clock; the activities (pushes, pull requests, deployments, incidents) act on it. */
 export class Simulation {
-  activities!: Activities;
-  readonly agenda = new Agenda();
-  readonly events: { at: number; seq: number; delivery: Omit<DemoDelivery, "id" | "receivedAt"> }[] = [];
-  eventSeq = 0;
+  private readonly agenda = new Agenda();
+  private readonly events: { at: number; seq: number; delivery: Omit<DemoDelivery, "id" | "receivedAt"> }[] = [];
+  private eventSeq = 0;
   readonly commits = new Map<string, CommitRecord>();
   readonly commitOrder: string[] = [];
   readonly truth: Record<string, DemoCommitTruth> = {};
@@ -199,6 +198,7 @@ export class Simulation {
     seed: number,
     readonly start: number,
     readonly end: number,
+    readonly activities: Activities,
   ) {
     const root = new Random(seed);
     this.r = root.fork("simulation");
@@ -207,7 +207,7 @@ export class Simulation {
     this.repos = REPO_DEFS.map((def) => this.createRepo(def, baseline));
   }
 
-  createRepo(def: RepoDef, random: Random): RepoSim {
+  private createRepo(def: RepoDef, random: Random): RepoSim {
     const payload = repositoryPayload(def);
     const main: Files = new Map();
     const bornAt = this.start - 400 * DAY_MS;
@@ -235,6 +235,11 @@ export class Simulation {
       lastIncidentAt: -Infinity,
       branches: new Set(),
     };
+  }
+
+  /** Plays the agenda in time order; actions schedule further actions as they run. */
+  run(): void {
+    for (let item = this.agenda.pop(); item; item = this.agenda.pop()) item.run();
   }
 
   schedule(at: number, run: () => void): void {
