@@ -57,6 +57,14 @@ module.exports = {
       to: { path: "^demo/" },
     },
     {
+      name: "demo-is-not-a-driver",
+      comment:
+        "The rest of demo/ (seeding, the demo's commit source, its metrics job) builds on domain/, infrastructure/, application/ and the job definitions; the drivers and the composition root (app, bin, cli, server) call it, never the other way round.",
+      severity: "error",
+      from: { path: "^demo/", pathNot: "\\.test\\.tsx?$" },
+      to: { path: "^(app|bin|cli|server)/" },
+    },
+    {
       name: "application-on-domain-and-adapters",
       comment:
         "application/ (use-cases) depends inwards on domain/, and on infrastructure/ for the db handle, schema and adapters: a use-case is a function over ports or a db handle (the pragmatic reading: no repository wrapper around Drizzle). It never reaches the drivers that call it (app, jobs, cli), the composition root (server) or the demo.",
