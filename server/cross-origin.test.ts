@@ -11,7 +11,7 @@ import { rejectCrossOriginWrites } from "./http-server.ts";
  * that records what got through.
  */
 
-const ROUTES_DIR = join(import.meta.dirname, "../../app/routes");
+const ROUTES_DIR = join(import.meta.dirname, "../app/routes");
 
 /** The URL of every route module with an action (a form), from Remix's flat file names; params get a sample id. */
 function formRoutes(): string[] {
