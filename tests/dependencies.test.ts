@@ -23,7 +23,7 @@ function sourceFiles(directory: string): string[] {
 
 function importedPackages(): Set<string> {
   const packages = new Set<string>();
-  const files = ["app", "domain", "infrastructure", "jobs", "bin"].flatMap((folder) => sourceFiles(path.join(root, folder)));
+  const files = ["app", "application", "bin", "cli", "demo", "domain", "infrastructure", "jobs", "server"].flatMap((folder) => sourceFiles(path.join(root, folder)));
   files.push(path.join(root, "remix.config.js"), path.join(root, "tailwind.config.ts"), path.join(root, "postcss.config.js"));
   for (const file of files) {
     const text = readFileSync(file, "utf8");
