@@ -82,31 +82,19 @@ module.exports = {
     },
     {
       name: "jobs-call-use-cases",
-      comment: "A job processor parses its payload and calls a use-case; it is wired by server/ and never reaches routes or the CLI.",
+      comment:
+        "A job processor parses its payload and calls a use-case; server/ wires it (the services bag's type is application/services.ts), and it never reaches routes, the CLI or the composition root.",
       severity: "error",
       from: { path: "^jobs/", pathNot: "\\.test\\.tsx?$" },
-      to: { path: "^(app|bin|cli)/" },
-    },
-    {
-      name: "jobs-take-only-types-from-server",
-      comment: "From the composition root the workers take only the type of the services bag it builds and hands them.",
-      severity: "error",
-      from: { path: "^jobs/", pathNot: "\\.test\\.tsx?$" },
-      to: { path: "^server/", dependencyTypesNot: ["type-only", "type-import"] },
+      to: { path: "^(app|bin|cli|server)/" },
     },
     {
       name: "app-calls-use-cases",
       comment:
-        "Routes call presenters and use-cases (application/), never job processors or CLI commands. From server/ they take only the type of the services bag the composition root hands them (AppLoadContext).",
+        "Routes call presenters and use-cases (application/), never job processors, CLI commands or the composition root: the services bag the load context carries is typed by application/services.ts.",
       severity: "error",
       from: { path: "^app/", pathNot: "\\.test\\.tsx?$" },
-      to: { path: "^(bin|cli|jobs)/" },
-    },
-    {
-      name: "app-takes-only-types-from-server",
-      severity: "error",
-      from: { path: "^app/", pathNot: "\\.test\\.tsx?$" },
-      to: { path: "^server/", dependencyTypesNot: ["type-only", "type-import"] },
+      to: { path: "^(bin|cli|jobs|server)/" },
     },
     {
       name: "cli-is-a-driver",

@@ -1,4 +1,4 @@
-import type { Services } from "../server/services.ts";
+import type { Services } from "../application/services.ts";
 
 // The server entry builds the services once per process and hands them to every loader and action.
 // Route code reads them from `context.services`, never constructs its own clients.

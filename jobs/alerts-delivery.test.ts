@@ -12,7 +12,7 @@ import { emailIdempotencyKey } from "../infrastructure/notify/email.ts";
 import { createNotifier } from "../infrastructure/notify/notifier.ts";
 import { sealChannelConfig } from "../infrastructure/notify/secrets.ts";
 import { sleep, waitFor } from "../tests/support/queue.ts";
-import type { Services } from "../server/services.ts";
+import type { Services } from "../application/services.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";
 import { createTestServices } from "../tests/support/services.ts";
 import { createAlertJobs } from "./alerts.ts";

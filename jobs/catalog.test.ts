@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QUEUE_NAMES } from "../domain/ports.ts";
-import type { Services } from "../server/services.ts";
+import type { Services } from "../application/services.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";
 import { createTestServices } from "../tests/support/services.ts";
 import { JOB_CATALOG, type JobName } from "../application/job-catalog.ts";

@@ -10,7 +10,7 @@ import { startTestGitHub } from "../tests/fakes/github-client.ts";
 import { installationPayload, installationRepositoriesPayload, pushPayload, signDelivery, webhookRequest, type FixtureRepository } from "../tests/fixtures/webhooks.ts";
 import { handleGitHubWebhook } from "../app/webhooks/github-webhook.server.ts";
 import { waitFor } from "../tests/support/queue.ts";
-import type { Services } from "../server/services.ts";
+import type { Services } from "../application/services.ts";
 import { fixedClock } from "../tests/support/clock.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";
 import { createTestServices } from "../tests/support/services.ts";

@@ -19,7 +19,7 @@ import {
 } from "../tests/fixtures/webhooks.ts";
 import { handleGitHubWebhook } from "../app/webhooks/github-webhook.server.ts";
 import { waitFor } from "../tests/support/queue.ts";
-import type { Services } from "../server/services.ts";
+import type { Services } from "../application/services.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";
 import { createTestServices } from "../tests/support/services.ts";
 import { enqueueCommitAnalysis } from "./analysis.ts";

@@ -9,7 +9,7 @@ import { computeRepoMetricsRange, loadRepositoryScope } from "../application/met
 import { createBullMqQueue } from "../infrastructure/queue/bullmq-queue.ts";
 import { createRedisLock } from "../infrastructure/queue/redis-lock.ts";
 import { deleteKeys, sleep, waitFor } from "../tests/support/queue.ts";
-import type { Services } from "../server/services.ts";
+import type { Services } from "../application/services.ts";
 import { TEST_REDIS_URL } from "../tests/support/config.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";
 import { createTestServices } from "../tests/support/services.ts";

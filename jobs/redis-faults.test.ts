@@ -10,7 +10,8 @@ import { handleGitHubWebhook } from "../app/webhooks/github-webhook.server.ts";
 import { silentLogger } from "../infrastructure/logging/logger.ts";
 import { createQueueRuntime, type QueueRuntime } from "../infrastructure/queue/index.ts";
 import { startThrowawayRedis, waitFor, type ThrowawayRedis } from "../tests/support/queue.ts";
-import { systemClock, type Services } from "../server/services.ts";
+import { systemClock } from "../server/services.ts";
+import type { Services } from "../application/services.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";
 import { startRecordingWorkers } from "../tests/support/recording-workers.ts";
 

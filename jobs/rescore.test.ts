@@ -6,7 +6,7 @@ import { recomputeStaleMetrics } from "../application/metrics/recompute.ts";
 import { markMetricsStale } from "../application/metrics/stale-ranges.ts";
 import { RetryLaterError } from "../infrastructure/queue/index.ts";
 import { deleteKeys, waitFor } from "../tests/support/queue.ts";
-import type { Services } from "../server/services.ts";
+import type { Services } from "../application/services.ts";
 import { TEST_REDIS_URL } from "../tests/support/config.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";
 import { captureLogger } from "../tests/support/logs.ts";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../tests/support/queue.ts";
-import type { Services } from "../server/services.ts";
+import type { Services } from "../application/services.ts";
 import { fixedClock } from "../tests/support/clock.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";
 import { seedAnalysedHistory, type AnalysedHistory } from "../tests/support/rescore-history.ts";

@@ -10,7 +10,7 @@ import { startTestGitHub, testPrivateKey } from "../tests/fakes/github-client.ts
 import { installationPayload, pushPayload, signDelivery, webhookRequest } from "../tests/fixtures/webhooks.ts";
 import { handleGitHubWebhook } from "../app/webhooks/github-webhook.server.ts";
 import { deleteKeys, waitFor } from "../tests/support/queue.ts";
-import type { Services } from "../server/services.ts";
+import type { Services } from "../application/services.ts";
 import { TEST_REDIS_URL } from "../tests/support/config.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";
 import { createTestServices } from "../tests/support/services.ts";

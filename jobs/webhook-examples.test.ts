@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installationPayload, signDelivery, type FixtureRepository } from "../tests/fixtures/webhooks.ts";
 import { waitFor } from "../tests/support/queue.ts";
 import { createRequestListener, loadRemixBuild } from "../server/http-server.ts";
-import type { Services } from "../server/services.ts";
+import type { Services } from "../application/services.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";
 import { createTestServices } from "../tests/support/services.ts";
 import { startRecordingWorkers } from "../tests/support/recording-workers.ts";

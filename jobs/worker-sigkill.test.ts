@@ -11,7 +11,7 @@ import { installationPayload, pushPayload, signDelivery, webhookRequest } from "
 import { handleGitHubWebhook } from "../app/webhooks/github-webhook.server.ts";
 import { processWebhookDelivery } from "../application/ingestion/process-delivery.ts";
 import { sleep, waitFor } from "../tests/support/queue.ts";
-import type { Services } from "../server/services.ts";
+import type { Services } from "../application/services.ts";
 import { TEST_REDIS_URL } from "../tests/support/config.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";
 import { createTestServices } from "../tests/support/services.ts";

@@ -3,7 +3,7 @@ import type { Env } from "../infrastructure/config/env.ts";
 import { githubApiSourceFor, resolveGitHubApi, type GitHubApiSource } from "../infrastructure/github/api-source.ts";
 import type { GitHubApi } from "../infrastructure/github/github-api.ts";
 import { createCommitSourceResolver } from "../application/analysis/commit-sources.ts";
-import type { Services } from "../server/services.ts";
+import type { Services } from "../application/services.ts";
 import { createAlertJobs } from "./alerts.ts";
 import { createAnalysisJobs } from "./analysis.ts";
 import { BACKFILL_REPOSITORY_JOB, createHistoryJobs, FETCH_PUSH_RANGE_JOB } from "./history.ts";

@@ -38,7 +38,8 @@ import { signWebhookBody } from "../application/ingestion/webhook-receiver.ts";
 import { z } from "zod";
 import { parseOptionsOrExit, readArgsOrExit, wholeNumber } from "./harness/options.ts";
 import { productionCommand } from "./harness/production-command.ts";
-import { systemClock, type Services } from "../server/services.ts";
+import { systemClock } from "../server/services.ts";
+import type { Services } from "../application/services.ts";
 
 const USAGE =
   "npm run bench:ingest -- [--only ack,push,import] [--ack-requests 10000] [--ack-rounds 5] [--rate-seconds 5]\n" +

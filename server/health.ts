@@ -1,4 +1,4 @@
-import type { Services } from "./services.ts";
+import type { Services } from "../application/services.ts";
 
 export type DependencyState = "up" | "down";
 

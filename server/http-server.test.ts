@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";
 import { createTestServices } from "../tests/support/services.ts";
 import { sleep } from "../tests/support/queue.ts";
-import type { Services } from "./services.ts";
+import type { Services } from "../application/services.ts";
 import { loadRemixBuild, startHttpServer } from "./http-server.ts";
 
 /**

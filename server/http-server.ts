@@ -12,7 +12,7 @@ import { httpRequestDuration } from "../infrastructure/observability/registry.ts
 import { createRateLimits, enforceRateLimits, type RateLimits } from "./rate-limits.ts";
 import { createRouteMatcher, type MatchedRoute } from "./route-matcher.ts";
 import { cspNonceOf, securityHeaders } from "./security-headers.ts";
-import type { Services } from "./services.ts";
+import type { Services } from "../application/services.ts";
 
 const BUILD_PATH = path.resolve("build/index.js");
 

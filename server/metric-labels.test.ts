@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from "../tests/support/database
 import { createTestServices } from "../tests/support/services.ts";
 import { loadRemixBuild, startHttpServer, type RunningHttpServer } from "./http-server.ts";
 import { createRouteMatcher } from "./route-matcher.ts";
-import type { Services } from "./services.ts";
+import type { Services } from "../application/services.ts";
 
 /**
  * Issue 16, finding 4: every URL a client made up became a new latency series, kept until the process ends — 5,000

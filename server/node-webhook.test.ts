@@ -8,7 +8,7 @@ import { loadCorpusCommits } from "../tests/fixtures/corpus.ts";
 import { pushPayload, signDelivery } from "../tests/fixtures/webhooks.ts";
 import { connectPostgres } from "../infrastructure/db/client.ts";
 import { createRequestListener, loadRemixBuild } from "./http-server.ts";
-import type { Services } from "./services.ts";
+import type { Services } from "../application/services.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";
 import { createTestServices } from "../tests/support/services.ts";
 import { MAX_WEBHOOK_BYTES } from "../application/ingestion/webhook-receiver.ts";

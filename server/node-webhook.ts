@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Services } from "./services.ts";
+import type { Services } from "../application/services.ts";
 import type { BodyClaim } from "../infrastructure/http/body-budget.ts";
 import { fixedWebhookReceiverDeps, webhookReceiverDeps } from "../app/webhooks/github-webhook.server.ts";
 import {

@@ -17,7 +17,7 @@ import { createNotifier } from "../infrastructure/notify/notifier.ts";
 import { createBullMqQueue } from "../infrastructure/queue/bullmq-queue.ts";
 import { startThrowawayRedis, waitFor, type ThrowawayRedis } from "../tests/support/queue.ts";
 import { createExpressApp, loadRemixBuild } from "./http-server.ts";
-import type { Services } from "./services.ts";
+import type { Services } from "../application/services.ts";
 import { checkReadiness } from "./observability-endpoints.ts";
 
 const TOKEN = "scrape-token-0123456789";

@@ -2,7 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import { QUEUE_NAMES } from "../domain/ports.ts";
 import { pendingMigrations } from "../infrastructure/db/migrate.ts";
 import { checkHealth } from "./health.ts";
-import type { Services } from "./services.ts";
+import type { Services } from "../application/services.ts";
 import { httpRequestDuration, jobDuration, jobOutcomes, renderGauge } from "../infrastructure/observability/registry.ts";
 
 export interface ReadinessReport {

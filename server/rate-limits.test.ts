@@ -10,7 +10,7 @@ import { silentLogger } from "../infrastructure/logging/logger.ts";
 import { startThrowawayRedis } from "../tests/support/queue.ts";
 import { loadRemixBuild, startHttpServer, type RunningHttpServer } from "./http-server.ts";
 import { addressKeyOf, createRateLimits } from "./rate-limits.ts";
-import type { Services } from "./services.ts";
+import type { Services } from "../application/services.ts";
 
 /**
  * Issue 16, finding 7b: nothing limited how often anyone could try to sign in, replay OAuth callbacks, guess the

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";
 import { createTestServices } from "../tests/support/services.ts";
 import { loadRemixBuild, startHttpServer, type RunningHttpServer } from "./http-server.ts";
-import type { Services } from "./services.ts";
+import type { Services } from "../application/services.ts";
 
 /**
  * Issue 16, finding 7a: pages had no Content-Security-Policy, could be framed, and were MIME-sniffed. Remix's inline

@@ -1,30 +1,11 @@
+import type { ProcessRole, Services } from "../application/services.ts";
 import type { Clock, DistributedLock, JobQueue } from "../domain/ports.ts";
-import { createSessionStorage, type SentinelSessionStorage } from "../infrastructure/auth/session.ts";
+import { createSessionStorage } from "../infrastructure/auth/session.ts";
 import type { Env } from "../infrastructure/config/env.ts";
-import type { Database, DatabaseConnection } from "../infrastructure/db/client.ts";
+import type { DatabaseConnection } from "../infrastructure/db/client.ts";
 import { openDatabase } from "../infrastructure/db/open.ts";
 import type { Logger } from "../infrastructure/logging/logger.ts";
 import { createQueueRuntime, type QueueRuntime } from "../infrastructure/queue/index.ts";
-
-export type ProcessRole = "all" | "web" | "worker" | "cli";
-
-/** Everything a process needs, built once at boot and handed to Remix (load context), jobs and the CLI. */
-export interface Services {
-  env: Env;
-  logger: Logger;
-  role: ProcessRole;
-  database: DatabaseConnection;
-  db: Database;
-  queue: JobQueue;
-  lock: DistributedLock;
-  sessionStorage: SentinelSessionStorage;
-  /**
-   * What the web routes take as "now" for their windows (last 90 days, 12-week sparklines, open alerts): the real
-   * time in every process; tests pass a fixed one so their data and the pages' windows never drift apart.
-   */
-  clock: Clock;
-  startedAt: Date;
-}
 
 /** The Clock every process uses: the machine's real time. */
 export const systemClock: Clock = { now: () => new Date() };

@@ -1,6 +1,6 @@
 import http from "node:http";
 import { answerOperatorRequest } from "./observability-endpoints.ts";
-import type { Services } from "./services.ts";
+import type { Services } from "../application/services.ts";
 
 export interface RunningWorkerMetricsServer {
   url: string;

@@ -16,9 +16,7 @@ const LAYER_RULES = [
   "application-on-domain-and-adapters",
   "infrastructure-is-adapters-only",
   "jobs-call-use-cases",
-  "jobs-take-only-types-from-server",
   "app-calls-use-cases",
-  "app-takes-only-types-from-server",
   "cli-is-a-driver",
   "no-circular",
   "production-not-on-tests-or-tools",
@@ -35,13 +33,14 @@ function write(file: string, lines: string[]): void {
 describe("the layer rules", () => {
   it("allow the inward arrows and fail on each outward one and on a cycle", async () => {
     symlinkSync(path.join(root, "node_modules"), path.join(fixture, "node_modules"), "dir");
-    // Allowed: application on domain and adapters; drivers on application; server on everything; types of the services bag.
+    // Allowed: application on domain and adapters; drivers on application (the services bag's type included); server on everything.
     write("domain/ports.ts", ["export const port = 1;"]);
     write("infrastructure/db/client.ts", ['import { port } from "../../domain/ports.ts";', "export const client = port;"]);
     write("application/use-case.ts", ['import { port } from "../domain/ports.ts";', 'import { client } from "../infrastructure/db/client.ts";', "export const useCase = port + client;"]);
-    write("server/services.ts", ['import { client } from "../infrastructure/db/client.ts";', "export interface Services { db: number }", "export const services: Services = { db: client };"]);
-    write("jobs/worker.ts", ['import { useCase } from "../application/use-case.ts";', 'import type { Services } from "../server/services.ts";', "export const worker = (s: Services) => useCase + s.db;"]);
-    write("app/route.ts", ['import { useCase } from "../application/use-case.ts";', 'import type { Services } from "../server/services.ts";', "export const route = (s: Services) => useCase + s.db;"]);
+    write("application/services.ts", ["export interface Services { db: number }"]);
+    write("server/services.ts", ['import type { Services } from "../application/services.ts";', 'import { client } from "../infrastructure/db/client.ts";', "export const services: Services = { db: client };"]);
+    write("jobs/worker.ts", ['import { useCase } from "../application/use-case.ts";', 'import type { Services } from "../application/services.ts";', "export const worker = (s: Services) => useCase + s.db;"]);
+    write("app/route.ts", ['import { useCase } from "../application/use-case.ts";', 'import type { Services } from "../application/services.ts";', "export const route = (s: Services) => useCase + s.db;"]);
     write("cli/main.ts", ['import { useCase } from "../application/use-case.ts";', 'import { services } from "../server/services.ts";', "export const main = useCase + services.db;"]);
     write("server/start.ts", ['import { route } from "../app/route.ts";', 'import { worker } from "../jobs/worker.ts";', 'import { services } from "./services.ts";', "export const start = [route(services), worker(services)];"]);
     write("tests/support/helper.ts", ["export const helper = 1;"]);
@@ -49,8 +48,8 @@ describe("the layer rules", () => {
     write("domain/outward.ts", ['import { useCase } from "../application/use-case.ts";', "export const outward = useCase;"]);
     write("application/outward.ts", ['import { worker } from "../jobs/worker.ts";', "export const outward = worker;"]);
     write("infrastructure/outward.ts", ['import { useCase } from "../application/use-case.ts";', "export const outward = useCase;"]);
-    write("jobs/outward.ts", ['import { route } from "../app/route.ts";', 'import { services } from "../server/services.ts";', "export const outward = [route, services];"]);
-    write("app/outward.ts", ['import { worker } from "../jobs/worker.ts";', 'import { services } from "../server/services.ts";', "export const outward = [worker, services];"]);
+    write("jobs/outward.ts", ['import { route } from "../app/route.ts";', 'import type { services } from "../server/services.ts";', "export const outward = (s: typeof services) => [route, s];"]);
+    write("app/outward.ts", ['import { worker } from "../jobs/worker.ts";', 'import type { services } from "../server/services.ts";', "export const outward = (s: typeof services) => [worker, s];"]);
     write("cli/outward.ts", ['import { route } from "../app/route.ts";', "export const outward = route;"]);
     write("server/cycle-a.ts", ['import { b } from "./cycle-b.ts";', "export const a = () => b;"]);
     write("server/cycle-b.ts", ['import { a } from "./cycle-a.ts";', "export const b = () => a;"]);
@@ -70,13 +69,13 @@ describe("the layer rules", () => {
 
     expect(violations).toEqual([
       "app-calls-use-cases: app/outward.ts → jobs/worker.ts",
-      "app-takes-only-types-from-server: app/outward.ts → server/services.ts",
+      "app-calls-use-cases: app/outward.ts → server/services.ts",
       "application-on-domain-and-adapters: application/outward.ts → jobs/worker.ts",
       "cli-is-a-driver: cli/outward.ts → app/route.ts",
       "domain-depends-on-nothing-outside: domain/outward.ts → application/use-case.ts",
       "infrastructure-is-adapters-only: infrastructure/outward.ts → application/use-case.ts",
       "jobs-call-use-cases: jobs/outward.ts → app/route.ts",
-      "jobs-take-only-types-from-server: jobs/outward.ts → server/services.ts",
+      "jobs-call-use-cases: jobs/outward.ts → server/services.ts",
       "no-circular: server/cycle-a.ts → server/cycle-b.ts",
       "production-not-on-tests-or-tools: application/test-helper.ts → tests/support/helper.ts",
     ]);

@@ -7,7 +7,7 @@ import { getSuspectCandidates } from "../presenters/incidents.server.ts";
 import { alerts, apiKeys, codeEvents, incidents, organizations, repoMetrics, repositories } from "../../infrastructure/db/schema/index.ts";
 import { seedDemoOrganization } from "../../demo/seed.ts";
 import { silentLogger } from "../../infrastructure/logging/logger.ts";
-import type { Services } from "../../server/services.ts";
+import type { Services } from "../../application/services.ts";
 import { fixedClock } from "../../tests/support/clock.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";

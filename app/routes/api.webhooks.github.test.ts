@@ -13,7 +13,7 @@ import {
 } from "../../tests/fixtures/webhooks.ts";
 import { processWebhookDelivery } from "../../application/ingestion/process-delivery.ts";
 import { MAX_WEBHOOK_BYTES, signWebhookBody, verifyWebhookSignature } from "../../application/ingestion/webhook-receiver.ts";
-import type { Services } from "../../server/services.ts";
+import type { Services } from "../../application/services.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
 import { action, loader } from "./api.webhooks.github.ts";

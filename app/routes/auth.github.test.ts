@@ -3,7 +3,7 @@ import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { githubInstallations, organizationMembers, organizations, users } from "../../infrastructure/db/schema/index.ts";
-import type { Services } from "../../server/services.ts";
+import type { Services } from "../../application/services.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
 import { requireUser } from "../auth.server.ts";

@@ -5,7 +5,7 @@ import { alerts, apiKeys, codeEvents, commits, deployments, incidentCommits, inc
 import { seedDemoOrganization } from "../../demo/seed.ts";
 import { silentLogger } from "../../infrastructure/logging/logger.ts";
 import { startFakeChannels, type FakeChannels } from "../../tests/fakes/channels.ts";
-import type { Services } from "../../server/services.ts";
+import type { Services } from "../../application/services.ts";
 import { fixedClock } from "../../tests/support/clock.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { notificationChannels, organizationMembers, organizations, users } from "../../infrastructure/db/schema/index.ts";
-import type { Services } from "../../server/services.ts";
+import type { Services } from "../../application/services.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
 import * as channelsPage from "./settings.channels.tsx";

@@ -5,7 +5,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { organizationMembers, organizations, users } from "../../infrastructure/db/schema/index.ts";
-import type { Services } from "../../server/services.ts";
+import type { Services } from "../../application/services.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
 import * as channelsPage from "./settings.channels.tsx";

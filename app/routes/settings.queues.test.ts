@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { organizationMembers, organizations, repositories, users } from "../../infrastructure/db/schema/index.ts";
 import { waitFor } from "../../tests/support/queue.ts";
-import type { Services } from "../../server/services.ts";
+import type { Services } from "../../application/services.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
 import * as queuesPage from "./settings.queues.tsx";

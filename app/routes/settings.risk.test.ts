@@ -7,7 +7,7 @@ import type { GitHubCommitRecord } from "../../tests/fixtures/corpus.ts";
 import { installationPayload, pushPayload } from "../../tests/fixtures/webhooks.ts";
 import { analyzeStoredCommit } from "../../application/analysis/analyze-stored-commit.ts";
 import { applyWebhookPlan } from "../../application/ingestion/apply-webhook-plan.ts";
-import type { Services } from "../../server/services.ts";
+import type { Services } from "../../application/services.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
 import * as riskPage from "./settings.risk.tsx";

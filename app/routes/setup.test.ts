@@ -14,7 +14,7 @@ import { githubApiSourceFor } from "../../infrastructure/github/api-source.ts";
 import { resolveGitHubAppCredentials, resolveOAuthClient } from "../../infrastructure/github/app-config.ts";
 import { announceGitHubAppSetup, removeStoredGitHubApp, setupTokenFor } from "../../infrastructure/github/app-registration.ts";
 import { installationPayload, signDelivery, webhookRequest } from "../../tests/fixtures/webhooks.ts";
-import type { Services } from "../../server/services.ts";
+import type { Services } from "../../application/services.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
 import * as webhook from "./api.webhooks.github.ts";

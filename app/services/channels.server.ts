@@ -1,4 +1,4 @@
-import type { Services } from "../../server/services.ts";
+import type { Services } from "../../application/services.ts";
 import { sendTestNotification } from "../../application/alerts/test-notification.ts";
 import { createNotifier, notifierOptionsFromEnv, type Notifier } from "../../infrastructure/notify/notifier.ts";
 

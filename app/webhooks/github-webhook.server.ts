@@ -1,5 +1,5 @@
 import { resolveWebhookSecrets } from "../../infrastructure/github/app-config.ts";
-import type { Services } from "../../server/services.ts";
+import type { Services } from "../../application/services.ts";
 import { createBodyBudget } from "../../infrastructure/http/body-budget.ts";
 import { createDeliveryIntake } from "../../application/ingestion/delivery-intake.ts";
 import { fetchWebhookInput, receiveGitHubWebhook, webhookReceiptStatus, type WebhookInput, type WebhookReceiverDeps } from "../../application/ingestion/webhook-receiver.ts";

@@ -16,7 +16,7 @@ import {
   signDelivery,
   webhookRequest,
 } from "../../tests/fixtures/webhooks.ts";
-import type { Services } from "../../server/services.ts";
+import type { Services } from "../../application/services.ts";
 import { handleGitHubWebhook } from "./github-webhook.server.ts";
 import { signWebhookBody } from "../../application/ingestion/webhook-receiver.ts";
 import { processWebhookDelivery } from "../../application/ingestion/process-delivery.ts";

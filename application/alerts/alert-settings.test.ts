@@ -8,7 +8,7 @@ import { DEFAULT_ALERT_SETTINGS } from "../../domain/alerts/settings.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
 import { organizations } from "../../infrastructure/db/schema/index.ts";
-import type { Services } from "../../server/services.ts";
+import type { Services } from "../services.ts";
 import { alertSettingsFromForm, readAlertSettings, saveAlertSettings } from "./alert-settings.server.ts";
 import { evaluateRepositoryAlerts } from "./evaluate.ts";
 

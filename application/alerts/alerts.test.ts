@@ -13,7 +13,7 @@ import { createIncident } from "../incidents/create-incident.server.ts";
 import { startFakeChannels, type FakeChannels } from "../../tests/fakes/channels.ts";
 import { createNotifier } from "../../infrastructure/notify/notifier.ts";
 import { waitFor } from "../../tests/support/queue.ts";
-import type { Services } from "../../server/services.ts";
+import type { Services } from "../services.ts";
 import { acknowledgeAlert } from "./acknowledge.server.ts";
 import { evaluateRepositoryAlerts, type AlertEvaluationDeps } from "./evaluate.ts";
 import { sendTestNotification } from "./test-notification.ts";

@@ -3,7 +3,7 @@ import { inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { webhookDeliveries } from "../../infrastructure/db/schema/index.ts";
 import { installationPayload, pushPayload, signDelivery, webhookRequest } from "../../tests/fixtures/webhooks.ts";
-import type { Services } from "../../server/services.ts";
+import type { Services } from "../services.ts";
 import { loadCorpusCommits } from "../../tests/fixtures/corpus.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";

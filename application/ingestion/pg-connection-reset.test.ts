@@ -10,7 +10,7 @@ import { codeEvents, commits, webhookDeliveries } from "../../infrastructure/db/
 import { loadCorpusCommits } from "../../tests/fixtures/corpus.ts";
 import { installationPayload, pushPayload, signDelivery, webhookRequest } from "../../tests/fixtures/webhooks.ts";
 import { waitFor } from "../../tests/support/queue.ts";
-import type { Services } from "../../server/services.ts";
+import type { Services } from "../services.ts";
 import { handleGitHubWebhook } from "../../app/webhooks/github-webhook.server.ts";
 import { processWebhookDelivery } from "./process-delivery.ts";
 

@@ -5,7 +5,7 @@ import { addDays, localClock, localDayBounds } from "../../domain/metrics/time.t
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
 import { seedDemoOrganization } from "../../demo/seed.ts";
-import type { Services } from "../../server/services.ts";
+import type { Services } from "../services.ts";
 import { loadPatchEvents, loadPatchEventsDecidingFocus } from "./provenance-store.ts";
 import { computeRepoMetricsRange, loadRepositoryScope, type RepositoryScope } from "./repo-metrics.ts";
 import { computeRepoSurvival } from "./survival.ts";

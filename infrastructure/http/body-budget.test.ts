@@ -7,7 +7,7 @@ import { loadCorpusCommits } from "../../tests/fixtures/corpus.ts";
 import { pushPayload, signDelivery } from "../../tests/fixtures/webhooks.ts";
 import { waitFor } from "../../tests/support/queue.ts";
 import { createRequestListener, loadRemixBuild } from "../../server/http-server.ts";
-import type { Services } from "../../server/services.ts";
+import type { Services } from "../../application/services.ts";
 import { createBodyBudget, SMALL_BODY_BYTES } from "./body-budget.ts";
 import { fixedWebhookReceiverDeps, handleGitHubWebhook } from "../../app/webhooks/github-webhook.server.ts";
 

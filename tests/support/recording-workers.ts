@@ -1,6 +1,6 @@
 import type { JobContext, QueueName } from "../../domain/ports.ts";
 import type { GitHubApi } from "../../infrastructure/github/github-api.ts";
-import type { Services } from "../../server/services.ts";
+import type { Services } from "../../application/services.ts";
 import { createJobRouter, type JobHandler } from "../../jobs/router.ts";
 import { createJobHandlers } from "../../jobs/workers.ts";
 

@@ -4,7 +4,8 @@ import { createSessionStorage } from "../../infrastructure/auth/session.ts";
 import { parseEnv, type Env } from "../../infrastructure/config/env.ts";
 import { silentLogger } from "../../infrastructure/logging/logger.ts";
 import { createQueueRuntime } from "../../infrastructure/queue/index.ts";
-import { systemClock, type Services } from "../../server/services.ts";
+import { systemClock } from "../../server/services.ts";
+import type { Services } from "../../application/services.ts";
 import { TEST_REDIS_URL } from "./config.ts";
 import type { TestDatabase } from "./database.ts";
 
