@@ -1,8 +1,7 @@
 import type { ProcessRole, Services } from "../application/services.ts";
-import type { Clock, DistributedLock, JobQueue } from "../domain/ports.ts";
+import type { Clock } from "../domain/ports.ts";
 import { createSessionStorage } from "../infrastructure/auth/session.ts";
 import type { Env } from "../infrastructure/config/env.ts";
-import type { DatabaseConnection } from "../infrastructure/db/client.ts";
 import { openDatabase } from "../infrastructure/db/open.ts";
 import type { Logger } from "../infrastructure/logging/logger.ts";
 import { createQueueRuntime, type QueueRuntime } from "../infrastructure/queue/index.ts";
