@@ -6,6 +6,7 @@ import { AppShell } from "~/components/AppShell.tsx";
 import { SettingsNav } from "~/components/SettingsNav.tsx";
 import { changeMemberRole, listMembers, removeMember, restoreMember } from "../../application/access/members.server.ts";
 import { formatRelativeTime } from "~/utils/format.ts";
+import { MEMBER_ROLES } from "../../domain/access/roles.ts";
 
 export const meta: MetaFunction = () => [{ title: "Members · Sentinel" }];
 
@@ -127,7 +128,7 @@ export default function MembersSettings() {
                               Role of {member.login}
                             </label>
                             <select id={`role-${member.userId}`} name="role" defaultValue={member.role} key={member.role} className="rounded-md border-gray-300 py-1 text-xs">
-                              {(me.role === "owner" ? ["owner", "admin", "member"] : ["admin", "member"]).map((role) => (
+                              {MEMBER_ROLES.filter((role) => me.role === "owner" || role !== "owner").map((role) => (
                                 <option key={role} value={role}>
                                   {role}
                                 </option>

@@ -3,8 +3,9 @@ import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Database, Executor } from "../../infrastructure/db/client.ts";
 import { organizationMemberRemovals, organizationMembers, users } from "../../infrastructure/db/schema/index.ts";
+import { MEMBER_ROLES, type MemberRole } from "../../domain/access/roles.ts";
 
-export type MemberRole = "owner" | "admin" | "member";
+export type { MemberRole };
 
 export interface MemberView {
   userId: string;
@@ -64,7 +65,7 @@ export async function listMembers(db: Executor, orgId: string): Promise<{ member
 const memberId = z.string().uuid("choose a member");
 export const changeRoleInput = z.object({
   userId: memberId,
-  role: z.enum(["owner", "admin", "member"], { message: "choose owner, admin or member" }),
+  role: z.enum(MEMBER_ROLES, { message: "choose owner, admin or member" }),
 });
 export const memberInput = z.object({ userId: memberId });
 

@@ -1,12 +1,13 @@
 import { and, asc, eq, isNull } from "drizzle-orm";
 import type { Executor } from "../client.ts";
 import { organizationMembers, organizations, users } from "../schema/index.ts";
+import type { MemberRole } from "../../../domain/access/roles.ts";
 
 export interface Membership {
   orgId: string;
   slug: string;
   name: string;
-  role: "owner" | "admin" | "member";
+  role: MemberRole;
   isDemo: boolean;
 }
 

@@ -12,8 +12,9 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { MEMBER_ROLES } from "../../../domain/access/roles.ts";
 
-export const memberRole = pgEnum("member_role", ["owner", "admin", "member"]);
+export const memberRole = pgEnum("member_role", MEMBER_ROLES);
 
 /** The multi-tenant root. Every row below belongs to exactly one organisation. */
 export const organizations = pgTable(
