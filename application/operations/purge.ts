@@ -92,37 +92,51 @@ export interface PurgeResult {
   complete: boolean;
 }
 
+/**
+ * Runs `batch` (one statement over at most `batchSize` rows, answering how many it changed) until a batch comes back
+ * short, checking the signal between batches. Answers the rows changed and whether it ran to the end.
+ */
+async function inBatches(
+  batchSize: number,
+  signal: AbortSignal | undefined,
+  batch: () => Promise<number>,
+  onBatch?: (changed: number) => void,
+): Promise<{ changed: number; complete: boolean }> {
+  let changed = 0;
+  for (;;) {
+    if (signal?.aborted) return { changed, complete: false };
+    const rows = await batch();
+    changed += rows;
+    if (rows > 0) onBatch?.(changed);
+    if (rows < batchSize) return { changed, complete: true };
+  }
+}
+
+/** The rows one statement changed, from a `with changed as (… returning 1)` wrapper. */
+async function countChanged(db: Executor, statement: SQL): Promise<number> {
+  const [row] = await db.execute<{ n: number }>(sql`with changed as (${statement} returning 1) select count(*)::int as n from changed`);
+  return row?.n ?? 0;
+}
+
 async function deleteInBatches(db: Executor, table: string, where: SQL, options: PurgeOptions, result: PurgeResult): Promise<boolean> {
   const batchSize = options.batchSize ?? PURGE_BATCH_SIZE;
-  for (;;) {
-    if (options.signal?.aborted) return false;
-    const [row] = await db.execute<{ n: number }>(sql`
-      with gone as (
-        delete from ${sql.identifier(table)}
-        where ctid in (select ctid from ${sql.identifier(table)} where ${where} limit ${batchSize})
-        returning 1
-      )
-      select count(*)::int as n from gone`);
-    const deleted = row?.n ?? 0;
-    if (deleted > 0) {
-      result.deleted[table] = (result.deleted[table] ?? 0) + deleted;
+  const before = result.deleted[table] ?? 0;
+  const { changed, complete } = await inBatches(
+    batchSize,
+    options.signal,
+    () => countChanged(db, sql`delete from ${sql.identifier(table)} where ctid in (select ctid from ${sql.identifier(table)} where ${where} limit ${batchSize})`),
+    (deleted) => {
+      result.deleted[table] = before + deleted;
       options.onProgress?.({ table, deleted: result.deleted[table]! });
-    }
-    if (deleted < batchSize) return true;
-  }
+    },
+  );
+  if (changed > 0) result.deleted[table] = before + changed;
+  return complete;
 }
 
 /** Webhook deliveries whose payload names one of these GitHub repository ids. */
 function deliveriesOfRepositories(githubIds: number[]): SQL {
   return sql`payload is not null and (payload->'repository'->>'id') in (${sql.join(githubIds.map((id) => sql`${String(id)}`), sql`, `)})`;
-}
-
-/**
- * A repository's rows of one table. With the organisation too where the table has org_id: some tables' only index
- * leads with (org_id, repo_id), and the pair finds the rows through it.
- */
-function ofRepository(tables: TenantTables, table: string, repository: RepositoryToPurge): SQL {
-  return tables.byOrganization.includes(table) ? sql`org_id = ${repository.orgId} and repo_id = ${repository.id}` : sql`repo_id = ${repository.id}`;
 }
 
 export interface RepositoryToPurge {
@@ -132,22 +146,42 @@ export interface RepositoryToPurge {
   githubId: number | null;
 }
 
+/** A `repositories` row as the purge needs it (GitHub ids arrive from the driver as strings or numbers). */
+export function repositoryToPurge(row: { id: string; org_id: string; full_name: string; github_id: number | string | null }): RepositoryToPurge {
+  return { id: row.id, orgId: row.org_id, fullName: row.full_name, githubId: row.github_id === null ? null : Number(row.github_id) };
+}
+
+/**
+ * Where a repository's rows are, table by table, besides its `repositories` row: every table with repo_id (with
+ * org_id too where the table has it: some tables' only index leads with (org_id, repo_id)), its alert dedup rows
+ * (keyed by the repository's id as text), and the webhook deliveries whose payload names it. The purge deletes these
+ * and the dry run counts them.
+ */
+function rowsOfRepository(tables: TenantTables, repository: RepositoryToPurge): Array<{ table: string; where: SQL }> {
+  const rows = tables.byRepository
+    .filter((table) => table !== "repositories")
+    .map((table) => ({
+      table,
+      where: tables.byOrganization.includes(table) ? sql`org_id = ${repository.orgId} and repo_id = ${repository.id}` : sql`repo_id = ${repository.id}`,
+    }));
+  rows.push({ table: "alert_dedup", where: sql`org_id = ${repository.orgId} and repo_key = ${repository.id}` });
+  if (repository.githubId !== null) rows.push({ table: "webhook_deliveries", where: deliveriesOfRepositories([repository.githubId]) });
+  return rows;
+}
+
 /**
  * Deletes every row of one repository from every table that holds it, then the repository row. Hides the repository
  * first (disabled_at), so nothing new is ingested for it while the purge runs.
  */
 export async function purgeRepository(db: Executor, repository: RepositoryToPurge, options: PurgeOptions = {}): Promise<PurgeResult> {
-  const tables = await tenantTables(db);
+  return purgeRepositoryWith(db, await tenantTables(db), repository, options);
+}
+
+async function purgeRepositoryWith(db: Executor, tables: TenantTables, repository: RepositoryToPurge, options: PurgeOptions): Promise<PurgeResult> {
   const result: PurgeResult = { deleted: {}, complete: false };
   await db.execute(sql`update repositories set disabled_at = coalesce(disabled_at, now()), updated_at = now() where id = ${repository.id}`);
-  for (const table of tables.byRepository) {
-    if (table === "repositories") continue;
-    if (!(await deleteInBatches(db, table, ofRepository(tables, table, repository), options, result))) return result;
-  }
-  // Alert dedup rows are keyed by the repository's id as text (repo_key), not a repo_id column.
-  if (!(await deleteInBatches(db, "alert_dedup", sql`org_id = ${repository.orgId} and repo_key = ${repository.id}`, options, result))) return result;
-  if (repository.githubId !== null) {
-    if (!(await deleteInBatches(db, "webhook_deliveries", deliveriesOfRepositories([repository.githubId]), options, result))) return result;
+  for (const { table, where } of rowsOfRepository(tables, repository)) {
+    if (!(await deleteInBatches(db, table, where, options, result))) return result;
   }
   if (options.signal?.aborted) return result;
   await db.execute(sql`delete from repositories where id = ${repository.id}`);
@@ -165,11 +199,11 @@ export async function purgeRepository(db: Executor, repository: RepositoryToPurg
 export async function purgeOrganization(db: Executor, orgId: string, options: PurgeOptions = {}): Promise<PurgeResult> {
   const tables = await tenantTables(db);
   const result: PurgeResult = { deleted: {}, complete: false };
-  const repos = await db.execute<{ id: string; full_name: string; github_id: number | null }>(
-    sql`select id, full_name, github_id from repositories where org_id = ${orgId} order by full_name`,
+  const repos = await db.execute<{ id: string; org_id: string; full_name: string; github_id: number | null }>(
+    sql`select id, org_id, full_name, github_id from repositories where org_id = ${orgId} order by full_name`,
   );
   for (const repo of repos) {
-    const one = await purgeRepository(db, { id: repo.id, orgId, fullName: repo.full_name, githubId: repo.github_id === null ? null : Number(repo.github_id) }, options);
+    const one = await purgeRepositoryWith(db, tables, repositoryToPurge(repo), options);
     for (const [table, count] of Object.entries(one.deleted)) result.deleted[table] = (result.deleted[table] ?? 0) + count;
     if (!one.complete) return result;
   }
@@ -196,10 +230,7 @@ export async function countPurge(db: Executor, scope: { orgId: string; repositor
     if ((row?.n ?? 0) > 0) counts[table] = (counts[table] ?? 0) + row!.n;
   };
   if (scope.repository) {
-    const repository = scope.repository;
-    for (const table of tables.byRepository) if (table !== "repositories") await count(table, ofRepository(tables, table, repository));
-    await count("alert_dedup", sql`org_id = ${repository.orgId} and repo_key = ${repository.id}`);
-    if (repository.githubId !== null) await count("webhook_deliveries", deliveriesOfRepositories([repository.githubId]));
+    for (const { table, where } of rowsOfRepository(tables, scope.repository)) await count(table, where);
     counts.repositories = 1;
     return counts;
   }
@@ -247,68 +278,56 @@ export async function applyRetention(db: Executor, now: Date, settings: Retentio
   const expired = await db.execute<{ id: string; org_id: string; full_name: string; github_id: number | null }>(
     sql`select id, org_id, full_name, github_id from repositories where disabled_at is not null and disabled_at <= ${purgeBefore} order by disabled_at`,
   );
+  const tables = expired.length > 0 ? await tenantTables(db) : undefined;
   for (const repo of expired) {
-    const purged = await purgeRepository(
-      db,
-      { id: repo.id, orgId: repo.org_id, fullName: repo.full_name, githubId: repo.github_id === null ? null : Number(repo.github_id) },
-      options,
-    );
+    const purged = await purgeRepositoryWith(db, tables!, repositoryToPurge(repo), options);
     (purged.complete ? result.repositoriesPurged : result.repositoriesPending).push(repo.full_name);
     if (!purged.complete) return result;
   }
 
   const payloadBefore = new Date(now.getTime() - settings.payloadRetentionDays * DAY_MS).toISOString();
-  for (;;) {
-    if (options.signal?.aborted) return result;
-    // Queued deliveries keep their payload: the recovery job re-queues them from it.
-    const [row] = await db.execute<{ n: number }>(sql`
-      with dropped as (
-        update webhook_deliveries set payload = null
-        where delivery_id in (
-          select delivery_id from webhook_deliveries
-          where status <> 'queued' and payload is not null and coalesce(processed_at, received_at) < ${payloadBefore}
-          limit ${batchSize})
-        returning 1
-      )
-      select count(*)::int as n from dropped`);
-    result.payloadsDropped += row?.n ?? 0;
-    if ((row?.n ?? 0) < batchSize) break;
-  }
+  // Queued deliveries keep their payload: the recovery job re-queues them from it.
+  const payloads = await inBatches(batchSize, options.signal, () =>
+    countChanged(
+      db,
+      sql`update webhook_deliveries set payload = null
+          where delivery_id in (
+            select delivery_id from webhook_deliveries
+            where status <> 'queued' and payload is not null and coalesce(processed_at, received_at) < ${payloadBefore}
+            limit ${batchSize})`,
+    ),
+  );
+  result.payloadsDropped = payloads.changed;
+  if (!payloads.complete) return result;
 
   const patchBefore = new Date(now.getTime() - (settings.patchRetentionDays ?? PATCH_DAYS_SURVIVAL_NEEDS) * DAY_MS).toISOString();
   const repositories = await db.execute<{ id: string }>(sql`select id from repositories order by id`);
   for (const { id } of repositories) {
-    for (;;) {
-      if (options.signal?.aborted) return result;
-      const [row] = await db.execute<{ n: number }>(sql`
-        with emptied as (
-          update commit_file_patches set patch = null
-          where repo_id = ${id} and (commit_sha, file_path) in (
-            select commit_sha, file_path from commit_file_patches
-            where repo_id = ${id} and authored_at < ${patchBefore} and patch is not null
-            limit ${batchSize})
-          returning 1
-        )
-        select count(*)::int as n from emptied`);
-      result.patchesEmptied += row?.n ?? 0;
-      if ((row?.n ?? 0) < batchSize) break;
-    }
-    for (;;) {
-      if (options.signal?.aborted) return result;
-      const [row] = await db.execute<{ n: number }>(sql`
-        with gone as (
-          delete from commit_detection_inputs
-          where repo_id = ${id} and commit_sha in (
-            select i.commit_sha from commit_detection_inputs i
-            join commits c on c.repo_id = i.repo_id and c.sha = i.commit_sha
-            where i.repo_id = ${id} and c.authored_at < ${patchBefore}
-            limit ${batchSize})
-          returning 1
-        )
-        select count(*)::int as n from gone`);
-      result.detectionInputsDropped += row?.n ?? 0;
-      if ((row?.n ?? 0) < batchSize) break;
-    }
+    const patches = await inBatches(batchSize, options.signal, () =>
+      countChanged(
+        db,
+        sql`update commit_file_patches set patch = null
+            where repo_id = ${id} and (commit_sha, file_path) in (
+              select commit_sha, file_path from commit_file_patches
+              where repo_id = ${id} and authored_at < ${patchBefore} and patch is not null
+              limit ${batchSize})`,
+      ),
+    );
+    result.patchesEmptied += patches.changed;
+    if (!patches.complete) return result;
+    const inputs = await inBatches(batchSize, options.signal, () =>
+      countChanged(
+        db,
+        sql`delete from commit_detection_inputs
+            where repo_id = ${id} and commit_sha in (
+              select i.commit_sha from commit_detection_inputs i
+              join commits c on c.repo_id = i.repo_id and c.sha = i.commit_sha
+              where i.repo_id = ${id} and c.authored_at < ${patchBefore}
+              limit ${batchSize})`,
+      ),
+    );
+    result.detectionInputsDropped += inputs.changed;
+    if (!inputs.complete) return result;
   }
   return result;
 }

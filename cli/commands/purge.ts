@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../../infrastructure/db/client.ts";
-import { countPurge, purgeOrganization, purgeRepository, type RepositoryToPurge } from "../../application/operations/purge.ts";
+import { countPurge, purgeOrganization, purgeRepository, repositoryToPurge, type RepositoryToPurge } from "../../application/operations/purge.ts";
 import { CliUsageError, parseCliArgs, parseWith, untilInterrupted, type CliCommand, type CliIo } from "../command.ts";
 import { withCliServices } from "../runtime.ts";
 
@@ -45,7 +45,7 @@ async function resolveTarget(db: Executor, options: { org?: string; repo?: strin
     kind: "repository",
     orgId: row.org_id,
     label: `repository ${row.full_name} (organisation ${row.slug})`,
-    repository: { id: row.id, orgId: row.org_id, fullName: row.full_name, githubId: row.github_id === null ? null : Number(row.github_id) },
+    repository: repositoryToPurge(row),
   };
 }
 
