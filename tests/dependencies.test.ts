@@ -10,9 +10,6 @@ import { describe, expect, it } from "vitest";
 const root = path.resolve(import.meta.dirname, "..");
 const manifest = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { dependencies: Record<string, string> };
 
-/** Runtime dependencies no source file imports by name, and why they are still needed. */
-const USED_WITHOUT_AN_IMPORT: Record<string, string> = {};
-
 function sourceFiles(directory: string): string[] {
   return readdirSync(directory).flatMap((name) => {
     const full = path.join(directory, name);
@@ -38,15 +35,9 @@ function importedPackages(): Set<string> {
 }
 
 describe("dependencies", () => {
-  it("every runtime dependency is imported by production code, or says why it is needed without an import", () => {
+  it("every runtime dependency is imported by production code", () => {
     const imported = importedPackages();
-    const unused = Object.keys(manifest.dependencies).filter((name) => !imported.has(name) && !Object.hasOwn(USED_WITHOUT_AN_IMPORT, name));
-    expect(unused).toEqual([]);
-    // The allowlist itself stays honest: nothing on it that is gone from package.json or imported after all.
-    for (const name of Object.keys(USED_WITHOUT_AN_IMPORT)) {
-      expect(manifest.dependencies).toHaveProperty(name);
-      expect({ name, imported: imported.has(name) }).toEqual({ name, imported: false });
-    }
+    expect(Object.keys(manifest.dependencies).filter((name) => !imported.has(name))).toEqual([]);
   });
 
   it("installs one copy of cron-parser (BullMQ pins one version; ours is the same)", () => {
