@@ -135,3 +135,14 @@ describe("SENTINEL_FIXED_NOW", () => {
     );
   });
 });
+
+describe("retention settings", () => {
+  it("default to a 30-day grace, 90 days of payloads and survival's patch window, and name a bad value", () => {
+    const env = parseEnv({});
+    expect([env.SENTINEL_PURGE_AFTER_DAYS, env.SENTINEL_PAYLOAD_RETENTION_DAYS, env.SENTINEL_PATCH_RETENTION_DAYS]).toEqual([30, 90, undefined]);
+    expect(parseEnv({ SENTINEL_PURGE_AFTER_DAYS: "0", SENTINEL_PATCH_RETENTION_DAYS: "400" })).toMatchObject({ SENTINEL_PURGE_AFTER_DAYS: 0, SENTINEL_PATCH_RETENTION_DAYS: 400 });
+    expect(problemsOf({ SENTINEL_PURGE_AFTER_DAYS: "a month" }).join("\n")).toMatch(/SENTINEL_PURGE_AFTER_DAYS must be a whole number of days/);
+    expect(problemsOf({ SENTINEL_PAYLOAD_RETENTION_DAYS: "0" }).join("\n")).toMatch(/SENTINEL_PAYLOAD_RETENTION_DAYS/);
+    expect(problemsOf({ SENTINEL_PATCH_RETENTION_DAYS: "1.5" }).join("\n")).toMatch(/SENTINEL_PATCH_RETENTION_DAYS must be a whole number of days/);
+  });
+});
