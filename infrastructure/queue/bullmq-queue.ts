@@ -291,9 +291,11 @@ export function createBullMqQueue(options: BullMqQueueOptions): BullMqJobQueue {
       if (!isQueryableId(jobId)) return null;
       return withProducer(`read failed job ${queueName}/${jobId}`, async () => {
         const queue = await getQueue(queueName);
+        // State first, then the job: read the other way round, a job failing in between is seen as failed with the
+        // attempt count it had while still running. Once failed, its hash no longer changes (until a retry).
+        if ((await queue.getJobState(jobId)) !== "failed") return null;
         const job = await queue.getJob(jobId);
-        if (job === undefined || !(await job.isFailed())) return null;
-        return toFailedJob(queueName, job);
+        return job === undefined ? null : toFailedJob(queueName, job);
       });
     },
 
