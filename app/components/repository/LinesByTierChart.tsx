@@ -1,36 +1,19 @@
-import { BarChart, Card, Title } from "@tremor/react";
-import { ChartSlot } from "~/components/Hydrated.tsx";
+import { AI_AND_HUMAN, ChartCard } from "~/components/charts/ChartCard.tsx";
 import type { RepoOverview } from "~/presenters/repository.server.ts";
-import { ChartLegend } from "./ChartLegend.tsx";
 
 /** Written lines per risk tier, AI and human stacked, with the same figures as a table for screen readers. */
 export function LinesByTierChart({ linesByTier }: { linesByTier: RepoOverview["linesByTier"] }) {
   return (
-    <Card>
-      <Title>Written lines by risk tier</Title>
-      <ChartSlot label="Written lines by risk tier, expected AI and human">
-        {() => (
-          <BarChart
-            className="h-56"
-            data={linesByTier.map((tier) => ({
-              tier: tier.tier,
-              AI: tier.ai,
-              Human: tier.human,
-            }))}
-            index="tier"
-            categories={["AI", "Human"]}
-            colors={["violet", "gray"]}
-            stack
-            showLegend={false}
-          />
-        )}
-      </ChartSlot>
-      <ChartLegend
-        items={[
-          ["AI", "bg-violet-500"],
-          ["Human", "bg-gray-500"],
-        ]}
-      />
+    <ChartCard
+      title="Written lines by risk tier"
+      chart={{
+        kind: "stackedBars",
+        label: "Written lines by risk tier, expected AI and human",
+        data: linesByTier.map((tier) => ({ tier: tier.tier, AI: tier.ai, Human: tier.human })),
+        index: "tier",
+        series: AI_AND_HUMAN,
+      }}
+    >
       <table className="sr-only">
         <caption>Written lines by risk tier</caption>
         <tbody>
@@ -43,6 +26,6 @@ export function LinesByTierChart({ linesByTier }: { linesByTier: RepoOverview["l
           ))}
         </tbody>
       </table>
-    </Card>
+    </ChartCard>
   );
 }

@@ -1,50 +1,29 @@
-import { Card, LineChart, Text, Title } from "@tremor/react";
-import { ChartSlot } from "~/components/Hydrated.tsx";
+import { Text } from "@tremor/react";
+import { AI_AND_HUMAN, ChartCard } from "~/components/charts/ChartCard.tsx";
 import type { RepoOverview } from "~/presenters/repository.server.ts";
-import { ChartLegend } from "./ChartLegend.tsx";
 import { percent } from "./percent.ts";
 
 /** The share of AI and human lines still alive by age, and each one's half-life. */
 export function SurvivalChart({ survival }: { survival: RepoOverview["survival"] }) {
-  const points = mergeSurvival(survival.ai, survival.human);
   return (
-    <Card>
-      <Title>Line survival, AI vs human</Title>
-      {points.length === 0 ? (
-        <p className="mt-4 text-sm text-gray-500">
-          No survival cohorts yet: they are computed nightly once lines are
-          a week old.
-        </p>
-      ) : (
-        <>
-          <ChartSlot label="Share of lines still alive by age in days, AI and human">
-            {() => (
-              <LineChart
-                className="h-56"
-                data={points}
-                index="days"
-                categories={["AI", "Human"]}
-                colors={["violet", "gray"]}
-                valueFormatter={percent}
-                connectNulls
-                showLegend={false}
-              />
-            )}
-          </ChartSlot>
-          <ChartLegend
-            items={[
-              ["AI", "bg-violet-500"],
-              ["Human", "bg-gray-500"],
-            ]}
-          />
-          <Text className="mt-2">
-            Half-life: AI {formatDays(survival.aiHalfLifeDays)},
-            human {formatDays(survival.humanHalfLifeDays)} (oldest
-            weekly cohort with a curve).
-          </Text>
-        </>
-      )}
-    </Card>
+    <ChartCard
+      title="Line survival, AI vs human"
+      empty="No survival cohorts yet: they are computed nightly once lines are a week old."
+      chart={{
+        kind: "line",
+        label: "Share of lines still alive by age in days, AI and human",
+        data: mergeSurvival(survival.ai, survival.human),
+        index: "days",
+        series: AI_AND_HUMAN,
+        valueFormatter: percent,
+      }}
+    >
+      <Text className="mt-2">
+        Half-life: AI {formatDays(survival.aiHalfLifeDays)},
+        human {formatDays(survival.humanHalfLifeDays)} (oldest
+        weekly cohort with a curve).
+      </Text>
+    </ChartCard>
   );
 }
 
