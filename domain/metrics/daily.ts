@@ -66,39 +66,6 @@ export interface DailyMetricsInput {
   failedDeploymentIds?: ReadonlySet<string>;
 }
 
-export interface DailyMetrics {
-  commits: number;
-  aiCommits: number;
-  linesAdded: number;
-  writtenLines: number;
-  aiLinesAdded: number;
-  linesDeleted: number;
-  aiPercentage: number;
-  aiShareLow: number | null;
-  aiShareHigh: number | null;
-  aiPrior: number | null;
-  detectorVersion: string | null;
-  linesByTier: TierCounts;
-  aiLinesByTier: TierCounts;
-  highRiskFiles: number;
-  aiChurnLines: number | null;
-  humanChurnLines: number | null;
-  aiTax: number | null;
-  humanTax: number | null;
-  prsOpened: number;
-  prsMerged: number;
-  reviewQueueDepth: number;
-  medianPickupMinutes: number | null;
-  deployments: number;
-  incidentsOpened: number;
-  changeFailureRate: number | null;
-}
-
-const emptyTiers = (): TierCounts => ({ t1: 0, t2: 0, t3: 0, t4: 0 });
-const tierKey = (tier: number): keyof TierCounts => (tier <= 1 ? "t1" : tier === 2 ? "t2" : tier === 3 ? "t3" : "t4");
-const within = (at: Date | null, day: { start: Date; end: Date }) =>
-  at !== null && at.getTime() >= day.start.getTime() && at.getTime() < day.end.getTime();
-
 export interface AiShare {
   /** Added lines of counted files (lockfiles, generated, vendored files left out): AI tax's denominator. */
   linesAdded: number;
@@ -120,6 +87,29 @@ export interface AiShare {
   /** Distinct T3/T4 paths with AI confidence ≥ 0.5 touched in the day. */
   highRiskFiles: number;
 }
+
+/** A day's row of `repo_metrics`: its AI share (computeAiShare) and the day's counts and rates. */
+export interface DailyMetrics extends AiShare {
+  commits: number;
+  aiCommits: number;
+  detectorVersion: string | null;
+  aiChurnLines: number | null;
+  humanChurnLines: number | null;
+  aiTax: number | null;
+  humanTax: number | null;
+  prsOpened: number;
+  prsMerged: number;
+  reviewQueueDepth: number;
+  medianPickupMinutes: number | null;
+  deployments: number;
+  incidentsOpened: number;
+  changeFailureRate: number | null;
+}
+
+const emptyTiers = (): TierCounts => ({ t1: 0, t2: 0, t3: 0, t4: 0 });
+const tierKey = (tier: number): keyof TierCounts => (tier <= 1 ? "t1" : tier === 2 ? "t2" : tier === 3 ? "t3" : "t4");
+const within = (at: Date | null, day: { start: Date; end: Date }) =>
+  at !== null && at.getTime() >= day.start.getTime() && at.getTime() < day.end.getTime();
 
 /**
  * AI share of a day's written lines, estimated (ADR 033): each analysed commit is an item at its commit-level
