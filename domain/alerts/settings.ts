@@ -4,19 +4,19 @@ import { z } from "zod";
  * Per-organisation alert settings, stored under `organizations.settings.alerts`. Every field has a default, so
  * an empty object (or no settings at all) yields the full default set; a bad value is reported, never guessed.
  */
+/** A rule's settings. Each rule below is `.prefault({})`: a rule left out is parsed as `{}`, every field its default. */
 const rule = <T extends z.ZodRawShape>(shape: T) => z.object({ enabled: z.boolean().default(true), ...shape });
-const percent = (fallback: number) => z.number().min(0, "must be 0–100").max(100, "must be 0–100").default(fallback);
-/** A whole number from `min` (to `max`); the messages name the range, since the settings page shows them per field. */
-const count = (min: number, max?: number) => {
-  const range = max === undefined ? `at least ${min}` : `${min}–${max}`;
-  const base = z.number().int(`must be a whole number ${range}`).min(min, `must be ${range}`);
-  return max === undefined ? base : base.max(max, `must be ${range}`);
+/** How a bound's messages name the range: the settings page shows them per field. */
+const rangeText = (min: number, max?: number) => (max === undefined ? `at least ${min}` : `${min}–${max}`);
+/** `base` from `min` (to `max`), each bound's message naming the range. */
+const bounded = (base: z.ZodNumber, min: number, max?: number) => {
+  const atLeast = base.min(min, `must be ${rangeText(min, max)}`);
+  return max === undefined ? atLeast : atLeast.max(max, `must be ${rangeText(min, max)}`);
 };
-const between = (min: number, max?: number) => {
-  const range = max === undefined ? `at least ${min}` : `${min}–${max}`;
-  const base = z.number().min(min, `must be ${range}`);
-  return max === undefined ? base : base.max(max, `must be ${range}`);
-};
+/** A whole number from `min` (to `max`). */
+const count = (min: number, max?: number) => bounded(z.number().int(`must be a whole number ${rangeText(min, max)}`), min, max);
+const between = (min: number, max?: number) => bounded(z.number(), min, max);
+const percent = (fallback: number) => between(0, 100).default(fallback);
 
 export const alertSettingsSchema = z.object({
   ai_code_critical: rule({
@@ -26,37 +26,37 @@ export const alertSettingsSchema = z.object({
     windowDays: count(1, 90).default(7),
     /** Fewer critical lines than this in the window say nothing. */
     minLines: count(0).default(20),
-  }).default({ enabled: true, thresholdPercent: 90, windowDays: 7, minLines: 20 }),
+  }).prefault({}),
   ai_share_spike: rule({
     /** Week-over-week rise of the AI share, in percentage points. */
     increasePoints: between(0, 100).default(20),
     minLines: count(0).default(100),
-  }).default({ enabled: true, increasePoints: 20, minLines: 100 }),
+  }).prefault({}),
   ai_tax_high: rule({
     /** AI rework tax (AI churn ÷ changed lines), in %, above which the rule fires… */
     thresholdPercent: percent(10),
     /** …when it is also this many times the human tax. */
     humanRatio: between(1, 100).default(1.5),
     windowDays: count(1, 90).default(7),
-  }).default({ enabled: true, thresholdPercent: 10, humanRatio: 1.5, windowDays: 7 }),
+  }).prefault({}),
   survival_drop: rule({
     /** AI survival at 4 weeks this many points below human survival. */
     gapPoints: between(0, 100).default(15),
     minLines: count(0).default(50),
-  }).default({ enabled: true, gapPoints: 15, minLines: 50 }),
+  }).prefault({}),
   review_queue_saturated: rule({
     maxWaiting: count(1).default(10),
     maxOldestWaitHours: between(1).default(48),
-  }).default({ enabled: true, maxWaiting: 10, maxOldestWaitHours: 48 }),
+  }).prefault({}),
   high_risk_deployed: rule({
     minAiConfidence: between(0, 1).default(0.8),
     /** Risk tier from which a file counts (4 = critical only). */
     minRiskTier: count(1, 4).default(4),
-  }).default({ enabled: true, minAiConfidence: 0.8, minRiskTier: 4 }),
+  }).prefault({}),
   incident_ai_attributed: rule({
     /** AI share of the suspected commits' lines, in %, from which the incident counts as AI-attributed. */
     thresholdPercent: percent(50),
-  }).default({ enabled: true, thresholdPercent: 50 }),
+  }).prefault({}),
 });
 
 export type AlertSettings = z.infer<typeof alertSettingsSchema>;
