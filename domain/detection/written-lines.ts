@@ -1,3 +1,4 @@
+import { isHunkHeaderAt, lineEnd } from "./patch.ts";
 import type { CommitFile, FileKind, NormalisedCommit } from "./types.ts";
 
 /**
@@ -65,10 +66,9 @@ function hunksOf(patch: string): Hunk[] {
   let current: Hunk | null = null;
   let start = 0;
   while (start < patch.length) {
-    let end = patch.indexOf("\n", start);
-    if (end === -1) end = patch.length;
+    const end = lineEnd(patch, start);
     const first = patch.charCodeAt(start);
-    if (first === 64 /* @ */ && patch.startsWith("@@", start)) {
+    if (isHunkHeaderAt(patch, start)) {
       current = { removed: [], added: [] };
       hunks.push(current);
     } else if (current && first === 43 /* + */) current.added.push(patch.slice(start + 1, end));

@@ -1,3 +1,5 @@
+import { isHunkHeaderAt, lineEnd } from "../detection/patch.ts";
+
 /**
  * Line provenance, as an incremental blame does it: replay each file's patches in commit order and keep, for
  * every line position, the commit that wrote the line. A line is born with its commit's time and attribution
@@ -174,10 +176,9 @@ function hunksInOrder(patch: string): boolean {
   let inHunk = false;
   let start = 0;
   while (start < patch.length) {
-    let stop = patch.indexOf("\n", start);
-    if (stop === -1) stop = patch.length;
+    const stop = lineEnd(patch, start);
     const marker = patch.charCodeAt(start);
-    if (marker === 64 /* @ */ && patch.startsWith("@@", start)) {
+    if (isHunkHeaderAt(patch, start)) {
       const header = HUNK_HEADER.exec(patch.slice(start, stop));
       if (!header) return false;
       const oldStart = Number(header[1]);
@@ -236,8 +237,7 @@ function applyPatch(
 
   let start = 0;
   while (start < patch.length) {
-    let stop = patch.indexOf("\n", start);
-    if (stop === -1) stop = patch.length;
+    const stop = lineEnd(patch, start);
     const line = patch.charCodeAt(stop - 1) === 13 ? patch.slice(start, stop - 1) : patch.slice(start, stop);
     start = stop + 1;
     const marker = line.charCodeAt(0);
