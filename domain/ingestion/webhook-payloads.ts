@@ -116,17 +116,12 @@ export const deploymentPayloadSchema = z
   })
   .passthrough();
 
-export const deploymentStatusPayloadSchema = z
-  .object({
-    action: z.string().default("created"),
-    deployment_status: z
-      .object({ id: z.number().int(), state: z.string(), environment: z.string().optional(), created_at: isoDate })
-      .passthrough(),
-    deployment: deploymentSchema,
-    repository: repositorySchema,
-    installation: installationRef.optional(),
-  })
-  .passthrough();
+/** A deployment_status delivery carries the deployment too, as a deployment delivery does. */
+export const deploymentStatusPayloadSchema = deploymentPayloadSchema.extend({
+  deployment_status: z
+    .object({ id: z.number().int(), state: z.string(), environment: z.string().optional(), created_at: isoDate })
+    .passthrough(),
+});
 
 const installationAccount = z.object({ id: z.number().int(), login: z.string(), type: z.string().default("User") }).passthrough();
 export const installationRepoSchema = z.object({ id: z.number().int(), full_name: z.string().includes("/"), private: z.boolean().optional() }).passthrough();

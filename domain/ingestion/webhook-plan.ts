@@ -198,6 +198,40 @@ function pullRequestDraft(pr: GithubPullRequest, review: { at: string | null; re
   };
 }
 
+type ActivityPlan = Extract<WebhookPlan, { kind: "activity" }>;
+/** What a code event says about itself; where it happened (commit, pull request, branch) comes from its subject. */
+type EventDetails = Pick<CodeEventDraft, "type" | "eventKey" | "actor" | "timestamp" | "payload">;
+
+/** A delivery about one thing (a pull request, a review, a deployment): one code event and that thing's row. */
+function singleEventPlan(
+  payload: { installation?: { id: number }; repository: GithubRepository },
+  event: CodeEventDraft,
+  rows: { pullRequest: PullRequestDraft } | { deployment: DeploymentDraft },
+): ActivityPlan {
+  return {
+    kind: "activity",
+    installationId: payload.installation?.id ?? null,
+    repository: repositoryRef(payload.repository),
+    events: [event],
+    commits: [],
+    pullRequest: "pullRequest" in rows ? rows.pullRequest : null,
+    deployment: "deployment" in rows ? rows.deployment : null,
+    compareRange: null,
+  };
+}
+
+/** An event on a pull request: on its number and head branch. */
+function pullRequestEvent(pr: GithubPullRequest, commitSha: string | null, details: EventDetails): CodeEventDraft {
+  const { type, eventKey, actor, timestamp, payload } = details;
+  return { type, eventKey, commitSha, prNumber: pr.number, branch: pr.head.ref, actor, timestamp, payload };
+}
+
+/** An event on a deployment: on its commit and ref, by its creator. */
+function deploymentEvent(value: GithubDeployment, details: Omit<EventDetails, "actor">): CodeEventDraft {
+  const { type, eventKey, timestamp, payload } = details;
+  return { type, eventKey, commitSha: value.sha, prNumber: null, branch: value.ref ?? null, actor: value.creator?.login ?? null, timestamp, payload };
+}
+
 const PULL_REQUEST_EVENT_TYPES: Record<string, CodeEventType> = {
   opened: "pr_opened",
   reopened: "pr_updated",
@@ -302,35 +336,22 @@ function planPullRequest(payload: PullRequestPayload, deliveryId: string): Webho
   if (!type) return { kind: "ignored", reason: `pull_request action "${payload.action}" is not used by Sentinel` };
   const draft = pullRequestDraft(pr, { at: null, reviewer: null });
   if (payload.action === "ready_for_review") draft.readyForReviewAt = timestamp;
-  return {
-    kind: "activity",
-    installationId: payload.installation?.id ?? null,
-    repository: repositoryRef(payload.repository),
-    events: [
-      {
-        type,
-        eventKey,
-        commitSha: pr.head.sha,
-        prNumber: pr.number,
-        branch: pr.head.ref,
-        actor: payload.sender?.login ?? pr.user?.login ?? null,
-        timestamp,
-        payload: {
-          action: payload.action,
-          title: draft.title,
-          draft: pr.draft,
-          headRef: pr.head.ref,
-          baseRef: pr.base.ref,
-          merged: draft.state === "merged",
-          aiMarkers: draft.aiMarkers,
-        },
-      },
-    ],
-    commits: [],
-    pullRequest: draft,
-    deployment: null,
-    compareRange: null,
-  };
+  const event = pullRequestEvent(pr, pr.head.sha, {
+    type,
+    eventKey,
+    actor: payload.sender?.login ?? pr.user?.login ?? null,
+    timestamp,
+    payload: {
+      action: payload.action,
+      title: draft.title,
+      draft: pr.draft,
+      headRef: pr.head.ref,
+      baseRef: pr.base.ref,
+      merged: draft.state === "merged",
+      aiMarkers: draft.aiMarkers,
+    },
+  });
+  return singleEventPlan(payload, event, { pullRequest: draft });
 }
 
 function planReview(payload: ReviewPayload): WebhookPlan {
@@ -343,27 +364,15 @@ function planReview(payload: ReviewPayload): WebhookPlan {
   const reviewer = review.user?.login ?? null;
   // A comment by the PR's own author is not a review pickup.
   const countsAsPickup = payload.action === "submitted" && reviewer !== null && reviewer !== pr.user?.login;
-  return {
-    kind: "activity",
-    installationId: payload.installation?.id ?? null,
-    repository: repositoryRef(payload.repository),
-    events: [
-      {
-        type: "pr_review",
-        eventKey: `pr/${pr.number}/review/${review.id}/${payload.action}`,
-        commitSha: null,
-        prNumber: pr.number,
-        branch: pr.head.ref,
-        actor: reviewer,
-        timestamp: submittedAt,
-        payload: { action: payload.action, state: review.state.toLowerCase(), reviewer },
-      },
-    ],
-    commits: [],
-    pullRequest: pullRequestDraft(pr, { at: countsAsPickup ? submittedAt : null, reviewer: countsAsPickup ? reviewer : null }),
-    deployment: null,
-    compareRange: null,
-  };
+  const event = pullRequestEvent(pr, null, {
+    type: "pr_review",
+    eventKey: `pr/${pr.number}/review/${review.id}/${payload.action}`,
+    actor: reviewer,
+    timestamp: submittedAt,
+    payload: { action: payload.action, state: review.state.toLowerCase(), reviewer },
+  });
+  const pickup = countsAsPickup ? { at: submittedAt, reviewer } : { at: null, reviewer: null };
+  return singleEventPlan(payload, event, { pullRequest: pullRequestDraft(pr, pickup) });
 }
 
 function deploymentDraft(
@@ -387,54 +396,26 @@ function deploymentDraft(
 function planDeployment(payload: DeploymentPayload): WebhookPlan {
   if (payload.action !== "created") return { kind: "ignored", reason: `deployment action "${payload.action}" is not used by Sentinel` };
   const value = payload.deployment;
-  return {
-    kind: "activity",
-    installationId: payload.installation?.id ?? null,
-    repository: repositoryRef(payload.repository),
-    events: [
-      {
-        type: "deployment",
-        eventKey: `deployment/${value.id}`,
-        commitSha: value.sha,
-        prNumber: null,
-        branch: value.ref ?? null,
-        actor: value.creator?.login ?? null,
-        timestamp: value.created_at,
-        payload: { environment: value.environment, ref: value.ref ?? null },
-      },
-    ],
-    commits: [],
-    pullRequest: null,
-    deployment: deploymentDraft(value, null),
-    compareRange: null,
-  };
+  const event = deploymentEvent(value, {
+    type: "deployment",
+    eventKey: `deployment/${value.id}`,
+    timestamp: value.created_at,
+    payload: { environment: value.environment, ref: value.ref ?? null },
+  });
+  return singleEventPlan(payload, event, { deployment: deploymentDraft(value, null) });
 }
 
 function planDeploymentStatus(payload: DeploymentStatusPayload): WebhookPlan {
   const status = payload.deployment_status;
   const value = payload.deployment;
   const state = status.state.toLowerCase();
-  return {
-    kind: "activity",
-    installationId: payload.installation?.id ?? null,
-    repository: repositoryRef(payload.repository),
-    events: [
-      {
-        type: "deployment_status",
-        eventKey: `deployment/${value.id}/status/${status.id}`,
-        commitSha: value.sha,
-        prNumber: null,
-        branch: value.ref ?? null,
-        actor: value.creator?.login ?? null,
-        timestamp: status.created_at,
-        payload: { environment: status.environment ?? value.environment, state },
-      },
-    ],
-    commits: [],
-    pullRequest: null,
-    deployment: deploymentDraft(value, { state, at: status.created_at }),
-    compareRange: null,
-  };
+  const event = deploymentEvent(value, {
+    type: "deployment_status",
+    eventKey: `deployment/${value.id}/status/${status.id}`,
+    timestamp: status.created_at,
+    payload: { environment: status.environment ?? value.environment, state },
+  });
+  return singleEventPlan(payload, event, { deployment: deploymentDraft(value, { state, at: status.created_at }) });
 }
 
 function planInstallation(payload: InstallationPayload): WebhookPlan {
