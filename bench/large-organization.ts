@@ -141,9 +141,9 @@ const NOUNS = [
 ];
 const VARIANTS = ["", "-service", "-store", "-client", "-handlers", "-validation", "-events", "-mapper"];
 const LANGUAGES = [
-  { ext: "ts", test: ".test.ts" },
-  { ext: "go", test: "_test.go" },
-  { ext: "py", test: "_test.py" },
+  { ext: "ts", test: ".test.ts", lockfile: "package-lock.json" },
+  { ext: "go", test: "_test.go", lockfile: "go.sum" },
+  { ext: "py", test: "_test.py", lockfile: "poetry.lock" },
 ];
 const VERBS = ["Add", "Fix", "Refactor", "Update", "Remove", "Improve", "Handle", "Validate", "Cache", "Simplify", "Rename", "Split"];
 const OBJECTS = ["error handling", "pagination", "retries", "validation", "logging", "the happy path", "edge cases", "timeouts", "tests", "types", "metrics", "docs"];
@@ -242,6 +242,15 @@ interface Author {
   offsetMinutes: number;
 }
 
+/** Agents that author their commits themselves, and GitHub's own author of merge commits. */
+const COPILOT_BOT: Author = { login: "Copilot", name: "copilot-swe-agent[bot]", email: "198982749+Copilot@users.noreply.github.com", offsetMinutes: 0 };
+const CURSOR_AGENT: Author = { login: "cursor-agent", name: "Cursor Agent", email: "cursoragent@cursor.com", offsetMinutes: 0 };
+const WEB_FLOW: Author = { login: "web-flow", name: "GitHub", email: "noreply@github.com", offsetMinutes: 0 };
+
+/** The kinds of `structuredId`, so deployments and incidents of one repository never share an id. */
+const DEPLOYMENT_ID_KIND = 1;
+const INCIDENT_ID_KIND = 2;
+
 interface PlannedCommit {
   at: number;
   sha: string;
@@ -258,6 +267,7 @@ interface ChangeUnit {
   tool: Tool | null;
   /** null for a direct push to the default branch. */
   pr: PullRequestPlan | null;
+  /** Whether its changes reach the default branch: a direct push does, a pull request only once merged. */
   lands: boolean;
 }
 
@@ -295,20 +305,450 @@ class EventIds {
   }
 }
 
-function clamp(value: number, min: number, max: number): number {
-  return Math.min(max, Math.max(min, value));
+/**
+ * One repository's generation under way. Every step draws from the one seeded stream and appends to the same
+ * rows, so the steps must run — and draw — in the order generateRepositoryHistory calls them: moving a single
+ * draw changes every row after it.
+ */
+interface RepositoryHistory {
+  shape: LargeOrganizationShape;
+  plan: OrganizationPlan;
+  repo: RepositoryPlan;
+  orgId: string;
+  repoId: string;
+  random: Random;
+  rows: RepositoryRows;
+  eventIds: EventIds;
 }
 
-function round2(value: number): number {
-  return Math.round(value * 100) / 100;
+type Language = (typeof LANGUAGES)[number];
+
+interface Team {
+  members: Member[];
+  /** Each member's share of the work: a few members do most of it. */
+  weights: number[];
+  /** How much more (or less) than the organisation's average this team works with agents. */
+  aiBias: number;
 }
 
-/** A time during the author's working day (their own clock) on the UTC day starting at `dayStart`. */
-function workTime(random: Random, dayStart: number, offsetMinutes: number): number {
-  const localMinute = random.int(9 * 60, 19 * 60) + (random.chance(0.08) ? random.int(60, 240) : 0);
-  return dayStart + (localMinute - offsetMinutes) * MINUTE_MS + random.int(0, 59) * 1000;
+interface FileTree {
+  directories: DirectoryDef[];
+  files: RepoFile[];
+  /** `files` by their directory's index: a change stays in one area of the code. */
+  byDirectory: RepoFile[][];
+  tests: RepoFile[];
 }
 
+interface PlannedChanges {
+  /** Every commit, pull requests' and merges' included, in time order once planning is done. */
+  commits: PlannedCommit[];
+  pullRequests: PullRequestPlan[];
+}
+
+/** A commit on the default branch: what a release ships and an incident suspects. */
+interface MainlineCommit {
+  at: number;
+  sha: string;
+}
+
+/** A production deployment. */
+interface Release {
+  at: number;
+  /** Position in the mainline of the commit it shipped. */
+  index: number;
+  id: string;
+  status: string;
+  finishedAt: number | null;
+}
+
+/**
+ * One repository's whole history as COPY lines per table. Deterministic in (shape, plan, repository): each
+ * repository draws from its own fork of the seed.
+ */
+export function generateRepositoryHistory(shape: LargeOrganizationShape, plan: OrganizationPlan, repo: RepositoryPlan): RepositoryRows {
+  const history = startHistory(shape, plan, repo);
+  const language = history.random.pick(LANGUAGES);
+  const team = chooseTeam(history);
+  const tree = plantFileTree(history, language);
+  const planned = planChanges(history, team, tree);
+  const { mainline, commitTiers } = writeCommits(history, tree, language.lockfile, planned.commits);
+  for (const pr of planned.pullRequests) writePullRequest(history, team, pr);
+  const releases = deployDefaultBranch(history, team, mainline);
+  writeIncidents(history, releases, mainline, commitTiers);
+  return history.rows;
+}
+
+function startHistory(shape: LargeOrganizationShape, plan: OrganizationPlan, repo: RepositoryPlan): RepositoryHistory {
+  return {
+    shape,
+    plan,
+    repo,
+    orgId: plan.orgId,
+    repoId: repo.id,
+    random: new Random(shape.seed).fork(`repository-${repo.index}`),
+    rows: Object.fromEntries(GENERATED_TABLES.map((table) => [table, []])) as unknown as RepositoryRows,
+    eventIds: new EventIds(plan.start, repo.index),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The repository: its team and its files
+
+/** The team: a few members do most of the work; AI adoption differs per repository. */
+function chooseTeam({ random, plan, repo }: RepositoryHistory): Team {
+  const members = random.shuffle(plan.members).slice(0, clamp(Math.round(3 + repo.activity * 4), 3, 16));
+  return { members, weights: members.map(() => random.logNormal(1, 0.6)), aiBias: random.logNormal(1, 0.35) };
+}
+
+/** The file tree: the directories this repository has and files in them, most existing before the period starts. */
+function plantFileTree({ random, repo }: RepositoryHistory, language: Language): FileTree {
+  const directories = DIRECTORIES.filter((dir) => dir.weight >= 4 || random.chance(0.5));
+  const files: RepoFile[] = [];
+  const fileCount = clamp(Math.round(60 + 90 * repo.activity), 40, 500);
+  for (let index = 0; index < fileCount; index += 1) {
+    const directory = pickDirectory(random, directories);
+    const path = filePath(directories[directory]!, language, random.pick(NOUNS), random.pick(VARIANTS), index);
+    if (files.some((file) => file.path === path)) continue;
+    const kind = classifyFileKind({ path, patch: null, binary: false });
+    files.push({ path, kind, counts: countsTowardShare(kind), length: random.chance(0.75) ? random.int(30, 400) : 0, directory });
+  }
+  return {
+    directories,
+    files,
+    byDirectory: directories.map((_, position) => files.filter((file) => file.directory === position)),
+    tests: files.filter((file) => file.kind === "test"),
+  };
+}
+
+/** Sources and tests are named after the repository's language; migrations are numbered. */
+function filePath(directory: DirectoryDef, language: Language, noun: string, variant: string, index: number): string {
+  switch (directory.ext) {
+    case "code":
+      return `${directory.dir}/${noun}${variant}.${language.ext}`;
+    case "test":
+      return `${directory.dir}/${noun}${variant}${language.test}`;
+    case "sql":
+      return `${directory.dir}/${String(index).padStart(4, "0")}_${noun}.sql`;
+    default:
+      return `${directory.dir}/${noun}${variant}.${directory.ext}`;
+  }
+}
+
+/** A directory's index, by weight: busy areas of the code get more files and more changes. */
+function pickDirectory(random: Random, directories: readonly DirectoryDef[]): number {
+  return random.weighted(directories.map((dir, position) => [position, dir.weight] as const));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 1. Change units: direct pushes and pull requests, with their commits' times
+
+function planChanges(history: RepositoryHistory, team: Team, tree: FileTree): PlannedChanges {
+  const planned: PlannedChanges = { commits: [], pullRequests: [] };
+  for (let day = 0; day < history.shape.days; day += 1) planDay(history, team, tree, day, planned);
+  // The commits are written in time order: a file's patches rewrite the lines earlier commits left.
+  planned.commits.sort((a, b) => a.at - b.at);
+  return planned;
+}
+
+/** One day's changes: few at weekends, and more of them made with agents as the period goes on. */
+function planDay(history: RepositoryHistory, team: Team, tree: FileTree, day: number, planned: PlannedChanges): void {
+  const { shape, plan, repo, random } = history;
+  const dayStart = plan.start + day * DAY_MS;
+  const perDay = shape.commitsPerRepoDay * repo.activity;
+  let remaining = Math.round(perDay * (isWeekend(dayStart) ? 0.25 : 1.3) * random.logNormal(1, 0.35));
+  const adoption = 0.12 + 0.43 * (day / Math.max(1, shape.days - 1));
+  while (remaining > 0) {
+    const change = planChange(history, team, tree, { dayStart, adoption, remaining });
+    remaining -= change.size;
+    if (change.commits.length === 0) continue;
+    planned.commits.push(...change.commits);
+    if (change.viaPr) planPullRequest(history, change, planned);
+  }
+}
+
+interface PlannedChange {
+  member: Member;
+  tool: Tool | null;
+  viaPr: boolean;
+  /** Commits it was given, counting those the period's end cuts off. */
+  size: number;
+  unit: ChangeUnit;
+  noun: string;
+  subject: string;
+  commits: PlannedCommit[];
+}
+
+/** One change unit: who makes it and with which tool, whether through a pull request, and its commits. */
+function planChange(
+  history: RepositoryHistory,
+  team: Team,
+  tree: FileTree,
+  day: { dayStart: number; adoption: number; remaining: number },
+): PlannedChange {
+  const { random } = history;
+  const { member, tool, author } = pickContributor(random, team, day.adoption);
+  // The Copilot and Cursor agents only ever work through a pull request.
+  const viaPr = tool === "copilot" || tool === "cursor" || random.chance(0.6);
+  const size = viaPr ? Math.min(day.remaining, 1 + Math.floor(random.logNormal(1, 0.7))) : 1;
+  const unit: ChangeUnit = { directory: pickDirectory(random, tree.directories), tool, pr: null, lands: true };
+  const noun = random.pick(NOUNS);
+  const first = workTime(random, day.dayStart, member.offsetMinutes);
+  const subject = `${random.pick(VERBS)} ${noun} ${random.pick(OBJECTS)}`;
+  const commits = planCommits(history, { first, size, author, unit, noun, subject });
+  return { member, tool, viaPr, size, unit, noun, subject, commits };
+}
+
+/** A member, by their share of the work, and the agent they use, if any (more likely as adoption grows). */
+function pickContributor(random: Random, team: Team, adoption: number): { member: Member; tool: Tool | null; author: Author } {
+  const member = team.members[random.weighted(team.weights.map((weight, position) => [position, weight] as const))]!;
+  const usesAgent = random.chance(clamp(adoption * team.aiBias * member.aiAffinity, 0, 0.95));
+  const tool: Tool | null = usesAgent ? random.weighted(TOOLS.map((candidate) => [candidate.id, candidate.weight] as const)) : null;
+  // Copilot's and Cursor's agents author the commits themselves; with the other tools the member does.
+  return { member, tool, author: tool === "copilot" ? COPILOT_BOT : tool === "cursor" ? CURSOR_AGENT : member };
+}
+
+/** A change's commits: minutes to hours apart from the first; those after the period's end have not happened. */
+function planCommits(
+  { random, plan }: RepositoryHistory,
+  change: { first: number; size: number; author: Author; unit: ChangeUnit; noun: string; subject: string },
+): PlannedCommit[] {
+  const times = [change.first];
+  for (let index = 1; index < change.size; index += 1) times.push(times[index - 1]! + random.int(8, 120) * MINUTE_MS);
+  return times
+    .filter((at) => at < plan.end)
+    .map((at, index): PlannedCommit => ({
+      at,
+      sha: hexOf(random, 40),
+      author: change.author,
+      tool: change.unit.tool,
+      unit: change.unit,
+      merge: false,
+      message: commitMessage(random, change.unit.tool, change.noun, change.subject, index),
+    }));
+}
+
+/** Agents mostly write conventional commits; otherwise the subject, then fixes "after review". */
+function commitMessage(random: Random, tool: Tool | null, noun: string, subject: string, index: number): string {
+  if (tool && tool !== "unmarked" && random.chance(0.7)) return `${index === 0 ? "feat" : "fix"}(${noun}): ${subject.toLowerCase()}`;
+  return index === 0 ? subject : `${random.pick(VERBS)} ${noun} after review`;
+}
+
+/** The pull request a change goes through, and GitHub's merge commit if it is merged within the period. */
+function planPullRequest(history: RepositoryHistory, change: PlannedChange, planned: PlannedChanges): void {
+  const pr = pullRequestOf(history, change, planned.pullRequests.length + 1);
+  change.unit.pr = pr;
+  // Only a merged pull request's changes reach the files on the default branch.
+  change.unit.lands = pr.state === "merged";
+  planned.pullRequests.push(pr);
+  if (pr.mergedAt !== null) planned.commits.push(mergeCommitOf(history, pr, pr.mergedAt, change.unit.directory));
+}
+
+/**
+ * A pull request's life: opened minutes after its first commit, sometimes as a draft, reviewed hours later, and
+ * mostly merged. What would happen after the period's end has not happened: it stays open, unreviewed or a draft.
+ */
+function pullRequestOf({ random, plan }: RepositoryHistory, change: PlannedChange, number: number): PullRequestPlan {
+  const { tool, noun, commits } = change;
+  const prefix = TOOLS.find((candidate) => candidate.id === tool)?.branch;
+  const branch = `${prefix ?? change.member.login}/${noun}-${random.pick(OBJECTS).replace(/\s+/g, "-")}-${number}`;
+  const body = pullRequestBody(random, tool, noun);
+  const draft = random.chance(0.2);
+  const openedAt = commits[0]!.at + random.int(2, 30) * MINUTE_MS;
+  const readyAt = draft ? openedAt + random.logNormal(180, 1) * MINUTE_MS : openedAt;
+  const firstReviewAt = readyAt + random.logNormal(300, 1.1) * MINUTE_MS;
+  const outcome = random.weighted([["merged", 85], ["closed", 10], ["open", 5]] as const);
+  const finishedAt = Math.max(firstReviewAt, commits[commits.length - 1]!.at) + random.logNormal(90, 1) * MINUTE_MS;
+  const finished = finishedAt < plan.end;
+  return {
+    number,
+    branch,
+    title: change.subject,
+    body,
+    author: tool === "copilot" ? COPILOT_BOT : change.member,
+    openedAt,
+    draft,
+    headSha: commits[commits.length - 1]!.sha,
+    commits,
+    state: outcome === "open" || !finished ? "open" : outcome,
+    mergedAt: outcome === "merged" && finished ? finishedAt : null,
+    closedAt: outcome !== "open" && finished ? finishedAt : null,
+    readyAt: readyAt < plan.end ? readyAt : null,
+    firstReviewAt: firstReviewAt < plan.end ? firstReviewAt : null,
+  };
+}
+
+/** Claude Code signs the bodies it writes, which is one of the agent markers the ingestion looks for. */
+function pullRequestBody(random: Random, tool: Tool | null, noun: string): string | null {
+  if (tool === "claude" && random.chance(0.6)) return "## Summary\n\nGenerated with [Claude Code](https://claude.com/claude-code)";
+  return random.chance(0.5) ? `Changes ${noun} ${random.pick(OBJECTS)}.` : null;
+}
+
+function mergeCommitOf({ random }: RepositoryHistory, pr: PullRequestPlan, mergedAt: number, directory: number): PlannedCommit {
+  return {
+    at: mergedAt,
+    sha: hexOf(random, 40),
+    author: WEB_FLOW,
+    tool: null,
+    unit: { directory, tool: null, pr: null, lands: true },
+    merge: true,
+    message: `Merge pull request #${pr.number} from ${pr.branch}`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 2. Commits in time order: files, patches that rewrite earlier lines, attribution, and the commit events
+
+/**
+ * Writes every commit, and returns what releases and incidents need of them: the default branch's commits in
+ * time order, and each analysed commit's highest risk tier.
+ */
+function writeCommits(
+  history: RepositoryHistory,
+  tree: FileTree,
+  lockfile: string,
+  planned: readonly PlannedCommit[],
+): { mainline: MainlineCommit[]; commitTiers: Map<string, number> } {
+  const mainline: MainlineCommit[] = [];
+  const commitTiers = new Map<string, number>();
+  for (const commit of planned) {
+    const committedAt = commit.at + history.random.int(0, 120) * 1000;
+    if (commit.unit.pr === null) mainline.push({ at: commit.at, sha: commit.sha });
+    if (commit.merge) writeMergeCommit(history, commit, committedAt);
+    else commitTiers.set(commit.sha, writeAnalyzedCommit(history, tree, lockfile, commit, committedAt));
+  }
+  return { mainline, commitTiers };
+}
+
+type WrittenByTier = [number, number, number, number];
+
+/** The analysis fields of a commits row, as the verdict writer leaves them. */
+interface CommitVerdict {
+  status: "analyzed" | "skipped";
+  skipReason: string | null;
+  aiConfidence: number | null;
+  signals: unknown[];
+  added: number;
+  deleted: number;
+  /** Written lines by risk tier, T1 to T4, summed onto the commit row as the verdict writer does (ADR 033). */
+  writtenByTier: WrittenByTier;
+}
+
+function writeMergeCommit(history: RepositoryHistory, commit: PlannedCommit, committedAt: number): void {
+  const verdict: CommitVerdict = { status: "skipped", skipReason: "merge commit", aiConfidence: null, signals: [], added: 0, deleted: 0, writtenByTier: [0, 0, 0, 0] };
+  writeCommitRow(history, commit, committedAt, verdict);
+  recordCommitEvent(history, commit, { added: 0, modified: 0 });
+}
+
+/** A commit the analysis read: its files' attribution and patches, its verdict and its push. Returns its highest risk tier. */
+function writeAnalyzedCommit(history: RepositoryHistory, tree: FileTree, lockfile: string, commit: PlannedCommit, committedAt: number): number {
+  const { random } = history;
+  const branch = commit.unit.pr?.branch ?? "main";
+  const files = chooseChangedFiles(random, tree, commit.unit.directory);
+  const touchesLockfile = random.chance(0.04);
+  // The confidence does not depend on the commit's size, which is known only once its files are written.
+  const { confidence } = commitSignals(commit.tool, commit.author, branch, 0);
+  const totals = sumFileChanges([...files].map((file) => writeFileChange(history, commit, file, confidence)));
+  if (touchesLockfile) writeLockfileChange(history, commit, lockfile);
+  const aiConfidence = commit.tool === null ? round2(clamp(random.float() * 0.3, 0.01, 0.35)) : confidence;
+  const { signals } = commitSignals(commit.tool, commit.author, branch, totals.added);
+  writeCommitRow(history, commit, committedAt, { status: "analyzed", skipReason: null, aiConfidence, signals, ...totals });
+  recordCommitEvent(history, commit, { added: totals.filesAdded, modified: files.size - totals.filesAdded });
+  return totals.highestTier;
+}
+
+/** A few files in the change's directory (anywhere, when it has none yet), and often a test. */
+function chooseChangedFiles(random: Random, tree: FileTree, directory: number): Set<RepoFile> {
+  const inDirectory = tree.byDirectory[directory]!;
+  const pool = inDirectory.length > 0 ? inDirectory : tree.files;
+  const fileTotal = clamp(Math.round(random.logNormal(1.5, 0.6)), 1, 8);
+  const chosen = new Set<RepoFile>();
+  for (let index = 0; index < fileTotal; index += 1) chosen.add(random.pick(pool));
+  if (tree.tests.length > 0 && random.chance(0.35)) chosen.add(random.pick(tree.tests));
+  return chosen;
+}
+
+interface FileChange {
+  isNew: boolean;
+  counts: boolean;
+  tier: number;
+  linesAdded: number;
+  linesDeleted: number;
+}
+
+/**
+ * One file's change: its attribution row, from the real risk-tier classifier, and a stored patch that deletes and
+ * rewrites lines the file has now, so the provenance replay has earlier lines to follow.
+ */
+function writeFileChange({ random, rows, orgId, repoId }: RepositoryHistory, commit: PlannedCommit, file: RepoFile, commitConfidence: number): FileChange {
+  const isNew = file.length === 0;
+  const linesAdded = clamp(Math.round(random.logNormal(isNew ? 40 : 10, 0.9)), 1, 600);
+  const linesDeleted = isNew ? 0 : clamp(Math.round(random.logNormal(3, 1.1)), 0, Math.min(file.length, 300));
+  const position = isNew ? 0 : random.int(1, Math.max(1, file.length - linesDeleted + 1));
+  const aiConfidence = fileConfidence(random, commit.tool, commitConfidence);
+  const tier = classifyRiskTier({ path: file.path, kind: file.kind, aiConfidence });
+  const complexity = file.kind === "code" ? { branches: random.int(0, 9), maxNesting: random.int(0, 4), functions: random.int(0, 6) } : null;
+  const changeType = isNew ? "added" : "modified";
+  rows.code_attribution.push(copyLine([
+    orgId, repoId, commit.sha, file.path, null, changeType, file.kind, file.counts, aiConfidence, [], tier.tier, tier.baseTier,
+    tier.reasons, linesAdded, linesDeleted, complexity, DETECTOR_VERSION, new Date(commit.at), new Date(commit.at + MINUTE_MS),
+    file.counts ? linesAdded : 0,
+  ]));
+  const patch = replayablePatch(commit.sha, position, linesDeleted, linesAdded, isNew);
+  rows.commit_file_patches.push(copyLine([orgId, repoId, commit.sha, file.path, null, changeType, patch, false, aiConfidence >= 0.5, new Date(commit.at)]));
+  // Only changes that reach the default branch change the file there.
+  if (commit.unit.lands) file.length = file.length - linesDeleted + linesAdded;
+  return { isNew, counts: file.counts, tier: tier.tier, linesAdded, linesDeleted };
+}
+
+/** Near the commit's confidence: low for people's own commits, high but varied for agents'. */
+function fileConfidence(random: Random, tool: Tool | null, commitConfidence: number): number {
+  return tool === null
+    ? round2(clamp(commitConfidence + random.float() * 0.2 - 0.05, 0, 0.35))
+    : round2(clamp(commitConfidence - random.float() * 0.12, 0.5, 0.99));
+}
+
+/** A hunk replacing `deleted` lines from `position` with lines that name the commit, so a replay can tell whose line is whose. */
+function replayablePatch(sha: string, position: number, deleted: number, added: number, isNew: boolean): string {
+  const short = sha.slice(0, 7);
+  const minus = Array.from({ length: deleted }, (_, line) => `-old ${position + line}`);
+  const plus = Array.from({ length: added }, (_, line) => `+${short} ${line}`);
+  return `@@ -${position},${deleted} +${isNew ? 1 : position},${added} @@\n${[...minus, ...plus].join("\n")}`;
+}
+
+function sumFileChanges(changes: readonly FileChange[]): Pick<CommitVerdict, "added" | "deleted" | "writtenByTier"> & { filesAdded: number; highestTier: number } {
+  const totals = { added: 0, deleted: 0, writtenByTier: [0, 0, 0, 0] as WrittenByTier, filesAdded: 0, highestTier: 0 };
+  for (const change of changes) {
+    totals.added += change.linesAdded;
+    totals.deleted += change.linesDeleted;
+    if (change.counts) totals.writtenByTier[change.tier - 1]! += change.linesAdded;
+    if (change.isNew) totals.filesAdded += 1;
+    totals.highestTier = Math.max(totals.highestTier, change.tier);
+  }
+  return totals;
+}
+
+/** Lockfiles are attributed (tier 1, never counted toward the AI share) but get no stored patch. */
+function writeLockfileChange({ random, rows, orgId, repoId }: RepositoryHistory, commit: PlannedCommit, lockfile: string): void {
+  rows.code_attribution.push(copyLine([
+    orgId, repoId, commit.sha, lockfile, null, "modified", "lockfile", false, commit.tool === null ? 0.05 : 0.5, [], 1, 1, ["T1: lockfile file"],
+    random.int(5, 400), random.int(5, 400), null, DETECTOR_VERSION, new Date(commit.at), new Date(commit.at + MINUTE_MS), 0,
+  ]));
+}
+
+function writeCommitRow({ rows, orgId, repoId }: RepositoryHistory, commit: PlannedCommit, committedAt: number, verdict: CommitVerdict): void {
+  const pr = commit.unit.pr;
+  const [t1, t2, t3, t4] = verdict.writtenByTier;
+  // GitHub's web-flow, the author of merge commits, is no account of the organisation.
+  const authorLogin = commit.merge ? null : commit.author.login;
+  rows.commits.push(copyLine([
+    orgId, repoId, commit.sha, commit.author.name, commit.author.email, authorLogin, new Date(commit.at), commit.author.offsetMinutes,
+    new Date(committedAt), commit.message, pr?.branch ?? "main", pr?.number ?? null, pr === null, verdict.status, verdict.skipReason,
+    verdict.aiConfidence, verdict.signals, verdict.added, verdict.deleted, DETECTOR_VERSION, new Date(commit.at + MINUTE_MS),
+    t1 + t2 + t3 + t4, t1, t2, t3, t4,
+  ]));
+}
+
+/** The analysis verdict of a commit by `tool`: its confidence and the signals behind it. */
 function commitSignals(tool: Tool | null, author: Author, branch: string, lines: number): { confidence: number; signals: unknown[] } {
   switch (tool) {
     case "claude":
@@ -347,362 +787,338 @@ function commitSignals(tool: Tool | null, author: Author, branch: string, lines:
   }
 }
 
+/** The push of a commit, with the payload fields the webhook planner keeps. */
+function recordCommitEvent(history: RepositoryHistory, commit: PlannedCommit, files: { added: number; modified: number }): void {
+  const { author } = commit;
+  recordEvent(history, 2000, {
+    type: "commit",
+    key: `commit/${commit.sha}`,
+    sha: commit.sha,
+    prNumber: null,
+    branch: commit.unit.pr?.branch ?? "main",
+    actor: author.login,
+    at: commit.at,
+    payload: {
+      message: commit.message,
+      author: { name: author.name, email: author.email, username: author.login },
+      filesAdded: files.added,
+      filesRemoved: 0,
+      filesModified: files.modified,
+      forced: false,
+    },
+  });
+}
+
+interface CodeEvent {
+  type: string;
+  key: string;
+  sha: string;
+  prNumber: number | null;
+  branch: string;
+  actor: string;
+  at: number;
+  payload: Record<string, unknown>;
+}
+
+/** A code_events row, stored `storedAfterMs` after it happened, with a delivery id of its own. */
+function recordEvent({ rows, orgId, repoId, random, eventIds }: RepositoryHistory, storedAfterMs: number, event: CodeEvent): void {
+  rows.code_events.push(copyLine([
+    eventIds.next(event.at), orgId, repoId, event.type, event.key, event.sha, event.prNumber, event.branch, event.actor, new Date(event.at),
+    uuidOf(random), event.payload, new Date(event.at + storedAfterMs),
+  ]));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 3. Pull requests: their row (the folded state) and the events that led to it, with preview deployments
+
+type PullRequestEventRecorder = (type: string, key: string, at: number, actor: string, extra?: Record<string, unknown>) => void;
+
 /**
- * One repository's whole history as COPY lines per table. Deterministic in (shape, plan, repository): each
- * repository draws from its own fork of the seed.
+ * The events of a pull request in the order GitHub sends them — opened, ready, review requests, pushes, edits,
+ * reviews, merged or closed — then its row. Events GitHub gives no id of their own are keyed by a delivery id.
  */
-export function generateRepositoryHistory(shape: LargeOrganizationShape, plan: OrganizationPlan, repo: RepositoryPlan): RepositoryRows {
-  const random = new Random(shape.seed).fork(`repository-${repo.index}`);
-  const rows: RepositoryRows = Object.fromEntries(Object.keys(TABLE_COLUMNS).map((table) => [table, []])) as unknown as RepositoryRows;
-  const orgId = plan.orgId;
-  const repoId = repo.id;
-  const eventIds = new EventIds(plan.start, repo.index);
-  const language = random.pick(LANGUAGES);
-  const lockfile = language.ext === "ts" ? "package-lock.json" : language.ext === "go" ? "go.sum" : "poetry.lock";
-
-  // The team: a few members do most of the work; AI adoption differs per repository.
-  const team = random.shuffle(plan.members).slice(0, clamp(Math.round(3 + repo.activity * 4), 3, 16));
-  const teamWeights = team.map(() => random.logNormal(1, 0.6));
-  const aiBias = random.logNormal(1, 0.35);
-  const copilotBot: Author = { login: "Copilot", name: "copilot-swe-agent[bot]", email: "198982749+Copilot@users.noreply.github.com", offsetMinutes: 0 };
-  const cursorAgent: Author = { login: "cursor-agent", name: "Cursor Agent", email: "cursoragent@cursor.com", offsetMinutes: 0 };
-
-  // The file tree: directories this repository has, files in them, most existing before the period starts.
-  const directories = DIRECTORIES.filter((dir) => dir.weight >= 4 || random.chance(0.5));
-  const files: RepoFile[] = [];
-  const fileCount = clamp(Math.round(60 + 90 * repo.activity), 40, 500);
-  for (let index = 0; index < fileCount; index += 1) {
-    const directory = random.weighted(directories.map((dir, position) => [position, dir.weight] as const));
-    const def = directories[directory]!;
-    const noun = random.pick(NOUNS);
-    const variant = random.pick(VARIANTS);
-    const path =
-      def.ext === "code"
-        ? `${def.dir}/${noun}${variant}.${language.ext}`
-        : def.ext === "test"
-          ? `${def.dir}/${noun}${variant}${language.test}`
-          : def.ext === "sql"
-            ? `${def.dir}/${String(index).padStart(4, "0")}_${noun}.sql`
-            : `${def.dir}/${noun}${variant}.${def.ext}`;
-    if (files.some((file) => file.path === path)) continue;
-    const kind = classifyFileKind({ path, patch: null, binary: false });
-    files.push({ path, kind, counts: countsTowardShare(kind), length: random.chance(0.75) ? random.int(30, 400) : 0, directory });
+function writePullRequest(history: RepositoryHistory, team: Team, pr: PullRequestPlan): void {
+  const { random } = history;
+  const markers = pullRequestAgentMarkers(pr.branch, pr.body);
+  const record = pullRequestEventRecorder(history, pr, markers);
+  record("pr_opened", `pr/${pr.number}/opened`, pr.openedAt, pr.author.login, { action: "opened" });
+  if (pr.draft && pr.readyAt !== null) {
+    record("pr_ready_for_review", `pr/${pr.number}/ready_for_review/${uuidOf(random)}`, pr.readyAt, pr.author.login, { action: "ready_for_review" });
   }
-  const byDirectory = directories.map((_, position) => files.filter((file) => file.directory === position));
-  const tests = files.filter((file) => file.kind === "test");
-
-  // 1. Change units day by day: direct pushes and pull requests, with their commits' times.
-  const planned: PlannedCommit[] = [];
-  const pullRequests: PullRequestPlan[] = [];
-  const perDay = shape.commitsPerRepoDay * repo.activity;
-  for (let day = 0; day < shape.days; day += 1) {
-    const dayStart = plan.start + day * DAY_MS;
-    const weekday = new Date(dayStart).getUTCDay();
-    const weekend = weekday === 0 || weekday === 6;
-    let remaining = Math.round(perDay * (weekend ? 0.25 : 1.3) * random.logNormal(1, 0.35));
-    const adoption = 0.12 + 0.43 * (day / Math.max(1, shape.days - 1));
-    while (remaining > 0) {
-      const member = team[random.weighted(teamWeights.map((weight, position) => [position, weight] as const))]!;
-      const memberAuthor: Author = member;
-      const usesAgent = random.chance(clamp(adoption * aiBias * member.aiAffinity, 0, 0.95));
-      const tool: Tool | null = usesAgent ? random.weighted(TOOLS.map((candidate) => [candidate.id, candidate.weight] as const)) : null;
-      const author = tool === "copilot" ? copilotBot : tool === "cursor" ? cursorAgent : memberAuthor;
-      const viaPr = tool === "copilot" || tool === "cursor" || random.chance(0.6);
-      const count = viaPr ? Math.min(remaining, 1 + Math.floor(random.logNormal(1, 0.7))) : 1;
-      remaining -= count;
-      const directory = random.weighted(directories.map((dir, position) => [position, dir.weight] as const));
-      const noun = random.pick(NOUNS);
-      const first = workTime(random, dayStart, member.offsetMinutes);
-      const unit: ChangeUnit = { directory, tool, pr: null, lands: true };
-      const subject = `${random.pick(VERBS)} ${noun} ${random.pick(OBJECTS)}`;
-      const times = [first];
-      for (let index = 1; index < count; index += 1) times.push(times[index - 1]! + random.int(8, 120) * MINUTE_MS);
-      const commits = times
-        .filter((at) => at < plan.end)
-        .map((at, index): PlannedCommit => ({
-          at,
-          sha: hexOf(random, 40),
-          author,
-          tool,
-          unit,
-          merge: false,
-          message: tool && tool !== "unmarked" && random.chance(0.7) ? `${index === 0 ? "feat" : "fix"}(${noun}): ${subject.toLowerCase()}` : index === 0 ? subject : `${random.pick(VERBS)} ${noun} after review`,
-        }));
-      if (commits.length === 0) continue;
-      planned.push(...commits);
-      if (!viaPr) continue;
-
-      const number = pullRequests.length + 1;
-      const prefix = TOOLS.find((candidate) => candidate.id === tool)?.branch;
-      const branch = `${prefix ?? member.login}/${noun}-${random.pick(OBJECTS).replace(/\s+/g, "-")}-${number}`;
-      const body = tool === "claude" && random.chance(0.6) ? "## Summary\n\nGenerated with [Claude Code](https://claude.com/claude-code)" : random.chance(0.5) ? `Changes ${noun} ${random.pick(OBJECTS)}.` : null;
-      const draft = random.chance(0.2);
-      const openedAt = commits[0]!.at + random.int(2, 30) * MINUTE_MS;
-      const readyAt = draft ? openedAt + random.logNormal(180, 1) * MINUTE_MS : openedAt;
-      const firstReviewAt = readyAt + random.logNormal(300, 1.1) * MINUTE_MS;
-      const outcome = random.weighted([["merged", 85], ["closed", 10], ["open", 5]] as const);
-      const finishedAt = Math.max(firstReviewAt, commits[commits.length - 1]!.at) + random.logNormal(90, 1) * MINUTE_MS;
-      const pr: PullRequestPlan = {
-        number,
-        branch,
-        title: subject,
-        body,
-        author: tool === "copilot" ? copilotBot : memberAuthor,
-        openedAt,
-        draft,
-        headSha: commits[commits.length - 1]!.sha,
-        commits,
-        state: outcome === "open" || finishedAt >= plan.end ? "open" : outcome,
-        mergedAt: outcome === "merged" && finishedAt < plan.end ? finishedAt : null,
-        closedAt: outcome !== "open" && finishedAt < plan.end ? finishedAt : null,
-        readyAt: readyAt < plan.end ? readyAt : null,
-        firstReviewAt: firstReviewAt < plan.end ? firstReviewAt : null,
-      };
-      unit.pr = pr;
-      unit.lands = pr.state === "merged";
-      pullRequests.push(pr);
-      if (pr.mergedAt !== null) {
-        planned.push({
-          at: pr.mergedAt,
-          sha: hexOf(random, 40),
-          author: { login: "web-flow", name: "GitHub", email: "noreply@github.com", offsetMinutes: 0 },
-          tool: null,
-          unit: { directory, tool: null, pr: null, lands: true },
-          merge: true,
-          message: `Merge pull request #${number} from ${branch}`,
-        });
-      }
-    }
+  const reviewers = requestReviews(history, team, pr, record);
+  recordPushes(history, pr, record);
+  if (random.chance(0.5)) {
+    record("pr_updated", `pr/${pr.number}/edited/${uuidOf(random)}`, pr.openedAt + random.int(1, 60) * MINUTE_MS, pr.author.login, { action: "edited" });
   }
-  planned.sort((a, b) => a.at - b.at);
+  const lastReviewAt = recordReviews(history, pr, reviewers, record);
+  if (pr.mergedAt !== null) record("pr_merged", `pr/${pr.number}/merged`, pr.mergedAt, pr.author.login, { action: "closed", merged: true });
+  else if (pr.closedAt !== null) record("pr_closed", `pr/${pr.number}/closed/${new Date(pr.closedAt).toISOString()}`, pr.closedAt, pr.author.login, { action: "closed" });
+  writePullRequestRow(history, pr, markers, lastReviewAt);
+}
 
-  // 2. Commits in time order: files, patches that rewrite earlier lines, attribution, and the commit events.
-  const mainline: { at: number; sha: string }[] = [];
-  const commitTier = new Map<string, number>();
-  for (const commit of planned) {
-    const pr = commit.unit.pr;
-    const branch = pr ? pr.branch : "main";
-    const onDefault = pr === null;
-    const committedAt = commit.at + random.int(0, 120) * 1000;
-    const offset = commit.author.offsetMinutes;
-    if (commit.merge) {
-      rows.commits.push(copyLine([
-        orgId, repoId, commit.sha, commit.author.name, commit.author.email, null, new Date(commit.at), offset, new Date(committedAt),
-        commit.message, branch, null, true, "skipped", "merge commit", null, [], 0, 0, DETECTOR_VERSION, new Date(commit.at + MINUTE_MS),
-        0, 0, 0, 0, 0,
-      ]));
-      mainline.push({ at: commit.at, sha: commit.sha });
-      rows.code_events.push(copyLine([
-        eventIds.next(commit.at), orgId, repoId, "commit", `commit/${commit.sha}`, commit.sha, null, "main", commit.author.login, new Date(commit.at),
-        uuidOf(random), { message: commit.message, author: { name: commit.author.name, email: commit.author.email, username: "web-flow" }, filesAdded: 0, filesRemoved: 0, filesModified: 0, forced: false },
-        new Date(commit.at + 2000),
-      ]));
-      continue;
-    }
-    if (onDefault) mainline.push({ at: commit.at, sha: commit.sha });
-    const pool = byDirectory[commit.unit.directory]!.length > 0 ? byDirectory[commit.unit.directory]! : files;
-    const fileTotal = clamp(Math.round(random.logNormal(1.5, 0.6)), 1, 8);
-    const chosen = new Set<RepoFile>();
-    for (let index = 0; index < fileTotal; index += 1) chosen.add(random.pick(pool));
-    if (tests.length > 0 && random.chance(0.35)) chosen.add(random.pick(tests));
-    const touchesLockfile = random.chance(0.04);
-    const { confidence, signals } = commitSignals(commit.tool, commit.author, branch, 0);
-    let added = 0;
-    let deleted = 0;
-    // Written lines by risk tier, summed onto the commit row as the verdict writer does (ADR 033).
-    const written = [0, 0, 0, 0];
-    let highestTier = 0;
-    let filesAdded = 0;
-    for (const file of chosen) {
-      const isNew = file.length === 0;
-      const linesAdded = clamp(Math.round(random.logNormal(isNew ? 40 : 10, 0.9)), 1, 600);
-      const linesDeleted = isNew ? 0 : clamp(Math.round(random.logNormal(3, 1.1)), 0, Math.min(file.length, 300));
-      const position = isNew ? 0 : random.int(1, Math.max(1, file.length - linesDeleted + 1));
-      const fileConfidence = commit.tool === null ? round2(clamp(confidence + random.float() * 0.2 - 0.05, 0, 0.35)) : round2(clamp(confidence - random.float() * 0.12, 0.5, 0.99));
-      const tier = classifyRiskTier({ path: file.path, kind: file.kind, aiConfidence: fileConfidence });
-      highestTier = Math.max(highestTier, tier.tier);
-      const complexity = file.kind === "code" ? { branches: random.int(0, 9), maxNesting: random.int(0, 4), functions: random.int(0, 6) } : null;
-      rows.code_attribution.push(copyLine([
-        orgId, repoId, commit.sha, file.path, null, isNew ? "added" : "modified", file.kind, file.counts, fileConfidence, [], tier.tier, tier.baseTier,
-        tier.reasons, linesAdded, linesDeleted, complexity, DETECTOR_VERSION, new Date(commit.at), new Date(commit.at + MINUTE_MS),
-        file.counts ? linesAdded : 0,
-      ]));
-      if (file.counts) written[tier.tier - 1]! += linesAdded;
-      const short = commit.sha.slice(0, 7);
-      const minus = Array.from({ length: linesDeleted }, (_, line) => `-old ${position + line}`);
-      const plus = Array.from({ length: linesAdded }, (_, line) => `+${short} ${line}`);
-      const patch = `@@ -${position},${linesDeleted} +${isNew ? 1 : position},${linesAdded} @@\n${[...minus, ...plus].join("\n")}`;
-      rows.commit_file_patches.push(copyLine([orgId, repoId, commit.sha, file.path, null, isNew ? "added" : "modified", patch, false, fileConfidence >= 0.5, new Date(commit.at)]));
-      added += linesAdded;
-      deleted += linesDeleted;
-      if (isNew) filesAdded += 1;
-      // Only changes that reach the default branch change the file there.
-      if (commit.unit.lands) file.length = file.length - linesDeleted + linesAdded;
-    }
-    if (touchesLockfile) {
-      const lockConfidence = commit.tool === null ? 0.05 : 0.5;
-      rows.code_attribution.push(copyLine([
-        orgId, repoId, commit.sha, lockfile, null, "modified", "lockfile", false, lockConfidence, [], 1, 1, ["T1: lockfile file"],
-        random.int(5, 400), random.int(5, 400), null, DETECTOR_VERSION, new Date(commit.at), new Date(commit.at + MINUTE_MS), 0,
-      ]));
-    }
-    commitTier.set(commit.sha, highestTier);
-    const aiConfidence = commit.tool === null ? round2(clamp(random.float() * 0.3, 0.01, 0.35)) : confidence;
-    const finalSignals = commit.tool === "unmarked" ? commitSignals("unmarked", commit.author, branch, added).signals : signals;
-    rows.commits.push(copyLine([
-      orgId, repoId, commit.sha, commit.author.name, commit.author.email, commit.author.login, new Date(commit.at), offset, new Date(committedAt),
-      commit.message, branch, pr?.number ?? null, onDefault, "analyzed", null, aiConfidence, finalSignals, added, deleted, DETECTOR_VERSION,
-      new Date(commit.at + MINUTE_MS), written[0]! + written[1]! + written[2]! + written[3]!, written[0]!, written[1]!, written[2]!, written[3]!,
-    ]));
-    rows.code_events.push(copyLine([
-      eventIds.next(commit.at), orgId, repoId, "commit", `commit/${commit.sha}`, commit.sha, null, branch, commit.author.login, new Date(commit.at),
-      uuidOf(random),
-      { message: commit.message, author: { name: commit.author.name, email: commit.author.email, username: commit.author.login }, filesAdded, filesRemoved: 0, filesModified: chosen.size - filesAdded, forced: false },
-      new Date(commit.at + 2000),
-    ]));
-  }
-
-  // 3. Pull requests: their row (the folded state) and the events that led to it, with preview deployments.
-  let deploymentCount = 0;
-  const deployment = (environment: string, sha: string, ref: string, createdAt: number, creator: string, production: boolean, superseded: boolean) => {
-    const id = structuredId(1, repo.index, deploymentCount);
-    const githubId = (repo.index + 1) * 10_000_000 + deploymentCount++;
-    const failed = random.chance(production ? 0.04 : 0.03);
-    const steps: [string, number][] = [["queued", 10_000], ["in_progress", 30_000], [failed ? "failure" : "success", random.int(90, 600) * 1000]];
-    if (superseded && !failed && !production) steps.push(["inactive", random.int(2, 48) * 3_600_000]);
-    let at = createdAt;
-    let statusAt = createdAt;
-    rows.code_events.push(copyLine([
-      eventIds.next(createdAt), orgId, repoId, "deployment", `deployment/${githubId}`, sha, null, ref, creator, new Date(createdAt), uuidOf(random),
-      { environment, ref }, new Date(createdAt + 1000),
-    ]));
-    let status = "pending";
-    steps.forEach(([state, delay], index) => {
-      at += delay;
-      if (at >= plan.end) return;
-      status = state;
-      statusAt = at;
-      rows.code_events.push(copyLine([
-        eventIds.next(at), orgId, repoId, "deployment_status", `deployment/${githubId}/status/${githubId * 10 + index}`, sha, null, ref, creator,
-        new Date(at), uuidOf(random), { environment, state }, new Date(at + 1000),
-      ]));
+/** Records a pull request's events with the payload the webhook planner keeps; those after the period's end have not happened. */
+function pullRequestEventRecorder(history: RepositoryHistory, pr: PullRequestPlan, markers: string[]): PullRequestEventRecorder {
+  return (type, key, at, actor, extra = {}) => {
+    if (at >= history.plan.end) return;
+    const draft = pr.draft && (pr.readyAt === null || at < pr.readyAt);
+    recordEvent(history, 1000, {
+      type,
+      key,
+      sha: pr.headSha,
+      prNumber: pr.number,
+      branch: pr.branch,
+      actor,
+      at,
+      payload: { action: extra.action ?? type.replace(/^pr_/, ""), title: pr.title, draft, headRef: pr.branch, baseRef: "main", merged: type === "pr_merged", aiMarkers: markers, ...extra },
     });
-    const finished = status === "success" || status === "failure" || status === "inactive" ? statusAt : null;
-    rows.deployments.push(copyLine([id, orgId, repoId, githubId, sha, ref, environment, production, status, new Date(createdAt), finished === null ? null : new Date(finished), creator]));
-    return { id, status, createdAt, finishedAt: finished, sha };
   };
+}
 
-  for (const pr of pullRequests) {
-    const markers = pullRequestAgentMarkers(pr.branch, pr.body);
-    const prEvent = (type: string, key: string, at: number, actor: string, extra: Record<string, unknown> = {}) => {
-      if (at >= plan.end) return;
-      rows.code_events.push(copyLine([
-        eventIds.next(at), orgId, repoId, type, key, pr.headSha, pr.number, pr.branch, actor, new Date(at), uuidOf(random),
-        { action: extra.action ?? type.replace(/^pr_/, ""), title: pr.title, draft: pr.draft && (pr.readyAt === null || at < pr.readyAt), headRef: pr.branch, baseRef: "main", merged: type === "pr_merged", aiMarkers: markers, ...extra },
-        new Date(at + 1000),
-      ]));
-    };
-    const delivery = () => uuidOf(random);
-    prEvent("pr_opened", `pr/${pr.number}/opened`, pr.openedAt, pr.author.login, { action: "opened" });
-    if (pr.draft && pr.readyAt !== null) prEvent("pr_ready_for_review", `pr/${pr.number}/ready_for_review/${delivery()}`, pr.readyAt, pr.author.login, { action: "ready_for_review" });
-    const requestAt = pr.readyAt ?? pr.openedAt;
-    const reviewers = random.shuffle(team.filter((member) => member.login !== pr.author.login)).slice(0, random.int(1, 3));
-    for (const reviewer of reviewers) prEvent("pr_review_requested", `pr/${pr.number}/review_requested/${delivery()}`, requestAt + 5000, pr.author.login, { action: "review_requested", reviewer: reviewer.login });
-    // Each push after the first is a synchronize; previews deploy every push.
-    pr.commits.forEach((commit, index) => {
-      if (index > 0) prEvent("pr_updated", `pr/${pr.number}/synchronize/${delivery()}`, commit.at + 20_000, pr.author.login, { action: "synchronize" });
-      if (commit.at + 60_000 < plan.end) {
-        deployment(`preview-pr-${pr.number}`, commit.sha, pr.branch, commit.at + 60_000, "github-actions[bot]", false, index < pr.commits.length - 1 || pr.state !== "open");
-      }
+/** One to three teammates, asked to review once the pull request is ready. */
+function requestReviews({ random }: RepositoryHistory, team: Team, pr: PullRequestPlan, record: PullRequestEventRecorder): Member[] {
+  const requestAt = pr.readyAt ?? pr.openedAt;
+  const reviewers = random.shuffle(team.members.filter((member) => member.login !== pr.author.login)).slice(0, random.int(1, 3));
+  for (const reviewer of reviewers) {
+    record("pr_review_requested", `pr/${pr.number}/review_requested/${uuidOf(random)}`, requestAt + 5000, pr.author.login, { action: "review_requested", reviewer: reviewer.login });
+  }
+  return reviewers;
+}
+
+/** Each push after the first is a synchronize; every push deploys a preview, which the next push (or the end of the pull request) supersedes. */
+function recordPushes(history: RepositoryHistory, pr: PullRequestPlan, record: PullRequestEventRecorder): void {
+  pr.commits.forEach((commit, index) => {
+    if (index > 0) record("pr_updated", `pr/${pr.number}/synchronize/${uuidOf(history.random)}`, commit.at + 20_000, pr.author.login, { action: "synchronize" });
+    if (commit.at + 60_000 >= history.plan.end) return;
+    deploy(history, {
+      environment: `preview-pr-${pr.number}`,
+      sha: commit.sha,
+      ref: pr.branch,
+      createdAt: commit.at + 60_000,
+      creator: "github-actions[bot]",
+      production: false,
+      superseded: index < pr.commits.length - 1 || pr.state !== "open",
     });
-    if (random.chance(0.5)) prEvent("pr_updated", `pr/${pr.number}/edited/${delivery()}`, pr.openedAt + random.int(1, 60) * MINUTE_MS, pr.author.login, { action: "edited" });
-    let lastReviewAt = pr.firstReviewAt;
-    if (pr.firstReviewAt !== null && reviewers.length > 0) {
-      const rounds = random.int(1, 3);
-      for (let round = 0; round < rounds; round += 1) {
-        const at = pr.firstReviewAt + round * random.int(30, 600) * MINUTE_MS;
-        const reviewer = reviewers[round % reviewers.length]!;
-        const state = round === rounds - 1 ? "approved" : random.pick(["changes_requested", "commented"] as const);
-        prEvent("pr_review", `pr/${pr.number}/review/${pr.number * 100 + round}/submitted`, at, reviewer.login, { action: "submitted", state, reviewer: reviewer.login });
-        if (at < plan.end) lastReviewAt = at;
-      }
-    }
-    if (pr.mergedAt !== null) prEvent("pr_merged", `pr/${pr.number}/merged`, pr.mergedAt, pr.author.login, { action: "closed", merged: true });
-    else if (pr.closedAt !== null) prEvent("pr_closed", `pr/${pr.number}/closed/${new Date(pr.closedAt).toISOString()}`, pr.closedAt, pr.author.login, { action: "closed" });
-    const updatedAt = Math.max(pr.openedAt, lastReviewAt ?? 0, pr.closedAt ?? 0, pr.commits[pr.commits.length - 1]!.at);
-    rows.pull_requests.push(copyLine([
-      orgId, repoId, pr.number, (repo.index + 1) * 1_000_000 + pr.number, pr.title, pr.body, pr.author.login, pr.branch, pr.headSha, "main", pr.state,
-      pr.draft && pr.readyAt === null, new Date(pr.openedAt), pr.readyAt === null ? null : new Date(pr.readyAt),
-      pr.firstReviewAt === null ? null : new Date(pr.firstReviewAt), pr.mergedAt === null ? null : new Date(pr.mergedAt),
-      pr.closedAt === null ? null : new Date(pr.closedAt), pr.mergedAt === null ? null : hexOf(random, 40), markers, new Date(Math.min(updatedAt, plan.end - 1000)),
-    ]));
-  }
+  });
+}
 
-  // 4. Staging and production deployments of the default branch, on working days; incidents after some of them.
-  const latestMainline = (at: number) => {
-    let low = 0;
-    let high = mainline.length - 1;
-    let found = -1;
-    while (low <= high) {
-      const middle = (low + high) >> 1;
-      if (mainline[middle]!.at <= at) {
-        found = middle;
-        low = middle + 1;
-      } else high = middle - 1;
-    }
-    return found;
-  };
-  const productions: { at: number; index: number; id: string; finishedAt: number | null; status: string }[] = [];
-  for (let day = 0; day < shape.days; day += 1) {
-    const dayStart = plan.start + day * DAY_MS;
-    const weekday = new Date(dayStart).getUTCDay();
-    if (weekday === 0 || weekday === 6) continue;
-    const stagings = clamp(Math.round(repo.activity * 2 * random.float() + 2), 2, 8);
-    for (let index = 0; index < stagings; index += 1) {
-      const at = dayStart + random.int(14, 23) * 3_600_000 + random.int(0, 3599) * 1000;
-      const head = latestMainline(at);
-      if (head < 0 || at >= plan.end) continue;
-      deployment("staging", mainline[head]!.sha, "main", at, "github-actions[bot]", false, true);
-    }
-    const releases = random.chance(clamp(0.4 + repo.activity * 0.3, 0.2, 0.95)) ? clamp(Math.round(repo.activity * random.float() + 1), 1, 3) : 0;
-    for (let index = 0; index < releases; index += 1) {
-      const at = dayStart + random.int(16, 23) * 3_600_000 + random.int(0, 3599) * 1000;
-      const head = latestMainline(at);
-      if (head < 0 || at >= plan.end) continue;
-      const deployed = deployment("production", mainline[head]!.sha, "main", at, random.pick(team).login, true, false);
-      productions.push({ at, index: head, id: deployed.id, finishedAt: deployed.finishedAt, status: deployed.status });
-    }
+/** One to three review rounds from the first review on, the last an approval. Returns when the last review before the period's end was. */
+function recordReviews({ random, plan }: RepositoryHistory, pr: PullRequestPlan, reviewers: Member[], record: PullRequestEventRecorder): number | null {
+  if (pr.firstReviewAt === null || reviewers.length === 0) return pr.firstReviewAt;
+  let lastReviewAt = pr.firstReviewAt;
+  const rounds = random.int(1, 3);
+  for (let round = 0; round < rounds; round += 1) {
+    const at = pr.firstReviewAt + round * random.int(30, 600) * MINUTE_MS;
+    const reviewer = reviewers[round % reviewers.length]!;
+    const state = round === rounds - 1 ? "approved" : random.pick(["changes_requested", "commented"] as const);
+    record("pr_review", `pr/${pr.number}/review/${pr.number * 100 + round}/submitted`, at, reviewer.login, { action: "submitted", state, reviewer: reviewer.login });
+    if (at < plan.end) lastReviewAt = at;
   }
-  productions.sort((a, b) => a.at - b.at);
+  return lastReviewAt;
+}
 
-  const incidentRandom = random.fork("incidents");
-  const incidentChance = clamp(0.05 + 0.04 * repo.activity, 0.03, 0.3);
-  for (let position = 1; position < productions.length; position += 1) {
-    const release = productions[position]!;
-    if (release.finishedAt === null || !incidentRandom.chance(release.status === "failure" ? 0.5 : incidentChance)) continue;
-    const startedAt = release.finishedAt + incidentRandom.logNormal(120, 1) * MINUTE_MS;
-    if (startedAt >= plan.end) continue;
-    const resolvedAt = startedAt + incidentRandom.logNormal(150, 1) * MINUTE_MS;
-    const id = structuredId(2, repo.index, rows.incidents.length);
-    const severity = incidentRandom.weighted([["sev1", 1], ["sev2", 4], ["sev3", 8], ["sev4", 4]] as const);
-    rows.incidents.push(copyLine([
-      id, orgId, repoId, incidentRandom.pick(INCIDENT_TITLES), incidentRandom.chance(0.5) ? "Customers reported errors; rolled back the release." : null,
-      severity, new Date(startedAt), resolvedAt < plan.end ? new Date(resolvedAt) : null, incidentRandom.chance(0.3) ? "pagerduty" : "manual", null,
-      new Date(startedAt + 10 * MINUTE_MS),
-    ]));
-    // Suspects: the commits this release shipped (since the previous one), the risky ones first.
-    const shipped = mainline
-      .slice(productions[position - 1]!.index + 1, release.index + 1)
-      .filter((commit) => commitTier.has(commit.sha))
-      .sort((a, b) => (commitTier.get(b.sha) ?? 0) - (commitTier.get(a.sha) ?? 0));
-    for (const suspect of shipped.slice(0, incidentRandom.int(1, 3))) {
-      rows.incident_commits.push(copyLine([id, repoId, suspect.sha, null, new Date(startedAt + 12 * MINUTE_MS)]));
+/** The pull_requests row: the state its events fold into, as of the period's end. */
+function writePullRequestRow({ random, rows, orgId, repoId, repo, plan }: RepositoryHistory, pr: PullRequestPlan, markers: string[], lastReviewAt: number | null): void {
+  const updatedAt = Math.max(pr.openedAt, lastReviewAt ?? 0, pr.closedAt ?? 0, pr.commits[pr.commits.length - 1]!.at);
+  rows.pull_requests.push(copyLine([
+    orgId, repoId, pr.number, (repo.index + 1) * 1_000_000 + pr.number, pr.title, pr.body, pr.author.login, pr.branch, pr.headSha, "main", pr.state,
+    pr.draft && pr.readyAt === null, new Date(pr.openedAt), dateOrNull(pr.readyAt), dateOrNull(pr.firstReviewAt), dateOrNull(pr.mergedAt),
+    dateOrNull(pr.closedAt), pr.mergedAt === null ? null : hexOf(random, 40), markers, new Date(Math.min(updatedAt, plan.end - 1000)),
+  ]));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Deployments: previews of pull requests, staging and production of the default branch
+
+interface DeploymentRequest {
+  environment: string;
+  sha: string;
+  ref: string;
+  createdAt: number;
+  creator: string;
+  production: boolean;
+  /** A later deployment to the same environment replaces it. */
+  superseded: boolean;
+}
+
+/** A deployments row and its events: created, then each status change up to the period's end. */
+function deploy(history: RepositoryHistory, request: DeploymentRequest): { id: string; status: string; finishedAt: number | null } {
+  const { random, rows, orgId, repoId, repo } = history;
+  // Numbered by the repository's deployments so far, so ids stay unique across the organisation.
+  const id = structuredId(DEPLOYMENT_ID_KIND, repo.index, rows.deployments.length);
+  const githubId = (repo.index + 1) * 10_000_000 + rows.deployments.length;
+  const steps = deploymentSteps(random, request);
+  const { environment, sha, ref, creator, createdAt } = request;
+  recordEvent(history, 1000, { type: "deployment", key: `deployment/${githubId}`, sha, prNumber: null, branch: ref, actor: creator, at: createdAt, payload: { environment, ref } });
+  const reached = recordDeploymentStatuses(history, request, githubId, steps);
+  const finishedAt = FINAL_DEPLOYMENT_STATUSES.has(reached.status) ? reached.at : null;
+  rows.deployments.push(copyLine([id, orgId, repoId, githubId, sha, ref, environment, request.production, reached.status, new Date(createdAt), dateOrNull(finishedAt), creator]));
+  return { id, status: reached.status, finishedAt };
+}
+
+const FINAL_DEPLOYMENT_STATUSES = new Set(["success", "failure", "inactive"]);
+
+/**
+ * The status changes and the wait before each: queued, in progress, then success or (a few) failure. A superseded
+ * preview or staging deployment that succeeded goes inactive hours later.
+ */
+function deploymentSteps(random: Random, request: DeploymentRequest): [string, number][] {
+  const failed = random.chance(request.production ? 0.04 : 0.03);
+  const steps: [string, number][] = [["queued", 10_000], ["in_progress", 30_000], [failed ? "failure" : "success", random.int(90, 600) * 1000]];
+  if (request.superseded && !failed && !request.production) steps.push(["inactive", random.int(2, 48) * 3_600_000]);
+  return steps;
+}
+
+/** Records the status events that happen before the period's end; returns the last status reached and when. */
+function recordDeploymentStatuses(history: RepositoryHistory, request: DeploymentRequest, githubId: number, steps: [string, number][]): { status: string; at: number } {
+  const { environment, sha, ref, creator } = request;
+  let reached = { status: "pending", at: request.createdAt };
+  let at = request.createdAt;
+  for (const [index, [state, delay]] of steps.entries()) {
+    at += delay;
+    if (at >= history.plan.end) continue;
+    reached = { status: state, at };
+    const key = `deployment/${githubId}/status/${githubId * 10 + index}`;
+    recordEvent(history, 1000, { type: "deployment_status", key, sha, prNumber: null, branch: ref, actor: creator, at, payload: { environment, state } });
+  }
+  return reached;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 4. Staging and production deployments of the default branch, on working days
+
+/** Returns the production releases in time order: incidents follow some of them. */
+function deployDefaultBranch(history: RepositoryHistory, team: Team, mainline: readonly MainlineCommit[]): Release[] {
+  const releases: Release[] = [];
+  for (let day = 0; day < history.shape.days; day += 1) {
+    const dayStart = history.plan.start + day * DAY_MS;
+    if (isWeekend(dayStart)) continue;
+    deployToStaging(history, mainline, dayStart);
+    releases.push(...releaseToProduction(history, team, mainline, dayStart));
+  }
+  return releases.sort((a, b) => a.at - b.at);
+}
+
+/** Staging gets the latest default branch a few times every afternoon, busier repositories more often. */
+function deployToStaging(history: RepositoryHistory, mainline: readonly MainlineCommit[], dayStart: number): void {
+  const { random, repo } = history;
+  const deployments = clamp(Math.round(repo.activity * 2 * random.float() + 2), 2, 8);
+  for (let index = 0; index < deployments; index += 1) {
+    const target = deploymentTarget(history, mainline, dayStart, 14);
+    if (target === null) continue;
+    deploy(history, { environment: "staging", sha: target.sha, ref: "main", createdAt: target.at, creator: "github-actions[bot]", production: false, superseded: true });
+  }
+}
+
+/** Production releases on most days of busy repositories, on fewer days of quiet ones; a member presses the button. */
+function releaseToProduction(history: RepositoryHistory, team: Team, mainline: readonly MainlineCommit[], dayStart: number): Release[] {
+  const { random, repo } = history;
+  const count = random.chance(clamp(0.4 + repo.activity * 0.3, 0.2, 0.95)) ? clamp(Math.round(repo.activity * random.float() + 1), 1, 3) : 0;
+  const releases: Release[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const target = deploymentTarget(history, mainline, dayStart, 16);
+    if (target === null) continue;
+    const request = { environment: "production", sha: target.sha, ref: "main", createdAt: target.at, creator: random.pick(team.members).login, production: true, superseded: false };
+    releases.push({ at: target.at, index: target.index, ...deploy(history, request) });
+  }
+  return releases;
+}
+
+/** A time from `earliestHour` (UTC) on, and the default branch's head then; null before its first commit or after the period. */
+function deploymentTarget(
+  { random, plan }: RepositoryHistory,
+  mainline: readonly MainlineCommit[],
+  dayStart: number,
+  earliestHour: number,
+): { at: number; index: number; sha: string } | null {
+  const at = dayStart + random.int(earliestHour, 23) * 3_600_000 + random.int(0, 3599) * 1000;
+  const index = latestAtOrBefore(mainline, at);
+  if (index < 0 || at >= plan.end) return null;
+  return { at, index, sha: mainline[index]!.sha };
+}
+
+/** The position of the last commit at or before `at` (binary search: the mainline is in time order); -1 if none. */
+function latestAtOrBefore(mainline: readonly MainlineCommit[], at: number): number {
+  let low = 0;
+  let high = mainline.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (mainline[middle]!.at <= at) {
+      found = middle;
+      low = middle + 1;
+    } else high = middle - 1;
+  }
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 5. Incidents after some releases, with suspected commits
+
+/**
+ * Incidents hours after some releases (half of the failed ones), each linked to the commits the release shipped.
+ * The first release has none: what it shipped has no earlier release to start from. Incidents draw from a stream
+ * of their own.
+ */
+function writeIncidents(history: RepositoryHistory, releases: readonly Release[], mainline: readonly MainlineCommit[], commitTiers: ReadonlyMap<string, number>): void {
+  const random = history.random.fork("incidents");
+  const incidentChance = clamp(0.05 + 0.04 * history.repo.activity, 0.03, 0.3);
+  for (let position = 1; position < releases.length; position += 1) {
+    const release = releases[position]!;
+    if (release.finishedAt === null || !random.chance(release.status === "failure" ? 0.5 : incidentChance)) continue;
+    const startedAt = release.finishedAt + random.logNormal(120, 1) * MINUTE_MS;
+    if (startedAt >= history.plan.end) continue;
+    const id = writeIncident(history, random, startedAt);
+    const shipped = mainline.slice(releases[position - 1]!.index + 1, release.index + 1);
+    for (const suspect of suspectsOf(shipped, commitTiers).slice(0, random.int(1, 3))) {
+      history.rows.incident_commits.push(copyLine([id, history.repoId, suspect.sha, null, new Date(startedAt + 12 * MINUTE_MS)]));
     }
   }
-  return rows;
+}
+
+/** An incidents row, resolved hours later (still open if that is after the period); returns its id. */
+function writeIncident({ rows, orgId, repoId, repo, plan }: RepositoryHistory, random: Random, startedAt: number): string {
+  const resolvedAt = startedAt + random.logNormal(150, 1) * MINUTE_MS;
+  const id = structuredId(INCIDENT_ID_KIND, repo.index, rows.incidents.length);
+  const severity = random.weighted([["sev1", 1], ["sev2", 4], ["sev3", 8], ["sev4", 4]] as const);
+  rows.incidents.push(copyLine([
+    id, orgId, repoId, random.pick(INCIDENT_TITLES), random.chance(0.5) ? "Customers reported errors; rolled back the release." : null,
+    severity, new Date(startedAt), resolvedAt < plan.end ? new Date(resolvedAt) : null, random.chance(0.3) ? "pagerduty" : "manual", null,
+    new Date(startedAt + 10 * MINUTE_MS),
+  ]));
+  return id;
+}
+
+/** The analysed commits (not merges) of those shipped, the riskiest first. */
+function suspectsOf(shipped: readonly MainlineCommit[], commitTiers: ReadonlyMap<string, number>): MainlineCommit[] {
+  return shipped.filter((commit) => commitTiers.has(commit.sha)).sort((a, b) => (commitTiers.get(b.sha) ?? 0) - (commitTiers.get(a.sha) ?? 0));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Small helpers
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+function dateOrNull(at: number | null): Date | null {
+  return at === null ? null : new Date(at);
+}
+
+function isWeekend(dayStart: number): boolean {
+  const weekday = new Date(dayStart).getUTCDay();
+  return weekday === 0 || weekday === 6;
+}
+
+/** A time during the author's working day (their own clock) on the UTC day starting at `dayStart`. */
+function workTime(random: Random, dayStart: number, offsetMinutes: number): number {
+  const localMinute = random.int(9 * 60, 19 * 60) + (random.chance(0.08) ? random.int(60, 240) : 0);
+  return dayStart + (localMinute - offsetMinutes) * MINUTE_MS + random.int(0, 59) * 1000;
 }
 
 export function describeShape(shape: LargeOrganizationShape): string {
   return `${shape.repos} repositories × ${shape.days} days up to ${shape.until} (seed ${shape.seed}, ${shape.commitsPerRepoDay} commits a repository-day, ${shape.activity} activity)`;
 }
-
