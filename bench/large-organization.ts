@@ -190,40 +190,51 @@ function structuredId(kind: number, repoIndex: number, counter: number): string 
 
 /** Members, repositories and their activity levels: the parts every repository's history refers to. */
 export function planOrganization(shape: LargeOrganizationShape): OrganizationPlan {
+  // Each part draws from its own fork, in this order, so that changing one part does not reshuffle another.
   const root = new Random(shape.seed);
-  const people = root.fork("members");
-  const memberCount = Math.max(8, Math.min(120, Math.round(shape.repos * 0.6) + 6));
-  const members: Member[] = Array.from({ length: memberCount }, (_, index) => {
+  const members = planMembers(root.fork("members"), shape.repos);
+  const names = root.fork("repositories").shuffle(REPO_SUBJECTS.flatMap((subject) => REPO_KINDS.map((kind) => `${subject}-${kind}`)));
+  const activities = relativeActivities(root.fork("activity"), shape);
+  const ids = root.fork("ids");
+  const end = Date.parse(`${shape.until}T00:00:00Z`);
+  return {
+    orgId: uuidOf(ids),
+    members,
+    repositories: activities.map((activity, index) => ({ index, id: uuidOf(ids), fullName: repositoryName(names, index), activity })),
+    start: end - shape.days * DAY_MS,
+    end,
+  };
+}
+
+/** More members in larger organisations, each with their own clock and their own habit with agents. */
+function planMembers(random: Random, repoCount: number): Member[] {
+  const count = Math.max(8, Math.min(120, Math.round(repoCount * 0.6) + 6));
+  return Array.from({ length: count }, (_, index) => {
     const first = FIRST_NAMES[index % FIRST_NAMES.length]!;
     const last = LAST_NAMES[Math.floor(index / FIRST_NAMES.length + index) % LAST_NAMES.length]!;
+    // Names repeat once the first names run out; the login stays unique.
     const login = `${first.toLowerCase()}-${last.toLowerCase()}${index >= FIRST_NAMES.length ? `-${index}` : ""}`;
     return {
       login,
       name: `${first} ${last}`,
       email: `${login}@bench.example`,
       githubId: 910_000_001 + index,
-      offsetMinutes: people.pick(OFFSETS),
-      aiAffinity: Math.min(2.2, people.logNormal(1, 0.5)),
+      offsetMinutes: random.pick(OFFSETS),
+      aiAffinity: Math.min(2.2, random.logNormal(1, 0.5)),
     };
   });
-  const names = root.fork("repositories").shuffle(REPO_SUBJECTS.flatMap((subject) => REPO_KINDS.map((kind) => `${subject}-${kind}`)));
-  const activityRandom = root.fork("activity");
-  const raw = Array.from({ length: shape.repos }, () => (shape.activity === "uniform" ? 1 : activityRandom.logNormal(1, 0.9)));
+}
+
+/** Each repository's activity relative to the organisation's average (1): log-normal, or all alike. */
+function relativeActivities(random: Random, shape: LargeOrganizationShape): number[] {
+  const raw = Array.from({ length: shape.repos }, () => (shape.activity === "uniform" ? 1 : random.logNormal(1, 0.9)));
   const mean = raw.reduce((sum, value) => sum + value, 0) / Math.max(1, raw.length);
-  const ids = root.fork("ids");
-  const end = Date.parse(`${shape.until}T00:00:00Z`);
-  return {
-    orgId: uuidOf(ids),
-    members,
-    repositories: raw.map((activity, index) => ({
-      index,
-      id: uuidOf(ids),
-      fullName: `bench/${names[index % names.length]}${index >= names.length ? `-${Math.floor(index / names.length) + 1}` : ""}`,
-      activity: activity / mean,
-    })),
-    start: end - shape.days * DAY_MS,
-    end,
-  };
+  return raw.map((activity) => activity / mean);
+}
+
+/** Names repeat, numbered, once there are more repositories than names. */
+function repositoryName(names: readonly string[], index: number): string {
+  return `bench/${names[index % names.length]}${index >= names.length ? `-${Math.floor(index / names.length) + 1}` : ""}`;
 }
 
 interface RepoFile {
