@@ -2,28 +2,11 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from "bullmq";
 import { Redis } from "ioredis";
-import type {
-  EnqueueResult,
-  FailedJob,
-  JobContext,
-  JobProcessor,
-  JobQueue,
-  QueueCounts,
-  QueueName,
-  ScheduleDefinition,
-  WorkerOptions,
-} from "../../domain/ports.ts";
-import {
-  PermanentJobError,
-  QueueUnavailableError,
-  RedisEvictionPolicyError,
-  RetryLaterError,
-  assertRange,
-  assertValidId,
-  isQueryableId,
-} from "./errors.ts";
+import type { FailedJob, JobContext, JobProcessor, JobQueue, QueueName } from "../../domain/ports.ts";
+import { PermanentJobError, QueueUnavailableError, RedisEvictionPolicyError, RetryLaterError, assertRange, assertValidId, isQueryableId } from "./errors.ts";
 import { DEFAULT_ATTEMPTS, DEFAULT_BACKOFF, normalizeJobOptions } from "./job-options.ts";
 import { describeError, noopLogger, type QueueLogger } from "./logger.ts";
+import { closeConnection, logConnectionErrors, waitForConnection } from "./redis-connection.ts";
 
 export interface BullMqQueueOptions {
   redisUrl: string;
@@ -193,7 +176,7 @@ export function createBullMqQueue(options: BullMqQueueOptions): BullMqJobQueue {
       return ready;
     },
 
-    async enqueue(queueName, name, data, enqueueOptions = {}): Promise<EnqueueResult> {
+    async enqueue(queueName, name, data, enqueueOptions = {}) {
       const { jobId } = enqueueOptions;
       if (jobId !== undefined) assertValidId("jobId", jobId);
       const { attempts, backoff, delayMs } = normalizeJobOptions(enqueueOptions);
@@ -227,7 +210,7 @@ export function createBullMqQueue(options: BullMqQueueOptions): BullMqJobQueue {
       });
     },
 
-    async startWorker(queueName, processor, workerOptions: WorkerOptions = {}) {
+    async startWorker(queueName, processor, workerOptions = {}) {
       await adapter.assertReady();
       assertOpen();
       if (workers.has(queueName)) throw new Error(`a worker for queue "${queueName}" is already running`);
@@ -252,7 +235,7 @@ export function createBullMqQueue(options: BullMqQueueOptions): BullMqJobQueue {
       await worker.waitUntilReady();
     },
 
-    async upsertSchedule(schedule: ScheduleDefinition) {
+    async upsertSchedule(schedule) {
       assertValidId("schedule id", schedule.id);
       assertOpen();
       const queue = await getQueue(schedule.queue);
@@ -264,7 +247,7 @@ export function createBullMqQueue(options: BullMqQueueOptions): BullMqJobQueue {
       );
     },
 
-    async counts(queueName): Promise<QueueCounts> {
+    async counts(queueName) {
       const queue = await getQueue(queueName);
       const counts = await queue.getJobCounts("waiting", "active", "delayed", "failed", "completed");
       return {
@@ -419,27 +402,6 @@ function toFailedJob(queue: QueueName, job: Job): FailedJob {
   };
 }
 
-function logConnectionErrors(client: Redis, role: string, logger: QueueLogger): void {
-  // Without a listener ioredis prints every reconnect failure with console.error.
-  client.on("error", (error: unknown) => logger.warn({ role, error: describeError(error) }, "Redis connection error"));
-}
-
-function waitForConnection(client: Redis, timeoutMs: number): Promise<void> {
-  if (client.status === "ready") return Promise.resolve();
-  if (client.status === "end") return Promise.reject(new QueueUnavailableError("the Redis connection is closed"));
-  return new Promise<void>((resolve, reject) => {
-    const onReady = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      client.off("ready", onReady);
-      reject(new QueueUnavailableError(`Redis is not reachable (connection ${client.status} after ${timeoutMs} ms)`));
-    }, timeoutMs);
-    client.once("ready", onReady);
-  });
-}
-
 function isReplyError(error: unknown): boolean {
   return error instanceof Error && error.name === "ReplyError";
 }
@@ -460,17 +422,4 @@ async function readEvictionPolicy(client: Redis): Promise<string | undefined> {
     if (!isReplyError(error)) throw error;
   }
   return undefined;
-}
-
-async function closeConnection(client: Redis | undefined): Promise<void> {
-  if (client === undefined || client.status === "end") return;
-  if (client.status === "ready") {
-    try {
-      await client.quit();
-      return;
-    } catch {
-      // fall through: the connection dropped while quitting
-    }
-  }
-  client.disconnect();
 }

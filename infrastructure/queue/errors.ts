@@ -6,10 +6,6 @@
 /** The job can never succeed (bad payload, 400 from an API, deleted repository): fail it now, no retry. */
 export class PermanentJobError extends Error {
   override readonly name = "PermanentJobError";
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /**
@@ -34,10 +30,6 @@ export class RetryLaterError extends Error {
 /** The queue backend did not answer in time (Redis down): an HTTP handler maps this to 503. */
 export class QueueUnavailableError extends Error {
   override readonly name = "QueueUnavailableError";
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** Redis would silently drop queue keys under memory pressure; BullMQ needs `maxmemory-policy noeviction`. */

@@ -5,10 +5,10 @@
 import { Redis } from "ioredis";
 import type { Clock, DistributedLock, JobQueue } from "../../domain/ports.ts";
 import { createBullMqQueue } from "./bullmq-queue.ts";
-import { QueueUnavailableError } from "./errors.ts";
 import { createInProcessQueue } from "./in-process-queue.ts";
-import { describeError, noopLogger, type QueueLogger } from "./logger.ts";
+import { noopLogger, type QueueLogger } from "./logger.ts";
 import { createMemoryLock } from "./memory-lock.ts";
+import { closeConnection, logConnectionErrors, waitForConnection } from "./redis-connection.ts";
 import { createRedisLock } from "./redis-lock.ts";
 
 export { PermanentJobError, QueueUnavailableError, RedisEvictionPolicyError, RetryLaterError } from "./errors.ts";
@@ -52,7 +52,7 @@ export function createQueueRuntime(options: {
     maxRetriesPerRequest: 1,
     connectionName: `${prefix}-lock`,
   });
-  lockConnection.on("error", (error: unknown) => logger.warn({ role: "lock", error: describeError(error) }, "Redis connection error"));
+  logConnectionErrors(lockConnection, "lock", logger);
   let connecting: Promise<void> | undefined;
   return {
     queue,
@@ -60,7 +60,7 @@ export function createQueueRuntime(options: {
     async assertReady() {
       // Like the queue's own connections, wait out a Redis that is restarting: `connect()` alone rejects at the first
       // refused attempt ("Connection is closed."), which made a process started during a restart exit at once.
-      connecting ??= readyWithin(lockConnection, startupTimeoutMs).catch((error: unknown) => {
+      connecting ??= waitForConnection(lockConnection, startupTimeoutMs, "lock connection").catch((error: unknown) => {
         connecting = undefined;
         throw error;
       });
@@ -68,26 +68,7 @@ export function createQueueRuntime(options: {
     },
     async close() {
       await queue.close();
-      if (lockConnection.status === "ready") await lockConnection.quit().catch(() => lockConnection.disconnect());
-      else lockConnection.disconnect();
+      await closeConnection(lockConnection);
     },
   };
-}
-
-/** Resolves once `client` is ready; ioredis keeps retrying in the background meanwhile. */
-function readyWithin(client: Redis, timeoutMs: number): Promise<void> {
-  if (client.status === "ready") return Promise.resolve();
-  if (client.status === "end") return Promise.reject(new QueueUnavailableError("the Redis lock connection is closed"));
-  if (client.status === "wait") client.connect().catch(() => undefined);
-  return new Promise<void>((resolve, reject) => {
-    const onReady = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      client.off("ready", onReady);
-      reject(new QueueUnavailableError(`Redis is not reachable (lock connection ${client.status} after ${timeoutMs} ms)`));
-    }, timeoutMs);
-    client.once("ready", onReady);
-  });
 }
