@@ -1,15 +1,23 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useLoaderData, useSearchParams } from "@remix-run/react";
-import { Card, Metric, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow, Text } from "@tremor/react";
+import { useLoaderData } from "@remix-run/react";
+import { Card, Metric, TableCell, TableRow, Text } from "@tremor/react";
 import { requireOrganization, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
 import { Pill } from "~/components/Pill.tsx";
+import { DataTable } from "~/components/ui/DataTable.tsx";
+import { EmptyState } from "~/components/ui/EmptyState.tsx";
+import { FilterForm, FilterSelect, RepositoryFilter } from "~/components/ui/FilterForm.tsx";
+import { IntentButton } from "~/components/ui/IntentButton.tsx";
+import type { Choice } from "~/components/ui/Select.tsx";
 import { alertListQuery, getAlertSummary, listAlerts } from "~/presenters/alerts.server.ts";
 import { listRepositoryOptions } from "~/presenters/repositories.server.ts";
 import { formatRelativeTime } from "~/utils/format.ts";
 import { acknowledgeAlert } from "../../application/alerts/acknowledge.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Alerts · Sentinel" }];
+
+const STATUS_CHOICES: Choice[] = [["all", "All"], ["open", "Open"], ["acknowledged", "Acknowledged"]];
+const SEVERITY_CHOICES: Choice[] = [["", "Any"], ["critical", "Critical"], ["warning", "Warning"], ["info", "Info"]];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const signedIn = await requireOrganization(request, context);
@@ -40,7 +48,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function Alerts() {
   const { user, org, alerts, summary, repositories, now } = useLoaderData<typeof loader>();
-  const [params] = useSearchParams();
   return (
     <AppShell user={user} org={org}>
       <h1 className="text-2xl font-semibold tracking-tight">Alerts</h1>
@@ -62,84 +69,42 @@ export default function Alerts() {
           <Metric>{formatRelativeTime(summary.mostRecentAt, now)}</Metric>
         </Card>
       </div>
-      <Form method="get" className="mt-6 flex flex-wrap items-end gap-3 text-sm" aria-label="Filter alerts">
-        <label className="flex flex-col gap-1">
-          Status
-          <select name="status" defaultValue={params.get("status") ?? "all"} className="rounded-md border-gray-300 text-sm">
-            <option value="all">All</option>
-            <option value="open">Open</option>
-            <option value="acknowledged">Acknowledged</option>
-          </select>
-        </label>
-        <label className="flex flex-col gap-1">
-          Severity
-          <select name="severity" defaultValue={params.get("severity") ?? ""} className="rounded-md border-gray-300 text-sm">
-            <option value="">Any</option>
-            <option value="critical">Critical</option>
-            <option value="warning">Warning</option>
-            <option value="info">Info</option>
-          </select>
-        </label>
-        <label className="flex flex-col gap-1">
-          Repository
-          <select name="repo" defaultValue={params.get("repo") ?? ""} className="rounded-md border-gray-300 text-sm">
-            <option value="">All repositories</option>
-            {repositories.map((repo) => (
-              <option key={repo.id} value={repo.id}>
-                {repo.fullName}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="submit" className="rounded-md border border-gray-300 bg-white px-3 py-2 hover:bg-gray-50">
-          Apply
-        </button>
-      </Form>
+      <FilterForm label="Filter alerts" margin="mt-6">
+        <FilterSelect label="Status" name="status" fallback="all" choices={STATUS_CHOICES} />
+        <FilterSelect label="Severity" name="severity" choices={SEVERITY_CHOICES} />
+        <RepositoryFilter repositories={repositories} />
+      </FilterForm>
       {alerts.length === 0 ? (
-        <p className="mt-8 rounded-lg border border-dashed border-gray-300 bg-white p-8 text-center text-sm text-gray-600">
+        <EmptyState>
           No alerts match. Alerts fire when a rule&apos;s threshold is crossed (AI share, AI changes to high-risk files, review
           queue, incidents); thresholds and notification channels are in Settings.
-        </p>
+        </EmptyState>
       ) : (
         <Card className="mt-6">
-          <Table>
-            <TableHead>
-              <TableRow>
-                <TableHeaderCell>When</TableHeaderCell>
-                <TableHeaderCell>Alert</TableHeaderCell>
-                <TableHeaderCell>Repository</TableHeaderCell>
-                <TableHeaderCell>Status</TableHeaderCell>
+          <DataTable columns={["When", "Alert", "Repository", "Status"]}>
+            {alerts.map((alert) => (
+              <TableRow key={alert.id} data-testid="alert-row">
+                <TableCell className="whitespace-nowrap text-gray-500">{formatRelativeTime(alert.triggeredAt, now)}</TableCell>
+                <TableCell className="whitespace-normal">
+                  <Pill tone={alert.severity} className="mr-2">
+                    {alert.severity}
+                  </Pill>
+                  {alert.title}
+                  <span className="ml-2 text-xs text-gray-600">{alert.rule}</span>
+                </TableCell>
+                <TableCell className="whitespace-normal">{alert.repoFullName ?? "organisation"}</TableCell>
+                <TableCell className="whitespace-normal">
+                  {alert.acknowledgedAt ? (
+                    <span className="text-gray-500">acknowledged{alert.acknowledgedBy ? ` by ${alert.acknowledgedBy}` : ""}</span>
+                  ) : (
+                    <IntentButton intent="acknowledge" fields={{ alertId: alert.id }} label={`Acknowledge ${alert.title}`}>
+                      Acknowledge
+                    </IntentButton>
+                  )}
+                </TableCell>
               </TableRow>
-            </TableHead>
-            <TableBody>
-              {alerts.map((alert) => (
-                <TableRow key={alert.id} data-testid="alert-row">
-                  <TableCell className="whitespace-nowrap text-gray-500">{formatRelativeTime(alert.triggeredAt, now)}</TableCell>
-                  <TableCell className="whitespace-normal">
-                    <Pill tone={alert.severity} className="mr-2">
-                      {alert.severity}
-                    </Pill>
-                    {alert.title}
-                    <span className="ml-2 text-xs text-gray-600">{alert.rule}</span>
-                  </TableCell>
-                  <TableCell className="whitespace-normal">{alert.repoFullName ?? "organisation"}</TableCell>
-                  <TableCell className="whitespace-normal">
-                    {alert.acknowledgedAt ? (
-                      <span className="text-gray-500">acknowledged{alert.acknowledgedBy ? ` by ${alert.acknowledgedBy}` : ""}</span>
-                    ) : (
-                      <Form method="post">
-                        <input type="hidden" name="intent" value="acknowledge" />
-                        <input type="hidden" name="alertId" value={alert.id} />
-                        <button type="submit" className="rounded-md border border-gray-300 bg-white px-2 py-1 text-xs hover:bg-gray-50" aria-label={`Acknowledge ${alert.title}`}>
-                          Acknowledge
-                        </button>
-                      </Form>
-                    )}
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+            ))}
+          </DataTable>
         </Card>
       )}
     </AppShell>

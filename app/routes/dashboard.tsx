@@ -1,9 +1,10 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { Badge, Card, Metric, SparkAreaChart, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow, Text } from "@tremor/react";
+import { Badge, Card, Metric, SparkAreaChart, TableCell, TableRow, Text } from "@tremor/react";
 import { requireUser, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
 import { Pill } from "~/components/Pill.tsx";
+import { DataTable, right, type Column } from "~/components/ui/DataTable.tsx";
 import { formatDetectorVersions, formatPercent, formatRelativeTime, formatShareRange } from "~/utils/format.ts";
 import { getDashboard, type Sparklines } from "~/presenters/dashboard.server.ts";
 import { useHydrated } from "~/components/Hydrated.tsx";
@@ -11,6 +12,18 @@ import { useHydrated } from "~/components/Hydrated.tsx";
 export const meta: MetaFunction = () => [{ title: "Dashboard · Sentinel" }];
 
 const NO_SPARKLINES: Sparklines = { weeks: [], aiShare: {} };
+
+const REPOSITORY_COLUMNS: Column[] = [
+  "Repository",
+  right("Commits"),
+  right("AI share"),
+  right("Plausible range", "whitespace-normal"),
+  right("AI tax"),
+  { label: "Last 12 weeks", className: "whitespace-normal" },
+  right("High-risk AI files", "whitespace-normal"),
+  right("Open incidents", "whitespace-normal"),
+  right("Last activity", "whitespace-normal"),
+];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { user, org } = await requireUser(request, context);
@@ -77,73 +90,58 @@ export default function Dashboard() {
             <NoRepositories />
           ) : (
             <Card className="mt-6">
-              <Table>
-                <TableHead>
-                  <TableRow>
-                    <TableHeaderCell>Repository</TableHeaderCell>
-                    <TableHeaderCell className="text-right">Commits</TableHeaderCell>
-                    <TableHeaderCell className="text-right">AI share</TableHeaderCell>
-                    <TableHeaderCell className="whitespace-normal text-right">Plausible range</TableHeaderCell>
-                    <TableHeaderCell className="text-right">AI tax</TableHeaderCell>
-                    <TableHeaderCell className="whitespace-normal">Last 12 weeks</TableHeaderCell>
-                    <TableHeaderCell className="whitespace-normal text-right">High-risk AI files</TableHeaderCell>
-                    <TableHeaderCell className="whitespace-normal text-right">Open incidents</TableHeaderCell>
-                    <TableHeaderCell className="whitespace-normal text-right">Last activity</TableHeaderCell>
+              <DataTable columns={REPOSITORY_COLUMNS}>
+                {dashboard.repositories.map((repo) => (
+                  <TableRow key={repo.id} data-testid="repository-row">
+                    <TableCell className="whitespace-normal font-medium text-gray-900">
+                      <Link to={`/repos/${repo.id}`} className="text-blue-700 hover:underline">
+                        {repo.fullName}
+                      </Link>
+                      {repo.source !== "github" ? (
+                        <Badge className="ml-2" color="gray" size="xs">
+                          {repo.source}
+                        </Badge>
+                      ) : null}
+                    </TableCell>
+                    <TableCell className="text-right">
+                      {repo.commits.toLocaleString("en-US")}
+                      {repo.pendingCommits > 0 ? (
+                        <span className="ml-1 text-xs text-gray-600">({repo.pendingCommits} pending)</span>
+                      ) : null}
+                    </TableCell>
+                    <TableCell className="text-right">{formatPercent(repo.aiShare)}</TableCell>
+                    <TableCell className="text-right text-gray-500" data-testid="repository-ai-share-range">
+                      {formatShareRange(repo.aiShareLow, repo.aiShareHigh) ?? "—"}
+                    </TableCell>
+                    <TableCell className="text-right" data-testid="repository-ai-tax">
+                      {formatTax(repo.aiTax)}
+                    </TableCell>
+                    <TableCell>
+                      <div role="img" aria-label={`Weekly AI share of ${repo.fullName}, last 12 weeks`} className="h-8 w-28" data-testid="sparkline">
+                        {hydrated && sparklines.aiShare[repo.id] ? (
+                          <SparkAreaChart
+                            className="h-8 w-28"
+                            data={sparklines.aiShare[repo.id]!.map((aiShare, week) => ({ week: sparklines.weeks[week]!, aiShare }))}
+                            index="week"
+                            categories={["aiShare"]}
+                            colors={["violet"]}
+                            connectNulls
+                          />
+                        ) : null}
+                      </div>
+                    </TableCell>
+                    <TableCell className="text-right">{repo.highRiskFiles}</TableCell>
+                    <TableCell className="text-right" data-testid="repository-open-incidents">
+                      {repo.openIncidents > 0 ? (
+                        <Pill tone="critical">{repo.openIncidents} open</Pill>
+                      ) : (
+                        "0"
+                      )}
+                    </TableCell>
+                    <TableCell className="text-right">{formatRelativeTime(repo.lastActivityAt, now)}</TableCell>
                   </TableRow>
-                </TableHead>
-                <TableBody>
-                  {dashboard.repositories.map((repo) => (
-                    <TableRow key={repo.id} data-testid="repository-row">
-                      <TableCell className="whitespace-normal font-medium text-gray-900">
-                        <Link to={`/repos/${repo.id}`} className="text-blue-700 hover:underline">
-                          {repo.fullName}
-                        </Link>
-                        {repo.source !== "github" ? (
-                          <Badge className="ml-2" color="gray" size="xs">
-                            {repo.source}
-                          </Badge>
-                        ) : null}
-                      </TableCell>
-                      <TableCell className="text-right">
-                        {repo.commits.toLocaleString("en-US")}
-                        {repo.pendingCommits > 0 ? (
-                          <span className="ml-1 text-xs text-gray-600">({repo.pendingCommits} pending)</span>
-                        ) : null}
-                      </TableCell>
-                      <TableCell className="text-right">{formatPercent(repo.aiShare)}</TableCell>
-                      <TableCell className="text-right text-gray-500" data-testid="repository-ai-share-range">
-                        {formatShareRange(repo.aiShareLow, repo.aiShareHigh) ?? "—"}
-                      </TableCell>
-                      <TableCell className="text-right" data-testid="repository-ai-tax">
-                        {formatTax(repo.aiTax)}
-                      </TableCell>
-                      <TableCell>
-                        <div role="img" aria-label={`Weekly AI share of ${repo.fullName}, last 12 weeks`} className="h-8 w-28" data-testid="sparkline">
-                          {hydrated && sparklines.aiShare[repo.id] ? (
-                            <SparkAreaChart
-                              className="h-8 w-28"
-                              data={sparklines.aiShare[repo.id]!.map((aiShare, week) => ({ week: sparklines.weeks[week]!, aiShare }))}
-                              index="week"
-                              categories={["aiShare"]}
-                              colors={["violet"]}
-                              connectNulls
-                            />
-                          ) : null}
-                        </div>
-                      </TableCell>
-                      <TableCell className="text-right">{repo.highRiskFiles}</TableCell>
-                      <TableCell className="text-right" data-testid="repository-open-incidents">
-                        {repo.openIncidents > 0 ? (
-                          <Pill tone="critical">{repo.openIncidents} open</Pill>
-                        ) : (
-                          "0"
-                        )}
-                      </TableCell>
-                      <TableCell className="text-right">{formatRelativeTime(repo.lastActivityAt, now)}</TableCell>
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
+                ))}
+              </DataTable>
             </Card>
           )}
         </>

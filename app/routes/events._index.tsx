@@ -1,14 +1,21 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
-import { Badge, Card, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from "@tremor/react";
+import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Badge, Card, TableCell, TableRow } from "@tremor/react";
 import { requireOrganization, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
+import { DataTable, right } from "~/components/ui/DataTable.tsx";
+import { EmptyState } from "~/components/ui/EmptyState.tsx";
+import { FilterForm, FilterSelect, RepositoryFilter } from "~/components/ui/FilterForm.tsx";
+import type { Choice } from "~/components/ui/Select.tsx";
 import { eventFeedQuery, listEvents } from "~/presenters/events.server.ts";
 import { EVENT_TYPES } from "~/utils/event-types.ts";
 import { listRepositoryOptions } from "~/presenters/repositories.server.ts";
 import { formatConfidence } from "~/utils/signals.ts";
 
 export const meta: MetaFunction = () => [{ title: "Events · Sentinel" }];
+
+const TYPE_CHOICES: Choice[] = [["", "All types"], ...EVENT_TYPES];
+const CONFIDENCE_CHOICES: Choice[] = [["", "Any"], ["0.5", "50 % or more"], ["0.8", "80 % or more"]];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { user, org } = await requireOrganization(request, context);
@@ -36,78 +43,37 @@ export default function Events() {
   return (
     <AppShell user={user} org={org}>
       <h1 className="text-2xl font-semibold tracking-tight">Events</h1>
-      <Form method="get" className="mt-4 flex flex-wrap items-end gap-3 text-sm" aria-label="Filter events">
-        <label className="flex flex-col gap-1">
-          Repository
-          <select name="repo" defaultValue={params.get("repo") ?? ""} className="rounded-md border-gray-300 text-sm">
-            <option value="">All repositories</option>
-            {repositories.map((repo) => (
-              <option key={repo.id} value={repo.id}>
-                {repo.fullName}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="flex flex-col gap-1">
-          Type
-          <select name="type" defaultValue={params.get("type") ?? ""} className="rounded-md border-gray-300 text-sm">
-            <option value="">All types</option>
-            {EVENT_TYPES.map((type) => (
-              <option key={type} value={type}>
-                {type}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="flex flex-col gap-1">
-          Minimum AI confidence
-          <select name="minConfidence" defaultValue={params.get("minConfidence") ?? ""} className="rounded-md border-gray-300 text-sm">
-            <option value="">Any</option>
-            <option value="0.5">50 % or more</option>
-            <option value="0.8">80 % or more</option>
-          </select>
-        </label>
-        <button type="submit" className="rounded-md bg-gray-900 px-3 py-2 text-white hover:bg-gray-700">
-          Apply
-        </button>
-      </Form>
+      <FilterForm label="Filter events" apply="primary">
+        <RepositoryFilter repositories={repositories} />
+        <FilterSelect label="Type" name="type" choices={TYPE_CHOICES} />
+        <FilterSelect label="Minimum AI confidence" name="minConfidence" choices={CONFIDENCE_CHOICES} />
+      </FilterForm>
       {feed.events.length === 0 ? (
-        <p className="mt-8 rounded-lg border border-dashed border-gray-300 bg-white p-8 text-center text-sm text-gray-600">
+        <EmptyState>
           No events match. Events arrive from the GitHub App&apos;s webhooks or from <code>npx sentinel import</code>.
-        </p>
+        </EmptyState>
       ) : (
         <Card className="mt-6">
-          <Table>
-            <TableHead>
-              <TableRow>
-                <TableHeaderCell>When</TableHeaderCell>
-                <TableHeaderCell>Repository</TableHeaderCell>
-                <TableHeaderCell>Event</TableHeaderCell>
-                <TableHeaderCell>By</TableHeaderCell>
-                <TableHeaderCell className="text-right">AI confidence</TableHeaderCell>
+          <DataTable columns={["When", "Repository", "Event", "By", right("AI confidence")]}>
+            {feed.events.map((event) => (
+              <TableRow key={event.id} data-testid="event-row">
+                <TableCell className="whitespace-nowrap text-gray-500">{event.timestamp.slice(0, 16).replace("T", " ")}</TableCell>
+                <TableCell>{event.repoFullName}</TableCell>
+                <TableCell className="max-w-md truncate">
+                  <Link to={`/events/${event.id}`} className="text-blue-700 hover:underline">
+                    <Badge size="xs" color="gray" className="mr-2">
+                      {event.type}
+                    </Badge>
+                    {event.summary || (event.commitSha ? event.commitSha.slice(0, 7) : "")}
+                  </Link>
+                </TableCell>
+                <TableCell>{event.actor ?? "—"}</TableCell>
+                <TableCell className="text-right">
+                  {event.type === "commit" ? (event.analysisStatus === "pending" ? "pending" : formatConfidence(event.aiConfidence)) : ""}
+                </TableCell>
               </TableRow>
-            </TableHead>
-            <TableBody>
-              {feed.events.map((event) => (
-                <TableRow key={event.id} data-testid="event-row">
-                  <TableCell className="whitespace-nowrap text-gray-500">{event.timestamp.slice(0, 16).replace("T", " ")}</TableCell>
-                  <TableCell>{event.repoFullName}</TableCell>
-                  <TableCell className="max-w-md truncate">
-                    <Link to={`/events/${event.id}`} className="text-blue-700 hover:underline">
-                      <Badge size="xs" color="gray" className="mr-2">
-                        {event.type}
-                      </Badge>
-                      {event.summary || (event.commitSha ? event.commitSha.slice(0, 7) : "")}
-                    </Link>
-                  </TableCell>
-                  <TableCell>{event.actor ?? "—"}</TableCell>
-                  <TableCell className="text-right">
-                    {event.type === "commit" ? (event.analysisStatus === "pending" ? "pending" : formatConfidence(event.aiConfidence)) : ""}
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+            ))}
+          </DataTable>
         </Card>
       )}
       {feed.nextCursor ? (

@@ -1,14 +1,20 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
-import { Badge, Card, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from "@tremor/react";
+import { Link, useLoaderData } from "@remix-run/react";
+import { Badge, Card, TableCell, TableRow } from "@tremor/react";
 import { requireOrganization, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
+import { DataTable, right } from "~/components/ui/DataTable.tsx";
+import { EmptyState } from "~/components/ui/EmptyState.tsx";
+import { FilterForm, FilterSelect, RepositoryFilter } from "~/components/ui/FilterForm.tsx";
+import type { Choice } from "~/components/ui/Select.tsx";
 import { incidentListQuery, listIncidents } from "~/presenters/incidents.server.ts";
 import { listRepositoryOptions } from "~/presenters/repositories.server.ts";
 import { formatPercent } from "~/utils/format.ts";
 import { SEVERITY_COLORS } from "~/utils/incidents.ts";
 
 export const meta: MetaFunction = () => [{ title: "Incidents · Sentinel" }];
+
+const STATUS_CHOICES: Choice[] = [["all", "All"], ["open", "Open"], ["resolved", "Resolved"]];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const signedIn = await requireOrganization(request, context);
@@ -24,7 +30,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export default function Incidents() {
   const { user, org, incidents, repositories } = useLoaderData<typeof loader>();
-  const [params] = useSearchParams();
   return (
     <AppShell user={user} org={org}>
       <div className="flex items-center justify-between">
@@ -33,68 +38,36 @@ export default function Incidents() {
           Log an incident
         </Link>
       </div>
-      <Form method="get" className="mt-4 flex flex-wrap items-end gap-3 text-sm" aria-label="Filter incidents">
-        <label className="flex flex-col gap-1">
-          Repository
-          <select name="repo" defaultValue={params.get("repo") ?? ""} className="rounded-md border-gray-300 text-sm">
-            <option value="">All repositories</option>
-            {repositories.map((repo) => (
-              <option key={repo.id} value={repo.id}>
-                {repo.fullName}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="flex flex-col gap-1">
-          Status
-          <select name="status" defaultValue={params.get("status") ?? "all"} className="rounded-md border-gray-300 text-sm">
-            <option value="all">All</option>
-            <option value="open">Open</option>
-            <option value="resolved">Resolved</option>
-          </select>
-        </label>
-        <button type="submit" className="rounded-md border border-gray-300 bg-white px-3 py-2 hover:bg-gray-50">
-          Apply
-        </button>
-      </Form>
+      <FilterForm label="Filter incidents">
+        <RepositoryFilter repositories={repositories} />
+        <FilterSelect label="Status" name="status" fallback="all" choices={STATUS_CHOICES} />
+      </FilterForm>
       {incidents.length === 0 ? (
-        <p className="mt-8 rounded-lg border border-dashed border-gray-300 bg-white p-8 text-center text-sm text-gray-600">
+        <EmptyState>
           No incidents. Log one when production breaks, with the commits you suspect: Sentinel then shows how much of the
           suspected code was AI-written.
-        </p>
+        </EmptyState>
       ) : (
         <Card className="mt-6">
-          <Table>
-            <TableHead>
-              <TableRow>
-                <TableHeaderCell>Started</TableHeaderCell>
-                <TableHeaderCell>Incident</TableHeaderCell>
-                <TableHeaderCell>Repository</TableHeaderCell>
-                <TableHeaderCell className="text-right">Suspects</TableHeaderCell>
-                <TableHeaderCell className="text-right">AI attribution</TableHeaderCell>
-                <TableHeaderCell>Status</TableHeaderCell>
+          <DataTable columns={["Started", "Incident", "Repository", right("Suspects"), right("AI attribution"), "Status"]}>
+            {incidents.map((incident) => (
+              <TableRow key={incident.id} data-testid="incident-row">
+                <TableCell className="whitespace-nowrap text-gray-500">{incident.startedAt.slice(0, 16).replace("T", " ")}</TableCell>
+                <TableCell>
+                  <Badge size="xs" color={SEVERITY_COLORS[incident.severity]} className="mr-2">
+                    {incident.severity}
+                  </Badge>
+                  <Link to={`/incidents/${incident.id}`} className="text-blue-700 hover:underline">
+                    {incident.title}
+                  </Link>
+                </TableCell>
+                <TableCell>{incident.repoFullName}</TableCell>
+                <TableCell className="text-right">{incident.suspectedCommits}</TableCell>
+                <TableCell className="text-right">{formatPercent(incident.aiAttribution, 0)}</TableCell>
+                <TableCell>{incident.resolvedAt ? "resolved" : <span className="font-medium text-rose-700">open</span>}</TableCell>
               </TableRow>
-            </TableHead>
-            <TableBody>
-              {incidents.map((incident) => (
-                <TableRow key={incident.id} data-testid="incident-row">
-                  <TableCell className="whitespace-nowrap text-gray-500">{incident.startedAt.slice(0, 16).replace("T", " ")}</TableCell>
-                  <TableCell>
-                    <Badge size="xs" color={SEVERITY_COLORS[incident.severity]} className="mr-2">
-                      {incident.severity}
-                    </Badge>
-                    <Link to={`/incidents/${incident.id}`} className="text-blue-700 hover:underline">
-                      {incident.title}
-                    </Link>
-                  </TableCell>
-                  <TableCell>{incident.repoFullName}</TableCell>
-                  <TableCell className="text-right">{incident.suspectedCommits}</TableCell>
-                  <TableCell className="text-right">{formatPercent(incident.aiAttribution, 0)}</TableCell>
-                  <TableCell>{incident.resolvedAt ? "resolved" : <span className="font-medium text-rose-700">open</span>}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+            ))}
+          </DataTable>
         </Card>
       )}
     </AppShell>

@@ -1,9 +1,12 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Card } from "@tremor/react";
 import { z } from "zod";
 import { requireOrganization, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
+import { Breadcrumb } from "~/components/ui/Breadcrumb.tsx";
+import { Field, FieldError } from "~/components/ui/Field.tsx";
+import { INPUT_CLASS, Select, repositoryChoices } from "~/components/ui/Select.tsx";
 import { getSuspectCandidates } from "~/presenters/incidents.server.ts";
 import { findRepository } from "~/presenters/repository.server.ts";
 import { listRepositoryOptions } from "~/presenters/repositories.server.ts";
@@ -62,70 +65,38 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return data({ fieldErrors: result.fieldErrors }, { status: 400 });
 }
 
-function FieldError({ id, message }: { id: string; message: string | undefined }) {
-  if (!message) return null;
-  return (
-    <p id={id} className="text-sm text-rose-700" role="alert">
-      {message}
-    </p>
-  );
-}
-
 export default function NewIncident() {
   const { user, org, repositories, candidates, defaults } = useLoaderData<typeof loader>();
   // `data()` is unwrapped at run time; the classic compiler's types do not know it (single fetch types are off).
   const errors: Record<string, string | undefined> = (useActionData<typeof action>() as { fieldErrors?: Record<string, string> } | undefined)?.fieldErrors ?? {};
   const navigation = useNavigation();
-  const input = "rounded-md border-gray-300 text-sm";
   return (
     <AppShell user={user} org={org}>
-      <nav aria-label="Breadcrumb" className="text-sm text-gray-500">
-        <Link to="/incidents" className="hover:underline">
-          Incidents
-        </Link>{" "}
-        / new
-      </nav>
+      <Breadcrumb parent={{ to: "/incidents", label: "Incidents" }}>new</Breadcrumb>
       <h1 className="mt-1 text-2xl font-semibold tracking-tight">Log an incident</h1>
       <Card className="mt-6 max-w-3xl">
         <Form method="post" className="flex flex-col gap-4 text-sm" aria-label="Incident">
-          <label className="flex flex-col gap-1">
-            Repository
-            <select name="repo" defaultValue={defaults.repo} className={input} aria-describedby="repoId-error">
-              {repositories.map((repo) => (
-                <option key={repo.id} value={repo.id}>
-                  {repo.fullName}
-                </option>
-              ))}
-            </select>
-          </label>
+          <Field label="Repository">
+            <Select name="repo" defaultValue={defaults.repo} choices={repositoryChoices(repositories)} aria-describedby="repoId-error" />
+          </Field>
           <FieldError id="repoId-error" message={errors.repoId} />
-          <label className="flex flex-col gap-1">
-            Title
-            <input name="title" defaultValue={defaults.title} className={input} aria-describedby="title-error" aria-invalid={errors.title ? true : undefined} />
-          </label>
+          <Field label="Title">
+            <input name="title" defaultValue={defaults.title} className={INPUT_CLASS} aria-describedby="title-error" aria-invalid={errors.title ? true : undefined} />
+          </Field>
           <FieldError id="title-error" message={errors.title} />
           <div className="flex flex-wrap gap-4">
-            <label className="flex flex-col gap-1">
-              Severity
-              <select name="severity" defaultValue={defaults.severity} className={input} aria-describedby="severity-error">
-                {INCIDENT_SEVERITIES.map((severity) => (
-                  <option key={severity} value={severity}>
-                    {severity}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label className="flex flex-col gap-1">
-              Started at (UTC)
-              <input type="datetime-local" name="startedAt" defaultValue={defaults.startedAt} className={input} aria-describedby="startedAt-error" />
-            </label>
+            <Field label="Severity">
+              <Select name="severity" defaultValue={defaults.severity} choices={INCIDENT_SEVERITIES} aria-describedby="severity-error" />
+            </Field>
+            <Field label="Started at (UTC)">
+              <input type="datetime-local" name="startedAt" defaultValue={defaults.startedAt} className={INPUT_CLASS} aria-describedby="startedAt-error" />
+            </Field>
           </div>
           <FieldError id="severity-error" message={errors.severity} />
           <FieldError id="startedAt-error" message={errors.startedAt} />
-          <label className="flex flex-col gap-1">
-            What happened (optional)
-            <textarea name="description" defaultValue={defaults.description} rows={3} className={input} />
-          </label>
+          <Field label="What happened (optional)">
+            <textarea name="description" defaultValue={defaults.description} rows={3} className={INPUT_CLASS} />
+          </Field>
           <fieldset className="rounded-md border border-gray-200 p-3">
             <legend className="px-1 font-medium">Suspected commits</legend>
             <p className="text-gray-600">

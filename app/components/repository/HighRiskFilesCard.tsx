@@ -1,15 +1,9 @@
-import {
-  Card,
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableHeaderCell,
-  TableRow,
-  Title,
-} from "@tremor/react";
+import { Card, TableCell, TableRow, Title } from "@tremor/react";
+import { DataTable, right, type Column } from "~/components/ui/DataTable.tsx";
 import type { HighRiskFile } from "~/presenters/repository.server.ts";
 import { formatRelativeTime } from "~/utils/format.ts";
+
+const COLUMNS: Column[] = ["File", "Tier", right("AI commits"), right("AI lines"), right("Last change")];
 
 /** The T3/T4 files AI-attributed changes touched, with their tier, AI commits and lines, and last change. */
 export function HighRiskFilesCard({ files, now }: { files: HighRiskFile[]; now: string }) {
@@ -23,53 +17,34 @@ export function HighRiskFilesCard({ files, now }: { files: HighRiskFile[]; now: 
           No AI-attributed change touched a T3/T4 file in the last 90 days.
         </p>
       ) : (
-        <Table className="mt-2">
-          <TableHead>
-            <TableRow>
-              <TableHeaderCell>File</TableHeaderCell>
-              <TableHeaderCell>Tier</TableHeaderCell>
-              <TableHeaderCell className="text-right">
-                AI commits
-              </TableHeaderCell>
-              <TableHeaderCell className="text-right">
-                AI lines
-              </TableHeaderCell>
-              <TableHeaderCell className="text-right">
-                Last change
-              </TableHeaderCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {files.map((file) => (
-              <TableRow key={file.path} data-testid="high-risk-file">
-                <TableCell
-                  className="max-w-sm truncate font-mono text-xs"
-                  title={file.riskReasons.join("; ")}
+        <DataTable className="mt-2" columns={COLUMNS}>
+          {files.map((file) => (
+            <TableRow key={file.path} data-testid="high-risk-file">
+              <TableCell
+                className="max-w-sm truncate font-mono text-xs"
+                title={file.riskReasons.join("; ")}
+              >
+                {file.path}
+              </TableCell>
+              <TableCell>
+                <span
+                  className={`rounded px-1.5 py-0.5 text-xs font-medium ${
+                    file.riskTier === 4
+                      ? "bg-rose-100 text-rose-900"
+                      : "bg-amber-100 text-amber-900"
+                  }`}
                 >
-                  {file.path}
-                </TableCell>
-                <TableCell>
-                  <span
-                    className={`rounded px-1.5 py-0.5 text-xs font-medium ${
-                      file.riskTier === 4
-                        ? "bg-rose-100 text-rose-900"
-                        : "bg-amber-100 text-amber-900"
-                    }`}
-                  >
-                    T{file.riskTier}
-                  </span>
-                </TableCell>
-                <TableCell className="text-right">{file.aiCommits}</TableCell>
-                <TableCell className="text-right">
-                  {file.aiLinesAdded}
-                </TableCell>
-                <TableCell className="text-right">
-                  {formatRelativeTime(file.lastChangedAt, now)}
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+                  T{file.riskTier}
+                </span>
+              </TableCell>
+              <TableCell className="text-right">{file.aiCommits}</TableCell>
+              <TableCell className="text-right">{file.aiLinesAdded}</TableCell>
+              <TableCell className="text-right">
+                {formatRelativeTime(file.lastChangedAt, now)}
+              </TableCell>
+            </TableRow>
+          ))}
+        </DataTable>
       )}
     </Card>
   );
