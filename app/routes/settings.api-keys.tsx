@@ -1,13 +1,23 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { Badge, Card, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow, Title } from "@tremor/react";
+import { Badge, Card, TableCell, TableRow, Title } from "@tremor/react";
 import { requireOrganization, shellOf } from "~/auth.server.ts";
-import { AppShell } from "~/components/AppShell.tsx";
-import { SettingsNav } from "~/components/SettingsNav.tsx";
+import { BUTTON_CLASSES } from "~/components/ui/buttons.ts";
+import { DataTable } from "~/components/ui/DataTable.tsx";
+import { Field } from "~/components/ui/Field.tsx";
+import { IntentButton } from "~/components/ui/IntentButton.tsx";
+import { INPUT_CLASS, Select, type Choice } from "~/components/ui/Select.tsx";
+import { SettingsPage } from "~/components/ui/SettingsPage.tsx";
 import { formatRelativeTime } from "~/utils/format.ts";
 import { createApiKey, describeApiKeyExpiry, listApiKeys, revokeApiKey } from "../../application/access/api-keys.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "API keys · Sentinel" }];
+
+const SCOPE_CHOICES: Choice[] = [
+  ["read", "read: GET endpoints only"],
+  ["write", "write: also create incidents, acknowledge alerts"],
+];
+const EXPIRY_CHOICES: Choice[] = ["never", ["30d", "in 30 days"], ["90d", "in 90 days"], ["365d", "in 365 days"], ["date", "on a date (UTC)…"]];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const signedIn = await requireOrganization(request, context);
@@ -57,9 +67,7 @@ export default function ApiKeys() {
   const { user, org, keys, canManage, now, earliestExpiryDate } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionResult | undefined;
   return (
-    <AppShell user={user} org={org}>
-      <h1 className="text-2xl font-semibold tracking-tight">Settings</h1>
-      <SettingsNav />
+    <SettingsPage user={user} org={org}>
       <p className="mt-4 max-w-2xl text-sm text-gray-600">
         Keys read this organisation&apos;s data through the JSON API (<a className="text-blue-700 underline" href="/api/v1/openapi.json">OpenAPI document</a>
         ). Send one as <code>Authorization: Bearer snt_…</code>. A key is shown once; Sentinel keeps only its hash. A <em>read</em> key calls
@@ -81,32 +89,19 @@ export default function ApiKeys() {
           <Title>Create a key</Title>
           <Form method="post" className="mt-3 flex flex-wrap items-end gap-3 text-sm">
             <input type="hidden" name="intent" value="create" />
-            <label className="flex flex-col gap-1">
-              Name
-              <input name="name" placeholder="e.g. Grafana" className="rounded-md border-gray-300 text-sm" aria-describedby="name-error" />
-            </label>
-            <label className="flex flex-col gap-1">
-              Scope
-              <select name="scope" defaultValue="read" className="rounded-md border-gray-300 text-sm" aria-describedby="scope-error">
-                <option value="read">read: GET endpoints only</option>
-                <option value="write">write: also create incidents, acknowledge alerts</option>
-              </select>
-            </label>
-            <label className="flex flex-col gap-1">
-              Expires
-              <select name="expires" defaultValue="never" className="rounded-md border-gray-300 text-sm" aria-describedby="expires-error">
-                <option value="never">never</option>
-                <option value="30d">in 30 days</option>
-                <option value="90d">in 90 days</option>
-                <option value="365d">in 365 days</option>
-                <option value="date">on a date (UTC)…</option>
-              </select>
-            </label>
-            <label className="flex flex-col gap-1">
-              Expiry date
-              <input type="date" name="expiresOn" min={earliestExpiryDate} className="rounded-md border-gray-300 text-sm" aria-describedby="expires-error" />
-            </label>
-            <button type="submit" className="rounded-md bg-gray-900 px-3 py-2 text-white hover:bg-gray-700">
+            <Field label="Name">
+              <input name="name" placeholder="e.g. Grafana" className={INPUT_CLASS} aria-describedby="name-error" />
+            </Field>
+            <Field label="Scope">
+              <Select name="scope" defaultValue="read" choices={SCOPE_CHOICES} aria-describedby="scope-error" />
+            </Field>
+            <Field label="Expires">
+              <Select name="expires" defaultValue="never" choices={EXPIRY_CHOICES} aria-describedby="expires-error" />
+            </Field>
+            <Field label="Expiry date">
+              <input type="date" name="expiresOn" min={earliestExpiryDate} className={INPUT_CLASS} aria-describedby="expires-error" />
+            </Field>
+            <button type="submit" className={BUTTON_CLASSES.primary}>
               Create key
             </button>
           </Form>
@@ -123,56 +118,39 @@ export default function ApiKeys() {
         {keys.length === 0 ? (
           <p className="text-sm text-gray-500">No API keys yet.</p>
         ) : (
-          <Table>
-            <TableHead>
-              <TableRow>
-                <TableHeaderCell>Name</TableHeaderCell>
-                <TableHeaderCell>Key</TableHeaderCell>
-                <TableHeaderCell>Scope</TableHeaderCell>
-                <TableHeaderCell>Expires</TableHeaderCell>
-                <TableHeaderCell>Created</TableHeaderCell>
-                <TableHeaderCell>Last used</TableHeaderCell>
-                <TableHeaderCell>Status</TableHeaderCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {keys.map((key) => (
-                <TableRow key={key.id} data-testid="api-key-row">
-                  <TableCell>{key.name}</TableCell>
-                  <TableCell className="font-mono text-xs">{key.displayPrefix}…</TableCell>
-                  <TableCell>
-                    <Badge size="xs" color={key.scope === "write" ? "amber" : "gray"}>
-                      {key.scope}
+          <DataTable columns={["Name", "Key", "Scope", "Expires", "Created", "Last used", "Status"]}>
+            {keys.map((key) => (
+              <TableRow key={key.id} data-testid="api-key-row">
+                <TableCell>{key.name}</TableCell>
+                <TableCell className="font-mono text-xs">{key.displayPrefix}…</TableCell>
+                <TableCell>
+                  <Badge size="xs" color={key.scope === "write" ? "amber" : "gray"}>
+                    {key.scope}
+                  </Badge>
+                </TableCell>
+                <TableCell className={key.expired ? "text-rose-700" : undefined} title={key.expiresAt ?? undefined}>
+                  {key.expiry}
+                </TableCell>
+                <TableCell>{formatRelativeTime(key.createdAt, now)}</TableCell>
+                <TableCell>{key.lastUsedAt ? formatRelativeTime(key.lastUsedAt, now) : "never"}</TableCell>
+                <TableCell>
+                  {key.revokedAt ? (
+                    <Badge size="xs" color="gray">
+                      revoked
                     </Badge>
-                  </TableCell>
-                  <TableCell className={key.expired ? "text-rose-700" : undefined} title={key.expiresAt ?? undefined}>
-                    {key.expiry}
-                  </TableCell>
-                  <TableCell>{formatRelativeTime(key.createdAt, now)}</TableCell>
-                  <TableCell>{key.lastUsedAt ? formatRelativeTime(key.lastUsedAt, now) : "never"}</TableCell>
-                  <TableCell>
-                    {key.revokedAt ? (
-                      <Badge size="xs" color="gray">
-                        revoked
-                      </Badge>
-                    ) : canManage ? (
-                      <Form method="post">
-                        <input type="hidden" name="intent" value="revoke" />
-                        <input type="hidden" name="keyId" value={key.id} />
-                        <button type="submit" className="rounded-md border border-rose-300 bg-white px-2 py-1 text-xs text-rose-700 hover:bg-rose-50" aria-label={`Revoke ${key.name}`}>
-                          Revoke
-                        </button>
-                      </Form>
-                    ) : (
-                      "active"
-                    )}
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+                  ) : canManage ? (
+                    <IntentButton intent="revoke" fields={{ keyId: key.id }} variant="rowDanger" label={`Revoke ${key.name}`}>
+                      Revoke
+                    </IntentButton>
+                  ) : (
+                    "active"
+                  )}
+                </TableCell>
+              </TableRow>
+            ))}
+          </DataTable>
         )}
       </Card>
-    </AppShell>
+    </SettingsPage>
   );
 }

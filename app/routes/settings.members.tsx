@@ -1,9 +1,12 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { Card, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow, Title } from "@tremor/react";
+import { Card, TableCell, TableRow, Title } from "@tremor/react";
 import { isGitHubSignInAllowed, requireOrganization, shellOf } from "~/auth.server.ts";
-import { AppShell } from "~/components/AppShell.tsx";
-import { SettingsNav } from "~/components/SettingsNav.tsx";
+import { BUTTON_CLASSES } from "~/components/ui/buttons.ts";
+import { DataTable } from "~/components/ui/DataTable.tsx";
+import { IntentButton } from "~/components/ui/IntentButton.tsx";
+import { Select } from "~/components/ui/Select.tsx";
+import { SettingsPage } from "~/components/ui/SettingsPage.tsx";
 import { changeMemberRole, listMembers, removeMember, restoreMember } from "../../application/access/members.server.ts";
 import { formatRelativeTime } from "~/utils/format.ts";
 import { MEMBER_ROLES } from "../../domain/access/roles.ts";
@@ -71,9 +74,7 @@ export default function MembersSettings() {
   // Admins manage admins and members; owners are made and unmade by owners.
   const canChange = (role: string) => canManage && (me.role === "owner" || role !== "owner");
   return (
-    <AppShell user={user} org={org}>
-      <h1 className="text-2xl font-semibold tracking-tight">Settings</h1>
-      <SettingsNav />
+    <SettingsPage user={user} org={org}>
       <div className="mt-4 max-w-3xl space-y-2 text-sm text-gray-600">
         <p>
           People join by signing in with GitHub: whoever installed the GitHub App becomes owner, and members of the GitHub organisation the App
@@ -91,71 +92,57 @@ export default function MembersSettings() {
         </p>
       ) : null}
       <Card className="mt-6">
-        <Table>
-          <TableHead>
-            <TableRow>
-              <TableHeaderCell>Member</TableHeaderCell>
-              <TableHeaderCell>Role</TableHeaderCell>
-              <TableHeaderCell>Joined</TableHeaderCell>
-              <TableHeaderCell>Last sign-in</TableHeaderCell>
-              {canManage ? <TableHeaderCell>Actions</TableHeaderCell> : null}
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {members.map((member) => {
-              const label = member.name ? `${member.name} (${member.login})` : member.login;
-              return (
-                <TableRow key={member.userId} data-testid="member-row">
+        <DataTable columns={["Member", "Role", "Joined", "Last sign-in", canManage && "Actions"]}>
+          {members.map((member) => {
+            const label = member.name ? `${member.name} (${member.login})` : member.login;
+            return (
+              <TableRow key={member.userId} data-testid="member-row">
+                <TableCell>
+                  {label}
+                  {member.userId === me.userId ? <span className="text-gray-500"> · you</span> : null}
+                  {!member.viaGitHub ? <span className="block text-xs text-gray-500">local demo user</span> : null}
+                </TableCell>
+                <TableCell>
+                  {/* Own badge: Tremor's small violet and gray badges fail axe's contrast check. */}
+                  <span className={`rounded px-1.5 py-0.5 text-xs font-medium ring-1 ring-inset ${ROLE_CLASSES[member.role]}`}>{member.role}</span>
+                </TableCell>
+                <TableCell>{formatRelativeTime(member.joinedAt, now)}</TableCell>
+                <TableCell>{member.lastLoginAt ? formatRelativeTime(member.lastLoginAt, now) : "never"}</TableCell>
+                {canManage ? (
                   <TableCell>
-                    {label}
-                    {member.userId === me.userId ? <span className="text-gray-500"> · you</span> : null}
-                    {!member.viaGitHub ? <span className="block text-xs text-gray-500">local demo user</span> : null}
+                    {canChange(member.role) ? (
+                      <div className="flex flex-wrap items-center gap-2">
+                        <Form method="post" className="flex items-center gap-2">
+                          <input type="hidden" name="intent" value="role" />
+                          <input type="hidden" name="userId" value={member.userId} />
+                          <label className="sr-only" htmlFor={`role-${member.userId}`}>
+                            Role of {member.login}
+                          </label>
+                          <Select
+                            id={`role-${member.userId}`}
+                            name="role"
+                            defaultValue={member.role}
+                            key={member.role}
+                            className="rounded-md border-gray-300 py-1 text-xs"
+                            choices={MEMBER_ROLES.filter((role) => me.role === "owner" || role !== "owner")}
+                          />
+                          <button type="submit" className={BUTTON_CLASSES.row} aria-label={`Change role of ${member.login}`}>
+                            Change
+                          </button>
+                        </Form>
+                        <IntentButton intent="remove" fields={{ userId: member.userId }} variant="rowDanger" label={`Remove ${member.login}`}>
+                          Remove
+                        </IntentButton>
+                      </div>
+                    ) : (
+                      <span className="text-xs text-gray-500">only owners change owners</span>
+                    )}
                   </TableCell>
-                  <TableCell>
-                    {/* Own badge: Tremor's small violet and gray badges fail axe's contrast check. */}
-                    <span className={`rounded px-1.5 py-0.5 text-xs font-medium ring-1 ring-inset ${ROLE_CLASSES[member.role]}`}>{member.role}</span>
-                  </TableCell>
-                  <TableCell>{formatRelativeTime(member.joinedAt, now)}</TableCell>
-                  <TableCell>{member.lastLoginAt ? formatRelativeTime(member.lastLoginAt, now) : "never"}</TableCell>
-                  {canManage ? (
-                    <TableCell>
-                      {canChange(member.role) ? (
-                        <div className="flex flex-wrap items-center gap-2">
-                          <Form method="post" className="flex items-center gap-2">
-                            <input type="hidden" name="intent" value="role" />
-                            <input type="hidden" name="userId" value={member.userId} />
-                            <label className="sr-only" htmlFor={`role-${member.userId}`}>
-                              Role of {member.login}
-                            </label>
-                            <select id={`role-${member.userId}`} name="role" defaultValue={member.role} key={member.role} className="rounded-md border-gray-300 py-1 text-xs">
-                              {MEMBER_ROLES.filter((role) => me.role === "owner" || role !== "owner").map((role) => (
-                                <option key={role} value={role}>
-                                  {role}
-                                </option>
-                              ))}
-                            </select>
-                            <button type="submit" className="rounded-md border border-gray-300 bg-white px-2 py-1 text-xs hover:bg-gray-50" aria-label={`Change role of ${member.login}`}>
-                              Change
-                            </button>
-                          </Form>
-                          <Form method="post">
-                            <input type="hidden" name="intent" value="remove" />
-                            <input type="hidden" name="userId" value={member.userId} />
-                            <button type="submit" className="rounded-md border border-rose-300 bg-white px-2 py-1 text-xs text-rose-700 hover:bg-rose-50" aria-label={`Remove ${member.login}`}>
-                              Remove
-                            </button>
-                          </Form>
-                        </div>
-                      ) : (
-                        <span className="text-xs text-gray-500">only owners change owners</span>
-                      )}
-                    </TableCell>
-                  ) : null}
-                </TableRow>
-              );
-            })}
-          </TableBody>
-        </Table>
+                ) : null}
+              </TableRow>
+            );
+          })}
+        </DataTable>
       </Card>
       {removed.length > 0 ? (
         <Card className="mt-6 max-w-3xl">
@@ -173,13 +160,9 @@ export default function MembersSettings() {
                   </span>
                 </span>
                 {canManage ? (
-                  <Form method="post">
-                    <input type="hidden" name="intent" value="restore" />
-                    <input type="hidden" name="userId" value={person.userId} />
-                    <button type="submit" className="rounded-md border border-gray-300 bg-white px-2 py-1 text-xs hover:bg-gray-50" aria-label={`Restore ${person.login} as member`}>
-                      Restore as member
-                    </button>
-                  </Form>
+                  <IntentButton intent="restore" fields={{ userId: person.userId }} label={`Restore ${person.login} as member`}>
+                    Restore as member
+                  </IntentButton>
                 ) : null}
               </li>
             ))}
@@ -187,6 +170,6 @@ export default function MembersSettings() {
         </Card>
       ) : null}
       {canManage ? null : <p className="mt-4 text-sm text-gray-500">Only owners and admins change roles or remove members.</p>}
-    </AppShell>
+    </SettingsPage>
   );
 }

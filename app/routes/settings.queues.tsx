@@ -1,15 +1,19 @@
 import { data, type ActionFunctionArgs, type AppLoadContext, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { Card, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow, Title } from "@tremor/react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Card, TableCell, TableRow, Title } from "@tremor/react";
 import { requireOrganization, shellOf } from "~/auth.server.ts";
-import { AppShell } from "~/components/AppShell.tsx";
-import { SettingsNav } from "~/components/SettingsNav.tsx";
+import { DataTable, right, type Column } from "~/components/ui/DataTable.tsx";
+import { IntentButton } from "~/components/ui/IntentButton.tsx";
+import { Pagination } from "~/components/ui/Pagination.tsx";
+import { SettingsPage } from "~/components/ui/SettingsPage.tsx";
 import { actOnFailedJobs, loadQueuesOverview } from "../../application/operations/failed-jobs.server.ts";
 import { formatRelativeTime } from "~/utils/format.ts";
 
 export const meta: MetaFunction = () => [{ title: "Queues · Sentinel" }];
 
 const STATES = ["waiting", "active", "delayed", "failed", "completed"] as const;
+const DEPTH_COLUMNS: Column[] = ["Queue", ...STATES.map((state) => right(state, "capitalize"))];
+const FAILED_COLUMNS: Column[] = ["Job", "Attempts", "Error", "Failed", { key: "actions", label: <span className="sr-only">Actions</span> }];
 
 /** The queues page is for owners and admins: members are refused like on every admin action. */
 async function requireAdmin(request: Request, context: AppLoadContext) {
@@ -60,9 +64,7 @@ export default function QueuesSettings() {
   const { user, org, orgName, accessErrors, depth, selected, failed, failedTotal, page, pageCount, scanLimitReached, now } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionResult | undefined;
   return (
-    <AppShell user={user} org={org}>
-      <h1 className="text-2xl font-semibold tracking-tight">Settings</h1>
-      <SettingsNav />
+    <SettingsPage user={user} org={org}>
       <p className="mt-4 max-w-3xl text-sm text-gray-600">
         Background work runs in four queues shared by everything this Sentinel install does. The counts include every
         organisation&apos;s jobs; failed jobs are listed only when they belong to {orgName}. Failed jobs are kept for 7 days.
@@ -105,38 +107,26 @@ export default function QueuesSettings() {
       ) : null}
       <Card className="mt-6 max-w-4xl">
         <Title>Depth</Title>
-        <Table className="mt-2">
-          <TableHead>
-            <TableRow>
-              <TableHeaderCell>Queue</TableHeaderCell>
+        <DataTable className="mt-2" columns={DEPTH_COLUMNS}>
+          {depth.map(({ queue, counts }) => (
+            <TableRow key={queue} data-testid="queue-depth-row">
+              <TableCell>
+                <Link
+                  to={pageLink(queue, 1)}
+                  aria-current={queue === selected ? "page" : undefined}
+                  className={`text-blue-700 underline ${queue === selected ? "font-semibold" : ""}`}
+                >
+                  {queue}
+                </Link>
+              </TableCell>
               {STATES.map((state) => (
-                <TableHeaderCell key={state} className="text-right capitalize">
-                  {state}
-                </TableHeaderCell>
+                <TableCell key={state} className="text-right tabular-nums" data-state={state}>
+                  {counts[state].toLocaleString("en")}
+                </TableCell>
               ))}
             </TableRow>
-          </TableHead>
-          <TableBody>
-            {depth.map(({ queue, counts }) => (
-              <TableRow key={queue} data-testid="queue-depth-row">
-                <TableCell>
-                  <Link
-                    to={pageLink(queue, 1)}
-                    aria-current={queue === selected ? "page" : undefined}
-                    className={`text-blue-700 underline ${queue === selected ? "font-semibold" : ""}`}
-                  >
-                    {queue}
-                  </Link>
-                </TableCell>
-                {STATES.map((state) => (
-                  <TableCell key={state} className="text-right tabular-nums" data-state={state}>
-                    {counts[state].toLocaleString("en")}
-                  </TableCell>
-                ))}
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+          ))}
+        </DataTable>
       </Card>
       <Card className="mt-6">
         <div className="flex flex-wrap items-center justify-between gap-3">
@@ -144,13 +134,9 @@ export default function QueuesSettings() {
             Failed jobs in <span className="font-mono">{selected}</span> ({failedTotal.toLocaleString("en")})
           </h2>
           {failedTotal > 0 ? (
-            <Form method="post">
-              <input type="hidden" name="intent" value="retry-all" />
-              <input type="hidden" name="queue" value={selected} />
-              <button type="submit" className="rounded-md bg-gray-900 px-3 py-2 text-sm text-white hover:bg-gray-700">
-                Retry all {failedTotal.toLocaleString("en")}
-              </button>
-            </Form>
+            <IntentButton intent="retry-all" fields={{ queue: selected }} variant="primary" className="text-sm">
+              Retry all {failedTotal.toLocaleString("en")}
+            </IntentButton>
           ) : null}
         </div>
         {scanLimitReached ? (
@@ -159,79 +145,40 @@ export default function QueuesSettings() {
         {failed.length === 0 ? (
           <p className="mt-4 text-sm text-gray-600">No failed jobs of {orgName} in this queue.</p>
         ) : (
-          <Table className="mt-2">
-            <TableHead>
-              <TableRow>
-                <TableHeaderCell>Job</TableHeaderCell>
-                <TableHeaderCell>Attempts</TableHeaderCell>
-                <TableHeaderCell>Error</TableHeaderCell>
-                <TableHeaderCell>Failed</TableHeaderCell>
-                <TableHeaderCell>
-                  <span className="sr-only">Actions</span>
-                </TableHeaderCell>
+          <DataTable className="mt-2" columns={FAILED_COLUMNS}>
+            {failed.map((job) => (
+              <TableRow key={job.id} data-testid="failed-job-row">
+                <TableCell className="align-top">
+                  <div className="font-medium text-gray-900">{job.name}</div>
+                  <div className="font-mono text-xs text-gray-600">{job.id}</div>
+                </TableCell>
+                <TableCell className="align-top tabular-nums">
+                  {job.attemptsMade} of {job.attempts}
+                </TableCell>
+                <TableCell className="max-w-xl align-top">
+                  <p className="whitespace-pre-wrap break-words font-mono text-xs text-rose-800">{job.failedReason || "(no message)"}</p>
+                </TableCell>
+                <TableCell className="whitespace-nowrap align-top text-gray-600">
+                  <time dateTime={job.failedAt ?? undefined} title={job.failedAt ?? undefined}>
+                    {formatRelativeTime(job.failedAt, now)}
+                  </time>
+                </TableCell>
+                <TableCell className="align-top">
+                  <div className="flex gap-2">
+                    <IntentButton intent="retry" fields={{ queue: selected, jobId: job.id }} label={`Retry ${job.name} ${job.id}`}>
+                      Retry
+                    </IntentButton>
+                    <IntentButton intent="discard" fields={{ queue: selected, jobId: job.id }} variant="rowDanger" label={`Discard ${job.name} ${job.id}`}>
+                      Discard
+                    </IntentButton>
+                  </div>
+                </TableCell>
               </TableRow>
-            </TableHead>
-            <TableBody>
-              {failed.map((job) => (
-                <TableRow key={job.id} data-testid="failed-job-row">
-                  <TableCell className="align-top">
-                    <div className="font-medium text-gray-900">{job.name}</div>
-                    <div className="font-mono text-xs text-gray-600">{job.id}</div>
-                  </TableCell>
-                  <TableCell className="align-top tabular-nums">
-                    {job.attemptsMade} of {job.attempts}
-                  </TableCell>
-                  <TableCell className="max-w-xl align-top">
-                    <p className="whitespace-pre-wrap break-words font-mono text-xs text-rose-800">{job.failedReason || "(no message)"}</p>
-                  </TableCell>
-                  <TableCell className="whitespace-nowrap align-top text-gray-600">
-                    <time dateTime={job.failedAt ?? undefined} title={job.failedAt ?? undefined}>
-                      {formatRelativeTime(job.failedAt, now)}
-                    </time>
-                  </TableCell>
-                  <TableCell className="align-top">
-                    <div className="flex gap-2">
-                      <Form method="post">
-                        <input type="hidden" name="intent" value="retry" />
-                        <input type="hidden" name="queue" value={selected} />
-                        <input type="hidden" name="jobId" value={job.id} />
-                        <button type="submit" className="rounded-md border border-gray-300 bg-white px-2 py-1 text-xs hover:bg-gray-50" aria-label={`Retry ${job.name} ${job.id}`}>
-                          Retry
-                        </button>
-                      </Form>
-                      <Form method="post">
-                        <input type="hidden" name="intent" value="discard" />
-                        <input type="hidden" name="queue" value={selected} />
-                        <input type="hidden" name="jobId" value={job.id} />
-                        <button type="submit" className="rounded-md border border-rose-300 bg-white px-2 py-1 text-xs text-rose-700 hover:bg-rose-50" aria-label={`Discard ${job.name} ${job.id}`}>
-                          Discard
-                        </button>
-                      </Form>
-                    </div>
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+            ))}
+          </DataTable>
         )}
-        {pageCount > 1 ? (
-          <nav aria-label="Failed jobs pages" className="mt-4 flex items-center gap-4 text-sm">
-            {page > 1 ? (
-              <Link to={pageLink(selected, page - 1)} className="text-blue-700 underline">
-                Newer
-              </Link>
-            ) : null}
-            <span className="text-gray-600">
-              Page {page} of {pageCount}
-            </span>
-            {page < pageCount ? (
-              <Link to={pageLink(selected, page + 1)} className="text-blue-700 underline">
-                Older
-              </Link>
-            ) : null}
-          </nav>
-        ) : null}
+        <Pagination label="Failed jobs pages" page={page} pageCount={pageCount} hrefOf={(target) => pageLink(selected, target)} />
       </Card>
-    </AppShell>
+    </SettingsPage>
   );
 }
