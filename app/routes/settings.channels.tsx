@@ -1,10 +1,14 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Card, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow, Title } from "@tremor/react";
-import { CHANNEL_KIND_LABELS, type ChannelKind } from "../../domain/alerts/channel-kinds.ts";
+import { Card, TableCell, TableRow, Title } from "@tremor/react";
+import { CHANNEL_KINDS, CHANNEL_KIND_LABELS, type ChannelKind } from "../../domain/alerts/channel-kinds.ts";
 import { requireOrganization, shellOf } from "~/auth.server.ts";
-import { AppShell } from "~/components/AppShell.tsx";
-import { SettingsNav } from "~/components/SettingsNav.tsx";
+import { BUTTON_CLASSES } from "~/components/ui/buttons.ts";
+import { DataTable } from "~/components/ui/DataTable.tsx";
+import { Field, FieldError } from "~/components/ui/Field.tsx";
+import { IntentButton } from "~/components/ui/IntentButton.tsx";
+import { INPUT_CLASS } from "~/components/ui/Select.tsx";
+import { SettingsPage } from "~/components/ui/SettingsPage.tsx";
 import { addChannel, listChannels, removeChannel, setChannelEnabled } from "../../application/notifications/channel-settings.server.ts";
 import { sendChannelTest } from "~/services/channels.server.ts";
 import { formatRelativeTime } from "~/utils/format.ts";
@@ -12,7 +16,6 @@ import { formatRelativeTime } from "~/utils/format.ts";
 export const meta: MetaFunction = () => [{ title: "Notification channels · Sentinel" }];
 
 type Kind = ChannelKind;
-const SUBMIT_LABEL: Record<Kind, string> = { slack: "Add Slack channel", email: "Add email channel", pagerduty: "Add PagerDuty channel" };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const signedIn = await requireOrganization(request, context);
@@ -78,16 +81,67 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
-function FieldError({ id, message }: { id: string; message: string | undefined }) {
-  if (!message) return null;
-  return (
-    <p id={id} role="alert" className="text-sm text-rose-700">
-      {message}
-    </p>
-  );
+/** What the add form asks for besides the name: each kind's one field, as configFromForm reads it. */
+interface ChannelField {
+  name: "target" | "addresses" | "routingKey";
+  label: string;
+  placeholder?: string;
+  /** Addresses are a list: several lines. */
+  multiline?: boolean;
+  /** A routing key is a secret token: monospaced, and not offered by the browser's autocomplete. */
+  secret?: boolean;
+  /** The hint under the field; it names the server settings a kind needs when they are missing. */
+  help: (delivery: Delivery) => string;
 }
 
-function AddChannelForm({ kind, title, errors, resetKey, children }: { kind: Kind; title: string; errors: Record<string, string>; resetKey: number; children: React.ReactNode }) {
+type Delivery = { slackBot: boolean; email: boolean };
+
+/** The add form of each kind, in the registry's order; a new kind fails to compile until it has one. */
+const ADD_FORMS: Record<Kind, { title: string; submit: string; field: ChannelField }> = {
+  slack: {
+    title: "Add a Slack channel",
+    submit: "Add Slack channel",
+    field: {
+      name: "target",
+      label: "Channel id or incoming-webhook URL",
+      placeholder: "C0123456789",
+      help: (delivery) =>
+        `A channel id posts as the Sentinel bot${delivery.slackBot ? "" : " (needs SLACK_BOT_TOKEN, not set on this server)"}; invite it to the channel. An incoming-webhook URL (https://hooks.slack.com/services/…) needs no bot.`,
+    },
+  },
+  email: {
+    title: "Add email recipients",
+    submit: "Add email channel",
+    field: {
+      name: "addresses",
+      label: "Addresses",
+      placeholder: "oncall@example.com, lead@example.com",
+      multiline: true,
+      help: (delivery) => `Up to 20, separated by commas or new lines.${delivery.email ? "" : " Email needs RESEND_API_KEY and ALERT_EMAIL_FROM, not set on this server."}`,
+    },
+  },
+  pagerduty: {
+    title: "Add a PagerDuty service",
+    submit: "Add PagerDuty channel",
+    field: {
+      name: "routingKey",
+      label: "Routing key",
+      secret: true,
+      help: () => "The integration key of an Events API v2 integration (service → Integrations).",
+    },
+  },
+};
+
+function AddChannelForm({ kind, errors, resetKey, delivery }: { kind: Kind; errors: Record<string, string>; resetKey: number; delivery: Delivery }) {
+  const { title, submit, field } = ADD_FORMS[kind];
+  const id = `${kind}-${field.name}`;
+  const fieldProps = {
+    name: field.name,
+    placeholder: field.placeholder,
+    className: field.secret ? "rounded-md border-gray-300 font-mono text-sm" : INPUT_CLASS,
+    "aria-describedby": `${id}-help ${id}-error`,
+    "aria-invalid": errors[field.name] ? true : undefined,
+  };
   return (
     <Card className="max-w-3xl">
       <Title>{title}</Title>
@@ -95,15 +149,20 @@ function AddChannelForm({ kind, title, errors, resetKey, children }: { kind: Kin
       <Form key={resetKey} method="post" className="mt-3 flex flex-col gap-3 text-sm" aria-label={title}>
         <input type="hidden" name="intent" value="add" />
         <input type="hidden" name="kind" value={kind} />
-        <label className="flex flex-col gap-1">
-          Name
-          <input name="name" className="rounded-md border-gray-300 text-sm" aria-describedby={`${kind}-name-error`} aria-invalid={errors.name ? true : undefined} />
-        </label>
+        <Field label="Name">
+          <input name="name" className={INPUT_CLASS} aria-describedby={`${kind}-name-error`} aria-invalid={errors.name ? true : undefined} />
+        </Field>
         <FieldError id={`${kind}-name-error`} message={errors.name} />
-        {children}
+        <Field label={field.label}>
+          {field.multiline ? <textarea rows={2} {...fieldProps} /> : <input autoComplete={field.secret ? "off" : undefined} {...fieldProps} />}
+        </Field>
+        <p id={`${id}-help`} className="text-xs text-gray-500">
+          {field.help(delivery)}
+        </p>
+        <FieldError id={`${id}-error`} message={errors[field.name]} />
         <div>
-          <button type="submit" className="rounded-md bg-gray-900 px-3 py-2 text-white hover:bg-gray-700">
-            {SUBMIT_LABEL[kind]}
+          <button type="submit" className={BUTTON_CLASSES.primary}>
+            {submit}
           </button>
         </div>
       </Form>
@@ -118,9 +177,7 @@ export default function ChannelSettings() {
   const testing = navigation.state !== "idle" && navigation.formData?.get("intent") === "test" ? String(navigation.formData.get("channelId")) : null;
   const errorsFor = (kind: Kind) => (result?.intent === "add" && result.kind === kind ? result.fieldErrors : {});
   return (
-    <AppShell user={user} org={org}>
-      <h1 className="text-2xl font-semibold tracking-tight">Settings</h1>
-      <SettingsNav />
+    <SettingsPage user={user} org={org}>
       <p className="mt-4 max-w-3xl text-sm text-gray-600">
         Every alert goes to each enabled channel. Secrets (PagerDuty routing keys, Slack webhook URLs) are never shown again after saving
         {delivery.secretsEncrypted
@@ -136,117 +193,66 @@ export default function ChannelSettings() {
         {channels.length === 0 ? (
           <p className="text-sm text-gray-500">No channels yet: alerts are recorded and shown on the Alerts page, but nobody is notified.</p>
         ) : (
-          <Table>
-            <TableHead>
-              <TableRow>
-                <TableHeaderCell>Kind</TableHeaderCell>
-                <TableHeaderCell>Name</TableHeaderCell>
-                <TableHeaderCell>Sends to</TableHeaderCell>
-                <TableHeaderCell>Status</TableHeaderCell>
-                <TableHeaderCell>Last alert delivery</TableHeaderCell>
-                {canManage ? <TableHeaderCell>Actions</TableHeaderCell> : null}
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {channels.map((channel) => (
-                <TableRow key={channel.id} data-testid="channel-row">
-                  <TableCell>{CHANNEL_KIND_LABELS[channel.kind]}</TableCell>
-                  <TableCell>{channel.name}</TableCell>
-                  <TableCell className="whitespace-normal">
-                    {channel.target}
-                    {channel.problem ? <span className="block text-rose-700">{channel.problem}</span> : null}
-                    {channel.warning ? <span className="block text-amber-800">{channel.warning}</span> : null}
-                  </TableCell>
-                  <TableCell>
-                    {/* Own badge: Tremor's small emerald and gray badges fail axe's contrast check. */}
-                    <span className={`rounded px-1.5 py-0.5 text-xs font-medium ring-1 ring-inset ${channel.enabled ? "bg-emerald-50 text-emerald-800 ring-emerald-600/30" : "bg-gray-50 text-gray-700 ring-gray-500/30"}`}>
-                      {channel.enabled ? "enabled" : "disabled"}
+          <DataTable columns={["Kind", "Name", "Sends to", "Status", "Last alert delivery", canManage && "Actions"]}>
+            {channels.map((channel) => (
+              <TableRow key={channel.id} data-testid="channel-row">
+                <TableCell>{CHANNEL_KIND_LABELS[channel.kind]}</TableCell>
+                <TableCell>{channel.name}</TableCell>
+                <TableCell className="whitespace-normal">
+                  {channel.target}
+                  {channel.problem ? <span className="block text-rose-700">{channel.problem}</span> : null}
+                  {channel.warning ? <span className="block text-amber-800">{channel.warning}</span> : null}
+                </TableCell>
+                <TableCell>
+                  {/* Own badge: Tremor's small emerald and gray badges fail axe's contrast check. */}
+                  <span className={`rounded px-1.5 py-0.5 text-xs font-medium ring-1 ring-inset ${channel.enabled ? "bg-emerald-50 text-emerald-800 ring-emerald-600/30" : "bg-gray-50 text-gray-700 ring-gray-500/30"}`}>
+                    {channel.enabled ? "enabled" : "disabled"}
+                  </span>
+                </TableCell>
+                <TableCell className="whitespace-normal">
+                  {channel.lastDelivery ? (
+                    <span>
+                      {channel.lastDelivery.status} {formatRelativeTime(channel.lastDelivery.at, now)}
+                      {channel.lastDelivery.error ? <span className="block text-xs text-rose-700">{channel.lastDelivery.error}</span> : null}
                     </span>
+                  ) : (
+                    "none yet"
+                  )}
+                </TableCell>
+                {canManage ? (
+                  <TableCell>
+                    <div className="flex flex-wrap gap-2">
+                      <IntentButton intent="test" fields={{ channelId: channel.id }} disabled={testing === channel.id} label={`Send test to ${channel.name}`}>
+                        {testing === channel.id ? "Sending…" : "Send test"}
+                      </IntentButton>
+                      <IntentButton intent={channel.enabled ? "disable" : "enable"} fields={{ channelId: channel.id }} label={`${channel.enabled ? "Disable" : "Enable"} ${channel.name}`}>
+                        {channel.enabled ? "Disable" : "Enable"}
+                      </IntentButton>
+                      <IntentButton intent="remove" fields={{ channelId: channel.id }} variant="rowDanger" label={`Remove ${channel.name}`}>
+                        Remove
+                      </IntentButton>
+                    </div>
+                    {result?.intent === "test" && result.channelId === channel.id ? (
+                      <p role="status" data-testid="test-outcome" className={`mt-2 max-w-xs whitespace-normal text-xs ${result.ok ? "text-emerald-800" : "text-rose-700"}`}>
+                        {result.message}
+                      </p>
+                    ) : null}
                   </TableCell>
-                  <TableCell className="whitespace-normal">
-                    {channel.lastDelivery ? (
-                      <span>
-                        {channel.lastDelivery.status} {formatRelativeTime(channel.lastDelivery.at, now)}
-                        {channel.lastDelivery.error ? <span className="block text-xs text-rose-700">{channel.lastDelivery.error}</span> : null}
-                      </span>
-                    ) : (
-                      "none yet"
-                    )}
-                  </TableCell>
-                  {canManage ? (
-                    <TableCell>
-                      <div className="flex flex-wrap gap-2">
-                        <Form method="post">
-                          <input type="hidden" name="intent" value="test" />
-                          <input type="hidden" name="channelId" value={channel.id} />
-                          <button type="submit" disabled={testing === channel.id} className="rounded-md border border-gray-300 bg-white px-2 py-1 text-xs hover:bg-gray-50" aria-label={`Send test to ${channel.name}`}>
-                            {testing === channel.id ? "Sending…" : "Send test"}
-                          </button>
-                        </Form>
-                        <Form method="post">
-                          <input type="hidden" name="intent" value={channel.enabled ? "disable" : "enable"} />
-                          <input type="hidden" name="channelId" value={channel.id} />
-                          <button type="submit" className="rounded-md border border-gray-300 bg-white px-2 py-1 text-xs hover:bg-gray-50" aria-label={`${channel.enabled ? "Disable" : "Enable"} ${channel.name}`}>
-                            {channel.enabled ? "Disable" : "Enable"}
-                          </button>
-                        </Form>
-                        <Form method="post">
-                          <input type="hidden" name="intent" value="remove" />
-                          <input type="hidden" name="channelId" value={channel.id} />
-                          <button type="submit" className="rounded-md border border-rose-300 bg-white px-2 py-1 text-xs text-rose-700 hover:bg-rose-50" aria-label={`Remove ${channel.name}`}>
-                            Remove
-                          </button>
-                        </Form>
-                      </div>
-                      {result?.intent === "test" && result.channelId === channel.id ? (
-                        <p role="status" data-testid="test-outcome" className={`mt-2 max-w-xs whitespace-normal text-xs ${result.ok ? "text-emerald-800" : "text-rose-700"}`}>
-                          {result.message}
-                        </p>
-                      ) : null}
-                    </TableCell>
-                  ) : null}
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+                ) : null}
+              </TableRow>
+            ))}
+          </DataTable>
         )}
       </Card>
       {canManage ? (
         <div className="mt-6 grid gap-6 lg:grid-cols-3">
-          <AddChannelForm kind="slack" resetKey={channels.length} title="Add a Slack channel" errors={errorsFor("slack")}>
-            <label className="flex flex-col gap-1">
-              Channel id or incoming-webhook URL
-              <input name="target" placeholder="C0123456789" className="rounded-md border-gray-300 text-sm" aria-describedby="slack-target-help slack-target-error" aria-invalid={errorsFor("slack").target ? true : undefined} />
-            </label>
-            <p id="slack-target-help" className="text-xs text-gray-500">
-              A channel id posts as the Sentinel bot{delivery.slackBot ? "" : " (needs SLACK_BOT_TOKEN, not set on this server)"}; invite it to the channel. An incoming-webhook URL (https://hooks.slack.com/services/…) needs no bot.
-            </p>
-            <FieldError id="slack-target-error" message={errorsFor("slack").target} />
-          </AddChannelForm>
-          <AddChannelForm kind="email" resetKey={channels.length} title="Add email recipients" errors={errorsFor("email")}>
-            <label className="flex flex-col gap-1">
-              Addresses
-              <textarea name="addresses" rows={2} placeholder="oncall@example.com, lead@example.com" className="rounded-md border-gray-300 text-sm" aria-describedby="email-addresses-help email-addresses-error" aria-invalid={errorsFor("email").addresses ? true : undefined} />
-            </label>
-            <p id="email-addresses-help" className="text-xs text-gray-500">
-              Up to 20, separated by commas or new lines.{delivery.email ? "" : " Email needs RESEND_API_KEY and ALERT_EMAIL_FROM, not set on this server."}
-            </p>
-            <FieldError id="email-addresses-error" message={errorsFor("email").addresses} />
-          </AddChannelForm>
-          <AddChannelForm kind="pagerduty" resetKey={channels.length} title="Add a PagerDuty service" errors={errorsFor("pagerduty")}>
-            <label className="flex flex-col gap-1">
-              Routing key
-              <input name="routingKey" autoComplete="off" className="rounded-md border-gray-300 font-mono text-sm" aria-describedby="pagerduty-routingKey-help pagerduty-routingKey-error" aria-invalid={errorsFor("pagerduty").routingKey ? true : undefined} />
-            </label>
-            <p id="pagerduty-routingKey-help" className="text-xs text-gray-500">
-              The integration key of an Events API v2 integration (service → Integrations).
-            </p>
-            <FieldError id="pagerduty-routingKey-error" message={errorsFor("pagerduty").routingKey} />
-          </AddChannelForm>
+          {CHANNEL_KINDS.map((kind) => (
+            <AddChannelForm key={kind} kind={kind} resetKey={channels.length} errors={errorsFor(kind)} delivery={delivery} />
+          ))}
         </div>
       ) : (
         <p className="mt-4 text-sm text-gray-500">Only owners and admins add, test or remove channels.</p>
       )}
-    </AppShell>
+    </SettingsPage>
   );
 }
