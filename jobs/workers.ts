@@ -94,25 +94,30 @@ export async function startWorkers(services: Services, options: { github?: GitHu
     await services.queue.startWorker(queue, createJobRouter(queue, queueHandlers), { concurrency: concurrencyOf(services.env, queue) });
   }
   await registerSchedules(services.queue);
-  const recoveryLogger = services.logger.child({ component: "recovery" });
-  try {
-    await requeueUnfinishedWork({ db: services.db, queue: services.queue, logger: recoveryLogger });
-  } catch (error) {
-    // A transient outage at start (Redis restarting, connections dropped) must not stop the worker: the hourly
-    // recovery job re-queues the same work (found by the chaos run).
-    recoveryLogger.warn(
-      { error: error instanceof Error ? error.message : String(error) },
-      "could not re-queue unfinished work at start; the hourly recovery will",
-    );
-  }
+  await atStartOrLater(services, "recovery", requeueUnfinishedWork, "could not re-queue unfinished work at start; the hourly recovery will");
   // After an upgrade that changed the detector: re-score the stored history in the background.
-  const rescoreLogger = services.logger.child({ component: "rescore" });
+  await atStartOrLater(
+    services,
+    "rescore",
+    enqueueStaleDetectorRescores,
+    "could not check for commits scored by another detector version at start; the daily rescore check will",
+  );
+}
+
+/**
+ * Start-up work that a scheduled job repeats. A transient outage at start (Redis restarting, connections dropped)
+ * must not stop the worker (found by the chaos run): a failure is logged, and the scheduled job does the same work.
+ */
+async function atStartOrLater(
+  services: Services,
+  component: string,
+  work: (deps: Pick<Services, "db" | "queue" | "logger">) => Promise<unknown>,
+  whenItFails: string,
+): Promise<void> {
+  const logger = services.logger.child({ component });
   try {
-    await enqueueStaleDetectorRescores({ db: services.db, queue: services.queue, logger: rescoreLogger });
+    await work({ db: services.db, queue: services.queue, logger });
   } catch (error) {
-    rescoreLogger.warn(
-      { error: error instanceof Error ? error.message : String(error) },
-      "could not check for commits scored by another detector version at start; the daily rescore check will",
-    );
+    logger.warn({ error: error instanceof Error ? error.message : String(error) }, whenItFails);
   }
 }
