@@ -1,18 +1,20 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../../infrastructure/db/client.ts";
+import { isoTime, isoTimeOrNull, pageLimit, repoFilter } from "./list-query.ts";
 
 export const ALERT_SEVERITIES = ["info", "warning", "critical"] as const;
 
 export const alertListQuery = z.object({
   status: z.enum(["open", "acknowledged", "all"], { message: "status is open, acknowledged or all" }).default("all"),
   severity: z.enum(ALERT_SEVERITIES, { message: "severity is info, warning or critical" }).optional(),
-  repo: z.string().uuid("repo must be a repository id").optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(100),
+  repo: repoFilter,
+  limit: pageLimit(100),
 });
 export type AlertListQuery = z.infer<typeof alertListQuery>;
 
-export interface AlertView {
+// A type, not an interface: drizzle's execute<T> wants rows assignable to Record<string, unknown>.
+export type AlertView = {
   id: string;
   repoId: string | null;
   repoFullName: string | null;
@@ -23,23 +25,13 @@ export interface AlertView {
   triggeredAt: string;
   acknowledgedAt: string | null;
   acknowledgedBy: string | null;
-}
+};
 
 /** Newest first. Organisation-wide alerts have no repository; a repository's alerts hide with the repository. */
 export async function listAlerts(db: Executor, orgId: string, query: AlertListQuery): Promise<AlertView[]> {
-  const rows = await db.execute<{
-    id: string;
-    repo_id: string | null;
-    full_name: string | null;
-    rule: string;
-    severity: AlertView["severity"];
-    title: string;
-    details: Record<string, unknown>;
-    triggered_at: string;
-    acknowledged_at: string | null;
-    acknowledged_by: string | null;
-  }>(sql`
-    select a.id, a.repo_id, r.full_name, a.rule, a.severity, a.title, a.details, a.triggered_at, a.acknowledged_at, u.login as acknowledged_by
+  const rows = await db.execute<AlertView>(sql`
+    select a.id, a.repo_id as "repoId", r.full_name as "repoFullName", a.rule, a.severity, a.title, a.details,
+      a.triggered_at as "triggeredAt", a.acknowledged_at as "acknowledgedAt", u.login as "acknowledgedBy"
     from alerts a
     left join repositories r on r.id = a.repo_id and r.org_id = ${orgId}
     left join users u on u.id = a.acknowledged_by
@@ -50,18 +42,7 @@ export async function listAlerts(db: Executor, orgId: string, query: AlertListQu
     order by a.triggered_at desc, a.id
     limit ${query.limit}
   `);
-  return rows.map((row) => ({
-    id: row.id,
-    repoId: row.repo_id,
-    repoFullName: row.full_name,
-    rule: row.rule,
-    severity: row.severity,
-    title: row.title,
-    details: row.details,
-    triggeredAt: new Date(row.triggered_at).toISOString(),
-    acknowledgedAt: row.acknowledged_at ? new Date(row.acknowledged_at).toISOString() : null,
-    acknowledgedBy: row.acknowledged_by,
-  }));
+  return rows.map((row) => ({ ...row, triggeredAt: isoTime(row.triggeredAt), acknowledgedAt: isoTimeOrNull(row.acknowledgedAt) }));
 }
 
 export interface AlertSummary {
@@ -89,6 +70,6 @@ export async function getAlertSummary(db: Executor, orgId: string, now: Date): P
     open: row?.open ?? 0,
     total: row?.total ?? 0,
     openBySeverity: { info: row?.info ?? 0, warning: row?.warning ?? 0, critical: row?.critical ?? 0 },
-    mostRecentAt: row?.most_recent_at ? new Date(row.most_recent_at).toISOString() : null,
+    mostRecentAt: isoTimeOrNull(row?.most_recent_at ?? null),
   };
 }

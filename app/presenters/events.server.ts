@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Executor } from "../../infrastructure/db/client.ts";
 
 import { EVENT_TYPES } from "../utils/event-types.ts";
+import { type InRepository, isoTime, pageLimit, repoFilter } from "./list-query.ts";
 
 export { EVENT_TYPES };
 
@@ -12,18 +13,16 @@ export const eventFeedQuery = z.object({
     .string()
     .regex(/^\d+$/, "cursor must come from a previous page")
     .optional(),
-  repo: z.string().uuid("repo must be a repository id").optional(),
+  repo: repoFilter,
   type: z.enum(EVENT_TYPES, { message: `type must be one of ${EVENT_TYPES.join(", ")}` }).optional(),
   minConfidence: z.coerce.number().min(0, "minConfidence is between 0 and 1").max(1, "minConfidence is between 0 and 1").optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: pageLimit(50),
 });
 export type EventFeedQuery = z.infer<typeof eventFeedQuery>;
 
-export interface FeedEvent {
+export interface FeedEvent extends InRepository {
   id: number;
   type: string;
-  repoId: string;
-  repoFullName: string;
   timestamp: string;
   actor: string | null;
   commitSha: string | null;
@@ -67,7 +66,7 @@ function toFeedEvent(row: EventRow, verdict: { aiConfidence: number | null; anal
     type: row.type,
     repoId: row.repo_id,
     repoFullName: row.full_name,
-    timestamp: new Date(row.timestamp).toISOString(),
+    timestamp: isoTime(row.timestamp),
     actor: row.actor,
     commitSha: row.commit_sha,
     prNumber: row.pr_number,

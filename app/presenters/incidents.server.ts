@@ -2,18 +2,17 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../../infrastructure/db/client.ts";
 import { AI_CONFIDENCE_THRESHOLD } from "../../domain/detection/threshold.ts";
+import { type InRepository, isoTime, isoTimeOrNull, pageLimit, repoFilter } from "./list-query.ts";
 
 export const incidentListQuery = z.object({
-  repo: z.string().uuid("repo must be a repository id").optional(),
+  repo: repoFilter,
   status: z.enum(["open", "resolved", "all"], { message: "status is open, resolved or all" }).default("all"),
-  limit: z.coerce.number().int().min(1).max(200).default(100),
+  limit: pageLimit(100),
 });
 export type IncidentListQuery = z.infer<typeof incidentListQuery>;
 
-export interface IncidentSummary {
+export interface IncidentSummary extends InRepository {
   id: string;
-  repoId: string;
-  repoFullName: string;
   title: string;
   severity: "sev1" | "sev2" | "sev3" | "sev4";
   source: string;
@@ -24,38 +23,22 @@ export interface IncidentSummary {
   aiAttribution: number | null;
 }
 
-type IncidentRow = {
-  id: string;
-  repo_id: string;
-  full_name: string;
-  title: string;
-  severity: IncidentSummary["severity"];
-  source: string;
-  started_at: string;
-  resolved_at: string | null;
-  suspected_commits: number;
-  lines: number;
-  ai_lines: number;
-};
+/** A summary as selected (columns aliased to its keys): the driver's timestamps, and the lines behind the attribution. */
+type IncidentRow = Omit<IncidentSummary, "aiAttribution"> & { lines: number; aiLines: number };
 
-function toSummary(row: IncidentRow): IncidentSummary {
+function toSummary({ lines, aiLines, ...row }: IncidentRow): IncidentSummary {
   return {
-    id: row.id,
-    repoId: row.repo_id,
-    repoFullName: row.full_name,
-    title: row.title,
-    severity: row.severity,
-    source: row.source,
-    startedAt: new Date(row.started_at).toISOString(),
-    resolvedAt: row.resolved_at ? new Date(row.resolved_at).toISOString() : null,
-    suspectedCommits: row.suspected_commits,
-    aiAttribution: row.lines > 0 ? (row.ai_lines / row.lines) * 100 : null,
+    ...row,
+    startedAt: isoTime(row.startedAt),
+    resolvedAt: isoTimeOrNull(row.resolvedAt),
+    aiAttribution: lines > 0 ? (aiLines / lines) * 100 : null,
   };
 }
 
 const incidentColumns = (orgId: string) => sql`
-  i.id, i.repo_id, r.full_name, i.title, i.severity, i.source, i.started_at, i.resolved_at,
-  coalesce(s.suspected_commits, 0)::int as suspected_commits, coalesce(a.lines, 0)::int as lines, coalesce(a.ai_lines, 0)::int as ai_lines
+  i.id, i.repo_id as "repoId", r.full_name as "repoFullName", i.title, i.severity, i.source, i.started_at as "startedAt",
+  i.resolved_at as "resolvedAt", coalesce(s.suspected_commits, 0)::int as "suspectedCommits",
+  coalesce(a.lines, 0)::int as lines, coalesce(a.ai_lines, 0)::int as "aiLines"
   from incidents i
   join repositories r on r.id = i.repo_id and r.org_id = ${orgId} and r.disabled_at is null
   left join lateral (select count(*) as suspected_commits from incident_commits ic where ic.incident_id = i.id) s on true
@@ -104,11 +87,12 @@ export interface IncidentDetail extends IncidentSummary {
 
 export async function getIncidentDetail(db: Executor, orgId: string, incidentId: string): Promise<IncidentDetail | null> {
   if (!z.string().uuid().safeParse(incidentId).success) return null;
-  const [row] = await db.execute<IncidentRow & { description: string | null; created_at: string }>(sql`
-    select i.description, i.created_at, ${incidentColumns(orgId)}
+  const [row] = await db.execute<IncidentRow & { description: string | null; createdAt: string }>(sql`
+    select i.description, i.created_at as "createdAt", ${incidentColumns(orgId)}
     where i.org_id = ${orgId} and i.id = ${incidentId}
   `);
   if (!row) return null;
+  const { description, createdAt, ...summary } = row;
   const suspects = await db.execute<{
     sha: string;
     event_id: number | null;
@@ -141,9 +125,9 @@ export async function getIncidentDetail(db: Executor, orgId: string, incidentId:
     order by ca.risk_tier desc
   `);
   return {
-    ...toSummary(row),
-    description: row.description,
-    createdAt: new Date(row.created_at).toISOString(),
+    ...toSummary(summary),
+    description,
+    createdAt: isoTime(createdAt),
     suspects: suspects.map((suspect) => ({
       sha: suspect.sha,
       eventId: suspect.event_id === null ? null : Number(suspect.event_id),
