@@ -51,6 +51,13 @@ const perMinuteLimit = (fallback: number) =>
       .default(fallback),
   );
 
+/** Settings that work only as a pair: one set without the other stops the process, naming the one missing. */
+const SETTINGS_SET_TOGETHER = [
+  ["GITHUB_APP_ID", "GITHUB_APP_PRIVATE_KEY", "GitHub App credential"],
+  ["RESEND_API_KEY", "ALERT_EMAIL_FROM", "email setting"],
+  ["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET", "GitHub sign-in credential"],
+] as const;
+
 export const envSchema = z
   .object({
     NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(["development", "production", "test"]).default("development")),
@@ -230,29 +237,14 @@ export const envSchema = z
     ),
   })
   .superRefine((env, context) => {
-    if ((env.GITHUB_APP_ID === undefined) !== (env.GITHUB_APP_PRIVATE_KEY === undefined)) {
-      const missing = env.GITHUB_APP_ID === undefined ? "GITHUB_APP_ID" : "GITHUB_APP_PRIVATE_KEY";
-      context.addIssue({
-        code: "custom",
-        path: [missing],
-        message: "is required when the other GitHub App credential is set (GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY go together)",
-      });
-    }
-    if ((env.RESEND_API_KEY === undefined) !== (env.ALERT_EMAIL_FROM === undefined)) {
-      const missing = env.RESEND_API_KEY === undefined ? "RESEND_API_KEY" : "ALERT_EMAIL_FROM";
-      context.addIssue({
-        code: "custom",
-        path: [missing],
-        message: "is required when the other email setting is set (RESEND_API_KEY and ALERT_EMAIL_FROM go together)",
-      });
-    }
-    if ((env.GITHUB_CLIENT_ID === undefined) !== (env.GITHUB_CLIENT_SECRET === undefined)) {
-      const missing = env.GITHUB_CLIENT_ID === undefined ? "GITHUB_CLIENT_ID" : "GITHUB_CLIENT_SECRET";
-      context.addIssue({
-        code: "custom",
-        path: [missing],
-        message: "is required when the other GitHub sign-in credential is set (GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET go together)",
-      });
+    for (const [first, second, what] of SETTINGS_SET_TOGETHER) {
+      if ((env[first] === undefined) !== (env[second] === undefined)) {
+        context.addIssue({
+          code: "custom",
+          path: [env[first] === undefined ? first : second],
+          message: `is required when the other ${what} is set (${first} and ${second} go together)`,
+        });
+      }
     }
     if (env.GITHUB_WEBHOOK_SECRET_PREVIOUS !== undefined && env.GITHUB_WEBHOOK_SECRET === undefined) {
       context.addIssue({
