@@ -38,6 +38,16 @@ const ok = (description: string) => ({
 });
 const common = { "401": errorResponse("Missing, invalid, revoked or expired API key"), "404": errorResponse("Not found, or not this organisation's") };
 
+/** A GET of one resource by the id in its path. */
+function oneOperation(operationId: string, summary: string, id: ReturnType<typeof idParameter>, found: string) {
+  return { operationId, summary, parameters: [id], responses: { "200": ok(found), ...common } };
+}
+
+/** A GET of a list whose filters are the route's zod query schema: a bad filter answers 400. */
+function listOperation(operationId: string, summary: string, query: z.ZodType, found: string) {
+  return { operationId, summary, parameters: queryParameters(query), responses: { "200": ok(found), "400": errorResponse("Invalid filter"), ...common } };
+}
+
 /**
  * An operation that changes data: it needs a key with write scope (OpenAPI 3.1 lets a bearer scheme's requirement
  * list role names), and a read-only key answers 403. The guard enforces the same per route (`requireApiKey`).
@@ -163,36 +173,19 @@ export function buildOpenApiDocument(serverUrl: string) {
         },
       },
       "/repos/{id}/high-risk-files": {
-        get: {
-          operationId: "getHighRiskFiles",
-          summary: "T3/T4 files changed by AI-attributed commits in the last 90 days",
-          parameters: [idParameter("id", "Repository id", uuid)],
-          responses: { "200": ok("Files, riskiest first"), ...common },
-        },
+        get: oneOperation(
+          "getHighRiskFiles",
+          "T3/T4 files changed by AI-attributed commits in the last 90 days",
+          idParameter("id", "Repository id", uuid),
+          "Files, riskiest first",
+        ),
       },
-      "/events": {
-        get: {
-          operationId: "listEvents",
-          summary: "Event feed, newest first, keyset-paginated",
-          parameters: queryParameters(eventFeedQuery),
-          responses: { "200": ok("A page of events and nextCursor"), "400": errorResponse("Invalid filter"), ...common },
-        },
-      },
+      "/events": { get: listOperation("listEvents", "Event feed, newest first, keyset-paginated", eventFeedQuery, "A page of events and nextCursor") },
       "/events/{id}": {
-        get: {
-          operationId: "getEvent",
-          summary: "One event with the per-file attribution and the signals' evidence",
-          parameters: [idParameter("id", "Event id", { type: "integer" })],
-          responses: { "200": ok("The event"), ...common },
-        },
+        get: oneOperation("getEvent", "One event with the per-file attribution and the signals' evidence", idParameter("id", "Event id", { type: "integer" }), "The event"),
       },
       "/incidents": {
-        get: {
-          operationId: "listIncidents",
-          summary: "Incidents with the AI share of their suspected commits",
-          parameters: queryParameters(incidentListQuery),
-          responses: { "200": ok("Incidents, newest first"), "400": errorResponse("Invalid filter"), ...common },
-        },
+        get: listOperation("listIncidents", "Incidents with the AI share of their suspected commits", incidentListQuery, "Incidents, newest first"),
         post: writeOperation({
           operationId: "createIncident",
           summary: "Log an incident with suspected commits (full or short shas)",
@@ -200,22 +193,8 @@ export function buildOpenApiDocument(serverUrl: string) {
           responses: { "201": ok("The incident"), "400": errorResponse("Invalid fields; nothing was written"), ...common },
         }),
       },
-      "/incidents/{id}": {
-        get: {
-          operationId: "getIncident",
-          summary: "One incident with its suspected commits",
-          parameters: [idParameter("id", "Incident id", uuid)],
-          responses: { "200": ok("The incident"), ...common },
-        },
-      },
-      "/alerts": {
-        get: {
-          operationId: "listAlerts",
-          summary: "Alerts, newest first, with the last 30 days' counts",
-          parameters: queryParameters(alertListQuery),
-          responses: { "200": ok("Alerts and summary"), "400": errorResponse("Invalid filter"), ...common },
-        },
-      },
+      "/incidents/{id}": { get: oneOperation("getIncident", "One incident with its suspected commits", idParameter("id", "Incident id", uuid), "The incident") },
+      "/alerts": { get: listOperation("listAlerts", "Alerts, newest first, with the last 30 days' counts", alertListQuery, "Alerts and summary") },
       "/alerts/{id}/ack": {
         post: writeOperation({
           operationId: "acknowledgeAlert",
