@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { combineSignals, dedupeSignals } from "./combine.ts";
-import type { Signal } from "./types.ts";
+import type { Signal, SignalId } from "./types.ts";
 
 const signalArb = fc.record({
-  id: fc.constantFrom("a", "b", "c", "d", "e", "f"),
+  id: fc.constantFrom<SignalId>("agent-identity", "agent-branch", "pr-ai-disclosure", "message-markdown", "style-narration", "time-of-day"),
   weight: fc.double({ min: 0, max: 1, noNaN: true }),
   evidence: fc.constant("x"),
 });
@@ -17,7 +17,7 @@ describe("combineSignals", () => {
       { id: "agent-coauthor-trailer", weight: 0.9, evidence: "" },
     ]);
     expect(two).toBeCloseTo(0.99, 10);
-    expect(combineSignals([{ id: "a", weight: 1, evidence: "" }, { id: "b", weight: 1, evidence: "" }])).toBeLessThan(1);
+    expect(combineSignals([{ id: "agent-identity", weight: 1, evidence: "" }, { id: "agent-branch", weight: 1, evidence: "" }])).toBeLessThan(1);
     expect(combineSignals([])).toBe(0);
   });
 
@@ -66,19 +66,19 @@ describe("combineSignals", () => {
   });
 
   it("ignores zero, negative and non-finite weights", () => {
-    expect(combineSignals([{ id: "a", weight: -3, evidence: "" }, { id: "b", weight: Number.NaN, evidence: "" }, { id: "c", weight: 0, evidence: "" }])).toBe(0);
+    expect(combineSignals([{ id: "agent-identity", weight: -3, evidence: "" }, { id: "agent-branch", weight: Number.NaN, evidence: "" }, { id: "pr-ai-disclosure", weight: 0, evidence: "" }])).toBe(0);
   });
 });
 
 describe("dedupeSignals", () => {
   it("keeps the strongest signal per id, strongest first", () => {
     const result = dedupeSignals([
-      { id: "velocity", weight: 0.3, evidence: "slow" },
-      { id: "velocity", weight: 0.6, evidence: "fast" },
+      { id: "velocity-burst", weight: 0.3, evidence: "slow" },
+      { id: "velocity-burst", weight: 0.6, evidence: "fast" },
       { id: "time-of-day", weight: 0.3, evidence: "night" },
     ]);
     expect(result.map((signal) => [signal.id, signal.evidence])).toEqual([
-      ["velocity", "fast"],
+      ["velocity-burst", "fast"],
       ["time-of-day", "night"],
     ]);
   });

@@ -8,18 +8,6 @@ import type { GitIdentity, LineRecord, NormalisedCommit, PullRequestContext, Sig
  * The same tables drive `stripMarkers`, so what the detector calls a marker is exactly what eval removes.
  */
 
-export const MARKER_SIGNAL_IDS = [
-  "agent-identity",
-  "agent-coauthor-trailer",
-  "agent-generated-banner",
-  "agent-session-trailer",
-  "aider-message-prefix",
-  "agent-branch",
-  "agent-pr-marker",
-  "line-records",
-] as const;
-export type MarkerSignalId = (typeof MARKER_SIGNAL_IDS)[number];
-
 const AGENT_EMAILS: Record<string, string> = {
   "noreply@anthropic.com": "Claude Code",
   "claude@anthropic.com": "Claude Code",

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DETECTOR_MODEL, FAMILIES, FAMILY_MARGIN, familyCap, familyOf, scoreTells, sigmoid, type DetectorModel } from "./model.ts";
 import type { Tell } from "./signals.ts";
+import type { TellId } from "./types.ts";
 
 /** A model small enough to compute by hand, its tells well under the family caps. */
 const SYNTHETIC: DetectorModel = {
@@ -10,8 +11,8 @@ const SYNTHETIC: DetectorModel = {
   calibration: { scale: 1, shift: 0 },
 };
 
-const tell = (id: string): Tell => ({ id, evidence: id.replace(/-/g, " ") });
-const tells = (...ids: string[]) => ids.map(tell);
+const tell = (id: TellId): Tell => ({ id, evidence: id.replace(/-/g, " ") });
+const tells = (...ids: TellId[]) => ids.map(tell);
 
 /** Every subset of the given ids (2ⁿ of them). */
 function subsets(ids: readonly string[]): string[][] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MARKER_SIGNAL_IDS } from "./markers.ts";
+import { MARKER_SIGNAL_IDS } from "./types.ts";
 import { signalLabel } from "./signal-labels.ts";
 
 describe("signalLabel", () => {

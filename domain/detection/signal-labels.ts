@@ -1,13 +1,8 @@
-import type { MarkerSignalId } from "./markers.ts";
+import type { NamedSignalId } from "./types.ts";
 
-/**
- * The signal ids a verdict can name besides the fitted tells: the markers (markers.ts), an AI tool named in the pull
- * request or message, the combined tells, and a file not counted toward the share. Each has a readable name, and
- * the compiler insists on one for every id; a tell (message-…, style-…, velocity-…, time-of-day) reads as its words.
- */
-export type SignalId = MarkerSignalId | "pr-ai-disclosure" | "fitted-tells" | "not-counted";
-
-const SIGNAL_LABELS: Record<SignalId, string> = {
+/** A readable name for every signal id (the compiler insists on one for each); a tell (message-…, style-…, velocity-…,
+ * time-of-day) reads as its words. */
+const SIGNAL_LABELS: Record<NamedSignalId, string> = {
   "agent-identity": "Agent identity",
   "agent-coauthor-trailer": "Agent co-author trailer",
   "agent-generated-banner": "Generated-with banner",
@@ -21,7 +16,7 @@ const SIGNAL_LABELS: Record<SignalId, string> = {
   "not-counted": "not counted",
 };
 
-/** Named although not in SignalId: the time-of-day tell, and ids that earlier detector versions stored in verdicts. */
+/** Tells that read better than their words, and ids that earlier detector versions stored in verdicts. */
 const OTHER_SIGNAL_LABELS: Readonly<Record<string, string>> = {
   velocity: "Commit velocity",
   "time-of-day": "Time of day",
@@ -30,5 +25,5 @@ const OTHER_SIGNAL_LABELS: Readonly<Record<string, string>> = {
 };
 
 export function signalLabel(id: string): string {
-  return (Object.hasOwn(SIGNAL_LABELS, id) ? SIGNAL_LABELS[id as SignalId] : OTHER_SIGNAL_LABELS[id]) ?? id.replace(/-/g, " ");
+  return (Object.hasOwn(SIGNAL_LABELS, id) ? SIGNAL_LABELS[id as NamedSignalId] : OTHER_SIGNAL_LABELS[id]) ?? id.replace(/-/g, " ");
 }

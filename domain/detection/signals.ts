@@ -1,5 +1,5 @@
 import { parseLocalTime, formatClock } from "./time.ts";
-import type { NormalisedCommit, Signal } from "./types.ts";
+import type { NormalisedCommit, Signal, TellId } from "./types.ts";
 
 /**
  * Commit-level signals other than explicit markers. Each is a small pure function returning a Signal or
@@ -147,7 +147,7 @@ function longestBulletRun(lines: readonly string[]): number {
 
 /** One named piece of stylistic or timing evidence; the model (model.ts) says how much it moves the odds. */
 export interface Tell {
-  id: string;
+  id: TellId;
   evidence: string;
 }
 

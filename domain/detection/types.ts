@@ -63,9 +63,30 @@ export interface NormalisedCommit {
   truncated: boolean;
 }
 
+/** The ids of explicit agent marks (markers.ts): each has a weight in ADR 010 and a label in signal-labels.ts. */
+export const MARKER_SIGNAL_IDS = [
+  "agent-identity",
+  "agent-coauthor-trailer",
+  "agent-generated-banner",
+  "agent-session-trailer",
+  "aider-message-prefix",
+  "agent-branch",
+  "agent-pr-marker",
+  "line-records",
+] as const;
+export type MarkerSignalId = (typeof MARKER_SIGNAL_IDS)[number];
+/** The ids that have a fixed meaning: the markers, an AI tool named in the pull request or message, the combined fitted
+ * tells, and a file not counted toward the share. signal-labels.ts must name each. */
+export type NamedSignalId = MarkerSignalId | "pr-ai-disclosure" | "fitted-tells" | "not-counted";
+/** A stylistic or timing tell (signals.ts, style.ts): the fitted model decides which exist, so each family is open. */
+export type TellId = `message-${string}` | `style-${string}` | `velocity-${string}` | "time-of-day";
+/** Every id a verdict's signal can carry; a family whose tells were capped (model.ts) reads "<family>-capped". Verdicts
+ * stored by earlier detector versions may hold other ids, so code reading stored signals keeps them as strings. */
+export type SignalId = NamedSignalId | TellId | "timing-capped";
+
 /** One piece of evidence. Weight is the probability-like strength this evidence alone gives, in [0, 1). */
 export interface Signal {
-  id: string;
+  id: SignalId;
   weight: number;
   /** For a fitted tell: the factor by which it multiplies the odds that an agent wrote the commit. */
   odds?: number;
