@@ -175,36 +175,41 @@ export function createGitHubApi(
     return installationOctokit(repository.installationId);
   }
 
+  /** `call` for a request about one repository, made as its installation: `run` gets that client and the owner/name pair. */
+  async function callForRepository<T>(
+    repository: RepositoryTarget,
+    what: string,
+    run: (octokit: Octokit, target: { owner: string; repo: string }) => Promise<T>,
+  ): Promise<T | null> {
+    const target = splitName(repository.fullName);
+    return call(`installation-${repository.installationId}`, what, async () => run(await forRepository(repository), target), repository);
+  }
+
   const signal = () => AbortSignal.timeout(REQUEST_TIMEOUT_MS);
 
   return {
     async getCommit(repository, sha) {
-      const { owner, repo } = splitName(repository.fullName);
-      return call(`installation-${repository.installationId}`, `GET /repos/${repository.fullName}/commits/${sha}`, async () => {
-        const octokit = await forRepository(repository);
+      return callForRepository(repository, `GET /repos/${repository.fullName}/commits/${sha}`, async (octokit, target) => {
         // The body is parsed here with JSON.parse: octokit's parser keeps big integers exact, at several times the CPU
         // cost on a commit's patches, and nothing in a commit needs that.
         const request = () => ({ signal: signal(), parseSuccessResponseBody: false });
-        const first = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}", { owner, repo, ref: sha, request: request() });
+        const first = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}", { ...target, ref: sha, request: request() });
         const commit = parseJsonBody(first.data) as { files?: unknown[] };
         let more = nextLink(first.headers as Record<string, string | undefined>);
         // Past 300 files GitHub pages the file list; every page repeats the commit with the next files.
         for (let page = 2; more && page <= MAX_FILE_PAGES; page += 1) {
-          const next = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}", { owner, repo, ref: sha, page, request: request() });
+          const next = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}", { ...target, ref: sha, page, request: request() });
           commit.files = [...(commit.files ?? []), ...((parseJsonBody(next.data) as { files?: unknown[] }).files ?? [])];
           more = nextLink(next.headers as Record<string, string | undefined>);
         }
         return commit;
-      }, repository);
+      });
     },
 
     async compareCommits(repository, before, after, page) {
-      const { owner, repo } = splitName(repository.fullName);
-      return call(`installation-${repository.installationId}`, `GET /repos/${repository.fullName}/compare`, async () => {
-        const octokit = await forRepository(repository);
+      return callForRepository(repository, `GET /repos/${repository.fullName}/compare`, async (octokit, target) => {
         const response = await octokit.request("GET /repos/{owner}/{repo}/compare/{basehead}", {
-          owner,
-          repo,
+          ...target,
           basehead: `${before}...${after}`,
           per_page: 250,
           page,
@@ -214,25 +219,15 @@ export function createGitHubApi(
         const commits = data.commits ?? [];
         const seen = (page - 1) * 250 + commits.length;
         return { commits, hasMore: commits.length > 0 && (nextLink(response.headers as Record<string, string | undefined>) || seen < (data.total_commits ?? 0)) };
-      }, repository);
+      });
     },
 
     async listBranchCommits(repository, { branch, since, page }) {
-      const { owner, repo } = splitName(repository.fullName);
-      return call(`installation-${repository.installationId}`, `GET /repos/${repository.fullName}/commits`, async () => {
-        const octokit = await forRepository(repository);
-        const response = await octokit.request("GET /repos/{owner}/{repo}/commits", {
-          owner,
-          repo,
-          sha: branch,
-          since,
-          per_page: 100,
-          page,
-          request: { signal: signal() },
-        });
+      return callForRepository(repository, `GET /repos/${repository.fullName}/commits`, async (octokit, target) => {
+        const response = await octokit.request("GET /repos/{owner}/{repo}/commits", { ...target, sha: branch, since, per_page: 100, page, request: { signal: signal() } });
         const commits = response.data as unknown as GitHubListedCommit[];
         return { commits, hasMore: nextLink(response.headers as Record<string, string | undefined>) };
-      }, repository);
+      });
     },
 
     async listHookDeliveries(cursor) {
