@@ -1,4 +1,3 @@
-import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { z } from "zod";
 import type { Clock } from "../domain/ports.ts";
 
@@ -33,21 +32,6 @@ export function describeZodError(error: z.ZodError): string {
       return `${where}${issue.message}`;
     })
     .join("; ");
-}
-
-export function parseWith<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const result = schema.safeParse(input);
-  if (!result.success) throw new CliUsageError(describeZodError(result.error));
-  return result.data;
-}
-
-/** node:util parseArgs, with an unknown or malformed option reported as bad input (one line, exit 2). */
-export function parseCliArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
-  try {
-    return parseArgs(config);
-  } catch (error) {
-    throw new CliUsageError(error instanceof Error ? error.message : String(error));
-  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { EnvError, parseEnv, type Env } from "../infrastructure/config/env.ts";
 import { configuredSecrets, createLogger, type Logger } from "../infrastructure/logging/logger.ts";
-import { createServices, type ServicesHandle } from "../server/services.ts";
+import type { Services } from "../application/services.ts";
+import { createServices } from "../server/services.ts";
 import { CliUsageError } from "./command.ts";
 
 /** CLI commands log warnings and errors only: their own output is the progress and the result. */
@@ -18,14 +19,11 @@ export function cliEnv(): Env {
 }
 
 /** Opens the database (and queue) for a command, runs it, and always closes them again. */
-export async function withCliServices<T>(
-  options: { migrate: boolean },
-  run: (handle: ServicesHandle, env: Env) => Promise<T>,
-): Promise<T> {
+export async function withCliServices<T>(options: { migrate: boolean }, run: (services: Services) => Promise<T>): Promise<T> {
   const env = cliEnv();
   const handle = await createServices(env, cliLogger(env), { role: "cli", migrate: options.migrate });
   try {
-    return await run(handle, env);
+    return await run(handle.services);
   } finally {
     await handle.close();
   }

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { AI_CONFIDENCE_THRESHOLD, analyzeCommit, type CommitAttribution, type NormalisedCommit } from "../../domain/detection/index.ts";
 import { GitReadError, readGitCommits, type UnreadableCommit } from "../../infrastructure/git/git-log.ts";
-import { CliUsageError, parseCliArgs, parseWith, type CliCommand, type CliIo } from "../command.ts";
+import { CliUsageError } from "../command.ts";
+import { defineCommand } from "../define-command.ts";
+import { gitDirPositional } from "../options.ts";
 import { reportLeftOutCommits } from "../progress.ts";
 
 const usage = `Usage: sentinel analyze <git-dir> [--rev <range>] [--limit N] [--json]
@@ -41,24 +43,14 @@ export function formatCommitRow(commit: NormalisedCommit, result: CommitAttribut
   return lines.join("\n");
 }
 
-export const analyzeCommand: CliCommand = {
+export const analyzeCommand = defineCommand({
   name: "analyze",
   summary: "Attribute the commits of a local git repository (AI confidence, signals, risky files)",
   usage,
-  async run(args: string[], io: CliIo): Promise<number> {
-    const parsed = parseCliArgs({
-        args,
-        allowPositionals: true,
-        options: { rev: { type: "string" }, limit: { type: "string" }, json: { type: "boolean", default: false } },
-      });
-    if (parsed.positionals.length > 1) throw new CliUsageError(`expected one <git-dir>, got ${parsed.positionals.length}`);
-    const options = parseWith(optionsSchema, {
-      dir: parsed.positionals[0],
-      rev: parsed.values.rev,
-      limit: parsed.values.limit,
-      json: parsed.values.json,
-    });
-
+  flags: { rev: { type: "string" }, limit: { type: "string" }, json: { type: "boolean", default: false } },
+  positionals: gitDirPositional,
+  options: optionsSchema,
+  async run(options, io) {
     let count = 0;
     let aiCount = 0;
     const unreadable: UnreadableCommit[] = [];
@@ -84,4 +76,4 @@ export const analyzeCommand: CliCommand = {
     reportLeftOutCommits(io, "could not be read", unreadable);
     return count === 0 && unreadable.length > 0 ? 1 : 0;
   },
-};
+});

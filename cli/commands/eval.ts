@@ -11,7 +11,8 @@ import {
   type EvaluationReport,
   type ScoredExample,
 } from "../../domain/detection/index.ts";
-import { CliUsageError, parseCliArgs, describeZodError, parseWith, type CliCommand, type CliIo } from "../command.ts";
+import { CliUsageError, describeZodError } from "../command.ts";
+import { defineCommand } from "../define-command.ts";
 import { createProgressReporter } from "../progress.ts";
 
 const usage = `Usage: sentinel eval <corpus.jsonl[.gz]>... [--strip-markers] [--threshold 0.5] [--json]
@@ -40,8 +41,8 @@ const optionsSchema = z.object({
   stripMarkers: z.boolean(),
   threshold: z.coerce.number({ error: thresholdMessage }).min(0, thresholdMessage).max(1, thresholdMessage),
   json: z.boolean(),
-  onlyRepos: z.array(z.string()).nullable(),
-  skipRepos: z.array(z.string()),
+  onlyRepos: z.string().optional().transform(repoList),
+  skipRepos: z.string().optional().transform((value) => repoList(value) ?? []),
 });
 
 function repoList(value: string | undefined): string[] | null {
@@ -190,31 +191,20 @@ export function formatReport(report: EvaluationReport, stripped: boolean): strin
   return lines.join("\n");
 }
 
-export const evalCommand: CliCommand = {
+export const evalCommand = defineCommand({
   name: "eval",
   summary: "Score labelled commit corpora with the detector (precision, recall, FPR, AUC, calibration, AI share)",
   usage,
-  async run(args: string[], io: CliIo): Promise<number> {
-    const parsed = parseCliArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        "strip-markers": { type: "boolean", default: false },
-        threshold: { type: "string", default: "0.5" },
-        json: { type: "boolean", default: false },
-        "only-repos": { type: "string" },
-        "skip-repos": { type: "string" },
-      },
-    });
-    const options = parseWith(optionsSchema, {
-      files: parsed.positionals,
-      stripMarkers: parsed.values["strip-markers"],
-      threshold: parsed.values.threshold,
-      json: parsed.values.json,
-      onlyRepos: repoList(parsed.values["only-repos"]),
-      skipRepos: repoList(parsed.values["skip-repos"]) ?? [],
-    });
-
+  flags: {
+    "strip-markers": { type: "boolean", default: false },
+    threshold: { type: "string", default: "0.5" },
+    json: { type: "boolean", default: false },
+    "only-repos": { type: "string" },
+    "skip-repos": { type: "string" },
+  },
+  positionals: (files) => ({ files }),
+  options: optionsSchema,
+  async run(options, io) {
     // Every file is read and checked before anything is scored: a bad last file fails in a second, not after a minute.
     const reading = io.isTTY && options.files.length > 1 ? createProgressReporter(io, "reading") : null;
     const names = sourceNames(options.files);
@@ -238,4 +228,4 @@ export const evalCommand: CliCommand = {
     io.stdout.write(`${options.json ? JSON.stringify(report) : formatReport(report, options.stripMarkers)}\n`);
     return 0;
   },
-};
+});

@@ -1,33 +1,21 @@
 import { z } from "zod";
-import { parseLocalDate } from "../../domain/metrics/time.ts";
 import { recomputeMetrics } from "../../application/metrics/recompute.ts";
 import { RetryLaterError } from "../../infrastructure/queue/index.ts";
-import { CliUsageError, parseCliArgs, parseWith, type CliCommand } from "../command.ts";
+import { defineCommand } from "../define-command.ts";
+import { localDateOption, noPositionals, repoOption } from "../options.ts";
 import { createProgressReporter } from "../progress.ts";
-import { withCliServices } from "../runtime.ts";
-
-const date = (flag: string) =>
-  z
-    .string()
-    .refine((value) => {
-      try {
-        parseLocalDate(value);
-        return true;
-      } catch {
-        return false;
-      }
-    }, `${flag} must be a date YYYY-MM-DD`)
-    .optional();
 
 const optionsSchema = z
   .object({
-    repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, "--repo must be owner/name").optional(),
-    from: date("--from"),
-    to: date("--to"),
+    repo: repoOption,
+    from: localDateOption("--from").optional(),
+    to: localDateOption("--to").optional(),
   })
   .refine((options) => !(options.from && options.to && options.from > options.to), { message: "--from must not be after --to" });
 
-export const metricsCommand: CliCommand = {
+const withoutArguments = noPositionals("sentinel metrics [recompute] [--repo owner/name] [--from date] [--to date]");
+
+export const metricsCommand = defineCommand({
   name: "metrics",
   summary: "Recompute daily metrics and line survival from the stored events",
   usage: [
@@ -42,45 +30,36 @@ export const metricsCommand: CliCommand = {
     "  --from YYYY-MM-DD   first day (default: 89 days before --to)",
     "  --to YYYY-MM-DD     last day (default: yesterday in the organisation's zone)",
   ].join("\n"),
-  async run(args, io) {
-    const parsed = parseCliArgs({
-      args,
-      options: { repo: { type: "string" }, from: { type: "string" }, to: { type: "string" } },
-      allowPositionals: true,
-      strict: true,
-    });
-    // `recompute` is the only action, so it may be left out: `sentinel metrics --from … --to …`.
-    const positionals = parsed.positionals[0] === "recompute" ? parsed.positionals.slice(1) : parsed.positionals;
-    if (positionals.length > 0) {
-      throw new CliUsageError(`unexpected argument "${positionals[0]}" (usage: sentinel metrics [recompute] [--repo owner/name] [--from date] [--to date])`);
-    }
-    const options = parseWith(optionsSchema, parsed.values);
-    return withCliServices({ migrate: true }, async ({ services }) => {
-      let current: { name: string; reporter: ReturnType<typeof createProgressReporter> } | undefined;
-      try {
-        const result = await recomputeMetrics({ db: services.db, lock: services.lock, now: new Date() }, options, (progress) => {
-          if (current?.name !== progress.repository) {
-            current?.reporter.done();
-            current = { name: progress.repository, reporter: createProgressReporter(io, progress.repository) };
-          }
-          current.reporter.update(progress.done, progress.total);
-        });
-        current?.reporter.done();
-        if (!result.ok) {
-          io.stderr.write(`sentinel metrics: ${result.message}\n`);
-          return 1;
+  flags: { repo: { type: "string" }, from: { type: "string" }, to: { type: "string" } },
+  // `recompute` is the only action, so it may be left out: `sentinel metrics --from … --to …`.
+  positionals: (positionals) => withoutArguments(positionals[0] === "recompute" ? positionals.slice(1) : positionals),
+  options: optionsSchema,
+  database: { migrate: true },
+  async run(options, io, services) {
+    let current: { name: string; reporter: ReturnType<typeof createProgressReporter> } | undefined;
+    try {
+      const result = await recomputeMetrics({ db: services.db, lock: services.lock, now: new Date() }, options, (progress) => {
+        if (current?.name !== progress.repository) {
+          current?.reporter.done();
+          current = { name: progress.repository, reporter: createProgressReporter(io, progress.repository) };
         }
-        for (const repo of result.repositories) {
-          io.stdout.write(`${repo.fullName}: ${repo.days} day(s) ${repo.from} … ${repo.to} recomputed, ${repo.cohorts} survival cohort(s)\n`);
-        }
-        return 0;
-      } catch (error) {
-        if (error instanceof RetryLaterError) {
-          io.stderr.write("sentinel metrics: another recompute of the same range is running; try again when it has finished\n");
-          return 1;
-        }
-        throw error;
+        current.reporter.update(progress.done, progress.total);
+      });
+      current?.reporter.done();
+      if (!result.ok) {
+        io.stderr.write(`sentinel metrics: ${result.message}\n`);
+        return 1;
       }
-    });
+      for (const repo of result.repositories) {
+        io.stdout.write(`${repo.fullName}: ${repo.days} day(s) ${repo.from} … ${repo.to} recomputed, ${repo.cohorts} survival cohort(s)\n`);
+      }
+      return 0;
+    } catch (error) {
+      if (error instanceof RetryLaterError) {
+        io.stderr.write("sentinel metrics: another recompute of the same range is running; try again when it has finished\n");
+        return 1;
+      }
+      throw error;
+    }
   },
-};
+});

@@ -1,10 +1,11 @@
+import { z } from "zod";
 import { maskDatabaseUrl } from "../../infrastructure/db/client.ts";
 import { startEmbeddedPostgres } from "../../infrastructure/db/embedded.ts";
 import { migrateDatabase } from "../../infrastructure/db/migrate.ts";
-import { parseCliArgs, type CliCommand } from "../command.ts";
+import { defineCommand } from "../define-command.ts";
 import { cliEnv, cliLogger } from "../runtime.ts";
 
-export const migrateCommand: CliCommand = {
+export const migrateCommand = defineCommand({
   name: "migrate",
   summary: "Apply pending database migrations (DATABASE_URL, or the embedded database)",
   usage: [
@@ -14,8 +15,9 @@ export const migrateCommand: CliCommand = {
     "from several processes at once (an advisory lock serialises them). Uses DATABASE_URL when set, otherwise",
     "the embedded database in SENTINEL_DATA_DIR.",
   ].join("\n"),
-  async run(args, io) {
-    parseCliArgs({ args, options: {}, strict: true, allowPositionals: false });
+  flags: {},
+  options: z.object({}),
+  async run(_options, io) {
     const env = cliEnv();
     const logger = cliLogger(env);
     if (env.DATABASE_URL) {
@@ -32,7 +34,7 @@ export const migrateCommand: CliCommand = {
     }
     return 0;
   },
-};
+});
 
 function describe(report: { applied: number; total: number }): string {
   return report.applied === 0

@@ -2,19 +2,14 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../../infrastructure/db/client.ts";
 import { countPurge, purgeOrganization, purgeRepository, repositoryToPurge, type RepositoryToPurge } from "../../application/operations/purge.ts";
-import { CliUsageError, parseCliArgs, parseWith, untilInterrupted, type CliCommand, type CliIo } from "../command.ts";
-import { withCliServices } from "../runtime.ts";
+import { untilInterrupted, type CliIo } from "../command.ts";
+import { defineCommand } from "../define-command.ts";
+import { noPositionals, orgSlugOption, repoOption } from "../options.ts";
 
 const optionsSchema = z
   .object({
-    org: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-]*$/, "--org must be a slug: lower-case letters, digits and '-'")
-      .optional(),
-    repo: z
-      .string()
-      .regex(/^[\w.-]+\/[\w.-]+$/, "--repo must be owner/name")
-      .optional(),
+    org: orgSlugOption,
+    repo: repoOption,
     yes: z.boolean().default(false),
   })
   .refine((options) => options.org !== undefined || options.repo !== undefined, "say what to purge: --org <slug> or --repo owner/name");
@@ -76,7 +71,7 @@ function progressPrinter(io: CliIo) {
   };
 }
 
-export const purgeCommand: CliCommand = {
+export const purgeCommand = defineCommand({
   name: "purge",
   summary: "Delete an organisation's or a repository's data now (prints what it would delete without --yes)",
   usage: [
@@ -95,46 +90,40 @@ export const purgeCommand: CliCommand = {
     "  --repo owner/name   one repository",
     "  --yes               delete; without it nothing is changed",
   ].join("\n"),
-  async run(args, io) {
-    const parsed = parseCliArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: { org: { type: "string" }, repo: { type: "string" }, yes: { type: "boolean" } },
-    });
-    if (parsed.positionals.length > 0) throw new CliUsageError(`unexpected argument "${parsed.positionals[0]}" (usage: sentinel purge --org slug | --repo owner/name [--yes])`);
-    const options = parseWith(optionsSchema, { org: parsed.values.org, repo: parsed.values.repo, yes: parsed.values.yes ?? false });
-    return withCliServices({ migrate: true }, async ({ services }) => {
-      const target = await resolveTarget(services.db, options);
-      if ("error" in target) {
-        io.stderr.write(`sentinel purge: ${target.error}\n`);
-        return 1;
-      }
-      const counts = await countPurge(services.db, target.kind === "repository" ? { orgId: target.orgId, repository: target.repository } : { orgId: target.orgId });
-      const total = Object.values(counts).reduce((sum, rows) => sum + rows, 0);
-      if (!options.yes) {
-        io.stdout.write(`Would delete ${count(total)} rows of ${target.label}:\n${describeCounts(counts)}\nNothing was changed; run again with --yes to delete.\n`);
-        return 0;
-      }
-      const started = performance.now();
-      const progress = progressPrinter(io);
-      let result;
-      try {
-        result = await untilInterrupted((signal) => {
-          const purgeOptions = { signal, onProgress: ({ table, deleted }: { table: string; deleted: number }) => progress.update(table, deleted) };
-          return target.kind === "repository" ? purgeRepository(services.db, target.repository, purgeOptions) : purgeOrganization(services.db, target.orgId, purgeOptions);
-        });
-      } finally {
-        progress.done();
-      }
-      const deleted = Object.values(result.deleted).reduce((sum, rows) => sum + rows, 0);
-      const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      if (!result.complete) {
-        io.stderr.write(`sentinel purge: interrupted after ${count(deleted)} rows; ${target.label} stays hidden — run the same command again to finish\n`);
-        return 130;
-      }
-      io.stdout.write(`Deleted ${count(deleted)} rows of ${target.label} in ${seconds} s.\n`);
+  flags: { org: { type: "string" }, repo: { type: "string" }, yes: { type: "boolean" } },
+  positionals: noPositionals("sentinel purge --org slug | --repo owner/name [--yes]"),
+  options: optionsSchema,
+  database: { migrate: true },
+  async run(options, io, services) {
+    const target = await resolveTarget(services.db, options);
+    if ("error" in target) {
+      io.stderr.write(`sentinel purge: ${target.error}\n`);
+      return 1;
+    }
+    const counts = await countPurge(services.db, target.kind === "repository" ? { orgId: target.orgId, repository: target.repository } : { orgId: target.orgId });
+    const total = Object.values(counts).reduce((sum, rows) => sum + rows, 0);
+    if (!options.yes) {
+      io.stdout.write(`Would delete ${count(total)} rows of ${target.label}:\n${describeCounts(counts)}\nNothing was changed; run again with --yes to delete.\n`);
       return 0;
-    });
+    }
+    const started = performance.now();
+    const progress = progressPrinter(io);
+    let result;
+    try {
+      result = await untilInterrupted((signal) => {
+        const purgeOptions = { signal, onProgress: ({ table, deleted }: { table: string; deleted: number }) => progress.update(table, deleted) };
+        return target.kind === "repository" ? purgeRepository(services.db, target.repository, purgeOptions) : purgeOrganization(services.db, target.orgId, purgeOptions);
+      });
+    } finally {
+      progress.done();
+    }
+    const deleted = Object.values(result.deleted).reduce((sum, rows) => sum + rows, 0);
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    if (!result.complete) {
+      io.stderr.write(`sentinel purge: interrupted after ${count(deleted)} rows; ${target.label} stays hidden — run the same command again to finish\n`);
+      return 130;
+    }
+    io.stdout.write(`Deleted ${count(deleted)} rows of ${target.label} in ${seconds} s.\n`);
+    return 0;
   },
-};
+});

@@ -3,19 +3,14 @@ import { DETECTOR_VERSION } from "../../domain/detection/index.ts";
 import { describeRebuilt, describeUnrebuildable, rescoreStoredCommits, resolveRescoreScope, unrebuildableTotal } from "../../application/analysis/rescore.ts";
 import { recomputeStaleMetrics } from "../../application/metrics/recompute.ts";
 import { RetryLaterError } from "../../infrastructure/queue/index.ts";
-import { CliUsageError, parseCliArgs, parseWith, untilInterrupted, type CliCommand } from "../command.ts";
+import { untilInterrupted } from "../command.ts";
+import { defineCommand } from "../define-command.ts";
+import { noPositionals, orgSlugOption, repoOption } from "../options.ts";
 import { createProgressReporter } from "../progress.ts";
-import { withCliServices } from "../runtime.ts";
 
 const optionsSchema = z.object({
-  org: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]*$/, "--org must be a slug: lower-case letters, digits and '-'")
-    .optional(),
-  repo: z
-    .string()
-    .regex(/^[\w.-]+\/[\w.-]+$/, "--repo must be owner/name")
-    .optional(),
+  org: orgSlugOption,
+  repo: repoOption,
   limit: z.coerce.number({ error: "--limit must be a positive integer" }).int("--limit must be a positive integer").positive("--limit must be a positive integer").optional(),
   batchSize: z.coerce
     .number({ error: "--batch-size must be an integer from 1 to 1000" })
@@ -28,7 +23,7 @@ const optionsSchema = z.object({
 const count = (value: number) => value.toLocaleString("en-US");
 const plural = (value: number, one: string, many = `${one}s`) => `${count(value)} ${value === 1 ? one : many}`;
 
-export const rescoreCommand: CliCommand = {
+export const rescoreCommand = defineCommand({
   name: "rescore",
   summary: "Re-score stored commits with the current detector, then recompute the metrics they change",
   usage: [
@@ -50,85 +45,74 @@ export const rescoreCommand: CliCommand = {
     "  --limit <n>         re-score at most n commits in this run (the rest on the next)",
     "  --batch-size <n>    commits per transaction (default 100)",
   ].join("\n"),
-  async run(args, io) {
-    const parsed = parseCliArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: { org: { type: "string" }, repo: { type: "string" }, limit: { type: "string" }, "batch-size": { type: "string" } },
-    });
-    if (parsed.positionals.length > 0) throw new CliUsageError(`unexpected argument "${parsed.positionals[0]}" (usage: sentinel rescore [--org slug] [--repo owner/name])`);
-    const options = parseWith(optionsSchema, {
-      org: parsed.values.org,
-      repo: parsed.values.repo,
-      limit: parsed.values.limit,
-      batchSize: parsed.values["batch-size"],
-    });
-    return withCliServices({ migrate: true }, async ({ services }) => {
-      const scope = await resolveRescoreScope(services.db, { orgSlug: options.org, repo: options.repo });
-      if (!scope.ok) {
-        io.stderr.write(`sentinel rescore: ${scope.message}\n`);
-        return 1;
-      }
-      const started = performance.now();
-      // Ctrl-C finishes the batch being written, then stops: the next run continues from there.
-      const progress = createProgressReporter(io, "rescore");
-      let interrupted = false;
-      let result;
-      try {
-        result = await untilInterrupted(async (signal) => {
-          const outcome = await rescoreStoredCommits(services.db, scope.repositories, {
-            batchSize: options.batchSize,
-            limit: options.limit,
-            signal,
-            onProgress: ({ done, total }) => progress.update(done, total),
-          });
-          interrupted = signal.aborted;
-          return outcome;
+  flags: { org: { type: "string" }, repo: { type: "string" }, limit: { type: "string" }, "batch-size": { type: "string" } },
+  positionals: noPositionals("sentinel rescore [--org slug] [--repo owner/name]"),
+  options: optionsSchema,
+  database: { migrate: true },
+  async run(options, io, services) {
+    const scope = await resolveRescoreScope(services.db, { orgSlug: options.org, repo: options.repo });
+    if (!scope.ok) {
+      io.stderr.write(`sentinel rescore: ${scope.message}\n`);
+      return 1;
+    }
+    const started = performance.now();
+    // Ctrl-C finishes the batch being written, then stops: the next run continues from there.
+    const progress = createProgressReporter(io, "rescore");
+    let interrupted = false;
+    let result;
+    try {
+      result = await untilInterrupted(async (signal) => {
+        const outcome = await rescoreStoredCommits(services.db, scope.repositories, {
+          batchSize: options.batchSize,
+          limit: options.limit,
+          signal,
+          onProgress: ({ done, total }) => progress.update(done, total),
         });
-      } finally {
-        progress.done();
-      }
+        interrupted = signal.aborted;
+        return outcome;
+      });
+    } finally {
+      progress.done();
+    }
 
-      let metricsDays = 0;
-      let metricsNote = "";
-      let current: { name: string; reporter: ReturnType<typeof createProgressReporter> } | undefined;
-      try {
-        const recomputed = await recomputeStaleMetrics(
-          { db: services.db, lock: services.lock, now: (io.clock ?? services.clock).now() },
-          scope.repositories.map((repository) => repository.repoId),
-          (step) => {
-            if (current?.name !== step.repository) {
-              current?.reporter.done();
-              current = { name: step.repository, reporter: createProgressReporter(io, `metrics ${step.repository}`) };
-            }
-            current.reporter.update(step.done, step.total);
-          },
-        );
-        metricsDays = recomputed.reduce((sum, repository) => sum + repository.days, 0);
-      } catch (error) {
-        if (!(error instanceof RetryLaterError)) throw error;
-        metricsNote = "; metrics not recomputed: another recompute of the same range is running, run `sentinel rescore` again when it has finished";
-      } finally {
-        current?.reporter.done();
-      }
-
-      const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      const skipped = [`${count(result.current)} already current`];
-      const unrebuildable = unrebuildableTotal(result.unrebuildable);
-      if (unrebuildable > 0) skipped.push(`${count(unrebuildable)} that cannot be rebuilt without GitHub (${describeUnrebuildable(result.unrebuildable)})`);
-      if (result.deferred > 0) skipped.push(`${count(result.deferred)} deferred (their pull request changed meanwhile)`);
-      const how = result.rescored > 0 ? `: ${describeRebuilt(result.rebuilt)}` : "";
-      io.stdout.write(
-        `Re-scored ${plural(result.rescored, "commit")} with ${DETECTOR_VERSION} (${count(result.changed)} changed confidence) ` +
-          `in ${plural(result.repositories.length, "repository", "repositories")}${how}; skipped ${skipped.join(", ")}; ` +
-          `metrics recomputed for ${plural(metricsDays, "day")}; ${seconds} s${metricsNote}.\n`,
+    let metricsDays = 0;
+    let metricsNote = "";
+    let current: { name: string; reporter: ReturnType<typeof createProgressReporter> } | undefined;
+    try {
+      const recomputed = await recomputeStaleMetrics(
+        { db: services.db, lock: services.lock, now: (io.clock ?? services.clock).now() },
+        scope.repositories.map((repository) => repository.repoId),
+        (step) => {
+          if (current?.name !== step.repository) {
+            current?.reporter.done();
+            current = { name: step.repository, reporter: createProgressReporter(io, `metrics ${step.repository}`) };
+          }
+          current.reporter.update(step.done, step.total);
+        },
       );
-      if (result.stopped) {
-        io.stderr.write(`sentinel rescore: stopped before the end${interrupted ? " (interrupted)" : ` (--limit ${options.limit})`}; run it again to continue\n`);
-        return interrupted ? 130 : 0;
-      }
-      return metricsNote ? 1 : 0;
-    });
+      metricsDays = recomputed.reduce((sum, repository) => sum + repository.days, 0);
+    } catch (error) {
+      if (!(error instanceof RetryLaterError)) throw error;
+      metricsNote = "; metrics not recomputed: another recompute of the same range is running, run `sentinel rescore` again when it has finished";
+    } finally {
+      current?.reporter.done();
+    }
+
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const skipped = [`${count(result.current)} already current`];
+    const unrebuildable = unrebuildableTotal(result.unrebuildable);
+    if (unrebuildable > 0) skipped.push(`${count(unrebuildable)} that cannot be rebuilt without GitHub (${describeUnrebuildable(result.unrebuildable)})`);
+    if (result.deferred > 0) skipped.push(`${count(result.deferred)} deferred (their pull request changed meanwhile)`);
+    const how = result.rescored > 0 ? `: ${describeRebuilt(result.rebuilt)}` : "";
+    io.stdout.write(
+      `Re-scored ${plural(result.rescored, "commit")} with ${DETECTOR_VERSION} (${count(result.changed)} changed confidence) ` +
+        `in ${plural(result.repositories.length, "repository", "repositories")}${how}; skipped ${skipped.join(", ")}; ` +
+        `metrics recomputed for ${plural(metricsDays, "day")}; ${seconds} s${metricsNote}.\n`,
+    );
+    if (result.stopped) {
+      io.stderr.write(`sentinel rescore: stopped before the end${interrupted ? " (interrupted)" : ` (--limit ${options.limit})`}; run it again to continue\n`);
+      return interrupted ? 130 : 0;
+    }
+    return metricsNote ? 1 : 0;
   },
-};
+});

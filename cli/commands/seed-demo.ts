@@ -1,20 +1,15 @@
 import { z } from "zod";
 import { DEFAULT_DEMO_SEED, seedDemoOrganization } from "../../demo/seed.ts";
-import { parseCliArgs, parseWith, type CliCommand } from "../command.ts";
+import { defineCommand } from "../define-command.ts";
+import { wholeNumberOption } from "../options.ts";
 import { createProgressReporter } from "../progress.ts";
-import { withCliServices } from "../runtime.ts";
 
 const optionsSchema = z.object({
-  seed: z.coerce.number({ message: "--seed must be a whole number" }).int("--seed must be a whole number").default(DEFAULT_DEMO_SEED),
-  days: z.coerce
-    .number({ message: "--days must be a whole number" })
-    .int("--days must be a whole number")
-    .min(7, "--days must be at least 7")
-    .max(365, "--days must be at most 365")
-    .default(90),
+  seed: wholeNumberOption("--seed").default(DEFAULT_DEMO_SEED),
+  days: wholeNumberOption("--days", { min: 7, max: 365 }).default(90),
 });
 
-export const seedDemoCommand: CliCommand = {
+export const seedDemoCommand = defineCommand({
   name: "seed-demo",
   summary: "Create the demo organisation (90 days of generated activity, analysed like live data)",
   usage: [
@@ -28,32 +23,31 @@ export const seedDemoCommand: CliCommand = {
     "  --seed N   generator seed (default 20260101): the same seed gives the same activity",
     "  --days N   length of the activity window, 7–365 (default 90)",
   ].join("\n"),
-  async run(args, io) {
-    const values = parseCliArgs({ args, options: { seed: { type: "string" }, days: { type: "string" } }, strict: true }).values;
-    const options = parseWith(optionsSchema, values);
-    return withCliServices({ migrate: true }, async ({ services }) => {
-      const deliveries = createProgressReporter(io, "deliveries");
-      const analysis = createProgressReporter(io, "analysis");
-      const result = await seedDemoOrganization(
-        { db: services.db, queue: services.queue, logger: services.logger },
-        {
-          seed: options.seed,
-          days: options.days,
-          analysis: "inline",
-          onProgress: (progress) => (progress.phase === "deliveries" ? deliveries : analysis).update(progress.done, progress.total),
-        },
+  flags: { seed: { type: "string" }, days: { type: "string" } },
+  options: optionsSchema,
+  database: { migrate: true },
+  async run(options, io, services) {
+    const deliveries = createProgressReporter(io, "deliveries");
+    const analysis = createProgressReporter(io, "analysis");
+    const result = await seedDemoOrganization(
+      { db: services.db, queue: services.queue, logger: services.logger },
+      {
+        seed: options.seed,
+        days: options.days,
+        analysis: "inline",
+        onProgress: (progress) => (progress.phase === "deliveries" ? deliveries : analysis).update(progress.done, progress.total),
+      },
+    );
+    deliveries.done();
+    analysis.done();
+    if (result.status === "exists") {
+      io.stdout.write("The demo organisation already exists; nothing to do.\n");
+    } else {
+      io.stdout.write(
+        `Seeded the demo organisation: ${result.deliveries.toLocaleString("en-US")} deliveries, ` +
+          `${result.commits.toLocaleString("en-US")} commits analysed, ${result.incidents} incident(s).\n`,
       );
-      deliveries.done();
-      analysis.done();
-      if (result.status === "exists") {
-        io.stdout.write("The demo organisation already exists; nothing to do.\n");
-      } else {
-        io.stdout.write(
-          `Seeded the demo organisation: ${result.deliveries.toLocaleString("en-US")} deliveries, ` +
-            `${result.commits.toLocaleString("en-US")} commits analysed, ${result.incidents} incident(s).\n`,
-        );
-      }
-      return 0;
-    });
+    }
+    return 0;
   },
-};
+});
