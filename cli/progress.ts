@@ -32,6 +32,23 @@ export function createProgressReporter(io: CliIo, label: string) {
   };
 }
 
+/** One progress line per repository, for work that reports its steps repository after repository. */
+export function createRepositoryProgress(io: CliIo, label: (repository: string) => string) {
+  let current: { repository: string; reporter: ReturnType<typeof createProgressReporter> } | undefined;
+  return {
+    update(step: { repository: string; done: number; total: number }) {
+      if (current?.repository !== step.repository) {
+        current?.reporter.done();
+        current = { repository: step.repository, reporter: createProgressReporter(io, label(step.repository)) };
+      }
+      current.reporter.update(step.done, step.total);
+    },
+    done() {
+      current?.reporter.done();
+    },
+  };
+}
+
 /** Most commits listed one per line at the end of a run; the rest are counted. */
 const LISTED_COMMITS = 20;
 

@@ -3,7 +3,7 @@ import { recomputeMetrics } from "../../application/metrics/recompute.ts";
 import { RetryLaterError } from "../../infrastructure/queue/index.ts";
 import { defineCommand } from "../define-command.ts";
 import { localDateOption, noPositionals, repoOption } from "../options.ts";
-import { createProgressReporter } from "../progress.ts";
+import { createRepositoryProgress } from "../progress.ts";
 
 const optionsSchema = z
   .object({
@@ -36,16 +36,10 @@ export const metricsCommand = defineCommand({
   options: optionsSchema,
   database: { migrate: true },
   async run(options, io, services) {
-    let current: { name: string; reporter: ReturnType<typeof createProgressReporter> } | undefined;
+    const progress = createRepositoryProgress(io, (repository) => repository);
     try {
-      const result = await recomputeMetrics({ db: services.db, lock: services.lock, now: new Date() }, options, (progress) => {
-        if (current?.name !== progress.repository) {
-          current?.reporter.done();
-          current = { name: progress.repository, reporter: createProgressReporter(io, progress.repository) };
-        }
-        current.reporter.update(progress.done, progress.total);
-      });
-      current?.reporter.done();
+      const result = await recomputeMetrics({ db: services.db, lock: services.lock, now: new Date() }, options, (step) => progress.update(step));
+      progress.done();
       if (!result.ok) {
         io.stderr.write(`sentinel metrics: ${result.message}\n`);
         return 1;

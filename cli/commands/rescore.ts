@@ -6,7 +6,7 @@ import { RetryLaterError } from "../../infrastructure/queue/index.ts";
 import { untilInterrupted } from "../command.ts";
 import { defineCommand } from "../define-command.ts";
 import { noPositionals, orgSlugOption, repoOption } from "../options.ts";
-import { createProgressReporter } from "../progress.ts";
+import { createProgressReporter, createRepositoryProgress } from "../progress.ts";
 
 const optionsSchema = z.object({
   org: orgSlugOption,
@@ -77,25 +77,19 @@ export const rescoreCommand = defineCommand({
 
     let metricsDays = 0;
     let metricsNote = "";
-    let current: { name: string; reporter: ReturnType<typeof createProgressReporter> } | undefined;
+    const metricsProgress = createRepositoryProgress(io, (repository) => `metrics ${repository}`);
     try {
       const recomputed = await recomputeStaleMetrics(
         { db: services.db, lock: services.lock, now: (io.clock ?? services.clock).now() },
         scope.repositories.map((repository) => repository.repoId),
-        (step) => {
-          if (current?.name !== step.repository) {
-            current?.reporter.done();
-            current = { name: step.repository, reporter: createProgressReporter(io, `metrics ${step.repository}`) };
-          }
-          current.reporter.update(step.done, step.total);
-        },
+        (step) => metricsProgress.update(step),
       );
       metricsDays = recomputed.reduce((sum, repository) => sum + repository.days, 0);
     } catch (error) {
       if (!(error instanceof RetryLaterError)) throw error;
       metricsNote = "; metrics not recomputed: another recompute of the same range is running, run `sentinel rescore` again when it has finished";
     } finally {
-      current?.reporter.done();
+      metricsProgress.done();
     }
 
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
