@@ -16,6 +16,7 @@ import { addDays, DAY_MS, daysBetween, localDayBounds, startOfLocalDay } from ".
 import type { Executor } from "../../infrastructure/db/client.ts";
 import { codeAttribution, commits, deployments, incidents, organizations, repoMetrics, repositories } from "../../infrastructure/db/schema/index.ts";
 import { loadPatchEvents, loadPatchEventsDecidingFocus } from "./provenance-store.ts";
+import { replaceWhenChanged } from "./upsert-changed.ts";
 import { AI_CONFIDENCE_THRESHOLD } from "../../domain/detection/threshold.ts";
 
 export interface RepositoryScope {
@@ -247,20 +248,12 @@ const METRIC_COLUMNS = [
 const UPSERT_BATCH = 500;
 
 export async function upsertRepoMetrics(db: Executor, scope: RepositoryScope, rows: readonly DayMetricsRow[]): Promise<void> {
-  const camel = (column: string) => column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
-  const set = Object.fromEntries(METRIC_COLUMNS.map((column) => [camel(column), sql.raw(`excluded.${column}`)]));
-  const current = sql.raw(`(${METRIC_COLUMNS.map((column) => `repo_metrics.${column}`).join(", ")})`);
-  const incoming = sql.raw(`(${METRIC_COLUMNS.map((column) => `excluded.${column}`).join(", ")})`);
+  const onConflict = replaceWhenChanged(repoMetrics, METRIC_COLUMNS);
   for (let index = 0; index < rows.length; index += UPSERT_BATCH) {
     const batch = rows.slice(index, index + UPSERT_BATCH);
     await db
       .insert(repoMetrics)
       .values(batch.map((row) => ({ orgId: scope.orgId, repoId: scope.repoId, ...row })))
-      .onConflictDoUpdate({
-        target: [repoMetrics.repoId, repoMetrics.date],
-        set: { ...set, computedAt: sql`now()` },
-        // Unchanged values leave the row untouched (computed_at included): a rerun is a no-op, not a rewrite.
-        setWhere: sql`${current} is distinct from ${incoming}`,
-      });
+      .onConflictDoUpdate({ target: [repoMetrics.repoId, repoMetrics.date], ...onConflict });
   }
 }

@@ -1,9 +1,9 @@
-import { sql } from "drizzle-orm";
 import { reviewQueueSnapshot, type ReviewQueueSnapshot } from "../../domain/metrics/review-queue.ts";
 import { DAY_MS } from "../../domain/metrics/time.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
 import { reviewQueueSnapshots } from "../../infrastructure/db/schema/index.ts";
 import { loadPullRequestTimelines, type RepositoryScope } from "./repo-metrics.ts";
+import { replaceWhenChanged } from "./upsert-changed.ts";
 
 /** The hour an instant falls in (UTC hour boundaries, which are local hour boundaries in whole-hour zones). */
 export function truncateToHour(at: Date): Date {
@@ -19,17 +19,7 @@ export async function snapshotReviewQueue(db: Executor, scope: RepositoryScope, 
     .values({ orgId: scope.orgId, repoId: scope.repoId, takenAt: at, ...snapshot })
     .onConflictDoUpdate({
       target: [reviewQueueSnapshots.repoId, reviewQueueSnapshots.takenAt],
-      set: {
-        waiting: sql`excluded.waiting`,
-        oldestWaitMinutes: sql`excluded.oldest_wait_minutes`,
-        medianPickupMinutes: sql`excluded.median_pickup_minutes`,
-        hanging: sql`excluded.hanging`,
-        aiWaitingShare: sql`excluded.ai_waiting_share`,
-        computedAt: sql`now()`,
-      },
-      setWhere: sql`(review_queue_snapshots.waiting, review_queue_snapshots.oldest_wait_minutes, review_queue_snapshots.median_pickup_minutes,
-          review_queue_snapshots.hanging, review_queue_snapshots.ai_waiting_share)
-        is distinct from (excluded.waiting, excluded.oldest_wait_minutes, excluded.median_pickup_minutes, excluded.hanging, excluded.ai_waiting_share)`,
+      ...replaceWhenChanged(reviewQueueSnapshots, ["waiting", "oldest_wait_minutes", "median_pickup_minutes", "hanging", "ai_waiting_share"]),
     });
   return snapshot;
 }

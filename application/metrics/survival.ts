@@ -6,6 +6,22 @@ import type { Executor } from "../../infrastructure/db/client.ts";
 import { lineSurvival } from "../../infrastructure/db/schema/index.ts";
 import { loadPatchEvents } from "./provenance-store.ts";
 import type { RepositoryScope } from "./repo-metrics.ts";
+import { replaceWhenChanged } from "./upsert-changed.ts";
+
+/** The values of a cohort's `line_survival` row, replaced when the weekly job computes it again. */
+const SURVIVAL_COLUMNS = [
+  "lines_born",
+  "lines_died",
+  "lines_lost",
+  "survival_w_1",
+  "survival_w_2",
+  "survival_w_4",
+  "survival_w_8",
+  "survival_w_12",
+  "half_life_days",
+  "curve",
+  "as_of",
+] as const;
 
 /** Cohorts followed by the weekly job: half a year covers the 12-week mark with room to spare. */
 export const SURVIVAL_COHORT_WEEKS = 26;
@@ -55,22 +71,8 @@ export async function computeRepoSurvival(
       )
       .onConflictDoUpdate({
         target: [lineSurvival.repoId, lineSurvival.cohortWeek, lineSurvival.authorKind],
-        set: {
-          linesBorn: sql`excluded.lines_born`,
-          linesDied: sql`excluded.lines_died`,
-          linesLost: sql`excluded.lines_lost`,
-          survivalW1: sql`excluded.survival_w_1`,
-          survivalW2: sql`excluded.survival_w_2`,
-          survivalW4: sql`excluded.survival_w_4`,
-          survivalW8: sql`excluded.survival_w_8`,
-          survivalW12: sql`excluded.survival_w_12`,
-          halfLifeDays: sql`excluded.half_life_days`,
-          curve: sql`excluded.curve`,
-          asOf: sql`excluded.as_of`,
-          computedAt: sql`now()`,
-        },
-        setWhere: sql`(line_survival.lines_born, line_survival.lines_died, line_survival.lines_lost, line_survival.curve, line_survival.as_of)
-          is distinct from (excluded.lines_born, excluded.lines_died, excluded.lines_lost, excluded.curve, excluded.as_of)`,
+        // Compared: the counts, the curve and as_of (the weekly figures are read off the curve as of as_of).
+        ...replaceWhenChanged(lineSurvival, SURVIVAL_COLUMNS, ["lines_born", "lines_died", "lines_lost", "curve", "as_of"]),
       });
   }
   // A cohort of the window the replay no longer yields (its lines changed sides: a re-score moved a file's AI flag)
