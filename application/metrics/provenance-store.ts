@@ -56,6 +56,16 @@ function includedCommits(repoId: string) {
       )`;
 }
 
+/** A PatchEvent's columns of `commit_file_patches p`, named as its fields; the author time as text (toPatchEvent). */
+const PATCH_EVENT_COLUMNS = sql`p.commit_sha as sha, p.file_path as path, p.previous_path as "previousPath", p.status, p.patch,
+           p.patch_truncated as "patchTruncated", p.ai_authored as ai, p.authored_at::text as at`;
+
+type PatchRow = Omit<PatchEvent, "at"> & { at: string };
+
+function toPatchEvent(row: PatchRow): PatchEvent {
+  return { ...row, at: Date.parse(row.at) };
+}
+
 /**
  * Patch events of a repository's commits authored in [from, to), oldest first, for the provenance replay. Only
  * commits that reached the default branch count (pushed to it, or on the branch of a merged PR): lines of an
@@ -63,8 +73,7 @@ function includedCommits(repoId: string) {
  */
 export async function loadPatchEvents(db: Executor, repoId: string, window: { from: Date; to: Date }): Promise<PatchEvent[]> {
   const rows = await db.execute<PatchRow>(sql`
-    select p.commit_sha as sha, p.file_path as path, p.previous_path, p.status, p.patch, p.patch_truncated,
-           p.ai_authored as ai, p.authored_at::text as at
+    select ${PATCH_EVENT_COLUMNS}
     from commit_file_patches p
     join commits c on c.repo_id = p.repo_id and c.sha = p.commit_sha
     where p.repo_id = ${repoId}
@@ -72,30 +81,6 @@ export async function loadPatchEvents(db: Executor, repoId: string, window: { fr
       and ${includedCommits(repoId)}
     order by p.authored_at, p.commit_sha, p.file_path`);
   return rows.map(toPatchEvent);
-}
-
-type PatchRow = {
-  sha: string;
-  path: string;
-  previous_path: string | null;
-  status: string;
-  patch: string | null;
-  patch_truncated: boolean;
-  ai: boolean;
-  at: string;
-};
-
-function toPatchEvent(row: PatchRow): PatchEvent {
-  return {
-    sha: row.sha,
-    path: row.path,
-    previousPath: row.previous_path,
-    status: row.status,
-    patch: row.patch,
-    patchTruncated: row.patch_truncated,
-    ai: row.ai,
-    at: Date.parse(row.at),
-  };
 }
 
 /**
@@ -135,8 +120,7 @@ export async function loadPatchEventsDecidingFocus(
       select case when l.file_path = r.path then l.previous_path else l.file_path end
       from links l join paths r on r.path = l.file_path or r.path = l.previous_path
     )
-    select p.commit_sha as sha, p.file_path as path, p.previous_path, p.status, p.patch, p.patch_truncated,
-           p.ai_authored as ai, p.authored_at::text as at
+    select ${PATCH_EVENT_COLUMNS}
     from events e
     join commit_file_patches p on p.repo_id = ${repoId} and p.commit_sha = e.commit_sha and p.file_path = e.file_path
     where e.file_path in (select path from paths) or e.previous_path in (select path from paths)
