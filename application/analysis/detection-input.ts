@@ -44,14 +44,8 @@ export interface StoredContext {
   authorPreviousCommitAt: string | null;
 }
 
-export interface StoredInputFile {
-  path: string;
-  previousPath: string | null;
-  status: FileStatus;
-  additions: number;
-  deletions: number;
-  binary: boolean;
-  patchTruncated: boolean;
+/** A file of the commit as the engine read it, but for its patch: a counted file's is in `commit_file_patches`. */
+export interface StoredInputFile extends Omit<CommitFile, "patch"> {
   /** True: the patch is the file's row in `commit_file_patches` (a counted file); `patch` is then null. */
   patchInPatches: boolean;
   /** An uncounted file's patch (lockfile, generated, vendored, binary), its first UNCOUNTED_PATCH_HEAD_CHARS only. */

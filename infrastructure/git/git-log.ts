@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { stat } from "node:fs/promises";
 import { parseGitAiNote } from "../../domain/detection/line-records.ts";
-import type { CommitFile, FileStatus, NormalisedCommit } from "../../domain/detection/types.ts";
+import type { CommitFile, NormalisedCommit } from "../../domain/detection/types.ts";
 
 /**
  * Reads commits from a local repository (working clone or bare) with the `git` binary: one `git log --patch`
@@ -116,16 +116,10 @@ export async function previousCommitTimes(dir: string, rev: string): Promise<Map
   return previous;
 }
 
-interface FileBuilder {
-  path: string;
-  previousPath: string | null;
-  status: FileStatus;
-  additions: number;
-  deletions: number;
-  binary: boolean;
+/** A CommitFile being read: its patch is gathered line by line. */
+interface FileBuilder extends Omit<CommitFile, "patch"> {
   patchLines: string[];
   patchBytes: number;
-  patchTruncated: boolean;
   inHunks: boolean;
 }
 
