@@ -319,21 +319,8 @@ async function insertCodeEvents(
   if (events.length === 0) return 0;
   const inserted = await tx
     .insert(codeEvents)
-    .values(
-      events.map((event) => ({
-        orgId: repo.orgId,
-        repoId: repo.id,
-        type: event.type,
-        eventKey: event.eventKey,
-        commitSha: event.commitSha,
-        prNumber: event.prNumber,
-        branch: event.branch,
-        actor: event.actor,
-        timestamp: new Date(event.timestamp),
-        deliveryId,
-        payload: event.payload,
-      })),
-    )
+    // A draft's fields are the row's columns; its timestamp is ISO text.
+    .values(events.map((event) => ({ ...event, orgId: repo.orgId, repoId: repo.id, timestamp: new Date(event.timestamp), deliveryId })))
     .onConflictDoNothing({ target: [codeEvents.repoId, codeEvents.eventKey] })
     .returning({ id: codeEvents.id });
   return inserted.length;
@@ -349,21 +336,8 @@ async function upsertPushedCommits(
   if (drafts.length === 0) return commitsToAnalyze;
   const rows = await tx
     .insert(commits)
-    .values(
-      drafts.map((commit) => ({
-        orgId: repo.orgId,
-        repoId: repo.id,
-        sha: commit.sha,
-        authorName: commit.authorName,
-        authorEmail: commit.authorEmail,
-        authorLogin: commit.authorLogin,
-        authoredAt: new Date(commit.authoredAt),
-        authoredOffsetMinutes: commit.authoredOffsetMinutes,
-        messageHeadline: commit.messageHeadline,
-        branch: commit.branch,
-        onDefaultBranch: commit.onDefaultBranch,
-      })),
-    )
+    // A draft's fields are the row's columns; its author date is ISO text.
+    .values(drafts.map((commit) => ({ ...commit, orgId: repo.orgId, repoId: repo.id, authoredAt: new Date(commit.authoredAt) })))
     .onConflictDoUpdate({
       target: [commits.repoId, commits.sha],
       set: {
