@@ -125,62 +125,14 @@ function member(id: number, login: string, name: string, offset: string, repos: 
 }
 
 export const MEMBER_PROFILES: readonly MemberProfile[] = [
-  {
-    member: member(41_872_305, "lfischer", "Lena Fischer", "+01:00", ["checkout-api", "ledger-service"]),
-    aiAffinity: 0.9,
-    tools: [["claude-code", 6], ["copilot-agent", 2], ["cursor", 1]],
-    pace: 0.6,
-    stripsMarkers: 0.1,
-  },
-  {
-    member: member(5_520_918, "mreed-dev", "Marcus Reed", "-08:00", ["web-app", "checkout-api"]),
-    aiAffinity: 1,
-    tools: [["cursor", 4], ["cursor-agent", 2], ["claude-code", 2]],
-    pace: 0.6,
-    stripsMarkers: 0.15,
-  },
-  {
-    member: member(73_004_129, "priyaraman", "Priya Raman", "+05:30", ["ledger-service", "checkout-api"]),
-    aiAffinity: 0.7,
-    tools: [["codex", 4], ["claude-code", 2]],
-    pace: 0.55,
-    stripsMarkers: 0.3,
-  },
-  {
-    member: member(19_284_774, "talvarez", "Tomás Alvarez", "-03:00", ["web-app"]),
-    aiAffinity: 0.75,
-    tools: [["copilot-agent", 3], ["cursor", 2]],
-    pace: 0.5,
-    stripsMarkers: 0.2,
-  },
-  {
-    member: member(88_120_556, "hsato", "Hana Sato", "+09:00", ["ledger-service"]),
-    aiAffinity: 0.25,
-    tools: [["claude-code", 1]],
-    pace: 0.45,
-    stripsMarkers: 0.5,
-  },
-  {
-    member: member(30_118_402, "jblake", "Jordan Blake", "-05:00", ["checkout-api", "web-app"]),
-    aiAffinity: 0.85,
-    tools: [["claude-code", 3], ["codex", 1], ["copilot-agent", 1]],
-    pace: 0.55,
-    stripsMarkers: 0.35,
-  },
-  {
-    member: member(62_377_810, "amara-ok", "Amara Okafor", "+00:00", ["web-app", "ledger-service"]),
-    aiAffinity: 0.6,
-    tools: [["cursor", 3], ["cursor-agent", 1], ["claude-code", 1]],
-    pace: 0.5,
-    stripsMarkers: 0.25,
-  },
-  {
-    member: member(11_903_664, "eriklq", "Erik Lindqvist", "+02:00", ["checkout-api", "ledger-service"]),
-    aiAffinity: 0.35,
-    tools: [["claude-code", 1], ["codex", 1]],
-    pace: 0.45,
-    stripsMarkers: 0.4,
-  },
+  { member: member(41_872_305, "lfischer", "Lena Fischer", "+01:00", ["checkout-api", "ledger-service"]), aiAffinity: 0.9, tools: [["claude-code", 6], ["copilot-agent", 2], ["cursor", 1]], pace: 0.6, stripsMarkers: 0.1 },
+  { member: member(5_520_918, "mreed-dev", "Marcus Reed", "-08:00", ["web-app", "checkout-api"]), aiAffinity: 1, tools: [["cursor", 4], ["cursor-agent", 2], ["claude-code", 2]], pace: 0.6, stripsMarkers: 0.15 },
+  { member: member(73_004_129, "priyaraman", "Priya Raman", "+05:30", ["ledger-service", "checkout-api"]), aiAffinity: 0.7, tools: [["codex", 4], ["claude-code", 2]], pace: 0.55, stripsMarkers: 0.3 },
+  { member: member(19_284_774, "talvarez", "Tomás Alvarez", "-03:00", ["web-app"]), aiAffinity: 0.75, tools: [["copilot-agent", 3], ["cursor", 2]], pace: 0.5, stripsMarkers: 0.2 },
+  { member: member(88_120_556, "hsato", "Hana Sato", "+09:00", ["ledger-service"]), aiAffinity: 0.25, tools: [["claude-code", 1]], pace: 0.45, stripsMarkers: 0.5 },
+  { member: member(30_118_402, "jblake", "Jordan Blake", "-05:00", ["checkout-api", "web-app"]), aiAffinity: 0.85, tools: [["claude-code", 3], ["codex", 1], ["copilot-agent", 1]], pace: 0.55, stripsMarkers: 0.35 },
+  { member: member(62_377_810, "amara-ok", "Amara Okafor", "+00:00", ["web-app", "ledger-service"]), aiAffinity: 0.6, tools: [["cursor", 3], ["cursor-agent", 1], ["claude-code", 1]], pace: 0.5, stripsMarkers: 0.25 },
+  { member: member(11_903_664, "eriklq", "Erik Lindqvist", "+02:00", ["checkout-api", "ledger-service"]), aiAffinity: 0.35, tools: [["claude-code", 1], ["codex", 1]], pace: 0.45, stripsMarkers: 0.4 },
 ];
 
 export function userOf(m: DemoMember): GitHubUser {
