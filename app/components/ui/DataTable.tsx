@@ -40,7 +40,7 @@ function headerCell(column: Column) {
   );
 }
 
-/** A right-aligned column (counts, shares, times), the most common kind after plain text. */
-export function right(label: string, className = ""): Column {
-  return { label, className: `${className} text-right`.trim() };
+/** A right-aligned column (counts, shares, times), the most common kind after plain text; `also` adds classes. */
+export function right(label: string, also = ""): Column {
+  return { label, className: `${also} text-right`.trim() };
 }
