@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { Redis } from "ioredis";
+import ipaddr from "ipaddr.js";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { hashApiKey, isWellFormedApiKey } from "../application/access/api-keys.server.ts";
 import type { Env } from "../infrastructure/config/env.ts";
@@ -178,17 +179,15 @@ function asRateLimitRejection(rejection: unknown): RateLimiterRes {
 
 /**
  * The key an address is counted under. IPv6 clients usually get a whole /64 and can pick any address in it, so
- * they are counted per /64; IPv4-mapped IPv6 (`::ffff:203.0.113.9`) counts as the IPv4 address.
+ * they are counted per /64; IPv4-mapped IPv6 (`::ffff:203.0.113.9`) counts as the IPv4 address. Anything that is not
+ * an address (a socket that has gone) is its own key.
  */
 export function addressKeyOf(address: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return mapped[1]!;
-  if (!address.includes(":")) return address;
-  const [head = "", tail = ""] = address.toLowerCase().split("%")[0]!.split("::");
-  const headGroups = head ? head.split(":") : [];
-  const tailGroups = address.includes("::") ? (tail ? tail.split(":") : []) : [];
-  const groups = address.includes("::") ? [...headGroups, ...Array(8 - headGroups.length - tailGroups.length).fill("0"), ...tailGroups] : headGroups;
-  return `${groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+  if (!ipaddr.isValid(address)) return address;
+  const parsed = ipaddr.process(address);
+  if (parsed.kind() === "ipv4") return parsed.toString();
+  const network = (parsed as ipaddr.IPv6).parts.slice(0, 4).map((part) => part.toString(16));
+  return `${network.join(":")}::/64`;
 }
 
 function retryAfterSeconds(rejection: RateLimiterRes): number {
