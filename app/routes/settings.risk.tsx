@@ -2,8 +2,10 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Card, Title } from "@tremor/react";
 import { requireOrganization, shellOf } from "~/auth.server.ts";
-import { AppShell } from "~/components/AppShell.tsx";
-import { SettingsNav } from "~/components/SettingsNav.tsx";
+import { BUTTON_CLASSES } from "~/components/ui/buttons.ts";
+import { Field } from "~/components/ui/Field.tsx";
+import { INPUT_CLASS, Select } from "~/components/ui/Select.tsx";
+import { SettingsPage } from "~/components/ui/SettingsPage.tsx";
 import { addRiskOverride, listRiskOverrides, removeRiskOverride } from "~/services/risk-overrides.server.ts";
 import { TIER_LABELS } from "~/utils/signals.ts";
 
@@ -35,9 +37,7 @@ export default function RiskSettings() {
   const failed = useActionData<typeof action>() as { repoId: string; pattern: string; fieldErrors: Record<string, string> } | undefined;
   const errorsOf = (repoId: string) => (failed?.repoId === repoId ? failed.fieldErrors : undefined);
   return (
-    <AppShell user={user} org={org}>
-      <h1 className="text-2xl font-semibold tracking-tight">Settings</h1>
-      <SettingsNav />
+    <SettingsPage user={user} org={org}>
       <p className="mt-4 max-w-3xl text-sm text-gray-600">
         Path patterns set a file&apos;s risk tier regardless of what its name suggests (globs such as <code>src/billing/**</code> or{" "}
         <code>*.sql</code>). They apply to commits analysed from now on; <code>npx sentinel metrics recompute</code> does not re-run detection.
@@ -76,54 +76,61 @@ export default function RiskSettings() {
                 ))}
               </ul>
             )}
-            {canManage ? (
-              <Form method="post" className="mt-3 flex flex-wrap items-start gap-3 text-sm" aria-label={`Add a risk path to ${repo.fullName}`}>
-                <input type="hidden" name="intent" value="add" />
-                <input type="hidden" name="repoId" value={repo.id} />
-                <label className="flex max-w-sm flex-col gap-1">
-                  Pattern
-                  <input
-                    name="pattern"
-                    placeholder="src/billing/**"
-                    defaultValue={errorsOf(repo.id)?.pattern ? failed?.pattern : undefined}
-                    aria-invalid={errorsOf(repo.id)?.pattern ? true : undefined}
-                    aria-describedby={errorsOf(repo.id)?.pattern ? `pattern-error-${repo.id}` : undefined}
-                    className="rounded-md border-gray-300 text-sm"
-                  />
-                  {errorsOf(repo.id)?.pattern ? (
-                    <span id={`pattern-error-${repo.id}`} role="alert" className="text-rose-700">
-                      {errorsOf(repo.id)?.pattern}
-                    </span>
-                  ) : null}
-                </label>
-                <label className="flex flex-col gap-1">
-                  Tier
-                  <select name="tier" defaultValue="3" className="rounded-md border-gray-300 text-sm">
-                    {[1, 2, 3, 4].map((tier) => (
-                      <option key={tier} value={tier}>
-                        {TIER_LABELS[tier]}
-                      </option>
-                    ))}
-                  </select>
-                  {errorsOf(repo.id)?.tier ? (
-                    <span role="alert" className="text-rose-700">
-                      {errorsOf(repo.id)?.tier}
-                    </span>
-                  ) : null}
-                </label>
-                <button type="submit" className="mt-5 rounded-md bg-gray-900 px-3 py-2 text-white hover:bg-gray-700">
-                  Add
-                </button>
-              </Form>
-            ) : null}
-            {errorsOf(repo.id)?.repoId ? (
-              <p role="alert" className="mt-2 text-sm text-rose-700">
-                {errorsOf(repo.id)?.repoId}
-              </p>
-            ) : null}
+            {canManage ? <AddRiskPathForm repo={repo} errors={errorsOf(repo.id)} failedPattern={failed?.pattern} /> : null}
+            <ErrorText message={errorsOf(repo.id)?.repoId} as="p" className="mt-2 text-sm text-rose-700" />
           </Card>
         ))
       )}
-    </AppShell>
+    </SettingsPage>
+  );
+}
+
+const TIER_CHOICES = [1, 2, 3, 4].map((tier) => [String(tier), TIER_LABELS[tier]!] as const);
+
+/** A pattern and its tier for one repository; after a refused submit, the pattern typed comes back with the errors. */
+function AddRiskPathForm({
+  repo,
+  errors,
+  failedPattern,
+}: {
+  repo: { id: string; fullName: string };
+  errors: Record<string, string> | undefined;
+  failedPattern: string | undefined;
+}) {
+  const patternErrorId = `pattern-error-${repo.id}`;
+  return (
+    <Form method="post" className="mt-3 flex flex-wrap items-start gap-3 text-sm" aria-label={`Add a risk path to ${repo.fullName}`}>
+      <input type="hidden" name="intent" value="add" />
+      <input type="hidden" name="repoId" value={repo.id} />
+      <label className="flex max-w-sm flex-col gap-1">
+        Pattern
+        <input
+          name="pattern"
+          placeholder="src/billing/**"
+          defaultValue={errors?.pattern ? failedPattern : undefined}
+          aria-invalid={errors?.pattern ? true : undefined}
+          aria-describedby={errors?.pattern ? patternErrorId : undefined}
+          className={INPUT_CLASS}
+        />
+        <ErrorText message={errors?.pattern} id={patternErrorId} />
+      </label>
+      <Field label="Tier">
+        <Select name="tier" defaultValue="3" choices={TIER_CHOICES} />
+        <ErrorText message={errors?.tier} />
+      </Field>
+      <button type="submit" className={`mt-5 ${BUTTON_CLASSES.primary}`}>
+        Add
+      </button>
+    </Form>
+  );
+}
+
+/** The last submit's error, announced as it appears; nothing without one. */
+function ErrorText({ message, id, as: Tag = "span", className = "text-rose-700" }: { message: string | undefined; id?: string; as?: "span" | "p"; className?: string }) {
+  if (!message) return null;
+  return (
+    <Tag id={id} role="alert" className={className}>
+      {message}
+    </Tag>
   );
 }

@@ -1,5 +1,8 @@
 import { data, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import type { ComponentProps } from "react";
+import { Field } from "~/components/ui/Field.tsx";
+import { INPUT_CLASS } from "~/components/ui/Select.tsx";
 import { loadSetupPage, startRegistration } from "~/services/github-app-setup.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Set up GitHub · Sentinel" }];
@@ -113,50 +116,9 @@ export default function Setup() {
             </p>
           ) : null}
           <Form method="post" className="mt-4 flex flex-col gap-4">
-            {page.needsToken ? (
-              <label className="flex flex-col gap-1">
-                Setup token
-                <input
-                  name="token"
-                  type="password"
-                  autoComplete="off"
-                  required
-                  className="rounded-md border-gray-300 text-sm"
-                  aria-invalid={result?.fieldErrors?.token ? true : undefined}
-                  aria-describedby="token-help"
-                />
-                <span id="token-help" className={result?.fieldErrors?.token ? "text-rose-700" : "text-gray-500"}>
-                  {result?.fieldErrors?.token ?? "Printed in the server log at start while no App is configured."}
-                </span>
-              </label>
-            ) : null}
-            <label className="flex flex-col gap-1">
-              App name
-              <input
-                name="name"
-                defaultValue={page.defaultName}
-                maxLength={34}
-                className="rounded-md border-gray-300 text-sm"
-                aria-invalid={result?.fieldErrors?.name ? true : undefined}
-                aria-describedby="name-help"
-              />
-              <span id="name-help" className={result?.fieldErrors?.name ? "text-rose-700" : "text-gray-500"}>
-                {result?.fieldErrors?.name ?? "Unique on GitHub; you can change it on the next page."}
-              </span>
-            </label>
-            <label className="flex flex-col gap-1">
-              GitHub organisation (optional)
-              <input
-                name="organization"
-                placeholder="acme"
-                className="rounded-md border-gray-300 text-sm"
-                aria-invalid={result?.fieldErrors?.organization ? true : undefined}
-                aria-describedby="organization-help"
-              />
-              <span id="organization-help" className={result?.fieldErrors?.organization ? "text-rose-700" : "text-gray-500"}>
-                {result?.fieldErrors?.organization ?? "The organisation that will own the App; leave empty to own it yourself."}
-              </span>
-            </label>
+            {page.needsToken ? <HelpedInput field="token" errors={result?.fieldErrors} type="password" autoComplete="off" required /> : null}
+            <HelpedInput field="name" errors={result?.fieldErrors} defaultValue={page.defaultName} maxLength={34} />
+            <HelpedInput field="organization" errors={result?.fieldErrors} placeholder="acme" />
             <div>
               <button
                 type="submit"
@@ -170,5 +132,30 @@ export default function Setup() {
         </section>
       )}
     </main>
+  );
+}
+
+/** Each registration field's label, and the help under it that the field's error takes the place of. */
+const FIELD_TEXT = {
+  token: { label: "Setup token", help: "Printed in the server log at start while no App is configured." },
+  name: { label: "App name", help: "Unique on GitHub; you can change it on the next page." },
+  organization: { label: "GitHub organisation (optional)", help: "The organisation that will own the App; leave empty to own it yourself." },
+};
+
+/** A registration field's text input, described by the line under it: its help, or the error from the last submit. */
+function HelpedInput({
+  field,
+  errors,
+  ...input
+}: { field: keyof typeof FIELD_TEXT; errors: Record<string, string> | undefined } & Omit<ComponentProps<"input">, "name">) {
+  const error = errors?.[field];
+  const helpId = `${field}-help`;
+  return (
+    <Field label={FIELD_TEXT[field].label}>
+      <input name={field} {...input} className={INPUT_CLASS} aria-invalid={error ? true : undefined} aria-describedby={helpId} />
+      <span id={helpId} className={error ? "text-rose-700" : "text-gray-500"}>
+        {error ?? FIELD_TEXT[field].help}
+      </span>
+    </Field>
   );
 }
