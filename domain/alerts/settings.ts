@@ -4,8 +4,14 @@ import { z } from "zod";
  * Per-organisation alert settings, stored under `organizations.settings.alerts`. Every field has a default, so
  * an empty object (or no settings at all) yields the full default set; a bad value is reported, never guessed.
  */
-/** A rule's settings. Each rule below is `.prefault({})`: a rule left out is parsed as `{}`, every field its default. */
-const rule = <T extends z.ZodRawShape>(shape: T) => z.object({ enabled: z.boolean().default(true), ...shape });
+/**
+ * A rule's settings. A rule left out is parsed as `{}` (prefault), so each field takes its default. Every field has
+ * one: `{}` is a valid input (DEFAULT_ALERT_SETTINGS, parsed from `{}` at load, fails at once when one has none).
+ */
+function rule<T extends z.ZodRawShape>(shape: T) {
+  const settings = z.object({ enabled: z.boolean().default(true), ...shape });
+  return settings.prefault({} as z.input<typeof settings>);
+}
 /** How a bound's messages name the range: the settings page shows them per field. */
 const rangeText = (min: number, max?: number) => (max === undefined ? `at least ${min}` : `${min}–${max}`);
 /** `base` from `min` (to `max`), each bound's message naming the range. */
@@ -26,37 +32,37 @@ export const alertSettingsSchema = z.object({
     windowDays: count(1, 90).default(7),
     /** Fewer critical lines than this in the window say nothing. */
     minLines: count(0).default(20),
-  }).prefault({}),
+  }),
   ai_share_spike: rule({
     /** Week-over-week rise of the AI share, in percentage points. */
     increasePoints: between(0, 100).default(20),
     minLines: count(0).default(100),
-  }).prefault({}),
+  }),
   ai_tax_high: rule({
     /** AI rework tax (AI churn ÷ changed lines), in %, above which the rule fires… */
     thresholdPercent: percent(10),
     /** …when it is also this many times the human tax. */
     humanRatio: between(1, 100).default(1.5),
     windowDays: count(1, 90).default(7),
-  }).prefault({}),
+  }),
   survival_drop: rule({
     /** AI survival at 4 weeks this many points below human survival. */
     gapPoints: between(0, 100).default(15),
     minLines: count(0).default(50),
-  }).prefault({}),
+  }),
   review_queue_saturated: rule({
     maxWaiting: count(1).default(10),
     maxOldestWaitHours: between(1).default(48),
-  }).prefault({}),
+  }),
   high_risk_deployed: rule({
     minAiConfidence: between(0, 1).default(0.8),
     /** Risk tier from which a file counts (4 = critical only). */
     minRiskTier: count(1, 4).default(4),
-  }).prefault({}),
+  }),
   incident_ai_attributed: rule({
     /** AI share of the suspected commits' lines, in %, from which the incident counts as AI-attributed. */
     thresholdPercent: percent(50),
-  }).prefault({}),
+  }),
 });
 
 export type AlertSettings = z.infer<typeof alertSettingsSchema>;
