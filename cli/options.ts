@@ -1,8 +1,7 @@
+// The option schemas and positional-argument readers several commands share, so they word their errors alike.
 import { z } from "zod";
 import { parseLocalDate } from "../domain/metrics/time.ts";
 import { CliUsageError } from "./command.ts";
-
-/** The option schemas and positional-argument readers several commands share, so they word their errors alike. */
 
 export const orgSlugOption = z
   .string()

@@ -13,7 +13,7 @@ const optionsSchema = z
   })
   .refine((options) => !(options.from && options.to && options.from > options.to), { message: "--from must not be after --to" });
 
-const withoutArguments = noPositionals("sentinel metrics [recompute] [--repo owner/name] [--from date] [--to date]");
+const refuseArguments = noPositionals("sentinel metrics [recompute] [--repo owner/name] [--from date] [--to date]");
 
 export const metricsCommand = defineCommand({
   name: "metrics",
@@ -32,7 +32,7 @@ export const metricsCommand = defineCommand({
   ].join("\n"),
   flags: { repo: { type: "string" }, from: { type: "string" }, to: { type: "string" } },
   // `recompute` is the only action, so it may be left out: `sentinel metrics --from … --to …`.
-  positionals: (positionals) => withoutArguments(positionals[0] === "recompute" ? positionals.slice(1) : positionals),
+  positionals: (positionals) => refuseArguments(positionals[0] === "recompute" ? positionals.slice(1) : positionals),
   options: optionsSchema,
   database: { migrate: true },
   async run(options, io, services) {
