@@ -4,6 +4,7 @@ import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../../infrastructure/db/client.ts";
 import { apiKeys } from "../../infrastructure/db/schema/index.ts";
+import { fieldErrorsOf } from "../../domain/field-errors.ts";
 
 /**
  * API keys look like `snt_<30 random base62><6 base62 CRC32 of the random part>`, the shape GitHub uses for its
@@ -132,9 +133,7 @@ export function parseCreateApiKeyInput(
 ): { ok: true; data: CreateApiKeyFields } | { ok: false; fieldErrors: Record<string, string> } {
   const parsed = createApiKeyInput(now).safeParse(input);
   if (parsed.success) return { ok: true, data: parsed.data };
-  const fieldErrors: Record<string, string> = {};
-  for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0] ?? "name")] ??= issue.message;
-  return { ok: false, fieldErrors };
+  return { ok: false, fieldErrors: fieldErrorsOf(parsed.error, "name") };
 }
 
 export type CreateApiKeyResult =

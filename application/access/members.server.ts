@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Database, Executor } from "../../infrastructure/db/client.ts";
 import { organizationMemberRemovals, organizationMembers, users } from "../../infrastructure/db/schema/index.ts";
 import { MEMBER_ROLES, type MemberRole } from "../../domain/access/roles.ts";
+import { fieldErrorsOf } from "../../domain/field-errors.ts";
 
 export type { MemberRole };
 
@@ -83,9 +84,7 @@ export interface Actor {
 }
 
 function invalid(error: z.ZodError): MemberChangeResult {
-  const fieldErrors: Record<string, string> = {};
-  for (const issue of error.issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
-  return { ok: false, code: "INVALID_INPUT", fieldErrors };
+  return { ok: false, code: "INVALID_INPUT", fieldErrors: fieldErrorsOf(error, "form") };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { JobQueue } from "../../domain/ports.ts";
 import { requestIncidentAlertEvaluation } from "../alerts/enqueue.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
 import { commits, incidentCommits, incidents, repositories } from "../../infrastructure/db/schema/index.ts";
+import { fieldErrorsOf } from "../../domain/field-errors.ts";
 
 export const createIncidentInput = z
   .object({
@@ -45,14 +46,7 @@ export async function createIncident(
   options: { queue?: JobQueue } = {},
 ): Promise<CreateIncidentResult> {
   const parsed = createIncidentInput.safeParse(input);
-  if (!parsed.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) {
-      const field = String(issue.path[0] ?? "form");
-      fieldErrors[field] ??= issue.message;
-    }
-    return { ok: false, code: "INVALID_INPUT", fieldErrors };
-  }
+  if (!parsed.success) return { ok: false, code: "INVALID_INPUT", fieldErrors: fieldErrorsOf(parsed.error, "form") };
   const value = parsed.data;
   const result = await db.transaction(async (tx) => {
     const [repo] = await tx

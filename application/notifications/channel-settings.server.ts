@@ -6,6 +6,7 @@ import { notificationChannels } from "../../infrastructure/db/schema/index.ts";
 import { parseChannelConfig, validateChannelConfig, type ChannelKind } from "../../infrastructure/notify/channels.ts";
 import { holdsSecretInClear, sealChannelSecrets } from "../../infrastructure/notify/secrets.ts";
 import type { SsrfOptions } from "../../infrastructure/notify/ssrf.ts";
+import { fieldErrorsOf } from "../../domain/field-errors.ts";
 
 /**
  * Settings → Notification channels: list, add, enable/disable and remove an organisation's channels. The
@@ -124,9 +125,8 @@ export async function addChannel(
 ): Promise<AddChannelResult> {
   const kind = channelKind.safeParse(input.kind);
   if (!kind.success) return { ok: false, code: "INVALID_INPUT", kind: null, fieldErrors: { kind: kind.error.issues[0]!.message } };
-  const fieldErrors: Record<string, string> = {};
   const form = addChannelForm.safeParse(input);
-  if (!form.success) for (const issue of form.error.issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
+  const fieldErrors: Record<string, string> = form.success ? {} : fieldErrorsOf(form.error, "form");
   // The kind's own field is checked even when the name is missing, so one round trip shows every problem.
   const text = (name: keyof AddChannelForm) => (typeof input[name] === "string" ? (input[name] as string) : "");
   const validated = await validateChannelConfig(kind.data, configFromForm(kind.data, { target: text("target"), addresses: text("addresses"), routingKey: text("routingKey") }), options.ssrf);

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { QUEUE_NAMES, type FailedJob, type JobQueue, type QueueCounts, type QueueName } from "../../domain/ports.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
 import { alerts, deployments, githubInstallations, incidents, repositories, webhookDeliveries } from "../../infrastructure/db/schema/index.ts";
+import { fieldErrorsOf } from "../../domain/field-errors.ts";
 
 export const FAILED_JOBS_PAGE_SIZE = 20;
 /**
@@ -230,11 +231,7 @@ export type QueueActionResult =
 /** Retry or discard one failed job of the organisation, or retry all of its failed jobs in a queue. */
 export async function actOnFailedJobs(deps: QueueOperationsDeps, orgId: string, input: unknown): Promise<QueueActionResult> {
   const parsed = queueActionInput.safeParse(input);
-  if (!parsed.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0] ?? "intent")] ??= issue.message;
-    return { ok: false, code: "INVALID_INPUT", fieldErrors };
-  }
+  if (!parsed.success) return { ok: false, code: "INVALID_INPUT", fieldErrors: fieldErrorsOf(parsed.error, "intent") };
   const action = parsed.data;
   if (action.intent === "retry-all") {
     const { jobs } = await listOrganizationFailedJobs(deps, orgId, action.queue);
