@@ -1,4 +1,5 @@
 import { Form, Link, NavLink, useLocation } from "@remix-run/react";
+import { MAIN_SECTIONS, type NavItem } from "~/utils/navigation.ts";
 
 export interface ShellProps {
   user: { login: string; name: string | null; avatarUrl: string | null };
@@ -6,14 +7,6 @@ export interface ShellProps {
   org: { id?: string; name: string; isDemo: boolean; switchable?: { id: string; name: string }[] } | null;
   children: React.ReactNode;
 }
-
-const NAV = [
-  { to: "/dashboard", label: "Overview" },
-  { to: "/events", label: "Events" },
-  { to: "/incidents", label: "Incidents" },
-  { to: "/alerts", label: "Alerts" },
-  { to: "/settings/api-keys", label: "Settings" },
-];
 
 export function AppShell({ user, org, children }: ShellProps) {
   return (
@@ -30,17 +23,12 @@ export function AppShell({ user, org, children }: ShellProps) {
               <span className="text-sm text-gray-500">{org.name}</span>
             ) : null}
             {org ? (
-              <nav aria-label="Main" className="flex gap-4 text-sm">
-                {NAV.map((item) => (
-                  <NavLink
-                    key={item.to}
-                    to={item.to}
-                    className={({ isActive }) => (isActive ? "font-medium text-gray-900" : "text-gray-500 hover:text-gray-900")}
-                  >
-                    {item.label}
-                  </NavLink>
-                ))}
-              </nav>
+              <NavLinks
+                label="Main"
+                className="flex gap-4 text-sm"
+                items={MAIN_SECTIONS}
+                linkClass={(isActive) => (isActive ? "font-medium text-gray-900" : "text-gray-500 hover:text-gray-900")}
+              />
             ) : null}
           </div>
           <div className="flex items-center gap-4 text-sm text-gray-600">
@@ -56,6 +44,19 @@ export function AppShell({ user, org, children }: ShellProps) {
       {org?.isDemo ? <DemoBanner /> : null}
       <main className="mx-auto max-w-6xl px-6 py-8">{children}</main>
     </div>
+  );
+}
+
+/** A labelled bar of links; `linkClass(true)` styles the link to the page shown. */
+export function NavLinks({ label, className, items, linkClass }: { label: string; className: string; items: readonly NavItem[]; linkClass: (isActive: boolean) => string }) {
+  return (
+    <nav aria-label={label} className={className}>
+      {items.map((item) => (
+        <NavLink key={item.to} to={item.to} className={({ isActive }) => linkClass(isActive)}>
+          {item.label}
+        </NavLink>
+      ))}
+    </nav>
   );
 }
 
