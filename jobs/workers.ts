@@ -11,7 +11,7 @@ import { createMetricsJobs } from "./metrics.ts";
 import { createRecoveryJobs, requeueUnfinishedWork } from "./recovery.ts";
 import { createRetentionJobs } from "./retention.ts";
 import { createRescoreJobs, enqueueStaleDetectorRescores } from "./rescore.ts";
-import { createDemoJobs } from "../demo/metrics-job.ts";
+import { createDemoJobs } from "./demo-metrics.ts";
 import { createJobRouter, type JobHandler } from "./router.ts";
 import { registerSchedules } from "./schedules.ts";
 import { createWebhookJobs } from "./webhooks.ts";
