@@ -1,5 +1,6 @@
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
+import { fieldErrorsOf } from "../../domain/field-errors.ts";
 import { riskPatternProblem } from "../../domain/risk/index.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
 import { repositories, type RiskOverride } from "../../infrastructure/db/schema/index.ts";
@@ -45,35 +46,43 @@ export async function listRiskOverrides(db: Executor, orgId: string) {
 /** Adds (or re-tiers) a path pattern of the organisation's repository; later analyses use it. */
 export async function addRiskOverride(db: Executor, orgId: string, input: unknown): Promise<RiskOverrideResult> {
   const parsed = riskOverrideInput.safeParse(input);
-  if (!parsed.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
-    return { ok: false, code: "INVALID_INPUT", fieldErrors };
-  }
+  if (!parsed.success) return { ok: false, code: "INVALID_INPUT", fieldErrors: fieldErrorsOf(parsed.error, "form") };
   const { repoId, pattern, tier } = parsed.data;
-  return db.transaction(async (tx) => {
-    const [repo] = await tx.execute<{ risk_overrides: RiskOverride[] }>(
-      sql`select risk_overrides from repositories where id = ${repoId} and org_id = ${orgId} and disabled_at is null for update`,
-    );
-    if (!repo) return { ok: false as const, code: "REPO_NOT_FOUND" as const };
-    const kept = repo.risk_overrides.filter((override) => override.pattern !== pattern);
+  return changeOverrides(db, orgId, repoId, (current) => {
+    const kept = withoutPattern(current, pattern);
     if (kept.length >= MAX_RISK_OVERRIDES) {
-      return { ok: false as const, code: "INVALID_INPUT" as const, fieldErrors: { pattern: `at most ${MAX_RISK_OVERRIDES} patterns per repository` } };
+      return { ok: false, code: "INVALID_INPUT", fieldErrors: { pattern: `at most ${MAX_RISK_OVERRIDES} patterns per repository` } };
     }
-    const overrides = [...kept, { pattern, tier: tier as RiskOverride["tier"] }];
-    await tx.update(repositories).set({ riskOverrides: overrides, updatedAt: new Date() }).where(and(eq(repositories.id, repoId), eq(repositories.orgId, orgId)));
-    return { ok: true as const, overrides };
+    return [...kept, { pattern, tier: tier as RiskOverride["tier"] }];
   });
 }
 
 export async function removeRiskOverride(db: Executor, orgId: string, repoId: string, pattern: string): Promise<RiskOverrideResult> {
   if (!z.string().uuid().safeParse(repoId).success) return { ok: false, code: "REPO_NOT_FOUND" };
+  return changeOverrides(db, orgId, repoId, (current) => withoutPattern(current, pattern));
+}
+
+const withoutPattern = (overrides: RiskOverride[], pattern: string) => overrides.filter((override) => override.pattern !== pattern);
+
+type Refusal = Extract<RiskOverrideResult, { code: "INVALID_INPUT" }>;
+
+/**
+ * Reads the repository's patterns under a row lock, so two concurrent edits do not drop each other's pattern, and
+ * saves what `change` makes of them; a refusal from `change` saves nothing.
+ */
+async function changeOverrides(
+  db: Executor,
+  orgId: string,
+  repoId: string,
+  change: (current: RiskOverride[]) => RiskOverride[] | Refusal,
+): Promise<RiskOverrideResult> {
   return db.transaction(async (tx) => {
     const [repo] = await tx.execute<{ risk_overrides: RiskOverride[] }>(
       sql`select risk_overrides from repositories where id = ${repoId} and org_id = ${orgId} and disabled_at is null for update`,
     );
     if (!repo) return { ok: false as const, code: "REPO_NOT_FOUND" as const };
-    const overrides = repo.risk_overrides.filter((override) => override.pattern !== pattern);
+    const overrides = change(repo.risk_overrides);
+    if (!Array.isArray(overrides)) return overrides;
     await tx.update(repositories).set({ riskOverrides: overrides, updatedAt: new Date() }).where(and(eq(repositories.id, repoId), eq(repositories.orgId, orgId)));
     return { ok: true as const, overrides };
   });
