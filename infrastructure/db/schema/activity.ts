@@ -1,22 +1,8 @@
 import { sql } from "drizzle-orm";
-import {
-  bigint,
-  boolean,
-  check,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  real,
-  smallint,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from "drizzle-orm/pg-core";
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, real, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { CODE_EVENT_TYPES, type CodeEventType } from "../../../domain/ingestion/event-types.ts";
-import { orgIdColumn, repoIdColumn } from "./tenancy.ts";
+import { perRiskTier } from "./columns.ts";
+import { repositoryRowColumns } from "./tenancy.ts";
 
 /**
  * Every webhook delivery Sentinel accepted, keyed by GitHub's X-GitHub-Delivery. GitHub signs no timestamp,
@@ -47,8 +33,7 @@ export const codeEvents = pgTable(
   "code_events",
   {
     id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-    orgId: orgIdColumn(),
-    repoId: repoIdColumn(),
+    ...repositoryRowColumns(),
     type: text({ enum: CODE_EVENT_TYPES }).notNull(),
     /** Idempotency key within the repository, e.g. `commit/<sha>` or `pr/<n>/review/<review id>`. */
     eventKey: text().notNull(),
@@ -81,8 +66,7 @@ export const codeEvents = pgTable(
 export const commits = pgTable(
   "commits",
   {
-    orgId: orgIdColumn(),
-    repoId: repoIdColumn(),
+    ...repositoryRowColumns(),
     sha: text().notNull(),
     authorName: text(),
     authorEmail: text(),
@@ -109,10 +93,7 @@ export const commits = pgTable(
      * (repo_daily_share_bins) is a function of this row alone (ADR 033).
      */
     writtenLines: integer().notNull().default(0),
-    writtenLinesT1: integer("written_lines_t1").notNull().default(0),
-    writtenLinesT2: integer("written_lines_t2").notNull().default(0),
-    writtenLinesT3: integer("written_lines_t3").notNull().default(0),
-    writtenLinesT4: integer("written_lines_t4").notNull().default(0),
+    ...perRiskTier("writtenLines", "written_lines", (name) => integer(name).notNull().default(0)),
     detectorVersion: text(),
     analyzedAt: timestamp({ withTimezone: true }),
   },
@@ -138,8 +119,7 @@ export const commits = pgTable(
 export const commitDetectionInputs = pgTable(
   "commit_detection_inputs",
   {
-    orgId: orgIdColumn(),
-    repoId: repoIdColumn(),
+    ...repositoryRowColumns(),
     commitSha: text().notNull(),
     /** A versioned document (`v`): see StoredDetectionInput. */
     input: jsonb().$type<Record<string, unknown>>().notNull(),
@@ -152,8 +132,7 @@ export const codeAttribution = pgTable(
   "code_attribution",
   {
     id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-    orgId: orgIdColumn(),
-    repoId: repoIdColumn(),
+    ...repositoryRowColumns(),
     commitSha: text().notNull(),
     filePath: text().notNull(),
     previousPath: text(),
@@ -198,8 +177,7 @@ export const codeAttribution = pgTable(
 export const pullRequests = pgTable(
   "pull_requests",
   {
-    orgId: orgIdColumn(),
-    repoId: repoIdColumn(),
+    ...repositoryRowColumns(),
     number: integer().notNull(),
     githubId: bigint({ mode: "number" }),
     title: text().notNull().default(""),
@@ -232,8 +210,7 @@ export const deployments = pgTable(
   "deployments",
   {
     id: uuid().primaryKey().defaultRandom(),
-    orgId: orgIdColumn(),
-    repoId: repoIdColumn(),
+    ...repositoryRowColumns(),
     githubId: bigint({ mode: "number" }).notNull(),
     sha: text().notNull(),
     ref: text(),

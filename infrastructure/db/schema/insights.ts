@@ -1,23 +1,9 @@
 import { sql } from "drizzle-orm";
-import {
-  bigint,
-  boolean,
-  check,
-  date,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  real,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from "drizzle-orm/pg-core";
+import { bigint, boolean, check, date, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { CHANNEL_KINDS } from "../../../domain/alerts/channel-kinds.ts";
 import type { TierCounts } from "../../../domain/risk/tiers.ts";
-import { orgIdColumn, repoIdColumn, repositories, users } from "./tenancy.ts";
+import { belongsTo } from "./columns.ts";
+import { orgIdColumn, repoIdColumn, repositories, repositoryRowColumns, users } from "./tenancy.ts";
 
 
 /** One row per repository per day, written with ON CONFLICT (repo_id, date) DO UPDATE so reruns converge. */
@@ -25,8 +11,7 @@ export const repoMetrics = pgTable(
   "repo_metrics",
   {
     id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-    orgId: orgIdColumn(),
-    repoId: repoIdColumn(),
+    ...repositoryRowColumns(),
     date: date({ mode: "string" }).notNull(),
     commits: integer().notNull().default(0),
     aiCommits: integer().notNull().default(0),
@@ -112,12 +97,8 @@ export const alerts = pgTable(
 export const alertDeliveries = pgTable(
   "alert_deliveries",
   {
-    alertId: uuid()
-      .notNull()
-      .references(() => alerts.id, { onDelete: "cascade" }),
-    channelId: uuid()
-      .notNull()
-      .references(() => notificationChannels.id, { onDelete: "cascade" }),
+    alertId: belongsTo(() => alerts.id),
+    channelId: belongsTo(() => notificationChannels.id),
     status: text({ enum: ["pending", "sent", "failed"] })
       .notNull()
       .default("pending"),
@@ -135,8 +116,7 @@ export const incidents = pgTable(
   "incidents",
   {
     id: uuid().primaryKey().defaultRandom(),
-    orgId: orgIdColumn(),
-    repoId: repoIdColumn(),
+    ...repositoryRowColumns(),
     title: text().notNull(),
     description: text(),
     severity: text({ enum: ["sev1", "sev2", "sev3", "sev4"] }).notNull(),
@@ -157,9 +137,7 @@ export const incidents = pgTable(
 export const incidentCommits = pgTable(
   "incident_commits",
   {
-    incidentId: uuid()
-      .notNull()
-      .references(() => incidents.id, { onDelete: "cascade" }),
+    incidentId: belongsTo(() => incidents.id),
     repoId: repoIdColumn(),
     commitSha: text().notNull(),
     note: text(),

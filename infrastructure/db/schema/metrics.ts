@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { boolean, check, date, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
-import { orgIdColumn, repoIdColumn } from "./tenancy.ts";
+import { orgIdColumn, repoIdColumn, repositoryRowColumns } from "./tenancy.ts";
 
 /**
  * The unified-diff patch of each counted file of each analysed commit, as the analysis saw it (ADR 030). Line
@@ -10,8 +10,7 @@ import { orgIdColumn, repoIdColumn } from "./tenancy.ts";
 export const commitFilePatches = pgTable(
   "commit_file_patches",
   {
-    orgId: orgIdColumn(),
-    repoId: repoIdColumn(),
+    ...repositoryRowColumns(),
     commitSha: text().notNull(),
     filePath: text().notNull(),
     previousPath: text(),
@@ -36,8 +35,7 @@ export type SurvivalCurvePoint = { days: number; survival: number };
 export const lineSurvival = pgTable(
   "line_survival",
   {
-    orgId: orgIdColumn(),
-    repoId: repoIdColumn(),
+    ...repositoryRowColumns(),
     cohortWeek: date({ mode: "string" }).notNull(),
     authorKind: text({ enum: ["ai", "human"] }).notNull(),
     linesBorn: integer().notNull(),
@@ -67,8 +65,7 @@ export const lineSurvival = pgTable(
 export const reviewQueueSnapshots = pgTable(
   "review_queue_snapshots",
   {
-    orgId: orgIdColumn(),
-    repoId: repoIdColumn(),
+    ...repositoryRowColumns(),
     /** The hour the snapshot describes (truncated to the hour, UTC instant). */
     takenAt: timestamp({ withTimezone: true }).notNull(),
     /** Open, non-draft PRs awaiting a first review. */

@@ -1,5 +1,6 @@
 import { bigint, date, doublePrecision, index, integer, pgTable, smallint, text, timestamp } from "drizzle-orm/pg-core";
-import { orgIdColumn, repoIdColumn } from "./tenancy.ts";
+import { perRiskTier } from "./columns.ts";
+import { repositoryRowColumns } from "./tenancy.ts";
 
 /**
  * Per repository and UTC day, the counts the overview and repository pages add up over their windows, so a page
@@ -15,8 +16,7 @@ import { orgIdColumn, repoIdColumn } from "./tenancy.ts";
 export const repoDailyActivity = pgTable(
   "repo_daily_activity",
   {
-    orgId: orgIdColumn(),
-    repoId: repoIdColumn(),
+    ...repositoryRowColumns(),
     day: date({ mode: "string" }).notNull(),
     events: integer().notNull().default(0),
     /** Latest event time of the day (events are append-only, so a maximum is enough). */
@@ -26,14 +26,8 @@ export const repoDailyActivity = pgTable(
     analyzedCommits: integer().notNull().default(0),
     pendingCommits: integer().notNull().default(0),
     aiCommits: integer().notNull().default(0),
-    linesT1: integer("lines_t1").notNull().default(0),
-    linesT2: integer("lines_t2").notNull().default(0),
-    linesT3: integer("lines_t3").notNull().default(0),
-    linesT4: integer("lines_t4").notNull().default(0),
-    aiLinesT1: integer("ai_lines_t1").notNull().default(0),
-    aiLinesT2: integer("ai_lines_t2").notNull().default(0),
-    aiLinesT3: integer("ai_lines_t3").notNull().default(0),
-    aiLinesT4: integer("ai_lines_t4").notNull().default(0),
+    ...perRiskTier("lines", "lines", (name) => integer(name).notNull().default(0)),
+    ...perRiskTier("aiLines", "ai_lines", (name) => integer(name).notNull().default(0)),
   },
   (t) => [index("repo_daily_activity_repo_day_idx").on(t.repoId, t.day), index("repo_daily_activity_org_day_idx").on(t.orgId, t.day)],
 );
@@ -46,8 +40,7 @@ export const repoDailyActivity = pgTable(
 export const repoDailyHighRiskFiles = pgTable(
   "repo_daily_high_risk_files",
   {
-    orgId: orgIdColumn(),
-    repoId: repoIdColumn(),
+    ...repositoryRowColumns(),
     day: date({ mode: "string" }).notNull(),
     filePath: text().notNull(),
     changes: integer().notNull(),
@@ -67,8 +60,7 @@ export const repoDailyHighRiskFiles = pgTable(
 export const repoHighRiskFileLastDays = pgTable(
   "repo_high_risk_file_last_days",
   {
-    orgId: orgIdColumn(),
-    repoId: repoIdColumn(),
+    ...repositoryRowColumns(),
     filePath: text().notNull(),
     lastDay: date({ mode: "string" }).notNull(),
   },
@@ -83,8 +75,7 @@ export const repoHighRiskFileLastDays = pgTable(
 export const repoHighRiskDecrements = pgTable(
   "repo_high_risk_decrements",
   {
-    orgId: orgIdColumn(),
-    repoId: repoIdColumn(),
+    ...repositoryRowColumns(),
     day: date({ mode: "string" }).notNull(),
     recordedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
@@ -99,12 +90,22 @@ function shareBinSums() {
     detectorVersion: text().notNull(),
     commits: integer().notNull().default(0),
     writtenLines: bigint({ mode: "number" }).notNull().default(0),
-    writtenLinesT1: bigint("written_lines_t1", { mode: "number" }).notNull().default(0),
-    writtenLinesT2: bigint("written_lines_t2", { mode: "number" }).notNull().default(0),
-    writtenLinesT3: bigint("written_lines_t3", { mode: "number" }).notNull().default(0),
-    writtenLinesT4: bigint("written_lines_t4", { mode: "number" }).notNull().default(0),
+    ...perRiskTier("writtenLines", "written_lines", (name) => bigint(name, { mode: "number" }).notNull().default(0)),
     confidenceSum: doublePrecision().notNull().default(0),
   };
+}
+
+const periodStartColumn = () => date({ mode: "string" }).notNull();
+
+/**
+ * The daily and weekly share bins are one table per period: per repository, period (the column `day` or `week`, its
+ * first day), bin and detector version, the sums of shareBinSums; read by repository and period through one index.
+ */
+function shareBinsTable<Name extends string, Period extends "day" | "week">(name: Name, period: Period) {
+  const periodStart = { [period]: periodStartColumn() } as Record<Period, ReturnType<typeof periodStartColumn>>;
+  return pgTable(name, { ...repositoryRowColumns(), ...periodStart, ...shareBinSums() }, (t) => [
+    index(`${name}_org_repo_${period}_idx`).on(t.orgId, t.repoId, t[period], t.bin),
+  ]);
 }
 
 /**
@@ -115,28 +116,10 @@ function shareBinSums() {
  * Kept by statement-level triggers on commits only (migration 0019), like repo_daily_activity: several rows per key
  * when writers overlapped (read with sum()); a row that falls to all zeros is deleted.
  */
-export const repoDailyShareBins = pgTable(
-  "repo_daily_share_bins",
-  {
-    orgId: orgIdColumn(),
-    repoId: repoIdColumn(),
-    day: date({ mode: "string" }).notNull(),
-    ...shareBinSums(),
-  },
-  (t) => [index("repo_daily_share_bins_org_repo_day_idx").on(t.orgId, t.repoId, t.day, t.bin)],
-);
+export const repoDailyShareBins = shareBinsTable("repo_daily_share_bins", "day");
 
 /**
  * The same sums per UTC week (starting Monday): the overview's 100 repositories × 90 days read 13 weekly rows per
  * bin and at most 6 days at the window's start instead of 90 day rows (ADR 033). Kept by the same triggers.
  */
-export const repoWeeklyShareBins = pgTable(
-  "repo_weekly_share_bins",
-  {
-    orgId: orgIdColumn(),
-    repoId: repoIdColumn(),
-    week: date({ mode: "string" }).notNull(),
-    ...shareBinSums(),
-  },
-  (t) => [index("repo_weekly_share_bins_org_repo_week_idx").on(t.orgId, t.repoId, t.week, t.bin)],
-);
+export const repoWeeklyShareBins = shareBinsTable("repo_weekly_share_bins", "week");

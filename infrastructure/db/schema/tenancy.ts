@@ -1,18 +1,7 @@
 import { sql } from "drizzle-orm";
-import {
-  bigint,
-  boolean,
-  index,
-  jsonb,
-  pgEnum,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from "drizzle-orm/pg-core";
+import { bigint, boolean, index, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { MEMBER_ROLES } from "../../../domain/access/roles.ts";
+import { belongsTo } from "./columns.ts";
 
 export const memberRole = pgEnum("member_role", MEMBER_ROLES);
 
@@ -41,6 +30,9 @@ export const organizations = pgTable(
   ],
 );
 
+/** The owning organisation: every tenant row carries it, and deleting the organisation deletes the row. */
+export const orgIdColumn = () => belongsTo(() => organizations.id);
+
 export const users = pgTable(
   "users",
   {
@@ -60,12 +52,8 @@ export const users = pgTable(
 export const organizationMembers = pgTable(
   "organization_members",
   {
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
-    userId: uuid()
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
+    userId: belongsTo(() => users.id),
     role: memberRole().notNull().default("member"),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
@@ -77,9 +65,7 @@ export const githubInstallations = pgTable(
   "github_installations",
   {
     id: bigint({ mode: "number" }).primaryKey(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
     accountId: bigint({ mode: "number" }).notNull(),
     accountLogin: text().notNull(),
     accountType: text().notNull(),
@@ -98,9 +84,7 @@ export const apiKeys = pgTable(
   "api_keys",
   {
     id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
     name: text().notNull(),
     displayPrefix: text().notNull(),
     keyHash: text().notNull(),
@@ -122,9 +106,7 @@ export const repositories = pgTable(
   "repositories",
   {
     id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
     /** GitHub's repository id; null for repositories imported from a local clone without a GitHub App. */
     githubId: bigint({ mode: "number" }),
     installationId: bigint({ mode: "number" }).references(() => githubInstallations.id, { onDelete: "set null" }),
@@ -152,17 +134,11 @@ export const repositories = pgTable(
   ],
 );
 
-/** The owning organisation: every tenant row carries it, and deleting the organisation deletes the row. */
-export const orgIdColumn = () =>
-  uuid()
-    .notNull()
-    .references(() => organizations.id, { onDelete: "cascade" });
-
 /** The repository a row belongs to (always alongside orgIdColumn, so queries can filter by tenant first). */
-export const repoIdColumn = () =>
-  uuid()
-    .notNull()
-    .references(() => repositories.id, { onDelete: "cascade" });
+export const repoIdColumn = () => belongsTo(() => repositories.id);
+
+/** The first columns of a repository's row: its organisation, then the repository. */
+export const repositoryRowColumns = () => ({ orgId: orgIdColumn(), repoId: repoIdColumn() });
 
 /**
  * People an owner or admin removed from an organisation. Sign-in adds members of the GitHub organisation
@@ -172,9 +148,7 @@ export const organizationMemberRemovals = pgTable(
   "organization_member_removals",
   {
     orgId: orgIdColumn(),
-    userId: uuid()
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    userId: belongsTo(() => users.id),
     removedBy: uuid().references(() => users.id, { onDelete: "set null" }),
     removedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
@@ -189,8 +163,7 @@ export const organizationMemberRemovals = pgTable(
 export const commitFailures = pgTable(
   "commit_failures",
   {
-    orgId: orgIdColumn(),
-    repoId: repoIdColumn(),
+    ...repositoryRowColumns(),
     sha: text().notNull(),
     stage: text({ enum: ["import", "backfill", "analysis"] }).notNull(),
     reason: text().notNull(),
