@@ -281,7 +281,7 @@ describe("time of day", () => {
 describe("the timing tells", () => {
   it("have an example for every timing tell the model weighs", () => {
     const night = makeCommit({ author: { name: "A", email: "a@example.org", date: "2025-03-04T02:40:00+01:00" } });
-    const tested = new Set<string>([velocityTell(commitAfter(3, 612), 612)?.id, velocityTell(commitAfter(12, 150), 150)?.id, timeOfDayTell(night)?.id]);
+    const tested = new Set<string | undefined>([velocityTell(commitAfter(3, 612), 612)?.id, velocityTell(commitAfter(12, 150), 150)?.id, timeOfDayTell(night)?.id]);
     const weighed = Object.keys(DETECTOR_MODEL.weights).filter((id) => familyOf(id) === "timing");
     expect(weighed.filter((id) => !tested.has(id))).toEqual([]);
   });
