@@ -77,9 +77,9 @@ module.exports = {
     layerRule({
       name: "demo-is-not-a-driver",
       comment:
-        "The rest of demo/ (seeding, the demo's commit source, its metrics job) builds on domain/, infrastructure/, application/ and the job definitions; the drivers and the composition root (app, bin, cli, server) call it, never the other way round.",
+        "The rest of demo/ (seeding and the demo's commit source) builds on domain/, infrastructure/ and application/ (its metrics job is in jobs/); the drivers and the composition root (bin, cli, server) call it, never the other way round.",
       layer: "demo",
-      mayUse: ["application", "domain", "infrastructure", "jobs"],
+      mayUse: ["application", "domain", "infrastructure"],
     }),
     layerRule({
       name: "application-on-domain-and-adapters",
@@ -102,14 +102,14 @@ module.exports = {
       comment:
         "A job processor parses its payload and calls a use-case; server/ wires it (the services bag's type is application/services.ts), and it never reaches routes, the CLI or the composition root.",
       layer: "jobs",
-      mayUse: ["application", "demo", "domain", "infrastructure"],
+      mayUse: ["application", "domain", "infrastructure"],
     }),
     layerRule({
       name: "app-calls-use-cases",
       comment:
         "Routes call presenters and use-cases (application/), never job processors, CLI commands or the composition root: the services bag the load context carries is typed by application/services.ts.",
       layer: "app",
-      mayUse: ["application", "demo", "domain", "infrastructure"],
+      mayUse: ["application", "domain", "infrastructure"],
     }),
     layerRule({
       name: "cli-is-a-driver",

@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { JobQueue } from "../domain/ports.ts";
-import { enqueueCommitAnalysis } from "../jobs/analysis.ts";
+import { enqueueCommitAnalysis } from "../application/analysis/enqueue-analysis.ts";
 import { enqueueDemoMetrics } from "./metrics-job.ts";
 import type { Database } from "../infrastructure/db/client.ts";
 import { commits, githubInstallations, incidents, organizations, repositories, webhookDeliveries } from "../infrastructure/db/schema/index.ts";

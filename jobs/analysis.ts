@@ -1,7 +1,5 @@
-import type { JobQueue } from "../domain/ports.ts";
 import type { Database } from "../infrastructure/db/client.ts";
 import { analyzeStoredCommit, createContextReader, type CommitSourceResolver } from "../application/analysis/analyze-stored-commit.ts";
-import type { CommitToAnalyze } from "../application/ingestion/apply-webhook-plan.ts";
 import { databaseRefusal, recordAnalysisFailure } from "../application/ingestion/commit-failures.ts";
 import { CommitSourceUnavailableError } from "../application/analysis/commit-sources.ts";
 import { createVerdictWriter } from "../application/analysis/verdict-writer.ts";
@@ -11,26 +9,6 @@ import { ANALYZE_COMMIT_JOB, JOB_CATALOG } from "../application/job-catalog.ts";
 import { defineJob } from "./router.ts";
 
 export { ANALYZE_COMMIT_JOB };
-
-/**
- * One job per repository and commit. A re-score (new PR context) gets its own id, because the first job may
- * still be kept as completed and would swallow a second enqueue with the same id.
- */
-export async function enqueueCommitAnalysis(queue: JobQueue, target: CommitToAnalyze, deliveryId?: string): Promise<void> {
-  await enqueueCommitAnalyses(queue, [target], deliveryId);
-}
-
-/** All of a push's commits in one round trip to the queue. */
-export async function enqueueCommitAnalyses(queue: JobQueue, targets: CommitToAnalyze[], deliveryId?: string): Promise<void> {
-  await queue.enqueueBulk(
-    "analysis",
-    targets.map((target) => ({
-      name: ANALYZE_COMMIT_JOB,
-      data: { repoId: target.repoId, sha: target.sha },
-      options: { jobId: JOB_CATALOG[ANALYZE_COMMIT_JOB].id(target.repoId, target.sha, target.trigger === "rescore" ? deliveryId : undefined) },
-    })),
-  );
-}
 
 export function createAnalysisJobs(deps: { db: Database; resolveSource: CommitSourceResolver }) {
   // The jobs running at once in this process read their commits' context and write their verdicts together (ADR 022).

@@ -4,7 +4,7 @@ import { resolveGitHubApi, type GitHubApiSource } from "../infrastructure/github
 import { GitHubAccessError, type GitHubApi } from "../infrastructure/github/github-api.ts";
 import { backfillRepository, fetchPushRange } from "../application/ingestion/github-history.ts";
 import { PermanentJobError } from "../infrastructure/queue/index.ts";
-import { enqueueCommitAnalysis } from "./analysis.ts";
+import { enqueueCommitAnalysis } from "../application/analysis/enqueue-analysis.ts";
 import { BACKFILL_REPOSITORY_JOB, FETCH_PUSH_RANGE_JOB, JOB_CATALOG } from "../application/job-catalog.ts";
 import { defineJob } from "./router.ts";
 

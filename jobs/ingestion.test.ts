@@ -22,7 +22,7 @@ import { waitFor } from "../tests/support/queue.ts";
 import type { Services } from "../application/services.ts";
 import { createTestDatabase, type TestDatabase } from "../tests/support/database.ts";
 import { createTestServices } from "../tests/support/services.ts";
-import { enqueueCommitAnalysis } from "./analysis.ts";
+import { enqueueCommitAnalysis } from "../application/analysis/enqueue-analysis.ts";
 import { RECOVER_DELIVERIES_JOB } from "./recovery.ts";
 import { startRecordingWorkers } from "../tests/support/recording-workers.ts";
 import { startWorkers } from "./workers.ts";

@@ -5,7 +5,7 @@ import { commits, webhookDeliveries } from "../infrastructure/db/schema/index.ts
 import type { Logger } from "../infrastructure/logging/logger.ts";
 import { resolveGitHubApi, type GitHubApiSource } from "../infrastructure/github/api-source.ts";
 import { redeliverFailedDeliveries } from "../application/ingestion/github-history.ts";
-import { enqueueCommitAnalysis } from "./analysis.ts";
+import { enqueueCommitAnalysis } from "../application/analysis/enqueue-analysis.ts";
 import { defineJob } from "./router.ts";
 import { JOB_CATALOG, PROCESS_DELIVERY_JOB, RECOVER_DELIVERIES_JOB } from "../application/job-catalog.ts";
 

@@ -5,7 +5,7 @@ import { productionDeploymentsSucceededBy } from "../application/alerts/evaluate
 import { processWebhookDelivery } from "../application/ingestion/process-delivery.ts";
 import type { Logger } from "../infrastructure/logging/logger.ts";
 import { PermanentJobError } from "../infrastructure/queue/index.ts";
-import { enqueueCommitAnalyses } from "./analysis.ts";
+import { enqueueCommitAnalyses } from "../application/analysis/enqueue-analysis.ts";
 import { enqueueBackfill, enqueuePushRange } from "./history.ts";
 import { JOB_CATALOG, PROCESS_DELIVERY_JOB } from "../application/job-catalog.ts";
 import { defineJob } from "./router.ts";
