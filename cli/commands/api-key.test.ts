@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bufferIo } from "../../tests/support/cli.ts";
+import { describe, expect, it } from "vitest";
+import { bufferIo, useCliDatabase } from "../../tests/support/cli.ts";
 import { fixedClock } from "../../tests/support/clock.ts";
-import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
+import type { TestDatabase } from "../../tests/support/database.ts";
 import { authenticateApiKey } from "../../application/access/api-keys.server.ts";
 import { apiKeys, organizations } from "../../infrastructure/db/schema/index.ts";
 import { runCli } from "../main.ts";
@@ -12,26 +12,15 @@ const NOW = new Date("2026-11-01T09:30:00Z");
 const DAY_MS = 86_400_000;
 
 let database: TestDatabase;
-const saved = { DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: process.env.REDIS_URL };
 
 async function storedKey(name: string) {
   const [row] = await database.db.select({ scope: apiKeys.scope, expiresAt: apiKeys.expiresAt }).from(apiKeys).where(eq(apiKeys.name, name));
   return row;
 }
 
-beforeAll(async () => {
-  database = await createTestDatabase();
+useCliDatabase(async (created) => {
+  database = created;
   await database.db.insert(organizations).values({ slug: "acme", name: "Acme" });
-  process.env.DATABASE_URL = database.url;
-  delete process.env.REDIS_URL;
-});
-
-afterAll(async () => {
-  for (const [key, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
-  await database.drop();
 });
 
 describe("sentinel api-key", () => {

@@ -2,27 +2,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bufferIo } from "../../tests/support/cli.ts";
-import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
+import { describe, expect, it } from "vitest";
+import { bufferIo, useCliDatabase } from "../../tests/support/cli.ts";
+import type { TestDatabase } from "../../tests/support/database.ts";
 import { createGenerateCommand, generateCommand } from "./generate.ts";
 
 let database: TestDatabase;
-const saved = { DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: process.env.REDIS_URL };
 const ARGS = ["--org", "bench", "--repos", "3", "--days", "21", "--until", "2026-03-20"];
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  process.env.DATABASE_URL = database.url;
-  delete process.env.REDIS_URL;
-});
-
-afterAll(async () => {
-  for (const [key, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
-  await database?.drop();
+useCliDatabase((created) => {
+  database = created;
 });
 
 /** A fingerprint of the generated rows that ignores nothing a benchmark could notice. */

@@ -1,24 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bufferIo } from "../../tests/support/cli.ts";
-import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
+import { describe, expect, it } from "vitest";
+import { bufferIo, useCliDatabase } from "../../tests/support/cli.ts";
+import type { TestDatabase } from "../../tests/support/database.ts";
 import { githubAppCredentials } from "../../infrastructure/db/schema/index.ts";
 import { runCli } from "../main.ts";
 
 let database: TestDatabase;
-const saved = { DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: process.env.REDIS_URL };
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  process.env.DATABASE_URL = database.url;
-  delete process.env.REDIS_URL;
-});
-
-afterAll(async () => {
-  for (const [key, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
-  await database.drop();
+useCliDatabase((created) => {
+  database = created;
 });
 
 describe("sentinel github-app", () => {

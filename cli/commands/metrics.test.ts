@@ -1,18 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
+import { describe, expect, it } from "vitest";
+import type { TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
 import { seedDemoOrganization } from "../../demo/seed.ts";
-import { bufferIo } from "../../tests/support/cli.ts";
+import { bufferIo, useCliDatabase } from "../../tests/support/cli.ts";
 import { CliUsageError } from "../command.ts";
 import { metricsCommand } from "./metrics.ts";
 
-
 let database: TestDatabase;
 let repoName: string;
-const saved = { DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: process.env.REDIS_URL };
 
-beforeAll(async () => {
-  database = await createTestDatabase();
+useCliDatabase(async (created) => {
+  database = created;
   const { services, close } = await createTestServices(database);
   try {
     await seedDemoOrganization({ db: services.db, queue: services.queue, logger: services.logger }, { analysis: "inline", days: 10, now: new Date("2026-03-20T18:00:00Z"), metrics: false });
@@ -21,17 +19,7 @@ beforeAll(async () => {
   }
   const [repo] = await database.sql<{ full_name: string }[]>`select full_name from repositories order by full_name limit 1`;
   repoName = repo!.full_name;
-  process.env.DATABASE_URL = database.url;
-  delete process.env.REDIS_URL;
 }, 240_000);
-
-afterAll(async () => {
-  for (const [key, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
-  await database?.drop();
-});
 
 describe("sentinel metrics recompute", () => {
   it("recomputes one repository's range with progress, and a rerun leaves the same rows", async () => {
