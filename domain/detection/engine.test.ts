@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { AGENTS, UNMARKED_AGENT } from "./agents.ts";
 import { analyzeCommit } from "./engine.ts";
 import { fromGitHubCommit } from "./github.ts";
 import { detectAgentMarkers } from "./markers.ts";
 import { DETECTOR_MODEL, scoreTells } from "./model.ts";
 import { stripMarkers } from "./strip.ts";
 import { addedPatch, makeCommit, makeFile } from "../../tests/support/commits.ts";
+import { AI_CONFIDENCE_THRESHOLD } from "./threshold.ts";
 import type { Signal } from "./types.ts";
 import { DETECTOR_VERSION } from "./version.ts";
 
@@ -286,5 +288,70 @@ describe("stripMarkers", () => {
     const stripped = stripMarkers(makeCommit({ message: "aider: Fix parser", committer: { name: "Paul (aider)", email: "paul@example.org", date: "2025-01-01T00:00:00Z" } }));
     expect(stripped.message).toBe("Fix parser");
     expect(stripped.committer.name).toBe("Paul");
+  });
+
+  it("leaves nothing that names a tool, whichever tools left marks", () => {
+    const message = [
+      "aider: Add retries",
+      "",
+      "💘 Generated with Crush",
+      "Made-with: Cursor",
+      "Amp-Thread-ID: T-123",
+      "Replit-Commit-Author: Agent",
+      "Link to Devin run: https://app.devin.ai/sessions/abc",
+      "Co-authored-by: Codex <noreply@openai.com>",
+      "Co-authored-by: openhands <openhands@all-hands.dev>",
+    ].join("\n");
+    const jules = { name: "google-labs-jules[bot]", email: "161369871+google-labs-jules[bot]@users.noreply.github.com", date: "2025-06-01T10:00:00+00:00" };
+    const commit = makeCommit({
+      author: jules,
+      committer: jules,
+      message,
+      branch: "codex/add-retries",
+      pullRequest: { title: "Add retries", body: "🤖 Generated with [Gemini CLI](https://github.com/google-gemini/gemini-cli)" },
+      lineRecords: [{ source: "git-ai", path: "src/pagination.ts", contributor: "ai", agent: "claude-code", ranges: [[1, 1]] }],
+    });
+    expect(new Set(detectAgentMarkers(commit).map((signal) => signal.agent)).size).toBeGreaterThanOrEqual(8);
+    const stripped = stripMarkers(commit);
+    expect(detectAgentMarkers(stripped)).toEqual([]);
+    expect(analyzeCommit(stripped).agent).not.toBeOneOf(Object.values(AGENTS));
+  });
+});
+
+describe("which tool wrote the commit", () => {
+  it("names the tool of the only marker", () => {
+    expect(analyzeCommit(makeCommit({ message: "Add retries\n\nMade-with: Cursor" })).agent).toBe(AGENTS.cursor);
+  });
+
+  it("names the tool of the strongest marker when two tools left marks", () => {
+    // The Copilot coding agent's identity (0.95) outweighs a Claude Code co-author trailer (0.9).
+    const copilot = { name: "copilot-swe-agent[bot]", email: "198982749+Copilot@users.noreply.github.com", date: "2025-06-01T10:00:00+00:00" };
+    const message = "Add retries\n\nCo-Authored-By: Claude Sonnet 4.5 <noreply@anthropic.com>";
+    expect(analyzeCommit(makeCommit({ author: copilot, committer: copilot, message })).agent).toBe(AGENTS.copilotAgent);
+  });
+
+  it("prefers, of two marks that weigh the same, the one that names a tool, without moving the confidence", () => {
+    const named = analyzeCommit(makeCommit({ message: "Add retries\n\nAssisted-by: some-model\nClaude-Session: 5f2c9a" }));
+    const unnamed = analyzeCommit(makeCommit({ message: "Add retries\n\nAssisted-by: some-model" }));
+    expect(named.agent).toBe(AGENTS.claudeCode);
+    expect(named.confidence).toBe(unnamed.confidence);
+  });
+
+  it("says unmarked for a commit judged agent-written by its style alone, or by a mark that names no tool", () => {
+    const message =
+      "Add rate limiting to the public API\n\n## Summary\nAdds a token bucket per API key — requests over the limit get 429.\n\n- Add middleware\n- Add configuration\n- Add tests to ensure comprehensive coverage";
+    const code = ["export function limit(request: Request) {", "  // Check if the key has a bucket (e.g. after a restart)", "  const bucket = buckets.get(request.key) ?? createBucket();", "  // Refill the bucket → never above its capacity", "  return bucket.take();", "}"];
+    const styled = analyzeCommit(makeCommit({ message, files: [makeFile({ path: "src/limit.ts", status: "added", additions: code.length, deletions: 0, patch: addedPatch(code) })] }));
+    expect(styled.confidence).toBeGreaterThanOrEqual(AI_CONFIDENCE_THRESHOLD);
+    expect(styled.signals.some((signal) => signal.agent !== undefined)).toBe(false);
+    expect(styled.agent).toBe(UNMARKED_AGENT);
+    expect(analyzeCommit(makeCommit({ message: "Add retries\n\nAssisted-by: some-model" })).agent).toBe(UNMARKED_AGENT);
+  });
+
+  it("names nobody for a commit not judged agent-written", () => {
+    const human = analyzeCommit(makeCommit());
+    expect(human.confidence).toBeLessThan(AI_CONFIDENCE_THRESHOLD);
+    expect(human.agent).toBeNull();
+    expect(analyzeCommit(makeCommit(), { commitOnly: true }).agent).toBeNull();
   });
 });

@@ -1,4 +1,5 @@
 import { classifyRiskTier, type TierOverride } from "../risk/index.ts";
+import { UNMARKED_AGENT, type AttributedAgent } from "./agents.ts";
 import { combineSignals, dedupeSignals } from "./combine.ts";
 import { measureComplexity, EMPTY_COMPLEXITY } from "./complexity.ts";
 import { classifyFileKind, countsTowardShare, languageOf } from "./file-kind.ts";
@@ -8,6 +9,7 @@ import { scoreTells } from "./model.ts";
 import { aiDisclosureSignal, messageTells, timeOfDayTell, velocityTell, type Tell } from "./signals.ts";
 import { countStyle, emptyStyleCounts, styleTells } from "./style.ts";
 import { regeneratedCommitReason, translationCommitReason, writtenLinesOf, type WrittenLines } from "./written-lines.ts";
+import { AI_CONFIDENCE_THRESHOLD } from "./threshold.ts";
 import type { CommitAttribution, CommitFile, FileAttribution, FileKind, NormalisedCommit, Signal } from "./types.ts";
 import { DETECTOR_VERSION } from "./version.ts";
 
@@ -85,6 +87,23 @@ export function withMarkers(probability: number, markers: readonly Signal[]): nu
 }
 
 /**
+ * Of two markers of the same id and weight, the one naming a tool goes first, so that it is the one dedupeSignals keeps
+ * (it keeps the first of equals): the weights, and so the confidence, are the same either way.
+ */
+function namingToolFirst(markers: readonly Signal[]): Signal[] {
+  return [...markers].sort((a, b) => Number(Boolean(b.agent)) - Number(Boolean(a.agent)));
+}
+
+/**
+ * The tool of the strongest marker that names one (signals come strongest first, as dedupeSignals orders them);
+ * "unmarked" for a commit judged agent-written without one; null for a commit not judged agent-written.
+ */
+export function attributedAgent(confidence: number, signals: readonly Signal[]): AttributedAgent | null {
+  if (confidence < AI_CONFIDENCE_THRESHOLD) return null;
+  return signals.find((signal) => signal.agent)?.agent ?? UNMARKED_AGENT;
+}
+
+/**
  * Scores one commit. Explicit agent markers (identities, trailers, banners, agent branches, PR markers, line records)
  * and an explicit disclosure are near-certain and combine by noisy-OR; every other tell — message shape, code style,
  * velocity, time of day — is a named feature of a fitted logistic model (model.ts), shown with the factor by which it
@@ -95,13 +114,14 @@ export function analyzeCommit(commit: NormalisedCommit, options: AnalyzeOptions 
   const prepared = prepareFiles(commit);
   const { tells, writtenLines } = tellsOf(commit, prepared);
   const scored = scoreTells(tells);
-  const markers = dedupeSignals(detectAgentMarkers(commit).filter((signal) => signal.id !== "line-records"));
+  const markers = dedupeSignals(namingToolFirst(detectAgentMarkers(commit).filter((signal) => signal.id !== "line-records")));
   const disclosure = aiDisclosureSignal(commit);
   const certain = disclosure ? dedupeSignals([...markers, disclosure]) : markers;
   const confidence = withMarkers(scored.probability, certain);
   const signals = [...certain, ...scored.signals];
+  const agent = attributedAgent(confidence, certain);
 
-  if (options.commitOnly) return { sha: commit.sha, confidence, writtenLines, signals, detectorVersion: DETECTOR_VERSION, files: [] };
+  if (options.commitOnly) return { sha: commit.sha, confidence, writtenLines, signals, agent, detectorVersion: DETECTOR_VERSION, files: [] };
 
   const files = prepared.map((entry): FileAttribution => {
     const records = lineRecordSignal(commit.lineRecords.filter((record) => record.path === entry.file.path));
@@ -131,5 +151,5 @@ export function analyzeCommit(commit: NormalisedCommit, options: AnalyzeOptions 
     };
   });
 
-  return { sha: commit.sha, confidence, writtenLines, signals, detectorVersion: DETECTOR_VERSION, files };
+  return { sha: commit.sha, confidence, writtenLines, signals, agent, detectorVersion: DETECTOR_VERSION, files };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { analyzeCommit } from "./engine.ts";
+import { AGENTS } from "./agents.ts";
 import { agentOfIdentity, detectAgentMarkers } from "./markers.ts";
 import { makeCommit } from "../../tests/support/commits.ts";
 
@@ -84,5 +85,39 @@ describe("agent markers", () => {
   it("quotes the trailer it found as evidence", () => {
     const [signal] = detectAgentMarkers(makeCommit({ message: "Add retries\n\nCo-Authored-By: Claude Sonnet 4.5 <noreply@anthropic.com>" }));
     expect(signal?.evidence).toBe('Claude Code co-author trailer: "Co-Authored-By: Claude Sonnet 4.5 <noreply@anthropic.com>"');
+  });
+
+  describe("each marker names the tool that left it", () => {
+    const at = "2025-06-01T10:00:00+00:00";
+    it.each([
+      ["agent-identity", AGENTS.copilotAgent, { author: { name: "copilot-swe-agent[bot]", email: "198982749+Copilot@users.noreply.github.com", date: at } }],
+      ["agent-identity", AGENTS.jules, { author: { name: "google-labs-jules[bot]", email: "161369871+google-labs-jules[bot]@users.noreply.github.com", date: at } }],
+      ["agent-coauthor-trailer", AGENTS.claudeCode, { message: "Add retries\n\nCo-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>" }],
+      ["agent-coauthor-trailer", AGENTS.copilot, { message: "Add retries\n\nCo-authored-by: Copilot <copilot@github.com>" }],
+      ["agent-coauthor-trailer", AGENTS.codex, { message: "Add retries\n\nCo-authored-by: Codex <noreply@openai.com>" }],
+      ["agent-coauthor-trailer", AGENTS.openHands, { message: "Add retries\n\nCo-authored-by: openhands <openhands@all-hands.dev>" }],
+      ["agent-generated-banner", AGENTS.geminiCli, { message: "Add retries\n\n🤖 Generated with [Gemini CLI](https://github.com/google-gemini/gemini-cli)" }],
+      ["agent-generated-banner", AGENTS.crush, { message: "Add retries\n\n💘 Generated with Crush" }],
+      ["agent-generated-banner", AGENTS.openCode, { message: "Add retries\n\nGenerated with opencode" }],
+      ["agent-session-trailer", AGENTS.amp, { message: "Add retries\n\nAmp-Thread-ID: T-123" }],
+      ["agent-session-trailer", AGENTS.cursor, { message: "Add retries\n\nMade-with: Cursor" }],
+      ["agent-session-trailer", AGENTS.replit, { message: "Add retries\n\nReplit-Commit-Author: Agent" }],
+      ["agent-session-trailer", AGENTS.devin, { message: "Add retries\n\nLink to Devin run: https://app.devin.ai/sessions/abc" }],
+      ["aider-message-prefix", AGENTS.aider, { message: "aider: Add retries" }],
+      ["agent-branch", AGENTS.copilotAgent, { branch: "copilot/fix-login-redirect" }],
+      ["agent-branch", AGENTS.codex, { branch: "codex/add-search" }],
+      ["agent-pr-marker", AGENTS.jules, { pullRequest: { title: "Fix typo", body: "PR created automatically by Jules for task 1234" } }],
+      ["line-records", AGENTS.claudeCode, { lineRecords: [{ source: "git-ai", path: "src/a.ts", contributor: "ai", agent: "claude-code", ranges: [[1, 12]] }] }],
+    ] as const)("%s → %s", (id, agent, overrides) => {
+      const signals = detectAgentMarkers(makeCommit(overrides as Parameters<typeof makeCommit>[0]));
+      expect(signals.map((signal) => [signal.id, signal.agent])).toContainEqual([id, agent]);
+    });
+
+    it("says null, not a guess, when the mark names no tool", () => {
+      const [assisted] = detectAgentMarkers(makeCommit({ message: "Add retries\n\nAssisted-by: some-model" }));
+      expect(assisted).toMatchObject({ id: "agent-session-trailer", agent: null });
+      const [model] = detectAgentMarkers(makeCommit({ lineRecords: [{ source: "git-ai", path: "src/a.ts", contributor: "ai", agent: "claude-opus-4", ranges: [[1, 3]] }] }));
+      expect(model).toMatchObject({ id: "line-records", agent: null });
+    });
   });
 });

@@ -1,3 +1,5 @@
+import type { AgentName, AttributedAgent } from "./agents.ts";
+
 /**
  * The engine's input and output. A NormalisedCommit is what every source (a local git repository, GitHub's
  * "get a commit" response, a corpus record) is mapped onto before detection, so the signals never see a
@@ -92,6 +94,11 @@ export interface Signal {
   odds?: number;
   /** Human-readable: the trailer line found, "612 lines 3 minutes after the previous commit", … */
   evidence: string;
+  /**
+   * On a marker: the tool that left it, or null when the mark names none (a generic "Assisted-by" trailer). Absent on
+   * every other signal, and on markers stored before tools were recorded — so a stored key, even null, says "recorded".
+   */
+  agent?: AgentName | null;
 }
 
 export type FileKind = "code" | "test" | "docs" | "config" | "lockfile" | "generated" | "vendored" | "binary" | "translation";
@@ -141,6 +148,11 @@ export interface CommitAttribution {
   /** Added lines somebody wrote: no lockfiles, generated, vendored, translation or whitespace-only changes. */
   writtenLines: number;
   signals: Signal[];
+  /**
+   * Which tool wrote the commit: the one its strongest marker names; "unmarked" when the confidence reaches
+   * AI_CONFIDENCE_THRESHOLD with no marker naming a tool; null when the commit is not judged agent-written.
+   */
+  agent: AttributedAgent | null;
   detectorVersion: string;
   files: FileAttribution[];
 }
