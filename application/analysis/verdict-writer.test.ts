@@ -7,7 +7,11 @@ import { codeAttribution, commitFilePatches, commits, repositories } from "../..
 import { loadCorpusCommits } from "../../tests/fixtures/corpus.ts";
 import { installationPayload, pushPayload } from "../../tests/fixtures/webhooks.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
+import { AGENTS } from "../../domain/detection/agents.ts";
+import { analyzeCommit } from "../../domain/detection/engine.ts";
+import { makeCommit } from "../../tests/support/commits.ts";
 import { applyWebhookPlan } from "../ingestion/apply-webhook-plan.ts";
+import { buildCommitVerdict } from "./analyze-stored-commit.ts";
 import { createVerdictWriter, writeVerdicts, type CommitVerdict } from "./verdict-writer.ts";
 
 /**
@@ -181,5 +185,22 @@ describe("createVerdictWriter: group commit across jobs", () => {
     expect(answers).toEqual(["written", "written"]);
     const [row] = await database.db.select({ detectorVersion: commits.detectorVersion }).from(commits).where(and(eq(commits.repoId, repoId), eq(commits.sha, sha!)));
     expect(row!.detectorVersion).toBe("second");
+  });
+});
+
+describe("the tool that wrote a commit", () => {
+  it("travels in the stored signals of an analysed commit: the per-tool view reads it from there", async () => {
+    const [sha] = shasFrom(1335, 1);
+    const normalised = makeCommit({ sha: sha!, message: "Add retries\n\nCo-authored-by: Codex <noreply@openai.com>\nAssisted-by: some-model" });
+    const result = analyzeCommit(normalised);
+    expect(result.agent).toBe(AGENTS.codex);
+    const verdict = buildCommitVerdict({ orgId, repoId, sha: sha! }, normalised, result, null, new Date("2026-01-05T10:00:00Z"));
+    expect(await writeVerdicts(database.db, [verdict])).toEqual(["written"]);
+    const [row] = await database.db.select({ signals: commits.signals }).from(commits).where(and(eq(commits.repoId, repoId), eq(commits.sha, sha!)));
+    const stored = row!.signals as Array<{ id: string; agent?: string | null }>;
+    expect(stored.filter((signal) => "agent" in signal).map((signal) => [signal.id, signal.agent])).toEqual([
+      ["agent-coauthor-trailer", AGENTS.codex],
+      ["agent-session-trailer", null],
+    ]);
   });
 });

@@ -18,6 +18,7 @@ export interface CommitVerdict {
    */
   context: VerdictContext | null;
   ai_confidence: number;
+  /** The engine's signals as they are: each marker keeps the tool that left it (`agent`), which the per-tool view reads. */
   signals: unknown;
   lines_added: number;
   lines_deleted: number;

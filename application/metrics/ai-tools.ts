@@ -1,0 +1,124 @@
+import { sql } from "drizzle-orm";
+import { UNMARKED_AGENT } from "../../domain/detection/agents.ts";
+import { AI_CONFIDENCE_THRESHOLD } from "../../domain/detection/threshold.ts";
+import { MARKER_SIGNAL_IDS } from "../../domain/detection/types.ts";
+import { addDays, DAY_MS, localClock, weekStartOf } from "../../domain/metrics/time.ts";
+import type { Executor } from "../../infrastructure/db/client.ts";
+
+/**
+ * Which AI tools wrote a repository's commits, week by week (issue 18, "By AI tool"). A commit counts when its
+ * confidence reaches AI_CONFIDENCE_THRESHOLD; its tool is read from its stored signals, where each marker says which
+ * tool left it (domain/detection/agents.ts), so no column or migration was needed.
+ */
+
+export const AI_TOOLS_DEFAULT_DAYS = 90;
+
+/**
+ * A commit with a marker stored before markers recorded their tool: it was agent-marked, but by which tool is not
+ * known until it is scored again.
+ */
+export const UNRECORDED_TOOL = "unknown";
+
+export interface AiToolsScope {
+  orgId: string;
+  repoId: string;
+}
+
+export interface AiToolsRange {
+  /** The end of the range (exclusive): the services' clock, never the machine's. */
+  now: Date;
+  days?: number;
+}
+
+export interface AiToolWeek {
+  /** The Monday (YYYY-MM-DD) the ISO week starts on, in the organisation's time zone. */
+  week: string;
+  /** A tool's name (agents.ts), "unmarked" or "unknown". */
+  tool: string;
+  commits: number;
+  writtenLines: number;
+}
+
+export interface AiToolTotal {
+  tool: string;
+  commits: number;
+  writtenLines: number;
+}
+
+export interface AiToolsByWeek {
+  from: Date;
+  to: Date;
+  days: number;
+  /** Every week the range touches, oldest first, so that a chart shows the weeks nobody's agent committed in. */
+  weeks: string[];
+  /** Per week and tool, oldest week first; weeks and tools without AI commits are left out. */
+  byWeek: AiToolWeek[];
+  /** Per tool over the whole range, most commits first. */
+  tools: AiToolTotal[];
+}
+
+/** A marker of any id: only these can name a tool, so a commit holding one without a recorded tool is "unknown". */
+const ANY_MARKER_PATH = `$[*] ? (${MARKER_SIGNAL_IDS.map((id) => `@.id == "${id}"`).join(" || ")})`;
+
+/**
+ * One row per week and tool. The tool is the first signal naming one: the engine stores the markers strongest first
+ * (domain/detection/engine.ts, attributedAgent), and no other signal carries `agent`. A stored `agent` key, even
+ * null (a mark that names no tool), says the commit was scored with tools recorded: then, or with no marker at all,
+ * it is "unmarked"; a marker without the key is from before, "unknown".
+ * The range is read first, through the (repo_id, authored_at) index commits_repo_authored_idx, and filtered after:
+ * left to itself the planner also ANDs in the organisation-wide (org_id, ai_confidence) index, which on the
+ * benchmark's busiest repository read 74,000 entries to keep 1,900 and took longer than the rest of the query.
+ */
+function weeklyToolRows(scope: AiToolsScope, from: Date, to: Date) {
+  return sql`
+    with ranged as materialized (
+      select c.org_id, c.authored_at, c.ai_confidence, c.signals, c.written_lines from commits c
+      where c.repo_id = ${scope.repoId}
+        and c.authored_at >= ${from.toISOString()}::timestamptz and c.authored_at < ${to.toISOString()}::timestamptz
+    )
+    select to_char(date_trunc('week', r.authored_at at time zone o.timezone), 'YYYY-MM-DD') as week,
+      coalesce(jsonb_path_query_first(r.signals, '$[*] ? (@.agent != null).agent') #>> '{}', case
+        when jsonb_path_exists(r.signals, '$[*].agent') then ${UNMARKED_AGENT}
+        when jsonb_path_exists(r.signals, ${ANY_MARKER_PATH}::jsonpath) then ${UNRECORDED_TOOL}
+        else ${UNMARKED_AGENT}
+      end) as tool,
+      count(*)::int as commits,
+      coalesce(sum(r.written_lines), 0)::int as written_lines
+    from ranged r
+    join organizations o on o.id = r.org_id
+    where r.org_id = ${scope.orgId} and r.ai_confidence >= ${AI_CONFIDENCE_THRESHOLD}
+    group by 1, 2
+    order by 1, 2`;
+}
+
+/** The Mondays of every week from the one `from` falls in to the one `to` falls in. */
+function weeksOf(from: Date, to: Date, timeZone: string): string[] {
+  const last = weekStartOf(localClock(new Date(to.getTime() - 1), timeZone).date);
+  const weeks: string[] = [];
+  for (let week = weekStartOf(localClock(from, timeZone).date); week <= last; week = addDays(week, 7)) weeks.push(week);
+  return weeks;
+}
+
+function totalsByTool(byWeek: readonly AiToolWeek[]): AiToolTotal[] {
+  const totals = new Map<string, AiToolTotal>();
+  for (const row of byWeek) {
+    const total = totals.get(row.tool) ?? { tool: row.tool, commits: 0, writtenLines: 0 };
+    total.commits += row.commits;
+    total.writtenLines += row.writtenLines;
+    totals.set(row.tool, total);
+  }
+  return [...totals.values()].sort((a, b) => b.commits - a.commits || b.writtenLines - a.writtenLines || a.tool.localeCompare(b.tool));
+}
+
+/** AI commits and their written lines per ISO week and tool, over the `days` (90 by default) ending `now`. */
+export async function getAiToolsByWeek(db: Executor, scope: AiToolsScope, range: AiToolsRange): Promise<AiToolsByWeek> {
+  const days = range.days ?? AI_TOOLS_DEFAULT_DAYS;
+  const to = range.now;
+  const from = new Date(to.getTime() - days * DAY_MS);
+  const [[zone], rows] = await Promise.all([
+    db.execute<{ timezone: string }>(sql`select timezone from organizations where id = ${scope.orgId}`),
+    db.execute<{ week: string; tool: string; commits: number; written_lines: number }>(weeklyToolRows(scope, from, to)),
+  ]);
+  const byWeek = rows.map((row) => ({ week: row.week, tool: row.tool, commits: row.commits, writtenLines: row.written_lines }));
+  return { from, to, days, weeks: weeksOf(from, to, zone?.timezone ?? "UTC"), byWeek, tools: totalsByTool(byWeek) };
+}
