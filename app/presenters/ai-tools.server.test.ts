@@ -1,0 +1,103 @@
+import { eq } from "drizzle-orm";
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKey } from "../../application/access/api-keys.server.ts";
+import type { Services } from "../../application/services.ts";
+import { seedDemoOrganization } from "../../demo/seed.ts";
+import { organizations, repositories } from "../../infrastructure/db/schema/index.ts";
+import { silentLogger } from "../../infrastructure/logging/logger.ts";
+import { fixedClock } from "../../tests/support/clock.ts";
+import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
+import { createTestServices } from "../../tests/support/services.ts";
+import { AiToolsCard } from "../components/repository/AiToolsCard.tsx";
+import * as toolsRoute from "../routes/api.v1.repos.$repoId.tools.ts";
+import { aiToolsResponseSchema, getAiToolsSummary, type AiToolsResponse } from "./ai-tools.server.ts";
+
+/**
+ * The demo organisation, seeded and analysed as `npm start` does, read through GET /api/v1/repos/{id}/tools and the
+ * repository page's card.
+ */
+
+const NOW = new Date("2026-11-20T12:00:00Z");
+const DAYS = 30;
+
+let database: TestDatabase;
+let services: Services;
+let close: () => Promise<void>;
+let demo: { orgId: string; key: string; repoIds: string[] };
+let otherKey: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  ({ services, close } = await createTestServices(database, { clock: fixedClock(NOW) }));
+  const seeded = await seedDemoOrganization({ db: database.db, queue: services.queue, logger: silentLogger }, { seed: 7, now: NOW, days: DAYS, analysis: "inline", metrics: false });
+  const repos = await database.db.select({ id: repositories.id }).from(repositories).where(eq(repositories.orgId, seeded.orgId));
+  const key = await createApiKey(database.db, seeded.orgId, { name: "CI" }, null, NOW);
+  if (!key.ok) throw new Error("demo key");
+  demo = { orgId: seeded.orgId, key: key.key, repoIds: repos.map((repo) => repo.id) };
+  const [other] = await database.db.insert(organizations).values({ slug: "globex", name: "Globex" }).returning({ id: organizations.id });
+  const keyB = await createApiKey(database.db, other!.id, { name: "Globex CI" }, null, NOW);
+  if (!keyB.ok) throw new Error("other key");
+  otherKey = keyB.key;
+}, 240_000);
+
+afterAll(async () => {
+  await close?.();
+  await database?.drop();
+});
+
+async function get(repoId: string, query = "", key: string | null = demo.key): Promise<Response> {
+  const headers = new Headers(key ? { Authorization: `Bearer ${key}` } : {});
+  const request = new Request(`http://sentinel.test/api/v1/repos/${repoId}/tools${query}`, { headers });
+  try {
+    return await toolsRoute.loader({ request, params: { repoId }, context: { services } } as unknown as Parameters<typeof toolsRoute.loader>[0]);
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown;
+    throw thrown;
+  }
+}
+
+describe("AI commits by tool on the demo organisation", () => {
+  it("lists at least three tools a marker named, and never a commit scored before tools were recorded", async () => {
+    const named = new Set<string>();
+    for (const repoId of demo.repoIds) {
+      const summary = await getAiToolsSummary(database.db, demo.orgId, repoId, { now: NOW, days: DAYS });
+      for (const tool of summary.tools) if (tool.kind === "tool") named.add(tool.tool);
+      expect(summary.tools.map((tool) => tool.kind)).not.toContain("unknown");
+    }
+    expect(named.size).toBeGreaterThanOrEqual(3);
+  });
+
+  it("GET /api/v1/repos/{id}/tools answers the schema, each week's counts adding up to the tools' totals", async () => {
+    const response = await get(demo.repoIds[0]!);
+    expect(response.status).toBe(200);
+    const body = aiToolsResponseSchema.parse(await response.json()) as AiToolsResponse;
+    expect(body).toMatchObject({ days: 90, to: NOW.toISOString(), repository: { id: demo.repoIds[0] } });
+    expect(body.tools.length).toBeGreaterThan(0);
+    const weekly = body.weeks.flatMap((week) => week.tools).reduce((sum, tool) => sum + tool.commits, 0);
+    expect(weekly).toBe(body.tools.reduce((sum, tool) => sum + tool.commits, 0));
+    const week = aiToolsResponseSchema.parse(await (await get(demo.repoIds[0]!, "?days=7")).json());
+    expect(week.days).toBe(7);
+  });
+
+  it("refuses a range it does not offer, a missing key, and another organisation's repository (404)", async () => {
+    const invalid = await get(demo.repoIds[0]!, "?days=14");
+    expect(invalid.status).toBe(400);
+    expect(await invalid.json()).toMatchObject({ error: "invalid query parameters" });
+    expect((await get(demo.repoIds[0]!, "", null)).status).toBe(401);
+    expect((await get(demo.repoIds[0]!, "", otherKey)).status).toBe(404);
+    expect((await get("not-a-uuid")).status).toBe(404);
+  });
+
+  it("the card lists every tool with its commits and lines, and says what unmarked and unknown mean", async () => {
+    const summary = await getAiToolsSummary(database.db, demo.orgId, demo.repoIds[0]!, { now: NOW, days: DAYS });
+    const html = renderToStaticMarkup(createElement(AiToolsCard, { tools: summary }));
+    expect(html.match(/data-testid="ai-tool"/g)).toHaveLength(summary.tools.length);
+    for (const tool of summary.tools.filter((one) => one.kind === "tool")) expect(html).toContain(`>${tool.tool}<`);
+    expect(html).toContain("<strong>Unmarked</strong>");
+    expect(html).toContain("<strong>Unknown</strong>");
+    const empty = renderToStaticMarkup(createElement(AiToolsCard, { tools: { ...summary, tools: [], weeks: [] } }));
+    expect(empty).toContain("was judged AI-written");
+  });
+});

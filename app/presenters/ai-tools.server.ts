@@ -1,0 +1,73 @@
+import { z } from "zod";
+import { AI_TOOLS_DEFAULT_DAYS, getAiToolsByWeek, UNRECORDED_TOOL, type AiToolWeek } from "../../application/metrics/ai-tools.ts";
+import { UNMARKED_AGENT } from "../../domain/detection/agents.ts";
+import type { Executor } from "../../infrastructure/db/client.ts";
+
+export const AI_TOOLS_RANGE_DAYS = ["7", "30", "90", "365"] as const;
+
+/** `?days=7|30|90|365`: the range ends now (the services' clock); 90 days when the query does not say. */
+export const aiToolsQuery = z.object({
+  days: z
+    .enum(AI_TOOLS_RANGE_DAYS, { message: "days is 7, 30, 90 or 365" })
+    .optional()
+    .transform((days) => (days === undefined ? AI_TOOLS_DEFAULT_DAYS : Number(days)))
+    .describe("Length of the range in days, ending now (90 when not given)"),
+});
+
+/** What a row counts under: a tool a marker named, AI judged by style alone, or a marker scored before tools were recorded. */
+export type AiToolKind = "tool" | "unmarked" | "unknown";
+
+const toolCountsSchema = z.strictObject({
+  tool: z.string().describe(`The tool's name (e.g. "Claude Code", "GitHub Copilot coding agent"), "${UNMARKED_AGENT}" or "${UNRECORDED_TOOL}"`),
+  kind: z.enum(["tool", "unmarked", "unknown"]).describe(
+    `tool: a marker on the commits names it; unmarked: judged AI-written from style and timing, no marker names a tool; unknown: marked, but scored before Sentinel recorded which tool left the mark`,
+  ),
+  commits: z.number().int().min(0).describe("AI commits (confidence ≥ 0.5) authored in the range"),
+  writtenLines: z.number().int().min(0).describe("Their written lines: added lines without lockfiles, generated, vendored or whitespace-only changes"),
+});
+
+const weekSchema = z.strictObject({
+  week: z.iso.date().describe("The Monday the ISO week starts on, in the organisation's time zone"),
+  tools: z.array(toolCountsSchema).describe("Per tool, most commits first; empty for a week without AI commits"),
+});
+
+/** The answer of GET /api/v1/repos/{id}/tools. */
+export const aiToolsResponseSchema = z.strictObject({
+  repository: z.strictObject({ id: z.uuid().describe("Repository id"), fullName: z.string().describe("owner/name") }),
+  from: z.iso.datetime().describe("Start of the range (inclusive), ISO 8601 in UTC"),
+  to: z.iso.datetime().describe("End of the range (exclusive): now, ISO 8601 in UTC"),
+  days: z.number().int().describe("Length of the range in days: 7, 30, 90 or 365"),
+  tools: z.array(toolCountsSchema).describe("Per tool over the whole range, most commits first"),
+  weeks: z.array(weekSchema).describe("Every ISO week the range touches, oldest first"),
+});
+export type AiToolsResponse = z.infer<typeof aiToolsResponseSchema>;
+export type AiToolCounts = z.infer<typeof toolCountsSchema>;
+
+/** The figures without the repository's name: what the repository page's card shows. */
+export type AiToolsSummary = Omit<AiToolsResponse, "repository">;
+
+function kindOf(tool: string): AiToolKind {
+  if (tool === UNMARKED_AGENT) return "unmarked";
+  if (tool === UNRECORDED_TOOL) return "unknown";
+  return "tool";
+}
+
+function counts(row: Omit<AiToolWeek, "week">): AiToolCounts {
+  return { tool: row.tool, kind: kindOf(row.tool), commits: row.commits, writtenLines: row.writtenLines };
+}
+
+/** AI commits and written lines per tool and ISO week of one repository of the organisation, over the `days` before `now`. */
+export async function getAiToolsSummary(db: Executor, orgId: string, repoId: string, options: { now: Date; days: number }): Promise<AiToolsSummary> {
+  const report = await getAiToolsByWeek(db, { orgId, repoId }, options);
+  const byCommits = (a: AiToolCounts, b: AiToolCounts) => b.commits - a.commits || b.writtenLines - a.writtenLines || a.tool.localeCompare(b.tool);
+  const weeks = report.weeks.map((week) => ({
+    week,
+    tools: report.byWeek.filter((row) => row.week === week).map(counts).sort(byCommits),
+  }));
+  return { from: report.from.toISOString(), to: report.to.toISOString(), days: report.days, tools: report.tools.map(counts), weeks };
+}
+
+/** GET /api/v1/repos/{id}/tools: a repository already found in the organisation (`findRepository`; otherwise a 404). */
+export async function getRepositoryAiTools(db: Executor, orgId: string, repository: { id: string; fullName: string }, options: { now: Date; days: number }): Promise<AiToolsResponse> {
+  return { repository: { id: repository.id, fullName: repository.fullName }, ...(await getAiToolsSummary(db, orgId, repository.id, options)) };
+}
