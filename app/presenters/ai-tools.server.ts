@@ -56,8 +56,11 @@ function counts(row: Omit<AiToolWeek, "week">): AiToolCounts {
   return { tool: row.tool, kind: kindOf(row.tool), commits: row.commits, writtenLines: row.writtenLines };
 }
 
-/** AI commits and written lines per tool and ISO week of one repository of the organisation, over the `days` before `now`. */
-export async function getAiToolsSummary(db: Executor, orgId: string, repoId: string, options: { now: Date; days: number }): Promise<AiToolsSummary> {
+/**
+ * AI commits and written lines per tool and ISO week of one repository of the organisation, over the `days` (90 when
+ * not given) before `now`. Another organisation's repository finds nothing.
+ */
+export async function getAiToolsSummary(db: Executor, orgId: string, repoId: string, options: { now: Date; days?: number }): Promise<AiToolsSummary> {
   const report = await getAiToolsByWeek(db, { orgId, repoId }, options);
   const byCommits = (a: AiToolCounts, b: AiToolCounts) => b.commits - a.commits || b.writtenLines - a.writtenLines || a.tool.localeCompare(b.tool);
   const weeks = report.weeks.map((week) => ({
