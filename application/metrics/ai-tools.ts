@@ -14,8 +14,8 @@ import type { Executor } from "../../infrastructure/db/client.ts";
 export const AI_TOOLS_DEFAULT_DAYS = 90;
 
 /**
- * A commit with a marker stored before markers recorded their tool: it was agent-marked, but by which tool is not
- * known until it is scored again.
+ * A commit with a marker stored before markers recorded their tool (detector 1.3.0 and older): it was agent-marked,
+ * but by which tool is not known until it is re-scored, which the worker does for stale versions when it starts.
  */
 export const UNRECORDED_TOOL = "unknown";
 

@@ -74,7 +74,8 @@ export function AiToolsCard({ tools: summary }: { tools: AiToolsSummary }) {
           A commit counts under the tool its strongest agent marker names (a co-author trailer, a bot author, a
           "Generated with" line, an agent branch). <strong>Unmarked</strong>: judged AI-written from its style and
           timing alone; no marker names a tool. <strong>Unknown</strong>: an agent marked it, but it was scored before
-          Sentinel recorded which tool left the mark; it gets its tool when it is scored again.
+          Sentinel recorded which tool left the mark; the worker re-scores such history when it starts (detector 1.3.1 and
+          later), and <code>sentinel rescore</code> does it on demand.
         </p>
       </ChartCard>
     </div>
