@@ -343,12 +343,11 @@ describe("GET /openapi.json", () => {
     const typeParameter = document.paths["/events"].get.parameters.find((parameter: { name: string }) => parameter.name === "type");
     expect(typeParameter.schema.enum).toContain("commit");
     expect(document.components.schemas.CreateIncident.required).toEqual(expect.arrayContaining(["repoId", "title", "severity", "startedAt"]));
-    expect(Object.keys(document.components.schemas.RepoMetricsDay.properties)).toEqual(
+    const metrics = document.paths["/repos/{id}/metrics"].get.responses["200"].content["application/json"].schema;
+    expect(Object.keys(metrics.properties.data.items.properties)).toEqual(
       expect.arrayContaining(["aiPercentage", "aiShareLow", "aiShareHigh", "detectorVersion", "writtenLines"]),
     );
-    expect(document.paths["/repos/{id}/metrics"].get.responses["200"].content["application/json"].schema.properties.aiShare).toEqual({
-      $ref: "#/components/schemas/AiShareEstimate",
-    });
+    expect(metrics.properties.aiShare.required).toEqual(expect.arrayContaining(["aiShare", "prior", "detectorVersions"]));
     expect(document.servers).toEqual([{ url: "http://sentinel.test/api/v1" }]);
 
     // Scopes: the scheme explains them; the two writes need write and document the read key's 403; reads do not.

@@ -1,0 +1,327 @@
+import { and, eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
+import { z } from "zod";
+import { createApiKey } from "../../application/access/api-keys.server.ts";
+import {
+  alertAckResponse,
+  alertListResponse,
+  type alertSchema,
+  eventDetailResponse,
+  eventListResponse,
+  feedEventSchema,
+  type highRiskFileSchema,
+  highRiskFilesResponse,
+  incidentDetailResponse,
+  incidentListResponse,
+  type incidentSummarySchema,
+  type metricsDaySchema,
+  repoListResponse,
+  repoMetricsResponse,
+  type repositorySummarySchema,
+} from "../api/responses.server.ts";
+import type { AlertSummary, AlertView } from "../presenters/alerts.server.ts";
+import type { RepositorySummary } from "../presenters/dashboard.server.ts";
+import type { EventDetail, FeedEvent } from "../presenters/events.server.ts";
+import type { IncidentDetail, IncidentSummary } from "../presenters/incidents.server.ts";
+import type { HighRiskFile, RepoMetricsPoint, RepoShareEstimate, RepositoryRef } from "../presenters/repository.server.ts";
+import { alerts, codeAttribution, codeEvents, incidentCommits, incidents, organizations, repoMetrics, repositories } from "../../infrastructure/db/schema/index.ts";
+import { seedDemoOrganization } from "../../demo/seed.ts";
+import { silentLogger } from "../../infrastructure/logging/logger.ts";
+import type { Services } from "../../application/services.ts";
+import { fixedClock } from "../../tests/support/clock.ts";
+import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
+import { createTestServices } from "../../tests/support/services.ts";
+import * as alertAck from "./api.v1.alerts.$alertId.ack.ts";
+import * as alertList from "./api.v1.alerts._index.ts";
+import * as eventDetail from "./api.v1.events.$eventId.ts";
+import * as eventList from "./api.v1.events._index.ts";
+import * as incidentDetail from "./api.v1.incidents.$incidentId.ts";
+import * as incidentList from "./api.v1.incidents._index.ts";
+import * as openapi from "./api.v1.openapi[.]json.ts";
+import * as highRiskFiles from "./api.v1.repos.$repoId.high-risk-files.ts";
+import * as repoMetricsRoute from "./api.v1.repos.$repoId.metrics.ts";
+import * as repoList from "./api.v1.repos._index.ts";
+
+/**
+ * The API's contract: every endpoint's 200 body parses with its strict response schema (a field a presenter adds
+ * without the schema fails here), and the OpenAPI document shows exactly those schemas.
+ */
+
+const NOW = new Date("2026-11-01T00:00:00Z");
+/** Text a spreadsheet would run, with a comma, quotes and a line break. */
+const HOSTILE = '=HYPERLINK("http://evil.test","click"), then\nmore';
+
+type Handler = (args: { request: Request; params: Record<string, string>; context: { services: Services } }) => unknown;
+
+let database: TestDatabase;
+let services: Services;
+let close: () => Promise<void>;
+/** The demo organisation: natural data for the contract. */
+let demo: { key: string; orgId: string; repoId: string; commitEventId: number; otherEventId: number; incidentId: string; alertId: string };
+/** A small organisation whose texts are hostile to spreadsheets: one row for every list. */
+let hostile: { key: string; repoId: string };
+
+async function call(handler: Handler, path: string, options: { key: string; params?: Record<string, string>; method?: string; body?: unknown }) {
+  const headers = new Headers({ Authorization: `Bearer ${options.key}` });
+  if (options.body !== undefined) headers.set("Content-Type", "application/json");
+  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+  const request = new Request(`http://sentinel.test/api/v1${path}`, { method: options.method ?? "GET", headers, body });
+  try {
+    return (await handler({ request, params: options.params ?? {}, context: { services } })) as Response;
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown;
+    throw thrown;
+  }
+}
+
+async function keyOf(orgId: string): Promise<string> {
+  const created = await createApiKey(database.db, orgId, { name: "contract", scope: "write" }, null, NOW);
+  if (!created.ok) throw new Error("key");
+  return created.key;
+}
+
+async function seedDemo(): Promise<typeof demo> {
+  const seeded = await seedDemoOrganization(
+    { db: database.db, queue: services.queue, logger: silentLogger },
+    { seed: 3, now: NOW, days: 10, analysis: "inline" },
+  );
+  const orgId = seeded.orgId;
+  // The repository with the most AI-changed T3/T4 files, so its high-risk list is not empty.
+  const [riskiest] = await database.sql<{ repo_id: string }[]>`
+    select repo_id from code_attribution
+    where org_id = ${orgId} and risk_tier >= 3 and ai_confidence >= 0.5 and counts_toward_share
+    group by repo_id order by count(distinct file_path) desc limit 1`;
+  // A commit event with per-file verdicts (one whose signals carry a fitted tell's odds when there is one), and another.
+  const [commitEvent] = await database.sql<{ id: number; repo_id: string; commit_sha: string }[]>`
+    select e.id, e.repo_id, e.commit_sha from code_events e join commits c on c.repo_id = e.repo_id and c.sha = e.commit_sha
+    where e.org_id = ${orgId} and e.type = 'commit' and c.analysis_status = 'analyzed'
+      and exists (select 1 from code_attribution ca where ca.repo_id = c.repo_id and ca.commit_sha = c.sha)
+    order by jsonb_path_exists(c.signals, '$[*].odds') desc, jsonb_array_length(c.signals) desc, e.id limit 1`;
+  const [otherEvent] = await database.db
+    .select({ id: codeEvents.id })
+    .from(codeEvents)
+    .where(and(eq(codeEvents.orgId, orgId), sql`${codeEvents.type} <> 'commit'`))
+    .limit(1);
+  // An incident suspecting that commit (the demo's ten days have none with suspects).
+  const [incident] = await database.db
+    .insert(incidents)
+    .values({ orgId, repoId: commitEvent!.repo_id, title: "Checkout 500s", severity: "sev2", startedAt: NOW })
+    .returning({ id: incidents.id });
+  await database.db.insert(incidentCommits).values({ incidentId: incident!.id, repoId: commitEvent!.repo_id, commitSha: commitEvent!.commit_sha });
+  const [alert] = await database.db
+    .insert(alerts)
+    .values({ orgId, repoId: riskiest!.repo_id, rule: "ai_share_high", severity: "warning", title: "AI share 95 %", details: { threshold: 50, value: 95 }, triggeredAt: NOW })
+    .returning({ id: alerts.id });
+  await database.db.insert(alerts).values({ orgId, repoId: null, rule: "digest", severity: "info", title: "Organisation-wide", triggeredAt: NOW });
+  return {
+    key: await keyOf(orgId),
+    orgId,
+    repoId: riskiest!.repo_id,
+    commitEventId: commitEvent!.id,
+    otherEventId: otherEvent!.id,
+    incidentId: incident!.id,
+    alertId: alert!.id,
+  };
+}
+
+async function seedHostile(): Promise<typeof hostile> {
+  const db = database.db;
+  const [org] = await db.insert(organizations).values({ slug: "hostile", name: "Hostile" }).returning({ id: organizations.id });
+  const orgId = org!.id;
+  const [repo] = await db.insert(repositories).values({ orgId, fullName: HOSTILE, githubId: 777 }).returning({ id: repositories.id });
+  const repoId = repo!.id;
+  const yesterday = new Date(NOW.getTime() - 86_400_000);
+  await db
+    .insert(codeEvents)
+    .values({ orgId, repoId, type: "pr_opened", eventKey: "pr/1/opened", prNumber: 1, actor: "@mallory", timestamp: yesterday, payload: { title: HOSTILE } });
+  const sha = "c0ffee".padEnd(40, "0");
+  await db.insert(codeAttribution).values({
+    orgId,
+    repoId,
+    commitSha: sha,
+    filePath: HOSTILE,
+    changeType: "added",
+    aiConfidence: 0.9,
+    riskTier: 4,
+    baseRiskTier: 4,
+    riskReasons: ["-payments", "auth, session"],
+    linesAdded: 12,
+    writtenLines: 12,
+    detectorVersion: "test",
+    authoredAt: yesterday,
+  });
+  const [incident] = await db
+    .insert(incidents)
+    .values({ orgId, repoId, title: HOSTILE, severity: "sev1", startedAt: yesterday })
+    .returning({ id: incidents.id });
+  await db.insert(incidentCommits).values({ incidentId: incident!.id, repoId, commitSha: sha });
+  await db.insert(alerts).values({ orgId, repoId, rule: "ai_share_high", severity: "critical", title: HOSTILE, details: { note: "+1" }, triggeredAt: yesterday });
+  await db.insert(repoMetrics).values({
+    orgId,
+    repoId,
+    date: "2026-10-31",
+    commits: 3,
+    aiPercentage: 40,
+    aiTax: 0.1,
+    detectorVersion: HOSTILE,
+    linesByTier: { t1: 1, t2: 2, t3: 3, t4: 4 },
+    aiLinesByTier: { t1: 0, t2: 1, t3: 1, t4: 2 },
+  });
+  return { key: await keyOf(orgId), repoId };
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  ({ services, close } = await createTestServices(database, { clock: fixedClock(NOW) }));
+  demo = await seedDemo();
+  hostile = await seedHostile();
+}, 120_000);
+
+afterAll(async () => {
+  await close?.();
+  await database?.drop();
+});
+
+async function jsonOf(response: Response): Promise<unknown> {
+  expect(response.status, await response.clone().text()).toBeLessThan(300);
+  return response.json();
+}
+
+describe("response schemas (issue 18)", () => {
+  it("every endpoint's body parses with its strict schema, on the demo's data and on the hostile organisation's", async () => {
+    for (const org of [
+      { key: demo.key, repoId: demo.repoId },
+      { key: hostile.key, repoId: hostile.repoId },
+    ]) {
+      const { key, repoId } = org;
+      const repos = repoListResponse.parse(await jsonOf(await call(repoList.loader, "/repos", { key })));
+      expect(repos.data.length).toBeGreaterThan(0);
+      const metrics = repoMetricsResponse.parse(await jsonOf(await call(repoMetricsRoute.loader, `/repos/${repoId}/metrics`, { key, params: { repoId } })));
+      expect(metrics.data.length).toBeGreaterThan(0);
+      const files = highRiskFilesResponse.parse(await jsonOf(await call(highRiskFiles.loader, `/repos/${repoId}/high-risk-files`, { key, params: { repoId } })));
+      expect(files.data.length).toBeGreaterThan(0);
+      const events = eventListResponse.parse(await jsonOf(await call(eventList.loader, "/events", { key })));
+      expect(events.data.length).toBeGreaterThan(0);
+      const incidentsBody = incidentListResponse.parse(await jsonOf(await call(incidentList.loader, "/incidents", { key })));
+      expect(incidentsBody.data.length).toBeGreaterThan(0);
+      const alertsBody = alertListResponse.parse(await jsonOf(await call(alertList.loader, "/alerts", { key })));
+      expect(alertsBody.data.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("the detail endpoints, the acknowledgement and the created incident parse with theirs", async () => {
+    const { key } = demo;
+    const commit = eventDetailResponse.parse(await jsonOf(await call(eventDetail.loader, "/events/x", { key, params: { eventId: String(demo.commitEventId) } })));
+    expect(commit.data.commit?.signals.length).toBeGreaterThan(0);
+    expect(commit.data.files.length).toBeGreaterThan(0);
+    const other = eventDetailResponse.parse(await jsonOf(await call(eventDetail.loader, "/events/x", { key, params: { eventId: String(demo.otherEventId) } })));
+    expect(other.data).toMatchObject({ commit: null, files: [] });
+
+    const incident = incidentDetailResponse.parse(await jsonOf(await call(incidentDetail.loader, "/incidents/x", { key, params: { incidentId: demo.incidentId } })));
+    expect(incident.data.suspects.length).toBeGreaterThan(0);
+
+    const ack = { key, method: "POST", params: { alertId: demo.alertId } };
+    alertAckResponse.parse(await jsonOf(await call(alertAck.action, "/alerts/x/ack", ack)));
+    expect(alertAckResponse.parse(await jsonOf(await call(alertAck.action, "/alerts/x/ack", ack))).data.alreadyAcknowledged).toBe(true);
+    const acknowledged = alertListResponse.parse(await jsonOf(await call(alertList.loader, "/alerts?status=acknowledged", { key })));
+    expect(acknowledged.data.map((alert) => alert.id)).toEqual([demo.alertId]);
+
+    const [commitRow] = await database.sql<{ sha: string }[]>`select sha from commits where repo_id = ${demo.repoId} and analysis_status = 'analyzed' limit 1`;
+    const created = await call(incidentList.action, "/incidents", {
+      key,
+      method: "POST",
+      body: { repoId: demo.repoId, title: "Contract", severity: "sev3", startedAt: "2026-10-31T10:00:00Z", suspectedCommitShas: [commitRow!.sha] },
+    });
+    expect(created.status).toBe(201);
+    incidentDetailResponse.parse(await created.json());
+  });
+
+  it("a field the schema lacks, or a field of another type, fails the parse", () => {
+    const event = {
+      id: 1,
+      type: "commit",
+      repoId: "00000000-0000-4000-8000-000000000000",
+      repoFullName: "acme/api",
+      timestamp: NOW.toISOString(),
+      actor: null,
+      commitSha: null,
+      prNumber: null,
+      summary: "x",
+      aiConfidence: 0.5,
+      analysisStatus: "analyzed",
+    };
+    expect(feedEventSchema.safeParse(event).success).toBe(true);
+    expect(feedEventSchema.safeParse({ ...event, addedByAPresenter: 1 }).success).toBe(false);
+    expect(feedEventSchema.safeParse({ ...event, aiConfidence: "0.5" }).success).toBe(false);
+    expect(feedEventSchema.safeParse({ ...event, timestamp: "yesterday" }).success).toBe(false);
+    expect(eventListResponse.safeParse({ data: [], nextCursor: null, total: 0 }).success).toBe(false);
+  });
+
+  it("each schema's output has every field of the presenter's type (checked by tsc)", () => {
+    expectTypeOf<z.output<typeof repositorySummarySchema>>().toExtend<RepositorySummary>();
+    expectTypeOf<z.output<typeof repoMetricsResponse>["repository"]>().toExtend<RepositoryRef>();
+    expectTypeOf<z.output<typeof repoMetricsResponse>["aiShare"]>().toExtend<RepoShareEstimate>();
+    expectTypeOf<z.output<typeof metricsDaySchema>>().toExtend<RepoMetricsPoint>();
+    expectTypeOf<z.output<typeof highRiskFileSchema>>().toExtend<HighRiskFile>();
+    expectTypeOf<z.output<typeof feedEventSchema>>().toExtend<FeedEvent>();
+    expectTypeOf<z.output<typeof eventDetailResponse>["data"]>().toExtend<EventDetail>();
+    expectTypeOf<z.output<typeof incidentSummarySchema>>().toExtend<IncidentSummary>();
+    expectTypeOf<z.output<typeof incidentDetailResponse>["data"]>().toExtend<IncidentDetail>();
+    expectTypeOf<z.output<typeof alertSchema>>().toExtend<AlertView>();
+    expectTypeOf<z.output<typeof alertListResponse>["summary"]>().toExtend<AlertSummary>();
+  });
+});
+
+async function openApiDocument() {
+  const request = new Request("http://sentinel.test/api/v1/openapi.json");
+  return ((await openapi.loader({ request, params: {}, context: { services } })) as Response).json();
+}
+
+/** What the document must show for a zod schema: its output JSON Schema, without the dialect line. */
+function outputJsonSchema(schema: z.ZodType) {
+  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, { io: "output" });
+  return json;
+}
+
+describe("the OpenAPI document's responses", () => {
+  const documented: Record<string, z.ZodType> = {
+    "get /repos 200": repoListResponse,
+    "get /repos/{id}/metrics 200": repoMetricsResponse,
+    "get /repos/{id}/high-risk-files 200": highRiskFilesResponse,
+    "get /events 200": eventListResponse,
+    "get /events/{id} 200": eventDetailResponse,
+    "get /incidents 200": incidentListResponse,
+    "post /incidents 201": incidentDetailResponse,
+    "get /incidents/{id} 200": incidentDetailResponse,
+    "get /alerts 200": alertListResponse,
+    "post /alerts/{id}/ack 200": alertAckResponse,
+  };
+
+  it("shows each success response as the JSON Schema of its zod schema, and no shapeless {data: {}} is left", async () => {
+    const document = await openApiDocument();
+    const successes: Record<string, unknown> = {};
+    for (const [path, operations] of Object.entries(document.paths as Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        for (const [status, response] of Object.entries(operation.responses)) {
+          if (status.startsWith("2")) successes[`${method} ${path} ${status}`] = response.content?.["application/json"]?.schema;
+        }
+      }
+    }
+    expect(Object.keys(successes).sort()).toEqual(Object.keys(documented).sort());
+    for (const [operation, schema] of Object.entries(documented)) expect(successes[operation], operation).toEqual(outputJsonSchema(schema));
+    expect(JSON.stringify(document)).not.toContain('"data":{}');
+    expect(document.components.schemas).not.toHaveProperty("RepoMetricsDay");
+  });
+
+  it("describes units: percent shares and 0–1 fractions say which they are", async () => {
+    const document = await openApiDocument();
+    const itemOf = (path: string) => document.paths[path].get.responses["200"].content["application/json"].schema.properties.data.items;
+    const repository = itemOf("/repos");
+    expect(repository.properties.aiShare.description).toContain("percent");
+    expect(repository.properties.aiTax.description).toContain("fraction 0–1");
+    expect(itemOf("/incidents").properties.aiAttribution.description).toContain("percent");
+    expect(itemOf("/events").properties.aiConfidence.description).toContain("fraction 0–1");
+    // Strict: a client generated from the document rejects fields it was not told about, as the contract test does.
+    expect(repository.additionalProperties).toBe(false);
+  });
+});
