@@ -4,6 +4,7 @@ import { alertListQuery } from "../presenters/alerts.server.ts";
 import { eventFeedQuery } from "../presenters/events.server.ts";
 import { incidentListQuery } from "../presenters/incidents.server.ts";
 import { metricsRangeQuery } from "../presenters/repository.server.ts";
+import { CSV_LISTS, csvColumns, listFormatQuery, type CsvList } from "./csv.server.ts";
 import {
   alertAckResponse,
   alertListResponse,
@@ -50,19 +51,42 @@ const errorResponse = (description: string) => ({ description, content: { "appli
 const jsonResponse = (description: string, body: z.ZodType) => ({ description, content: { "application/json": { schema: jsonSchemaOf(body, "output") } } });
 const common = { "401": errorResponse("Missing, invalid, revoked or expired API key"), "404": errorResponse("Not found, or not this organisation's") };
 
+/** A list's 200: the JSON body, or with `format=csv` the items of its `data` as a CSV file. */
+function listResponse(description: string, body: z.ZodType, list: CsvList) {
+  const columns = csvColumns(CSV_LISTS[list]).map((column) => column.header);
+  const csv = {
+    type: "string",
+    description: `With format=csv: a header row, then one row per item of \`data\` (the rest of the JSON body is left out). Columns: ${columns.join(", ")}. A nested object's fields are parent.child columns, a list is one cell joined with ";", null is an empty cell, and a text cell starting with = + - @, a tab or a carriage return starts with ' so spreadsheets do not run it.`,
+  };
+  const disposition = { description: `With format=csv: attachment; filename="sentinel-${list}-YYYY-MM-DD.csv" (the UTC date)`, schema: { type: "string" } };
+  return { description, headers: { "Content-Disposition": disposition }, content: { ...jsonResponse(description, body).content, "text/csv": { schema: csv } } };
+}
+
 /** A GET of one resource by the id in its path. */
 function oneOperation(operationId: string, summary: string, id: Parameter, found: string, body: z.ZodType) {
   return { operationId, summary, parameters: [id], responses: { "200": jsonResponse(found, body), ...common } };
 }
 
-/** A GET of a list: its filters are the route's zod query schema, and a bad filter answers 400. */
-function listOperation(operation: { operationId: string; summary: string; path?: Parameter[]; filters?: z.ZodType; found: string; body: z.ZodType }) {
+/** A GET of a list: its filters (the route's zod query schema) and `format`; a bad filter or format answers 400. */
+function listOperation(operation: {
+  operationId: string;
+  summary: string;
+  path?: Parameter[];
+  filters?: z.ZodType;
+  found: string;
+  body: z.ZodType;
+  list: CsvList;
+}) {
   const filters = operation.filters ? queryParameters(operation.filters) : [];
   return {
     operationId: operation.operationId,
     summary: operation.summary,
-    parameters: [...(operation.path ?? []), ...filters],
-    responses: { "200": jsonResponse(operation.found, operation.body), ...(operation.filters ? { "400": errorResponse("Invalid filter") } : {}), ...common },
+    parameters: [...(operation.path ?? []), ...filters, ...queryParameters(listFormatQuery)],
+    responses: {
+      "200": listResponse(operation.found, operation.body, operation.list),
+      "400": errorResponse(operation.filters ? "Invalid filter or format" : "Invalid format"),
+      ...common,
+    },
   };
 }
 
@@ -116,6 +140,7 @@ export function buildOpenApiDocument(serverUrl: string) {
           summary: "Active repositories with last-90-day numbers",
           found: "Repositories",
           body: repoListResponse,
+          list: "repos",
         }),
       },
       "/repos/{id}/metrics": {
@@ -126,6 +151,7 @@ export function buildOpenApiDocument(serverUrl: string) {
           filters: metricsRangeQuery,
           found: "Daily rows, oldest first, and the range's estimated AI share",
           body: repoMetricsResponse,
+          list: "metrics",
         }),
       },
       "/repos/{id}/high-risk-files": {
@@ -135,15 +161,17 @@ export function buildOpenApiDocument(serverUrl: string) {
           path: [repoIdParameter],
           found: "Files, riskiest first",
           body: highRiskFilesResponse,
+          list: "high-risk-files",
         }),
       },
       "/events": {
         get: listOperation({
           operationId: "listEvents",
-          summary: "Event feed, newest first, keyset-paginated",
+          summary: "Event feed, newest first, keyset-paginated (as CSV, the next page is the Link header's rel=\"next\")",
           filters: eventFeedQuery,
           found: "A page of events and nextCursor",
           body: eventListResponse,
+          list: "events",
         }),
       },
       "/events/{id}": {
@@ -162,6 +190,7 @@ export function buildOpenApiDocument(serverUrl: string) {
           filters: incidentListQuery,
           found: "Incidents, newest first",
           body: incidentListResponse,
+          list: "incidents",
         }),
         post: writeOperation({
           operationId: "createIncident",
@@ -180,6 +209,7 @@ export function buildOpenApiDocument(serverUrl: string) {
           filters: alertListQuery,
           found: "Alerts and summary",
           body: alertListResponse,
+          list: "alerts",
         }),
       },
       "/alerts/{id}/ack": {

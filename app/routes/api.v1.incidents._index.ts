@@ -1,12 +1,17 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { csvResponse, withListFormat } from "~/api/csv.server.ts";
 import { apiError, methodNotAllowed, notFound, parseSearchParams, requireApiKey } from "~/api/guard.server.ts";
 import { getIncidentDetail, getSuspectCandidates, incidentListQuery, listIncidents } from "~/presenters/incidents.server.ts";
 import { createIncident } from "../../application/incidents/create-incident.server.ts";
 
-/** GET /api/v1/incidents?repo&status&limit — newest first, with the AI share of the suspected commits' lines. */
+const incidentsQuery = withListFormat(incidentListQuery);
+
+/** GET /api/v1/incidents?repo&status&limit&format — newest first, with the AI share of the suspected commits' lines. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { orgId } = await requireApiKey(request, context, "read");
-  const data = await listIncidents(context.services.db, orgId, parseSearchParams(incidentListQuery, request));
+  const { format, ...query } = parseSearchParams(incidentsQuery, request);
+  const data = await listIncidents(context.services.db, orgId, query);
+  if (format === "csv") return csvResponse("incidents", data, context.services.clock.now());
   return Response.json({ data });
 }
 

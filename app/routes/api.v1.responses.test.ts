@@ -2,6 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
 import { createApiKey } from "../../application/access/api-keys.server.ts";
+import { CSV_LISTS, csvColumns, type CsvList } from "../api/csv.server.ts";
 import {
   alertAckResponse,
   alertListResponse,
@@ -44,11 +45,12 @@ import * as repoList from "./api.v1.repos._index.ts";
 
 /**
  * The API's contract: every endpoint's 200 body parses with its strict response schema (a field a presenter adds
- * without the schema fails here), and the OpenAPI document shows exactly those schemas.
+ * without the schema fails here), the OpenAPI document shows exactly those schemas, and each list answers
+ * `?format=csv` with the same items.
  */
 
 const NOW = new Date("2026-11-01T00:00:00Z");
-/** Text a spreadsheet would run, with a comma, quotes and a line break. */
+/** Text a spreadsheet would run, with a comma, quotes and a line break: every CSV rule at once. */
 const HOSTILE = '=HYPERLINK("http://evil.test","click"), then\nmore';
 
 type Handler = (args: { request: Request; params: Record<string, string>; context: { services: Services } }) => unknown;
@@ -313,6 +315,28 @@ describe("the OpenAPI document's responses", () => {
     expect(document.components.schemas).not.toHaveProperty("RepoMetricsDay");
   });
 
+  it("documents format on every list, with a text/csv answer naming its columns", async () => {
+    const document = await openApiDocument();
+    const lists: Record<string, CsvList> = {
+      "/repos": "repos",
+      "/repos/{id}/metrics": "metrics",
+      "/repos/{id}/high-risk-files": "high-risk-files",
+      "/events": "events",
+      "/incidents": "incidents",
+      "/alerts": "alerts",
+    };
+    for (const [path, list] of Object.entries(lists)) {
+      const operation = document.paths[path].get;
+      const format = operation.parameters.find((parameter: { name: string }) => parameter.name === "format");
+      expect(format, path).toMatchObject({ in: "query", required: false, schema: { enum: ["json", "csv"], default: "json" } });
+      const csv = operation.responses["200"].content["text/csv"];
+      expect(csv.schema.type, path).toBe("string");
+      expect(csv.schema.description, path).toContain(csvColumns(CSV_LISTS[list]).map((column) => column.header).join(", "));
+      expect(operation.responses["200"].headers["Content-Disposition"].description).toContain(`sentinel-${list}-YYYY-MM-DD.csv`);
+      expect(operation.responses["400"], path).toBeDefined();
+    }
+  });
+
   it("describes units: percent shares and 0–1 fractions say which they are", async () => {
     const document = await openApiDocument();
     const itemOf = (path: string) => document.paths[path].get.responses["200"].content["application/json"].schema.properties.data.items;
@@ -323,5 +347,140 @@ describe("the OpenAPI document's responses", () => {
     expect(itemOf("/events").properties.aiConfidence.description).toContain("fraction 0–1");
     // Strict: a client generated from the document rejects fields it was not told about, as the contract test does.
     expect(repository.additionalProperties).toBe(false);
+  });
+});
+
+/** RFC 4180 text → rows of cells (quoted cells may hold commas, doubled quotes and line breaks; records end in CRLF). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = "";
+  let quoted = false;
+  const endCell = () => {
+    row.push(cell);
+    cell = "";
+  };
+  for (let at = 0; at < text.length; at += 1) {
+    const char = text[at]!;
+    const next = text[at + 1];
+    if (quoted && char === '"' && next === '"') {
+      cell += '"';
+      at += 1;
+    } else if (char === '"') {
+      quoted = !quoted;
+    } else if (quoted) {
+      cell += char;
+    } else if (char === ",") {
+      endCell();
+    } else if (char === "\r" && next === "\n") {
+      endCell();
+      rows.push(row);
+      row = [];
+      at += 1;
+    } else {
+      cell += char;
+    }
+  }
+  return rows;
+}
+
+/** The cell the CSV should hold for a JSON value: written out by the rules docs/api.md states, independently of the code. */
+function expectedCell(value: unknown): string {
+  const guard = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+  if (value === null || value === undefined) return "";
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (Array.isArray(value)) return guard(value.join(";"));
+  if (typeof value === "object") return guard(JSON.stringify(value));
+  return guard(String(value));
+}
+
+const valueAt = (item: Record<string, unknown>, header: string) =>
+  header.split(".").reduce<unknown>((value, key) => (value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined), item);
+
+describe("?format=csv on the lists (issue 18)", () => {
+  /** Each list: its route, and the JSON field of the hostile organisation's row that holds the hostile text. */
+  const lists: Array<{ list: CsvList; handler: Handler; path: string; repo?: true; field: string }> = [
+    { list: "repos", handler: repoList.loader, path: "/repos", field: "fullName" },
+    { list: "metrics", handler: repoMetricsRoute.loader, path: "/repos/{id}/metrics", repo: true, field: "detectorVersion" },
+    { list: "high-risk-files", handler: highRiskFiles.loader, path: "/repos/{id}/high-risk-files", repo: true, field: "path" },
+    { list: "events", handler: eventList.loader, path: "/events", field: "summary" },
+    { list: "incidents", handler: incidentList.loader, path: "/incidents", field: "title" },
+    { list: "alerts", handler: alertList.loader, path: "/alerts", field: "title" },
+  ];
+
+  const callList = (entry: (typeof lists)[number], query: string, key = hostile.key) =>
+    call(entry.handler, `${entry.path.replace("{id}", hostile.repoId)}${query}`, { key, params: entry.repo ? { repoId: hostile.repoId } : {} });
+
+  it.each(lists)("$list: a text/csv attachment whose rows are the JSON items, quoted and guarded", async (entry) => {
+    const json = (await (await callList(entry, "")).json()) as { data: Record<string, unknown>[] };
+    const response = await callList(entry, "?format=csv");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toBe("text/csv; charset=utf-8");
+    expect(response.headers.get("Content-Disposition")).toBe(`attachment; filename="sentinel-${entry.list}-2026-11-01.csv"`);
+    const text = await response.text();
+    const [header, ...rows] = parseCsv(text);
+
+    // The header is the JSON's field names, a nested object's fields as parent.child, in the schema's order.
+    expect(header).toEqual(csvColumns(CSV_LISTS[entry.list]).map((column) => column.header));
+    const item = json.data.find((candidate) => candidate[entry.field] === HOSTILE)!;
+    expect(item).toBeDefined();
+    for (const key of Object.keys(item)) expect(header!.some((name) => name === key || name.startsWith(`${key}.`)), key).toBe(true);
+    expect(new Set(header!.map((name) => name.split(".")[0]))).toEqual(new Set(Object.keys(item)));
+
+    // One row per item, in the JSON's order; the hostile row holds the same values, written by the CSV rules.
+    expect(rows).toHaveLength(json.data.length);
+    const row = rows[json.data.indexOf(item)]!;
+    expect(row).toEqual(header!.map((name) => expectedCell(valueAt(item, name))));
+    // The comma, the quotes and the line break are quoted (quotes doubled), and the formula starts with an apostrophe.
+    expect(text).toContain(`"'=HYPERLINK(""http://evil.test"",""click""), then\nmore"`);
+  });
+
+  it.each(lists)("$list: format=xml answers 400 naming format, like a bad filter", async (entry) => {
+    const response = await callList(entry, "?format=xml");
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: "invalid query parameters", fieldErrors: { format: "format is json or csv" } });
+  });
+
+  it.each(lists)("$list: the CSV asks for the same key and tenancy as the JSON", async (entry) => {
+    const anonymous = await call(entry.handler, `${entry.path.replace("{id}", hostile.repoId)}?format=csv`, {
+      key: "snt_nope",
+      params: entry.repo ? { repoId: hostile.repoId } : {},
+    });
+    expect(anonymous.status).toBe(401);
+    const foreign = await callList(entry, "?format=csv", demo.key);
+    if (entry.repo) {
+      expect(foreign.status).toBe(404);
+    } else {
+      expect(foreign.status).toBe(200);
+      expect(await foreign.text()).not.toContain("evil.test");
+    }
+  });
+
+  it("names the hostile cells as the rules say: lists joined with ;, nested tiers as columns, objects as JSON", async () => {
+    const files = parseCsv(await (await callList(lists[2]!, "?format=csv")).text());
+    expect(files[1]![files[0]!.indexOf("riskReasons")]).toBe("'-payments;auth, session");
+    const metrics = parseCsv(await (await callList(lists[1]!, "?format=csv&from=2026-10-31&to=2026-10-31")).text());
+    expect(Object.fromEntries(metrics[0]!.map((name, index) => [name, metrics[1]![index]]))).toMatchObject({
+      date: "2026-10-31",
+      aiPercentage: "40",
+      aiTax: "0.1",
+      "linesByTier.t4": "4",
+      "aiLinesByTier.t4": "2",
+      aiShareLow: "",
+    });
+    const alertsCsv = parseCsv(await (await callList(lists[5]!, "?format=csv")).text());
+    expect(alertsCsv[1]![alertsCsv[0]!.indexOf("details")]).toBe('{"note":"+1"}');
+    const eventsCsv = parseCsv(await (await callList(lists[3]!, "?format=csv")).text());
+    expect(eventsCsv[1]![eventsCsv[0]!.indexOf("actor")]).toBe("'@mallory");
+  });
+
+  it("filters apply to the CSV as to the JSON, and a page of events links to the next one", async () => {
+    const json = (await (await call(eventList.loader, "/events?type=commit&limit=3", { key: demo.key })).json()) as { data: { id: number }[]; nextCursor: string };
+    const response = await call(eventList.loader, "/events?type=commit&limit=3&format=csv", { key: demo.key });
+    const [header, ...rows] = parseCsv(await response.text());
+    expect(rows.map((row) => Number(row[header!.indexOf("id")]))).toEqual(json.data.map((event) => event.id));
+    expect(response.headers.get("Link")).toBe(`</api/v1/events?type=commit&limit=3&format=csv&cursor=${json.nextCursor}>; rel="next"`);
+    const bad = await call(eventList.loader, "/events?format=pdf&type=push", { key: demo.key });
+    expect((await bad.json()).fieldErrors).toEqual({ format: "format is json or csv", type: expect.stringContaining("type must be one of") });
   });
 });

@@ -339,7 +339,7 @@ describe("GET /openapi.json", () => {
       ["/alerts", "/alerts/{id}/ack", "/events", "/events/{id}", "/incidents", "/incidents/{id}", "/repos", "/repos/{id}/high-risk-files", "/repos/{id}/metrics"].sort(),
     );
     const eventParameters = document.paths["/events"].get.parameters.map((parameter: { name: string }) => parameter.name);
-    expect(eventParameters).toEqual(["cursor", "repo", "type", "minConfidence", "limit"]);
+    expect(eventParameters).toEqual(["cursor", "repo", "type", "minConfidence", "limit", "format"]);
     const typeParameter = document.paths["/events"].get.parameters.find((parameter: { name: string }) => parameter.name === "type");
     expect(typeParameter.schema.enum).toContain("commit");
     expect(document.components.schemas.CreateIncident.required).toEqual(expect.arrayContaining(["repoId", "title", "severity", "startedAt"]));
