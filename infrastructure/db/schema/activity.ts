@@ -202,6 +202,8 @@ export const pullRequests = pgTable(
   (t) => [
     uniqueIndex("pull_requests_repo_number_key").on(t.repoId, t.number),
     index("pull_requests_repo_state_idx").on(t.repoId, t.state, t.openedAt),
+    // What a production deployment shipped includes the pull requests merged since the one before (DORA lead time).
+    index("pull_requests_repo_merged_idx").on(t.repoId, t.mergedAt).where(sql`${t.mergedAt} is not null`),
   ],
 );
 
@@ -226,5 +228,8 @@ export const deployments = pgTable(
   (t) => [
     uniqueIndex("deployments_repo_github_id_key").on(t.repoId, t.githubId),
     index("deployments_repo_created_idx").on(t.repoId, t.createdAt.desc().nullsFirst()),
+    // Production deployments are a few of a repository's (staging and previews are most): DORA and the incident form
+    // read a range of them and, per deployment, the one before.
+    index("deployments_repo_production_idx").on(t.repoId, t.createdAt).where(sql`${t.isProduction}`),
   ],
 );

@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
+import { getDoraFigures } from "./dora.ts";
+
+const NOW = new Date("2026-03-20T12:00:00Z");
+const RANGE = { from: new Date("2026-02-18T12:00:00Z"), to: NOW }; // the last 30 days
+const MINUTE = 1;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+describe("DORA figures from the stored deployments, commits, attribution and incidents", () => {
+  let database: TestDatabase;
+  let orgId: string;
+  let apiId: string;
+  let foreignRepoId: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const sql = database.sql;
+    const [org] = await sql<{ id: string }[]>`insert into organizations (slug, name) values ('acme', 'Acme') returning id`;
+    const [globex] = await sql<{ id: string }[]>`insert into organizations (slug, name) values ('globex', 'Globex') returning id`;
+    orgId = org!.id;
+    const repository = async (owner: string, fullName: string, disabled = false) => {
+      const [row] = await sql<{ id: string }[]>`
+        insert into repositories (org_id, full_name, disabled_at) values (${owner}, ${fullName}, ${disabled ? NOW.toISOString() : null}) returning id`;
+      return row!.id;
+    };
+    apiId = await repository(orgId, "acme/api");
+    const webId = await repository(orgId, "acme/web");
+    const oldId = await repository(orgId, "acme/old", true);
+    foreignRepoId = await repository(globex!.id, "globex/api");
+
+    let githubId = 0;
+    const deploy = (repo: string, owner: string, createdAt: string, o: { status?: string; finishedAt?: string | null; production?: boolean } = {}) =>
+      sql`insert into deployments (org_id, repo_id, github_id, sha, environment, is_production, status, created_at, finished_at)
+          values (${owner}, ${repo}, ${(githubId += 1)}, 'deadbeef', ${o.production === false ? "staging" : "production"}, ${o.production !== false},
+            ${o.status ?? "success"}, ${createdAt}, ${o.finishedAt === undefined ? createdAt : o.finishedAt})`;
+    const commit = (sha: string, authoredAt: string, o: { committedAt?: string; defaultBranch?: boolean; pr?: number } = {}) =>
+      sql`insert into commits (org_id, repo_id, sha, authored_at, committed_at, on_default_branch, pr_number)
+          values (${orgId}, ${apiId}, ${sha}, ${authoredAt}, ${o.committedAt ?? null}, ${o.defaultBranch ?? true}, ${o.pr ?? null})`;
+    const merged = (number: number, mergedAt: string, baseRef = "main") =>
+      sql`insert into pull_requests (org_id, repo_id, number, state, base_ref, opened_at, merged_at)
+          values (${orgId}, ${apiId}, ${number}, 'merged', ${baseRef}, '2026-02-26T09:00:00Z', ${mergedAt})`;
+    // As the verdict writer stores it: the file's row carries its commit's author date.
+    const file = (sha: string, path: string, confidence: number, tier: number) =>
+      sql`insert into code_attribution (org_id, repo_id, commit_sha, file_path, change_type, ai_confidence, risk_tier, base_risk_tier, detector_version, authored_at)
+          select org_id, repo_id, sha, ${path}, 'modified', ${confidence}, ${tier}, ${tier}, 'test', authored_at
+          from commits where repo_id = ${apiId} and sha = ${sha}`;
+    const incident = (repo: string, owner: string, startedAt: string, resolvedAt: string | null) =>
+      sql`insert into incidents (org_id, repo_id, title, severity, started_at, resolved_at) values (${owner}, ${repo}, 'Errors', 'sev2', ${startedAt}, ${resolvedAt})`;
+
+    // acme/api. Before the range: the deployment the first one in the range follows.
+    await deploy(apiId, orgId, "2026-02-10T10:00:00Z");
+    // d1 ships c1 (human) and c2 (authored long before, landed on the 19th; AI-written T4): AI-written T3/T4 code.
+    await commit("c1", "2026-02-19T10:00:00Z");
+    await commit("c2", "2026-02-15T10:00:00Z", { committedAt: "2026-02-19T12:00:00Z" });
+    await file("c1", "src/auth/session.ts", 0.1, 4);
+    await file("c2", "src/auth/token.ts", 0.9, 4);
+    await deploy(apiId, orgId, "2026-02-20T10:00:00Z", { finishedAt: "2026-02-20T10:10:00Z" });
+    // d2 fails; d3 an hour later ships what d2 tried (c3: AI in a T1 file, a human change to a T4 file) and c4.
+    await commit("c3", "2026-02-24T10:00:00Z");
+    await file("c3", "docs/readme.md", 0.95, 1);
+    await file("c3", "src/payments/charge.ts", 0.2, 4);
+    await deploy(apiId, orgId, "2026-02-25T10:00:00Z", { status: "failure" });
+    await commit("c4", "2026-02-25T10:30:00Z");
+    await deploy(apiId, orgId, "2026-02-25T11:00:00Z", { finishedAt: "2026-02-25T11:05:00Z", status: "inactive" });
+    // An incident after d3, before d4: d3 failed. One before d1 belongs to the deployment before the range.
+    await incident(apiId, orgId, "2026-02-18T13:00:00Z", "2026-02-18T13:30:00Z");
+    await incident(apiId, orgId, "2026-02-26T09:00:00Z", "2026-02-26T10:30:00Z");
+    // d4 never said when it finished; c5 is on a feature branch (no merged pull request), c6's AI change to a T3 file is
+    // just below the threshold.
+    await commit("c5", "2026-03-04T10:00:00Z", { defaultBranch: false });
+    await commit("c6", "2026-03-05T09:00:00Z");
+    await file("c6", "src/billing/invoice.ts", 0.49, 3);
+    // A pull request's own commit is never on the default branch (the merge's push lists only the merge): it ships
+    // when its pull request merged into the default branch — here between d3 and d4, with AI-written T4 code. A pull
+    // request into another branch ships nothing.
+    await commit("p1", "2026-02-27T10:00:00Z", { defaultBranch: false, pr: 7 });
+    await file("p1", "src/auth/login.ts", 0.8, 4);
+    await merged(7, "2026-03-03T10:00:00Z");
+    await commit("p2", "2026-02-27T11:00:00Z", { defaultBranch: false, pr: 8 });
+    await merged(8, "2026-03-03T11:00:00Z", "release");
+    await deploy(apiId, orgId, "2026-03-05T10:00:00Z", { finishedAt: null });
+    await incident(apiId, orgId, "2026-03-18T08:00:00Z", null);
+    // Not counted: staging, a production deployment still running.
+    await deploy(apiId, orgId, "2026-03-01T10:00:00Z", { production: false, status: "failure" });
+    await deploy(apiId, orgId, "2026-03-19T10:00:00Z", { status: "in_progress", finishedAt: null });
+
+    // acme/web: one quiet deployment. A disabled repository and another organisation's count nowhere.
+    await deploy(webId, orgId, "2026-03-10T10:00:00Z");
+    await deploy(oldId, orgId, "2026-03-10T10:00:00Z", { status: "failure" });
+    await incident(oldId, orgId, "2026-03-10T11:00:00Z", null);
+    await deploy(foreignRepoId, globex!.id, "2026-03-10T10:00:00Z", { status: "error" });
+    await incident(foreignRepoId, globex!.id, "2026-03-10T11:00:00Z", null);
+  }, 60_000);
+
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it("counts a repository's deployments, lead times, failures and restores, and splits failures by AI-written T3/T4 code", async () => {
+    const figures = await getDoraFigures(database.db, { orgId, repoId: apiId }, RANGE);
+    expect(figures.deploymentFrequency).toEqual({ deployments: 3, perWeek: 3 / (30 / 7) });
+    // c1 24 h 10 min, c2 5 days 10 min (to d1 finishing), c3 25 h 5 min, c4 35 min (d3), c6 1 h and p1 6 days (d4's
+    // creation): the median is between c1's and c3's.
+    expect(figures.leadTime).toEqual({ medianMinutes: (DAY + 10 * MINUTE + DAY + HOUR + 5 * MINUTE) / 2, commits: 6, deployments: 3 });
+    expect(figures.changeFailureRate).toEqual({ failed: 3, deployments: 4, rate: 0.75, failedByStatus: 1, failedByIncident: 2 });
+    expect(figures.timeToRestore).toEqual({ medianMinutes: HOUR, resolved: 2, unresolved: 1 });
+    expect(figures.aiSplit).toMatchObject({
+      comparable: false,
+      aiHighRisk: { deployments: 2, failed: 1, rate: 0.5, incidents: 1 },
+      other: { deployments: 2, failed: 2, rate: 1, incidents: 1 },
+    });
+  });
+
+  it("adds up the organisation's active repositories", async () => {
+    const figures = await getDoraFigures(database.db, { orgId, repoId: null }, RANGE);
+    expect(figures.deploymentFrequency.deployments).toBe(4);
+    expect(figures.changeFailureRate).toMatchObject({ failed: 3, deployments: 5 });
+    expect(figures.timeToRestore).toEqual({ medianMinutes: HOUR, resolved: 2, unresolved: 1 });
+    expect(figures.aiSplit.other).toEqual({ deployments: 3, failed: 2, rate: 2 / 3, incidents: 1 });
+  });
+
+  it("finds nothing of another organisation's repository", async () => {
+    const figures = await getDoraFigures(database.db, { orgId, repoId: foreignRepoId }, RANGE);
+    expect(figures.changeFailureRate.deployments).toBe(0);
+    expect(figures.timeToRestore).toEqual({ medianMinutes: null, resolved: 0, unresolved: 0 });
+  });
+});

@@ -1,0 +1,2 @@
+CREATE INDEX "deployments_repo_production_idx" ON "deployments" USING btree ("repo_id","created_at") WHERE "deployments"."is_production";--> statement-breakpoint
+CREATE INDEX "pull_requests_repo_merged_idx" ON "pull_requests" USING btree ("repo_id","merged_at") WHERE "pull_requests"."merged_at" is not null;
