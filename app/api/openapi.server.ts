@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { createIncidentInput } from "../../application/incidents/create-incident.server.ts";
+import { aiToolsQuery, aiToolsResponseSchema } from "../presenters/ai-tools.server.ts";
 import { alertListQuery } from "../presenters/alerts.server.ts";
 import { eventFeedQuery } from "../presenters/events.server.ts";
 import { incidentListQuery } from "../presenters/incidents.server.ts";
@@ -62,29 +63,28 @@ function listResponse(description: string, body: z.ZodType, list: CsvList) {
   return { description, headers: { "Content-Disposition": disposition }, content: { ...jsonResponse(description, body).content, "text/csv": { schema: csv } } };
 }
 
-/** A GET of one resource by the id in its path. */
-function oneOperation(operationId: string, summary: string, id: Parameter, found: string, body: z.ZodType) {
-  return { operationId, summary, parameters: [id], responses: { "200": jsonResponse(found, body), ...common } };
-}
-
-/** A GET of a list: its filters (the route's zod query schema) and `format`; a bad filter or format answers 400. */
-function listOperation(operation: {
+/**
+ * A GET: the ids in its path, its filters (the route's zod query schema) and, for a list (`list` names its CSV),
+ * `format` with a text/csv answer. A bad filter or format answers 400.
+ */
+function getOperation(operation: {
   operationId: string;
   summary: string;
   path?: Parameter[];
   filters?: z.ZodType;
   found: string;
   body: z.ZodType;
-  list: CsvList;
+  list?: CsvList;
 }) {
-  const filters = operation.filters ? queryParameters(operation.filters) : [];
+  const { filters, list } = operation;
+  const invalid = filters && list ? "Invalid filter or format" : filters ? "Invalid filter" : "Invalid format";
   return {
     operationId: operation.operationId,
     summary: operation.summary,
-    parameters: [...(operation.path ?? []), ...filters, ...queryParameters(listFormatQuery)],
+    parameters: [...(operation.path ?? []), ...(filters ? queryParameters(filters) : []), ...(list ? queryParameters(listFormatQuery) : [])],
     responses: {
-      "200": listResponse(operation.found, operation.body, operation.list),
-      "400": errorResponse(operation.filters ? "Invalid filter or format" : "Invalid format"),
+      "200": list ? listResponse(operation.found, operation.body, list) : jsonResponse(operation.found, operation.body),
+      ...(filters || list ? { "400": errorResponse(invalid) } : {}),
       ...common,
     },
   };
@@ -135,7 +135,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     },
     paths: {
       "/repos": {
-        get: listOperation({
+        get: getOperation({
           operationId: "listRepositories",
           summary: "Active repositories with last-90-day numbers",
           found: "Repositories",
@@ -144,7 +144,7 @@ export function buildOpenApiDocument(serverUrl: string) {
         }),
       },
       "/repos/{id}/metrics": {
-        get: listOperation({
+        get: getOperation({
           operationId: "getRepoMetrics",
           summary: "Daily metrics of a repository (default: the last 90 days)",
           path: [repoIdParameter],
@@ -155,7 +155,7 @@ export function buildOpenApiDocument(serverUrl: string) {
         }),
       },
       "/repos/{id}/high-risk-files": {
-        get: listOperation({
+        get: getOperation({
           operationId: "getHighRiskFiles",
           summary: "T3/T4 files changed by AI-attributed commits in the last 90 days",
           path: [repoIdParameter],
@@ -164,8 +164,18 @@ export function buildOpenApiDocument(serverUrl: string) {
           list: "high-risk-files",
         }),
       },
+      "/repos/{id}/tools": {
+        get: getOperation({
+          operationId: "getRepoAiTools",
+          summary: "AI commits and their written lines per AI tool, in all and per ISO week (default: the last 90 days)",
+          path: [repoIdParameter],
+          filters: aiToolsQuery,
+          found: "Per tool over the range and per week",
+          body: aiToolsResponseSchema,
+        }),
+      },
       "/events": {
-        get: listOperation({
+        get: getOperation({
           operationId: "listEvents",
           summary: "Event feed, newest first, keyset-paginated (as CSV, the next page is the Link header's rel=\"next\")",
           filters: eventFeedQuery,
@@ -175,16 +185,16 @@ export function buildOpenApiDocument(serverUrl: string) {
         }),
       },
       "/events/{id}": {
-        get: oneOperation(
-          "getEvent",
-          "One event with the per-file attribution and the signals' evidence",
-          idParameter("id", "Event id", { type: "integer" }),
-          "The event",
-          eventDetailResponse,
-        ),
+        get: getOperation({
+          operationId: "getEvent",
+          summary: "One event with the per-file attribution and the signals' evidence",
+          path: [idParameter("id", "Event id", { type: "integer" })],
+          found: "The event",
+          body: eventDetailResponse,
+        }),
       },
       "/incidents": {
-        get: listOperation({
+        get: getOperation({
           operationId: "listIncidents",
           summary: "Incidents with the AI share of their suspected commits",
           filters: incidentListQuery,
@@ -200,10 +210,16 @@ export function buildOpenApiDocument(serverUrl: string) {
         }),
       },
       "/incidents/{id}": {
-        get: oneOperation("getIncident", "One incident with its suspected commits", idParameter("id", "Incident id", uuid), "The incident", incidentDetailResponse),
+        get: getOperation({
+          operationId: "getIncident",
+          summary: "One incident with its suspected commits",
+          path: [idParameter("id", "Incident id", uuid)],
+          found: "The incident",
+          body: incidentDetailResponse,
+        }),
       },
       "/alerts": {
-        get: listOperation({
+        get: getOperation({
           operationId: "listAlerts",
           summary: "Alerts, newest first, with the last 30 days' counts",
           filters: alertListQuery,

@@ -20,6 +20,7 @@ import {
   repoMetricsResponse,
   type repositorySummarySchema,
 } from "../api/responses.server.ts";
+import { aiToolsResponseSchema } from "../presenters/ai-tools.server.ts";
 import type { AlertSummary, AlertView } from "../presenters/alerts.server.ts";
 import type { RepositorySummary } from "../presenters/dashboard.server.ts";
 import type { EventDetail, FeedEvent } from "../presenters/events.server.ts";
@@ -41,6 +42,7 @@ import * as incidentList from "./api.v1.incidents._index.ts";
 import * as openapi from "./api.v1.openapi[.]json.ts";
 import * as highRiskFiles from "./api.v1.repos.$repoId.high-risk-files.ts";
 import * as repoMetricsRoute from "./api.v1.repos.$repoId.metrics.ts";
+import * as repoTools from "./api.v1.repos.$repoId.tools.ts";
 import * as repoList from "./api.v1.repos._index.ts";
 
 /**
@@ -202,6 +204,7 @@ describe("response schemas (issue 18)", () => {
       expect(metrics.data.length).toBeGreaterThan(0);
       const files = highRiskFilesResponse.parse(await jsonOf(await call(highRiskFiles.loader, `/repos/${repoId}/high-risk-files`, { key, params: { repoId } })));
       expect(files.data.length).toBeGreaterThan(0);
+      aiToolsResponseSchema.parse(await jsonOf(await call(repoTools.loader, `/repos/${repoId}/tools`, { key, params: { repoId } })));
       const events = eventListResponse.parse(await jsonOf(await call(eventList.loader, "/events", { key })));
       expect(events.data.length).toBeGreaterThan(0);
       const incidentsBody = incidentListResponse.parse(await jsonOf(await call(incidentList.loader, "/incidents", { key })));
@@ -290,6 +293,7 @@ describe("the OpenAPI document's responses", () => {
     "get /repos 200": repoListResponse,
     "get /repos/{id}/metrics 200": repoMetricsResponse,
     "get /repos/{id}/high-risk-files 200": highRiskFilesResponse,
+    "get /repos/{id}/tools 200": aiToolsResponseSchema,
     "get /events 200": eventListResponse,
     "get /events/{id} 200": eventDetailResponse,
     "get /incidents 200": incidentListResponse,
