@@ -6,6 +6,7 @@ import { AppShell } from "~/components/AppShell.tsx";
 import { AccessErrorCallout } from "~/components/repository/AccessErrorCallout.tsx";
 import { CommitFailures } from "~/components/repository/CommitFailures.tsx";
 import { DailyMetricCharts } from "~/components/repository/DailyMetricCharts.tsx";
+import { DoraCard } from "~/components/repository/DoraCard.tsx";
 import { HighRiskFilesCard } from "~/components/repository/HighRiskFilesCard.tsx";
 import { LinesByTierChart } from "~/components/repository/LinesByTierChart.tsx";
 import { MetricCards } from "~/components/repository/MetricCards.tsx";
@@ -14,6 +15,7 @@ import { RepositoryHeader } from "~/components/repository/RepositoryHeader.tsx";
 import { ReviewQueueCard } from "~/components/repository/ReviewQueueCard.tsx";
 import { SurvivalChart } from "~/components/repository/SurvivalChart.tsx";
 import { getCommitFailures } from "~/presenters/commit-failures.server.ts";
+import { DEFAULT_DORA_DAYS, getDoraSummary } from "~/presenters/dora.server.ts";
 import { eventFeedQuery, listEvents } from "~/presenters/events.server.ts";
 import {
   getHighRiskFiles,
@@ -37,12 +39,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const requested = z.string().uuid().safeParse(params.repoId);
   if (!requested.success) throw new Response("Repository not found", { status: 404 });
   const repoId = requested.data;
-  const [overview, metrics, highRiskFiles, recent, commitFailures] = await Promise.all([
+  const [overview, metrics, highRiskFiles, recent, commitFailures, dora] = await Promise.all([
     getRepoOverview(db, orgId, repoId, now),
     getRepoMetrics(db, orgId, repoId, resolveMetricsRange({}, now)),
     getHighRiskFiles(db, orgId, repoId, { now, limit: 20 }),
     listEvents(db, orgId, eventFeedQuery.parse({ repo: repoId, limit: 10 })),
     getCommitFailures(db, orgId, repoId),
+    getDoraSummary(db, orgId, repoId, { now, days: DEFAULT_DORA_DAYS }),
   ]);
   if (!overview) throw new Response("Repository not found", { status: 404 });
   return {
@@ -52,12 +55,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     highRiskFiles,
     recentEvents: recent.events,
     commitFailures,
+    dora,
     now: now.toISOString(),
   };
 }
 
 export default function RepositoryPage() {
-  const { user, org, overview, metrics, highRiskFiles, recentEvents, commitFailures, now } =
+  const { user, org, overview, metrics, highRiskFiles, recentEvents, commitFailures, dora, now } =
     useLoaderData<typeof loader>();
   return (
     <AppShell user={user} org={org}>
@@ -72,6 +76,8 @@ export default function RepositoryPage() {
         <LinesByTierChart linesByTier={overview.linesByTier} />
         <SurvivalChart survival={overview.survival} />
       </div>
+
+      <DoraCard dora={dora} />
 
       <HighRiskFilesCard files={highRiskFiles} now={now} />
 
