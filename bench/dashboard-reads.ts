@@ -4,6 +4,7 @@ import { findUserWithMemberships } from "../infrastructure/db/queries/users.ts";
 import { listRiskOverrides } from "../app/services/risk-overrides.server.ts";
 import { alertListQuery, getAlertSummary, listAlerts } from "../app/presenters/alerts.server.ts";
 import { getDashboard } from "../app/presenters/dashboard.server.ts";
+import { getDoraSummary, getOrganizationDora, getRepositoryDora } from "../app/presenters/dora.server.ts";
 import { eventFeedQuery, getEventDetail, listEvents } from "../app/presenters/events.server.ts";
 import { getIncidentDetail, getSuspectCandidates, incidentListQuery, listIncidents } from "../app/presenters/incidents.server.ts";
 import { listRepositoryOptions } from "../app/presenters/repositories.server.ts";
@@ -43,6 +44,16 @@ export function dashboardReads(db: Executor, context: DashboardReadContext): Das
     { page: "repository", label: "daily metrics", run: () => getRepoMetrics(db, orgId, repoId, resolveMetricsRange({}, now)) },
     { page: "repository", label: "high-risk files", run: () => getHighRiskFiles(db, orgId, repoId, { now, limit: 20 }) },
     { page: "repository", label: "recent events", run: () => listEvents(db, orgId, eventFeedQuery.parse({ repo: repoId, limit: 10 })) },
+    { page: "repository", label: "delivery (DORA), 90 days", run: () => getDoraSummary(db, orgId, repoId, { now, days: 90 }) },
+    {
+      page: "API",
+      label: "repository DORA, 365 days",
+      run: async () => {
+        const repository = await findRepository(db, orgId, repoId);
+        return repository ? getRepositoryDora(db, orgId, repository, { now, days: 365 }) : null;
+      },
+    },
+    { page: "API", label: "organisation DORA, 90 days", run: () => getOrganizationDora(db, orgId, { now, days: 90 }) },
     { page: "events", label: "newest events", run: () => listEvents(db, orgId, eventFeedQuery.parse({})) },
     { page: "events", label: "second page", run: cursorAfterFirstPage },
     { page: "events", label: "one repository", run: () => listEvents(db, orgId, eventFeedQuery.parse({ repo: repoId })) },
