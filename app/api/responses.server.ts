@@ -16,7 +16,7 @@ const PERCENT = "percent (31.2 means 31.2 %)";
 const FRACTION = "fraction 0–1 (0.12 means 12 %)";
 
 const id = (what: string) => z.uuid().describe(`${what} id`);
-const count = (what: string) => z.number().int().describe(what);
+const count = (what: string) => z.number().int().min(0).describe(what);
 const timestamp = (what: string) => z.iso.datetime().describe(`${what}, ISO 8601 in UTC`);
 const day = (what: string) => z.iso.date().describe(`${what}, YYYY-MM-DD`);
 /** The schema or null, described as the schema is plus when it is null (a description on the whole field, not inside it). */
@@ -184,7 +184,7 @@ const commitDetail = z
     authorName: z.string().nullable(),
     authorEmail: z.string().nullable(),
     authoredAt: timestamp("Authored"),
-    authoredOffsetMinutes: orNull(count("The author's UTC offset when committing, minutes"), "when unknown"),
+    authoredOffsetMinutes: orNull(z.number().int().describe("The author's UTC offset when committing, minutes"), "when unknown"),
     messageHeadline: z.string().describe("First line of the commit message"),
     analysisStatus,
     skipReason: z.string().nullable().describe("Why the detector skipped the commit; null unless skipped"),
