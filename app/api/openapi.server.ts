@@ -2,6 +2,7 @@ import { z } from "zod";
 import { createIncidentInput } from "../../application/incidents/create-incident.server.ts";
 import { aiToolsQuery, aiToolsResponseSchema } from "../presenters/ai-tools.server.ts";
 import { alertListQuery } from "../presenters/alerts.server.ts";
+import { doraQuery, doraResponseSchema } from "../presenters/dora.server.ts";
 import { eventFeedQuery } from "../presenters/events.server.ts";
 import { incidentListQuery } from "../presenters/incidents.server.ts";
 import { metricsRangeQuery } from "../presenters/repository.server.ts";
@@ -172,6 +173,25 @@ export function buildOpenApiDocument(serverUrl: string) {
           filters: aiToolsQuery,
           found: "Per tool over the range and per week",
           body: aiToolsResponseSchema,
+        }),
+      },
+      "/repos/{id}/dora": {
+        get: getOperation({
+          operationId: "getRepoDora",
+          summary: "DORA figures of a repository, with change failure split by AI-written T3/T4 code (default: the last 90 days)",
+          path: [repoIdParameter],
+          filters: doraQuery,
+          found: "Deployment frequency, lead time, change failure rate and time to restore over the range",
+          body: doraResponseSchema,
+        }),
+      },
+      "/dora": {
+        get: getOperation({
+          operationId: "getOrganizationDora",
+          summary: "DORA figures of the organisation's active repositories together, with change failure split by AI-written T3/T4 code",
+          filters: doraQuery,
+          found: "Deployment frequency, lead time, change failure rate and time to restore over the range",
+          body: doraResponseSchema,
         }),
       },
       "/events": {

@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
@@ -22,6 +23,7 @@ import {
 } from "../api/responses.server.ts";
 import { aiToolsResponseSchema } from "../presenters/ai-tools.server.ts";
 import type { AlertSummary, AlertView } from "../presenters/alerts.server.ts";
+import { doraResponseSchema } from "../presenters/dora.server.ts";
 import type { RepositorySummary } from "../presenters/dashboard.server.ts";
 import type { EventDetail, FeedEvent } from "../presenters/events.server.ts";
 import type { IncidentDetail, IncidentSummary } from "../presenters/incidents.server.ts";
@@ -35,11 +37,13 @@ import { createTestDatabase, type TestDatabase } from "../../tests/support/datab
 import { createTestServices } from "../../tests/support/services.ts";
 import * as alertAck from "./api.v1.alerts.$alertId.ack.ts";
 import * as alertList from "./api.v1.alerts._index.ts";
+import * as organizationDora from "./api.v1.dora.ts";
 import * as eventDetail from "./api.v1.events.$eventId.ts";
 import * as eventList from "./api.v1.events._index.ts";
 import * as incidentDetail from "./api.v1.incidents.$incidentId.ts";
 import * as incidentList from "./api.v1.incidents._index.ts";
 import * as openapi from "./api.v1.openapi[.]json.ts";
+import * as repoDora from "./api.v1.repos.$repoId.dora.ts";
 import * as highRiskFiles from "./api.v1.repos.$repoId.high-risk-files.ts";
 import * as repoMetricsRoute from "./api.v1.repos.$repoId.metrics.ts";
 import * as repoTools from "./api.v1.repos.$repoId.tools.ts";
@@ -205,6 +209,8 @@ describe("response schemas (issue 18)", () => {
       const files = highRiskFilesResponse.parse(await jsonOf(await call(highRiskFiles.loader, `/repos/${repoId}/high-risk-files`, { key, params: { repoId } })));
       expect(files.data.length).toBeGreaterThan(0);
       aiToolsResponseSchema.parse(await jsonOf(await call(repoTools.loader, `/repos/${repoId}/tools`, { key, params: { repoId } })));
+      doraResponseSchema.parse(await jsonOf(await call(repoDora.loader, `/repos/${repoId}/dora`, { key, params: { repoId } })));
+      doraResponseSchema.parse(await jsonOf(await call(organizationDora.loader, "/dora", { key })));
       const events = eventListResponse.parse(await jsonOf(await call(eventList.loader, "/events", { key })));
       expect(events.data.length).toBeGreaterThan(0);
       const incidentsBody = incidentListResponse.parse(await jsonOf(await call(incidentList.loader, "/incidents", { key })));
@@ -294,6 +300,8 @@ describe("the OpenAPI document's responses", () => {
     "get /repos/{id}/metrics 200": repoMetricsResponse,
     "get /repos/{id}/high-risk-files 200": highRiskFilesResponse,
     "get /repos/{id}/tools 200": aiToolsResponseSchema,
+    "get /repos/{id}/dora 200": doraResponseSchema,
+    "get /dora 200": doraResponseSchema,
     "get /events 200": eventListResponse,
     "get /events/{id} 200": eventDetailResponse,
     "get /incidents 200": incidentListResponse,
@@ -317,6 +325,22 @@ describe("the OpenAPI document's responses", () => {
     for (const [operation, schema] of Object.entries(documented)) expect(successes[operation], operation).toEqual(outputJsonSchema(schema));
     expect(JSON.stringify(document)).not.toContain('"data":{}');
     expect(document.components.schemas).not.toHaveProperty("RepoMetricsDay");
+  });
+
+  it("documents every API route module: a new endpoint is not done until the document shows it", async () => {
+    const document = await openApiDocument();
+    const modules = readdirSync(new URL(".", import.meta.url)).filter(
+      (file) => /^api\.v1\..+\.ts$/.test(file) && !file.endsWith(".test.ts") && !["api.v1.$.ts", "api.v1.openapi[.]json.ts"].includes(file),
+    );
+    // Remix's flat route names: dots are slashes, _index is the folder itself, $param is a path parameter ({id}).
+    const pathOf = (file: string) =>
+      `/${file
+        .slice("api.v1.".length, -".ts".length)
+        .split(".")
+        .filter((segment) => segment !== "_index")
+        .map((segment) => (segment.startsWith("$") ? "{id}" : segment))
+        .join("/")}`;
+    expect(Object.keys(document.paths).sort()).toEqual([...new Set(modules.map(pathOf))].sort());
   });
 
   it("documents format on every list, with a text/csv answer naming its columns", async () => {
