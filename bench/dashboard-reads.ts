@@ -4,6 +4,7 @@ import { findUserWithMemberships } from "../infrastructure/db/queries/users.ts";
 import { listRiskOverrides } from "../app/services/risk-overrides.server.ts";
 import { alertListQuery, getAlertSummary, listAlerts } from "../app/presenters/alerts.server.ts";
 import { getDashboard } from "../app/presenters/dashboard.server.ts";
+import { getAiToolsSummary, getRepositoryAiTools } from "../app/presenters/ai-tools.server.ts";
 import { getDoraSummary, getOrganizationDora, getRepositoryDora } from "../app/presenters/dora.server.ts";
 import { eventFeedQuery, getEventDetail, listEvents } from "../app/presenters/events.server.ts";
 import { getIncidentDetail, getSuspectCandidates, incidentListQuery, listIncidents } from "../app/presenters/incidents.server.ts";
@@ -37,6 +38,11 @@ export function dashboardReads(db: Executor, context: DashboardReadContext): Das
     const first = await listEvents(db, orgId, eventFeedQuery.parse({}));
     return listEvents(db, orgId, eventFeedQuery.parse({ cursor: first.nextCursor ?? undefined }));
   };
+  /** An API read of one repository: the route finds the repository first (requireRepository), then reads it. */
+  const ofRepository = async <T,>(read: (repository: NonNullable<Awaited<ReturnType<typeof findRepository>>>) => Promise<T>) => {
+    const repository = await findRepository(db, orgId, repoId);
+    return repository ? read(repository) : null;
+  };
   return [
     { page: "every page", label: "signed-in user and memberships", run: () => findUserWithMemberships(db, context.userId) },
     { page: "overview", label: "repositories with 90-day numbers and 12-week AI-share sparklines", run: () => getDashboard(db, orgId, now) },
@@ -45,15 +51,10 @@ export function dashboardReads(db: Executor, context: DashboardReadContext): Das
     { page: "repository", label: "high-risk files", run: () => getHighRiskFiles(db, orgId, repoId, { now, limit: 20 }) },
     { page: "repository", label: "recent events", run: () => listEvents(db, orgId, eventFeedQuery.parse({ repo: repoId, limit: 10 })) },
     { page: "repository", label: "delivery (DORA), 90 days", run: () => getDoraSummary(db, orgId, repoId, { now, days: 90 }) },
-    {
-      page: "API",
-      label: "repository DORA, 365 days",
-      run: async () => {
-        const repository = await findRepository(db, orgId, repoId);
-        return repository ? getRepositoryDora(db, orgId, repository, { now, days: 365 }) : null;
-      },
-    },
+    { page: "API", label: "repository DORA, 365 days", run: () => ofRepository((repository) => getRepositoryDora(db, orgId, repository, { now, days: 365 })) },
     { page: "API", label: "organisation DORA, 90 days", run: () => getOrganizationDora(db, orgId, { now, days: 90 }) },
+    { page: "repository", label: "AI commits by tool, 90 days", run: () => getAiToolsSummary(db, orgId, repoId, { now, days: 90 }) },
+    { page: "API", label: "repository AI tools, 365 days", run: () => ofRepository((repository) => getRepositoryAiTools(db, orgId, repository, { now, days: 365 })) },
     { page: "events", label: "newest events", run: () => listEvents(db, orgId, eventFeedQuery.parse({})) },
     { page: "events", label: "second page", run: cursorAfterFirstPage },
     { page: "events", label: "one repository", run: () => listEvents(db, orgId, eventFeedQuery.parse({ repo: repoId })) },

@@ -1,6 +1,7 @@
 import type { AppLoadContext } from "@remix-run/node";
 import type { z } from "zod";
 import { authenticateApiKey, type ApiKeyPrincipal, type ApiKeyScope } from "../../application/access/api-keys.server.ts";
+import { findRepository } from "../presenters/repository.server.ts";
 
 /** Every API error has this shape: a sentence for people and, for bad input, one message per field. */
 export interface ApiErrorBody {
@@ -61,6 +62,17 @@ export async function requireApiKey(request: Request, context: AppLoadContext, s
 }
 
 /** Query string → schema, or a thrown 400 naming each bad field. Empty values count as absent. */
+/**
+ * A read of one repository's data: the API key's organisation and the repository named in the path. An unknown id,
+ * a malformed one and another organisation's all answer the same 404.
+ */
+export async function requireRepository(request: Request, context: AppLoadContext, repoId: string | undefined) {
+  const { orgId } = await requireApiKey(request, context, "read");
+  const repository = await findRepository(context.services.db, orgId, repoId ?? "");
+  if (!repository) throw notFound("repository");
+  return { orgId, repository };
+}
+
 export function parseSearchParams<T extends z.ZodType>(schema: T, request: Request): z.infer<T> {
   const url = new URL(request.url);
   const parsed = schema.safeParse(Object.fromEntries([...url.searchParams].filter(([, value]) => value !== "")));

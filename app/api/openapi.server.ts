@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { createIncidentInput } from "../../application/incidents/create-incident.server.ts";
-import { aiToolsQuery, aiToolsResponseSchema } from "../presenters/ai-tools.server.ts";
+import { aiToolsResponseSchema } from "../presenters/ai-tools.server.ts";
 import { alertListQuery } from "../presenters/alerts.server.ts";
-import { doraQuery, doraResponseSchema } from "../presenters/dora.server.ts";
+import { doraResponseSchema } from "../presenters/dora.server.ts";
+import { rangeDaysQuery } from "../utils/range-days.ts";
 import { eventFeedQuery } from "../presenters/events.server.ts";
 import { incidentListQuery } from "../presenters/incidents.server.ts";
 import { metricsRangeQuery } from "../presenters/repository.server.ts";
@@ -170,7 +171,7 @@ export function buildOpenApiDocument(serverUrl: string) {
           operationId: "getRepoAiTools",
           summary: "AI commits and their written lines per AI tool, in all and per ISO week (default: the last 90 days)",
           path: [repoIdParameter],
-          filters: aiToolsQuery,
+          filters: rangeDaysQuery,
           found: "Per tool over the range and per week",
           body: aiToolsResponseSchema,
         }),
@@ -180,7 +181,7 @@ export function buildOpenApiDocument(serverUrl: string) {
           operationId: "getRepoDora",
           summary: "DORA figures of a repository, with change failure split by AI-written T3/T4 code (default: the last 90 days)",
           path: [repoIdParameter],
-          filters: doraQuery,
+          filters: rangeDaysQuery,
           found: "Deployment frequency, lead time, change failure rate and time to restore over the range",
           body: doraResponseSchema,
         }),
@@ -189,7 +190,7 @@ export function buildOpenApiDocument(serverUrl: string) {
         get: getOperation({
           operationId: "getOrganizationDora",
           summary: "DORA figures of the organisation's active repositories together, with change failure split by AI-written T3/T4 code",
-          filters: doraQuery,
+          filters: rangeDaysQuery,
           found: "Deployment frequency, lead time, change failure rate and time to restore over the range",
           body: doraResponseSchema,
         }),

@@ -1,18 +1,7 @@
 import { z } from "zod";
-import { AI_TOOLS_DEFAULT_DAYS, getAiToolsByWeek, UNRECORDED_TOOL, type AiToolWeek } from "../../application/metrics/ai-tools.ts";
+import { getAiToolsByWeek, UNRECORDED_TOOL, type AiToolWeek } from "../../application/metrics/ai-tools.ts";
 import { UNMARKED_AGENT } from "../../domain/detection/agents.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
-
-export const AI_TOOLS_RANGE_DAYS = ["7", "30", "90", "365"] as const;
-
-/** `?days=7|30|90|365`: the range ends now (the services' clock); 90 days when the query does not say. */
-export const aiToolsQuery = z.object({
-  days: z
-    .enum(AI_TOOLS_RANGE_DAYS, { message: "days is 7, 30, 90 or 365" })
-    .optional()
-    .transform((days) => (days === undefined ? AI_TOOLS_DEFAULT_DAYS : Number(days)))
-    .describe("Length of the range in days, ending now (90 when not given)"),
-});
 
 /** What a row counts under: a tool a marker named, AI judged by style alone, or a marker scored before tools were recorded. */
 export type AiToolKind = "tool" | "unmarked" | "unknown";

@@ -10,7 +10,8 @@ import { createTestDatabase, type TestDatabase } from "../../tests/support/datab
 import { createTestServices } from "../../tests/support/services.ts";
 import * as organizationDoraRoute from "../routes/api.v1.dora.ts";
 import * as repositoryDoraRoute from "../routes/api.v1.repos.$repoId.dora.ts";
-import { DEFAULT_DORA_DAYS, doraResponseSchema, getDoraSummary } from "./dora.server.ts";
+import { doraResponseSchema, getDoraSummary } from "./dora.server.ts";
+import { DEFAULT_RANGE_DAYS } from "../utils/range-days.ts";
 
 /** The demo is generated up to this instant, and the routes' "now" is the same one. */
 const NOW = new Date("2026-11-20T12:00:00Z");
@@ -57,7 +58,7 @@ describe("delivery (DORA) on the demo organisation", () => {
   });
 
   it("fills every figure of the repository card from the demo's deployments and incidents", async () => {
-    const cards = await Promise.all(repoIds.map((repoId) => getDoraSummary(database.db, orgId, repoId, { now: NOW, days: DEFAULT_DORA_DAYS })));
+    const cards = await Promise.all(repoIds.map((repoId) => getDoraSummary(database.db, orgId, repoId, { now: NOW, days: DEFAULT_RANGE_DAYS })));
     for (const card of cards) {
       expect(card.deploymentFrequency.deployments).toBeGreaterThan(0);
       expect(card.deploymentFrequency.perWeek).toBeGreaterThan(0);

@@ -4,19 +4,6 @@ import { DAY_MS } from "../../domain/metrics/time.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
 import { listRepositoryOptions } from "./repositories.server.ts";
 
-export const DORA_RANGE_DAYS = ["7", "30", "90", "365"] as const;
-const DEFAULT_DAYS = "90" satisfies (typeof DORA_RANGE_DAYS)[number];
-export const DEFAULT_DORA_DAYS = Number(DEFAULT_DAYS);
-
-/** `?days=7|30|90|365`: the range ends now (the services' clock); 90 days when the query does not say. */
-export const doraQuery = z.object({
-  days: z
-    .enum(DORA_RANGE_DAYS, { message: "days is 7, 30, 90 or 365" })
-    .default(DEFAULT_DAYS)
-    .transform(Number)
-    .describe("Length of the range in days, ending now"),
-});
-export type DoraQuery = z.infer<typeof doraQuery>;
 
 const count = (description: string) => z.number().int().min(0).describe(description);
 const minutesOrNull = (description: string) => z.number().min(0).nullable().describe(description);

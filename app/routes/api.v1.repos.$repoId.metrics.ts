@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { csvResponse, withListFormat } from "~/api/csv.server.ts";
-import { notFound, parseSearchParams, requireApiKey } from "~/api/guard.server.ts";
-import { findRepository, getRepoMetrics, getRepoShareEstimate, metricsRangeQuery, resolveMetricsRange } from "~/presenters/repository.server.ts";
+import { parseSearchParams, requireRepository } from "~/api/guard.server.ts";
+import { getRepoMetrics, getRepoShareEstimate, metricsRangeQuery, resolveMetricsRange } from "~/presenters/repository.server.ts";
 
 const metricsQuery = withListFormat(metricsRangeQuery);
 
@@ -10,9 +10,7 @@ const metricsQuery = withListFormat(metricsRangeQuery);
  * share bins (ADR 033); as CSV, the daily rows only. Another organisation's repository: 404.
  */
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { orgId } = await requireApiKey(request, context, "read");
-  const repository = await findRepository(context.services.db, orgId, params.repoId ?? "");
-  if (!repository) throw notFound("repository");
+  const { orgId, repository } = await requireRepository(request, context, params.repoId);
   const { format, ...query } = parseSearchParams(metricsQuery, request);
   const now = context.services.clock.now();
   const range = resolveMetricsRange(query, now);

@@ -15,7 +15,10 @@ import { RepositoryHeader } from "~/components/repository/RepositoryHeader.tsx";
 import { ReviewQueueCard } from "~/components/repository/ReviewQueueCard.tsx";
 import { SurvivalChart } from "~/components/repository/SurvivalChart.tsx";
 import { getCommitFailures } from "~/presenters/commit-failures.server.ts";
-import { DEFAULT_DORA_DAYS, getDoraSummary } from "~/presenters/dora.server.ts";
+import { getDoraSummary } from "~/presenters/dora.server.ts";
+import { getAiToolsSummary } from "~/presenters/ai-tools.server.ts";
+import { AiToolsCard } from "~/components/repository/AiToolsCard.tsx";
+import { DEFAULT_RANGE_DAYS } from "~/utils/range-days.ts";
 import { eventFeedQuery, listEvents } from "~/presenters/events.server.ts";
 import {
   getHighRiskFiles,
@@ -39,13 +42,14 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const requested = z.string().uuid().safeParse(params.repoId);
   if (!requested.success) throw new Response("Repository not found", { status: 404 });
   const repoId = requested.data;
-  const [overview, metrics, highRiskFiles, recent, commitFailures, dora] = await Promise.all([
+  const [overview, metrics, highRiskFiles, recent, commitFailures, dora, aiTools] = await Promise.all([
     getRepoOverview(db, orgId, repoId, now),
     getRepoMetrics(db, orgId, repoId, resolveMetricsRange({}, now)),
     getHighRiskFiles(db, orgId, repoId, { now, limit: 20 }),
     listEvents(db, orgId, eventFeedQuery.parse({ repo: repoId, limit: 10 })),
     getCommitFailures(db, orgId, repoId),
-    getDoraSummary(db, orgId, repoId, { now, days: DEFAULT_DORA_DAYS }),
+    getDoraSummary(db, orgId, repoId, { now, days: DEFAULT_RANGE_DAYS }),
+    getAiToolsSummary(db, orgId, repoId, { now, days: DEFAULT_RANGE_DAYS }),
   ]);
   if (!overview) throw new Response("Repository not found", { status: 404 });
   return {
@@ -56,12 +60,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     recentEvents: recent.events,
     commitFailures,
     dora,
+    aiTools,
     now: now.toISOString(),
   };
 }
 
 export default function RepositoryPage() {
-  const { user, org, overview, metrics, highRiskFiles, recentEvents, commitFailures, dora, now } =
+  const { user, org, overview, metrics, highRiskFiles, recentEvents, commitFailures, dora, aiTools, now } =
     useLoaderData<typeof loader>();
   return (
     <AppShell user={user} org={org}>
@@ -78,6 +83,8 @@ export default function RepositoryPage() {
       </div>
 
       <DoraCard dora={dora} />
+
+      <AiToolsCard tools={aiTools} />
 
       <HighRiskFilesCard files={highRiskFiles} now={now} />
 
