@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { checkPage, signInAndWaitForDemo } from "./support.ts";
 
-test("a demo repository's page shows its delivery (DORA) card with the AI comparison, accessible", async ({ page }, testInfo) => {
+test("a demo repository's page shows its delivery (DORA) card with the AI comparison and its AI commits by tool, accessible", async ({ page }, testInfo) => {
   await signInAndWaitForDemo(page);
   await page.getByRole("link", { name: "acme-demo/checkout-api" }).click();
   await expect(page).toHaveURL(/\/repos\/[0-9a-f-]{36}$/);
@@ -25,5 +25,11 @@ test("a demo repository's page shows its delivery (DORA) card with the AI compar
   // Both sides of the AI split say "n of m failed", or that there is nothing to compare.
   await expect(card.getByTestId("dora-ai-group")).toContainText(/\d+ of \d+ deployments? failed|no production deployments/);
   await expect(card.getByTestId("dora-other-group")).toContainText(/\d+ of \d+ deployments? failed|no production deployments/);
+  // The demo's agents leave markers of several tools (Claude Code, Codex, Cursor, the Copilot coding agent).
+  const tools = page.getByTestId("card-ai-tools");
+  await expect(tools).toContainText("AI commits by tool, last 90 days");
+  await expect(tools.getByTestId("ai-tool").filter({ hasText: "Claude Code" })).toHaveCount(1);
+  expect(await tools.getByTestId("ai-tool").count()).toBeGreaterThanOrEqual(3);
+  await expect(tools.getByTestId("ai-tools-explained")).toContainText("Unmarked");
   await checkPage(page, testInfo, "repository-dora");
 });
