@@ -5,6 +5,7 @@ import { listRiskOverrides } from "../app/services/risk-overrides.server.ts";
 import { alertListQuery, getAlertSummary, listAlerts } from "../app/presenters/alerts.server.ts";
 import { getDashboard } from "../app/presenters/dashboard.server.ts";
 import { getAiToolsSummary, getRepositoryAiTools } from "../app/presenters/ai-tools.server.ts";
+import { getUnreviewedAiMergesSummary } from "../app/presenters/unreviewed-ai-merges.server.ts";
 import { getDoraSummary, getOrganizationDora, getRepositoryDora } from "../app/presenters/dora.server.ts";
 import { eventFeedQuery, getEventDetail, listEvents } from "../app/presenters/events.server.ts";
 import { getIncidentDetail, getSuspectCandidates, incidentListQuery, listIncidents } from "../app/presenters/incidents.server.ts";
@@ -54,6 +55,7 @@ export function dashboardReads(db: Executor, context: DashboardReadContext): Das
     { page: "API", label: "repository DORA, 365 days", run: () => ofRepository((repository) => getRepositoryDora(db, orgId, repository, { now, days: 365 })) },
     { page: "API", label: "organisation DORA, 90 days", run: () => getOrganizationDora(db, orgId, { now, days: 90 }) },
     { page: "repository", label: "AI commits by tool, 90 days", run: () => getAiToolsSummary(db, orgId, repoId, { now, days: 90 }) },
+    { page: "repository", label: "AI T3/T4 merges without a review, 90 days", run: () => getUnreviewedAiMergesSummary(db, orgId, repoId, { now, days: 90 }) },
     { page: "API", label: "repository AI tools, 365 days", run: () => ofRepository((repository) => getRepositoryAiTools(db, orgId, repository, { now, days: 365 })) },
     { page: "events", label: "newest events", run: () => listEvents(db, orgId, eventFeedQuery.parse({})) },
     { page: "events", label: "second page", run: cursorAfterFirstPage },

@@ -3,6 +3,7 @@ import { createIncidentInput } from "../../application/incidents/create-incident
 import { aiToolsResponseSchema } from "../presenters/ai-tools.server.ts";
 import { alertListQuery } from "../presenters/alerts.server.ts";
 import { doraResponseSchema } from "../presenters/dora.server.ts";
+import { unreviewedAiMergesResponseSchema } from "../presenters/unreviewed-ai-merges.server.ts";
 import { rangeDaysQuery } from "../utils/range-days.ts";
 import { eventFeedQuery } from "../presenters/events.server.ts";
 import { incidentListQuery } from "../presenters/incidents.server.ts";
@@ -174,6 +175,16 @@ export function buildOpenApiDocument(serverUrl: string) {
           filters: rangeDaysQuery,
           found: "Per tool over the range and per week",
           body: aiToolsResponseSchema,
+        }),
+      },
+      "/repos/{id}/unreviewed-ai-merges": {
+        get: getOperation({
+          operationId: "getRepoUnreviewedAiMerges",
+          summary: "Pull requests merged without a review although they hold AI-written T3/T4 changes (default: the last 90 days)",
+          path: [repoIdParameter],
+          filters: rangeDaysQuery,
+          found: "Counts of merged, AI T3/T4 merged and unreviewed AI T3/T4 merged pull requests, and the unreviewed ones, newest first",
+          body: unreviewedAiMergesResponseSchema,
         }),
       },
       "/repos/{id}/dora": {

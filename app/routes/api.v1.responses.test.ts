@@ -22,6 +22,7 @@ import {
   type repositorySummarySchema,
 } from "../api/responses.server.ts";
 import { aiToolsResponseSchema } from "../presenters/ai-tools.server.ts";
+import { unreviewedAiMergesResponseSchema } from "../presenters/unreviewed-ai-merges.server.ts";
 import type { AlertSummary, AlertView } from "../presenters/alerts.server.ts";
 import { doraResponseSchema } from "../presenters/dora.server.ts";
 import type { RepositorySummary } from "../presenters/dashboard.server.ts";
@@ -47,6 +48,7 @@ import * as repoDora from "./api.v1.repos.$repoId.dora.ts";
 import * as highRiskFiles from "./api.v1.repos.$repoId.high-risk-files.ts";
 import * as repoMetricsRoute from "./api.v1.repos.$repoId.metrics.ts";
 import * as repoTools from "./api.v1.repos.$repoId.tools.ts";
+import * as repoUnreviewedAiMerges from "./api.v1.repos.$repoId.unreviewed-ai-merges.ts";
 import * as repoList from "./api.v1.repos._index.ts";
 
 /**
@@ -209,6 +211,7 @@ describe("response schemas (issue 18)", () => {
       const files = highRiskFilesResponse.parse(await jsonOf(await call(highRiskFiles.loader, `/repos/${repoId}/high-risk-files`, { key, params: { repoId } })));
       expect(files.data.length).toBeGreaterThan(0);
       aiToolsResponseSchema.parse(await jsonOf(await call(repoTools.loader, `/repos/${repoId}/tools`, { key, params: { repoId } })));
+      unreviewedAiMergesResponseSchema.parse(await jsonOf(await call(repoUnreviewedAiMerges.loader, `/repos/${repoId}/unreviewed-ai-merges`, { key, params: { repoId } })));
       doraResponseSchema.parse(await jsonOf(await call(repoDora.loader, `/repos/${repoId}/dora`, { key, params: { repoId } })));
       doraResponseSchema.parse(await jsonOf(await call(organizationDora.loader, "/dora", { key })));
       const events = eventListResponse.parse(await jsonOf(await call(eventList.loader, "/events", { key })));
@@ -300,6 +303,7 @@ describe("the OpenAPI document's responses", () => {
     "get /repos/{id}/metrics 200": repoMetricsResponse,
     "get /repos/{id}/high-risk-files 200": highRiskFilesResponse,
     "get /repos/{id}/tools 200": aiToolsResponseSchema,
+    "get /repos/{id}/unreviewed-ai-merges 200": unreviewedAiMergesResponseSchema,
     "get /repos/{id}/dora 200": doraResponseSchema,
     "get /dora 200": doraResponseSchema,
     "get /events 200": eventListResponse,

@@ -18,6 +18,8 @@ import { getCommitFailures } from "~/presenters/commit-failures.server.ts";
 import { getDoraSummary } from "~/presenters/dora.server.ts";
 import { getAiToolsSummary } from "~/presenters/ai-tools.server.ts";
 import { AiToolsCard } from "~/components/repository/AiToolsCard.tsx";
+import { UnreviewedAiMergesCard } from "~/components/repository/UnreviewedAiMergesCard.tsx";
+import { getUnreviewedAiMergesSummary } from "~/presenters/unreviewed-ai-merges.server.ts";
 import { DEFAULT_RANGE_DAYS } from "~/utils/range-days.ts";
 import { eventFeedQuery, listEvents } from "~/presenters/events.server.ts";
 import {
@@ -42,7 +44,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const requested = z.string().uuid().safeParse(params.repoId);
   if (!requested.success) throw new Response("Repository not found", { status: 404 });
   const repoId = requested.data;
-  const [overview, metrics, highRiskFiles, recent, commitFailures, dora, aiTools] = await Promise.all([
+  const [overview, metrics, highRiskFiles, recent, commitFailures, dora, aiTools, unreviewedAiMerges] = await Promise.all([
     getRepoOverview(db, orgId, repoId, now),
     getRepoMetrics(db, orgId, repoId, resolveMetricsRange({}, now)),
     getHighRiskFiles(db, orgId, repoId, { now, limit: 20 }),
@@ -50,6 +52,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     getCommitFailures(db, orgId, repoId),
     getDoraSummary(db, orgId, repoId, { now, days: DEFAULT_RANGE_DAYS }),
     getAiToolsSummary(db, orgId, repoId, { now, days: DEFAULT_RANGE_DAYS }),
+    getUnreviewedAiMergesSummary(db, orgId, repoId, { now, days: DEFAULT_RANGE_DAYS }),
   ]);
   if (!overview) throw new Response("Repository not found", { status: 404 });
   return {
@@ -61,12 +64,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     commitFailures,
     dora,
     aiTools,
+    unreviewedAiMerges,
     now: now.toISOString(),
   };
 }
 
 export default function RepositoryPage() {
-  const { user, org, overview, metrics, highRiskFiles, recentEvents, commitFailures, dora, aiTools, now } =
+  const { user, org, overview, metrics, highRiskFiles, recentEvents, commitFailures, dora, aiTools, unreviewedAiMerges, now } =
     useLoaderData<typeof loader>();
   return (
     <AppShell user={user} org={org}>
@@ -85,6 +89,8 @@ export default function RepositoryPage() {
       <DoraCard dora={dora} />
 
       <AiToolsCard tools={aiTools} />
+
+      <UnreviewedAiMergesCard merges={unreviewedAiMerges} now={now} />
 
       <HighRiskFilesCard files={highRiskFiles} now={now} />
 
