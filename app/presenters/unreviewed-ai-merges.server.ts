@@ -47,11 +47,7 @@ export async function getUnreviewedAiMergesSummary(db: Executor, orgId: string, 
 }
 
 /** GET /api/v1/repos/{id}/unreviewed-ai-merges: a repository already found in the organisation (`findRepository`; otherwise a 404). */
-export async function getRepositoryUnreviewedAiMerges(
-  db: Executor,
-  orgId: string,
-  repository: { id: string; fullName: string },
-  options: { now: Date; days: number },
-): Promise<UnreviewedAiMergesResponse> {
-  return { repository: { id: repository.id, fullName: repository.fullName }, ...(await getUnreviewedAiMergesSummary(db, orgId, repository.id, options)) };
+export async function getRepositoryUnreviewedAiMerges(db: Executor, orgId: string, repository: { id: string; fullName: string }, options: { now: Date; days: number }): Promise<UnreviewedAiMergesResponse> {
+  const summary = await getUnreviewedAiMergesSummary(db, orgId, repository.id, options);
+  return { repository: { id: repository.id, fullName: repository.fullName }, ...summary };
 }
