@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { checkPage, signInAndWaitForDemo } from "./support.ts";
 
-test("a demo repository's page shows its delivery (DORA) card with the AI comparison and its AI commits by tool, accessible", async ({ page }, testInfo) => {
+test("a demo repository's page shows its delivery (DORA) card with the AI comparison, its AI commits by tool and unreviewed AI merges, accessible", async ({ page }, testInfo) => {
   await signInAndWaitForDemo(page);
   await page.getByRole("link", { name: "acme-demo/checkout-api" }).click();
   await expect(page).toHaveURL(/\/repos\/[0-9a-f-]{36}$/);
@@ -31,5 +31,7 @@ test("a demo repository's page shows its delivery (DORA) card with the AI compar
   await expect(tools.getByTestId("ai-tool").filter({ hasText: "Claude Code" })).toHaveCount(1);
   expect(await tools.getByTestId("ai-tool").count()).toBeGreaterThanOrEqual(3);
   await expect(tools.getByTestId("ai-tools-explained")).toContainText("Unmarked");
+  // Review compliance: how many merged pull requests with AI-written T3/T4 changes had no review, out of how many.
+  await expect(page.getByTestId("unreviewed-ai-merges-headline")).toContainText(/\d+ of \d+ merged pull requests? with AI-written T3\/T4 changes/);
   await checkPage(page, testInfo, "repository-dora");
 });
