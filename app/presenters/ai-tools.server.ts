@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { getAiToolsByWeek, UNRECORDED_TOOL, type AiToolWeek } from "../../application/metrics/ai-tools.ts";
+import { byMostCommits, getAiToolsByWeek, UNRECORDED_TOOL, type AiToolWeek } from "../../application/metrics/ai-tools.ts";
 import { UNMARKED_AGENT } from "../../domain/detection/agents.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
+import { rangeResponse, rangeResponseFields, repositoryRef, repositoryRefSchema } from "../utils/range-days.ts";
 
 /** What a row counts under: a tool a marker named, AI judged by style alone, or a marker scored before tools were recorded. */
 export type AiToolKind = "tool" | "unmarked" | "unknown";
@@ -22,10 +23,8 @@ const weekSchema = z.strictObject({
 
 /** The answer of GET /api/v1/repos/{id}/tools. */
 export const aiToolsResponseSchema = z.strictObject({
-  repository: z.strictObject({ id: z.uuid().describe("Repository id"), fullName: z.string().describe("owner/name") }),
-  from: z.iso.datetime().describe("Start of the range (inclusive), ISO 8601 in UTC"),
-  to: z.iso.datetime().describe("End of the range (exclusive): now, ISO 8601 in UTC"),
-  days: z.number().int().describe("Length of the range in days: 7, 30, 90 or 365"),
+  repository: repositoryRefSchema,
+  ...rangeResponseFields,
   tools: z.array(toolCountsSchema).describe("Per tool over the whole range, most commits first"),
   weeks: z.array(weekSchema).describe("Every ISO week the range touches, oldest first"),
 });
@@ -46,20 +45,18 @@ function counts(row: Omit<AiToolWeek, "week">): AiToolCounts {
 }
 
 /**
- * AI commits and written lines per tool and ISO week of one repository of the organisation, over the `days` (90 when
- * not given) before `now`. Another organisation's repository finds nothing.
+ * AI commits and written lines per tool and ISO week of one repository of the organisation, over the `days` before `now`. Another organisation's repository finds nothing.
  */
-export async function getAiToolsSummary(db: Executor, orgId: string, repoId: string, options: { now: Date; days?: number }): Promise<AiToolsSummary> {
+export async function getAiToolsSummary(db: Executor, orgId: string, repoId: string, options: { now: Date; days: number }): Promise<AiToolsSummary> {
   const report = await getAiToolsByWeek(db, { orgId, repoId }, options);
-  const byCommits = (a: AiToolCounts, b: AiToolCounts) => b.commits - a.commits || b.writtenLines - a.writtenLines || a.tool.localeCompare(b.tool);
   const weeks = report.weeks.map((week) => ({
     week,
-    tools: report.byWeek.filter((row) => row.week === week).map(counts).sort(byCommits),
+    tools: report.byWeek.filter((row) => row.week === week).sort(byMostCommits).map(counts),
   }));
-  return { from: report.from.toISOString(), to: report.to.toISOString(), days: report.days, tools: report.tools.map(counts), weeks };
+  return { ...rangeResponse(report, report.days), tools: report.tools.map(counts), weeks };
 }
 
 /** GET /api/v1/repos/{id}/tools: a repository already found in the organisation (`findRepository`; otherwise a 404). */
 export async function getRepositoryAiTools(db: Executor, orgId: string, repository: { id: string; fullName: string }, options: { now: Date; days: number }): Promise<AiToolsResponse> {
-  return { repository: { id: repository.id, fullName: repository.fullName }, ...(await getAiToolsSummary(db, orgId, repository.id, options)) };
+  return { repository: repositoryRef(repository), ...(await getAiToolsSummary(db, orgId, repository.id, options)) };
 }

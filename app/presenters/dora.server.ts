@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { getDoraFigures } from "../../application/metrics/dora.ts";
-import { DAY_MS } from "../../domain/metrics/time.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
+import { rangeEndingAt, rangeResponse, rangeResponseFields, repositoryRef, repositoryRefSchema } from "../utils/range-days.ts";
 import { listRepositoryOptions } from "./repositories.server.ts";
 
 
@@ -18,14 +18,11 @@ const deploymentGroupSchema = z.strictObject({
 
 /** The answer of GET /api/v1/repos/{id}/dora and GET /api/v1/dora (docs/product.md, "Delivery (DORA)"). */
 export const doraResponseSchema = z.strictObject({
-  repository: z
-    .strictObject({ id: z.uuid().describe("Repository id"), fullName: z.string().describe("owner/name") })
+  repository: repositoryRefSchema
     .nullable()
     .describe("The repository; null for the organisation's view, which adds up all its active repositories"),
   repositories: count("Active repositories the figures cover"),
-  from: z.iso.datetime().describe("Start of the range (inclusive), ISO 8601 in UTC"),
-  to: z.iso.datetime().describe("End of the range (exclusive): now, ISO 8601 in UTC"),
-  days: z.number().int().describe("Length of the range in days: 7, 30, 90 or 365"),
+  ...rangeResponseFields,
   deploymentFrequency: z.strictObject({
     deployments: count("Successful production deployments created in the range"),
     perWeek: z.number().min(0).describe("Successful production deployments per 7 days of the range"),
@@ -68,9 +65,9 @@ export type DoraSummary = Omit<DoraResponse, "repository" | "repositories">;
  * counts add up, medians pool), over the `days` before `now`. Another organisation's repository finds nothing.
  */
 export async function getDoraSummary(db: Executor, orgId: string, repoId: string | null, options: { now: Date; days: number }): Promise<DoraSummary> {
-  const range = { from: new Date(options.now.getTime() - options.days * DAY_MS), to: options.now };
+  const range = rangeEndingAt(options.now, options.days);
   const figures = await getDoraFigures(db, { orgId, repoId }, range);
-  return { from: range.from.toISOString(), to: range.to.toISOString(), days: options.days, ...figures };
+  return { ...rangeResponse(range, options.days), ...figures };
 }
 
 /** GET /api/v1/repos/{id}/dora: a repository already found in the organisation (`findRepository`; otherwise a 404). */
@@ -81,7 +78,7 @@ export async function getRepositoryDora(
   options: { now: Date; days: number },
 ): Promise<DoraResponse> {
   const summary = await getDoraSummary(db, orgId, repository.id, options);
-  return { repository: { id: repository.id, fullName: repository.fullName }, repositories: 1, ...summary };
+  return { repository: repositoryRef(repository), repositories: 1, ...summary };
 }
 
 /** GET /api/v1/dora: the organisation's active repositories together. */

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { getUnreviewedAiMerges, UNREVIEWED_AI_MERGES_LIMIT } from "../../application/metrics/unreviewed-ai-merges.ts";
-import { DAY_MS } from "../../domain/metrics/time.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
+import { rangeEndingAt, rangeResponse, rangeResponseFields, repositoryRef, repositoryRefSchema } from "../utils/range-days.ts";
 
 const count = (description: string) => z.number().int().min(0).describe(description);
 
@@ -14,10 +14,8 @@ const unreviewedMergeSchema = z.strictObject({
 
 /** The answer of GET /api/v1/repos/{id}/unreviewed-ai-merges (docs/product.md, "AI-written T3/T4 changes merged without a review"). */
 export const unreviewedAiMergesResponseSchema = z.strictObject({
-  repository: z.strictObject({ id: z.uuid().describe("Repository id"), fullName: z.string().describe("owner/name") }),
-  days: z.number().int().describe("Length of the range in days: 7, 30, 90 or 365"),
-  from: z.iso.datetime().describe("Start of the range (inclusive), ISO 8601 in UTC"),
-  to: z.iso.datetime().describe("End of the range (exclusive): now, ISO 8601 in UTC"),
+  repository: repositoryRefSchema,
+  ...rangeResponseFields,
   merged: count("Pull requests merged in the range"),
   aiHighRiskMerged: count("Of them, those whose commits changed a T3/T4 file with AI-written code"),
   unreviewed: count("Of those, the ones merged without a review by someone other than the author"),
@@ -33,12 +31,10 @@ export type UnreviewedAiMergesSummary = Omit<UnreviewedAiMergesResponse, "reposi
 
 /** One repository of the organisation over the `days` before `now`. Another organisation's repository finds nothing. */
 export async function getUnreviewedAiMergesSummary(db: Executor, orgId: string, repoId: string, options: { now: Date; days: number }): Promise<UnreviewedAiMergesSummary> {
-  const range = { from: new Date(options.now.getTime() - options.days * DAY_MS), to: options.now };
+  const range = rangeEndingAt(options.now, options.days);
   const found = await getUnreviewedAiMerges(db, { orgId, repoId }, range);
   return {
-    days: options.days,
-    from: range.from.toISOString(),
-    to: range.to.toISOString(),
+    ...rangeResponse(range, options.days),
     merged: found.merged,
     aiHighRiskMerged: found.aiHighRiskMerged,
     unreviewed: found.unreviewed,
@@ -49,5 +45,5 @@ export async function getUnreviewedAiMergesSummary(db: Executor, orgId: string, 
 /** GET /api/v1/repos/{id}/unreviewed-ai-merges: a repository already found in the organisation (`findRepository`; otherwise a 404). */
 export async function getRepositoryUnreviewedAiMerges(db: Executor, orgId: string, repository: { id: string; fullName: string }, options: { now: Date; days: number }): Promise<UnreviewedAiMergesResponse> {
   const summary = await getUnreviewedAiMergesSummary(db, orgId, repository.id, options);
-  return { repository: { id: repository.id, fullName: repository.fullName }, ...summary };
+  return { repository: repositoryRef(repository), ...summary };
 }

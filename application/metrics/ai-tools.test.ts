@@ -86,7 +86,7 @@ afterAll(async () => {
 
 describe("AI commits by tool and ISO week", () => {
   it("counts each AI commit once, under the tool its strongest marker names, with its written lines", async () => {
-    const report = await getAiToolsByWeek(database.db, scope, { now: NOW });
+    const report = await getAiToolsByWeek(database.db, scope, { now: NOW, days: 90 });
     expect(report.byWeek).toEqual([
       { week: LAST_WEEK, tool: AGENTS.claudeCode, commits: 1, writtenLines: lines.claudeLastWeek },
       { week: LAST_WEEK, tool: UNRECORDED_TOOL, commits: 1, writtenLines: 40 },
@@ -104,7 +104,7 @@ describe("AI commits by tool and ISO week", () => {
   });
 
   it("covers the 90 days ending at the given clock, week by week, and a shorter range when asked", async () => {
-    const report = await getAiToolsByWeek(database.db, scope, { now: NOW });
+    const report = await getAiToolsByWeek(database.db, scope, { now: NOW, days: 90 });
     expect(report.from.toISOString()).toBe("2025-12-20T18:00:00.000Z");
     expect(report.to).toEqual(NOW);
     expect(report.weeks[0]).toBe("2025-12-15");
@@ -117,7 +117,7 @@ describe("AI commits by tool and ISO week", () => {
   });
 
   it("never reads another organisation's commits, even given its repository id", async () => {
-    expect((await getAiToolsByWeek(database.db, other, { now: NOW })).tools).toEqual([{ tool: AGENTS.cursor, commits: 1, writtenLines: expect.any(Number) }]);
-    expect((await getAiToolsByWeek(database.db, { orgId: scope.orgId, repoId: other.repoId }, { now: NOW })).byWeek).toEqual([]);
+    expect((await getAiToolsByWeek(database.db, other, { now: NOW, days: 90 })).tools).toEqual([{ tool: AGENTS.cursor, commits: 1, writtenLines: expect.any(Number) }]);
+    expect((await getAiToolsByWeek(database.db, { orgId: scope.orgId, repoId: other.repoId }, { now: NOW, days: 90 })).byWeek).toEqual([]);
   });
 });

@@ -11,8 +11,6 @@ import type { Executor } from "../../infrastructure/db/client.ts";
  * tool left it (domain/detection/agents.ts), so no column or migration was needed.
  */
 
-export const AI_TOOLS_DEFAULT_DAYS = 90;
-
 /**
  * A commit with a marker stored before markers recorded their tool (detector 1.3.0 and older): it was agent-marked,
  * but by which tool is not known until it is re-scored, which the worker does for stale versions when it starts.
@@ -27,7 +25,7 @@ export interface AiToolsScope {
 export interface AiToolsRange {
   /** The end of the range (exclusive): the services' clock, never the machine's. */
   now: Date;
-  days?: number;
+  days: number;
 }
 
 export interface AiToolWeek {
@@ -99,6 +97,11 @@ function weeksOf(from: Date, to: Date, timeZone: string): string[] {
   return weeks;
 }
 
+/** Most commits first, then most written lines, then by name: the order every per-tool list is shown in. */
+export function byMostCommits(a: AiToolTotal, b: AiToolTotal): number {
+  return b.commits - a.commits || b.writtenLines - a.writtenLines || a.tool.localeCompare(b.tool);
+}
+
 function totalsByTool(byWeek: readonly AiToolWeek[]): AiToolTotal[] {
   const totals = new Map<string, AiToolTotal>();
   for (const row of byWeek) {
@@ -107,12 +110,12 @@ function totalsByTool(byWeek: readonly AiToolWeek[]): AiToolTotal[] {
     total.writtenLines += row.writtenLines;
     totals.set(row.tool, total);
   }
-  return [...totals.values()].sort((a, b) => b.commits - a.commits || b.writtenLines - a.writtenLines || a.tool.localeCompare(b.tool));
+  return [...totals.values()].sort(byMostCommits);
 }
 
-/** AI commits and their written lines per ISO week and tool, over the `days` (90 by default) ending `now`. */
+/** AI commits and their written lines per ISO week and tool, over the `days` ending `now`. */
 export async function getAiToolsByWeek(db: Executor, scope: AiToolsScope, range: AiToolsRange): Promise<AiToolsByWeek> {
-  const days = range.days ?? AI_TOOLS_DEFAULT_DAYS;
+  const days = range.days;
   const to = range.now;
   const from = new Date(to.getTime() - days * DAY_MS);
   const [[zone], rows] = await Promise.all([
