@@ -1,5 +1,6 @@
 import type { AppLoadContext } from "@remix-run/node";
 import type { z } from "zod";
+import { fieldErrorsOf } from "../../domain/field-errors.ts";
 import { authenticateApiKey, type ApiKeyPrincipal, type ApiKeyScope } from "../../application/access/api-keys.server.ts";
 import { findRepository } from "../presenters/repository.server.ts";
 
@@ -15,12 +16,6 @@ export function apiError(status: number, error: string, fieldErrors?: Record<str
 }
 
 export const notFound = (what: string) => apiError(404, `${what} not found`);
-
-export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
-  const fieldErrors: Record<string, string> = {};
-  for (const issue of error.issues) fieldErrors[String(issue.path[0] ?? "request")] ??= issue.message;
-  return fieldErrors;
-}
 
 /** Methods that only read. Anything else changes data and needs a `write` key, whatever the route declares. */
 const READ_ONLY_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -76,7 +71,7 @@ export async function requireRepository(request: Request, context: AppLoadContex
 export function parseSearchParams<T extends z.ZodType>(schema: T, request: Request): z.infer<T> {
   const url = new URL(request.url);
   const parsed = schema.safeParse(Object.fromEntries([...url.searchParams].filter(([, value]) => value !== "")));
-  if (!parsed.success) throw apiError(400, "invalid query parameters", fieldErrorsOf(parsed.error));
+  if (!parsed.success) throw apiError(400, "invalid query parameters", fieldErrorsOf(parsed.error, "request"));
   return parsed.data;
 }
 

@@ -1,4 +1,5 @@
 import { createCookie, type AppLoadContext } from "@remix-run/node";
+import { fieldErrorsOf } from "../../domain/field-errors.ts";
 import { z } from "zod";
 import { describeGitHubApp, type GitHubAppStatus } from "../../infrastructure/github/app-config.ts";
 import {
@@ -125,11 +126,7 @@ export async function startRegistration(request: Request, context: AppLoadContex
     };
   }
   const parsed = registrationForm.safeParse({ name: form.name, organization: form.organization });
-  if (!parsed.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
-    return { ok: false, status: 400, fieldErrors };
-  }
+  if (!parsed.success) return { ok: false, status: 400, fieldErrors: fieldErrorsOf(parsed.error, "form") };
   const state = newSetupState();
   const manifest = buildGitHubAppManifest({ baseUrl: baseUrlOf(request, context), name: parsed.data.name });
   return {
