@@ -223,6 +223,15 @@ describe("response schemas (issue 18)", () => {
     }
   });
 
+  it("unreviewed AI merges: a range it does not offer is a 400 naming days, another organisation's repository a 404", async () => {
+    const { key, repoId } = demo;
+    const invalid = await call(repoUnreviewedAiMerges.loader, `/repos/${repoId}/unreviewed-ai-merges?days=14`, { key, params: { repoId } });
+    expect(invalid.status).toBe(400);
+    expect(await invalid.json()).toMatchObject({ error: "invalid query parameters", fieldErrors: { days: "days is 7, 30, 90 or 365" } });
+    const foreign = await call(repoUnreviewedAiMerges.loader, `/repos/${hostile.repoId}/unreviewed-ai-merges`, { key, params: { repoId: hostile.repoId } });
+    expect(foreign.status).toBe(404);
+  });
+
   it("the detail endpoints, the acknowledgement and the created incident parse with theirs", async () => {
     const { key } = demo;
     const commit = eventDetailResponse.parse(await jsonOf(await call(eventDetail.loader, "/events/x", { key, params: { eventId: String(demo.commitEventId) } })));
