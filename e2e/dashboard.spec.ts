@@ -149,12 +149,17 @@ test("an incident blamed on AI-written code: counted on the overview, raises an 
     await page.goto("/alerts");
     await expect(alert).toHaveCount(1, { timeout: 1_000 });
   }).toPass({ timeout: 30_000, intervals: [1_000] });
-  const openAlerts = Number(await page.getByTestId("alerts-open").innerText());
   await alert.getByRole("button", { name: `Acknowledge ${title}` }).click();
   await expect(alert).toContainText("acknowledged by");
   await expect(alert.getByRole("button", { name: `Acknowledge ${title}` })).toHaveCount(0);
-  await expect(page.getByTestId("alerts-open")).toHaveText(String(openAlerts - 1));
   await checkPage(page, testInfo, "alert-acknowledged");
+
+  // It leaves the open list and joins the acknowledged one. (The open total is not compared: the demo is still
+  // streaming its history in, and other rules may raise alerts meanwhile.)
+  await page.goto(`/alerts?status=open&repo=${repo.id}`);
+  await expect(page.getByTestId("alert-row").filter({ hasText: title })).toHaveCount(0);
+  await page.goto(`/alerts?status=acknowledged&repo=${repo.id}`);
+  await expect(alert).toHaveCount(1);
 
   // Acknowledged is kept: a fresh load shows it, and the API agrees.
   await page.reload();

@@ -1,4 +1,7 @@
+import pRetry from "p-retry";
 import type { JobQueue, QueueName } from "../domain/ports.ts";
+import { QueueClosedError } from "../infrastructure/queue/errors.ts";
+import { describeError, type QueueLogger } from "../infrastructure/queue/logger.ts";
 import {
   COMPUTE_METRICS_DAILY,
   COMPUTE_METRICS_DAILY_TICK,
@@ -60,4 +63,45 @@ export async function registerSchedules(queue: JobQueue, schedules: readonly Sch
       job: { name: schedule.job.name, data: schedule.job.data ?? {} },
     });
   }
+}
+
+/**
+ * Registers the schedules at worker start without letting an outage stop the worker: found by the chaos run, a
+ * Redis restart between starting the workers and registering the schedules made `upsertSchedule` fail ("Reached the
+ * max retries per request limit") and the worker exit. Resolves after the first attempt; when it failed, the
+ * registration is tried again in the background (1 s, 2 s, 4 s … at most 30 s apart, timers that do not keep the
+ * process alive) until it succeeds or the queue is closed. The schedulers already stored in Redis keep ticking
+ * meanwhile. `registered` settles when the schedules are in place (or the queue was closed first).
+ */
+export async function registerSchedulesWhenReachable(
+  queue: JobQueue,
+  logger: QueueLogger,
+  options: { schedules?: readonly ScheduleEntry[]; minRetryMs?: number } = {},
+): Promise<{ registered: Promise<boolean> }> {
+  const schedules = options.schedules ?? SCHEDULES;
+  const attempt = () => registerSchedules(queue, schedules);
+  try {
+    await attempt();
+    return { registered: Promise.resolve(true) };
+  } catch (error) {
+    if (error instanceof QueueClosedError) return { registered: Promise.resolve(false) };
+    logger.warn({ error: describeError(error) }, "could not register the schedules at start (Redis unreachable?); trying again in the background");
+  }
+  const registered = pRetry(attempt, {
+    forever: true,
+    unref: true,
+    minTimeout: options.minRetryMs ?? 1_000,
+    maxTimeout: 30_000,
+    shouldRetry: (error) => !(error instanceof QueueClosedError),
+    onFailedAttempt: (error) => {
+      if (error.attemptNumber % 5 === 0) logger.warn({ attempts: error.attemptNumber, error: error.message }, "still cannot register the schedules");
+    },
+  }).then(
+    () => {
+      logger.info({ schedules: schedules.length }, "schedules registered");
+      return true;
+    },
+    () => false,
+  );
+  return { registered };
 }

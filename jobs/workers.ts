@@ -13,7 +13,7 @@ import { createRetentionJobs } from "./retention.ts";
 import { createRescoreJobs, enqueueStaleDetectorRescores } from "./rescore.ts";
 import { createDemoJobs } from "./demo-metrics.ts";
 import { createJobRouter, type JobHandler } from "./router.ts";
-import { registerSchedules } from "./schedules.ts";
+import { registerSchedulesWhenReachable } from "./schedules.ts";
 import { createWebhookJobs } from "./webhooks.ts";
 
 /**
@@ -93,7 +93,7 @@ export async function startWorkers(services: Services, options: { github?: GitHu
   for (const [queue, queueHandlers] of Object.entries(handlers) as [QueueName, Record<string, JobHandler>][]) {
     await services.queue.startWorker(queue, createJobRouter(queue, queueHandlers), { concurrency: concurrencyOf(services.env, queue) });
   }
-  await registerSchedules(services.queue);
+  await registerSchedulesWhenReachable(services.queue, services.logger.child({ component: "schedules" }));
   await atStartOrLater(services, "recovery", requeueUnfinishedWork, "could not re-queue unfinished work at start; the hourly recovery will");
   // After an upgrade that changed the detector: re-score the stored history in the background.
   await atStartOrLater(

@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from "bullmq";
 import { Redis } from "ioredis";
 import type { FailedJob, JobContext, JobProcessor, JobQueue, QueueName } from "../../domain/ports.ts";
-import { PermanentJobError, QueueUnavailableError, RedisEvictionPolicyError, RetryLaterError, assertRange, assertValidId, isQueryableId } from "./errors.ts";
+import { PermanentJobError, QueueClosedError, QueueUnavailableError, RedisEvictionPolicyError, RetryLaterError, assertRange, assertValidId, isQueryableId } from "./errors.ts";
 import { DEFAULT_ATTEMPTS, DEFAULT_BACKOFF, normalizeJobOptions } from "./job-options.ts";
 import { describeError, noopLogger, type QueueLogger } from "./logger.ts";
 import { closeConnection, logConnectionErrors, waitForConnection } from "./redis-connection.ts";
@@ -88,7 +88,7 @@ export function createBullMqQueue(options: BullMqQueueOptions): BullMqJobQueue {
   let producerOpen = true;
 
   function assertOpen(): void {
-    if (!producerOpen) throw new QueueUnavailableError("the BullMQ queue is closed");
+    if (!producerOpen) throw new QueueClosedError("the BullMQ queue is closed");
   }
 
   /** One Queue per name, created once Redis answers; a Queue whose start failed is dropped and made again. */
@@ -237,14 +237,17 @@ export function createBullMqQueue(options: BullMqQueueOptions): BullMqJobQueue {
 
     async upsertSchedule(schedule) {
       assertValidId("schedule id", schedule.id);
-      assertOpen();
-      const queue = await getQueue(schedule.queue);
-      // Never the legacy `repeat` option: a job scheduler is one record per id, whatever the replica count.
-      await queue.upsertJobScheduler(
-        schedule.id,
-        { pattern: schedule.pattern, tz: schedule.tz ?? "UTC" },
-        { name: schedule.job.name, data: schedule.job.data ?? {} },
-      );
+      // Within the producer's budget like every other producer call: during a Redis outage it fails fast (the worker
+      // start-up retries it in the background) instead of hanging.
+      await withProducer(`register schedule ${schedule.id}`, async () => {
+        const queue = await getQueue(schedule.queue);
+        // Never the legacy `repeat` option: a job scheduler is one record per id, whatever the replica count.
+        await queue.upsertJobScheduler(
+          schedule.id,
+          { pattern: schedule.pattern, tz: schedule.tz ?? "UTC" },
+          { name: schedule.job.name, data: schedule.job.data ?? {} },
+        );
+      });
     },
 
     async counts(queueName) {

@@ -29,7 +29,12 @@ export class RetryLaterError extends Error {
 
 /** The queue backend did not answer in time (Redis down): an HTTP handler maps this to 503. */
 export class QueueUnavailableError extends Error {
-  override readonly name = "QueueUnavailableError";
+  override readonly name: string = "QueueUnavailableError";
+}
+
+/** The queue was closed by this process (shutdown): unlike an outage, trying again will not help. */
+export class QueueClosedError extends QueueUnavailableError {
+  override readonly name = "QueueClosedError";
 }
 
 /** Redis would silently drop queue keys under memory pressure; BullMQ needs `maxmemory-policy noeviction`. */

@@ -13,7 +13,7 @@ import type {
   ScheduleDefinition,
   WorkerOptions,
 } from "../../domain/ports.ts";
-import { PermanentJobError, QueueUnavailableError, RetryLaterError, assertRange, assertValidId, isQueryableId } from "./errors.ts";
+import { PermanentJobError, QueueClosedError, QueueUnavailableError, RetryLaterError, assertRange, assertValidId, isQueryableId } from "./errors.ts";
 import { describeError, noopLogger, type QueueLogger } from "./logger.ts";
 import { DEFAULT_ATTEMPTS, DEFAULT_BACKOFF, normalizeJobOptions, retryDelayMs } from "./job-options.ts";
 
@@ -232,7 +232,7 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): JobQu
   ): EnqueueResult {
     // While active jobs drain at shutdown they may still queue follow-up work; it is kept (and lost with the
     // process, like every waiting job here) instead of failing the job that is finishing.
-    if (closed && running.size === 0) throw new QueueUnavailableError("the in-process queue is closed");
+    if (closed && running.size === 0) throw new QueueClosedError("the in-process queue is closed");
     const state = queueState(queue);
     pruneFinished(state);
     const { attempts, backoff, delayMs } = normalizeJobOptions(enqueueOptions);
@@ -292,7 +292,7 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): JobQu
   }
 
   function assertAccepting(): void {
-    if (closed && running.size === 0) throw new QueueUnavailableError("the in-process queue is closed");
+    if (closed && running.size === 0) throw new QueueClosedError("the in-process queue is closed");
   }
 
   function queueNextScheduledRun(schedule: ScheduleState): void {
@@ -334,7 +334,7 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): JobQu
     },
 
     async startWorker(queue, processor, workerOptions: WorkerOptions = {}) {
-      if (closed) throw new QueueUnavailableError("the in-process queue is closed");
+      if (closed) throw new QueueClosedError("the in-process queue is closed");
       const concurrency = workerOptions.concurrency ?? 1;
       if (!Number.isInteger(concurrency) || concurrency < 1) {
         throw new RangeError(`worker concurrency must be a positive integer, got ${concurrency}`);
@@ -346,7 +346,7 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): JobQu
     },
 
     async upsertSchedule(definition) {
-      if (closed) throw new QueueUnavailableError("the in-process queue is closed");
+      if (closed) throw new QueueClosedError("the in-process queue is closed");
       assertValidId("schedule id", definition.id);
       // Validate before touching the current schedule, so a bad pattern leaves the old one running.
       nextCronRun(definition.pattern, definition.tz ?? "UTC", new Date(now()));

@@ -11,7 +11,7 @@ import { createMemoryLock } from "./memory-lock.ts";
 import { closeConnection, logConnectionErrors, waitForConnection } from "./redis-connection.ts";
 import { createRedisLock } from "./redis-lock.ts";
 
-export { PermanentJobError, QueueUnavailableError, RedisEvictionPolicyError, RetryLaterError } from "./errors.ts";
+export { PermanentJobError, QueueClosedError, QueueUnavailableError, RedisEvictionPolicyError, RetryLaterError } from "./errors.ts";
 export type { QueueLogger } from "./logger.ts";
 export { withLock, type LockScope, type WithLockResult } from "./with-lock.ts";
 
