@@ -106,6 +106,8 @@ export const commits = pgTable(
     index("commits_org_ai_confidence_idx").on(t.orgId, t.aiConfidence),
     // The incident form's suspects: commits that landed between two deployments (ADR 060).
     index("commits_repo_landed_idx").on(t.repoId, sql`coalesce(${t.committedAt}, ${t.authoredAt})`),
+    // Team and person views: one author's commits over a range, across the organisation's repositories.
+    index("commits_org_author_idx").on(t.orgId, t.authorLogin, t.authoredAt).where(sql`${t.authorLogin} is not null`),
     check("commits_ai_confidence_range", sql`${t.aiConfidence} is null or (${t.aiConfidence} >= 0 and ${t.aiConfidence} <= 1)`),
   ],
 );
@@ -197,10 +199,16 @@ export const pullRequests = pgTable(
     closedAt: timestamp({ withTimezone: true }),
     mergeCommitSha: text(),
     aiMarkers: jsonb().$type<string[]>().notNull().default([]),
+    /** Submitted reviews (pull_request_review "submitted"), approvals among them, and reviews that said something (a body). */
+    reviewCount: integer().notNull().default(0),
+    approvalCount: integer().notNull().default(0),
+    commentedReviewCount: integer().notNull().default(0),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex("pull_requests_repo_number_key").on(t.repoId, t.number),
+    // The organisation's pull-request list, newest first, over a time range.
+    index("pull_requests_org_opened_idx").on(t.orgId, t.openedAt),
     index("pull_requests_repo_state_idx").on(t.repoId, t.state, t.openedAt),
     // What a production deployment shipped includes the pull requests merged since the one before (DORA lead time).
     index("pull_requests_repo_merged_idx").on(t.repoId, t.mergedAt).where(sql`${t.mergedAt} is not null`),

@@ -65,9 +65,34 @@ export const notificationChannels = pgTable(
     /** Kind-specific settings (Slack channel id, email addresses, PagerDuty routing key); validated by zod. */
     config: jsonb().$type<Record<string, unknown>>().notNull(),
     enabled: boolean().notNull().default(true),
+    /** Opt-in: the weekly digest (issue 18) is sent to this channel too. */
+    weeklyDigest: boolean().notNull().default(false),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index("notification_channels_org_idx").on(t.orgId)],
+);
+
+/**
+ * One weekly digest per channel and week (the Monday it covers up to, in the organisation's zone): the primary key
+ * is the send-once guard, like alert_deliveries for alerts. A retried job finds the row and sends nothing twice.
+ */
+export const digestDeliveries = pgTable(
+  "digest_deliveries",
+  {
+    orgId: orgIdColumn(),
+    channelId: belongsTo(() => notificationChannels.id),
+    weekStart: date({ mode: "string" }).notNull(),
+    status: text({ enum: ["pending", "sent", "failed"] })
+      .notNull()
+      .default("pending"),
+    attempts: integer().notNull().default(0),
+    lastError: text(),
+    externalId: text(),
+    sentAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: "digest_deliveries_pkey", columns: [t.channelId, t.weekStart] }), index("digest_deliveries_org_week_idx").on(t.orgId, t.weekStart)],
 );
 
 export const alerts = pgTable(

@@ -171,3 +171,53 @@ export const commitFailures = pgTable(
   },
   (t) => [primaryKey({ columns: [t.repoId, t.sha] }), index("commit_failures_org_idx").on(t.orgId, t.failedAt)],
 );
+
+/**
+ * Teams (issue 18): from GitHub (`source = 'github'`, synced daily and on team/membership webhooks; `githubId` is
+ * GitHub's team id) or made by an admin in Settings (`source = 'manual'`). A person may be in several teams.
+ */
+export const teams = pgTable(
+  "teams",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: orgIdColumn(),
+    slug: text().notNull(),
+    name: text().notNull(),
+    source: text({ enum: ["github", "manual"] }).notNull(),
+    githubId: bigint({ mode: "number" }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("teams_org_slug_key").on(t.orgId, t.slug),
+    uniqueIndex("teams_org_github_id_key").on(t.orgId, t.githubId).where(sql`${t.githubId} is not null`),
+  ],
+);
+
+/** Who is in a team, by GitHub login (commit and pull-request authors are matched by login). */
+export const teamMembers = pgTable(
+  "team_members",
+  {
+    teamId: belongsTo(() => teams.id),
+    orgId: orgIdColumn(),
+    login: text().notNull(),
+    source: text({ enum: ["github", "manual"] }).notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: "team_members_pkey", columns: [t.teamId, t.login] }), index("team_members_org_login_idx").on(t.orgId, t.login)],
+);
+
+/**
+ * The GitHub organisation's members as last synced (Members: read): what a team mapping may name. A login seen as
+ * a commit or pull-request author is known too, without a row here.
+ */
+export const githubOrgMembers = pgTable(
+  "github_org_members",
+  {
+    orgId: orgIdColumn(),
+    login: text().notNull(),
+    githubId: bigint({ mode: "number" }),
+    syncedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: "github_org_members_pkey", columns: [t.orgId, t.login] })],
+);
