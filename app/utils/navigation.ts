@@ -8,6 +8,7 @@ export const SETTINGS_TABS = [
   { to: "/settings/channels", label: "Notification channels" },
   { to: "/settings/alerts", label: "Alert rules" },
   { to: "/settings/members", label: "Members" },
+  { to: "/settings/teams", label: "Teams" },
   { to: "/settings/queues", label: "Queues" },
 ] as const satisfies readonly NavItem[];
 
@@ -15,6 +16,7 @@ export const SETTINGS_TABS = [
 export const MAIN_SECTIONS: readonly NavItem[] = [
   { to: "/dashboard", label: "Overview" },
   { to: "/events", label: "Events" },
+  { to: "/teams", label: "Teams" },
   { to: "/incidents", label: "Incidents" },
   { to: "/alerts", label: "Alerts" },
   { to: SETTINGS_TABS[0].to, label: "Settings" },
