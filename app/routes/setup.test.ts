@@ -142,8 +142,8 @@ describe("/setup in local mode (not production, no GitHub sign-in configured)", 
       callback_urls: ["https://sentinel.example.com/auth/github/callback"],
       setup_url: "https://sentinel.example.com/dashboard",
       public: false,
-      default_permissions: { contents: "read", metadata: "read", pull_requests: "read", deployments: "read" },
-      default_events: ["push", "pull_request", "pull_request_review", "deployment", "deployment_status"],
+      default_permissions: { contents: "read", metadata: "read", pull_requests: "read", deployments: "read", members: "read" },
+      default_events: ["push", "pull_request", "pull_request_review", "deployment", "deployment_status", "membership", "team", "organization"],
     });
 
     const personal = await run(setup.action, "/setup", { form: { name: "Sentinel" }, cookies: [demoCookie] });

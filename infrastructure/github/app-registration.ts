@@ -13,13 +13,16 @@ import { describeGitHubApp, forgetStoredGitHubApp, resolveOAuthClient, sealGitHu
  * SENTINEL_SECRET_KEY (app-config.ts reads them back). docs/decisions/051-github-app-setup.md says who may do it.
  */
 
-/** Read-only, and only what the detection and metrics read: contents (commits, diffs), pull requests, deployments. */
-export const GITHUB_APP_PERMISSIONS = { contents: "read", metadata: "read", pull_requests: "read", deployments: "read" } as const;
 /**
- * The events the webhook planner uses. `installation` and `installation_repositories` are not listed: GitHub sends
+ * Read-only, and only what the detection and metrics read: contents (commits, diffs), pull requests, deployments, and
+ * the organisation's members (GitHub's "Members: read": its teams and who is in them, for the team views, ADR 076).
+ */
+export const GITHUB_APP_PERMISSIONS = { contents: "read", metadata: "read", pull_requests: "read", deployments: "read", members: "read" } as const;
+/**
+ * The events the webhook planner uses (`membership`, `team` and `organization` queue a sync of the GitHub teams). `installation` and `installation_repositories` are not listed: GitHub sends
  * them to every App without a subscription (and refuses them in a manifest's default_events).
  */
-export const GITHUB_APP_EVENTS = ["push", "pull_request", "pull_request_review", "deployment", "deployment_status"] as const;
+export const GITHUB_APP_EVENTS = ["push", "pull_request", "pull_request_review", "deployment", "deployment_status", "membership", "team", "organization"] as const;
 
 export const WEBHOOK_PATH = "/api/webhooks/github";
 export const SETUP_CALLBACK_PATH = "/setup/callback";
