@@ -26,6 +26,8 @@ export const RESCORE_ORGANIZATION_JOB = "rescore-organization";
 export const RETENTION_JOB = "apply-retention";
 export const DELIVER_ALERT_JOB = "deliver-alert";
 export const ACKNOWLEDGE_PAGERDUTY_JOB = "acknowledge-pagerduty";
+export const SYNC_GITHUB_TEAMS_TICK = "sync-github-teams-tick";
+export const SYNC_GITHUB_TEAMS_JOB = "sync-github-teams";
 
 /** The hourly tick of a metrics job: it picks the organisations whose local time calls for the job and fans out. */
 const tick = <T extends string>(job: T) => `${job}-tick` as const;
@@ -133,6 +135,14 @@ export const JOB_CATALOG = {
     queue: "notifications",
     payload: alertChannel,
     id: (alertId: string, channelId: string) => `pd-ack-${jobIdPart(alertId)}-${jobIdPart(channelId)}`,
+  },
+  // Teams from GitHub (ADR 076): the daily tick fans out one sync per organisation and day; a membership/team/organization
+  // webhook queues one per organisation and 5-minute window (`key`), so a burst of team edits makes one sync.
+  [SYNC_GITHUB_TEAMS_TICK]: { queue: "scheduled-jobs", payload: noPayload },
+  [SYNC_GITHUB_TEAMS_JOB]: {
+    queue: "scheduled-jobs",
+    payload: z.object({ orgId: uuid }),
+    id: (orgId: string, key: string) => jobIdPart(`${SYNC_GITHUB_TEAMS_JOB}-${orgId}-${key}`),
   },
 } as const satisfies Record<string, CatalogEntry>;
 

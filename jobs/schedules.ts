@@ -11,6 +11,7 @@ import {
   RECOVER_DELIVERIES_JOB,
   RESCORE_CHECK_JOB,
   RETENTION_JOB,
+  SYNC_GITHUB_TEAMS_TICK,
   TRACK_SURVIVAL_WEEKLY,
   TRACK_SURVIVAL_WEEKLY_TICK,
   type JobName,
@@ -51,6 +52,8 @@ export const SCHEDULES: readonly ScheduleEntry[] = [
   // Removed repositories purged after the grace period, old payloads and patches dropped (issue 16). 03:53 UTC: away
   // from the hour and from the other nightly jobs.
   every(RETENTION_JOB, "53 3 * * *", RETENTION_JOB),
+  // GitHub teams and members (ADR 076), daily at 02:29 UTC, away from the hour; webhooks keep them current in between.
+  every(SYNC_GITHUB_TEAMS_TICK, "29 2 * * *", SYNC_GITHUB_TEAMS_TICK),
 ];
 
 export async function registerSchedules(queue: JobQueue, schedules: readonly ScheduleEntry[] = SCHEDULES): Promise<void> {

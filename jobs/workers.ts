@@ -15,6 +15,7 @@ import { createDemoJobs } from "./demo-metrics.ts";
 import { createJobRouter, type JobHandler } from "./router.ts";
 import { registerSchedulesWhenReachable } from "./schedules.ts";
 import { createWebhookJobs } from "./webhooks.ts";
+import { createTeamsJobs } from "./teams.ts";
 
 /**
  * Per-queue concurrency: analysis is CPU-light but waits on GitHub; PGlite runs one query at a time anyway.
@@ -68,6 +69,7 @@ export function createJobHandlers(services: Services, github: GitHubApiSource): 
       ...createDemoJobs({ db: services.db, queue: services.queue, lock: services.lock, now: () => services.clock.now() }),
       ...createRescoreJobs({ ...base, lock: services.lock, now: () => services.clock.now() }),
       ...createRetentionJobs({ db: services.db, lock: services.lock, logger, env: services.env, now: () => services.clock.now() }),
+      ...createTeamsJobs({ ...base, github, now: () => services.clock.now() }),
     },
     notifications: { ...alerts.notifications },
   };

@@ -31,6 +31,23 @@ export interface HookDelivery {
   action: string | null;
 }
 
+/** An organisation as its installation sees it: the account's login and the installation's id. */
+export interface GitHubOrganizationTarget {
+  installationId: number;
+  org: string;
+}
+
+export interface GitHubTeam {
+  id: number;
+  slug: string;
+  name: string;
+}
+
+export interface GitHubMember {
+  id: number;
+  login: string;
+}
+
 export interface GitHubApi extends CommitSource {
   /** Commits between two shas, oldest first, page by page (250 per page); null when GitHub no longer has the range. */
   compareCommits(repository: RepositoryTarget, before: string, after: string, page: number): Promise<{ commits: GitHubListedCommit[]; hasMore: boolean } | null>;
@@ -43,6 +60,13 @@ export interface GitHubApi extends CommitSource {
   listHookDeliveries(cursor: string | null): Promise<{ deliveries: HookDelivery[]; nextCursor: string | null }>;
   /** Asks GitHub to send a delivery again (JWT). */
   redeliver(hookDeliveryId: number): Promise<void>;
+  /**
+   * The organisation's teams, members of one team, members of the organisation (Members: read; every page). null when
+   * GitHub answers 404 (the organisation or team is gone); a 403 (the permission not granted) is a GitHubAccessError.
+   */
+  listOrganizationTeams(target: GitHubOrganizationTarget): Promise<GitHubTeam[] | null>;
+  listTeamMembers(target: GitHubOrganizationTarget, teamSlug: string): Promise<GitHubMember[] | null>;
+  listOrganizationMembers(target: GitHubOrganizationTarget): Promise<GitHubMember[] | null>;
 }
 
 export { GitHubAccessError } from "./access-refusal.ts";
@@ -67,6 +91,8 @@ function refusalOf(error: unknown): GitHubRefusal | null {
 }
 
 const MAX_FILE_PAGES = 10; // GitHub lists at most 3,000 files of a commit, 300 per page.
+/** Teams and members are listed 100 a page; 200 pages (20,000 people or teams) bound a runaway Link chain. */
+const MAX_LIST_PAGES = 200;
 const REQUEST_TIMEOUT_MS = 20_000;
 
 function nextLink(headers: Record<string, string | number | undefined>): boolean {
@@ -78,6 +104,10 @@ function parseJsonBody(body: unknown): unknown {
   if (Buffer.isBuffer(body)) return JSON.parse(body.toString("utf8"));
   if (typeof body === "string") return JSON.parse(body);
   return body;
+}
+
+function memberOf(row: Record<string, unknown>): GitHubMember {
+  return { id: Number(row.id), login: String(row.login) };
 }
 
 function splitName(fullName: string): { owner: string; repo: string } {
@@ -187,6 +217,26 @@ export function createGitHubApi(
 
   const signal = () => AbortSignal.timeout(REQUEST_TIMEOUT_MS);
 
+  /** Every page of an organisation list (per_page 100, following GitHub's Link header), as the installation. */
+  async function listEveryPage<T>(
+    target: GitHubOrganizationTarget,
+    what: string,
+    route: string,
+    params: Record<string, string>,
+    map: (row: Record<string, unknown>) => T,
+  ): Promise<T[] | null> {
+    return call(`installation-${target.installationId}`, what, async () => {
+      const octokit = await installationOctokit(target.installationId);
+      const rows: T[] = [];
+      for (let page = 1; page <= MAX_LIST_PAGES; page += 1) {
+        const response = await octokit.request(route, { ...params, per_page: 100, page, request: { signal: signal() } });
+        rows.push(...(response.data as Array<Record<string, unknown>>).map(map));
+        if (!nextLink(response.headers as Record<string, string | undefined>)) break;
+      }
+      return rows;
+    });
+  }
+
   return {
     async getCommit(repository, sha) {
       return callForRepository(repository, `GET /repos/${repository.fullName}/commits/${sha}`, async (octokit, target) => {
@@ -252,6 +302,22 @@ export function createGitHubApi(
         return { deliveries, nextCursor };
       });
       return result ?? { deliveries: [], nextCursor: null };
+    },
+
+    async listOrganizationTeams(target) {
+      return listEveryPage(target, `GET /orgs/${target.org}/teams`, "GET /orgs/{org}/teams", { org: target.org }, (row) => ({
+        id: Number(row.id),
+        slug: String(row.slug),
+        name: String(row.name),
+      }));
+    },
+
+    async listTeamMembers(target, teamSlug) {
+      return listEveryPage(target, `GET /orgs/${target.org}/teams/${teamSlug}/members`, "GET /orgs/{org}/teams/{team_slug}/members", { org: target.org, team_slug: teamSlug }, memberOf);
+    },
+
+    async listOrganizationMembers(target) {
+      return listEveryPage(target, `GET /orgs/${target.org}/members`, "GET /orgs/{org}/members", { org: target.org }, memberOf);
     },
 
     async redeliver(hookDeliveryId) {

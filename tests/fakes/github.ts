@@ -4,7 +4,8 @@ import type { GitHubCommitRecord } from "../fixtures/corpus.ts";
 
 /**
  * A local stand-in for GitHub's REST API (node:http, loopback only) for tests, dev and the benchmark: installation
- * tokens, get a repository, get a commit (files paged past 300), list commits, compare, and the App's webhook deliveries. Failures
+ * tokens, get a repository, get a commit (files paged past 300), list commits, compare, the App's webhook deliveries, and an
+ * organisation's teams and members. Failures
  * are injected per route; every request is recorded.
  */
 
@@ -40,6 +41,12 @@ export interface FakeHookDelivery {
   repository_id: number | null;
 }
 
+/** A GitHub organisation's teams and members, as the teams sync reads them (Members: read). */
+export interface FakeOrganization {
+  teams: Array<{ id: number; slug: string; name: string; members: string[] }>;
+  members: Array<{ id: number; login: string }>;
+}
+
 export interface FakeGitHub {
   url: string;
   requests: Array<{ method: string; path: string }>;
@@ -53,6 +60,8 @@ export interface FakeGitHub {
   recordHookDelivery(attempt: Omit<FakeHookDelivery, "id" | "delivered_at" | "status"> & { status?: string }): FakeHookDelivery;
   /** Called when Sentinel asks for a redelivery. */
   onRedeliver?: (delivery: FakeHookDelivery) => void | Promise<void>;
+  /** Organisations by login (case-insensitive) for `/orgs/{org}/teams`, `/orgs/{org}/teams/{slug}/members`, `/orgs/{org}/members`. */
+  setOrganization(login: string, organization: FakeOrganization): void;
   /** Added to every answer, to model network latency. */
   latencyMs: number;
   /** Most requests in flight at once, per installation token (Authorization header). */
@@ -66,6 +75,7 @@ export async function startFakeGitHub(options: { latencyMs?: number } = {}): Pro
   const commits = new Map<string, GitHubCommitRecord>();
   const repositories = new Map<string, FakeRepository>();
   const failures: InjectedFailure[] = [];
+  const organizations = new Map<string, FakeOrganization>();
   let nextHookDeliveryId = 0;
 
   const fake: FakeGitHub = {
@@ -84,6 +94,9 @@ export async function startFakeGitHub(options: { latencyMs?: number } = {}): Pro
     },
     fail(failure) {
       failures.push({ ...failure });
+    },
+    setOrganization(login, organization) {
+      organizations.set(login.toLowerCase(), organization);
     },
     recordHookDelivery(attempt) {
       nextHookDeliveryId += 1;
@@ -204,6 +217,21 @@ export async function startFakeGitHub(options: { latencyMs?: number } = {}): Pro
         { status: "ahead", total_commits: between.length, commits: rows.map(listed), files: [] },
         link(url, page, between.length > page * perPage),
       );
+    }
+    if (method === "GET" && (match = /^\/orgs\/([^/]+)\/(teams|members)(?:\/([^/]+)\/members)?$/.exec(url.pathname))) {
+      const organization = organizations.get(decodeURIComponent(match[1]!).toLowerCase());
+      if (!organization) return send(response, 404, { message: "Not Found" });
+      const team = match[3] === undefined ? null : organization.teams.find((candidate) => candidate.slug === decodeURIComponent(match![3]!));
+      if (match[2] === "members" && match[3] !== undefined) return send(response, 404, { message: "Not Found" });
+      if (match[3] !== undefined && !team) return send(response, 404, { message: "Not Found" });
+      const all: unknown[] = team
+        ? team.members.map((login) => organization.members.find((member) => member.login === login) ?? { id: 0, login })
+        : match[2] === "teams"
+          ? organization.teams.map(({ id, slug, name }) => ({ id, slug, name }))
+          : organization.members;
+      // GitHub's default page is 30, at most 100.
+      const perPage = Math.min(100, Number(url.searchParams.get("per_page") ?? "30"));
+      return send(response, 200, all.slice((page - 1) * perPage, page * perPage), link(url, page, all.length > page * perPage));
     }
     return send(response, 404, { message: `fake GitHub has no route for ${method} ${url.pathname}` });
   }
