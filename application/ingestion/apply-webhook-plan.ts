@@ -1,4 +1,5 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { z } from "zod";
 import type {
   CodeEventDraft,
   CommitDraft,
@@ -46,6 +47,8 @@ export type ApplyOutcome =
       /** Repositories that became active (installation created or repositories added): candidates for backfill. */
       repositoriesAdded: string[];
       compareRange: CompareRange | null;
+      /** A team or membership changed: the worker queues a sync of the organisation's GitHub teams (ADR 076). */
+      syncTeams?: boolean;
     };
 
 /**
@@ -78,9 +81,18 @@ async function applyInTransaction(tx: Transaction, plan: WebhookPlan, deliveryId
       return applyInstallation(tx, plan);
     case "installation_repositories":
       return applyInstallationRepositories(tx, plan);
+    case "teams_changed":
+      return applyTeamsChanged(tx, plan.installationId, plan.event);
     case "activity":
       return applyActivity(tx, plan, deliveryId);
   }
+}
+
+/** Nothing to write: the installation's organisation is named, and the worker queues the teams sync for it. */
+async function applyTeamsChanged(tx: Transaction, installationId: number, event: string): Promise<ApplyOutcome> {
+  const [installation] = await tx.select({ orgId: githubInstallations.orgId }).from(githubInstallations).where(eq(githubInstallations.id, installationId));
+  if (!installation) return { status: "ignored", reason: `${event} for installation ${installationId}, which Sentinel does not know` };
+  return { status: "processed", orgId: installation.orgId, eventsInserted: 0, commitsToAnalyze: [], repositoriesAdded: [], compareRange: null, syncTeams: true };
 }
 
 /** One organisation per GitHub account; the slug is the login, made unique if another org already has it. */
@@ -274,11 +286,13 @@ async function writeActivity(
   deliveryId: string | null,
 ): Promise<Extract<ApplyOutcome, { status: "processed" }>> {
   await lockBranches(tx, repo, plan);
-  const eventsInserted = await insertCodeEvents(tx, repo, plan.events, deliveryId);
+  const inserted = await insertCodeEvents(tx, repo, plan.events, deliveryId);
+  const eventsInserted = inserted.size;
   const commitsToAnalyze = await upsertPushedCommits(tx, repo, plan.commits);
   if (plan.pullRequest) {
     const eventTime = new Date(plan.events[0]?.timestamp ?? plan.pullRequest.openedAt);
     commitsToAnalyze.push(...(await upsertPullRequest(tx, repo, plan.pullRequest, eventTime)));
+    for (const event of plan.events) if (event.type === "pr_review" && inserted.has(event.eventKey)) await countReview(tx, repo, event);
   }
   if (plan.deployment) await upsertDeployment(tx, repo, plan.deployment);
   return {
@@ -309,21 +323,69 @@ async function lockBranches(
   }
 }
 
-/** Appends the plan's code events; a replayed event is skipped. Returns how many were new. */
+/** Appends the plan's code events; a replayed event is skipped. Returns the keys of the new ones. */
 async function insertCodeEvents(
   tx: Transaction,
   repo: { id: string; orgId: string },
   events: CodeEventDraft[],
   deliveryId: string | null,
-): Promise<number> {
-  if (events.length === 0) return 0;
+): Promise<Set<string>> {
+  if (events.length === 0) return new Set();
   const inserted = await tx
     .insert(codeEvents)
     // A draft's fields are the row's columns; its timestamp is ISO text.
     .values(events.map((event) => ({ ...event, orgId: repo.orgId, repoId: repo.id, timestamp: new Date(event.timestamp), deliveryId })))
     .onConflictDoNothing({ target: [codeEvents.repoId, codeEvents.eventKey] })
-    .returning({ id: codeEvents.id });
-  return inserted.length;
+    .returning({ eventKey: codeEvents.eventKey });
+  return new Set(inserted.map((row) => row.eventKey));
+}
+
+/** What a pr_review event's payload says about its review (domain/ingestion/webhook-plan.ts, planReview). */
+const reviewEventSchema = z.object({
+  action: z.enum(["submitted", "dismissed"]),
+  state: z.string(),
+  reviewId: z.number().int(),
+  commented: z.boolean(),
+  byAuthor: z.boolean(),
+});
+
+/**
+ * Adds a review event that was just stored to its pull request's review counts (issue 18, the pull-request lens).
+ * Idempotent because it runs only for an event this transaction inserted: a redelivered or replayed review finds its
+ * key (pr/N/review/ID/action) taken and counts nothing. An approval that was dismissed stops counting, whichever of
+ * its two events arrives first: each looks up the other by its key (one probe of code_events_repo_event_key). The
+ * PR's author commenting on their own PR is no review. Deliveries of one PR run one at a time (lockBranches).
+ */
+async function countReview(tx: Transaction, repo: { id: string }, event: CodeEventDraft): Promise<void> {
+  const parsed = reviewEventSchema.safeParse(event.payload);
+  if (!parsed.success || event.prNumber === null) return;
+  const review = parsed.data;
+  if (review.byAuthor) return;
+  const keyOf = (action: string) => `pr/${event.prNumber}/review/${review.reviewId}/${action}`;
+  const where = and(eq(pullRequests.repoId, repo.id), eq(pullRequests.number, event.prNumber));
+  if (review.action === "submitted") {
+    const approved = review.state === "approved" && !(await hasEvent(tx, repo, keyOf("dismissed")));
+    await tx
+      .update(pullRequests)
+      .set({
+        reviewCount: sql`${pullRequests.reviewCount} + 1`,
+        approvalCount: sql`${pullRequests.approvalCount} + ${approved ? 1 : 0}`,
+        commentedReviewCount: sql`${pullRequests.commentedReviewCount} + ${review.commented ? 1 : 0}`,
+      })
+      .where(where);
+    return;
+  }
+  const [submitted] = await tx
+    .select({ state: sql<string | null>`${codeEvents.payload} ->> 'state'` })
+    .from(codeEvents)
+    .where(and(eq(codeEvents.repoId, repo.id), eq(codeEvents.eventKey, keyOf("submitted"))));
+  if (submitted?.state !== "approved") return;
+  await tx.update(pullRequests).set({ approvalCount: sql`greatest(${pullRequests.approvalCount} - 1, 0)` }).where(where);
+}
+
+async function hasEvent(tx: Transaction, repo: { id: string }, eventKey: string): Promise<boolean> {
+  const rows = await tx.select({ id: codeEvents.id }).from(codeEvents).where(and(eq(codeEvents.repoId, repo.id), eq(codeEvents.eventKey, eventKey))).limit(1);
+  return rows.length > 0;
 }
 
 /** Upserts a push's commits and links them to their branch's pull request. Returns the ones still to analyse. */

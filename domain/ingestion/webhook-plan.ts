@@ -1,4 +1,5 @@
 import { agentBranchTool, findMarkerLines } from "../detection/markers.ts";
+import { z } from "zod";
 import type { CodeEventType } from "./event-types.ts";
 import {
   deploymentPayloadSchema,
@@ -102,6 +103,8 @@ export type InstallationAction = "created" | "deleted" | "suspend" | "unsuspend"
 
 export type WebhookPlan =
   | { kind: "ignored"; reason: string }
+  /** A GitHub team, a team's members or the organisation's members changed: sync the installation's teams (ADR 076). */
+  | { kind: "teams_changed"; installationId: number; event: string }
   | {
       kind: "installation";
       action: InstallationAction;
@@ -266,6 +269,10 @@ export function planWebhookIngestion(event: string, payload: unknown, deliveryId
       return planInstallation(parseWebhookPayload(event, installationPayloadSchema, payload));
     case "installation_repositories":
       return planInstallationRepositories(parseWebhookPayload(event, installationRepositoriesPayloadSchema, payload));
+    case "membership":
+    case "team":
+    case "organization":
+      return planTeamsChanged(event, parseWebhookPayload(event, teamsChangedPayloadSchema, payload));
     default:
       return { kind: "ignored", reason: `event "${event}" is not used by Sentinel` };
   }
@@ -354,6 +361,11 @@ function planPullRequest(payload: PullRequestPayload, deliveryId: string): Webho
   return singleEventPlan(payload, event, { pullRequest: draft });
 }
 
+/** "Approved with no comment" is an approval whose review said nothing: GitHub sends an empty body as null or "". */
+function hasReviewBody(review: Record<string, unknown>): boolean {
+  return typeof review.body === "string" && review.body.trim() !== "";
+}
+
 function planReview(payload: ReviewPayload): WebhookPlan {
   if (payload.action !== "submitted" && payload.action !== "dismissed") {
     return { kind: "ignored", reason: `pull_request_review action "${payload.action}" is not used by Sentinel` };
@@ -369,7 +381,8 @@ function planReview(payload: ReviewPayload): WebhookPlan {
     eventKey: `pr/${pr.number}/review/${review.id}/${payload.action}`,
     actor: reviewer,
     timestamp: submittedAt,
-    payload: { action: payload.action, state: review.state.toLowerCase(), reviewer },
+    // reviewId and commented feed the PR's review counts (apply-webhook-plan.ts, countReview); byAuthor says it is none.
+    payload: { action: payload.action, state: review.state.toLowerCase(), reviewer, reviewId: review.id, commented: hasReviewBody(review), byAuthor: reviewer !== null && reviewer === pr.user?.login },
   });
   const pickup = countsAsPickup ? { at: submittedAt, reviewer } : { at: null, reviewer: null };
   return singleEventPlan(payload, event, { pullRequest: pullRequestDraft(pr, pickup) });
@@ -416,6 +429,21 @@ function planDeploymentStatus(payload: DeploymentStatusPayload): WebhookPlan {
     payload: { environment: status.environment ?? value.environment, state },
   });
   return singleEventPlan(payload, event, { deployment: deploymentDraft(value, { state, at: status.created_at }) });
+}
+
+/** `membership`, `team` and `organization` deliveries: only the installation matters, the sync reads the rest from GitHub. */
+const teamsChangedPayloadSchema = z.object({ action: z.string(), installation: z.object({ id: z.number().int() }).passthrough() }).passthrough();
+
+/** The actions that change who is in which team or in the organisation; `delivery-relevance.ts` lists the same. */
+export const TEAMS_CHANGED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
+  membership: ["added", "removed"],
+  team: ["created", "deleted", "edited"],
+  organization: ["member_added", "member_removed"],
+};
+
+function planTeamsChanged(event: string, payload: z.infer<typeof teamsChangedPayloadSchema>): WebhookPlan {
+  if (!TEAMS_CHANGED_ACTIONS[event]?.includes(payload.action)) return { kind: "ignored", reason: `${event} action "${payload.action}" is not used by Sentinel` };
+  return { kind: "teams_changed", installationId: payload.installation.id, event };
 }
 
 function planInstallation(payload: InstallationPayload): WebhookPlan {
