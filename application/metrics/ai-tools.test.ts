@@ -12,6 +12,8 @@ import { installationPayload } from "../../tests/fixtures/webhooks.ts";
 import { buildCommitVerdict } from "../analysis/analyze-stored-commit.ts";
 import { writeVerdicts } from "../analysis/verdict-writer.ts";
 import { applyWebhookPlan } from "../ingestion/apply-webhook-plan.ts";
+import { MARKER_SIGNAL_IDS } from "../../domain/detection/types.ts";
+import { getOrganisationAiTools } from "./ai-tools-organisation.ts";
 import { getAiToolsByWeek, UNRECORDED_TOOL, type AiToolsScope } from "./ai-tools.ts";
 
 /**
@@ -119,5 +121,61 @@ describe("AI commits by tool and ISO week", () => {
   it("never reads another organisation's commits, even given its repository id", async () => {
     expect((await getAiToolsByWeek(database.db, other, { now: NOW, days: 90 })).tools).toEqual([{ tool: AGENTS.cursor, commits: 1, writtenLines: expect.any(Number) }]);
     expect((await getAiToolsByWeek(database.db, { orgId: scope.orgId, repoId: other.repoId }, { now: NOW, days: 90 })).byWeek).toEqual([]);
+  });
+});
+
+describe("the organisation's weekly per-tool rollup (repo_weekly_tool_activity, ADR 078)", () => {
+  /** What the rollup must hold: the per-repository read over the same whole weeks. */
+  async function rawWeeks(target: AiToolsScope) {
+    return (await getAiToolsByWeek(database.db, target, { now: NOW, days: 97 })).byWeek;
+  }
+
+  it("holds what the per-repository read counts from the commits, week by week and tool by tool", async () => {
+    const organisation = await getOrganisationAiTools(database.db, scope.orgId, { now: NOW, days: 90 });
+    expect(organisation.byWeek).toEqual(await rawWeeks(scope));
+    expect(organisation.weeks[0]).toBe("2025-12-15");
+    // A rollup row is a whole week: the range starts at the local Monday of its first day.
+    expect(organisation.from.toISOString()).toBe("2025-12-15T08:00:00.000Z");
+    expect(organisation.tools.find((tool) => tool.tool === AGENTS.claudeCode)).toMatchObject({
+      commits: 2,
+      repositories: [{ id: scope.repoId, fullName: "tools-org/app", commits: 2, writtenLines: lines.claudeThisWeek! + lines.claudeLastWeek! }],
+    });
+  });
+
+  it("spells the tool like ai-tools.ts: commit_ai_tool knows every marker id of the domain", async () => {
+    const [fn] = await database.sql<{ source: string }[]>`select prosrc as source from pg_proc where proname = 'commit_ai_tool'`;
+    const ids = [...fn!.source.matchAll(/@\.id == "([^"]+)"/g)].map((match) => match[1]);
+    expect(ids.sort()).toEqual([...MARKER_SIGNAL_IDS].sort());
+  });
+
+  it("never shows another organisation's tools", async () => {
+    const others = await getOrganisationAiTools(database.db, other.orgId, { now: NOW, days: 90 });
+    expect(others.tools.map((tool) => [tool.tool, tool.repositories.map((repo) => repo.id)])).toEqual([[AGENTS.cursor, [other.repoId]]]);
+  });
+
+  it("follows a re-score, a deleted commit and a new time zone in the same transaction", async () => {
+    // A re-score (ADR 074) names the tool of a verdict stored before tools were recorded.
+    await database.sql`update commits set signals = ${JSON.stringify([{ id: "agent-coauthor-trailer", weight: 0.9, evidence: "Claude Code co-author trailer", agent: AGENTS.claudeCode }])}::jsonb, detector_version = 'sentinel-detector-1.3.1'
+      where repo_id = ${scope.repoId} and sha = ${sha("old-marked")}`;
+    // A commit re-scored below the threshold leaves the tools.
+    await database.sql`update commits set ai_confidence = 0.2 where repo_id = ${scope.repoId} and sha = ${sha("old-styled")}`;
+    await database.sql`delete from commits where repo_id = ${scope.repoId} and sha = ${sha("cursor")}`;
+    const after = await getOrganisationAiTools(database.db, scope.orgId, { now: NOW, days: 90 });
+    expect(after.byWeek).toEqual(await rawWeeks(scope));
+    expect(after.tools.map((tool) => tool.tool)).not.toContain(UNRECORDED_TOOL);
+    expect(after.tools.map((tool) => tool.tool)).not.toContain(AGENTS.cursor);
+    expect(after.tools.find((tool) => tool.tool === AGENTS.claudeCode)?.commits).toBe(3);
+
+    // Sunday 20:00 in Los Angeles is Monday in Tokyo: the commit moves to the next week when the zone changes.
+    await analysed(scope, "sunday-evening", "2026-03-16T03:00:00Z", { message: claude("Weekend fix") });
+    const zoned = async (timeZone: string) => {
+      await database.sql`update organizations set timezone = ${timeZone} where id = ${scope.orgId}`;
+      const organisation = await getOrganisationAiTools(database.db, scope.orgId, { now: NOW, days: 90 });
+      expect(organisation.byWeek).toEqual(await rawWeeks(scope));
+      return organisation.byWeek.filter((row) => row.tool === AGENTS.claudeCode).map((row) => [row.week, row.commits]);
+    };
+    expect(await zoned("America/Los_Angeles")).toEqual([[LAST_WEEK, 3], [THIS_WEEK, 1]]);
+    expect(await zoned("Asia/Tokyo")).toEqual([[LAST_WEEK, 2], [THIS_WEEK, 2]]);
+    await zoned("America/Los_Angeles");
   });
 });

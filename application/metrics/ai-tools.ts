@@ -90,7 +90,7 @@ function weeklyToolRows(scope: AiToolsScope, from: Date, to: Date) {
 }
 
 /** The Mondays of every week from the one `from` falls in to the one `to` falls in. */
-function weeksOf(from: Date, to: Date, timeZone: string): string[] {
+export function weeksOf(from: Date, to: Date, timeZone: string): string[] {
   const last = weekStartOf(localClock(new Date(to.getTime() - 1), timeZone).date);
   const weeks: string[] = [];
   for (let week = weekStartOf(localClock(from, timeZone).date); week <= last; week = addDays(week, 7)) weeks.push(week);

@@ -4,6 +4,7 @@ import { cohortSurvival, type CohortSurvival } from "../../domain/metrics/surviv
 import { addDays, localClock, startOfLocalDay, weekStartOf } from "../../domain/metrics/time.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
 import { lineSurvival } from "../../infrastructure/db/schema/index.ts";
+import { storeToolLineCohorts } from "./ai-tools-lines.ts";
 import { loadPatchEvents } from "./provenance-store.ts";
 import type { RepositoryScope } from "./repo-metrics.ts";
 import { replaceWhenChanged } from "./upsert-changed.ts";
@@ -75,6 +76,8 @@ export async function computeRepoSurvival(
         ...replaceWhenChanged(lineSurvival, SURVIVAL_COLUMNS, ["lines_born", "lines_died", "lines_lost", "curve", "as_of"]),
       });
   }
+  // The same fates, per AI tool (ADR 078): each tool's AI tax and survival.
+  await storeToolLineCohorts(db, scope, fates, { asOf, from, firstWeek, lastWeek: weekStartOf(addDays(options.asOfDate, -1)) });
   // A cohort of the window the replay no longer yields (its lines changed sides: a re-score moved a file's AI flag)
   // is gone, not stale: the window's cohorts are exactly the ones just computed.
   const kept = cohorts.map((cohort) => sql`(${cohort.cohortWeek}::date, ${cohort.authorKind})`);

@@ -1,4 +1,4 @@
-import { bigint, date, doublePrecision, index, integer, pgTable, smallint, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, date, doublePrecision, index, integer, pgTable, smallint, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { perRiskTier } from "./columns.ts";
 import { repositoryRowColumns } from "./tenancy.ts";
 
@@ -123,3 +123,58 @@ export const repoDailyShareBins = shareBinsTable("repo_daily_share_bins", "day")
  * bin and at most 6 days at the window's start instead of 90 day rows (ADR 033). Kept by the same triggers.
  */
 export const repoWeeklyShareBins = shareBinsTable("repo_weekly_share_bins", "week");
+
+/**
+ * Per repository, ISO week (its Monday in the organisation's time zone) and AI tool: the commits judged AI-written
+ * (confidence ≥ 0.5) and their written lines, under the tool application/metrics/ai-tools.ts names (the SQL function
+ * commit_ai_tool, migration 0023), so the organisation's weekly per-tool chart reads ≈ 100 repositories × weeks × tools
+ * small rows instead of every commit's signals (ADR 078). Kept by statement-level triggers on commits like the share
+ * bins (several rows per key when writers overlapped: read with sum(); a row falling to zero is deleted), so analysis,
+ * import and re-scoring (ADR 074) keep it exact in their own transaction; a change of the organisation's time zone
+ * rebuilds the organisation's rows.
+ */
+export const repoWeeklyToolActivity = pgTable(
+  "repo_weekly_tool_activity",
+  {
+    ...repositoryRowColumns(),
+    week: date({ mode: "string" }).notNull(),
+    tool: text().notNull(),
+    commits: integer().notNull().default(0),
+    writtenLines: bigint({ mode: "number" }).notNull().default(0),
+  },
+  // The organisation's read covers every column (an index-only scan by week range); the triggers find a key by repository.
+  (t) => [
+    index("repo_weekly_tool_activity_org_week_idx").on(t.orgId, t.week, t.repoId, t.tool, t.commits, t.writtenLines),
+    index("repo_weekly_tool_activity_repo_week_idx").on(t.repoId, t.week, t.tool),
+  ],
+);
+
+/**
+ * Per repository, weekly cohort (the Monday lines were written in, organisation's time zone) and AI tool: what became
+ * of the AI-written lines the tool's commits added, from the same provenance replay as line_survival (computed with
+ * it, replaced when changed, ADR 078). A life table by whole weeks since birth — deaths and censored lines (still
+ * alive at as_of, or lost to a truncated patch) in week 0..12 — pools into one Kaplan–Meier estimate over any set
+ * of repositories and cohorts; reworked lines are those deleted or rewritten within 14 days, out of the lines at least
+ * 14 days old at as_of (matured_lines): the tool's AI tax.
+ */
+export const repoWeeklyToolLines = pgTable(
+  "repo_weekly_tool_lines",
+  {
+    ...repositoryRowColumns(),
+    week: date({ mode: "string" }).notNull(),
+    tool: text().notNull(),
+    linesBorn: integer().notNull(),
+    maturedLines: integer().notNull(),
+    reworkedLines: integer().notNull(),
+    /** Index k: lines that died k whole weeks after birth (k = 0..12); later deaths are not kept. */
+    deathsByWeek: integer().array().notNull(),
+    /** Index k: lines censored k whole weeks after birth (k = 0..12). */
+    censoredByWeek: integer().array().notNull(),
+    asOf: timestamp({ withTimezone: true }).notNull(),
+    computedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("repo_weekly_tool_lines_repo_week_tool_key").on(t.repoId, t.week, t.tool),
+    index("repo_weekly_tool_lines_org_week_idx").on(t.orgId, t.week),
+  ],
+);

@@ -1,0 +1,177 @@
+import { sql } from "drizzle-orm";
+import { AI_CONFIDENCE_THRESHOLD } from "../../domain/detection/threshold.ts";
+import type { LineFate } from "../../domain/metrics/provenance.ts";
+import { DAY_MS, localClock, weekStartOf } from "../../domain/metrics/time.ts";
+import type { Executor } from "../../infrastructure/db/client.ts";
+import { repoWeeklyToolLines } from "../../infrastructure/db/schema/index.ts";
+import type { RepositoryScope } from "./repo-metrics.ts";
+import { replaceWhenChanged } from "./upsert-changed.ts";
+
+/**
+ * Each AI tool's AI tax and line survival (issue 18, ADR 078), from the provenance replay line_survival already makes:
+ * the AI-written lines of each tool's commits, per weekly cohort, kept as a life table by whole weeks since birth in
+ * repo_weekly_tool_lines, so any set of repositories and weeks pools into one estimate with a few sums.
+ */
+
+const WEEK_MS = 7 * DAY_MS;
+/** Life-table weeks kept: 0..12, enough for survival after 12 weeks (line_survival's longest mark). */
+export const LIFE_TABLE_WEEKS = 13;
+/** Rework counts lines deleted or rewritten within this many days of being written: the AI tax's churn window (daily.ts). */
+export const REWORK_WINDOW_DAYS = 14;
+
+/**
+ * The minimum sample for a tool's AI tax and survival: under either count the figures would move by several points
+ * with one commit, so they are not shown ("insufficientData"). ADR 078.
+ */
+export const TOOL_MIN_WRITTEN_LINES = 200;
+export const TOOL_MIN_COMMITS = 5;
+
+export interface ToolLineCohort {
+  week: string;
+  tool: string;
+  linesBorn: number;
+  maturedLines: number;
+  reworkedLines: number;
+  deathsByWeek: number[];
+  censoredByWeek: number[];
+}
+
+/**
+ * Pure: groups the AI-written lines' fates by (birth week, tool of their commit). A line dies at its death, and is
+ * censored when lost (a truncated patch) or still alive at `asOf`; a fate later than 12 whole weeks is not kept (the
+ * line was at risk through every kept week). Lines of a commit with no tool (below the AI threshold, while its file
+ * was AI-written) are left out: their tool is not known.
+ */
+export function toolLineCohorts(fates: readonly LineFate[], toolOf: ReadonlyMap<string, string>, options: { asOf: number; weekOf: (bornAt: number) => string }): ToolLineCohort[] {
+  const cohorts = new Map<string, ToolLineCohort>();
+  const matureBefore = options.asOf - REWORK_WINDOW_DAYS * DAY_MS;
+  for (const fate of fates) {
+    if (!fate.origin.ai) continue;
+    const tool = toolOf.get(fate.origin.sha);
+    if (tool === undefined) continue;
+    const week = options.weekOf(fate.origin.bornAt);
+    const key = `${week}|${tool}`;
+    let cohort = cohorts.get(key);
+    if (!cohort) {
+      cohort = { week, tool, linesBorn: 0, maturedLines: 0, reworkedLines: 0, deathsByWeek: new Array<number>(LIFE_TABLE_WEEKS).fill(0), censoredByWeek: new Array<number>(LIFE_TABLE_WEEKS).fill(0) };
+      cohorts.set(key, cohort);
+    }
+    const endedAt = fate.end === "alive" ? options.asOf : Math.min(fate.endAt ?? options.asOf, options.asOf);
+    const lifetime = Math.max(0, endedAt - fate.origin.bornAt);
+    const died = fate.end === "died" && fate.endAt !== null && fate.endAt <= options.asOf;
+    cohort.linesBorn += fate.count;
+    const weekIndex = Math.floor(lifetime / WEEK_MS);
+    if (weekIndex < LIFE_TABLE_WEEKS) (died ? cohort.deathsByWeek : cohort.censoredByWeek)[weekIndex]! += fate.count;
+    // Matured: followed for the whole rework window (a line lost before its end has no known fate, so it is left out).
+    const reworked = died && lifetime <= REWORK_WINDOW_DAYS * DAY_MS;
+    const followed = fate.origin.bornAt <= matureBefore && !(fate.end === "lost" && lifetime <= REWORK_WINDOW_DAYS * DAY_MS);
+    if (followed) {
+      cohort.maturedLines += fate.count;
+      if (reworked) cohort.reworkedLines += fate.count;
+    }
+  }
+  return [...cohorts.values()].sort((a, b) => a.week.localeCompare(b.week) || a.tool.localeCompare(b.tool));
+}
+
+export interface PooledToolLines {
+  linesBorn: number;
+  maturedLines: number;
+  reworkedLines: number;
+  deathsByWeek: readonly number[];
+  censoredByWeek: readonly number[];
+}
+
+/**
+ * Kaplan–Meier over the pooled life table: S(w) = Π over weeks k < w of (1 − deaths_k ÷ at risk_k), where lines
+ * censored in week k are at risk through it (deaths first, as domain/metrics/survival.ts). Null when no line was
+ * still followed at the start of week w − 1 (nothing says what happens by then).
+ */
+export function pooledSurvivalAfter(pooled: PooledToolLines, weeks: number): number | null {
+  let atRisk = pooled.linesBorn;
+  let survival = 1;
+  for (let week = 0; week < weeks; week += 1) {
+    if (atRisk <= 0) return null;
+    const deaths = pooled.deathsByWeek[week] ?? 0;
+    survival *= 1 - deaths / atRisk;
+    atRisk -= deaths + (pooled.censoredByWeek[week] ?? 0);
+  }
+  return survival;
+}
+
+/** The tool's AI tax: of its lines followed for 14 days, the share deleted or rewritten within them. */
+export function reworkShare(pooled: PooledToolLines): number | null {
+  return pooled.maturedLines > 0 ? pooled.reworkedLines / pooled.maturedLines : null;
+}
+
+const TOOL_LINE_COLUMNS = ["org_id", "lines_born", "matured_lines", "reworked_lines", "deaths_by_week", "censored_by_week", "as_of"] as const;
+
+/**
+ * Stores the repository's per-tool cohorts of the weeks [firstWeek, lastWeek] from the fates of computeRepoSurvival's
+ * replay (as of `asOf`), replacing a row only when a value changed, and deletes the window's rows the replay no longer
+ * yields (a re-score moved a commit to another tool, or a file's lines to the other side).
+ */
+export async function storeToolLineCohorts(
+  db: Executor,
+  scope: RepositoryScope,
+  fates: readonly LineFate[],
+  window: { asOf: Date; firstWeek: string; lastWeek: string; from: Date },
+): Promise<ToolLineCohort[]> {
+  const rows = await db.execute<{ sha: string; tool: string }>(sql`
+    select c.sha, commit_ai_tool(c.signals) as tool from commits c
+    where c.repo_id = ${scope.repoId} and c.org_id = ${scope.orgId}
+      and c.authored_at >= ${window.from.toISOString()}::timestamptz and c.authored_at < ${window.asOf.toISOString()}::timestamptz
+      and c.ai_confidence >= ${AI_CONFIDENCE_THRESHOLD}`);
+  const toolOf = new Map(rows.map((row) => [row.sha, row.tool]));
+  const cohorts = toolLineCohorts(fates, toolOf, {
+    asOf: window.asOf.getTime(),
+    weekOf: (bornAt) => weekStartOf(localClock(new Date(bornAt), scope.timeZone).date),
+  }).filter((cohort) => cohort.week >= window.firstWeek && cohort.week <= window.lastWeek);
+  if (cohorts.length > 0) {
+    await db
+      .insert(repoWeeklyToolLines)
+      .values(cohorts.map((cohort) => ({ orgId: scope.orgId, repoId: scope.repoId, ...cohort, asOf: window.asOf })))
+      .onConflictDoUpdate({
+        target: [repoWeeklyToolLines.repoId, repoWeeklyToolLines.week, repoWeeklyToolLines.tool],
+        ...replaceWhenChanged(repoWeeklyToolLines, TOOL_LINE_COLUMNS),
+      });
+  }
+  const kept = cohorts.map((cohort) => sql`(${cohort.week}::date, ${cohort.tool})`);
+  await db.execute(sql`
+    delete from repo_weekly_tool_lines
+    where repo_id = ${scope.repoId} and week >= ${window.firstWeek}::date and week <= ${window.lastWeek}::date
+      ${kept.length > 0 ? sql`and (week, tool) not in (${sql.join(kept, sql`, `)})` : sql``}`);
+  return cohorts;
+}
+
+/**
+ * The pooled life table per tool of an organisation's cohorts in [firstWeek, lastWeek], of one repository or all the
+ * organisation's enabled ones, through repo_weekly_tool_lines_org_week_idx: one statement.
+ */
+export async function loadPooledToolLines(db: Executor, scope: { orgId: string; repoId: string | null }, weeks: { firstWeek: string; lastWeek: string }): Promise<Map<string, PooledToolLines>> {
+  const rows = await db.execute<{ tool: string; lines_born: number; matured_lines: number; reworked_lines: number; deaths: number[]; censored: number[] }>(sql`
+    with cohorts as materialized (
+      select l.tool, l.lines_born, l.matured_lines, l.reworked_lines, l.deaths_by_week, l.censored_by_week
+      from repo_weekly_tool_lines l
+      join repositories r on r.id = l.repo_id and r.org_id = l.org_id
+      where l.org_id = ${scope.orgId} and l.week >= ${weeks.firstWeek}::date and l.week <= ${weeks.lastWeek}::date
+        and ${scope.repoId === null ? sql`r.disabled_at is null` : sql`l.repo_id = ${scope.repoId}`}
+    ),
+    per_week as (
+      select c.tool, u.k, sum(u.d)::int as deaths, sum(u.c)::int as censored
+      from cohorts c, unnest(c.deaths_by_week, c.censored_by_week) with ordinality as u(d, c, k)
+      group by c.tool, u.k
+    ),
+    tables as (
+      select tool, array_agg(deaths order by k) as deaths, array_agg(censored order by k) as censored from per_week group by tool
+    )
+    select c.tool, sum(c.lines_born)::int as lines_born, sum(c.matured_lines)::int as matured_lines, sum(c.reworked_lines)::int as reworked_lines,
+      t.deaths, t.censored
+    from cohorts c join tables t on t.tool = c.tool
+    group by c.tool, t.deaths, t.censored`);
+  return new Map(
+    rows.map((row) => [
+      row.tool,
+      { linesBorn: row.lines_born, maturedLines: row.matured_lines, reworkedLines: row.reworked_lines, deathsByWeek: row.deaths, censoredByWeek: row.censored },
+    ]),
+  );
+}

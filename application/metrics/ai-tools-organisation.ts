@@ -1,0 +1,103 @@
+import { sql } from "drizzle-orm";
+import { DAY_MS, startOfLocalDay } from "../../domain/metrics/time.ts";
+import type { Executor } from "../../infrastructure/db/client.ts";
+import { loadPooledToolLines, type PooledToolLines } from "./ai-tools-lines.ts";
+import { byMostCommits, weeksOf, type AiToolsRange, type AiToolTotal, type AiToolWeek } from "./ai-tools.ts";
+
+/**
+ * The organisation's AI tools (issue 18, ADR 078): AI commits and written lines per ISO week and tool over its enabled
+ * repositories, each tool's repositories, and each tool's pooled line fates (AI tax, survival). Read from the rollups
+ * repo_weekly_tool_activity and repo_weekly_tool_lines, never from commits: over 100 repositories × 365 days the
+ * per-repository read (ai-tools.ts) would scan every commit's signals. A rollup row is a whole week, so the range
+ * counts the weeks it touches, from the Monday of the week its first day falls in.
+ */
+
+export interface ToolRepository {
+  id: string;
+  fullName: string;
+  commits: number;
+  writtenLines: number;
+}
+
+export interface OrganisationTool extends AiToolTotal {
+  /** The repositories the tool's commits went to, most commits first. */
+  repositories: ToolRepository[];
+  /** The tool's AI-written lines of the range's cohorts; null when no survival run followed any yet. */
+  lines: PooledToolLines | null;
+}
+
+export interface OrganisationAiTools {
+  from: Date;
+  to: Date;
+  days: number;
+  weeks: string[];
+  byWeek: AiToolWeek[];
+  tools: OrganisationTool[];
+}
+
+/** AI commits and written lines per week, tool and repository of the organisation's enabled repositories, over the weeks [first, last]. */
+function weeklyToolRows(orgId: string, weeks: { firstWeek: string; lastWeek: string }) {
+  return sql`
+    select to_char(a.week, 'YYYY-MM-DD') as week, a.tool, a.repo_id, r.full_name, sum(a.commits)::int as commits, sum(a.written_lines)::bigint as written_lines
+    from repo_weekly_tool_activity a
+    join repositories r on r.id = a.repo_id and r.org_id = a.org_id
+    where a.org_id = ${orgId} and a.week >= ${weeks.firstWeek}::date and a.week <= ${weeks.lastWeek}::date and r.disabled_at is null
+    group by a.week, a.tool, a.repo_id, r.full_name
+    having sum(a.commits) <> 0 or sum(a.written_lines) <> 0`;
+}
+
+type Row = {
+  week: string;
+  tool: string;
+  repo_id: string;
+  full_name: string;
+  commits: number;
+  written_lines: string | number;
+};
+
+function add<T extends { commits: number; writtenLines: number }>(map: Map<string, T>, key: string, fresh: () => T, commits: number, writtenLines: number): T {
+  const entry = map.get(key) ?? fresh();
+  entry.commits += commits;
+  entry.writtenLines += writtenLines;
+  map.set(key, entry);
+  return entry;
+}
+
+/** Folds the (week, tool, repository) rows into the chart's (week, tool) rows and the per-tool totals with their repositories. */
+export function foldToolRows(rows: readonly Row[]): { byWeek: AiToolWeek[]; tools: (AiToolTotal & { repositories: ToolRepository[] })[] } {
+  const weekly = new Map<string, AiToolWeek>();
+  const totals = new Map<string, AiToolTotal & { repositoryMap: Map<string, ToolRepository> }>();
+  for (const row of rows) {
+    const lines = Number(row.written_lines);
+    add(weekly, `${row.week}|${row.tool}`, () => ({ week: row.week, tool: row.tool, commits: 0, writtenLines: 0 }), row.commits, lines);
+    const total = add(totals, row.tool, () => ({ tool: row.tool, commits: 0, writtenLines: 0, repositoryMap: new Map() }), row.commits, lines);
+    add(total.repositoryMap, row.repo_id, () => ({ id: row.repo_id, fullName: row.full_name, commits: 0, writtenLines: 0 }), row.commits, lines);
+  }
+  const byWeek = [...weekly.values()].sort((a, b) => a.week.localeCompare(b.week) || a.tool.localeCompare(b.tool));
+  const tools = [...totals.values()]
+    .map(({ repositoryMap, ...total }) => ({
+      ...total,
+      repositories: [...repositoryMap.values()].sort((a, b) => b.commits - a.commits || b.writtenLines - a.writtenLines || a.fullName.localeCompare(b.fullName)),
+    }))
+    .sort(byMostCommits);
+  return { byWeek, tools };
+}
+
+/** The organisation's AI tools over the weeks the `days` ending `now` touch: two statements over the rollups, side by side. */
+export async function getOrganisationAiTools(db: Executor, orgId: string, range: AiToolsRange): Promise<OrganisationAiTools> {
+  const to = range.now;
+  const [zone] = await db.execute<{ timezone: string }>(sql`select timezone from organizations where id = ${orgId}`);
+  const timeZone = zone?.timezone ?? "UTC";
+  const weeks = weeksOf(new Date(to.getTime() - range.days * DAY_MS), to, timeZone);
+  const span = { firstWeek: weeks[0]!, lastWeek: weeks.at(-1)! };
+  const [rows, lines] = await Promise.all([db.execute<Row>(weeklyToolRows(orgId, span)), loadPooledToolLines(db, { orgId, repoId: null }, span)]);
+  const { byWeek, tools } = foldToolRows(rows);
+  return {
+    from: startOfLocalDay(span.firstWeek, timeZone),
+    to,
+    days: range.days,
+    weeks,
+    byWeek,
+    tools: tools.map((tool) => ({ ...tool, lines: lines.get(tool.tool) ?? null })),
+  };
+}
