@@ -9,6 +9,7 @@ import { enqueueCommitAnalyses } from "../application/analysis/enqueue-analysis.
 import { enqueueBackfill, enqueuePushRange } from "./history.ts";
 import { JOB_CATALOG, PROCESS_DELIVERY_JOB } from "../application/job-catalog.ts";
 import { defineJob } from "./router.ts";
+import { enqueueTeamsSyncAfterWebhook } from "./teams.ts";
 
 export { PROCESS_DELIVERY_JOB };
 export const deliveryJobId = JOB_CATALOG[PROCESS_DELIVERY_JOB].id;
@@ -41,6 +42,7 @@ export function createWebhookJobs(deps: {
             const now = deps.now?.() ?? new Date();
             for (const repoId of outcome.repositoriesAdded) await enqueueBackfill(deps.queue, { repoId, days: backfillDays }, now);
           }
+          if (outcome.syncTeams) await enqueueTeamsSyncAfterWebhook(deps.queue, outcome.orgId, deps.now?.() ?? new Date());
           // Alerts (issue 6): high_risk_deployed for each production deployment this delivery marked successful.
           for (const deploymentId of await productionDeploymentsSucceededBy(deps.db, deliveryId)) await enqueueDeploymentEvaluation(deps.queue, deploymentId);
           deps.logger.debug(

@@ -13,6 +13,10 @@ const RELEVANT_ACTIONS: Record<string, ReadonlySet<string> | null> = {
   deployment_status: null,
   installation: new Set(["created", "deleted", "suspend", "unsuspend"]),
   installation_repositories: new Set(["added", "removed"]),
+  // Team changes queue a sync of the GitHub teams (ADR 076); webhook-plan.ts TEAMS_CHANGED_ACTIONS holds the same.
+  membership: new Set(["added", "removed"]),
+  team: new Set(["created", "deleted", "edited"]),
+  organization: new Set(["member_added", "member_removed"]),
 };
 
 export type DeliveryRelevance = { relevant: true } | { relevant: false; reason: string };
