@@ -26,6 +26,7 @@ export const RESCORE_ORGANIZATION_JOB = "rescore-organization";
 export const RETENTION_JOB = "apply-retention";
 export const DELIVER_ALERT_JOB = "deliver-alert";
 export const ACKNOWLEDGE_PAGERDUTY_JOB = "acknowledge-pagerduty";
+export const SEND_WEEKLY_DIGEST_JOB = "send-weekly-digest";
 export const SYNC_GITHUB_TEAMS_TICK = "sync-github-teams-tick";
 export const SYNC_GITHUB_TEAMS_JOB = "sync-github-teams";
 
@@ -34,6 +35,8 @@ const tick = <T extends string>(job: T) => `${job}-tick` as const;
 export const COMPUTE_METRICS_DAILY_TICK = tick(COMPUTE_METRICS_DAILY);
 export const TRACK_SURVIVAL_WEEKLY_TICK = tick(TRACK_SURVIVAL_WEEKLY);
 export const MONITOR_SATURATION_HOURLY_TICK = tick(MONITOR_SATURATION_HOURLY);
+/** The weekly digest's hourly tick: organisations whose local time is Monday 08:00–08:59 (issue 18, ADR 077). */
+export const SEND_WEEKLY_DIGEST_TICK = tick(SEND_WEEKLY_DIGEST_JOB);
 
 /** The metrics jobs whose results the alert rules are evaluated on. */
 export const METRICS_SOURCES = [COMPUTE_METRICS_DAILY, TRACK_SURVIVAL_WEEKLY, MONITOR_SATURATION_HOURLY] as const;
@@ -135,6 +138,13 @@ export const JOB_CATALOG = {
     queue: "notifications",
     payload: alertChannel,
     id: (alertId: string, channelId: string) => `pd-ack-${jobIdPart(alertId)}-${jobIdPart(channelId)}`,
+  },
+  [SEND_WEEKLY_DIGEST_TICK]: { queue: "scheduled-jobs", payload: noPayload },
+  // One job per organisation and week: every tick of the digest hour, and every worker, queues it once.
+  [SEND_WEEKLY_DIGEST_JOB]: {
+    queue: "notifications",
+    payload: z.object({ orgId: uuid, weekStart: localDate }),
+    id: (orgId: string, weekStart: string) => `weekly-digest-${jobIdPart(orgId)}-${jobIdPart(weekStart)}`,
   },
   // Teams from GitHub (ADR 076): the daily tick fans out one sync per organisation and day; a membership/team/organization
   // webhook queues one per organisation and 5-minute window (`key`), so a burst of team edits makes one sync.

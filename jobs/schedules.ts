@@ -11,6 +11,7 @@ import {
   RECOVER_DELIVERIES_JOB,
   RESCORE_CHECK_JOB,
   RETENTION_JOB,
+  SEND_WEEKLY_DIGEST_TICK,
   SYNC_GITHUB_TEAMS_TICK,
   TRACK_SURVIVAL_WEEKLY,
   TRACK_SURVIVAL_WEEKLY_TICK,
@@ -54,6 +55,9 @@ export const SCHEDULES: readonly ScheduleEntry[] = [
   every(RETENTION_JOB, "53 3 * * *", RETENTION_JOB),
   // GitHub teams and members (ADR 076), daily at 02:29 UTC, away from the hour; webhooks keep them current in between.
   every(SYNC_GITHUB_TEAMS_TICK, "29 2 * * *", SYNC_GITHUB_TEAMS_TICK),
+  // The weekly digest (issue 18, ADR 077): hourly, the tick picks the organisations at Monday 08:xx local time. Minute 5,
+  // off the hour's pile-up; any minute works for every zone offset, half-hour ones included (one tick per local hour).
+  every(SEND_WEEKLY_DIGEST_TICK, "5 * * * *", SEND_WEEKLY_DIGEST_TICK),
 ];
 
 export async function registerSchedules(queue: JobQueue, schedules: readonly ScheduleEntry[] = SCHEDULES): Promise<void> {

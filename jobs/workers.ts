@@ -5,6 +5,7 @@ import type { GitHubApi } from "../infrastructure/github/github-api.ts";
 import { createCommitSourceResolver } from "../application/analysis/commit-sources.ts";
 import type { Services } from "../application/services.ts";
 import { createAlertJobs } from "./alerts.ts";
+import { createDigestJobs } from "./digest.ts";
 import { createAnalysisJobs } from "./analysis.ts";
 import { BACKFILL_REPOSITORY_JOB, createHistoryJobs, FETCH_PUSH_RANGE_JOB } from "./history.ts";
 import { createMetricsJobs } from "./metrics.ts";
@@ -53,6 +54,7 @@ export function createJobHandlers(services: Services, github: GitHubApiSource): 
   const base = { db: services.db, queue: services.queue, logger };
   const history = createHistoryJobs({ db: services.db, queue: services.queue, github });
   const alerts = createAlertJobs({ ...base, env: services.env });
+  const digest = createDigestJobs({ db: services.db, queue: services.queue, env: services.env, now: () => services.clock.now() });
   return {
     webhooks: {
       ...createWebhookJobs({ ...base, backfillDays: backfillDaysFor(github, services.env.GITHUB_BACKFILL_DAYS) }),
@@ -70,8 +72,9 @@ export function createJobHandlers(services: Services, github: GitHubApiSource): 
       ...createRescoreJobs({ ...base, lock: services.lock, now: () => services.clock.now() }),
       ...createRetentionJobs({ db: services.db, lock: services.lock, logger, env: services.env, now: () => services.clock.now() }),
       ...createTeamsJobs({ ...base, github, now: () => services.clock.now() }),
+      ...digest.scheduled,
     },
-    notifications: { ...alerts.notifications },
+    notifications: { ...alerts.notifications, ...digest.notifications },
   };
 }
 
