@@ -1,0 +1,345 @@
+import { sql, type SQL } from "drizzle-orm";
+import { UNMARKED_AGENT } from "../../domain/detection/agents.ts";
+import { AI_CONFIDENCE_THRESHOLD } from "../../domain/detection/threshold.ts";
+import { MARKER_SIGNAL_IDS } from "../../domain/detection/types.ts";
+import type { Executor } from "../../infrastructure/db/client.ts";
+import { UNRECORDED_TOOL } from "../metrics/ai-tools.ts";
+
+/**
+ * The pull-request lens (issue 18, item 3; ADR 075). A pull request is **AI-assisted** when its head branch or body
+ * carries an agent marker (`pull_requests.ai_markers`) or at least one of its commits' counted lines is AI-written
+ * (a counted file's `written_lines` whose per-file confidence reaches AI_CONFIDENCE_THRESHOLD); every other pull
+ * request is **human**. Its AI share is those AI-written lines over its commits' written lines (`commits.written_lines`,
+ * the counted files' lines: what every AI share in Sentinel is a share of).
+ */
+
+/** Which pull requests a list shows: all, the AI-assisted ones, or the human ones. */
+export const PULL_REQUEST_KINDS = ["all", "ai", "human"] as const;
+export type PullRequestKind = (typeof PULL_REQUEST_KINDS)[number];
+
+export interface PullRequestListQuery {
+  orgId: string;
+  /** Pull requests opened in [from, to). */
+  from: Date;
+  to: Date;
+  /** One repository of the organisation, or all of them. */
+  repoId?: string;
+  kind: PullRequestKind;
+  /** 1-based. */
+  page: number;
+  limit: number;
+}
+
+export interface PullRequestRow {
+  repoId: string;
+  repoFullName: string;
+  number: number;
+  title: string;
+  authorLogin: string | null;
+  state: string;
+  openedAt: Date;
+  mergedAt: Date | null;
+  aiAssisted: boolean;
+  /** The pull request's commits' written lines, and of them the AI-written ones. */
+  writtenLines: number;
+  aiLines: number;
+  /** aiLines / writtenLines; null when its commits wrote no counted line (or are not analysed yet). */
+  aiShare: number | null;
+  /** The tools named by its AI commits' markers ("unmarked" when judged by style, "unknown" when not recorded). */
+  agents: string[];
+  /** Highest risk tier (1–4) of a file its commits changed with AI-written code; null when none. */
+  highestAiRiskTier: number | null;
+  reviews: { count: number; approvals: number; commented: number; firstReviewAt: Date | null; approvedWithoutComment: boolean };
+  /** Ready for review (or opened) → first review by someone else, in minutes; null when not reviewed. */
+  timeToFirstReviewMinutes: number | null;
+  /** Opened → merged, in minutes; null when not merged. */
+  cycleTimeMinutes: number | null;
+}
+
+/** The figures of one side of the comparison, with the count behind each so a small sample reads as one. */
+export interface PullRequestGroupSummary {
+  pullRequests: number;
+  merged: number;
+  cycleTimeMedianMinutes: number | null;
+  cycleTimeP75Minutes: number | null;
+  reviewed: number;
+  timeToFirstReviewMedianMinutes: number | null;
+  timeToFirstReviewP75Minutes: number | null;
+  mergedWithoutReview: number;
+  /** mergedWithoutReview / merged; null when none merged. */
+  mergedWithoutReviewShare: number | null;
+}
+
+export interface PullRequestList {
+  /** Pull requests of the filter (kind, repository) in the range. */
+  total: number;
+  pullRequests: PullRequestRow[];
+  /** AI-assisted vs human over the whole range (and repository), whatever the kind filter. */
+  summary: { ai: PullRequestGroupSummary; human: PullRequestGroupSummary };
+}
+
+const THRESHOLD = sql.raw(String(AI_CONFIDENCE_THRESHOLD));
+
+/** A marker of any id: only these can name a tool, so a commit holding one without a recorded tool is "unknown". */
+const ANY_MARKER_PATH = `$[*] ? (${MARKER_SIGNAL_IDS.map((id) => `@.id == "${id}"`).join(" || ")})`;
+
+/** A commit's tool, read from its signals exactly as the per-tool view reads it (application/metrics/ai-tools.ts). */
+function toolOf(signals: SQL): SQL {
+  return sql`coalesce(jsonb_path_query_first(${signals}, '$[*] ? (@.agent != null).agent') #>> '{}', case
+    when jsonb_path_exists(${signals}, '$[*].agent') then ${UNMARKED_AGENT}
+    when jsonb_path_exists(${signals}, ${ANY_MARKER_PATH}::jsonpath) then ${UNRECORDED_TOOL}
+    else ${UNMARKED_AGENT}
+  end)`;
+}
+
+/**
+ * The range's pull requests with their lines, one CTE both the page and the comparison read. The pull requests come
+ * from pull_requests_org_opened_idx (org_id, opened_at); per pull request its commits from commits_repo_pr_idx, and per
+ * commit its AI-written files from the (repo_id, commit_sha, file_path) key of code_attribution.
+ */
+function rangedPullRequests(where: SQL): SQL {
+  return sql`
+    ranged as materialized (
+      select pr.repo_id, pr.number, pr.title, pr.author_login, pr.state, pr.opened_at, pr.merged_at, pr.first_review_at,
+        coalesce(pr.ready_for_review_at, pr.opened_at) as review_wait_from, pr.review_count, pr.approval_count,
+        pr.commented_review_count, jsonb_array_length(pr.ai_markers) > 0 as marked, lines.written_lines, lines.ai_lines
+      from pull_requests pr
+      cross join lateral (
+        select coalesce(sum(c.written_lines), 0)::int as written_lines, coalesce(sum(ai.lines), 0)::int as ai_lines
+        from commits c
+        left join lateral (
+          select sum(ca.written_lines) as lines from code_attribution ca
+          where ca.repo_id = c.repo_id and ca.commit_sha = c.sha and ca.org_id = c.org_id
+            and ca.counts_toward_share and ca.ai_confidence >= ${THRESHOLD}
+        ) ai on true
+        where c.repo_id = pr.repo_id and c.pr_number = pr.number and c.org_id = pr.org_id
+      ) lines
+      where ${where}
+    ), classified as materialized (
+      select r.*, (r.marked or r.ai_lines > 0) as ai_assisted,
+        extract(epoch from r.merged_at - r.opened_at) / 60 as cycle_minutes,
+        -- greatest() skips nulls: an unreviewed pull request must stay null, not 0.
+        case when r.first_review_at is not null then greatest(extract(epoch from r.first_review_at - r.review_wait_from) / 60, 0) end as review_minutes
+      from ranged r
+    )`;
+}
+
+/** The range's pull requests: pull_requests_org_opened_idx (org_id, opened_at). */
+function inRange(query: Pick<PullRequestListQuery, "orgId" | "from" | "to" | "repoId">): SQL {
+  return sql`pr.org_id = ${query.orgId}
+    and pr.opened_at >= ${query.from.toISOString()}::timestamptz and pr.opened_at < ${query.to.toISOString()}::timestamptz
+    ${query.repoId ? sql`and pr.repo_id = ${query.repoId}` : sql``}`;
+}
+
+function kindFilter(kind: PullRequestKind): SQL {
+  if (kind === "ai") return sql`where ai_assisted`;
+  if (kind === "human") return sql`where not ai_assisted`;
+  return sql``;
+}
+
+const groupSummary = (side: SQL) => sql`(
+  select json_build_object(
+    'pull_requests', count(*),
+    'merged', count(*) filter (where merged_at is not null),
+    'cycle_p50', percentile_cont(0.5) within group (order by cycle_minutes),
+    'cycle_p75', percentile_cont(0.75) within group (order by cycle_minutes),
+    'reviewed', count(review_minutes),
+    'review_p50', percentile_cont(0.5) within group (order by review_minutes),
+    'review_p75', percentile_cont(0.75) within group (order by review_minutes),
+    'merged_without_review', count(*) filter (where merged_at is not null and first_review_at is null)
+  ) from classified where ${side})`;
+
+type GroupRow = {
+  pull_requests: number;
+  merged: number;
+  cycle_p50: number | null;
+  cycle_p75: number | null;
+  reviewed: number;
+  review_p50: number | null;
+  review_p75: number | null;
+  merged_without_review: number;
+};
+
+type PageRow = {
+  repo_id: string;
+  full_name: string;
+  number: number;
+  title: string;
+  author_login: string | null;
+  state: string;
+  opened_at: string;
+  merged_at: string | null;
+  first_review_at: string | null;
+  ai_assisted: boolean;
+  written_lines: number;
+  ai_lines: number;
+  review_count: number;
+  approval_count: number;
+  commented_review_count: number;
+  cycle_minutes: number | null;
+  review_minutes: number | null;
+  agents: string[] | null;
+  highest_ai_tier: number | null;
+};
+
+/**
+ * The page's extras, for its rows only: the tools of its AI commits, and the highest tier of a file changed with
+ * AI-written code (AI confidence reaching the threshold, counted or not, as the unreviewed-merges metric reads it).
+ */
+function pageExtras(): SQL {
+  return sql`
+    cross join lateral (
+      select array_agg(distinct ${toolOf(sql`c.signals`)}) filter (where c.ai_confidence >= ${THRESHOLD}) as agents,
+        max(tier.tier) as highest_ai_tier
+      from commits c
+      left join lateral (
+        select max(ca.risk_tier)::int as tier from code_attribution ca
+        where ca.repo_id = c.repo_id and ca.commit_sha = c.sha and ca.org_id = c.org_id and ca.ai_confidence >= ${THRESHOLD}
+      ) tier on true
+      where c.repo_id = p.repo_id and c.pr_number = p.number and c.org_id = r.org_id
+    ) extras`;
+}
+
+const minutes = (value: number | string | null) => (value === null ? null : Math.round(Number(value)));
+const date = (value: string | null) => (value === null ? null : new Date(value));
+
+export function toPullRequestRow(row: PageRow): PullRequestRow {
+  return {
+    repoId: row.repo_id,
+    repoFullName: row.full_name,
+    number: row.number,
+    title: row.title,
+    authorLogin: row.author_login,
+    state: row.state,
+    openedAt: new Date(row.opened_at),
+    mergedAt: date(row.merged_at),
+    aiAssisted: row.ai_assisted,
+    writtenLines: row.written_lines,
+    aiLines: row.ai_lines,
+    aiShare: row.written_lines > 0 ? Math.min(1, row.ai_lines / row.written_lines) : null,
+    agents: [...(row.agents ?? [])].sort(),
+    highestAiRiskTier: row.highest_ai_tier,
+    reviews: {
+      count: row.review_count,
+      approvals: row.approval_count,
+      commented: row.commented_review_count,
+      firstReviewAt: date(row.first_review_at),
+      approvedWithoutComment: row.approval_count > 0 && row.commented_review_count === 0,
+    },
+    timeToFirstReviewMinutes: minutes(row.review_minutes),
+    cycleTimeMinutes: minutes(row.cycle_minutes),
+  };
+}
+
+function toGroupSummary(row: GroupRow): PullRequestGroupSummary {
+  return {
+    pullRequests: row.pull_requests,
+    merged: row.merged,
+    cycleTimeMedianMinutes: minutes(row.cycle_p50),
+    cycleTimeP75Minutes: minutes(row.cycle_p75),
+    reviewed: row.reviewed,
+    timeToFirstReviewMedianMinutes: minutes(row.review_p50),
+    timeToFirstReviewP75Minutes: minutes(row.review_p75),
+    mergedWithoutReview: row.merged_without_review,
+    mergedWithoutReviewShare: row.merged > 0 ? row.merged_without_review / row.merged : null,
+  };
+}
+
+/** The columns a listed pull request is shown with, from `classified` as p, its repository r and `extras`. */
+const PAGE_COLUMNS = sql`p.repo_id, r.full_name, p.number, p.title, p.author_login, p.state, p.opened_at, p.merged_at, p.first_review_at,
+  p.ai_assisted, p.written_lines, p.ai_lines, p.review_count, p.approval_count, p.commented_review_count, p.cycle_minutes,
+  p.review_minutes, extras.agents, extras.highest_ai_tier`;
+
+/** One page of the range's pull requests (newest opened first), how many the filter holds, and the comparison. */
+export async function listPullRequests(db: Executor, query: PullRequestListQuery): Promise<PullRequestList> {
+  const [row] = await db.execute<{ total: number; page: PageRow[] | null; ai: GroupRow; human: GroupRow }>(sql`
+    with ${rangedPullRequests(inRange(query))}, filtered as (
+      select * from classified ${kindFilter(query.kind)}
+    ), page as (
+      select * from filtered order by opened_at desc, number desc, repo_id limit ${query.limit} offset ${(query.page - 1) * query.limit}
+    )
+    select (select count(*) from filtered)::int as total,
+      (select json_agg(to_jsonb(rows) order by rows.opened_at desc, rows.number desc, rows.repo_id) from (
+        select ${PAGE_COLUMNS}
+        from page p
+        join repositories r on r.id = p.repo_id and r.org_id = ${query.orgId}
+        ${pageExtras()}
+      ) rows) as page,
+      ${groupSummary(sql`ai_assisted`)} as ai,
+      ${groupSummary(sql`not ai_assisted`)} as human
+  `);
+  return {
+    total: row!.total,
+    pullRequests: (row!.page ?? []).map(toPullRequestRow),
+    summary: { ai: toGroupSummary(row!.ai), human: toGroupSummary(row!.human) },
+  };
+}
+
+export interface PullRequestCommit {
+  sha: string;
+  /** The commit's push event, for its event page; null when the commit came without one (an import). */
+  eventId: number | null;
+  authorLogin: string | null;
+  authoredAt: Date;
+  messageHeadline: string;
+  aiConfidence: number | null;
+  analysisStatus: string;
+  writtenLines: number;
+  agent: string | null;
+}
+
+export interface PullRequestAiFile {
+  path: string;
+  riskTier: number;
+  /** AI-written lines of the file over the pull request's commits. */
+  aiLines: number;
+  commits: number;
+}
+
+export interface PullRequestDetail extends PullRequestRow {
+  commits: PullRequestCommit[];
+  aiFiles: PullRequestAiFile[];
+}
+
+/** One pull request of one repository of the organisation, or null (unknown number, or another organisation's). */
+export async function getPullRequestDetail(db: Executor, scope: { orgId: string; repoId: string; number: number }): Promise<PullRequestDetail | null> {
+  const [pr] = await db.execute<PageRow>(sql`
+    with ${rangedPullRequests(sql`pr.org_id = ${scope.orgId} and pr.repo_id = ${scope.repoId} and pr.number = ${scope.number}`)}
+    select ${PAGE_COLUMNS}
+    from classified p
+    join repositories r on r.id = p.repo_id and r.org_id = ${scope.orgId}
+    ${pageExtras()}
+  `);
+  if (!pr) return null;
+  const [commitRows, fileRows] = await Promise.all([
+    db.execute<{ sha: string; event_id: number | null; author_login: string | null; authored_at: string; message_headline: string; ai_confidence: number | null; analysis_status: string; written_lines: number; agent: string | null }>(sql`
+      select c.sha, (select e.id from code_events e where e.commit_sha = c.sha and e.repo_id = c.repo_id and e.type = 'commit' order by e.id limit 1) as event_id,
+        c.author_login, c.authored_at, c.message_headline, c.ai_confidence, c.analysis_status, c.written_lines,
+        case when c.ai_confidence >= ${THRESHOLD} then ${toolOf(sql`c.signals`)} end as agent
+      from commits c
+      where c.org_id = ${scope.orgId} and c.repo_id = ${scope.repoId} and c.pr_number = ${scope.number}
+      order by c.authored_at, c.sha`),
+    db.execute<{ path: string; risk_tier: number; ai_lines: number; commits: number }>(sql`
+      select ca.file_path as path, max(ca.risk_tier)::int as risk_tier, coalesce(sum(ca.written_lines) filter (where ca.counts_toward_share), 0)::int as ai_lines, count(*)::int as commits
+      from commits c
+      join code_attribution ca on ca.repo_id = c.repo_id and ca.commit_sha = c.sha and ca.org_id = c.org_id and ca.ai_confidence >= ${THRESHOLD}
+      where c.org_id = ${scope.orgId} and c.repo_id = ${scope.repoId} and c.pr_number = ${scope.number}
+      group by ca.file_path
+      order by max(ca.risk_tier) desc, 3 desc, ca.file_path`),
+  ]);
+  return {
+    ...toPullRequestRow(pr),
+    commits: commitRows.map((c) => ({
+      sha: c.sha,
+      eventId: c.event_id === null ? null : Number(c.event_id),
+      authorLogin: c.author_login,
+      authoredAt: new Date(c.authored_at),
+      messageHeadline: c.message_headline,
+      aiConfidence: c.ai_confidence,
+      analysisStatus: c.analysis_status,
+      writtenLines: c.written_lines,
+      agent: c.agent,
+    })),
+    aiFiles: fileRows.map((f) => ({ path: f.path, riskTier: f.risk_tier, aiLines: f.ai_lines, commits: f.commits })),
+  };
+}
