@@ -1,0 +1,130 @@
+import { createHash, randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AGENTS } from "../../domain/detection/agents.ts";
+import { analyzeCommit } from "../../domain/detection/engine.ts";
+import type { NormalisedCommit } from "../../domain/detection/types.ts";
+import { planWebhookIngestion } from "../../domain/ingestion/webhook-plan.ts";
+import type { LineFate } from "../../domain/metrics/provenance.ts";
+import { DAY_MS } from "../../domain/metrics/time.ts";
+import { repositories } from "../../infrastructure/db/schema/index.ts";
+import { installationPayload } from "../../tests/fixtures/webhooks.ts";
+import { addedPatch, makeCommit, makeFile } from "../../tests/support/commits.ts";
+import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
+import { buildCommitVerdict } from "../analysis/analyze-stored-commit.ts";
+import { writeVerdicts } from "../analysis/verdict-writer.ts";
+import { applyWebhookPlan } from "../ingestion/apply-webhook-plan.ts";
+import { LIFE_TABLE_WEEKS, loadPooledToolLines, pooledSurvivalAfter, reworkShare, toolLineCohorts } from "./ai-tools-lines.ts";
+import { computeRepoSurvival } from "./survival.ts";
+
+const T0 = Date.UTC(2026, 0, 5, 12); // a Monday
+const AS_OF = T0 + 70 * DAY_MS;
+
+function fate(sha: string, bornDay: number, end: LineFate["end"], endDay: number | null, count: number, ai = true): LineFate {
+  return {
+    origin: { sha, path: "src/a.ts", ai, bornAt: T0 + bornDay * DAY_MS },
+    end,
+    endAt: endDay === null ? null : T0 + endDay * DAY_MS,
+    endSha: endDay === null ? null : "later",
+    count,
+  };
+}
+
+const weekOf = (bornAt: number) => new Date(bornAt - (((new Date(bornAt).getUTCDay() + 6) % 7) * DAY_MS)).toISOString().slice(0, 10);
+
+describe("a tool's line cohorts (pure)", () => {
+  const tools = new Map([["claude", AGENTS.claudeCode], ["cursor", AGENTS.cursor]]);
+
+  it("puts each AI line under its commit's tool and birth week, with deaths and censoring by whole weeks since birth", () => {
+    const cohorts = toolLineCohorts(
+      [
+        fate("claude", 0, "died", 3, 10), // reworked within 14 days, week 0
+        fate("claude", 1, "died", 20, 5), // died in week 2 (19 days), not reworked
+        fate("claude", 2, "alive", null, 85), // censored at as_of: 68 days → week 9
+        fate("cursor", 0, "lost", 10, 4), // lost within the rework window: not followed
+        fate("claude", 0, "died", 1, 50, false), // a human file's lines: no tool
+        fate("unscored", 0, "alive", null, 7), // a commit under the AI threshold: no tool
+      ],
+      tools,
+      { asOf: AS_OF, weekOf },
+    );
+    expect(cohorts).toHaveLength(2);
+    const claude = cohorts.find((cohort) => cohort.tool === AGENTS.claudeCode)!;
+    expect(claude).toMatchObject({ week: "2026-01-05", linesBorn: 100, maturedLines: 100, reworkedLines: 10 });
+    expect(claude.deathsByWeek).toHaveLength(LIFE_TABLE_WEEKS);
+    expect(claude.deathsByWeek[0]).toBe(10);
+    expect(claude.deathsByWeek[2]).toBe(5);
+    expect(claude.censoredByWeek[9]).toBe(85);
+    expect(cohorts.find((cohort) => cohort.tool === AGENTS.cursor)).toMatchObject({ linesBorn: 4, maturedLines: 0, reworkedLines: 0 });
+  });
+
+  it("leaves lines younger than 14 days out of the tax, and keeps no fate past week 12", () => {
+    const [young] = toolLineCohorts([fate("claude", 65, "died", 66, 3)], tools, { asOf: AS_OF, weekOf });
+    expect(young).toMatchObject({ linesBorn: 3, maturedLines: 0, reworkedLines: 0 });
+    const [old] = toolLineCohorts([fate("claude", 0, "died", 100, 3)], tools, { asOf: T0 + 200 * DAY_MS, weekOf });
+    expect(old!.deathsByWeek.reduce((a, b) => a + b, 0)).toBe(0);
+    expect(old!.maturedLines).toBe(3);
+  });
+
+  it("pools into Kaplan–Meier by week, null once no line is followed, and the rework share of matured lines", () => {
+    const pooled = { linesBorn: 100, maturedLines: 80, reworkedLines: 20, deathsByWeek: [10, 0, 9, 0, 0, 0], censoredByWeek: [0, 0, 0, 0, 81, 0] };
+    expect(pooledSurvivalAfter(pooled, 1)).toBeCloseTo(0.9);
+    // 90 at risk in week 2, 9 die: 0.9 × 0.9.
+    expect(pooledSurvivalAfter(pooled, 4)).toBeCloseTo(0.81);
+    expect(pooledSurvivalAfter(pooled, 5)).toBeCloseTo(0.81);
+    expect(pooledSurvivalAfter(pooled, 6)).toBeNull();
+    expect(reworkShare(pooled)).toBe(0.25);
+    expect(reworkShare({ ...pooled, maturedLines: 0 })).toBeNull();
+  });
+});
+
+describe("computeRepoSurvival stores each tool's cohorts (repo_weekly_tool_lines)", () => {
+  let database: TestDatabase;
+  let scope: { orgId: string; repoId: string; fullName: string; timeZone: string };
+  const code = Array.from({ length: 10 }, (_, index) => `export const value${index} = compute(${index}); // keep`);
+
+  async function analysed(seed: string, authoredAt: string, overrides: Partial<NormalisedCommit>): Promise<void> {
+    const person = { name: "Dana Smith", email: "dana@example.org", date: authoredAt };
+    const commit = makeCommit({ sha: createHash("sha1").update(seed).digest("hex"), author: person, committer: person, ...overrides });
+    await database.sql`insert into commits (org_id, repo_id, sha, authored_at, on_default_branch) values (${scope.orgId}, ${scope.repoId}, ${commit.sha}, ${authoredAt}, true)`;
+    expect(await writeVerdicts(database.db, [buildCommitVerdict({ orgId: scope.orgId, repoId: scope.repoId, sha: commit.sha }, commit, analyzeCommit(commit), null, new Date(AS_OF))])).toEqual(["written"]);
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const deliveryId = randomUUID();
+    const repo = { id: 96002, full_name: "lines-org/app", default_branch: "main" };
+    await applyWebhookPlan(database.db, planWebhookIngestion("installation", installationPayload("created", 96001 + 1, { id: 96001, login: "lines-org" }, [repo]), deliveryId), deliveryId);
+    const [row] = await database.db.select({ repoId: repositories.id, orgId: repositories.orgId }).from(repositories).where(eq(repositories.githubId, 96002));
+    scope = { ...row!, fullName: "lines-org/app", timeZone: "UTC" };
+    await database.sql`update organizations set timezone = 'UTC' where id = ${scope.orgId}`;
+    await analysed("claude", "2026-01-06T10:00:00Z", {
+      message: "Add values\n\nCo-Authored-By: Claude Sonnet 4.5 <noreply@anthropic.com>",
+      files: [makeFile({ path: "src/values.ts", status: "added", additions: 10, deletions: 0, patch: addedPatch(code) })],
+    });
+    // Three days later a person rewrites the first four lines.
+    const rewrite = ["@@ -1,5 +1,2 @@", ...code.slice(0, 4).map((line) => `-${line}`), "+export const first = 1;", "+export const second = 2;", ` ${code[4]}`].join("\n");
+    await analysed("human", "2026-01-09T10:00:00Z", { files: [makeFile({ path: "src/values.ts", status: "modified", additions: 2, deletions: 4, patch: rewrite })] });
+  }, 60_000);
+
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it("follows the tool's lines: four of ten reworked within 14 days, the rest alive", async () => {
+    await computeRepoSurvival(database.db, scope, { asOfDate: "2026-03-16" });
+    const pooled = await loadPooledToolLines(database.db, { orgId: scope.orgId, repoId: null }, { firstWeek: "2026-01-05", lastWeek: "2026-03-09" });
+    const claude = pooled.get(AGENTS.claudeCode);
+    expect(claude).toMatchObject({ linesBorn: 10, maturedLines: 10, reworkedLines: 4 });
+    expect(reworkShare(claude!)).toBeCloseTo(0.4);
+    expect(pooledSurvivalAfter(claude!, 4)).toBeCloseTo(0.6);
+    expect([...pooled.keys()]).toEqual([AGENTS.claudeCode]);
+    // Another organisation's id reads nothing; so does a repository of this one under another organisation's id.
+    expect((await loadPooledToolLines(database.db, { orgId: randomUUID(), repoId: scope.repoId }, { firstWeek: "2026-01-05", lastWeek: "2026-03-09" })).size).toBe(0);
+    // A second run with nothing new changes no row.
+    const [before] = await database.sql<{ computed_at: Date }[]>`select computed_at from repo_weekly_tool_lines where repo_id = ${scope.repoId}`;
+    await computeRepoSurvival(database.db, scope, { asOfDate: "2026-03-16" });
+    const [after] = await database.sql<{ computed_at: Date }[]>`select computed_at from repo_weekly_tool_lines where repo_id = ${scope.repoId}`;
+    expect(after!.computed_at).toEqual(before!.computed_at);
+  });
+});
