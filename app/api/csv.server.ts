@@ -1,5 +1,7 @@
 import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
+import { organisationToolCsvSchema } from "../presenters/ai-tools.server.ts";
+import { pullRequestSchema } from "../presenters/pulls.server.ts";
 import {
   alertSchema,
   feedEventSchema,
@@ -34,6 +36,8 @@ export const CSV_LISTS = {
   events: feedEventSchema,
   incidents: incidentSummarySchema,
   alerts: alertSchema,
+  pulls: pullRequestSchema,
+  tools: organisationToolCsvSchema,
 } as const;
 export type CsvList = keyof typeof CSV_LISTS;
 

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { createIncidentInput } from "../../application/incidents/create-incident.server.ts";
-import { aiToolsResponseSchema } from "../presenters/ai-tools.server.ts";
+import { aiToolsResponseSchema, organisationAiToolsResponseSchema } from "../presenters/ai-tools.server.ts";
 import { alertListQuery } from "../presenters/alerts.server.ts";
 import { doraResponseSchema } from "../presenters/dora.server.ts";
 import { unreviewedAiMergesResponseSchema } from "../presenters/unreviewed-ai-merges.server.ts";
+import { pullRequestDetailResponse, pullRequestListQuery, pullRequestListResponse } from "../presenters/pulls.server.ts";
 import { rangeDaysQuery } from "../utils/range-days.ts";
 import { eventFeedQuery } from "../presenters/events.server.ts";
 import { incidentListQuery } from "../presenters/incidents.server.ts";
@@ -177,6 +178,16 @@ export function buildOpenApiDocument(serverUrl: string) {
           body: aiToolsResponseSchema,
         }),
       },
+      "/tools": {
+        get: getOperation({
+          operationId: "getOrganizationAiTools",
+          summary: "The organisation's AI tools over the ISO weeks the range touches: per tool its AI commits, written lines, repositories, AI tax and survival, and per week",
+          filters: rangeDaysQuery,
+          found: "Per tool (data, most commits first) and per week",
+          body: organisationAiToolsResponseSchema,
+          list: "tools",
+        }),
+      },
       "/repos/{id}/unreviewed-ai-merges": {
         get: getOperation({
           operationId: "getRepoUnreviewedAiMerges",
@@ -185,6 +196,25 @@ export function buildOpenApiDocument(serverUrl: string) {
           filters: rangeDaysQuery,
           found: "Counts of merged, AI T3/T4 merged and unreviewed AI T3/T4 merged pull requests, and the unreviewed ones, newest first",
           body: unreviewedAiMergesResponseSchema,
+        }),
+      },
+      "/pulls": {
+        get: getOperation({
+          operationId: "listPullRequests",
+          summary: "Pull requests opened in the range (default: the last 90 days), newest first, with AI share, agents, reviews and cycle time, and AI-assisted vs human medians",
+          filters: pullRequestListQuery,
+          found: "A page of pull requests (data), the total and the AI-assisted vs human comparison",
+          body: pullRequestListResponse,
+          list: "pulls",
+        }),
+      },
+      "/repos/{id}/pulls/{number}": {
+        get: getOperation({
+          operationId: "getPullRequest",
+          summary: "One pull request with its commits and the files its AI-written code touched",
+          path: [repoIdParameter, idParameter("number", "Pull request number", { type: "integer", minimum: 1 })],
+          found: "The pull request",
+          body: pullRequestDetailResponse,
         }),
       },
       "/repos/{id}/dora": {

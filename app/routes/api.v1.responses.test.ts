@@ -21,7 +21,7 @@ import {
   repoMetricsResponse,
   type repositorySummarySchema,
 } from "../api/responses.server.ts";
-import { aiToolsResponseSchema } from "../presenters/ai-tools.server.ts";
+import { aiToolsResponseSchema, organisationAiToolsResponseSchema } from "../presenters/ai-tools.server.ts";
 import { unreviewedAiMergesResponseSchema } from "../presenters/unreviewed-ai-merges.server.ts";
 import type { AlertSummary, AlertView } from "../presenters/alerts.server.ts";
 import { doraResponseSchema } from "../presenters/dora.server.ts";
@@ -48,6 +48,7 @@ import * as repoDora from "./api.v1.repos.$repoId.dora.ts";
 import * as highRiskFiles from "./api.v1.repos.$repoId.high-risk-files.ts";
 import * as repoMetricsRoute from "./api.v1.repos.$repoId.metrics.ts";
 import * as repoTools from "./api.v1.repos.$repoId.tools.ts";
+import * as organizationTools from "./api.v1.tools.ts";
 import * as repoUnreviewedAiMerges from "./api.v1.repos.$repoId.unreviewed-ai-merges.ts";
 import * as repoList from "./api.v1.repos._index.ts";
 
@@ -214,6 +215,7 @@ describe("response schemas (issue 18)", () => {
       unreviewedAiMergesResponseSchema.parse(await jsonOf(await call(repoUnreviewedAiMerges.loader, `/repos/${repoId}/unreviewed-ai-merges`, { key, params: { repoId } })));
       doraResponseSchema.parse(await jsonOf(await call(repoDora.loader, `/repos/${repoId}/dora`, { key, params: { repoId } })));
       doraResponseSchema.parse(await jsonOf(await call(organizationDora.loader, "/dora", { key })));
+      organisationAiToolsResponseSchema.parse(await jsonOf(await call(organizationTools.loader, "/tools", { key })));
       const events = eventListResponse.parse(await jsonOf(await call(eventList.loader, "/events", { key })));
       expect(events.data.length).toBeGreaterThan(0);
       const incidentsBody = incidentListResponse.parse(await jsonOf(await call(incidentList.loader, "/incidents", { key })));
@@ -315,6 +317,7 @@ describe("the OpenAPI document's responses", () => {
     "get /repos/{id}/unreviewed-ai-merges 200": unreviewedAiMergesResponseSchema,
     "get /repos/{id}/dora 200": doraResponseSchema,
     "get /dora 200": doraResponseSchema,
+    "get /tools 200": organisationAiToolsResponseSchema,
     "get /events 200": eventListResponse,
     "get /events/{id} 200": eventDetailResponse,
     "get /incidents 200": incidentListResponse,
@@ -351,7 +354,7 @@ describe("the OpenAPI document's responses", () => {
         .slice("api.v1.".length, -".ts".length)
         .split(".")
         .filter((segment) => segment !== "_index")
-        .map((segment) => (segment.startsWith("$") ? "{id}" : segment))
+        .map((segment) => (segment === "$number" ? "{number}" : segment.startsWith("$") ? "{id}" : segment))
         .join("/")}`;
     expect(Object.keys(document.paths).sort()).toEqual([...new Set(modules.map(pathOf))].sort());
   });
@@ -365,6 +368,7 @@ describe("the OpenAPI document's responses", () => {
       "/events": "events",
       "/incidents": "incidents",
       "/alerts": "alerts",
+      "/tools": "tools",
     };
     for (const [path, list] of Object.entries(lists)) {
       const operation = document.paths[path].get;
