@@ -8,6 +8,7 @@
 import { z } from "zod";
 import type { QueueName } from "../domain/ports.ts";
 import { jobIdPart } from "../infrastructure/queue/job-id.ts";
+import { weekStartOf } from "../domain/metrics/time.ts";
 
 export const PROCESS_DELIVERY_JOB = "process-delivery";
 export const FETCH_PUSH_RANGE_JOB = "fetch-push-range";
@@ -46,6 +47,14 @@ const uuid = z.string().uuid();
 const sha = z.string().regex(/^[0-9a-f]{7,64}$/i, "must be a commit sha");
 const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD");
 const utcHour = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}$/, "must be an hour YYYY-MM-DDTHH");
+/** A real date that is a Monday (a weekly digest's week). */
+const isMonday = (date: string) => {
+  try {
+    return weekStartOf(date) === date;
+  } catch {
+    return false;
+  }
+};
 /** Scheduled ticks carry no data of their own (a scheduler's job data is `{}`). */
 const noPayload = z.object({}).passthrough();
 const repoPeriod = <T extends z.ZodType>(period: T) => z.object({ repoId: uuid, period });
@@ -143,7 +152,7 @@ export const JOB_CATALOG = {
   // One job per organisation and week: every tick of the digest hour, and every worker, queues it once.
   [SEND_WEEKLY_DIGEST_JOB]: {
     queue: "notifications",
-    payload: z.object({ orgId: uuid, weekStart: localDate }),
+    payload: z.object({ orgId: uuid, weekStart: localDate.refine(isMonday, "must be a Monday, the first day of the week") }),
     id: (orgId: string, weekStart: string) => `weekly-digest-${jobIdPart(orgId)}-${jobIdPart(weekStart)}`,
   },
   // Teams from GitHub (ADR 076): the daily tick fans out one sync per organisation and day; a membership/team/organization
