@@ -13,6 +13,8 @@ import { processWebhookDelivery } from "../application/ingestion/process-deliver
 import type { Logger } from "../infrastructure/logging/logger.ts";
 import { recomputeMetrics } from "../application/metrics/recompute.ts";
 import { createMemoryLock } from "../infrastructure/queue/memory-lock.ts";
+import { seedTeams } from "../application/teams/seed-teams.ts";
+import { DEMO_ORG_MEMBERS, DEMO_TEAMS } from "./dataset/teams.ts";
 
 export const DEMO_ORG_SLUG = "acme-demo";
 export const DEFAULT_DEMO_SEED = 20_260_101;
@@ -181,6 +183,8 @@ export async function seedDemoOrganization(
   }
 
   const incidentCount = await seedIncidents(db, orgId, dataset.incidents);
+  // Teams (issue 18): three GitHub teams and a manual team of two that the team views keep hidden.
+  await seedTeams(db, orgId, { teams: DEMO_TEAMS, orgMembers: DEMO_ORG_MEMBERS }, now);
   // Metrics the way the nightly job computes them, once every commit is analysed: inline here, or by a job that
   // waits for the workers.
   if (options.metrics === false) {

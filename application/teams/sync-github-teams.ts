@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull, notInArray, sql } from "drizzle-orm";
 import type { Database } from "../../infrastructure/db/client.ts";
-import { githubInstallations, githubOrgMembers, teamMembers, teams } from "../../infrastructure/db/schema/index.ts";
+import { githubInstallations, githubOrgMembers, organizations, teamMembers, teams } from "../../infrastructure/db/schema/index.ts";
 import { GitHubAccessError, type GitHubApi, type GitHubMember, type GitHubOrganizationTarget, type GitHubTeam } from "../../infrastructure/github/github-api.ts";
 import type { Logger } from "../../infrastructure/logging/logger.ts";
 
@@ -130,11 +130,17 @@ export async function syncGitHubTeams(deps: TeamsSyncDeps, orgId: string): Promi
   return { status: "synced", teams: fetched.teams.length, memberships, orgMembers: fetched.members.length };
 }
 
-/** Organisations whose teams the daily sync reads: those with an active installation on a GitHub organisation. */
+/**
+ * Organisations whose teams the daily sync reads: those with an active installation on a GitHub organisation. The
+ * demo's installation is simulated (GitHub does not know it): its teams are seeded, never synced.
+ */
 export async function organizationsWithGitHubTeams(db: Database): Promise<string[]> {
   const rows = await db
     .selectDistinct({ orgId: githubInstallations.orgId })
     .from(githubInstallations)
-    .where(and(isNull(githubInstallations.deletedAt), isNull(githubInstallations.suspendedAt), eq(githubInstallations.accountType, "Organization")));
+    .innerJoin(organizations, eq(organizations.id, githubInstallations.orgId))
+    .where(
+      and(isNull(githubInstallations.deletedAt), isNull(githubInstallations.suspendedAt), eq(githubInstallations.accountType, "Organization"), eq(organizations.isDemo, false)),
+    );
   return rows.map((row) => row.orgId);
 }

@@ -1,0 +1,286 @@
+import { and, asc, eq, max, sql } from "drizzle-orm";
+import { z } from "zod";
+import { UNMARKED_AGENT } from "../../domain/detection/agents.ts";
+import { AI_CONFIDENCE_THRESHOLD } from "../../domain/detection/threshold.ts";
+import { MARKER_SIGNAL_IDS } from "../../domain/detection/types.ts";
+import { estimateAiShare } from "../../domain/metrics/ai-share.ts";
+import { foldSmallGroups, isShownOnItsOwn, type TeamPrivacy } from "../../domain/teams/privacy.ts";
+import type { Executor } from "../../infrastructure/db/client.ts";
+import { githubOrgMembers, teamMembers, teams } from "../../infrastructure/db/schema/index.ts";
+import { UNRECORDED_TOOL } from "../metrics/ai-tools.ts";
+
+/**
+ * What a team did over a range (issue 18, item 2; ADR 076): its people's commits across the organisation's
+ * repositories, read per author through commits_org_author_idx (org_id, author_login, authored_at), and the pull
+ * requests they merged. AI share is the project's estimate (ADR 033: Σ written lines × adjusted confidence over the
+ * team's own confidence bins, domain/metrics/ai-share.ts); AI commits are those at AI_CONFIDENCE_THRESHOLD or above,
+ * each under the tool its strongest marker names (as the per-tool view reads it, application/metrics/ai-tools.ts).
+ * A person in two teams counts in both.
+ */
+
+export interface TeamRow {
+  id: string;
+  slug: string;
+  name: string;
+  source: "github" | "manual";
+  members: string[];
+  updatedAt: Date;
+}
+
+export interface ToolCount {
+  tool: string;
+  commits: number;
+}
+
+export interface Figures {
+  /** People of the group with at least one commit in the range. */
+  activePeople: number;
+  commits: number;
+  aiCommits: number;
+  writtenLines: number;
+  /** Estimated AI share of written lines, 0–1, with its plausible range; null without written lines. */
+  aiShare: number | null;
+  aiShareLow: number | null;
+  aiShareHigh: number | null;
+  aiCommitsByTool: ToolCount[];
+  prsMerged: number;
+  prsMergedWithoutReview: number;
+}
+
+interface Bin {
+  commits: number;
+  lines: number;
+  confidenceSum: number;
+}
+
+interface PersonTotals {
+  commits: number;
+  aiCommits: number;
+  writtenLines: number;
+  bins: Map<number, Bin>;
+  tools: Map<string, number>;
+  prsMerged: number;
+  prsMergedWithoutReview: number;
+}
+
+const ANY_MARKER_PATH = `$[*] ? (${MARKER_SIGNAL_IDS.map((id) => `@.id == "${id}"`).join(" || ")})`;
+
+/** The organisation's teams with their members' logins, by name. */
+export async function listTeams(db: Executor, orgId: string): Promise<TeamRow[]> {
+  const [rows, members] = await Promise.all([
+    db
+      .select({ id: teams.id, slug: teams.slug, name: teams.name, source: teams.source, updatedAt: teams.updatedAt })
+      .from(teams)
+      .where(eq(teams.orgId, orgId))
+      .orderBy(asc(teams.name), asc(teams.id)),
+    db.select({ teamId: teamMembers.teamId, login: teamMembers.login }).from(teamMembers).where(eq(teamMembers.orgId, orgId)).orderBy(asc(teamMembers.login)),
+  ]);
+  const byTeam = new Map<string, string[]>();
+  for (const member of members) byTeam.set(member.teamId, [...(byTeam.get(member.teamId) ?? []), member.login]);
+  return rows.map((row) => ({ ...row, members: byTeam.get(row.id) ?? [] }));
+}
+
+/** One team of the organisation, or null (unknown id, another organisation's, not a uuid). */
+export async function findTeam(db: Executor, orgId: string, teamId: string): Promise<TeamRow | null> {
+  if (!z.uuid().safeParse(teamId).success) return null;
+  const [row] = await db
+    .select({ id: teams.id, slug: teams.slug, name: teams.name, source: teams.source, updatedAt: teams.updatedAt })
+    .from(teams)
+    .where(and(eq(teams.orgId, orgId), eq(teams.id, teamId)));
+  if (!row) return null;
+  const members = await db
+    .select({ login: teamMembers.login })
+    .from(teamMembers)
+    .where(and(eq(teamMembers.orgId, orgId), eq(teamMembers.teamId, teamId)))
+    .orderBy(asc(teamMembers.login));
+  return { ...row, members: members.map((member) => member.login) };
+}
+
+/** When the GitHub teams were last synced (the organisation's members are written by every successful sync). */
+export async function lastGitHubSync(db: Executor, orgId: string): Promise<Date | null> {
+  const [row] = await db.select({ at: max(githubOrgMembers.syncedAt) }).from(githubOrgMembers).where(eq(githubOrgMembers.orgId, orgId));
+  return row?.at ?? null;
+}
+
+const loginList = (logins: readonly string[]) => sql`array[${sql.join(
+  logins.map((login) => sql`${login}`),
+  sql`, `,
+)}]::text[]`;
+
+/** Per person, confidence bin and tool: a handful of rows per person, summed in the database. */
+async function commitRows(db: Executor, orgId: string, logins: readonly string[], range: { from: Date; to: Date }) {
+  return db.execute<{ login: string; bin: number | null; tool: string | null; commits: number; lines: number; confidence_sum: number | null }>(sql`
+    select c.author_login as login,
+      case when c.ai_confidence is null then null else least(floor(c.ai_confidence * 20), 19)::int end as bin,
+      case when c.ai_confidence >= ${AI_CONFIDENCE_THRESHOLD} then coalesce(jsonb_path_query_first(c.signals, '$[*] ? (@.agent != null).agent') #>> '{}', case
+        when jsonb_path_exists(c.signals, '$[*].agent') then ${UNMARKED_AGENT}
+        when jsonb_path_exists(c.signals, ${ANY_MARKER_PATH}::jsonpath) then ${UNRECORDED_TOOL}
+        else ${UNMARKED_AGENT}
+      end) end as tool,
+      count(*)::int as commits,
+      coalesce(sum(c.written_lines), 0)::int as lines,
+      sum(c.ai_confidence)::float8 as confidence_sum
+    from commits c
+    where c.org_id = ${orgId} and c.author_login = any(${loginList(logins)})
+      and c.authored_at >= ${range.from.toISOString()}::timestamptz and c.authored_at < ${range.to.toISOString()}::timestamptz
+    group by 1, 2, 3`);
+}
+
+/**
+ * Pull requests the people merged in the range, and those merged with no review at all (no submitted review and no
+ * first review time). `opened_at < to` lets the planner walk pull_requests_org_opened_idx within the organisation.
+ */
+async function pullRequestRows(db: Executor, orgId: string, logins: readonly string[], range: { from: Date; to: Date }) {
+  return db.execute<{ login: string; merged: number; unreviewed: number }>(sql`
+    select p.author_login as login, count(*)::int as merged,
+      count(*) filter (where p.review_count = 0 and p.first_review_at is null)::int as unreviewed
+    from pull_requests p
+    where p.org_id = ${orgId} and p.opened_at < ${range.to.toISOString()}::timestamptz and p.author_login = any(${loginList(logins)})
+      and p.merged_at >= ${range.from.toISOString()}::timestamptz and p.merged_at < ${range.to.toISOString()}::timestamptz
+    group by 1`);
+}
+
+function emptyPerson(): PersonTotals {
+  return { commits: 0, aiCommits: 0, writtenLines: 0, bins: new Map(), tools: new Map(), prsMerged: 0, prsMergedWithoutReview: 0 };
+}
+
+/** Each person's totals over the range; people without activity are absent. */
+export async function loadPeopleTotals(db: Executor, orgId: string, logins: readonly string[], range: { from: Date; to: Date }): Promise<Map<string, PersonTotals>> {
+  const people = new Map<string, PersonTotals>();
+  if (logins.length === 0) return people;
+  const [commits, pulls] = await Promise.all([commitRows(db, orgId, logins, range), pullRequestRows(db, orgId, logins, range)]);
+  const of = (login: string) => people.get(login) ?? people.set(login, emptyPerson()).get(login)!;
+  for (const row of commits) {
+    const person = of(row.login);
+    person.commits += row.commits;
+    person.writtenLines += row.lines;
+    if (row.tool !== null) {
+      person.aiCommits += row.commits;
+      person.tools.set(row.tool, (person.tools.get(row.tool) ?? 0) + row.commits);
+    }
+    if (row.bin !== null) {
+      const bin = person.bins.get(row.bin) ?? { commits: 0, lines: 0, confidenceSum: 0 };
+      bin.commits += row.commits;
+      bin.lines += row.lines;
+      bin.confidenceSum += row.confidence_sum ?? 0;
+      person.bins.set(row.bin, bin);
+    }
+  }
+  for (const row of pulls) {
+    const person = of(row.login);
+    person.prsMerged += row.merged;
+    person.prsMergedWithoutReview += row.unreviewed;
+  }
+  return people;
+}
+
+/** A group's figures from its people's totals: bins are added before the share is estimated, never shares averaged. */
+export function figuresOf(logins: readonly string[], people: ReadonlyMap<string, PersonTotals>): Figures {
+  const bins = new Map<number, Bin>();
+  const tools = new Map<string, number>();
+  const figures: Figures = {
+    activePeople: 0,
+    commits: 0,
+    aiCommits: 0,
+    writtenLines: 0,
+    aiShare: null,
+    aiShareLow: null,
+    aiShareHigh: null,
+    aiCommitsByTool: [],
+    prsMerged: 0,
+    prsMergedWithoutReview: 0,
+  };
+  for (const login of new Set(logins)) {
+    const person = people.get(login);
+    if (!person) continue;
+    if (person.commits > 0) figures.activePeople += 1;
+    figures.commits += person.commits;
+    figures.aiCommits += person.aiCommits;
+    figures.writtenLines += person.writtenLines;
+    figures.prsMerged += person.prsMerged;
+    figures.prsMergedWithoutReview += person.prsMergedWithoutReview;
+    for (const [tool, commits] of person.tools) tools.set(tool, (tools.get(tool) ?? 0) + commits);
+    for (const [key, bin] of person.bins) {
+      const sum = bins.get(key) ?? { commits: 0, lines: 0, confidenceSum: 0 };
+      bins.set(key, { commits: sum.commits + bin.commits, lines: sum.lines + bin.lines, confidenceSum: sum.confidenceSum + bin.confidenceSum });
+    }
+  }
+  const estimate = estimateAiShare([...bins.values()].map((bin) => ({ confidence: bin.confidenceSum / bin.commits, lines: bin.lines, commits: bin.commits })));
+  figures.aiShare = estimate.share;
+  figures.aiShareLow = estimate.low;
+  figures.aiShareHigh = estimate.high;
+  figures.aiCommitsByTool = [...tools].map(([tool, commits]) => ({ tool, commits })).sort((a, b) => b.commits - a.commits || a.tool.localeCompare(b.tool));
+  return figures;
+}
+
+export interface TeamsOverview {
+  /** Teams of 3 people or more, each with its figures. */
+  teams: Array<{ team: TeamRow; figures: Figures }>;
+  /** The people of the smaller teams together; null when none or still fewer than 3 people. */
+  others: { people: number; teams: number; figures: Figures } | null;
+  /** Teams folded into "Others" (or hidden with it): how many, never which. */
+  foldedTeams: number;
+  lastGitHubSync: Date | null;
+}
+
+/** Every team shown on its own, and "Others", over the range. */
+export async function getTeamsOverview(db: Executor, orgId: string, range: { from: Date; to: Date }): Promise<TeamsOverview> {
+  const [all, syncedAt] = await Promise.all([listTeams(db, orgId), lastGitHubSync(db, orgId)]);
+  const folded = foldSmallGroups(all);
+  const logins = [...new Set([...folded.shown.flatMap((team) => team.members), ...(folded.others?.members ?? [])])];
+  const people = await loadPeopleTotals(db, orgId, logins, range);
+  return {
+    teams: folded.shown.map((team) => ({ team, figures: figuresOf(team.members, people) })),
+    others: folded.others ? { people: folded.others.members.length, teams: folded.others.teams, figures: figuresOf(folded.others.members, people) } : null,
+    foldedTeams: folded.folded.length,
+    lastGitHubSync: syncedAt,
+  };
+}
+
+export interface PersonRow {
+  login: string;
+  commits: number;
+  aiCommits: number;
+  writtenLines: number;
+  aiShare: number | null;
+  prsMerged: number;
+  prsMergedWithoutReview: number;
+}
+
+export type TeamDetail =
+  | { status: "not-found" }
+  /** Fewer than 3 people: its numbers are only ever part of "Others". */
+  | { status: "folded"; team: TeamRow }
+  | { status: "shown"; team: TeamRow; figures: Figures; people: PersonRow[] | null };
+
+/** One team; its people one by one only when the organisation's owner turned per-person figures on. */
+export async function getTeamDetail(db: Executor, orgId: string, teamId: string, range: { from: Date; to: Date }, privacy: TeamPrivacy): Promise<TeamDetail> {
+  const team = await findTeam(db, orgId, teamId);
+  if (!team) return { status: "not-found" };
+  if (!isShownOnItsOwn(team)) return { status: "folded", team };
+  const totals = await loadPeopleTotals(db, orgId, team.members, range);
+  const figures = figuresOf(team.members, totals);
+  const people = privacy.perPerson
+    ? team.members.map((login) => {
+        const own = figuresOf([login], totals);
+        return {
+          login,
+          commits: own.commits,
+          aiCommits: own.aiCommits,
+          writtenLines: own.writtenLines,
+          aiShare: own.aiShare,
+          prsMerged: own.prsMerged,
+          prsMergedWithoutReview: own.prsMergedWithoutReview,
+        };
+      })
+    : null;
+  return { status: "shown", team, figures, people };
+}
+
+/** Used by Settings → Teams: which teams exist, with their members (administration, not figures). */
+export async function teamsForSettings(db: Executor, orgId: string) {
+  const [all, syncedAt] = await Promise.all([listTeams(db, orgId), lastGitHubSync(db, orgId)]);
+  return { github: all.filter((team) => team.source === "github"), manual: all.filter((team) => team.source === "manual"), lastGitHubSync: syncedAt };
+}
+
+
