@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { isDigestHour, lastCompleteWeek } from "../../domain/digest/digest.ts";
-import type { JobQueue } from "../../domain/ports.ts";
+import type { BackoffPolicy, JobQueue } from "../../domain/ports.ts";
 import { isValidTimeZone } from "../../domain/metrics/time.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
 import { DIGEST_CHANNEL_KINDS } from "../../infrastructure/notify/digest-messages.ts";
@@ -26,7 +26,7 @@ export async function organizationsDueForDigest(db: Executor, now: Date): Promis
 }
 
 /** Every attempt a digest job gets: 10, exponential from 30 s (about 8.5 hours in all), enough for a channel outage. */
-export const DIGEST_JOB_RETRY = { attempts: 10, backoff: { type: "exponential" as const, delayMs: 30_000 } };
+export const DIGEST_JOB_RETRY: { attempts: number; backoff: BackoffPolicy } = { attempts: 10, backoff: { type: "exponential", delayMs: 30_000 } };
 
 /** Queues one digest job per due organisation; the deterministic id makes a repeated tick a no-op. */
 export async function enqueueDueDigests(db: Executor, queue: JobQueue, now: Date, retry = DIGEST_JOB_RETRY): Promise<{ due: number; enqueued: number }> {
