@@ -2,6 +2,7 @@ import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
 import { organisationToolCsvSchema } from "../presenters/ai-tools.server.ts";
 import { pullRequestSchema } from "../presenters/pulls.server.ts";
+import { teamCsvSchema } from "../presenters/teams.server.ts";
 import {
   alertSchema,
   feedEventSchema,
@@ -38,6 +39,7 @@ export const CSV_LISTS = {
   alerts: alertSchema,
   pulls: pullRequestSchema,
   tools: organisationToolCsvSchema,
+  teams: teamCsvSchema,
 } as const;
 export type CsvList = keyof typeof CSV_LISTS;
 

@@ -6,6 +6,7 @@ import { doraResponseSchema } from "../presenters/dora.server.ts";
 import { unreviewedAiMergesResponseSchema } from "../presenters/unreviewed-ai-merges.server.ts";
 import { pullRequestDetailResponse, pullRequestListQuery, pullRequestListResponse } from "../presenters/pulls.server.ts";
 import { rangeDaysQuery } from "../utils/range-days.ts";
+import { teamDetailResponse, teamListResponse } from "../presenters/teams.server.ts";
 import { eventFeedQuery } from "../presenters/events.server.ts";
 import { incidentListQuery } from "../presenters/incidents.server.ts";
 import { metricsRangeQuery } from "../presenters/repository.server.ts";
@@ -225,6 +226,26 @@ export function buildOpenApiDocument(serverUrl: string) {
           filters: rangeDaysQuery,
           found: "Deployment frequency, lead time, change failure rate and time to restore over the range",
           body: doraResponseSchema,
+        }),
+      },
+      "/teams": {
+        get: getOperation({
+          operationId: "listTeams",
+          summary: "Teams of 3 people or more with their commits, AI commits by tool, written lines, AI share and merged PRs (default: the last 90 days); smaller teams together as others (hidden below 3 people); no person data",
+          filters: rangeDaysQuery,
+          found: "Teams (data, by name), others, and the privacy setting",
+          body: teamListResponse,
+          list: "teams",
+        }),
+      },
+      "/teams/{id}": {
+        get: getOperation({
+          operationId: "getTeam",
+          summary: "One team's figures; per-person rows (members) only when an owner turned per-person figures on; no figures for a team under 3 people",
+          path: [idParameter("id", "Team id", uuid)],
+          filters: rangeDaysQuery,
+          found: "The team",
+          body: teamDetailResponse,
         }),
       },
       "/dora": {

@@ -1,5 +1,14 @@
 import { z } from "zod";
-import { byMostCommits, getAiToolsByWeek, UNRECORDED_TOOL, type AiToolWeek } from "../../application/metrics/ai-tools.ts";
+import {
+  loadPooledToolLines,
+  pooledSurvivalAfter,
+  reworkShare,
+  TOOL_MIN_COMMITS,
+  TOOL_MIN_WRITTEN_LINES,
+  type PooledToolLines,
+} from "../../application/metrics/ai-tools-lines.ts";
+import { getOrganisationAiTools } from "../../application/metrics/ai-tools-organisation.ts";
+import { byMostCommits, getAiToolsByWeek, UNRECORDED_TOOL, type AiToolTotal, type AiToolWeek } from "../../application/metrics/ai-tools.ts";
 import { UNMARKED_AGENT } from "../../domain/detection/agents.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
 import { rangeResponse, rangeResponseFields, repositoryRef, repositoryRefSchema } from "../utils/range-days.ts";
@@ -21,15 +30,65 @@ const weekSchema = z.strictObject({
   tools: z.array(toolCountsSchema).describe("Per tool, most commits first; empty for a week without AI commits"),
 });
 
+const share = z.number().min(0).max(1);
+
+/** A tool's totals with its AI tax and survival, when its sample is large enough (ADR 078). */
+const toolFiguresSchema = toolCountsSchema.extend({
+  insufficientData: z
+    .boolean()
+    .describe(`True under ${TOOL_MIN_COMMITS} AI commits or ${TOOL_MIN_WRITTEN_LINES} written lines in the range: aiTax and the survival figures are then null, too few lines to read`),
+  aiTax: share
+    .nullable()
+    .describe("The tool's AI tax: of its AI-written lines of the range's weekly cohorts that were followed for 14 days, the share deleted or rewritten within those 14 days (0..1); null without such lines or under the minimum sample"),
+  reworkedLines: z.number().int().min(0).describe("Lines behind aiTax: the tool's lines deleted or rewritten within 14 days of being written"),
+  followedLines: z.number().int().min(0).describe("Lines behind aiTax: the tool's lines followed for 14 days (written at least 14 days before the last survival run)"),
+  survival4Weeks: share.nullable().describe("Kaplan–Meier share of the tool's AI-written lines still present 4 weeks after they were written; null until a line is that old, or under the minimum sample"),
+  survival12Weeks: share.nullable().describe("The same after 12 weeks"),
+});
+
+const minimumSampleSchema = z
+  .strictObject({ commits: z.number().int(), writtenLines: z.number().int() })
+  .describe("The least AI commits and written lines in the range for a tool's AI tax and survival to be shown");
+
 /** The answer of GET /api/v1/repos/{id}/tools. */
 export const aiToolsResponseSchema = z.strictObject({
   repository: repositoryRefSchema,
   ...rangeResponseFields,
-  tools: z.array(toolCountsSchema).describe("Per tool over the whole range, most commits first"),
+  minimumSample: minimumSampleSchema,
+  tools: z.array(toolFiguresSchema).describe("Per tool over the whole range, most commits first"),
   weeks: z.array(weekSchema).describe("Every ISO week the range touches, oldest first"),
 });
 export type AiToolsResponse = z.infer<typeof aiToolsResponseSchema>;
 export type AiToolCounts = z.infer<typeof toolCountsSchema>;
+export type AiToolFigures = z.infer<typeof toolFiguresSchema>;
+
+const toolRepositorySchema = z.strictObject({
+  id: z.uuid().describe("Repository id"),
+  fullName: z.string().describe("owner/name"),
+  commits: z.number().int().min(0).describe("The tool's AI commits in this repository over the range"),
+  writtenLines: z.number().int().min(0).describe("Their written lines"),
+});
+
+/** One tool of GET /api/v1/tools: its figures and the repositories it wrote in. */
+export const organisationToolSchema = toolFiguresSchema.extend({
+  repositories: z.array(toolRepositorySchema).describe("The repositories the tool's AI commits went to, most commits first"),
+});
+export type OrganisationToolFigures = z.infer<typeof organisationToolSchema>;
+
+/** A row of GET /api/v1/tools?format=csv: a tool, its repositories by name in one cell. */
+export const organisationToolCsvSchema = toolFiguresSchema.extend({
+  repositories: z.array(z.string()).describe("The repositories' owner/name, most commits first"),
+});
+
+/** The answer of GET /api/v1/tools. */
+export const organisationAiToolsResponseSchema = z.strictObject({
+  ...rangeResponseFields,
+  from: z.iso.datetime().describe("Start of the range (inclusive): local midnight of the Monday of the week the range's first day falls in — the organisation's figures count whole ISO weeks"),
+  minimumSample: minimumSampleSchema,
+  data: z.array(organisationToolSchema).describe("Per tool over the range, most commits first"),
+  weeks: z.array(weekSchema).describe("Every ISO week the range touches, oldest first"),
+});
+export type OrganisationAiToolsResponse = z.infer<typeof organisationAiToolsResponseSchema>;
 
 /** The figures without the repository's name: what the repository page's card shows. */
 export type AiToolsSummary = Omit<AiToolsResponse, "repository">;
@@ -41,19 +100,63 @@ function kindOf(tool: string): AiToolKind {
 }
 
 function counts(row: Omit<AiToolWeek, "week">): AiToolCounts {
-  return { tool: row.tool, kind: kindOf(row.tool), commits: row.commits, writtenLines: row.writtenLines };
+  return { tool: row.tool, kind: kindOf(row.tool), commits: row.commits, writtenLines: Number(row.writtenLines) };
+}
+
+const MINIMUM_SAMPLE = { commits: TOOL_MIN_COMMITS, writtenLines: TOOL_MIN_WRITTEN_LINES };
+
+/** The 4-decimal figure of a share, so answers do not carry float noise. */
+const rounded = (value: number | null) => (value === null ? null : Math.round(value * 10_000) / 10_000);
+
+/** A tool's totals with its AI tax and survival, or nulls under the minimum sample (ADR 078). */
+export function figures(total: AiToolTotal, lines: PooledToolLines | null | undefined): AiToolFigures {
+  const insufficientData = total.commits < TOOL_MIN_COMMITS || total.writtenLines < TOOL_MIN_WRITTEN_LINES;
+  const shown = insufficientData || !lines ? null : lines;
+  return {
+    ...counts(total),
+    insufficientData,
+    aiTax: shown ? rounded(reworkShare(shown)) : null,
+    reworkedLines: lines?.reworkedLines ?? 0,
+    followedLines: lines?.maturedLines ?? 0,
+    survival4Weeks: shown ? rounded(pooledSurvivalAfter(shown, 4)) : null,
+    survival12Weeks: shown ? rounded(pooledSurvivalAfter(shown, 12)) : null,
+  };
+}
+
+function weeksWithTools(weeks: readonly string[], byWeek: readonly AiToolWeek[]) {
+  return weeks.map((week) => ({ week, tools: byWeek.filter((row) => row.week === week).sort(byMostCommits).map(counts) }));
 }
 
 /**
- * AI commits and written lines per tool and ISO week of one repository of the organisation, over the `days` before `now`. Another organisation's repository finds nothing.
+ * AI commits and written lines per tool and ISO week of one repository of the organisation, over the `days` before
+ * `now`, with each tool's AI tax and survival over the cohorts of the weeks the range touches. Another organisation's
+ * repository finds nothing.
  */
 export async function getAiToolsSummary(db: Executor, orgId: string, repoId: string, options: { now: Date; days: number }): Promise<AiToolsSummary> {
   const report = await getAiToolsByWeek(db, { orgId, repoId }, options);
-  const weeks = report.weeks.map((week) => ({
-    week,
-    tools: report.byWeek.filter((row) => row.week === week).sort(byMostCommits).map(counts),
-  }));
-  return { ...rangeResponse(report, report.days), tools: report.tools.map(counts), weeks };
+  const lines = await loadPooledToolLines(db, { orgId, repoId }, { firstWeek: report.weeks[0]!, lastWeek: report.weeks.at(-1)! });
+  return {
+    ...rangeResponse(report, report.days),
+    minimumSample: MINIMUM_SAMPLE,
+    tools: report.tools.map((total) => figures(total, lines.get(total.tool))),
+    weeks: weeksWithTools(report.weeks, report.byWeek),
+  };
+}
+
+/** GET /api/v1/tools and the overview's card: the organisation's enabled repositories together, over whole ISO weeks. */
+export async function getOrganisationAiToolsSummary(db: Executor, orgId: string, options: { now: Date; days: number }): Promise<OrganisationAiToolsResponse> {
+  const report = await getOrganisationAiTools(db, orgId, options);
+  return {
+    ...rangeResponse(report, report.days),
+    minimumSample: MINIMUM_SAMPLE,
+    data: report.tools.map((tool) => ({ ...figures(tool, tool.lines), repositories: tool.repositories })),
+    weeks: weeksWithTools(report.weeks, report.byWeek),
+  };
+}
+
+/** The CSV rows of GET /api/v1/tools?format=csv: the repositories by name. */
+export function organisationToolCsvRows(tools: readonly OrganisationToolFigures[]): z.infer<typeof organisationToolCsvSchema>[] {
+  return tools.map((tool) => ({ ...tool, repositories: tool.repositories.map((repository) => repository.fullName) }));
 }
 
 /** GET /api/v1/repos/{id}/tools: a repository already found in the organisation (`findRepository`; otherwise a 404). */
