@@ -16,6 +16,7 @@ export const SETTINGS_TABS = [
 export const MAIN_SECTIONS: readonly NavItem[] = [
   { to: "/dashboard", label: "Overview" },
   { to: "/events", label: "Events" },
+  { to: "/pulls", label: "Pull requests" },
   { to: "/teams", label: "Teams" },
   { to: "/incidents", label: "Incidents" },
   { to: "/alerts", label: "Alerts" },
