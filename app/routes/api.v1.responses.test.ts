@@ -25,6 +25,7 @@ import { aiToolsResponseSchema, organisationAiToolsResponseSchema } from "../pre
 import { unreviewedAiMergesResponseSchema } from "../presenters/unreviewed-ai-merges.server.ts";
 import type { AlertSummary, AlertView } from "../presenters/alerts.server.ts";
 import { doraResponseSchema } from "../presenters/dora.server.ts";
+import { pullRequestDetailResponse, pullRequestListResponse } from "../presenters/pulls.server.ts";
 import type { RepositorySummary } from "../presenters/dashboard.server.ts";
 import type { EventDetail, FeedEvent } from "../presenters/events.server.ts";
 import type { IncidentDetail, IncidentSummary } from "../presenters/incidents.server.ts";
@@ -49,8 +50,13 @@ import * as highRiskFiles from "./api.v1.repos.$repoId.high-risk-files.ts";
 import * as repoMetricsRoute from "./api.v1.repos.$repoId.metrics.ts";
 import * as repoTools from "./api.v1.repos.$repoId.tools.ts";
 import * as organizationTools from "./api.v1.tools.ts";
+import * as teamList from "./api.v1.teams._index.ts";
+import * as teamDetail from "./api.v1.teams.$teamId.ts";
+import { teamDetailResponse, teamListResponse } from "../presenters/teams.server.ts";
 import * as repoUnreviewedAiMerges from "./api.v1.repos.$repoId.unreviewed-ai-merges.ts";
 import * as repoList from "./api.v1.repos._index.ts";
+import * as pullList from "./api.v1.pulls.ts";
+import * as pullDetail from "./api.v1.repos.$repoId.pulls.$number.ts";
 
 /**
  * The API's contract: every endpoint's 200 body parses with its strict response schema (a field a presenter adds
@@ -216,6 +222,8 @@ describe("response schemas (issue 18)", () => {
       doraResponseSchema.parse(await jsonOf(await call(repoDora.loader, `/repos/${repoId}/dora`, { key, params: { repoId } })));
       doraResponseSchema.parse(await jsonOf(await call(organizationDora.loader, "/dora", { key })));
       organisationAiToolsResponseSchema.parse(await jsonOf(await call(organizationTools.loader, "/tools", { key })));
+      const teams = teamListResponse.parse(await jsonOf(await call(teamList.loader, "/teams", { key })));
+      for (const team of teams.data) teamDetailResponse.parse(await jsonOf(await call(teamDetail.loader, `/teams/${team.id}`, { key, params: { teamId: team.id } })));
       const events = eventListResponse.parse(await jsonOf(await call(eventList.loader, "/events", { key })));
       expect(events.data.length).toBeGreaterThan(0);
       const incidentsBody = incidentListResponse.parse(await jsonOf(await call(incidentList.loader, "/incidents", { key })));
@@ -232,6 +240,14 @@ describe("response schemas (issue 18)", () => {
     expect(await invalid.json()).toMatchObject({ error: "invalid query parameters", fieldErrors: { days: "days is 7, 30, 90 or 365" } });
     const foreign = await call(repoUnreviewedAiMerges.loader, `/repos/${hostile.repoId}/unreviewed-ai-merges`, { key, params: { repoId: hostile.repoId } });
     expect(foreign.status).toBe(404);
+  });
+
+  it("pull requests: the list and a pull request's page parse with theirs (demo data)", async () => {
+    const { key } = demo;
+    const list = pullRequestListResponse.parse(await jsonOf(await call(pullList.loader, "/pulls?days=30", { key })));
+    expect(list.data.length).toBeGreaterThan(0);
+    const { repoId, number } = list.data[0]!;
+    pullRequestDetailResponse.parse(await jsonOf(await call(pullDetail.loader, `/repos/${repoId}/pulls/${number}`, { key, params: { repoId, number: String(number) } })));
   });
 
   it("the detail endpoints, the acknowledgement and the created incident parse with theirs", async () => {
@@ -317,7 +333,11 @@ describe("the OpenAPI document's responses", () => {
     "get /repos/{id}/unreviewed-ai-merges 200": unreviewedAiMergesResponseSchema,
     "get /repos/{id}/dora 200": doraResponseSchema,
     "get /dora 200": doraResponseSchema,
+    "get /pulls 200": pullRequestListResponse,
+    "get /repos/{id}/pulls/{number} 200": pullRequestDetailResponse,
     "get /tools 200": organisationAiToolsResponseSchema,
+    "get /teams 200": teamListResponse,
+    "get /teams/{id} 200": teamDetailResponse,
     "get /events 200": eventListResponse,
     "get /events/{id} 200": eventDetailResponse,
     "get /incidents 200": incidentListResponse,
@@ -368,7 +388,9 @@ describe("the OpenAPI document's responses", () => {
       "/events": "events",
       "/incidents": "incidents",
       "/alerts": "alerts",
+      "/pulls": "pulls",
       "/tools": "tools",
+      "/teams": "teams",
     };
     for (const [path, list] of Object.entries(lists)) {
       const operation = document.paths[path].get;
