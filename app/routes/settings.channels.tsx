@@ -2,6 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Card, TableCell, TableRow, Title } from "@tremor/react";
 import { CHANNEL_KINDS, CHANNEL_KIND_LABELS, type ChannelKind } from "../../domain/alerts/channel-kinds.ts";
+import type { Digest } from "../../domain/digest/digest.ts";
 import { requireOrganization, shellOf } from "~/auth.server.ts";
 import { BUTTON_CLASSES } from "~/components/ui/buttons.ts";
 import { DataTable } from "~/components/ui/DataTable.tsx";
@@ -9,7 +10,9 @@ import { Field, FieldError } from "~/components/ui/Field.tsx";
 import { IntentButton } from "~/components/ui/IntentButton.tsx";
 import { INPUT_CLASS } from "~/components/ui/Select.tsx";
 import { SettingsPage } from "~/components/ui/SettingsPage.tsx";
-import { addChannel, listChannels, removeChannel, setChannelEnabled } from "../../application/notifications/channel-settings.server.ts";
+import { addChannel, listChannels, removeChannel, setChannelEnabled, setChannelWeeklyDigest } from "../../application/notifications/channel-settings.server.ts";
+import { buildOrganizationDigest } from "../../application/digest/load-digest.ts";
+import { DigestPreview } from "~/components/digest/DigestPreview.tsx";
 import { sendChannelTest } from "~/services/channels.server.ts";
 import { formatRelativeTime } from "~/utils/format.ts";
 
@@ -21,7 +24,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const signedIn = await requireOrganization(request, context);
   const { db, env } = context.services;
   const channels = await listChannels(db, signedIn.org.orgId, env.SENTINEL_SECRET_KEY);
+  // "Preview digest": this week's digest for this organisation, built as the Monday job would, never sent.
+  const preview = new URL(request.url).searchParams.get("preview") === "digest" ? await buildOrganizationDigest(db, { id: signedIn.org.orgId }, { now: context.services.clock.now() }) : null;
   return {
+    digestPreview: preview?.ok ? preview.digest : null,
     ...shellOf(signedIn),
     channels,
     canManage: signedIn.org.role !== "member",
@@ -37,7 +43,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 type ActionResult =
   | { intent: "add"; kind: Kind | null; fieldErrors: Record<string, string> }
-  | { intent: "test"; channelId: string; ok: boolean; message: string };
+  | { intent: "test"; channelId: string; ok: boolean; message: string }
+  | { intent: "weekly-digest"; channelId: string; fieldErrors: Record<string, string> };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const signedIn = await requireOrganization(request, context);
@@ -67,6 +74,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
               message: `Not delivered: ${result.error}. ${result.retryable ? "The service did not answer properly; try again in a moment." : "Check the channel's settings."}`,
             };
       return data<ActionResult>(outcome);
+    }
+    case "weekly-digest": {
+      const result = await setChannelWeeklyDigest(db, orgId, Object.fromEntries(form));
+      if (!result.ok && result.code === "CHANNEL_NOT_FOUND") throw new Response("Channel not found", { status: 404 });
+      if (!result.ok) return data<ActionResult>({ intent: "weekly-digest", channelId, fieldErrors: result.fieldErrors }, { status: 400 });
+      return redirect("/settings/channels");
     }
     case "remove":
     case "enable":
@@ -170,8 +183,53 @@ function AddChannelForm({ kind, errors, resetKey, delivery }: { kind: Kind; erro
   );
 }
 
+/** The weekly digest's opt-in: Slack and email only, PagerDuty says why not. */
+function WeeklyDigestCell({ channel, canManage, error }: { channel: { id: string; name: string; kind: Kind; weeklyDigest: boolean }; canManage: boolean; error: string | null }) {
+  if (channel.kind === "pagerduty") return <span className="text-xs text-gray-600">not for PagerDuty: it pages on-call</span>;
+  return (
+    <div>
+      {canManage ? (
+        <IntentButton
+          intent="weekly-digest"
+          fields={{ channelId: channel.id, weeklyDigest: channel.weeklyDigest ? "off" : "on" }}
+          label={`${channel.weeklyDigest ? "Stop the weekly digest to" : "Send the weekly digest to"} ${channel.name}`}
+        >
+          {channel.weeklyDigest ? "On · turn off" : "Off · turn on"}
+        </IntentButton>
+      ) : (
+        <span>{channel.weeklyDigest ? "on" : "off"}</span>
+      )}
+      {error ? (
+        <p role="alert" className="mt-1 text-xs text-rose-700">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function WeeklyDigestCard({ preview }: { preview: Digest | null }) {
+  return (
+    <Card className="mt-6 max-w-3xl">
+      <Title>Weekly digest</Title>
+      <p className="mt-2 text-sm text-gray-600">
+        Every Monday around 08:00 in the organisation&apos;s time zone, each enabled Slack or email channel that opted in gets last week&apos;s summary: AI share and
+        its trend, AI commits per tool, the riskiest AI-written files, incidents attributed to AI-written code and AI-written T3/T4 changes merged without review.
+        Organisation-wide numbers only, never per person. PagerDuty channels are left out: they page whoever is on call.
+      </p>
+      <Form method="get" className="mt-3">
+        <input type="hidden" name="preview" value="digest" />
+        <button type="submit" className={BUTTON_CLASSES.secondary}>
+          Preview digest
+        </button>
+      </Form>
+      {preview ? <DigestPreview digest={preview} /> : null}
+    </Card>
+  );
+}
+
 export default function ChannelSettings() {
-  const { user, org, channels, canManage, delivery, now } = useLoaderData<typeof loader>();
+  const { user, org, channels, canManage, delivery, now, digestPreview } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionResult | undefined;
   const navigation = useNavigation();
   const testing = navigation.state !== "idle" && navigation.formData?.get("intent") === "test" ? String(navigation.formData.get("channelId")) : null;
@@ -193,7 +251,7 @@ export default function ChannelSettings() {
         {channels.length === 0 ? (
           <p className="text-sm text-gray-500">No channels yet: alerts are recorded and shown on the Alerts page, but nobody is notified.</p>
         ) : (
-          <DataTable columns={["Kind", "Name", "Sends to", "Status", "Last alert delivery", canManage && "Actions"]}>
+          <DataTable columns={["Kind", "Name", "Sends to", "Status", "Weekly digest", "Last alert delivery", canManage && "Actions"]}>
             {channels.map((channel) => (
               <TableRow key={channel.id} data-testid="channel-row">
                 <TableCell>{CHANNEL_KIND_LABELS[channel.kind]}</TableCell>
@@ -208,6 +266,9 @@ export default function ChannelSettings() {
                   <span className={`rounded px-1.5 py-0.5 text-xs font-medium ring-1 ring-inset ${channel.enabled ? "bg-emerald-50 text-emerald-800 ring-emerald-600/30" : "bg-gray-50 text-gray-700 ring-gray-500/30"}`}>
                     {channel.enabled ? "enabled" : "disabled"}
                   </span>
+                </TableCell>
+                <TableCell className="whitespace-normal">
+                  <WeeklyDigestCell channel={channel} canManage={canManage} error={result?.intent === "weekly-digest" && result.channelId === channel.id ? Object.values(result.fieldErrors).join("; ") : null} />
                 </TableCell>
                 <TableCell className="whitespace-normal">
                   {channel.lastDelivery ? (
@@ -244,6 +305,7 @@ export default function ChannelSettings() {
           </DataTable>
         )}
       </Card>
+      <WeeklyDigestCard preview={digestPreview} />
       {canManage ? (
         <div className="mt-6 grid gap-6 lg:grid-cols-3">
           {CHANNEL_KINDS.map((kind) => (

@@ -22,6 +22,8 @@ export interface ChannelView {
   /** Where messages go, without secrets: a Slack channel id, a webhook's host, the addresses, a key's last 4. */
   target: string;
   enabled: boolean;
+  /** Opted in to the weekly digest (issue 18); only Slack and email channels can be. */
+  weeklyDigest: boolean;
   createdAt: string;
   /** The latest alert delivery to this channel, if any (test messages are not recorded). */
   lastDelivery: { status: "pending" | "sent" | "failed"; at: string; error: string | null } | null;
@@ -56,6 +58,7 @@ export async function listChannels(db: Executor, orgId: string, secretKey: strin
       name: notificationChannels.name,
       config: notificationChannels.config,
       enabled: notificationChannels.enabled,
+      weeklyDigest: notificationChannels.weeklyDigest,
       createdAt: notificationChannels.createdAt,
     })
     .from(notificationChannels)
@@ -76,6 +79,7 @@ export async function listChannels(db: Executor, orgId: string, secretKey: strin
       ...describeTarget(row.kind, row.config, secretKey),
       warning: holdsSecretInClear(row.kind, row.config) ? SECRET_IN_CLEAR : null,
       enabled: row.enabled,
+      weeklyDigest: row.weeklyDigest,
       createdAt: row.createdAt.toISOString(),
       lastDelivery: delivery ? { status: delivery.status, at: new Date(delivery.at).toISOString(), error: delivery.last_error } : null,
     };
@@ -169,4 +173,41 @@ export async function setChannelEnabled(db: Executor, orgId: string, channelId: 
     .where(and(eq(notificationChannels.id, channelId), eq(notificationChannels.orgId, orgId)))
     .returning({ id: notificationChannels.id });
   return rows.length === 1 ? { ok: true } : { ok: false, code: "CHANNEL_NOT_FOUND" };
+}
+
+const weeklyDigestForm = z.object({
+  channelId: z.string().uuid("unknown channel"),
+  weeklyDigest: z.enum(["on", "off"], { message: "choose on or off" }),
+});
+
+export type WeeklyDigestChangeResult =
+  | { ok: true }
+  | { ok: false; code: "CHANNEL_NOT_FOUND" }
+  | { ok: false; code: "INVALID_INPUT"; fieldErrors: Record<string, string> };
+
+/**
+ * Opts a channel in to the weekly digest or out of it. PagerDuty is refused: it pages whoever is on call, and a
+ * weekly summary is nobody's emergency. Another organisation's channel answers like an unknown one.
+ */
+export async function setChannelWeeklyDigest(db: Executor, orgId: string, input: Record<string, unknown>): Promise<WeeklyDigestChangeResult> {
+  const form = weeklyDigestForm.safeParse(input);
+  if (!form.success) {
+    const errors = fieldErrorsOf(form.error, "form");
+    if (errors.channelId) return { ok: false, code: "CHANNEL_NOT_FOUND" };
+    return { ok: false, code: "INVALID_INPUT", fieldErrors: errors };
+  }
+  const [channel] = await db
+    .select({ kind: notificationChannels.kind })
+    .from(notificationChannels)
+    .where(and(eq(notificationChannels.id, form.data.channelId), eq(notificationChannels.orgId, orgId)));
+  if (!channel) return { ok: false, code: "CHANNEL_NOT_FOUND" };
+  const on = form.data.weeklyDigest === "on";
+  if (on && channel.kind === "pagerduty") {
+    return { ok: false, code: "INVALID_INPUT", fieldErrors: { weeklyDigest: "PagerDuty channels page whoever is on call: the weekly digest goes to Slack and email channels only" } };
+  }
+  await db
+    .update(notificationChannels)
+    .set({ weeklyDigest: on })
+    .where(and(eq(notificationChannels.id, form.data.channelId), eq(notificationChannels.orgId, orgId)));
+  return { ok: true };
 }
