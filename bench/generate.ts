@@ -40,7 +40,10 @@ export interface GenerateOptions extends LargeOrganizationShape {
 
 export type GenerateProgress = { phase: "history" | "metrics" | "alerts"; done: number; total: number };
 
-export type GeneratedCounts = Record<GeneratedTable, number>;
+/** The organisation's teams, their members and its GitHub member list: written with the organisation, not by COPY. */
+export const TEAM_TABLES = ["teams", "team_members", "github_org_members"] as const;
+
+export type GeneratedCounts = Record<GeneratedTable | (typeof TEAM_TABLES)[number], number>;
 
 export interface GeneratedOrganization {
   orgId: string;
@@ -76,7 +79,7 @@ export async function loadOrganizationHistory(
   onProgress: (progress: GenerateProgress) => void = () => {},
 ): Promise<GeneratedOrganization & { plan: OrganizationPlan }> {
   const plan = planOrganization(options);
-  const counts = Object.fromEntries(GENERATED_TABLES.map((table) => [table, 0])) as GeneratedCounts;
+  const counts = Object.fromEntries([...GENERATED_TABLES, ...TEAM_TABLES].map((table) => [table, 0])) as GeneratedCounts;
   const settings: GenerationSettings = {
     repos: options.repos,
     days: options.days,
@@ -107,6 +110,7 @@ export async function loadOrganizationHistory(
     await tx`insert into repositories ${tx(
       plan.repositories.map((repo) => ({ id: repo.id, org_id: plan.orgId, github_id: 700_000_000 + repo.index, full_name: repo.fullName, source: "github" })),
     )}`;
+    Object.assign(counts, await insertTeams(tx, plan));
 
     for (const repo of plan.repositories) {
       const rows = generateRepositoryHistory(options, plan, repo);
@@ -129,8 +133,26 @@ export async function loadOrganizationHistory(
     return userIdOf.get(BENCH_USER_GITHUB_ID)!;
   });
   // Fresh statistics and visibility maps, as autovacuum would leave them on a live install (index-only scans).
-  for (const table of [...GENERATED_TABLES, "repositories", "organization_members", "users"]) await sql.unsafe(`vacuum (analyze) ${table}`);
+  for (const table of [...GENERATED_TABLES, ...TEAM_TABLES, "repositories", "organization_members", "users"]) await sql.unsafe(`vacuum (analyze) ${table}`);
   return { orgId: plan.orgId, benchUserId, counts, settings: { ...settings, counts }, plan };
+}
+
+/**
+ * The GitHub organisation's members (every generated member, synced at the period's end), its teams and their members,
+ * as the team sync and Settings would have left them.
+ */
+async function insertTeams(tx: postgres.TransactionSql, plan: OrganizationPlan): Promise<Record<(typeof TEAM_TABLES)[number], number>> {
+  // As text: postgres.js' insert helper sends its values untyped, and a Date is no string.
+  const syncedAt = new Date(plan.end - 3_600_000).toISOString();
+  const createdAt = new Date(plan.start).toISOString();
+  await tx`insert into github_org_members ${tx(plan.members.map((member) => ({ org_id: plan.orgId, login: member.login, github_id: member.githubId, synced_at: syncedAt })))}`;
+  if (plan.teams.length === 0) return { teams: 0, team_members: 0, github_org_members: plan.members.length };
+  await tx`insert into teams ${tx(
+    plan.teams.map((team) => ({ id: team.id, org_id: plan.orgId, slug: team.slug, name: team.name, source: team.source, github_id: team.githubId, created_at: createdAt, updated_at: syncedAt })),
+  )}`;
+  const members = plan.teams.flatMap((team) => team.members.map((member) => ({ team_id: team.id, org_id: plan.orgId, login: member.login, source: member.source, created_at: createdAt })));
+  await tx`insert into team_members ${tx(members)}`;
+  return { teams: plan.teams.length, team_members: members.length, github_org_members: plan.members.length };
 }
 
 async function inParallel<T>(items: readonly T[], limit: number, run: (item: T) => Promise<unknown>): Promise<void> {

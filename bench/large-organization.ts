@@ -16,7 +16,9 @@ import type { FileKind } from "../domain/detection/types.ts";
 import { DETECTOR_VERSION } from "../domain/detection/version.ts";
 import { pullRequestAgentMarkers } from "../domain/ingestion/webhook-plan.ts";
 import { classifyRiskTier } from "../domain/risk/tiers.ts";
+import { agentStream, COPILOT_AGENT, CURSOR_AGENT, fillIds, markersOf, pickAgentFlavour, type AgentFlavour } from "./agent-mix.ts";
 import { copyLine } from "./copy.ts";
+import { planTeams, type TeamPlan } from "./teams.ts";
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
@@ -59,6 +61,7 @@ export const TABLE_COLUMNS = {
   pull_requests: [
     "org_id", "repo_id", "number", "github_id", "title", "body", "author_login", "head_ref", "head_sha", "base_ref", "state", "draft",
     "opened_at", "ready_for_review_at", "first_review_at", "merged_at", "closed_at", "merge_commit_sha", "ai_markers", "updated_at",
+    "review_count", "approval_count", "commented_review_count",
   ],
   deployments: ["id", "org_id", "repo_id", "github_id", "sha", "ref", "environment", "is_production", "status", "created_at", "finished_at", "creator_login"],
   incidents: ["id", "org_id", "repo_id", "title", "description", "severity", "started_at", "resolved_at", "source", "created_by", "created_at"],
@@ -94,6 +97,8 @@ export interface OrganizationPlan {
   orgId: string;
   members: Member[];
   repositories: RepositoryPlan[];
+  /** The organisation's teams (teams.ts): not the people a repository's history is drawn from (chooseTeam). */
+  teams: TeamPlan[];
   start: number;
   end: number;
 }
@@ -147,12 +152,17 @@ const LANGUAGES = [
 ];
 const VERBS = ["Add", "Fix", "Refactor", "Update", "Remove", "Improve", "Handle", "Validate", "Cache", "Simplify", "Rename", "Split"];
 const OBJECTS = ["error handling", "pagination", "retries", "validation", "logging", "the happy path", "edge cases", "timeouts", "tests", "types", "metrics", "docs"];
+/**
+ * How an agent works, by weight: a local agent the member runs, Copilot's or Cursor's cloud agent committing as
+ * itself, a cloud agent on the member's account, or one that leaves no mark. Which tool it is within that way of
+ * working is drawn by agent-mix.ts from a stream of its own.
+ */
 const TOOLS = [
-  { id: "claude", weight: 40, branch: "claude" },
-  { id: "copilot", weight: 20, branch: "copilot" },
-  { id: "cursor", weight: 20, branch: "cursor" },
-  { id: "codex", weight: 12, branch: "codex" },
-  { id: "unmarked", weight: 8, branch: null },
+  { id: "claude", weight: 40 },
+  { id: "copilot", weight: 20 },
+  { id: "cursor", weight: 20 },
+  { id: "codex", weight: 12 },
+  { id: "unmarked", weight: 8 },
 ] as const;
 type Tool = (typeof TOOLS)[number]["id"];
 const INCIDENT_TITLES = [
@@ -196,11 +206,13 @@ export function planOrganization(shape: LargeOrganizationShape): OrganizationPla
   const names = root.fork("repositories").shuffle(REPO_SUBJECTS.flatMap((subject) => REPO_KINDS.map((kind) => `${subject}-${kind}`)));
   const activities = relativeActivities(root.fork("activity"), shape);
   const ids = root.fork("ids");
+  const orgId = uuidOf(ids);
   const end = Date.parse(`${shape.until}T00:00:00Z`);
   return {
-    orgId: uuidOf(ids),
+    orgId,
     members,
     repositories: activities.map((activity, index) => ({ index, id: uuidOf(ids), fullName: repositoryName(names, index), activity })),
+    teams: planTeams(root.fork("teams"), orgId, members.map((member) => member.login)),
     start: end - shape.days * DAY_MS,
     end,
   };
@@ -253,9 +265,7 @@ interface Author {
   offsetMinutes: number;
 }
 
-/** Agents that author their commits themselves, and GitHub's own author of merge commits. */
-const COPILOT_BOT: Author = { login: "Copilot", name: "copilot-swe-agent[bot]", email: "198982749+Copilot@users.noreply.github.com", offsetMinutes: 0 };
-const CURSOR_AGENT: Author = { login: "cursor-agent", name: "Cursor Agent", email: "cursoragent@cursor.com", offsetMinutes: 0 };
+/** GitHub's own author of merge commits. */
 const WEB_FLOW: Author = { login: "web-flow", name: "GitHub", email: "noreply@github.com", offsetMinutes: 0 };
 
 /** The kinds of `structuredId`, so deployments and incidents of one repository never share an id. */
@@ -276,6 +286,8 @@ interface PlannedCommit {
 interface ChangeUnit {
   directory: number;
   tool: Tool | null;
+  /** The tool within that way of working and the marks it leaves (agent-mix.ts); null for a person's own change. */
+  agent: AgentFlavour | null;
   /** null for a direct push to the default branch. */
   pr: PullRequestPlan | null;
   /** Whether its changes reach the default branch: a direct push does, a pull request only once merged. */
@@ -288,6 +300,8 @@ interface PullRequestPlan {
   title: string;
   body: string | null;
   author: Author;
+  /** Who is not asked to review it: its author, or the member who gave Jules or Devin the task (Copilot's assigner may review). */
+  notReviewer: string;
   openedAt: number;
   draft: boolean;
   headSha: string;
@@ -330,6 +344,9 @@ interface RepositoryHistory {
   random: Random;
   rows: RepositoryRows;
   eventIds: EventIds;
+  /** Streams of their own, so the agent mix and the reviews draw nothing from `random` (the rows it decides stay the same). */
+  agents: Random;
+  reviews: Random;
 }
 
 type Language = (typeof LANGUAGES)[number];
@@ -383,7 +400,7 @@ export function generateRepositoryHistory(shape: LargeOrganizationShape, plan: O
   const tree = plantFileTree(history, language);
   const planned = planChanges(history, team, tree);
   const { mainline, commitTiers } = writeCommits(history, tree, language.lockfile, planned.commits);
-  for (const pr of planned.pullRequests) writePullRequest(history, team, pr);
+  for (const pr of planned.pullRequests) writePullRequest(history, team, pr, commitTiers);
   const releases = deployDefaultBranch(history, team, mainline);
   writeIncidents(history, releases, mainline, commitTiers);
   return history.rows;
@@ -399,6 +416,8 @@ function startHistory(shape: LargeOrganizationShape, plan: OrganizationPlan, rep
     random: new Random(shape.seed).fork(`repository-${repo.index}`),
     rows: Object.fromEntries(GENERATED_TABLES.map((table) => [table, []])) as unknown as RepositoryRows,
     eventIds: new EventIds(plan.start, repo.index),
+    agents: agentStream(shape.seed, repo.index),
+    reviews: new Random(shape.seed).fork(`repository-${repo.index}-reviews`),
   };
 }
 
@@ -497,11 +516,14 @@ function planChange(
   day: { dayStart: number; adoption: number; remaining: number },
 ): PlannedChange {
   const { random } = history;
-  const { member, tool, author } = pickContributor(random, team, day.adoption);
+  const { member, tool } = pickContributor(random, team, day.adoption);
   // The Copilot and Cursor agents only ever work through a pull request.
   const viaPr = tool === "copilot" || tool === "cursor" || random.chance(0.6);
+  const agent = tool === null ? null : pickAgentFlavour(history.agents, tool, viaPr);
+  // Cloud agents (Copilot's, Cursor's, Jules, Devin) author the commits themselves; with the other tools the member does.
+  const author: Author = agent?.author ?? member;
   const size = viaPr ? Math.min(day.remaining, 1 + Math.floor(random.logNormal(1, 0.7))) : 1;
-  const unit: ChangeUnit = { directory: pickDirectory(random, tree.directories), tool, pr: null, lands: true };
+  const unit: ChangeUnit = { directory: pickDirectory(random, tree.directories), tool, agent, pr: null, lands: true };
   const noun = random.pick(NOUNS);
   const first = workTime(random, day.dayStart, member.offsetMinutes);
   const subject = `${random.pick(VERBS)} ${noun} ${random.pick(OBJECTS)}`;
@@ -509,13 +531,12 @@ function planChange(
   return { member, tool, viaPr, size, unit, noun, subject, commits };
 }
 
-/** A member, by their share of the work, and the agent they use, if any (more likely as adoption grows). */
-function pickContributor(random: Random, team: Team, adoption: number): { member: Member; tool: Tool | null; author: Author } {
+/** A member, by their share of the work, and how they work with an agent, if they do (more likely as adoption grows). */
+function pickContributor(random: Random, team: Team, adoption: number): { member: Member; tool: Tool | null } {
   const member = team.members[random.weighted(team.weights.map((weight, position) => [position, weight] as const))]!;
   const usesAgent = random.chance(clamp(adoption * team.aiBias * member.aiAffinity, 0, 0.95));
   const tool: Tool | null = usesAgent ? random.weighted(TOOLS.map((candidate) => [candidate.id, candidate.weight] as const)) : null;
-  // Copilot's and Cursor's agents author the commits themselves; with the other tools the member does.
-  return { member, tool, author: tool === "copilot" ? COPILOT_BOT : tool === "cursor" ? CURSOR_AGENT : member };
+  return { member, tool };
 }
 
 /** A change's commits: minutes to hours apart from the first; those after the period's end have not happened. */
@@ -560,9 +581,9 @@ function planPullRequest(history: RepositoryHistory, change: PlannedChange, plan
  */
 function pullRequestOf({ random, plan }: RepositoryHistory, change: PlannedChange, number: number): PullRequestPlan {
   const { tool, noun, commits } = change;
-  const prefix = TOOLS.find((candidate) => candidate.id === tool)?.branch;
-  const branch = `${prefix ?? change.member.login}/${noun}-${random.pick(OBJECTS).replace(/\s+/g, "-")}-${number}`;
-  const body = pullRequestBody(random, tool, noun);
+  const agent = change.unit.agent;
+  const branch = `${agent?.branchPrefix ?? change.member.login}/${noun}-${random.pick(OBJECTS).replace(/\s+/g, "-")}-${number}`;
+  const body = agentPullRequestBody(agent, pullRequestBody(random, tool, noun), noun, commits[0]!.sha);
   const draft = random.chance(0.2);
   const openedAt = commits[0]!.at + random.int(2, 30) * MINUTE_MS;
   const readyAt = draft ? openedAt + random.logNormal(180, 1) * MINUTE_MS : openedAt;
@@ -575,7 +596,8 @@ function pullRequestOf({ random, plan }: RepositoryHistory, change: PlannedChang
     branch,
     title: change.subject,
     body,
-    author: tool === "copilot" ? COPILOT_BOT : change.member,
+    author: agent?.opensPullRequests && agent.author ? agent.author : change.member,
+    notReviewer: tool === "copilot" ? COPILOT_AGENT.login : change.member.login,
     openedAt,
     draft,
     headSha: commits[commits.length - 1]!.sha,
@@ -594,13 +616,20 @@ function pullRequestBody(random: Random, tool: Tool | null, noun: string): strin
   return random.chance(0.5) ? `Changes ${noun} ${random.pick(OBJECTS)}.` : null;
 }
 
+/** The body the change's tool writes, if it writes one; Claude Code's signature only on Claude Code's pull requests. */
+function agentPullRequestBody(agent: AgentFlavour | null, drawn: string | null, noun: string, firstSha: string): string | null {
+  if (agent?.prBody) return fillIds(agent.prBody, firstSha.slice(0, 16));
+  if (drawn?.includes("Claude Code") && agent?.tool !== "Claude Code") return `Changes the ${noun} code.`;
+  return drawn;
+}
+
 function mergeCommitOf({ random }: RepositoryHistory, pr: PullRequestPlan, mergedAt: number, directory: number): PlannedCommit {
   return {
     at: mergedAt,
     sha: hexOf(random, 40),
     author: WEB_FLOW,
     tool: null,
-    unit: { directory, tool: null, pr: null, lands: true },
+    unit: { directory, tool: null, agent: null, pr: null, lands: true },
     merge: true,
     message: `Merge pull request #${pr.number} from ${pr.branch}`,
   };
@@ -657,11 +686,11 @@ function writeAnalyzedCommit(history: RepositoryHistory, tree: FileTree, lockfil
   const files = chooseChangedFiles(random, tree, commit.unit.directory);
   const touchesLockfile = random.chance(0.04);
   // The confidence does not depend on the commit's size, which is known only once its files are written.
-  const { confidence } = commitSignals(commit.tool, commit.author, branch, 0);
+  const confidence = commitConfidence(commit.tool);
   const totals = sumFileChanges([...files].map((file) => writeFileChange(history, commit, file, confidence)));
   if (touchesLockfile) writeLockfileChange(history, commit, lockfile);
   const aiConfidence = commit.tool === null ? round2(clamp(random.float() * 0.3, 0.01, 0.35)) : confidence;
-  const { signals } = commitSignals(commit.tool, commit.author, branch, totals.added);
+  const signals = commitSignals(commit, branch, totals.added);
   writeCommitRow(history, commit, committedAt, { status: "analyzed", skipReason: null, aiConfidence, signals, ...totals });
   recordCommitEvent(history, commit, { added: totals.filesAdded, modified: files.size - totals.filesAdded });
   return totals.highestTier;
@@ -759,43 +788,50 @@ function writeCommitRow({ rows, orgId, repoId }: RepositoryHistory, commit: Plan
   ]));
 }
 
-/** The analysis verdict of a commit by `tool`: its confidence and the signals behind it. */
-function commitSignals(tool: Tool | null, author: Author, branch: string, lines: number): { confidence: number; signals: unknown[] } {
+/**
+ * The confidence the analysis gives a commit by each way of working. Fixed per way of working rather than computed by
+ * the fitted model (which would need the commits' real text): what a marker of 0.9–0.95 with the model's tells gives.
+ */
+function commitConfidence(tool: Tool | null): number {
   switch (tool) {
     case "claude":
-      return {
-        confidence: 0.97,
-        signals: [{ id: "agent-coauthor-trailer", weight: 0.95, evidence: 'Claude Code co-author trailer: "Co-Authored-By: Claude <noreply@anthropic.com>"' }],
-      };
+      return 0.97;
     case "copilot":
-      return {
-        confidence: 0.98,
-        signals: [
-          { id: "agent-identity", weight: 0.95, evidence: `author is Copilot coding agent: ${author.name} <${author.email}>` },
-          { id: "agent-branch", weight: 0.8, evidence: `branch ${branch} uses the copilot/ agent prefix` },
-        ],
-      };
+      return 0.98;
     case "cursor":
-      return { confidence: 0.96, signals: [{ id: "agent-identity", weight: 0.95, evidence: `author is Cursor background agent: ${author.name} <${author.email}>` }] };
+      return 0.96;
     case "codex":
-      return {
-        confidence: 0.9,
-        signals: [
-          { id: "agent-branch", weight: 0.8, evidence: `branch ${branch} uses the codex/ agent prefix` },
-          { id: "message-shape", weight: 0.35, evidence: "message shape: conventional subject, explanation body, bullet list" },
-        ],
-      };
+      return 0.9;
     case "unmarked":
-      return {
-        confidence: 0.62,
-        signals: [
-          { id: "message-shape", weight: 0.45, evidence: "message shape: conventional subject, explanation body, markdown" },
-          { id: "velocity", weight: 0.3, evidence: `${lines} lines 6 minutes after the author's previous commit` },
-        ],
-      };
+      return 0.62;
     default:
-      return { confidence: 0.08, signals: [] };
+      return 0.08;
   }
+}
+
+/**
+ * The signals stored on a commit: the markers the real detector finds on it (agent-mix.ts markersOf, each naming its
+ * tool), and for an agent that leaves no mark the style and timing tells that gave it away.
+ */
+function commitSignals(commit: PlannedCommit, branch: string, lines: number): unknown[] {
+  const agent = commit.unit.agent;
+  if (agent === null) return [];
+  if (agent.tool === null) {
+    return [
+      { id: "message-shape", weight: 0.45, evidence: "message shape: conventional subject, explanation body, markdown" },
+      { id: "velocity", weight: 0.3, evidence: `${lines} lines 6 minutes after the author's previous commit` },
+    ];
+  }
+  const pr = commit.unit.pr;
+  return markersOf({
+    sha: commit.sha,
+    headline: commit.message,
+    author: commit.author,
+    at: new Date(commit.at),
+    branch,
+    pullRequest: pr === null ? null : { title: pr.title, body: pr.body },
+    flavour: agent,
+  });
 }
 
 /** The push of a commit, with the payload fields the webhook planner keeps. */
@@ -848,8 +884,9 @@ type PullRequestEventRecorder = (type: string, key: string, at: number, actor: s
  * The events of a pull request in the order GitHub sends them — opened, ready, review requests, pushes, edits,
  * reviews, merged or closed — then its row. Events GitHub gives no id of their own are keyed by a delivery id.
  */
-function writePullRequest(history: RepositoryHistory, team: Team, pr: PullRequestPlan): void {
+function writePullRequest(history: RepositoryHistory, team: Team, pr: PullRequestPlan, commitTiers: ReadonlyMap<string, number>): void {
   const { random } = history;
+  const unreviewed = mergedWithoutReview(history, pr, commitTiers);
   const markers = pullRequestAgentMarkers(pr.branch, pr.body);
   const record = pullRequestEventRecorder(history, pr, markers);
   record("pr_opened", `pr/${pr.number}/opened`, pr.openedAt, pr.author.login, { action: "opened" });
@@ -861,10 +898,27 @@ function writePullRequest(history: RepositoryHistory, team: Team, pr: PullReques
   if (random.chance(0.5)) {
     record("pr_updated", `pr/${pr.number}/edited/${uuidOf(random)}`, pr.openedAt + random.int(1, 60) * MINUTE_MS, pr.author.login, { action: "edited" });
   }
-  const lastReviewAt = recordReviews(history, pr, reviewers, record);
+  // An unreviewed merge still draws its reviews, and records none: the rows after it stay those of the same seed.
+  const reviews = recordReviews(history, pr, reviewers, unreviewed ? unrecordedEvent(history) : record);
+  if (unreviewed) {
+    pr.firstReviewAt = null;
+    reviews.length = 0;
+  }
+  const lastReviewAt = reviews.length > 0 ? reviews[reviews.length - 1]!.at : null;
   if (pr.mergedAt !== null) record("pr_merged", `pr/${pr.number}/merged`, pr.mergedAt, pr.author.login, { action: "closed", merged: true });
   else if (pr.closedAt !== null) record("pr_closed", `pr/${pr.number}/closed/${new Date(pr.closedAt).toISOString()}`, pr.closedAt, pr.author.login, { action: "closed" });
-  writePullRequestRow(history, pr, markers, lastReviewAt);
+  writePullRequestRow(history, pr, markers, lastReviewAt, reviews);
+}
+
+/**
+ * Some agent-written pull requests that change T3/T4 code are merged without anybody reviewing them (issue 18: "AI
+ * T3/T4 merges without a review"), and a few people's own. Drawn from the reviews' stream of its own.
+ */
+function mergedWithoutReview({ reviews }: RepositoryHistory, pr: PullRequestPlan, commitTiers: ReadonlyMap<string, number>): boolean {
+  if (pr.mergedAt === null) return false;
+  const agentWritten = pr.commits[0]!.tool !== null;
+  const highRisk = pr.commits.some((commit) => (commitTiers.get(commit.sha) ?? 0) >= 3);
+  return reviews.chance(agentWritten && highRisk ? 0.18 : 0.03);
 }
 
 /** Records a pull request's events with the payload the webhook planner keeps; those after the period's end have not happened. */
@@ -885,10 +939,19 @@ function pullRequestEventRecorder(history: RepositoryHistory, pr: PullRequestPla
   };
 }
 
+/** Draws what recording the event would have drawn (its id and delivery id), and records nothing. */
+function unrecordedEvent(history: RepositoryHistory): PullRequestEventRecorder {
+  return (_type, _key, at) => {
+    if (at >= history.plan.end) return;
+    history.eventIds.next(at);
+    uuidOf(history.random);
+  };
+}
+
 /** One to three teammates, asked to review once the pull request is ready. */
 function requestReviews({ random }: RepositoryHistory, team: Team, pr: PullRequestPlan, record: PullRequestEventRecorder): Member[] {
   const requestAt = pr.readyAt ?? pr.openedAt;
-  const reviewers = random.shuffle(team.members.filter((member) => member.login !== pr.author.login)).slice(0, random.int(1, 3));
+  const reviewers = random.shuffle(team.members.filter((member) => member.login !== pr.notReviewer)).slice(0, random.int(1, 3));
   for (const reviewer of reviewers) {
     record("pr_review_requested", `pr/${pr.number}/review_requested/${uuidOf(random)}`, requestAt + 5000, pr.author.login, { action: "review_requested", reviewer: reviewer.login });
   }
@@ -912,28 +975,48 @@ function recordPushes(history: RepositoryHistory, pr: PullRequestPlan, record: P
   });
 }
 
-/** One to three review rounds from the first review on, the last an approval. Returns when the last review before the period's end was. */
-function recordReviews({ random, plan }: RepositoryHistory, pr: PullRequestPlan, reviewers: Member[], record: PullRequestEventRecorder): number | null {
-  if (pr.firstReviewAt === null || reviewers.length === 0) return pr.firstReviewAt;
-  let lastReviewAt = pr.firstReviewAt;
+interface SubmittedReview {
+  at: number;
+  state: "approved" | "changes_requested" | "commented";
+  /** The review said something (a body): what `commented_review_count` counts. */
+  commented: boolean;
+}
+
+/**
+ * One to three review rounds from the first review on, the last an approval; some approvals say nothing. Returns the
+ * reviews submitted before the period's end, in time order, as the pull request's review counts fold them.
+ */
+function recordReviews({ random, reviews: side, plan }: RepositoryHistory, pr: PullRequestPlan, reviewers: Member[], record: PullRequestEventRecorder): SubmittedReview[] {
+  if (pr.firstReviewAt === null || reviewers.length === 0) return [];
+  const submitted: SubmittedReview[] = [];
   const rounds = random.int(1, 3);
   for (let round = 0; round < rounds; round += 1) {
     const at = pr.firstReviewAt + round * random.int(30, 600) * MINUTE_MS;
     const reviewer = reviewers[round % reviewers.length]!;
     const state = round === rounds - 1 ? "approved" : random.pick(["changes_requested", "commented"] as const);
-    record("pr_review", `pr/${pr.number}/review/${pr.number * 100 + round}/submitted`, at, reviewer.login, { action: "submitted", state, reviewer: reviewer.login });
-    if (at < plan.end) lastReviewAt = at;
+    const reviewId = pr.number * 100 + round;
+    // Changes requested and comments say something; an approval does a third of the time ("LGTM" is no comment).
+    const commented = state !== "approved" || side.chance(0.35);
+    record("pr_review", `pr/${pr.number}/review/${reviewId}/submitted`, at, reviewer.login, { action: "submitted", state, reviewer: reviewer.login, reviewId, commented, byAuthor: false });
+    if (at < plan.end) submitted.push({ at, state, commented });
   }
-  return lastReviewAt;
+  return submitted;
 }
 
 /** The pull_requests row: the state its events fold into, as of the period's end. */
-function writePullRequestRow({ random, rows, orgId, repoId, repo, plan }: RepositoryHistory, pr: PullRequestPlan, markers: string[], lastReviewAt: number | null): void {
+function writePullRequestRow(
+  { random, rows, orgId, repoId, repo, plan }: RepositoryHistory,
+  pr: PullRequestPlan,
+  markers: string[],
+  lastReviewAt: number | null,
+  reviews: readonly SubmittedReview[],
+): void {
   const updatedAt = Math.max(pr.openedAt, lastReviewAt ?? 0, pr.closedAt ?? 0, pr.commits[pr.commits.length - 1]!.at);
   rows.pull_requests.push(copyLine([
     orgId, repoId, pr.number, (repo.index + 1) * 1_000_000 + pr.number, pr.title, pr.body, pr.author.login, pr.branch, pr.headSha, "main", pr.state,
     pr.draft && pr.readyAt === null, new Date(pr.openedAt), dateOrNull(pr.readyAt), dateOrNull(pr.firstReviewAt), dateOrNull(pr.mergedAt),
     dateOrNull(pr.closedAt), pr.mergedAt === null ? null : hexOf(random, 40), markers, new Date(Math.min(updatedAt, plan.end - 1000)),
+    reviews.length, reviews.filter((review) => review.state === "approved").length, reviews.filter((review) => review.commented).length,
   ]));
 }
 

@@ -16,14 +16,52 @@ useCliDatabase((created) => {
 
 /** A fingerprint of the generated rows that ignores nothing a benchmark could notice. */
 async function fingerprint() {
-  const [row] = await database.sql<{ commits: string; events: string; attribution: string; metrics: string; alerts: string }[]>`
+  const [row] = await database.sql<{ commits: string; events: string; attribution: string; metrics: string; alerts: string; reviews: string; teams: string }[]>`
     select
-      (select md5(string_agg(concat_ws('|', repo_id, sha, authored_at, ai_confidence, lines_added, pr_number), ',' order by repo_id, sha)) from commits) as commits,
+      (select md5(string_agg(concat_ws('|', repo_id, sha, authored_at, ai_confidence, lines_added, pr_number, signals::text), ',' order by repo_id, sha)) from commits) as commits,
+      (select md5(string_agg(concat_ws('|', repo_id, number, first_review_at, review_count, approval_count, commented_review_count, ai_markers::text), ',' order by repo_id, number)) from pull_requests) as reviews,
+      (select md5(string_agg(concat_ws('|', t.id, t.slug, t.source, m.login, m.source), ',' order by t.slug, m.login)) from teams t join team_members m on m.team_id = t.id) as teams,
       (select md5(string_agg(concat_ws('|', id, type, event_key, timestamp, payload::text), ',' order by id)) from code_events) as events,
       (select md5(string_agg(concat_ws('|', commit_sha, file_path, risk_tier, ai_confidence, lines_added), ',' order by commit_sha, file_path)) from code_attribution) as attribution,
       (select md5(string_agg(concat_ws('|', repo_id, date, commits, ai_lines_added, ai_tax), ',' order by repo_id, date)) from repo_metrics) as metrics,
       (select md5(string_agg(concat_ws('|', repo_id, rule, triggered_at), ',' order by triggered_at, rule, repo_id)) from alerts) as alerts`;
   return row!;
+}
+
+/** What issue 18's views read: several AI tools named by their markers, reviews and unreviewed merges, and teams. */
+async function expectIssue18Data(orgId: string) {
+  const tools = await database.sql<{ tool: string | null }[]>`
+    select distinct jsonb_path_query_first(signals, '$[*] ? (@.agent != null).agent') #>> '{}' as tool
+    from commits where org_id = ${orgId} and ai_confidence >= 0.5`;
+  expect(tools.filter((row) => row.tool !== null).length).toBeGreaterThanOrEqual(6);
+  // A marker without its tool would read as "unknown" (stored before tools were recorded): none is generated.
+  const [unknown] = await database.sql<{ count: number }[]>`
+    select count(*)::int as count from commits where org_id = ${orgId} and jsonb_path_exists(signals, '$[*] ? (@.id starts with "agent-")') and not jsonb_path_exists(signals, '$[*].agent')`;
+  expect(unknown!.count).toBe(0);
+
+  const [reviews] = await database.sql<{ reviewed: number; unreviewed_merges: number; counted: number; events: number; approvals: number; approval_events: number }[]>`
+    select (select count(*)::int from pull_requests where org_id = ${orgId} and review_count > 0) as reviewed,
+      (select count(*)::int from pull_requests where org_id = ${orgId} and state = 'merged' and first_review_at is null and review_count = 0) as unreviewed_merges,
+      (select sum(review_count)::int from pull_requests where org_id = ${orgId}) as counted,
+      (select count(*)::int from code_events where org_id = ${orgId} and type = 'pr_review') as events,
+      (select sum(approval_count)::int from pull_requests where org_id = ${orgId}) as approvals,
+      (select count(*)::int from code_events where org_id = ${orgId} and type = 'pr_review' and payload ->> 'state' = 'approved') as approval_events`;
+  expect(reviews!.reviewed).toBeGreaterThan(0);
+  expect(reviews!.unreviewed_merges).toBeGreaterThan(0);
+  expect(reviews!.counted).toBe(reviews!.events);
+  expect(reviews!.approvals).toBe(reviews!.approval_events);
+
+  const [teams] = await database.sql<{ teams: number; memberships: number; unknown_logins: number; org_members: number; members: number }[]>`
+    select (select count(*)::int from teams where org_id = ${orgId}) as teams,
+      (select count(*)::int from team_members where org_id = ${orgId}) as memberships,
+      (select count(*)::int from team_members m where m.org_id = ${orgId} and not exists (select 1 from github_org_members g where g.org_id = m.org_id and g.login = m.login)) as unknown_logins,
+      (select count(*)::int from github_org_members where org_id = ${orgId}) as org_members,
+      (select count(*)::int from organization_members where org_id = ${orgId}) - 1 as members`;
+  expect(teams!.teams).toBeGreaterThanOrEqual(2);
+  expect(teams!.memberships).toBeGreaterThanOrEqual(0.85 * teams!.org_members);
+  expect(teams!.unknown_logins).toBe(0);
+  // Every generated member (not the bench user) is in the GitHub organisation's member list.
+  expect(teams!.org_members).toBe(teams!.members);
 }
 
 describe("sentinel generate", () => {
@@ -68,6 +106,8 @@ describe("sentinel generate", () => {
       select u.login, m.role from organization_members m join users u on u.id = m.user_id
       where m.org_id = ${org!.id} and u.login = 'bench'`;
     expect(owner).toEqual({ login: "bench", role: "owner" });
+
+    await expectIssue18Data(org!.id);
 
     const first = await fingerprint();
     expect(await generateCommand.run(ARGS, bufferIo())).toBe(0);

@@ -47,8 +47,9 @@ const about = {
   usage: [
     "Usage: sentinel generate [--org bench] [--repos 100] [--days 730] [--seed N] [--until YYYY-MM-DD]",
     "",
-    "Generates a realistic organisation (members, repositories of very different activity, pushes, pull requests,",
-    "reviews, deployments, incidents; AI adoption growing over the period) and loads it with COPY: with the",
+    "Generates a realistic organisation (members and their teams, repositories of very different activity, pushes,",
+    "pull requests and their reviews, some agent-written ones merged unreviewed, deployments, incidents; AI adoption",
+    "growing over the period, by a mix of AI tools each leaving its own marks) and loads it with COPY: with the",
     "defaults about 10 million code events and 2 million attribution rows. Then computes its daily metrics, line",
     "survival, review queue and alerts with the workers' own code. The same seed and --until give the same data.",
     "Re-running replaces the organisation. Needs DATABASE_URL (PostgreSQL); use a database of its own.",
