@@ -12,6 +12,7 @@ export const ALERT_RULE_TEXT: { [R in AlertRuleName]: { title: string; severity:
   review_queue_saturated: { title: "Review queue saturated", severity: "info" },
   high_risk_deployed: { title: "High-risk AI code deployed", severity: "critical" },
   incident_ai_attributed: { title: "Incident caused by AI code", severity: "warning" },
+  ai_high_risk_merged_without_review: { title: "AI-written T3/T4 changes merged without a review", severity: "warning" },
 };
 
 /** `rule.field` for every setting but `enabled`: the name of the field's input in the form, and of its error. */
@@ -33,6 +34,8 @@ const FIELD_TEXT: Record<FieldKey, [label: string, unit: string]> = {
   "high_risk_deployed.minAiConfidence": ["Files with an AI confidence of at least", "0–1"],
   "high_risk_deployed.minRiskTier": ["…and a risk tier of at least", "1–4; 4 = critical only"],
   "incident_ai_attributed.thresholdPercent": ["Alert when the suspected commits' lines are AI-written above", "%"],
+  "ai_high_risk_merged_without_review.windowDays": ["Pull requests merged in the last", "days"],
+  "ai_high_risk_merged_without_review.minPullRequests": ["Alert when at least this many were merged with no review", "PRs"],
 };
 
 export function alertFieldText(rule: AlertRuleName, field: string): { label: string; unit?: string } {

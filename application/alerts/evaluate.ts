@@ -25,6 +25,7 @@ import {
   webhookDeliveries,
 } from "../../infrastructure/db/schema/index.ts";
 import type { Logger } from "../../infrastructure/logging/logger.ts";
+import { getUnreviewedAiMerges } from "../metrics/unreviewed-ai-merges.ts";
 import { enqueueAlertDeliveries, enqueuePendingDeliveries, type DeliveryRetryPolicy } from "./enqueue.ts";
 import { recordAlert } from "./record-alert.ts";
 
@@ -145,7 +146,16 @@ export async function evaluateRepositoryAlerts(
     }
   }
 
-  const candidates = evaluateMetricRules({ repo: { id: repo.id, fullName: repo.fullName }, asOf, daily, survival, reviewQueue }, settings, request.source);
+  let unreviewedAiMerges = null;
+  if (request.source === "compute-metrics-daily" && settings.ai_high_risk_merged_without_review.enabled) {
+    // The window ends with the evaluated day (read as a UTC day: the rule alerts at most once a day anyway).
+    const to = new Date(asOfMs + DAY_MS);
+    const from = new Date(to.getTime() - settings.ai_high_risk_merged_without_review.windowDays * DAY_MS);
+    const found = await getUnreviewedAiMerges(deps.db, { orgId: repo.orgId, repoId: repo.id }, { from, to });
+    unreviewedAiMerges = { ...found, pullRequests: found.pullRequests.map((pr) => ({ ...pr, mergedAt: pr.mergedAt.toISOString() })) };
+  }
+
+  const candidates = evaluateMetricRules({ repo: { id: repo.id, fullName: repo.fullName }, asOf, daily, survival, reviewQueue, unreviewedAiMerges }, settings, request.source);
   return recordAndNotify(deps, repo.orgId, candidates, deps.now?.() ?? new Date());
 }
 

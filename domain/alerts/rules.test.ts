@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   computeIncidentAttribution,
   evaluateAiCodeCritical,
+  evaluateAiHighRiskMergedWithoutReview,
   evaluateAiShareSpike,
   evaluateAiTaxHigh,
   evaluateHighRiskDeployed,
@@ -217,4 +218,44 @@ describe("formatMessagePercent", () => {
     [7.25, "7.3 %"],
     [0, "0 %"],
   ])("%s → %s", (value, text) => expect(formatMessagePercent(value)).toBe(text));
+});
+
+describe("ai_high_risk_merged_without_review", () => {
+  const on = { ...S.ai_high_risk_merged_without_review, enabled: true };
+  const merges = (unreviewed: number, aiHighRiskMerged = unreviewed) => ({
+    aiHighRiskMerged,
+    unreviewed,
+    pullRequests: Array.from({ length: Math.min(unreviewed, 2) }, (_, i) => ({ number: 40 + i, title: `PR ${40 + i}`, mergedAt: "2026-03-14T10:00:00Z", aiHighRiskFiles: 1 })),
+  });
+
+  it("is off by default, and off it never fires", () => {
+    expect(S.ai_high_risk_merged_without_review).toEqual({ enabled: false, windowDays: 1, minPullRequests: 1 });
+    expect(evaluateAiHighRiskMergedWithoutReview(input([], { unreviewedAiMerges: merges(3) }), S.ai_high_risk_merged_without_review)).toBeNull();
+  });
+
+  it("fires when enough AI T3/T4 pull requests merged unreviewed, naming them and the counts", () => {
+    const candidate = evaluateAiHighRiskMergedWithoutReview(input([], { unreviewedAiMerges: merges(3, 5) }), on);
+    expect(candidate).toMatchObject({ rule: "ai_high_risk_merged_without_review", severity: "warning", repoId: repo.id, details: { unreviewed: 3, aiHighRiskMerged: 5 } });
+    expect(candidate!.message).toBe("3 of 5 pull requests with AI-written T3/T4 changes merged in the last day had no review (#40, #41 and 1 more; threshold 1)");
+  });
+
+  it.each([
+    [0, 1, false],
+    [1, 1, true],
+    [1, 2, false],
+    [2, 2, true],
+  ])("%i unreviewed against a minimum of %i fires: %s", (unreviewed, minPullRequests, fires) => {
+    expect(evaluateAiHighRiskMergedWithoutReview(input([], { unreviewedAiMerges: merges(unreviewed) }), { ...on, minPullRequests }) !== null).toBe(fires);
+  });
+
+  it("says nothing without the window's merges, and runs after the daily metrics", () => {
+    expect(evaluateAiHighRiskMergedWithoutReview(input([]), on)).toBeNull();
+    const settings = { ...S, ai_high_risk_merged_without_review: on };
+    expect(evaluateMetricRules(input([], { unreviewedAiMerges: merges(1) }), settings, "compute-metrics-daily").map((c) => c.rule)).toEqual(["ai_high_risk_merged_without_review"]);
+    expect(evaluateMetricRules(input([], { unreviewedAiMerges: merges(1) }), settings, "monitor-saturation-hourly")).toEqual([]);
+  });
+
+  it("refuses a window outside 1–30 days as a field error", () => {
+    expect(parseAlertSettings({ ai_high_risk_merged_without_review: { windowDays: 31 } })).toEqual({ ok: false, fieldErrors: { "ai_high_risk_merged_without_review.windowDays": "must be 1–30" } });
+  });
 });

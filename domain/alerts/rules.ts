@@ -55,6 +55,16 @@ export interface RepoRef {
   fullName: string;
 }
 
+/** Pull requests merged in the rule's window that hold AI-written T3/T4 changes (application/metrics/unreviewed-ai-merges.ts). */
+export interface UnreviewedAiMergesWindow {
+  /** Merged in the window with AI-written changes to T3/T4 files. */
+  aiHighRiskMerged: number;
+  /** Of those, merged with no review by someone other than the author. */
+  unreviewed: number;
+  /** The unreviewed ones, newest merge first (at most a page of them). */
+  pullRequests: { number: number; title: string; mergedAt: string; aiHighRiskFiles: number }[];
+}
+
 export interface MetricRuleInput {
   repo: RepoRef;
   /** The local day whose metrics were just written (YYYY-MM-DD). */
@@ -63,6 +73,8 @@ export interface MetricRuleInput {
   daily: DailyRepoMetrics[];
   survival: { ai: SurvivalAtFourWeeks | null; human: SurvivalAtFourWeeks | null } | null;
   reviewQueue: ReviewQueueState | null;
+  /** Read only when ai_high_risk_merged_without_review is on; absent or null otherwise. */
+  unreviewedAiMerges?: UnreviewedAiMergesWindow | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -223,11 +235,38 @@ export function evaluateReviewQueueSaturated(input: MetricRuleInput, settings: A
   };
 }
 
+/**
+ * ai_high_risk_merged_without_review (off by default): pull requests whose commits hold AI-written code (confidence ≥
+ * the threshold) in T3/T4 files, merged in the window without a review by anyone but their author.
+ */
+export function evaluateAiHighRiskMergedWithoutReview(input: MetricRuleInput, settings: AlertSettings["ai_high_risk_merged_without_review"]): AlertCandidate | null {
+  const merges = input.unreviewedAiMerges;
+  if (!settings.enabled || !merges || merges.unreviewed === 0 || merges.unreviewed < settings.minPullRequests) return null;
+  const numbers = merges.pullRequests.map((pr) => `#${pr.number}`);
+  const listed = numbers.length < merges.unreviewed ? `${numbers.join(", ")} and ${merges.unreviewed - numbers.length} more` : numbers.join(", ");
+  const days = settings.windowDays === 1 ? "the last day" : `the last ${settings.windowDays} days`;
+  return {
+    rule: "ai_high_risk_merged_without_review",
+    severity: "warning",
+    repoId: input.repo.id,
+    title: `AI-written T3/T4 changes merged without a review in ${input.repo.fullName}`,
+    message: `${merges.unreviewed} of ${merges.aiHighRiskMerged} pull requests with AI-written T3/T4 changes merged in ${days} had no review (${listed}; threshold ${settings.minPullRequests})`,
+    details: {
+      unreviewed: merges.unreviewed,
+      aiHighRiskMerged: merges.aiHighRiskMerged,
+      minPullRequests: settings.minPullRequests,
+      windowDays: settings.windowDays,
+      pullRequests: merges.pullRequests,
+      asOf: input.asOf,
+    },
+  };
+}
+
 /** Which metric rules run after which job wrote metrics. */
 export type MetricsSource = "compute-metrics-daily" | "track-survival-weekly" | "monitor-saturation-hourly";
 
 export const RULES_BY_SOURCE: Record<MetricsSource, AlertRuleName[]> = {
-  "compute-metrics-daily": ["ai_code_critical", "ai_share_spike", "ai_tax_high"],
+  "compute-metrics-daily": ["ai_code_critical", "ai_share_spike", "ai_tax_high", "ai_high_risk_merged_without_review"],
   "track-survival-weekly": ["survival_drop"],
   "monitor-saturation-hourly": ["review_queue_saturated"],
 };
@@ -239,6 +278,7 @@ export function evaluateMetricRules(input: MetricRuleInput, settings: AlertSetti
     ai_tax_high: () => evaluateAiTaxHigh(input, settings.ai_tax_high),
     survival_drop: () => evaluateSurvivalDrop(input, settings.survival_drop),
     review_queue_saturated: () => evaluateReviewQueueSaturated(input, settings.review_queue_saturated),
+    ai_high_risk_merged_without_review: () => evaluateAiHighRiskMergedWithoutReview(input, settings.ai_high_risk_merged_without_review),
   };
   return RULES_BY_SOURCE[source].map((rule) => evaluators[rule]?.() ?? null).filter((candidate): candidate is AlertCandidate => candidate !== null);
 }

@@ -12,6 +12,11 @@ function rule<T extends z.ZodRawShape>(shape: T) {
   const settings = z.object({ enabled: z.boolean().default(true), ...shape });
   return settings.prefault({} as z.input<typeof settings>);
 }
+/** A rule an organisation opts into: like `rule`, but off until switched on in Settings → Alert rules. */
+function optInRule<T extends z.ZodRawShape>(shape: T) {
+  const settings = z.object({ enabled: z.boolean().default(false), ...shape });
+  return settings.prefault({} as z.input<typeof settings>);
+}
 /** How a bound's messages name the range: the settings page shows them per field. */
 const rangeText = (min: number, max?: number) => (max === undefined ? `at least ${min}` : `${min}–${max}`);
 /** `base` from `min` (to `max`), each bound's message naming the range. */
@@ -62,6 +67,13 @@ export const alertSettingsSchema = z.object({
   incident_ai_attributed: rule({
     /** AI share of the suspected commits' lines, in %, from which the incident counts as AI-attributed. */
     thresholdPercent: percent(50),
+  }),
+  /** Off by default (issue 18): pull requests holding AI-written T3/T4 lines merged with no review (ADR 075). */
+  ai_high_risk_merged_without_review: optInRule({
+    /** Days of merges, ending with the evaluated day, the rule looks at. */
+    windowDays: count(1, 30).default(1),
+    /** Fewer such pull requests than this in the window say nothing. */
+    minPullRequests: count(1).default(1),
   }),
 });
 
