@@ -1,6 +1,7 @@
 import type { CliCommand } from "../command.ts";
 import { analyzeCommand } from "./analyze.ts";
 import { apiKeyCommand } from "./api-key.ts";
+import { digestCommand } from "./digest.ts";
 import { evalCommand } from "./eval.ts";
 import { generateCommand } from "./generate.ts";
 import { githubAppCommand } from "./github-app.ts";
@@ -19,6 +20,7 @@ export const commands: CliCommand[] = [
   analyzeCommand,
   evalCommand,
   metricsCommand,
+  digestCommand,
   rescoreCommand,
   purgeCommand,
   apiKeyCommand,
