@@ -388,3 +388,24 @@ describe("webhook payload shapes", () => {
     expect(new Set(deliveries(dataset, "pull_request_review").map((d) => d.payload.review.state))).toEqual(new Set(["approved", "changes_requested", "commented"]));
   });
 });
+
+describe("pull request reviews (issue 18, the pull-request lens)", () => {
+  const reviews = deliveries(dataset, "pull_request_review");
+  const merged = deliveries(dataset, "pull_request").filter((d) => d.payload.action === "closed" && d.payload.pull_request.merged);
+  const keyOf = (d: { payload: { repository: { full_name: string }; pull_request: { number: number } } }) => `${d.payload.repository.full_name}#${d.payload.pull_request.number}`;
+  const reviewed = new Set(reviews.map(keyOf));
+
+  it("approves some pull requests without a word, and others with one", () => {
+    const approvals = reviews.filter((d) => d.payload.review.state === "approved");
+    const silent = approvals.filter((d) => !d.payload.review.body);
+    expect(silent.length).toBeGreaterThan(10);
+    expect(approvals.length - silent.length).toBeGreaterThan(10);
+  });
+
+  it("merges some agent-written pull requests without any review, and reviews most of the rest", () => {
+    const unreviewed = merged.filter((d) => !reviewed.has(keyOf(d)));
+    const aiHeads = unreviewed.filter((d) => truth[d.payload.pull_request.head.sha]?.aiAssisted);
+    expect(aiHeads.length).toBeGreaterThanOrEqual(5);
+    expect(unreviewed.length).toBeLessThan(merged.length / 3);
+  });
+});

@@ -93,9 +93,27 @@ function reviewersFor(sim: Simulation, task: Task): MemberProfile[] {
   return sim.r.shuffle(others).slice(0, sim.r.chance(0.3) ? 2 : 1);
 }
 
+/**
+ * Some agent-written pull requests are merged by their author without anyone reviewing them: what issue 18's "AI-written
+ * T3/T4 changes merged without a review" and its alert rule look for. Chosen by number, not by a random draw, so every
+ * other pull request keeps the reviewers and timings the seed gave it before.
+ */
+function mergesWithoutReview(task: Task, number: number): boolean {
+  return task.tool !== null && task.tool !== "copilot-agent" && number % 5 === 2;
+}
+
+function selfMerge(sim: Simulation, task: Task, at: number): void {
+  const mergeAt = nextWorkingMoment(at + sim.r.int(20, 180) * MINUTE_MS, task.driver.member.utcOffsetMinutes, sim.r);
+  sim.schedule(mergeAt, () => mergePullRequest(sim, task, task.driver, mergeAt));
+}
+
 function requestReviews(sim: Simulation, task: Task, at: number): void {
   const pr = task.pr;
   if (!pr) return;
+  if (mergesWithoutReview(task, pr.number)) {
+    selfMerge(sim, task, at);
+    return;
+  }
   const reviewers = reviewersFor(sim, task);
   for (const reviewer of reviewers) {
     const user = userOf(reviewer.member);
