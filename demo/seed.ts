@@ -119,6 +119,9 @@ export async function seedDemoOrganization(
       .onConflictDoNothing();
     return org!.id;
   });
+  // Teams (issue 18) before the history: three GitHub teams and a manual team of two that the team views keep hidden;
+  // their figures fill in as the commits are replayed.
+  await seedTeams(db, orgId, { teams: DEMO_TEAMS, orgMembers: DEMO_ORG_MEMBERS }, now);
 
   // Record the deliveries as if GitHub had sent them, then process each with the webhook worker's use-case,
   // in delivery order (a push before the analysis that needs the author's previous commit).
@@ -183,8 +186,6 @@ export async function seedDemoOrganization(
   }
 
   const incidentCount = await seedIncidents(db, orgId, dataset.incidents);
-  // Teams (issue 18): three GitHub teams and a manual team of two that the team views keep hidden.
-  await seedTeams(db, orgId, { teams: DEMO_TEAMS, orgMembers: DEMO_ORG_MEMBERS }, now);
   // Metrics the way the nightly job computes them, once every commit is analysed: inline here, or by a job that
   // waits for the workers.
   if (options.metrics === false) {
