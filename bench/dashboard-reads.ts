@@ -1,11 +1,15 @@
 import { listApiKeys } from "../application/access/api-keys.server.ts";
+import { sql } from "drizzle-orm";
 import type { Executor } from "../infrastructure/db/client.ts";
 import { findUserWithMemberships } from "../infrastructure/db/queries/users.ts";
 import { listRiskOverrides } from "../app/services/risk-overrides.server.ts";
 import { alertListQuery, getAlertSummary, listAlerts } from "../app/presenters/alerts.server.ts";
 import { getDashboard } from "../app/presenters/dashboard.server.ts";
-import { getAiToolsSummary, getRepositoryAiTools } from "../app/presenters/ai-tools.server.ts";
+import { getAiToolsSummary, getOrganisationAiToolsSummary, getRepositoryAiTools } from "../app/presenters/ai-tools.server.ts";
+import { getPullRequestList, getPullRequestPage, pullRequestListQuery } from "../app/presenters/pulls.server.ts";
+import { getTeamList, getTeamPage } from "../app/presenters/teams.server.ts";
 import { getUnreviewedAiMergesSummary } from "../app/presenters/unreviewed-ai-merges.server.ts";
+import { getPullRequestList, getPullRequestPage, pullRequestListQuery } from "../app/presenters/pulls.server.ts";
 import { getDoraSummary, getOrganizationDora, getRepositoryDora } from "../app/presenters/dora.server.ts";
 import { eventFeedQuery, getEventDetail, listEvents } from "../app/presenters/events.server.ts";
 import { getIncidentDetail, getSuspectCandidates, incidentListQuery, listIncidents } from "../app/presenters/incidents.server.ts";
@@ -20,6 +24,10 @@ export interface DashboardReadContext {
   eventId: number;
   /** An incident with suspected commits. */
   incidentId: string;
+  /** A merged pull request of the repository; when absent, its latest merged one is read first (outside the timing). */
+  pullRequestNumber?: number | null;
+  /** A team of the organisation; when absent, its largest is looked up first. */
+  teamId?: string | null;
   now: Date;
 }
 
@@ -39,10 +47,19 @@ export function dashboardReads(db: Executor, context: DashboardReadContext): Das
     const first = await listEvents(db, orgId, eventFeedQuery.parse({}));
     return listEvents(db, orgId, eventFeedQuery.parse({ cursor: first.nextCursor ?? undefined }));
   };
+  // What a page of one pull request or team shows, found once, as the page's link would name it.
+  const pullRequestNumber = once(async () => context.pullRequestNumber ?? (await latestMergedPullRequest(db, orgId, repoId)));
+  const teamId = once(async () => context.teamId ?? (await largestTeam(db, orgId)));
   /** An API read of one repository: the route finds the repository first (requireRepository), then reads it. */
   const ofRepository = async <T,>(read: (repository: NonNullable<Awaited<ReturnType<typeof findRepository>>>) => Promise<T>) => {
     const repository = await findRepository(db, orgId, repoId);
     return repository ? read(repository) : null;
+  };
+  /** The pull request page of the repository's newest pull request, as a link from the list opens it. */
+  const openPullRequestPage = async () => {
+    const newest = await getPullRequestList(db, orgId, pullRequestListQuery.parse({ repo: repoId, limit: "1" }), now);
+    const pr = newest.data[0];
+    return pr ? getPullRequestPage(db, orgId, pr.repoId, pr.number) : null;
   };
   return [
     { page: "every page", label: "signed-in user and memberships", run: () => findUserWithMemberships(db, context.userId) },
@@ -57,6 +74,32 @@ export function dashboardReads(db: Executor, context: DashboardReadContext): Das
     { page: "repository", label: "AI commits by tool, 90 days", run: () => getAiToolsSummary(db, orgId, repoId, { now, days: 90 }) },
     { page: "repository", label: "AI T3/T4 merges without a review, 90 days", run: () => getUnreviewedAiMergesSummary(db, orgId, repoId, { now, days: 90 }) },
     { page: "API", label: "repository AI tools, 365 days", run: () => ofRepository((repository) => getRepositoryAiTools(db, orgId, repository, { now, days: 365 })) },
+    { page: "pull requests", label: "newest pull requests and AI-assisted vs human, 90 days", run: () => getPullRequestList(db, orgId, pullRequestListQuery.parse({}), now) },
+    { page: "pull requests", label: "AI-assisted, one repository, 365 days, second page", run: () => getPullRequestList(db, orgId, pullRequestListQuery.parse({ kind: "ai", repo: repoId, days: "365", page: "2" }), now) },
+    { page: "pull request", label: "one pull request, its commits and AI-touched files", run: openPullRequestPage },
+    { page: "overview", label: "AI tools card (organisation, 90 days)", run: () => getOrganisationAiToolsSummary(db, orgId, { now, days: 90 }) },
+    { page: "API", label: "organisation AI tools, 365 days", run: () => getOrganisationAiToolsSummary(db, orgId, { now, days: 365 }) },
+    { page: "pull requests", label: "all, 30 days, first page", run: () => getPullRequestList(db, orgId, pullRequestListQuery.parse({}), now) },
+    { page: "pull requests", label: "AI-assisted, one repository, 365 days", run: () => getPullRequestList(db, orgId, pullRequestListQuery.parse({ kind: "ai", repo: repoId, days: "365" }), now) },
+    { page: "pull requests", label: "human, 90 days, page 3", run: () => getPullRequestList(db, orgId, pullRequestListQuery.parse({ kind: "human", days: "90", page: "3" }), now) },
+    {
+      page: "pull request",
+      label: "reviews, cycle time, commits, AI-touched files",
+      run: async () => {
+        const number = await pullRequestNumber();
+        return number === null ? null : getPullRequestPage(db, orgId, repoId, number);
+      },
+    },
+    { page: "teams", label: "every team, 30 days", run: () => getTeamList(db, orgId, { now, days: 30 }) },
+    { page: "API", label: "every team, 365 days", run: () => getTeamList(db, orgId, { now, days: 365 }) },
+    {
+      page: "team",
+      label: "the largest team's figures, 90 days",
+      run: async () => {
+        const id = await teamId();
+        return id === null ? null : getTeamPage(db, orgId, id, { now, days: 90 });
+      },
+    },
     { page: "events", label: "newest events", run: () => listEvents(db, orgId, eventFeedQuery.parse({})) },
     { page: "events", label: "second page", run: cursorAfterFirstPage },
     { page: "events", label: "one repository", run: () => listEvents(db, orgId, eventFeedQuery.parse({ repo: repoId })) },
@@ -81,4 +124,22 @@ export function dashboardReads(db: Executor, context: DashboardReadContext): Das
     { page: "settings", label: "API keys", run: () => listApiKeys(db, orgId) },
     { page: "settings", label: "risk paths", run: () => listRiskOverrides(db, orgId) },
   ];
+}
+
+/** Runs `read` the first time only. */
+function once<T>(read: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | null = null;
+  return () => (result ??= read());
+}
+
+async function latestMergedPullRequest(db: Executor, orgId: string, repoId: string): Promise<number | null> {
+  const [row] = await db.execute<{ number: number }>(sql`
+    select number from pull_requests where org_id = ${orgId} and repo_id = ${repoId} and merged_at is not null order by merged_at desc, number desc limit 1`);
+  return row?.number ?? null;
+}
+
+async function largestTeam(db: Executor, orgId: string): Promise<string | null> {
+  const [row] = await db.execute<{ id: string }>(sql`
+    select t.id from teams t join team_members m on m.team_id = t.id where t.org_id = ${orgId} group by t.id, t.slug order by count(*) desc, t.slug limit 1`);
+  return row?.id ?? null;
 }
