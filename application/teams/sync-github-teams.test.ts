@@ -7,7 +7,7 @@ import type { FakeGitHub } from "../../tests/fakes/github.ts";
 import { startTestGitHub } from "../../tests/fakes/github-client.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { captureLogger } from "../../tests/support/logs.ts";
-import { syncGitHubTeams } from "./sync-github-teams.ts";
+import { organizationsWithGitHubTeams, syncGitHubTeams } from "./sync-github-teams.ts";
 
 let database: TestDatabase;
 let fake: FakeGitHub;
@@ -109,6 +109,17 @@ describe("syncGitHubTeams", () => {
     expect(warnings).toHaveLength(1);
     expect(String(warnings[0]!.msg)).toMatch(/accepts the new permission/);
     expect(await teamsOf(orgId)).toEqual(before);
+  });
+
+  it("the daily tick picks organisations with an active installation on a GitHub organisation, never the demo's simulated one", async () => {
+    const real = await organizationWithInstallation("tick-real");
+    const personal = await organizationWithInstallation("tick-personal", "User");
+    const demo = await organizationWithInstallation("tick-demo");
+    await database.db.update(organizations).set({ isDemo: true }).where(eq(organizations.id, demo));
+    const picked = await organizationsWithGitHubTeams(database.db);
+    expect(picked).toContain(real);
+    expect(picked).not.toContain(personal);
+    expect(picked).not.toContain(demo);
   });
 
   it("skips a personal account and an organisation without an installation", async () => {
