@@ -45,14 +45,46 @@ async function activeRepositories(db: Executor, orgId: string): Promise<{ id: st
   return rows.map((row) => ({ id: row.id, fullName: row.full_name }));
 }
 
+/** Weeks before the digest's own that a repository's prior is fitted over, as the overview's 90 days are. */
+export const PRIOR_WEEKS = 12;
+
 /**
- * AI share of the week and of the week before, with the estimate the pages use (ADR 033: per repository, the prior
- * fitted by EM over its commits' confidences, the organisation's share the sum of the repositories' expected AI lines
- * over their written lines). Each repository's prior is fitted once over both weeks and both weeks' lines are taken at
- * it (expectedAiLinesAtPrior), so the trend says how the lines moved, not how a refitted prior did. The commits are
- * read binned by the database: the same bins the rollup keeps, but on the local week's exact bounds rather than UTC days.
+ * Each repository's prior (ADR 033) over the weekly share rollup's last PRIOR_WEEKS weeks up to the digest's week: a
+ * week's few commits must not decide their own prior (expectedAiLinesAtPrior), or a fortnight of mostly agent commits
+ * would call every borderline human commit AI-written too. The rollup's weeks are UTC Mondays, which is close enough
+ * for a prior; the lines themselves are read on the local week's exact bounds.
  */
-async function weeklyShares(db: Executor, orgId: string, current: Bounds, previous: Bounds): Promise<{ share: ShareOfWeek; previousShare: ShareOfWeek }> {
+async function priorsOverWeeks(db: Executor, orgId: string, week: DigestWeek): Promise<Map<string, number>> {
+  const rows = await db.execute<{ repo_id: string; bin: number; commits: number; written_lines: number; confidence_sum: number }>(sql`
+    select w.repo_id, w.bin::int as bin, sum(w.commits)::int as commits, sum(w.written_lines)::bigint as written_lines, sum(w.confidence_sum)::float8 as confidence_sum
+    from repositories r
+    join repo_weekly_share_bins w on w.org_id = ${orgId} and w.repo_id = r.id
+      and w.week >= ${addDays(week.start, -7 * PRIOR_WEEKS)}::date and w.week <= ${week.start}::date
+    where r.org_id = ${orgId} and r.disabled_at is null
+    group by 1, 2`);
+  const bins = new Map<string, ConfidenceBin[]>();
+  for (const row of rows) {
+    const list = bins.get(row.repo_id) ?? [];
+    list.push({ bin: row.bin, commits: row.commits, writtenLines: Number(row.written_lines), linesByTier: { t1: 0, t2: 0, t3: 0, t4: 0 }, confidenceSum: Number(row.confidence_sum) });
+    bins.set(row.repo_id, list);
+  }
+  const priors = new Map<string, number>();
+  for (const [repoId, list] of bins) {
+    const estimate = estimateShareFromBins(list);
+    if (estimate.commits > 0) priors.set(repoId, estimate.prior);
+  }
+  return priors;
+}
+
+/**
+ * AI share of the week and of the week before, with the estimate the pages use (ADR 033: per repository a prior
+ * fitted by EM over its commits' confidences, the organisation's share the sum of the repositories' expected AI lines
+ * over their written lines). Both weeks' lines are taken at the same prior per repository (priorsOverWeeks), so the
+ * trend says how the lines moved, not how a refitted prior did. The commits are read binned by the database: the same
+ * bins the rollup keeps, but on the local week's exact bounds rather than UTC days.
+ */
+async function weeklyShares(db: Executor, orgId: string, week: DigestWeek, current: Bounds, previous: Bounds): Promise<{ share: ShareOfWeek; previousShare: ShareOfWeek }> {
+  const priors = await priorsOverWeeks(db, orgId, week);
   const rows = await db.execute<{ repo_id: string; current: boolean; bin: number; commits: number; written_lines: number; confidence_sum: number }>(sql`
     select c.repo_id, c.authored_at >= ${current.from.toISOString()}::timestamptz as current,
       least(floor(c.ai_confidence::float8 * 20), 19)::int as bin, count(*)::int as commits,
@@ -72,8 +104,9 @@ async function weeklyShares(db: Executor, orgId: string, current: Bounds, previo
   }
   const share: ShareOfWeek = { aiLines: 0, lines: 0, commits: 0 };
   const previousShare: ShareOfWeek = { aiLines: 0, lines: 0, commits: 0 };
-  for (const bins of byRepo.values()) {
-    const prior = estimateShareFromBins([...bins.current, ...bins.previous]).prior;
+  for (const [repoId, bins] of byRepo) {
+    // No rollup rows yet (commits analysed this instant): the two weeks' own commits.
+    const prior = priors.get(repoId) ?? estimateShareFromBins([...bins.current, ...bins.previous]).prior;
     for (const [week, into] of [[bins.current, share], [bins.previous, previousShare]] as const) {
       const expected = expectedAiLinesAtPrior(week, prior);
       into.aiLines += expected.aiLines;
@@ -172,7 +205,7 @@ export async function loadDigestNumbers(db: Executor, organization: DigestOrgani
   const previous = weekBounds(digestWeekStarting(addDays(week.start, -7)), organization.timeZone);
   const repos = await activeRepositories(db, organization.id);
   const [shares, tools, risky, incidents, unreviewedAiMerges] = await Promise.all([
-    weeklyShares(db, organization.id, bounds, previous),
+    weeklyShares(db, organization.id, week, bounds, previous),
     weeklyTools(db, organization.id, repos, week, bounds),
     weeklyRiskyFiles(db, organization.id, bounds),
     weeklyIncidents(db, organization.id, bounds),
