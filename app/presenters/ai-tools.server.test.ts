@@ -11,8 +11,11 @@ import { fixedClock } from "../../tests/support/clock.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
 import { AiToolsCard } from "../components/repository/AiToolsCard.tsx";
+import { OrganisationAiToolsCard } from "../components/tools/OrganisationAiToolsCard.tsx";
 import * as toolsRoute from "../routes/api.v1.repos.$repoId.tools.ts";
-import { aiToolsResponseSchema, getAiToolsSummary, type AiToolsResponse } from "./ai-tools.server.ts";
+import * as organisationToolsRoute from "../routes/api.v1.tools.ts";
+import { StaticRouter } from "react-router-dom/server.js";
+import { aiToolsResponseSchema, figures, getAiToolsSummary, getOrganisationAiToolsSummary, organisationAiToolsResponseSchema, type AiToolsResponse } from "./ai-tools.server.ts";
 
 /**
  * The demo organisation, seeded and analysed as `npm start` does, read through GET /api/v1/repos/{id}/tools and the
@@ -98,6 +101,75 @@ describe("AI commits by tool on the demo organisation", () => {
     expect(html).toContain("<strong>Unmarked</strong>");
     expect(html).toContain("<strong>Unknown</strong>");
     const empty = renderToStaticMarkup(createElement(AiToolsCard, { tools: { ...summary, tools: [], weeks: [] } }));
+    expect(empty).toContain("was judged AI-written");
+  });
+});
+
+async function getOrganisation(query = "", key: string | null = demo.key): Promise<Response> {
+  const headers = new Headers(key ? { Authorization: `Bearer ${key}` } : {});
+  const request = new Request(`http://sentinel.test/api/v1/tools${query}`, { headers });
+  try {
+    return await organisationToolsRoute.loader({ request, params: {}, context: { services } } as unknown as Parameters<typeof organisationToolsRoute.loader>[0]);
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown;
+    throw thrown;
+  }
+}
+
+describe("AI tools across the demo organisation (GET /api/v1/tools, the overview's card)", () => {
+  it("counts what the repositories count, week by week, over whole weeks, with each tool's repositories", async () => {
+    const response = await getOrganisation("?days=30");
+    expect(response.status).toBe(200);
+    const body = organisationAiToolsResponseSchema.parse(await response.json());
+    expect(body.days).toBe(30);
+    expect(new Set(body.data.filter((tool) => tool.kind === "tool").map((tool) => tool.tool)).size).toBeGreaterThanOrEqual(3);
+    expect(body.data.map((tool) => tool.kind)).toContain("unmarked");
+    // Every full week of the range: the organisation's rollup holds the sum of the repositories' commit reads.
+    const perRepository = await Promise.all(demo.repoIds.map((repoId) => getAiToolsSummary(database.db, demo.orgId, repoId, { now: NOW, days: 30 })));
+    for (const week of body.weeks.slice(1)) {
+      const expected = new Map<string, number>();
+      for (const summary of perRepository) for (const tool of summary.weeks.find((one) => one.week === week.week)?.tools ?? []) expected.set(tool.tool, (expected.get(tool.tool) ?? 0) + tool.commits);
+      expect(new Map(week.tools.map((tool) => [tool.tool, tool.commits])), week.week).toEqual(expected);
+    }
+    for (const tool of body.data) {
+      expect(tool.repositories.reduce((sum, repository) => sum + repository.commits, 0)).toBe(tool.commits);
+      expect(tool.repositories.every((repository) => demo.repoIds.includes(repository.id))).toBe(true);
+    }
+  });
+
+  it("gives AI tax and survival only above the minimum sample, and says so", () => {
+    const lines = { linesBorn: 400, maturedLines: 300, reworkedLines: 30, deathsByWeek: [20, 10, 0, 0, 10], censoredByWeek: [0, 0, 0, 0, 0] };
+    expect(figures({ tool: "Cursor", commits: 5, writtenLines: 200 }, lines)).toMatchObject({ insufficientData: false, aiTax: 0.1, survival4Weeks: 0.925, survival12Weeks: 0.9, followedLines: 300 });
+    expect(figures({ tool: "Cursor", commits: 4, writtenLines: 5000 }, lines)).toMatchObject({ insufficientData: true, aiTax: null, survival4Weeks: null, reworkedLines: 30 });
+    expect(figures({ tool: "Cursor", commits: 50, writtenLines: 199 }, lines)).toMatchObject({ insufficientData: true, aiTax: null });
+    expect(figures({ tool: "Cursor", commits: 50, writtenLines: 5000 }, null)).toMatchObject({ insufficientData: false, aiTax: null, survival4Weeks: null, followedLines: 0 });
+  });
+
+  it("answers one CSV row per tool, its repositories by name in one cell", async () => {
+    const json = organisationAiToolsResponseSchema.parse(await (await getOrganisation()).json());
+    const response = await getOrganisation("?format=csv");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Disposition")).toBe(`attachment; filename="sentinel-tools-2026-11-20.csv"`);
+    const [header, ...rows] = (await response.text()).trim().split("\r\n");
+    expect(header!.split(",")).toEqual(expect.arrayContaining(["tool", "commits", "writtenLines", "aiTax", "insufficientData", "repositories"]));
+    expect(rows).toHaveLength(json.data.length);
+  });
+
+  it("refuses a range it does not offer or a format it does not know, a missing key, and shows another organisation nothing of the demo", async () => {
+    expect((await getOrganisation("?days=14")).status).toBe(400);
+    expect(await (await getOrganisation("?format=xml")).json()).toMatchObject({ fieldErrors: { format: "format is json or csv" } });
+    expect((await getOrganisation("", null)).status).toBe(401);
+    const others = organisationAiToolsResponseSchema.parse(await (await getOrganisation("", otherKey)).json());
+    expect(others.data).toEqual([]);
+    expect(others.weeks.every((week) => week.tools.length === 0)).toBe(true);
+  });
+
+  it("the overview's card lists every tool with its repositories and explains the minimum sample", async () => {
+    const summary = await getOrganisationAiToolsSummary(database.db, demo.orgId, { now: NOW, days: 90 });
+    const html = renderToStaticMarkup(createElement(StaticRouter, { location: "/" }, createElement(OrganisationAiToolsCard, { tools: summary })));
+    expect(html.match(/data-testid="organisation-ai-tool"/g)).toHaveLength(summary.data.length);
+    expect(html).toContain("at least 5 AI commits and 200 written lines");
+    const empty = renderToStaticMarkup(createElement(StaticRouter, { location: "/" }, createElement(OrganisationAiToolsCard, { tools: { ...summary, data: [], weeks: [] } })));
     expect(empty).toContain("was judged AI-written");
   });
 });

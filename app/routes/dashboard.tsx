@@ -8,6 +8,8 @@ import { DataTable, right, type Column } from "~/components/ui/DataTable.tsx";
 import { formatDetectorVersions, formatPercent, formatRelativeTime, formatShareRange } from "~/utils/format.ts";
 import { getDashboard, type Sparklines } from "~/presenters/dashboard.server.ts";
 import { useHydrated } from "~/components/Hydrated.tsx";
+import { OrganisationAiToolsCard } from "~/components/tools/OrganisationAiToolsCard.tsx";
+import { getOrganisationAiToolsSummary } from "~/presenters/ai-tools.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard · Sentinel" }];
 
@@ -28,14 +30,17 @@ const REPOSITORY_COLUMNS: Column[] = [
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { user, org } = await requireUser(request, context);
   const now = context.services.clock.now();
-  if (!org) return { ...shellOf({ user, org }), dashboard: null, sparklines: NO_SPARKLINES, now: now.toISOString() };
-  // The sparklines come with the overview: both read the same share bins (ADR 033).
-  const { sparklines, ...dashboard } = await getDashboard(context.services.db, org.orgId, now);
-  return { ...shellOf({ user, org }), dashboard, sparklines, now: now.toISOString() };
+  if (!org) return { ...shellOf({ user, org }), dashboard: null, sparklines: NO_SPARKLINES, tools: null, now: now.toISOString() };
+  // The sparklines come with the overview: both read the same share bins (ADR 033). The tools read their own rollups (ADR 078), side by side.
+  const [{ sparklines, ...dashboard }, tools] = await Promise.all([
+    getDashboard(context.services.db, org.orgId, now),
+    getOrganisationAiToolsSummary(context.services.db, org.orgId, { now, days: 90 }),
+  ]);
+  return { ...shellOf({ user, org }), dashboard, sparklines, tools, now: now.toISOString() };
 }
 
 export default function Dashboard() {
-  const { user, org, dashboard, sparklines, now } = useLoaderData<typeof loader>();
+  const { user, org, dashboard, sparklines, tools, now } = useLoaderData<typeof loader>();
   const hydrated = useHydrated();
   return (
     <AppShell user={user} org={org}>
@@ -144,6 +149,7 @@ export default function Dashboard() {
               </DataTable>
             </Card>
           )}
+          {tools ? <OrganisationAiToolsCard tools={tools} /> : null}
         </>
       )}
     </AppShell>

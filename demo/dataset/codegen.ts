@@ -342,6 +342,20 @@ export function createFile(ctx: EditContext, blockCount: number): { lines: Sourc
 }
 
 /** Inserts a new function after an existing one (or at the end). Returns its name. */
+/**
+ * An agent narrates the steps it writes, with an aside, a dash and a semicolon: the code-style tells the detector
+ * reads (domain/detection/style.ts). With the message's own tells they make a commit whose trailer was stripped read
+ * as AI-written by style alone — the demo's "unmarked" tool. Derived from the block's name, so no random draw moves.
+ */
+function agentComments(name: string): string[] {
+  return [`  // Check the ${name} input first (e.g. a retried call) — the provider may have seen it already`, "  // Ensure the result is recorded once; callers retry on timeouts"];
+}
+
+/** A block as written: an agent's gets its narrating comments under the opening line. */
+function writtenBlock(block: string[], name: string, ctx: EditContext): string[] {
+  return ctx.aiWritten && block.length > 2 ? [block[0]!, ...agentComments(name), ...block.slice(1)] : block;
+}
+
 export function addBlock(lines: SourceLine[], ctx: EditContext): string {
   const writer = new Writer(ctx.random, ctx.area);
   const existing = new Set(findBlocks(lines).map((b) => b.name));
@@ -349,7 +363,7 @@ export function addBlock(lines: SourceLine[], ctx: EditContext): string {
   for (let i = 0; i < 5 && existing.has(name); i++) name = writer.functionName();
   const blocks = findBlocks(lines);
   const after = blocks.length > 0 && ctx.random.chance(0.6) ? ctx.random.pick(blocks).end + 1 : lines.length;
-  lines.splice(after, 0, ...toSource(["", ...writer.block(name)], ctx));
+  lines.splice(after, 0, ...toSource(["", ...writtenBlock(writer.block(name), name, ctx)], ctx));
   return name;
 }
 
@@ -369,7 +383,7 @@ export function rewriteBlock(lines: SourceLine[], ctx: EditContext, preferRecent
   const block = pickBlock(lines, ctx, preferRecent);
   if (!block) return null;
   const writer = new Writer(ctx.random, ctx.area);
-  const fresh = writer.block(block.name).slice(1);
+  const fresh = writtenBlock(writer.block(block.name), block.name, ctx).slice(1);
   lines.splice(block.start + 1, block.end - block.start, ...toSource(fresh, ctx));
   return block.name;
 }
@@ -406,6 +420,8 @@ export function editStatements(lines: SourceLine[], ctx: EditContext, count: num
     const original = lines[index] as SourceLine;
     const texts = Array.from({ length: ctx.random.chance(0.3) ? 2 : 1 }, () => writer.statement(indentOf(old), jsx));
     if (ctx.random.chance(0.15)) texts.length = 0;
+    // An agent's first edit of the commit narrates itself, as its new blocks do (agentComments).
+    if (ctx.aiWritten && n === 0 && texts.length > 0 && !jsx) texts.unshift(`${indentOf(old)}// Check the value first (e.g. after a retry) — callers may send it twice`);
     // Sometimes the old line stays and a new one joins it: an insertion, and the old line keeps its age.
     const replacement = ctx.random.chance(0.25) ? [original, ...toSource(texts, ctx)] : toSource(texts, ctx);
     lines.splice(index, 1, ...replacement);

@@ -372,6 +372,14 @@ describe("AI share", () => {
     expect(median(unmarked.map((c) => c.stats.total))).toBeGreaterThan(median(human.map((c) => c.stats.total)));
     expect(median(human.map((c) => c.commit.message.length))).toBeLessThan(60);
   });
+
+  it("writes AI code as agents do — narrating comments with an aside and a dash — so an unmarked commit can read as AI by style alone; human code never does", () => {
+    const narrates = (c: GitHubCommitResponse) => c.files.some((file) => /^\+\s*\/\/ (?:Check|Ensure) [^\n]*(?:\(e\.g\.[^\n]*—|; )/m.test(file.patch ?? ""));
+    const unmarked = nonMerge.filter((c) => truth[c.sha]?.aiAssisted && !truth[c.sha]?.marked);
+    expect(unmarked.length).toBeGreaterThan(10);
+    expect(share(unmarked, narrates)).toBeGreaterThan(0.5);
+    expect(nonMerge.filter((c) => !truth[c.sha]?.aiAssisted).some(narrates)).toBe(false);
+  });
 });
 
 describe("webhook payload shapes", () => {

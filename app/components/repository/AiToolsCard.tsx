@@ -1,53 +1,18 @@
 import { TableCell, TableRow } from "@tremor/react";
-import { ChartCard, type ChartColor, type ChartSeries } from "~/components/charts/ChartCard.tsx";
+import { ChartCard } from "~/components/charts/ChartCard.tsx";
+import { ToolFigureCells, ToolFiguresExplained } from "~/components/tools/ToolFigures.tsx";
+import { toolLabel, toolSeries, weeklyToolRows } from "~/components/tools/tool-series.ts";
 import { DataTable, right, type Column } from "~/components/ui/DataTable.tsx";
-import type { AiToolCounts, AiToolKind, AiToolsSummary } from "~/presenters/ai-tools.server.ts";
+import type { AiToolsSummary } from "~/presenters/ai-tools.server.ts";
 
-const COLUMNS: Column[] = ["Tool", right("AI commits"), right("Written lines")];
-
-/** The chart has eight safelisted colours: the five busiest tools get one each, the rest share "Other tools". */
-const TOOL_COLORS: ChartColor[] = ["violet", "blue", "amber", "emerald", "cyan"];
-const OTHER_TOOLS: ChartSeries = { name: "Other tools", color: "indigo" };
-const NOT_A_TOOL: Record<Exclude<AiToolKind, "tool">, ChartSeries> = {
-  unmarked: { name: "Unmarked", color: "gray" },
-  unknown: { name: "Unknown", color: "rose" },
-};
-
-function labelOf(tool: AiToolCounts): string {
-  return tool.kind === "tool" ? tool.tool : NOT_A_TOOL[tool.kind].name;
-}
-
-/** Which bar segment a tool's commits are drawn in. */
-function seriesOf(tools: readonly AiToolCounts[]): { series: ChartSeries[]; segmentOf: (tool: AiToolCounts) => string } {
-  const named = tools.filter((tool) => tool.kind === "tool");
-  const coloured = new Map(named.slice(0, TOOL_COLORS.length).map((tool, index) => [tool.tool, TOOL_COLORS[index]!]));
-  const series: ChartSeries[] = [...coloured].map(([name, color]) => ({ name, color }));
-  if (named.length > coloured.size) series.push(OTHER_TOOLS);
-  for (const kind of ["unmarked", "unknown"] as const) if (tools.some((tool) => tool.kind === kind)) series.push(NOT_A_TOOL[kind]);
-  const segmentOf = (tool: AiToolCounts) => (tool.kind !== "tool" ? NOT_A_TOOL[tool.kind].name : coloured.has(tool.tool) ? tool.tool : OTHER_TOOLS.name);
-  return { series, segmentOf };
-}
-
-/** "Mar 16": the Monday a week starts on, as the axis shows it. */
-function weekLabel(week: string): string {
-  return new Date(`${week}T00:00:00Z`).toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
-}
-
-function weeklyRows(summary: AiToolsSummary, series: readonly ChartSeries[], segmentOf: (tool: AiToolCounts) => string) {
-  return summary.weeks.map((week) => {
-    const row: Record<string, string | number> = { week: weekLabel(week.week) };
-    for (const one of series) row[one.name] = 0;
-    for (const tool of week.tools) row[segmentOf(tool)] = Number(row[segmentOf(tool)]) + tool.commits;
-    return row;
-  });
-}
+const COLUMNS: Column[] = ["Tool", right("AI commits"), right("Written lines"), right("AI tax"), right("Survival 4 weeks", "whitespace-normal"), right("Survival 12 weeks", "whitespace-normal")];
 
 /**
  * AI commits per ISO week, stacked by the tool that wrote them, and each tool's commits and written lines over the
  * range. The tool is the one the commit's strongest agent marker names.
  */
 export function AiToolsCard({ tools: summary }: { tools: AiToolsSummary }) {
-  const { series, segmentOf } = seriesOf(summary.tools);
+  const { series, segmentOf } = toolSeries(summary.tools);
   return (
     <div className="mt-6" data-testid="card-ai-tools">
       <ChartCard
@@ -56,7 +21,7 @@ export function AiToolsCard({ tools: summary }: { tools: AiToolsSummary }) {
         chart={{
           kind: "stackedBars",
           label: "AI commits per week, stacked by the AI tool that wrote them",
-          data: summary.tools.length === 0 ? [] : weeklyRows(summary, series, segmentOf),
+          data: summary.tools.length === 0 ? [] : weeklyToolRows(summary.weeks, series, segmentOf),
           index: "week",
           series,
         }}
@@ -64,9 +29,10 @@ export function AiToolsCard({ tools: summary }: { tools: AiToolsSummary }) {
         <DataTable className="mt-4" columns={COLUMNS} data-testid="ai-tools-table">
           {summary.tools.map((tool) => (
             <TableRow key={tool.tool} data-testid="ai-tool">
-              <TableCell>{labelOf(tool)}</TableCell>
+              <TableCell>{toolLabel(tool)}</TableCell>
               <TableCell className="text-right">{tool.commits.toLocaleString("en-US")}</TableCell>
               <TableCell className="text-right">{tool.writtenLines.toLocaleString("en-US")}</TableCell>
+              <ToolFigureCells tool={tool} />
             </TableRow>
           ))}
         </DataTable>
@@ -77,6 +43,7 @@ export function AiToolsCard({ tools: summary }: { tools: AiToolsSummary }) {
           Sentinel recorded which tool left the mark; the worker re-scores such history when it starts (detector 1.3.1 and
           later), and <code>sentinel rescore</code> does it on demand.
         </p>
+        <ToolFiguresExplained minimumSample={summary.minimumSample} />
       </ChartCard>
     </div>
   );
