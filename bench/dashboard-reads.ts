@@ -6,7 +6,6 @@ import { listRiskOverrides } from "../app/services/risk-overrides.server.ts";
 import { alertListQuery, getAlertSummary, listAlerts } from "../app/presenters/alerts.server.ts";
 import { getDashboard } from "../app/presenters/dashboard.server.ts";
 import { getAiToolsSummary, getOrganisationAiToolsSummary, getRepositoryAiTools } from "../app/presenters/ai-tools.server.ts";
-import { getPullRequestList, getPullRequestPage, pullRequestListQuery } from "../app/presenters/pulls.server.ts";
 import { getTeamList, getTeamPage } from "../app/presenters/teams.server.ts";
 import { getUnreviewedAiMergesSummary } from "../app/presenters/unreviewed-ai-merges.server.ts";
 import { getPullRequestList, getPullRequestPage, pullRequestListQuery } from "../app/presenters/pulls.server.ts";
@@ -24,8 +23,6 @@ export interface DashboardReadContext {
   eventId: number;
   /** An incident with suspected commits. */
   incidentId: string;
-  /** A merged pull request of the repository; when absent, its latest merged one is read first (outside the timing). */
-  pullRequestNumber?: number | null;
   /** A team of the organisation; when absent, its largest is looked up first. */
   teamId?: string | null;
   now: Date;
@@ -47,8 +44,7 @@ export function dashboardReads(db: Executor, context: DashboardReadContext): Das
     const first = await listEvents(db, orgId, eventFeedQuery.parse({}));
     return listEvents(db, orgId, eventFeedQuery.parse({ cursor: first.nextCursor ?? undefined }));
   };
-  // What a page of one pull request or team shows, found once, as the page's link would name it.
-  const pullRequestNumber = once(async () => context.pullRequestNumber ?? (await latestMergedPullRequest(db, orgId, repoId)));
+  // The team a team page shows, found once, as the teams list's link would name it.
   const teamId = once(async () => context.teamId ?? (await largestTeam(db, orgId)));
   /** An API read of one repository: the route finds the repository first (requireRepository), then reads it. */
   const ofRepository = async <T,>(read: (repository: NonNullable<Awaited<ReturnType<typeof findRepository>>>) => Promise<T>) => {
@@ -79,17 +75,7 @@ export function dashboardReads(db: Executor, context: DashboardReadContext): Das
     { page: "pull request", label: "one pull request, its commits and AI-touched files", run: openPullRequestPage },
     { page: "overview", label: "AI tools card (organisation, 90 days)", run: () => getOrganisationAiToolsSummary(db, orgId, { now, days: 90 }) },
     { page: "API", label: "organisation AI tools, 365 days", run: () => getOrganisationAiToolsSummary(db, orgId, { now, days: 365 }) },
-    { page: "pull requests", label: "all, 30 days, first page", run: () => getPullRequestList(db, orgId, pullRequestListQuery.parse({}), now) },
-    { page: "pull requests", label: "AI-assisted, one repository, 365 days", run: () => getPullRequestList(db, orgId, pullRequestListQuery.parse({ kind: "ai", repo: repoId, days: "365" }), now) },
-    { page: "pull requests", label: "human, 90 days, page 3", run: () => getPullRequestList(db, orgId, pullRequestListQuery.parse({ kind: "human", days: "90", page: "3" }), now) },
-    {
-      page: "pull request",
-      label: "reviews, cycle time, commits, AI-touched files",
-      run: async () => {
-        const number = await pullRequestNumber();
-        return number === null ? null : getPullRequestPage(db, orgId, repoId, number);
-      },
-    },
+    { page: "pull requests", label: "people's own, 90 days, third page", run: () => getPullRequestList(db, orgId, pullRequestListQuery.parse({ kind: "human", days: "90", page: "3" }), now) },
     { page: "teams", label: "every team, 30 days", run: () => getTeamList(db, orgId, { now, days: 30 }) },
     { page: "API", label: "every team, 365 days", run: () => getTeamList(db, orgId, { now, days: 365 }) },
     {
@@ -130,12 +116,6 @@ export function dashboardReads(db: Executor, context: DashboardReadContext): Das
 function once<T>(read: () => Promise<T>): () => Promise<T> {
   let result: Promise<T> | null = null;
   return () => (result ??= read());
-}
-
-async function latestMergedPullRequest(db: Executor, orgId: string, repoId: string): Promise<number | null> {
-  const [row] = await db.execute<{ number: number }>(sql`
-    select number from pull_requests where org_id = ${orgId} and repo_id = ${repoId} and merged_at is not null order by merged_at desc, number desc limit 1`);
-  return row?.number ?? null;
 }
 
 async function largestTeam(db: Executor, orgId: string): Promise<string | null> {

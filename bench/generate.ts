@@ -32,7 +32,13 @@ export const BENCH_USER_LOGIN = "bench";
 export const BENCH_USER_GITHUB_ID = 910_000_000;
 export const BENCH_TIME_ZONE = "America/Los_Angeles";
 /** What the rollup triggers (ADR 060) read and write as the history's rows arrive. */
-const ROLLUP_TABLES = ["repo_daily_activity", "repo_daily_high_risk_files", "repo_high_risk_file_last_days", "repo_high_risk_decrements"];
+const ROLLUP_TABLES = ["repo_daily_activity", "repo_daily_high_risk_files", "repo_high_risk_file_last_days", "repo_high_risk_decrements", "repo_weekly_tool_activity"];
+
+/**
+ * The generator's version, recorded with each generation: `npm run bench` regenerates a data set an older generator
+ * wrote (2: teams, reviews and the agent mix of issue 18), rather than measure pages on data that lacks what they read.
+ */
+export const GENERATOR_VERSION = 2;
 
 export interface GenerateOptions extends LargeOrganizationShape {
   slug: string;
@@ -54,6 +60,8 @@ export interface GeneratedOrganization {
 }
 
 export interface GenerationSettings {
+  /** Absent from generations before GENERATOR_VERSION 2. */
+  generator?: number;
   repos: number;
   days: number;
   seed: number;
@@ -81,6 +89,7 @@ export async function loadOrganizationHistory(
   const plan = planOrganization(options);
   const counts = Object.fromEntries([...GENERATED_TABLES, ...TEAM_TABLES].map((table) => [table, 0])) as GeneratedCounts;
   const settings: GenerationSettings = {
+    generator: GENERATOR_VERSION,
     repos: options.repos,
     days: options.days,
     seed: options.seed,
@@ -133,7 +142,7 @@ export async function loadOrganizationHistory(
     return userIdOf.get(BENCH_USER_GITHUB_ID)!;
   });
   // Fresh statistics and visibility maps, as autovacuum would leave them on a live install (index-only scans).
-  for (const table of [...GENERATED_TABLES, ...TEAM_TABLES, "repositories", "organization_members", "users"]) await sql.unsafe(`vacuum (analyze) ${table}`);
+  for (const table of [...GENERATED_TABLES, ...TEAM_TABLES, ...ROLLUP_TABLES, "repositories", "organization_members", "users"]) await sql.unsafe(`vacuum (analyze) ${table}`);
   return { orgId: plan.orgId, benchUserId, counts, settings: { ...settings, counts }, plan };
 }
 
@@ -221,7 +230,7 @@ export async function deriveOrganizationData(
   await db.execute(drizzleSql`
     update alerts set acknowledged_at = triggered_at + interval '3 hours', acknowledged_by = ${acknowledger?.user_id ?? null}
     where org_id = ${organization.orgId} and triggered_at < ${new Date(plan.end - 14 * 86_400_000).toISOString()}`);
-  for (const table of ["repo_metrics", "line_survival", "review_queue_snapshots", "alerts", "alert_dedup"]) await db.execute(drizzleSql.raw(`vacuum (analyze) ${table}`));
+  for (const table of ["repo_metrics", "line_survival", "repo_weekly_tool_lines", "review_queue_snapshots", "alerts", "alert_dedup"]) await db.execute(drizzleSql.raw(`vacuum (analyze) ${table}`));
 }
 
 /** Marks the generation complete (what `npm run bench` checks before reusing a database). */

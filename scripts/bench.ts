@@ -6,7 +6,9 @@
  *   dashboard  the production web server (`npm run start:web`, NODE_ENV=production) against the generated database,
  *              signed in as the generated organisation's owner with a session cookie signed by the server's secret:
  *              every page's loader over HTTP, one request at a time — the first (cold) request, then p50/p95 of
- *              `--requests` more — and the rendered page; the web process's peak memory.
+ *              `--requests` more — and the rendered page; the API's endpoints with a read key (bench/pages.ts lists
+ *              both; a path no route of the build answers is reported "skipped: route not found"); the web
+ *              process's peak memory.
  *   jobs       the scheduled jobs' code: yesterday's daily metrics for every repository (8 at a time, twice), one
  *              repository's full recompute (every day of the history, then survival), the weekly survival run.
  *   plans      every read of the dashboard's loaders EXPLAINed on the large data set: a sequential scan of
@@ -31,11 +33,13 @@ import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import postgres from "postgres";
 import { z } from "zod";
+import { createApiKey, revokeApiKey } from "../application/access/api-keys.server.ts";
 import { dashboardReads } from "../bench/dashboard-reads.ts";
+import { benchPages, routeOf, type BenchTargets, type BuildRoute } from "../bench/pages.ts";
 import { productionCommand } from "./harness/production-command.ts";
 import { addDays } from "../domain/metrics/time.ts";
 import { createSessionStorage } from "../infrastructure/auth/session.ts";
-import { findCompleteGeneration, type GenerationSettings } from "../bench/generate.ts";
+import { findCompleteGeneration, GENERATOR_VERSION, type GenerationSettings } from "../bench/generate.ts";
 import { DAILY_FAN_OUT, repositoryScopes, runDailyMetrics, runFullRecompute, runWeeklySurvival } from "../bench/jobs.ts";
 import { DEFAULT_SHAPE } from "../bench/large-organization.ts";
 import { measure, percentile } from "../bench/measure.ts";
@@ -46,7 +50,8 @@ import { deleteKeys } from "../tests/support/queue.ts";
 
 const SECTIONS = ["dashboard", "jobs", "plans", "ingest"] as const;
 type Section = (typeof SECTIONS)[number];
-const BIG_TABLES = ["code_events", "code_attribution"];
+/** The tables that grow with history: a read that scans one whole gets slower every day (issue 18 adds commits by author and pull requests). */
+const BIG_TABLES = ["code_events", "code_attribution", "commits", "commit_file_patches", "pull_requests", "deployments"];
 /** The issue's goals on this machine. */
 const GOALS = { loaderP95Ms: 50, dailyMetricsSeconds: 5, memoryMb: 300 };
 
@@ -110,15 +115,11 @@ const seconds = (value: number) => value.toFixed(2);
 // ---------------------------------------------------------------------------------------------------------------
 // The data set
 
-interface DataSet {
+interface DataSet extends BenchTargets {
   url: string;
   orgId: string;
   benchUserId: string;
   settings: GenerationSettings;
-  busiestRepoId: string;
-  busiestRepoName: string;
-  eventId: number;
-  incidentId: string;
 }
 
 function withDatabase(url: string, name: string): string {
@@ -159,7 +160,13 @@ async function prepareDataSet(options: ReturnType<typeof parseOptions>): Promise
   const sql = postgres(url, { max: 2, onnotice: () => {} });
   try {
     let generation = await findCompleteGeneration(sql, "bench");
-    const fits = generation !== null && generation.settings.repos === options.repos && generation.settings.days === options.days && generation.settings.seed === options.seed;
+    // A generation by an older generator lacks what newer pages read (teams, reviews, the agent mix): it does not fit.
+    const fits =
+      generation !== null &&
+      generation.settings.repos === options.repos &&
+      generation.settings.days === options.days &&
+      generation.settings.seed === options.seed &&
+      generation.settings.generator === GENERATOR_VERSION;
     if (options.reuse && generation === null) fail(`--reuse: ${name} holds no complete generation of "bench" (run without --reuse, or npx sentinel generate)`);
     if (options.regenerate || (!options.reuse && !fits)) {
       log(`Generating the data set into ${name} (this takes a while) …`);
@@ -183,6 +190,10 @@ async function prepareDataSet(options: ReturnType<typeof parseOptions>): Promise
     const [incident] = await sql<{ id: string }[]>`
       select i.id from incidents i where i.org_id = ${orgId} and exists (select 1 from incident_commits c where c.incident_id = i.id)
       order by i.started_at desc limit 1`;
+    const [pullRequest] = await sql<{ number: number }[]>`
+      select number from pull_requests where repo_id = ${busiest!.id} and state = 'merged' order by merged_at desc, number desc limit 1`;
+    const [team] = await sql<{ id: string }[]>`
+      select t.id from teams t join team_members m on m.team_id = t.id where t.org_id = ${orgId} group by t.id, t.slug order by count(*) desc, t.slug limit 1`;
     return {
       url,
       orgId,
@@ -192,6 +203,9 @@ async function prepareDataSet(options: ReturnType<typeof parseOptions>): Promise
       busiestRepoName: busiest!.full_name,
       eventId: Number(event!.id),
       incidentId: incident!.id,
+      lastDay: addDays(generation.settings.until, -1),
+      pullRequestNumber: pullRequest?.number ?? null,
+      teamId: team?.id ?? null,
     };
   } finally {
     await sql.end();
@@ -203,7 +217,10 @@ async function prepareDataSet(options: ReturnType<typeof parseOptions>): Promise
 
 interface PageResult {
   page: string;
-  path: string;
+  path: string | null;
+  kind: "page" | "api";
+  /** Why it was not measured ("route not found": the page is not in this build yet), or null. */
+  skipped: string | null;
   status: number;
   coldMs: number;
   p50Ms: number;
@@ -256,9 +273,9 @@ function cpuMsOf(pid: number): number {
   }
 }
 
-async function timedGet(url: string, cookie: string): Promise<{ ms: number; status: number; bytes: number }> {
+async function timedGet(url: string, headers: Record<string, string>): Promise<{ ms: number; status: number; bytes: number }> {
   const started = performance.now();
-  const response = await fetch(url, { headers: { cookie }, redirect: "manual" });
+  const response = await fetch(url, { headers, redirect: "manual" });
   const body = await response.arrayBuffer();
   return { ms: performance.now() - started, status: response.status, bytes: body.byteLength };
 }
@@ -271,7 +288,7 @@ async function benchDashboard(data: DataSet, options: ReturnType<typeof parseOpt
     if (built.code !== 0) fail("npm run build failed");
   }
   const web = productionCommand("start:web");
-  const build = (await import(pathToFileURL(path.resolve("build/index.js")).href)) as { routes: Record<string, unknown> };
+  const build = (await import(pathToFileURL(path.resolve("build/index.js")).href)) as { routes: Record<string, BuildRoute> };
   const secret = randomBytes(32).toString("hex");
   const prefix = `sentinel-bench-${randomBytes(4).toString("hex")}`;
   const port = await freePort();
@@ -296,6 +313,10 @@ async function benchDashboard(data: DataSet, options: ReturnType<typeof parseOpt
   server.stderr.on("data", (chunk: Buffer) => (serverErrors += chunk.toString()));
   const results: PageResult[] = [];
   let memory: ReturnType<typeof memoryOf> = null;
+  // The API's endpoints are called as an integration would: with a read key of the organisation, revoked at the end.
+  const keys = connectPostgres(data.url, { applicationName: "sentinel-bench-keys", max: 1 });
+  const apiKey = await createApiKey(keys.db, data.orgId, { name: "npm run bench", scope: "read", expires: "1d" }, data.benchUserId, new Date());
+  if (!apiKey.ok) throw new Error(`creating the bench's API key failed: ${JSON.stringify(apiKey.fieldErrors)}`);
   try {
     const deadline = Date.now() + 180_000;
     for (;;) {
@@ -315,23 +336,7 @@ async function benchDashboard(data: DataSet, options: ReturnType<typeof parseOpt
     session.set("orgId", data.orgId);
     const cookie = (await storage.commitSession(session)).split(";")[0]!;
 
-    const startedAt = `${addDays(data.settings.until, -1)}T18:00`;
-    const pages: { page: string; path: string; route: string }[] = [
-      { page: "Overview", path: "/dashboard", route: "routes/dashboard" },
-      { page: `Repository (busiest: ${data.busiestRepoName})`, path: `/repos/${data.busiestRepoId}`, route: "routes/repos.$repoId" },
-      { page: "Events", path: "/events", route: "routes/events._index" },
-      { page: "Events, filtered (repository, commits, AI ≥ 0.9)", path: `/events?repo=${data.busiestRepoId}&type=commit&minConfidence=0.9`, route: "routes/events._index" },
-      { page: "Event (commit)", path: `/events/${data.eventId}`, route: "routes/events.$eventId" },
-      { page: "Incidents", path: "/incidents", route: "routes/incidents._index" },
-      { page: "Incident", path: `/incidents/${data.incidentId}`, route: "routes/incidents.$incidentId" },
-      { page: "New incident (suspects)", path: `/incidents/new?repo=${data.busiestRepoId}&startedAt=${startedAt}`, route: "routes/incidents.new" },
-      { page: "Alerts", path: "/alerts", route: "routes/alerts" },
-      ...["api-keys", "risk", "alerts", "channels", "members", "queues"].map((name) => ({
-        page: `Settings → ${name}`,
-        path: `/settings/${name}`,
-        route: `routes/settings.${name}`,
-      })),
-    ].filter((page) => page.route in build.routes);
+    const pages = benchPages(data);
 
     // The session must really sign in: the overview renders the generated organisation, not the login page.
     const check = await fetch(`${base}/dashboard`, { headers: { cookie }, redirect: "manual" });
@@ -339,28 +344,39 @@ async function benchDashboard(data: DataSet, options: ReturnType<typeof parseOpt
     if (check.status !== 200 || !html.includes("bench (generated)")) throw new Error(`signing in failed: /dashboard answered ${check.status}`);
 
     for (const page of pages) {
-      const [pathname, search] = page.path.split("?") as [string, string | undefined];
-      // Single fetch: the loaders' data alone, as the browser asks for it on client-side navigation.
-      const dataUrl = `${base}${pathname === "/" ? "/_root" : pathname}.data${search ? `?${search}` : ""}`;
-      const cold = await timedGet(dataUrl, cookie);
+      const pathname = page.path?.split("?")[0] ?? "";
+      const skipped = page.path === null ? (page.missing ?? "nothing to show") : routeOf(build.routes, pathname) === null ? "route not found" : null;
+      if (skipped !== null) {
+        results.push({ page: page.page, path: page.path, kind: page.kind, skipped, status: 0, coldMs: Number.NaN, p50Ms: Number.NaN, p95Ms: Number.NaN, maxMs: Number.NaN, documentP50Ms: Number.NaN, documentP95Ms: Number.NaN, serverCpuMsPerRequest: Number.NaN, bytes: 0 });
+        log(`  ${page.page.padEnd(52)} skipped: ${skipped}${page.path === null ? "" : ` (${pathname})`}`);
+        continue;
+      }
+      const search = page.path!.split("?")[1];
+      const headers: Record<string, string> = page.kind === "api" ? { authorization: `Bearer ${apiKey.key}` } : { cookie };
+      // Single fetch: the loaders' data alone, as the browser asks for it on client-side navigation; the API as it is.
+      const dataUrl = page.kind === "api" ? `${base}${page.path}` : `${base}${pathname === "/" ? "/_root" : pathname}.data${search ? `?${search}` : ""}`;
+      const cold = await timedGet(dataUrl, headers);
       const warm: number[] = [];
       let status = cold.status;
       const cpuBefore = cpuMsOf(server.pid!);
       for (let index = 0; index < options.requests; index += 1) {
-        const response = await timedGet(dataUrl, cookie);
+        const response = await timedGet(dataUrl, headers);
         warm.push(response.ms);
         if (response.status !== 200) status = response.status;
       }
       const serverCpuMsPerRequest = (cpuMsOf(server.pid!) - cpuBefore) / options.requests;
+      // The rendered document (an API answer is its own document).
       const documents: number[] = [];
-      for (let index = 0; index < Math.min(options.requests, 50); index += 1) {
-        const response = await timedGet(`${base}${page.path}`, cookie);
+      for (let index = 0; page.kind === "page" && index < Math.min(options.requests, 50); index += 1) {
+        const response = await timedGet(`${base}${page.path}`, headers);
         documents.push(response.ms);
         if (response.status !== 200) status = response.status;
       }
       const result: PageResult = {
         page: page.page,
         path: page.path,
+        kind: page.kind,
+        skipped: null,
         status,
         coldMs: cold.ms,
         p50Ms: percentile(warm, 50),
@@ -376,6 +392,8 @@ async function benchDashboard(data: DataSet, options: ReturnType<typeof parseOpt
     }
     memory = memoryOf(server.pid!);
   } finally {
+    await revokeApiKey(keys.db, data.orgId, apiKey.id, new Date());
+    await keys.close();
     server.kill("SIGTERM");
     await new Promise((resolve) => server.once("close", resolve));
     const redis = new Redis(options["redis-url"], { lazyConnect: true });
@@ -502,12 +520,18 @@ async function main() {
     const loadBefore = os.loadavg();
     const dashboard = await benchDashboard(data, options);
     report.dashboard = dashboard;
-    markdown.push(`### Dashboard (HTTP, signed in, one request at a time; loader = the page's data request, ${options.requests} after the cold one; page = the rendered document)`, "");
+    markdown.push(`### Dashboard and API (HTTP, signed in or with a read API key, one request at a time; loader = the page's data request or the API call, ${options.requests} after the cold one; page = the rendered document)`, "");
     markdown.push("| Page | Cold (ms) | Loader p50 (ms) | Loader p95 (ms) | Web CPU / request (ms) | Page p50 (ms) | Page p95 (ms) | p95 < 50 ms |", "|---|---:|---:|---:|---:|---:|---:|:---:|");
     for (const page of dashboard.pages) {
+      if (page.skipped !== null) {
+        markdown.push(`| ${page.page} | skipped: ${page.skipped} | | | | | | |`);
+        continue;
+      }
       markdown.push(`| ${page.page}${page.status === 200 ? "" : ` (HTTP ${page.status})`} | ${ms(page.coldMs)} | ${ms(page.p50Ms)} | ${ms(page.p95Ms)} | ${ms(page.serverCpuMsPerRequest)} | ${ms(page.documentP50Ms)} | ${ms(page.documentP95Ms)} | ${page.p95Ms < GOALS.loaderP95Ms ? "yes" : "**no**"} |`);
       if (page.status !== 200) failed = true;
     }
+    const skipped = dashboard.pages.filter((page) => page.skipped !== null);
+    if (skipped.length > 0) markdown.push("", `Skipped: ${skipped.map((page) => `${page.page} (${page.skipped})`).join("; ")}.`);
     markdown.push("", `Load average ${loadBefore[0]!.toFixed(1)} before and ${dashboard.loadAverageAtEnd[0]!.toFixed(1)} after this section (other work on the machine inflates wall times; web CPU per request does not include PostgreSQL's time).`);
     if (dashboard.memory) markdown.push(`Web process: peak RSS ${dashboard.memory.peakMb.toFixed(0)} MB (goal < ${GOALS.memoryMb} MB).`);
     markdown.push("");
