@@ -1,18 +1,16 @@
 import { Link } from "@remix-run/react";
-import { Badge, TableCell, TableRow } from "@tremor/react";
+import { TableCell, TableRow } from "@tremor/react";
+import { Pill, type PillTone } from "~/components/Pill.tsx";
 import { DataTable, right } from "~/components/ui/DataTable.tsx";
 import type { PullRequestView } from "~/presenters/pulls.server.ts";
 import { formatDuration, formatFraction, reviewLabel } from "./format.ts";
 
-const TIER_COLORS = { 1: "gray", 2: "blue", 3: "amber", 4: "rose" } as const;
+/** T4 and T3 stand out; Pill's colours pass axe's contrast check where Tremor's amber badge does not. */
+const TIER_TONES: Record<number, PillTone> = { 1: "info", 2: "info", 3: "warning", 4: "critical" };
 
 export function TierBadge({ tier }: { tier: number | null }) {
-  if (tier === null) return <span className="text-gray-400">—</span>;
-  return (
-    <Badge size="xs" color={TIER_COLORS[tier as 1 | 2 | 3 | 4] ?? "gray"}>
-      T{tier}
-    </Badge>
-  );
+  if (tier === null) return <span className="text-gray-600">—</span>;
+  return <Pill tone={TIER_TONES[tier] ?? "info"}>T{tier}</Pill>;
 }
 
 /** The list's rows: each links to its page and to GitHub. */
@@ -38,9 +36,9 @@ export function PullRequestTable({ pullRequests }: { pullRequests: readonly Pull
           <TableCell className="text-right">
             {formatFraction(pr.aiShare)}
             {pr.aiAssisted ? (
-              <Badge size="xs" color="violet" className="ml-2">
+              <Pill tone="info" className="ml-2">
                 AI
-              </Badge>
+              </Pill>
             ) : null}
           </TableCell>
           <TableCell className="whitespace-normal">{pr.agents.length > 0 ? pr.agents.join(", ") : "—"}</TableCell>
