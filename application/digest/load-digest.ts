@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { AI_CONFIDENCE_THRESHOLD } from "../../domain/detection/threshold.ts";
 import { buildWeeklyDigest, digestWeekStarting, DIGEST_LIST_LIMIT, lastCompleteWeek, type Digest, type DigestNumbers, type DigestWeek, type ShareOfWeek } from "../../domain/digest/digest.ts";
-import { binCommits, estimateShareFromBins, expectedAiLinesAtPrior, type ConfidenceBin } from "../../domain/metrics/share-bins.ts";
+import { estimateShareFromBins, expectedAiLinesAtPrior, type ConfidenceBin } from "../../domain/metrics/share-bins.ts";
 import { addDays, isValidTimeZone, startOfLocalDay } from "../../domain/metrics/time.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
 import { getAiToolsByWeek } from "../metrics/ai-tools.ts";
