@@ -25,7 +25,7 @@ async function status(handler: RouteHandler, path: string, params: Record<string
     return { status: 200, body: result };
   } catch (thrown) {
     if (thrown instanceof Response) return { status: thrown.status, body: null };
-    if (thrown && typeof thrown === "object" && "init" in thrown) return { status: (thrown as { init: ResponseInit }).init.status ?? 500, body: (thrown as { data: unknown }).data };
+    if (thrown && typeof thrown === "object" && "init" in thrown) return { status: (thrown as { init: ResponseInit }).init.status ?? 500, body: (thrown as unknown as { data: unknown }).data };
     throw thrown;
   }
 }

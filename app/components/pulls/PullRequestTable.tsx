@@ -2,8 +2,9 @@ import { Link } from "@remix-run/react";
 import { TableCell, TableRow } from "@tremor/react";
 import { Pill, type PillTone } from "~/components/Pill.tsx";
 import { DataTable, right } from "~/components/ui/DataTable.tsx";
+import { formatPercent } from "~/utils/format.ts";
 import type { PullRequestView } from "~/presenters/pulls.server.ts";
-import { formatDuration, formatFraction, reviewLabel } from "./format.ts";
+import { formatDuration, reviewLabel } from "./format.ts";
 
 /** T4 and T3 stand out; Pill's colours pass axe's contrast check where Tremor's amber badge does not. */
 const TIER_TONES: Record<number, PillTone> = { 1: "info", 2: "info", 3: "warning", 4: "critical" };
@@ -34,7 +35,7 @@ export function PullRequestTable({ pullRequests }: { pullRequests: readonly Pull
           <TableCell>{pr.author ?? "—"}</TableCell>
           <TableCell>{pr.state}</TableCell>
           <TableCell className="text-right">
-            {formatFraction(pr.aiShare)}
+            {formatPercent(pr.aiShare, 0)}
             {pr.aiAssisted ? (
               <Pill tone="info" className="ml-2">
                 AI
