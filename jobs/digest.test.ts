@@ -155,22 +155,31 @@ describe("the weekly digest is sent once", () => {
     expect(postsTo(channelIds[0]!)).toHaveLength(1);
   });
 
-  it("opted-out, disabled and PagerDuty channels get nothing; one opted out between the rows and the send neither", async () => {
+  it("opted-out, disabled and PagerDuty channels get nothing; one opted out or disabled between the rows and the send neither", async () => {
     const { orgId, channelIds } = await organizationWith([
       { kind: "slack", digest: false },
       { kind: "email", enabled: false },
       { kind: "pagerduty" },
       { kind: "email" },
+      { kind: "slack" },
     ]);
-    const [optedOut, disabled, pager, leaving] = channelIds as [string, string, string, string];
+    const [optedOut, disabled, pager, leaving, switchedOff] = channelIds as [string, string, string, string, string];
     // The rows are created for the channels that take the digest now: the last one only.
     const before = fakes.requests.length;
     await database.sql`insert into digest_deliveries (org_id, channel_id, week_start) values (${orgId}, ${leaving}, ${WEEK_START})`;
+    await database.sql`insert into digest_deliveries (org_id, channel_id, week_start) values (${orgId}, ${switchedOff}, ${WEEK_START})`;
     await database.sql`update notification_channels set weekly_digest = false where id = ${leaving}`;
+    await database.sql`update notification_channels set enabled = false where id = ${switchedOff}`;
     const result = await sendWeeklyDigest(deps, { orgId, weekStart: WEEK_START }, { attemptsMade: 0 });
-    expect(result.channels).toEqual([{ channelId: leaving, status: "skipped", error: "channel opted out of the weekly digest before delivery" }]);
+    expect(result.channels.sort((a, b) => a.channelId.localeCompare(b.channelId))).toEqual(
+      [
+        { channelId: leaving, status: "skipped", error: "channel opted out of the weekly digest before delivery" },
+        { channelId: switchedOff, status: "skipped", error: "channel disabled before delivery" },
+      ].sort((a, b) => a.channelId.localeCompare(b.channelId)),
+    );
     expect(fakes.requests.length).toBe(before);
-    expect((await deliveries(orgId)).map((row) => row.channel_id)).toEqual([leaving]);
+    expect((await deliveries(orgId)).map((row) => row.channel_id).sort()).toEqual([leaving, switchedOff].sort());
+    expect(postsTo(switchedOff)).toEqual([]);
     expect(postsTo(optedOut)).toEqual([]);
     expect(emailsTo(disabled)).toEqual([]);
     expect(fakes.pagerDuty.events.filter((event) => JSON.stringify(event).includes(pager))).toEqual([]);
