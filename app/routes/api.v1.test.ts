@@ -336,7 +336,7 @@ describe("GET /openapi.json", () => {
     const document = await response.json();
     expect(document.openapi).toBe("3.1.0");
     expect(Object.keys(document.paths).sort()).toEqual(
-      ["/alerts", "/alerts/{id}/ack", "/dora", "/events", "/events/{id}", "/incidents", "/incidents/{id}", "/repos", "/repos/{id}/high-risk-files", "/repos/{id}/dora", "/repos/{id}/metrics", "/repos/{id}/tools", "/repos/{id}/unreviewed-ai-merges", "/teams", "/teams/{id}"].sort(),
+      ["/alerts", "/alerts/{id}/ack", "/dora", "/events", "/events/{id}", "/incidents", "/incidents/{id}", "/repos", "/repos/{id}/high-risk-files", "/repos/{id}/dora", "/repos/{id}/metrics", "/repos/{id}/tools", "/repos/{id}/unreviewed-ai-merges", "/teams", "/teams/{id}", "/tools"].sort(),
     );
     const eventParameters = document.paths["/events"].get.parameters.map((parameter: { name: string }) => parameter.name);
     expect(eventParameters).toEqual(["cursor", "repo", "type", "minConfidence", "limit", "format"]);
