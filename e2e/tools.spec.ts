@@ -19,7 +19,7 @@ test("the overview shows the organisation's AI tools by week and a per-tool tabl
   await expect(rows.filter({ hasText: "Unmarked" })).toHaveCount(1);
   // Each tool: its repositories linked, and a figure or the reason there is none.
   const first = rows.first();
-  await expect(first.getByTestId("ai-tool-repositories").getByRole("link", { name: /^acme-demo\// }).first()).toBeVisible();
+  await expect(first.getByTestId("ai-tool-repositories").getByRole("link", { name: /^(checkout-api|ledger-service|web-app)$/ }).first()).toBeVisible();
   for (const row of await rows.all()) {
     await expect(row.getByTestId("ai-tool-tax")).toHaveText(/^(\d+(\.\d)? %|too few lines|not yet)$/);
     await expect(row.getByTestId("ai-tool-survival-4w")).toHaveText(/^(\d+(\.\d)? %|too few lines|not yet)$/);

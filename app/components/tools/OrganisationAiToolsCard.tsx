@@ -19,6 +19,14 @@ const COLUMNS: Column[] = [
 /** The busiest repositories a tool wrote in, linked; the rest as a count. */
 const REPOSITORIES_SHOWN = 3;
 
+/**
+ * A repository by its name without the owner, which every repository of the organisation shares: the table stays
+ * narrow, and the overview's repository list keeps the only links named by the full name.
+ */
+function shortName(fullName: string): string {
+  return fullName.slice(fullName.indexOf("/") + 1);
+}
+
 function ToolRepositories({ tool }: { tool: OrganisationToolFigures }) {
   const shown = tool.repositories.slice(0, REPOSITORIES_SHOWN);
   const more = tool.repositories.length - shown.length;
@@ -27,8 +35,8 @@ function ToolRepositories({ tool }: { tool: OrganisationToolFigures }) {
       {shown.map((repository, index) => (
         <span key={repository.id}>
           {index > 0 ? ", " : null}
-          <Link to={`/repos/${repository.id}`} className="text-blue-700 hover:underline">
-            {repository.fullName}
+          <Link to={`/repos/${repository.id}`} className="text-blue-700 hover:underline" title={repository.fullName}>
+            {shortName(repository.fullName)}
           </Link>
         </span>
       ))}
