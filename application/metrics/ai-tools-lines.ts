@@ -148,30 +148,22 @@ export async function storeToolLineCohorts(
  * organisation's enabled ones, through repo_weekly_tool_lines_org_week_idx: one statement.
  */
 export async function loadPooledToolLines(db: Executor, scope: { orgId: string; repoId: string | null }, weeks: { firstWeek: string; lastWeek: string }): Promise<Map<string, PooledToolLines>> {
-  const rows = await db.execute<{ tool: string; lines_born: number; matured_lines: number; reworked_lines: number; deaths: number[]; censored: number[] }>(sql`
-    with cohorts as materialized (
-      select l.tool, l.lines_born, l.matured_lines, l.reworked_lines, l.deaths_by_week, l.censored_by_week
-      from repo_weekly_tool_lines l
-      join repositories r on r.id = l.repo_id and r.org_id = l.org_id
-      where l.org_id = ${scope.orgId} and l.week >= ${weeks.firstWeek}::date and l.week <= ${weeks.lastWeek}::date
-        and ${scope.repoId === null ? sql`r.disabled_at is null` : sql`l.repo_id = ${scope.repoId}`}
-    ),
-    per_week as (
-      select c.tool, u.k, sum(u.d)::int as deaths, sum(u.c)::int as censored
-      from cohorts c, unnest(c.deaths_by_week, c.censored_by_week) with ordinality as u(d, c, k)
-      group by c.tool, u.k
-    ),
-    tables as (
-      select tool, array_agg(deaths order by k) as deaths, array_agg(censored order by k) as censored from per_week group by tool
-    )
-    select c.tool, sum(c.lines_born)::int as lines_born, sum(c.matured_lines)::int as matured_lines, sum(c.reworked_lines)::int as reworked_lines,
-      t.deaths, t.censored
-    from cohorts c join tables t on t.tool = c.tool
-    group by c.tool, t.deaths, t.censored`);
+  // Element by element with plain sums (no unnest): one pass over the rows, grouped by tool.
+  const lifeTable = (column: string, prefix: string) =>
+    sql.raw(Array.from({ length: LIFE_TABLE_WEEKS }, (_, week) => `coalesce(sum(l.${column}[${week + 1}]), 0)::int as ${prefix}${week}`).join(", "));
+  const rows = await db.execute<Record<string, number> & { tool: string; lines_born: number; matured_lines: number; reworked_lines: number }>(sql`
+    select l.tool, sum(l.lines_born)::int as lines_born, sum(l.matured_lines)::int as matured_lines, sum(l.reworked_lines)::int as reworked_lines,
+      ${lifeTable("deaths_by_week", "d")}, ${lifeTable("censored_by_week", "c")}
+    from repo_weekly_tool_lines l
+    join repositories r on r.id = l.repo_id and r.org_id = l.org_id
+    where l.org_id = ${scope.orgId} and l.week >= ${weeks.firstWeek}::date and l.week <= ${weeks.lastWeek}::date
+      and ${scope.repoId === null ? sql`r.disabled_at is null` : sql`l.repo_id = ${scope.repoId}`}
+    group by l.tool`);
+  const weeksOf = (row: Record<string, number>, prefix: string) => Array.from({ length: LIFE_TABLE_WEEKS }, (_, week) => Number(row[`${prefix}${week}`] ?? 0));
   return new Map(
     rows.map((row) => [
       row.tool,
-      { linesBorn: row.lines_born, maturedLines: row.matured_lines, reworkedLines: row.reworked_lines, deathsByWeek: row.deaths, censoredByWeek: row.censored },
+      { linesBorn: row.lines_born, maturedLines: row.matured_lines, reworkedLines: row.reworked_lines, deathsByWeek: weeksOf(row, "d"), censoredByWeek: weeksOf(row, "c") },
     ]),
   );
 }

@@ -35,22 +35,32 @@ export interface OrganisationAiTools {
   tools: OrganisationTool[];
 }
 
-/** AI commits and written lines per week, tool and repository of the organisation's enabled repositories, over the weeks [first, last]. */
-function weeklyToolRows(orgId: string, weeks: { firstWeek: string; lastWeek: string }) {
+/**
+ * AI commits and written lines of the organisation's enabled repositories over the weeks [first, last], summed twice
+ * from the same rows: per week and tool (the chart) and per tool and repository (the table), a few hundred and a few
+ * thousand rows instead of one per week, tool and repository.
+ */
+function toolRows(orgId: string, weeks: { firstWeek: string; lastWeek: string }) {
   return sql`
-    select to_char(a.week, 'YYYY-MM-DD') as week, a.tool, a.repo_id, r.full_name, sum(a.commits)::int as commits, sum(a.written_lines)::bigint as written_lines
-    from repo_weekly_tool_activity a
-    join repositories r on r.id = a.repo_id and r.org_id = a.org_id
-    where a.org_id = ${orgId} and a.week >= ${weeks.firstWeek}::date and a.week <= ${weeks.lastWeek}::date and r.disabled_at is null
-    group by a.week, a.tool, a.repo_id, r.full_name
-    having sum(a.commits) <> 0 or sum(a.written_lines) <> 0`;
+    with ranged as materialized (
+      select a.week, a.tool, a.repo_id, a.commits, a.written_lines
+      from repo_weekly_tool_activity a
+      join repositories r on r.id = a.repo_id and r.org_id = a.org_id
+      where a.org_id = ${orgId} and a.week >= ${weeks.firstWeek}::date and a.week <= ${weeks.lastWeek}::date and r.disabled_at is null
+    )
+    select to_char(week, 'YYYY-MM-DD') as week, tool, null::uuid as repo_id, null::text as full_name, sum(commits)::int as commits, sum(written_lines)::bigint as written_lines
+    from ranged group by week, tool having sum(commits) <> 0 or sum(written_lines) <> 0
+    union all
+    select null, t.tool, t.repo_id, r.full_name, t.commits, t.written_lines
+    from (select tool, repo_id, sum(commits)::int as commits, sum(written_lines)::bigint as written_lines from ranged group by tool, repo_id having sum(commits) <> 0 or sum(written_lines) <> 0) t
+    join repositories r on r.id = t.repo_id`;
 }
 
 type Row = {
-  week: string;
+  week: string | null;
   tool: string;
-  repo_id: string;
-  full_name: string;
+  repo_id: string | null;
+  full_name: string | null;
   commits: number;
   written_lines: string | number;
 };
@@ -63,21 +73,24 @@ function add<T extends { commits: number; writtenLines: number }>(map: Map<strin
   return entry;
 }
 
-/** Folds the (week, tool, repository) rows into the chart's (week, tool) rows and the per-tool totals with their repositories. */
+/** Folds the (week, tool) rows into the chart's rows and the (tool, repository) rows into the per-tool totals with their repositories. */
 export function foldToolRows(rows: readonly Row[]): { byWeek: AiToolWeek[]; tools: (AiToolTotal & { repositories: ToolRepository[] })[] } {
-  const weekly = new Map<string, AiToolWeek>();
-  const totals = new Map<string, AiToolTotal & { repositoryMap: Map<string, ToolRepository> }>();
+  const weekly: AiToolWeek[] = [];
+  const totals = new Map<string, AiToolTotal & { repositories: ToolRepository[] }>();
   for (const row of rows) {
     const lines = Number(row.written_lines);
-    add(weekly, `${row.week}|${row.tool}`, () => ({ week: row.week, tool: row.tool, commits: 0, writtenLines: 0 }), row.commits, lines);
-    const total = add(totals, row.tool, () => ({ tool: row.tool, commits: 0, writtenLines: 0, repositoryMap: new Map() }), row.commits, lines);
-    add(total.repositoryMap, row.repo_id, () => ({ id: row.repo_id, fullName: row.full_name, commits: 0, writtenLines: 0 }), row.commits, lines);
+    if (row.week !== null) {
+      weekly.push({ week: row.week, tool: row.tool, commits: row.commits, writtenLines: lines });
+      continue;
+    }
+    const total = add(totals, row.tool, () => ({ tool: row.tool, commits: 0, writtenLines: 0, repositories: [] }), row.commits, lines);
+    total.repositories.push({ id: row.repo_id!, fullName: row.full_name!, commits: row.commits, writtenLines: lines });
   }
-  const byWeek = [...weekly.values()].sort((a, b) => a.week.localeCompare(b.week) || a.tool.localeCompare(b.tool));
+  const byWeek = weekly.sort((a, b) => a.week.localeCompare(b.week) || a.tool.localeCompare(b.tool));
   const tools = [...totals.values()]
-    .map(({ repositoryMap, ...total }) => ({
+    .map((total) => ({
       ...total,
-      repositories: [...repositoryMap.values()].sort((a, b) => b.commits - a.commits || b.writtenLines - a.writtenLines || a.fullName.localeCompare(b.fullName)),
+      repositories: total.repositories.sort((a, b) => b.commits - a.commits || b.writtenLines - a.writtenLines || a.fullName.localeCompare(b.fullName)),
     }))
     .sort(byMostCommits);
   return { byWeek, tools };
@@ -90,7 +103,7 @@ export async function getOrganisationAiTools(db: Executor, orgId: string, range:
   const timeZone = zone?.timezone ?? "UTC";
   const weeks = weeksOf(new Date(to.getTime() - range.days * DAY_MS), to, timeZone);
   const span = { firstWeek: weeks[0]!, lastWeek: weeks.at(-1)! };
-  const [rows, lines] = await Promise.all([db.execute<Row>(weeklyToolRows(orgId, span)), loadPooledToolLines(db, { orgId, repoId: null }, span)]);
+  const [rows, lines] = await Promise.all([db.execute<Row>(toolRows(orgId, span)), loadPooledToolLines(db, { orgId, repoId: null }, span)]);
   const { byWeek, tools } = foldToolRows(rows);
   return {
     from: startOfLocalDay(span.firstWeek, timeZone),
