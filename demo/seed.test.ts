@@ -32,7 +32,10 @@ async function snapshot(database: TestDatabase) {
   return row!;
 }
 
-describe("seedDemoOrganization (inline analysis)", () => {
+/** Each seed replays three weeks of a simulated organisation (tens of seconds when the suite loads the machine). */
+const SEEDING_TIMEOUT = { timeout: 120_000 };
+
+describe("seedDemoOrganization (inline analysis)", SEEDING_TIMEOUT, () => {
   let database: TestDatabase;
   const dataset = demoDatasetFor({ seed: SEED, anchor: NOW.toISOString(), days: DAYS });
 
@@ -135,7 +138,7 @@ describe("seedDemoOrganization (inline analysis)", () => {
   });
 });
 
-describe("seedDemoOrganization through BullMQ workers on the real Redis", () => {
+describe("seedDemoOrganization through BullMQ workers on the real Redis", SEEDING_TIMEOUT, () => {
   let database: TestDatabase;
 
   beforeAll(async () => {
