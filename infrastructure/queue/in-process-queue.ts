@@ -13,7 +13,7 @@ import type {
   ScheduleDefinition,
   WorkerOptions,
 } from "../../domain/ports.ts";
-import { PermanentJobError, QueueClosedError, QueueUnavailableError, RetryLaterError, assertRange, assertValidId, isQueryableId } from "./errors.ts";
+import { PermanentJobError, QueueClosedError, RetryLaterError, assertRange, assertValidId, isQueryableId } from "./errors.ts";
 import { describeError, noopLogger, type QueueLogger } from "./logger.ts";
 import { DEFAULT_ATTEMPTS, DEFAULT_BACKOFF, normalizeJobOptions, retryDelayMs } from "./job-options.ts";
 
