@@ -209,6 +209,8 @@ export const pullRequests = pgTable(
     uniqueIndex("pull_requests_repo_number_key").on(t.repoId, t.number),
     // The organisation's pull-request list, newest first, over a time range.
     index("pull_requests_org_opened_idx").on(t.orgId, t.openedAt),
+    // Team views: the pull requests a team's people merged in a range (without it the bench's teams read scanned the table).
+    index("pull_requests_org_author_merged_idx").on(t.orgId, t.authorLogin, t.mergedAt).where(sql`${t.mergedAt} is not null`),
     index("pull_requests_repo_state_idx").on(t.repoId, t.state, t.openedAt),
     // What a production deployment shipped includes the pull requests merged since the one before (DORA lead time).
     index("pull_requests_repo_merged_idx").on(t.repoId, t.mergedAt).where(sql`${t.mergedAt} is not null`),

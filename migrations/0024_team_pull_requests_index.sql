@@ -1,0 +1,1 @@
+CREATE INDEX "pull_requests_org_author_merged_idx" ON "pull_requests" USING btree ("org_id","author_login","merged_at") WHERE "pull_requests"."merged_at" is not null;
