@@ -16,7 +16,7 @@ import type { FileKind } from "../domain/detection/types.ts";
 import { DETECTOR_VERSION } from "../domain/detection/version.ts";
 import { pullRequestAgentMarkers } from "../domain/ingestion/webhook-plan.ts";
 import { classifyRiskTier } from "../domain/risk/tiers.ts";
-import { agentStream, COPILOT_AGENT, CURSOR_AGENT, fillIds, markersOf, pickAgentFlavour, type AgentFlavour } from "./agent-mix.ts";
+import { agentStream, COPILOT_AGENT, fillIds, markersOf, pickAgentFlavour, type AgentFlavour } from "./agent-mix.ts";
 import { copyLine } from "./copy.ts";
 import { planTeams, type TeamPlan } from "./teams.ts";
 
