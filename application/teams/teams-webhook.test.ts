@@ -36,7 +36,9 @@ describe("team webhooks", () => {
     expect(classifyDelivery("team", "added_to_repository").relevant).toBe(false);
     expect(planWebhookIngestion("membership", membership(42), "d1")).toEqual({ kind: "teams_changed", installationId: 42, event: "membership" });
     expect(planWebhookIngestion("team", { ...membership(42), action: "added_to_repository" }, "d2").kind).toBe("ignored");
-    expect(() => planWebhookIngestion("team", { action: "created" }, "d3")).toThrow(/installation/);
+    // An organisation webhook (GitHub's own examples) names no installation: ignored, not failed.
+    expect(planWebhookIngestion("team", { action: "created" }, "d3")).toEqual({ kind: "ignored", reason: "team delivery without an installation (not from the GitHub App)" });
+    expect(() => planWebhookIngestion("team", { action: "created", installation: { id: "x" } }, "d4")).toThrow(/installation/);
   });
 
   it("name the installation's organisation for the worker, and a delivery for an unknown installation is ignored", async () => {

@@ -432,7 +432,7 @@ function planDeploymentStatus(payload: DeploymentStatusPayload): WebhookPlan {
 }
 
 /** `membership`, `team` and `organization` deliveries: only the installation matters, the sync reads the rest from GitHub. */
-const teamsChangedPayloadSchema = z.object({ action: z.string(), installation: z.object({ id: z.number().int() }).passthrough() }).passthrough();
+const teamsChangedPayloadSchema = z.object({ action: z.string(), installation: z.object({ id: z.number().int() }).passthrough().optional() }).passthrough();
 
 /** The actions that change who is in which team or in the organisation; `delivery-relevance.ts` lists the same. */
 export const TEAMS_CHANGED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
@@ -443,6 +443,8 @@ export const TEAMS_CHANGED_ACTIONS: Readonly<Record<string, readonly string[]>> 
 
 function planTeamsChanged(event: string, payload: z.infer<typeof teamsChangedPayloadSchema>): WebhookPlan {
   if (!TEAMS_CHANGED_ACTIONS[event]?.includes(payload.action)) return { kind: "ignored", reason: `${event} action "${payload.action}" is not used by Sentinel` };
+  // An organisation webhook (not the App's) names no installation: there is no organisation of Sentinel's to sync.
+  if (payload.installation === undefined) return { kind: "ignored", reason: `${event} delivery without an installation (not from the GitHub App)` };
   return { kind: "teams_changed", installationId: payload.installation.id, event };
 }
 
