@@ -1,20 +1,11 @@
 import { Link } from "@remix-run/react";
 import { TableCell, TableRow } from "@tremor/react";
+import type { z } from "zod";
+import type { teamFiguresSchema } from "~/presenters/teams.server.ts";
 import { DataTable, right } from "../ui/DataTable.tsx";
 
-/** A group's figures as the presenter gives them (app/presenters/teams.server.ts, teamFiguresSchema). */
-export interface TeamFigures {
-  activePeople: number;
-  commits: number;
-  aiCommits: number;
-  writtenLines: number;
-  aiShare: number | null;
-  aiShareLow: number | null;
-  aiShareHigh: number | null;
-  aiCommitsByTool: ReadonlyArray<{ tool: string; commits: number }>;
-  prsMerged: number;
-  prsMergedWithoutReview: number;
-}
+/** A group's figures as the presenter gives them (teamFiguresSchema). */
+export type TeamFigures = z.infer<typeof teamFiguresSchema>;
 
 export const number = (value: number) => value.toLocaleString("en-US");
 

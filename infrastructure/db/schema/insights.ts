@@ -72,6 +72,18 @@ export const notificationChannels = pgTable(
   (t) => [index("notification_channels_org_idx").on(t.orgId)],
 );
 
+/** How one message to one channel went: alert_deliveries and digest_deliveries both keep these. */
+const channelDeliveryColumns = () => ({
+  status: text({ enum: ["pending", "sent", "failed"] })
+    .notNull()
+    .default("pending"),
+  attempts: integer().notNull().default(0),
+  lastError: text(),
+  /** What the channel returned (Slack message ts, Resend email id, PagerDuty dedup key). */
+  externalId: text(),
+  sentAt: timestamp({ withTimezone: true }),
+});
+
 /**
  * One weekly digest per channel and week (the Monday it covers up to, in the organisation's zone): the primary key
  * is the send-once guard, like alert_deliveries for alerts. A retried job finds the row and sends nothing twice.
@@ -82,13 +94,7 @@ export const digestDeliveries = pgTable(
     orgId: orgIdColumn(),
     channelId: belongsTo(() => notificationChannels.id),
     weekStart: date({ mode: "string" }).notNull(),
-    status: text({ enum: ["pending", "sent", "failed"] })
-      .notNull()
-      .default("pending"),
-    attempts: integer().notNull().default(0),
-    lastError: text(),
-    externalId: text(),
-    sentAt: timestamp({ withTimezone: true }),
+    ...channelDeliveryColumns(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
@@ -124,14 +130,7 @@ export const alertDeliveries = pgTable(
   {
     alertId: belongsTo(() => alerts.id),
     channelId: belongsTo(() => notificationChannels.id),
-    status: text({ enum: ["pending", "sent", "failed"] })
-      .notNull()
-      .default("pending"),
-    attempts: integer().notNull().default(0),
-    lastError: text(),
-    /** What the channel returned (Slack message ts, Resend email id, PagerDuty dedup key). */
-    externalId: text(),
-    sentAt: timestamp({ withTimezone: true }),
+    ...channelDeliveryColumns(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.alertId, t.channelId] })],
