@@ -16,10 +16,10 @@ test("weekly digest: opt a Slack channel in, see why PagerDuty cannot, preview t
   const slackRow = page.getByTestId("channel-row").filter({ hasText: "#eng-leads" });
   await expect(slackRow).toContainText("channel C0DIGEST01");
   const pagerDuty = page.getByRole("form", { name: "Add a PagerDuty service" });
-  await pagerDuty.getByLabel("Name").fill("On-call pager");
+  await pagerDuty.getByLabel("Name").fill("Ops pager");
   await pagerDuty.getByLabel("Routing key").fill("R0UT1NGKEY0000000000000000000077");
   await pagerDuty.getByRole("button", { name: "Add PagerDuty channel" }).click();
-  await expect(page.getByTestId("channel-row").filter({ hasText: "On-call pager" })).toContainText("not for PagerDuty: it pages on-call");
+  await expect(page.getByTestId("channel-row").filter({ hasText: "Ops pager" })).toContainText("not for PagerDuty: it pages on-call");
 
   await slackRow.getByRole("button", { name: "Send the weekly digest to #eng-leads" }).click();
   await expect(slackRow.getByRole("button", { name: "Stop the weekly digest to #eng-leads" })).toHaveText("On · turn off");
