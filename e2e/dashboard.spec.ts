@@ -6,7 +6,8 @@ test("overview → repository → an event's explanation, each page accessible",
   await checkPage(page, testInfo, "login");
   await signInAndWaitForDemo(page);
   // The overview's columns: AI tax (from the nightly metrics the demo computes) and open incidents per repository.
-  await expect(page.getByRole("columnheader", { name: "AI tax" })).toBeVisible();
+  const repositoriesTable = page.getByRole("table").filter({ has: page.getByTestId("repository-row") });
+  await expect(repositoriesTable.getByRole("columnheader", { name: "AI tax" })).toBeVisible();
   await expect(page.getByTestId("repository-ai-tax").first()).toHaveText(/^(\d+(\.\d)? %|—)$/);
   await expect(page.getByTestId("repository-open-incidents").first()).toHaveText(/^(0|\d+ open)$/);
   // AI share is an estimate (ADR 033): its plausible range beside it, and the detector that produced it.

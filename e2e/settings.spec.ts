@@ -28,7 +28,8 @@ test("notification channels: add an email channel (field errors first), send a t
 
   await email.getByLabel("Addresses").fill("oncall@acme.example\nlead@acme.example");
   await email.getByRole("button", { name: "Add email channel" }).click();
-  const row = page.getByTestId("channel-row").filter({ hasText: "On-call" });
+  // By its name cell: "On-call" as a substring also matches a PagerDuty row's "it pages on-call" note.
+  const row = page.getByTestId("channel-row").filter({ has: page.getByRole("cell", { name: "On-call", exact: true }) });
   await expect(row).toContainText("oncall@acme.example, lead@acme.example");
   await expect(row).toContainText("enabled");
   await expect(email.getByLabel("Addresses")).toHaveValue("");
