@@ -4,14 +4,14 @@ import { buildWeeklyDigest, digestWeekStarting, DIGEST_LIST_LIMIT, lastCompleteW
 import { estimateShareFromBins, expectedAiLinesAtPrior, type ConfidenceBin } from "../../domain/metrics/share-bins.ts";
 import { addDays, isValidTimeZone, startOfLocalDay } from "../../domain/metrics/time.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
-import { getAiToolsByWeek } from "../metrics/ai-tools.ts";
+import { getOrganisationToolActivity } from "../metrics/ai-tools-organisation.ts";
 import { DEFAULT_TIME_ZONE } from "../metrics/targets.ts";
 import { getUnreviewedAiMerges } from "../metrics/unreviewed-ai-merges.ts";
 
 /**
  * The numbers of an organisation's weekly digest (issue 18, item 5), over its enabled repositories, for one local
- * Monday–Sunday week. Every read is filtered by the organisation; the per-repository reads are the ones the
- * repository page and API use (ai-tools.ts, unreviewed-ai-merges.ts), added up.
+ * Monday–Sunday week. Every read is filtered by the organisation; the tools are the overview's organisation read, the
+ * unreviewed merges the repository page's read (unreviewed-ai-merges.ts) added up.
  */
 
 export interface DigestOrganization {
@@ -125,21 +125,12 @@ async function perRepository<T>(repos: readonly { id: string; fullName: string }
 }
 
 /**
- * AI commits per tool in the week, over the repositories: the repository page's read (ai-tools.ts) over the seven
- * days before the week's end, kept to the rows of the week's own Monday (it groups by the organisation's local week).
+ * AI commits per tool in the week: the overview's organisation read (ai-tools-organisation.ts) of the week's row of
+ * repo_weekly_tool_activity, whose weeks are the organisation's local ISO weeks like the digest's.
  */
-async function weeklyTools(db: Executor, orgId: string, repos: readonly { id: string; fullName: string }[], week: DigestWeek, bounds: Bounds): Promise<DigestNumbers["tools"]> {
-  const totals = new Map<string, { tool: string; commits: number; writtenLines: number }>();
-  const perRepo = await perRepository(repos, (repo) => getAiToolsByWeek(db, { orgId, repoId: repo.id }, { now: bounds.to, days: 7 }));
-  for (const result of perRepo) {
-    for (const row of result.byWeek.filter((entry) => entry.week === week.start)) {
-      const total = totals.get(row.tool) ?? { tool: row.tool, commits: 0, writtenLines: 0 };
-      total.commits += row.commits;
-      total.writtenLines += row.writtenLines;
-      totals.set(row.tool, total);
-    }
-  }
-  return [...totals.values()];
+async function weeklyTools(db: Executor, orgId: string, week: DigestWeek): Promise<DigestNumbers["tools"]> {
+  const { tools } = await getOrganisationToolActivity(db, orgId, { firstWeek: week.start, lastWeek: week.start });
+  return tools.map(({ tool, commits, writtenLines }) => ({ tool, commits, writtenLines }));
 }
 
 /**
@@ -206,7 +197,7 @@ export async function loadDigestNumbers(db: Executor, organization: DigestOrgani
   const repos = await activeRepositories(db, organization.id);
   const [shares, tools, risky, incidents, unreviewedAiMerges] = await Promise.all([
     weeklyShares(db, organization.id, week, bounds, previous),
-    weeklyTools(db, organization.id, repos, week, bounds),
+    weeklyTools(db, organization.id, week),
     weeklyRiskyFiles(db, organization.id, bounds),
     weeklyIncidents(db, organization.id, bounds),
     weeklyUnreviewedMerges(db, organization.id, repos, bounds),

@@ -96,6 +96,11 @@ export function foldToolRows(rows: readonly Row[]): { byWeek: AiToolWeek[]; tool
   return { byWeek, tools };
 }
 
+/** AI commits and written lines of the organisation's enabled repositories over the weeks [first, last], from the rollup alone. */
+export async function getOrganisationToolActivity(db: Executor, orgId: string, span: { firstWeek: string; lastWeek: string }) {
+  return foldToolRows(await db.execute<Row>(toolRows(orgId, span)));
+}
+
 /** The organisation's AI tools over the weeks the `days` ending `now` touch: two statements over the rollups, side by side. */
 export async function getOrganisationAiTools(db: Executor, orgId: string, range: AiToolsRange): Promise<OrganisationAiTools> {
   const to = range.now;
@@ -103,8 +108,7 @@ export async function getOrganisationAiTools(db: Executor, orgId: string, range:
   const timeZone = zone?.timezone ?? "UTC";
   const weeks = weeksOf(new Date(to.getTime() - range.days * DAY_MS), to, timeZone);
   const span = { firstWeek: weeks[0]!, lastWeek: weeks.at(-1)! };
-  const [rows, lines] = await Promise.all([db.execute<Row>(toolRows(orgId, span)), loadPooledToolLines(db, { orgId, repoId: null }, span)]);
-  const { byWeek, tools } = foldToolRows(rows);
+  const [{ byWeek, tools }, lines] = await Promise.all([getOrganisationToolActivity(db, orgId, span), loadPooledToolLines(db, { orgId, repoId: null }, span)]);
   return {
     from: startOfLocalDay(span.firstWeek, timeZone),
     to,
