@@ -2,10 +2,10 @@ import { sql } from "drizzle-orm";
 import { AI_CONFIDENCE_THRESHOLD } from "../../domain/detection/threshold.ts";
 import { buildWeeklyDigest, digestWeekStarting, DIGEST_LIST_LIMIT, lastCompleteWeek, type Digest, type DigestNumbers, type DigestWeek, type ShareOfWeek } from "../../domain/digest/digest.ts";
 import { estimateShareFromBins, expectedAiLinesAtPrior, type ConfidenceBin } from "../../domain/metrics/share-bins.ts";
-import { addDays, isValidTimeZone, startOfLocalDay } from "../../domain/metrics/time.ts";
+import { addDays, startOfLocalDay } from "../../domain/metrics/time.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
 import { getOrganisationToolActivity } from "../metrics/ai-tools-organisation.ts";
-import { DEFAULT_TIME_ZONE } from "../metrics/targets.ts";
+import { storedTimeZone } from "../metrics/targets.ts";
 import { getUnreviewedAiMerges } from "../metrics/unreviewed-ai-merges.ts";
 
 /**
@@ -36,7 +36,7 @@ export async function findDigestOrganization(db: Executor, where: { id: string }
   const condition = "id" in where ? sql`id = ${where.id}` : sql`slug = ${where.slug}`;
   const [row] = await db.execute<{ id: string; name: string; slug: string; timezone: string }>(sql`select id, name, slug, timezone from organizations where ${condition}`);
   if (!row) return null;
-  return { id: row.id, name: row.name, slug: row.slug, timeZone: isValidTimeZone(row.timezone) ? row.timezone : DEFAULT_TIME_ZONE };
+  return { id: row.id, name: row.name, slug: row.slug, timeZone: storedTimeZone(row.timezone) };
 }
 
 async function activeRepositories(db: Executor, orgId: string): Promise<{ id: string; fullName: string }[]> {

@@ -1,11 +1,10 @@
 import { sql } from "drizzle-orm";
 import { isDigestHour, lastCompleteWeek } from "../../domain/digest/digest.ts";
 import type { BackoffPolicy, JobQueue } from "../../domain/ports.ts";
-import { isValidTimeZone } from "../../domain/metrics/time.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
 import { DIGEST_CHANNEL_KINDS } from "../../infrastructure/notify/digest-messages.ts";
 import { JOB_CATALOG, SEND_WEEKLY_DIGEST_JOB } from "../job-catalog.ts";
-import { DEFAULT_TIME_ZONE } from "../metrics/targets.ts";
+import { storedTimeZone } from "../metrics/targets.ts";
 
 /**
  * The weekly digest's hourly tick (ADR 031's pattern, ADR 077): the organisations whose local time at `now` is Monday
@@ -20,7 +19,7 @@ export async function organizationsDueForDigest(db: Executor, now: Date): Promis
     )
     order by o.id`);
   return rows.flatMap((row) => {
-    const timeZone = isValidTimeZone(row.timezone) ? row.timezone : DEFAULT_TIME_ZONE;
+    const timeZone = storedTimeZone(row.timezone);
     return isDigestHour(now, timeZone) ? [{ orgId: row.id, weekStart: lastCompleteWeek(now, timeZone).start }] : [];
   });
 }

@@ -1,5 +1,5 @@
 import { CHURN_WINDOW_DAYS } from "../../domain/metrics/daily.ts";
-import { addDays, daysBetween, isValidTimeZone, localClock, localYesterday } from "../../domain/metrics/time.ts";
+import { addDays, daysBetween, localClock, localYesterday } from "../../domain/metrics/time.ts";
 import type { DistributedLock } from "../../domain/ports.ts";
 import type { Database } from "../../infrastructure/db/client.ts";
 import type { QueueLogger } from "../../infrastructure/queue/index.ts";
@@ -7,7 +7,7 @@ import { acquireLock } from "./lock.ts";
 import { computeRepoMetricsRange, loadRepositoryScope, SHARE_PRIOR_WINDOW_DAYS, type RepositoryScope } from "./repo-metrics.ts";
 import { clearStaleRange, listStaleRanges } from "./stale-ranges.ts";
 import { computeRepoSurvival } from "./survival.ts";
-import { DEFAULT_TIME_ZONE, findRepositoryByFullName, listActiveRepositories } from "./targets.ts";
+import { findRepositoryByFullName, listActiveRepositories, storedTimeZone } from "./targets.ts";
 
 export const RECOMPUTE_LOCK_NAME = "recompute-metrics";
 
@@ -114,7 +114,7 @@ export async function recomputeStaleMetrics(
   for (const mark of await listStaleRanges(deps.db, repoIds)) {
     const found = await loadRepositoryScope(deps.db, mark.repoId);
     if (!found) continue;
-    const scope = { ...found, timeZone: isValidTimeZone(found.timeZone) ? found.timeZone : DEFAULT_TIME_ZONE };
+    const scope = { ...found, timeZone: storedTimeZone(found.timeZone) };
     const yesterday = localYesterday(deps.now, scope.timeZone);
     const from = localClock(mark.firstAuthoredAt, scope.timeZone).date;
     // Later days read the re-scored commits too: a day's churn counts the lines of the CHURN_WINDOW_DAYS before it, and

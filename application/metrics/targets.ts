@@ -5,6 +5,11 @@ import { organizations, repositories } from "../../infrastructure/db/schema/inde
 
 export const DEFAULT_TIME_ZONE = "America/Los_Angeles";
 
+/** An organisation's stored zone, or the default when it is not one Intl knows (one bad row must not stop the others). */
+export function storedTimeZone(timeZone: string): string {
+  return isValidTimeZone(timeZone) ? timeZone : DEFAULT_TIME_ZONE;
+}
+
 export interface ActiveRepository {
   repoId: string;
   orgId: string;
@@ -24,7 +29,7 @@ export async function listActiveRepositories(db: Executor, at: Date): Promise<(A
     .where(isNull(repositories.disabledAt))
     .orderBy(repositories.orgId, repositories.fullName);
   return rows.map((row) => {
-    const timeZone = isValidTimeZone(row.timeZone) ? row.timeZone : DEFAULT_TIME_ZONE;
+    const timeZone = storedTimeZone(row.timeZone);
     return { ...row, timeZone, local: localClock(at, timeZone) };
   });
 }
