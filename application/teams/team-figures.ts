@@ -1,20 +1,17 @@
 import { and, asc, eq, max, sql } from "drizzle-orm";
 import { z } from "zod";
-import { UNMARKED_AGENT } from "../../domain/detection/agents.ts";
 import { AI_CONFIDENCE_THRESHOLD } from "../../domain/detection/threshold.ts";
-import { MARKER_SIGNAL_IDS } from "../../domain/detection/types.ts";
-import { estimateAiShare } from "../../domain/metrics/ai-share.ts";
+import { emptyBin, estimateShareFromBins, type ConfidenceBin } from "../../domain/metrics/share-bins.ts";
 import { foldSmallGroups, isShownOnItsOwn, type TeamPrivacy } from "../../domain/teams/privacy.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
 import { githubOrgMembers, teamMembers, teams } from "../../infrastructure/db/schema/index.ts";
-import { UNRECORDED_TOOL } from "../metrics/ai-tools.ts";
 
 /**
  * What a team did over a range (issue 18, item 2; ADR 076): its people's commits across the organisation's
  * repositories, read per author through commits_org_author_idx (org_id, author_login, authored_at), and the pull
- * requests they merged. AI share is the project's estimate (ADR 033: Σ written lines × adjusted confidence over the
- * team's own confidence bins, domain/metrics/ai-share.ts); AI commits are those at AI_CONFIDENCE_THRESHOLD or above,
- * each under the tool its strongest marker names (as the per-tool view reads it, application/metrics/ai-tools.ts).
+ * requests they merged. AI share is the project's estimate (ADR 033: estimateShareFromBins over the team's own
+ * confidence bins, domain/metrics/share-bins.ts); AI commits are those at AI_CONFIDENCE_THRESHOLD or above, each under
+ * the tool its strongest marker names (commit_ai_tool, migration 0023: the rule the tools rollup keeps).
  * A person in two teams counts in both.
  */
 
@@ -47,23 +44,15 @@ export interface Figures {
   prsMergedWithoutReview: number;
 }
 
-interface Bin {
-  commits: number;
-  lines: number;
-  confidenceSum: number;
-}
-
 interface PersonTotals {
   commits: number;
   aiCommits: number;
   writtenLines: number;
-  bins: Map<number, Bin>;
+  bins: ConfidenceBin[];
   tools: Map<string, number>;
   prsMerged: number;
   prsMergedWithoutReview: number;
 }
-
-const ANY_MARKER_PATH = `$[*] ? (${MARKER_SIGNAL_IDS.map((id) => `@.id == "${id}"`).join(" || ")})`;
 
 /** The organisation's teams with their members' logins, by name. */
 export async function listTeams(db: Executor, orgId: string): Promise<TeamRow[]> {
@@ -112,11 +101,7 @@ async function commitRows(db: Executor, orgId: string, logins: readonly string[]
   return db.execute<{ login: string; bin: number | null; tool: string | null; commits: number; lines: number; confidence_sum: number | null }>(sql`
     select c.author_login as login,
       case when c.ai_confidence is null then null else least(floor(c.ai_confidence * 20), 19)::int end as bin,
-      case when c.ai_confidence >= ${AI_CONFIDENCE_THRESHOLD} then coalesce(jsonb_path_query_first(c.signals, '$[*] ? (@.agent != null).agent') #>> '{}', case
-        when jsonb_path_exists(c.signals, '$[*].agent') then ${UNMARKED_AGENT}
-        when jsonb_path_exists(c.signals, ${ANY_MARKER_PATH}::jsonpath) then ${UNRECORDED_TOOL}
-        else ${UNMARKED_AGENT}
-      end) end as tool,
+      case when c.ai_confidence >= ${AI_CONFIDENCE_THRESHOLD} then commit_ai_tool(c.signals) end as tool,
       count(*)::int as commits,
       coalesce(sum(c.written_lines), 0)::int as lines,
       sum(c.ai_confidence)::float8 as confidence_sum
@@ -142,7 +127,7 @@ async function pullRequestRows(db: Executor, orgId: string, logins: readonly str
 }
 
 function emptyPerson(): PersonTotals {
-  return { commits: 0, aiCommits: 0, writtenLines: 0, bins: new Map(), tools: new Map(), prsMerged: 0, prsMergedWithoutReview: 0 };
+  return { commits: 0, aiCommits: 0, writtenLines: 0, bins: [], tools: new Map(), prsMerged: 0, prsMergedWithoutReview: 0 };
 }
 
 /** Each person's totals over the range; people without activity are absent. */
@@ -159,13 +144,7 @@ export async function loadPeopleTotals(db: Executor, orgId: string, logins: read
       person.aiCommits += row.commits;
       person.tools.set(row.tool, (person.tools.get(row.tool) ?? 0) + row.commits);
     }
-    if (row.bin !== null) {
-      const bin = person.bins.get(row.bin) ?? { commits: 0, lines: 0, confidenceSum: 0 };
-      bin.commits += row.commits;
-      bin.lines += row.lines;
-      bin.confidenceSum += row.confidence_sum ?? 0;
-      person.bins.set(row.bin, bin);
-    }
+    if (row.bin !== null) person.bins.push({ ...emptyBin(row.bin), commits: row.commits, writtenLines: row.lines, confidenceSum: row.confidence_sum ?? 0 });
   }
   for (const row of pulls) {
     const person = of(row.login);
@@ -177,7 +156,7 @@ export async function loadPeopleTotals(db: Executor, orgId: string, logins: read
 
 /** A group's figures from its people's totals: bins are added before the share is estimated, never shares averaged. */
 export function figuresOf(logins: readonly string[], people: ReadonlyMap<string, PersonTotals>): Figures {
-  const bins = new Map<number, Bin>();
+  const bins: ConfidenceBin[] = [];
   const tools = new Map<string, number>();
   const figures: Figures = {
     activePeople: 0,
@@ -201,12 +180,9 @@ export function figuresOf(logins: readonly string[], people: ReadonlyMap<string,
     figures.prsMerged += person.prsMerged;
     figures.prsMergedWithoutReview += person.prsMergedWithoutReview;
     for (const [tool, commits] of person.tools) tools.set(tool, (tools.get(tool) ?? 0) + commits);
-    for (const [key, bin] of person.bins) {
-      const sum = bins.get(key) ?? { commits: 0, lines: 0, confidenceSum: 0 };
-      bins.set(key, { commits: sum.commits + bin.commits, lines: sum.lines + bin.lines, confidenceSum: sum.confidenceSum + bin.confidenceSum });
-    }
+    bins.push(...person.bins);
   }
-  const estimate = estimateAiShare([...bins.values()].map((bin) => ({ confidence: bin.confidenceSum / bin.commits, lines: bin.lines, commits: bin.commits })));
+  const estimate = estimateShareFromBins(bins);
   figures.aiShare = estimate.share;
   figures.aiShareLow = estimate.low;
   figures.aiShareHigh = estimate.high;
