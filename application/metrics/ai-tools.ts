@@ -1,14 +1,12 @@
 import { sql } from "drizzle-orm";
-import { UNMARKED_AGENT } from "../../domain/detection/agents.ts";
 import { AI_CONFIDENCE_THRESHOLD } from "../../domain/detection/threshold.ts";
-import { MARKER_SIGNAL_IDS } from "../../domain/detection/types.ts";
 import { addDays, DAY_MS, localClock, weekStartOf } from "../../domain/metrics/time.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
 
 /**
  * Which AI tools wrote a repository's commits, week by week (issue 18, "By AI tool"). A commit counts when its
  * confidence reaches AI_CONFIDENCE_THRESHOLD; its tool is read from its stored signals, where each marker says which
- * tool left it (domain/detection/agents.ts), so no column or migration was needed.
+ * tool left it (domain/detection/agents.ts), by the SQL function commit_ai_tool (migration 0023).
  */
 
 /**
@@ -55,11 +53,9 @@ export interface AiToolsByWeek {
   tools: AiToolTotal[];
 }
 
-/** A marker of any id: only these can name a tool, so a commit holding one without a recorded tool is "unknown". */
-const ANY_MARKER_PATH = `$[*] ? (${MARKER_SIGNAL_IDS.map((id) => `@.id == "${id}"`).join(" || ")})`;
-
 /**
- * One row per week and tool. The tool is the first signal naming one: the engine stores the markers strongest first
+ * One row per week and tool. The tool is commit_ai_tool (migration 0023, the rule the tools rollup is kept by): the
+ * first signal naming one: the engine stores the markers strongest first
  * (domain/detection/engine.ts, attributedAgent), and no other signal carries `agent`. A stored `agent` key, even
  * null (a mark that names no tool), says the commit was scored with tools recorded: then, or with no marker at all,
  * it is "unmarked"; a marker without the key is from before, "unknown".
@@ -75,11 +71,7 @@ function weeklyToolRows(scope: AiToolsScope, from: Date, to: Date) {
         and c.authored_at >= ${from.toISOString()}::timestamptz and c.authored_at < ${to.toISOString()}::timestamptz
     )
     select to_char(date_trunc('week', r.authored_at at time zone o.timezone), 'YYYY-MM-DD') as week,
-      coalesce(jsonb_path_query_first(r.signals, '$[*] ? (@.agent != null).agent') #>> '{}', case
-        when jsonb_path_exists(r.signals, '$[*].agent') then ${UNMARKED_AGENT}
-        when jsonb_path_exists(r.signals, ${ANY_MARKER_PATH}::jsonpath) then ${UNRECORDED_TOOL}
-        else ${UNMARKED_AGENT}
-      end) as tool,
+      commit_ai_tool(r.signals) as tool,
       count(*)::int as commits,
       coalesce(sum(r.written_lines), 0)::int as written_lines
     from ranged r

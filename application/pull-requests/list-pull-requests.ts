@@ -1,9 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
-import { UNMARKED_AGENT } from "../../domain/detection/agents.ts";
 import { AI_CONFIDENCE_THRESHOLD } from "../../domain/detection/threshold.ts";
-import { MARKER_SIGNAL_IDS } from "../../domain/detection/types.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
-import { UNRECORDED_TOOL } from "../metrics/ai-tools.ts";
 
 /**
  * The pull-request lens (issue 18, item 3; ADR 075). A pull request is **AI-assisted** when its head branch or body
@@ -80,16 +77,9 @@ export interface PullRequestList {
 
 const THRESHOLD = sql.raw(String(AI_CONFIDENCE_THRESHOLD));
 
-/** A marker of any id: only these can name a tool, so a commit holding one without a recorded tool is "unknown". */
-const ANY_MARKER_PATH = `$[*] ? (${MARKER_SIGNAL_IDS.map((id) => `@.id == "${id}"`).join(" || ")})`;
-
-/** A commit's tool, read from its signals exactly as the per-tool view reads it (application/metrics/ai-tools.ts). */
+/** A commit's tool: commit_ai_tool (migration 0023), the rule the per-tool views and their rollup read it by. */
 function toolOf(signals: SQL): SQL {
-  return sql`coalesce(jsonb_path_query_first(${signals}, '$[*] ? (@.agent != null).agent') #>> '{}', case
-    when jsonb_path_exists(${signals}, '$[*].agent') then ${UNMARKED_AGENT}
-    when jsonb_path_exists(${signals}, ${ANY_MARKER_PATH}::jsonpath) then ${UNRECORDED_TOOL}
-    else ${UNMARKED_AGENT}
-  end)`;
+  return sql`commit_ai_tool(${signals})`;
 }
 
 /**
