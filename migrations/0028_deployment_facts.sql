@@ -1,0 +1,1 @@
+-- Placeholder: filled in by the issue-18 performance work before it lands (see docs/performance.md).
