@@ -109,7 +109,7 @@ describe("loadDigestNumbers", () => {
 });
 
 describe("organizationsDueForDigest", () => {
-  it("picks the organisations at Monday 08:xx local time that have an opted-in Slack or email channel", async () => {
+  it("picks the organisations from Monday 08:00 local time for a day that have an opted-in Slack or email channel still waiting for the week", async () => {
     const sql = database.sql;
     const zones = { berlin: "Europe/Berlin", tokyo: "Asia/Tokyo", la: "America/Los_Angeles", kolkata: "Asia/Kolkata", none: "Europe/Berlin", pager: "Europe/Berlin" };
     const ids: Record<string, string> = {};
@@ -122,15 +122,25 @@ describe("organizationsDueForDigest", () => {
     }
     const due = async (at: string) => (await organizationsDueForDigest(database.db, new Date(at))).filter((entry) => Object.values(ids).includes(entry.orgId));
     const name = (orgId: string) => Object.entries(ids).find(([, id]) => id === orgId)![0];
-    // 07:05 UTC: 08:05 in Berlin (pager and none have no digest channel), 16:05 in Tokyo, 12:35 in Kolkata.
-    expect((await due("2026-12-07T07:05:00Z")).map((entry) => [name(entry.orgId), entry.weekStart])).toEqual([["berlin", "2026-11-30"]]);
-    // Sunday 23:05 UTC is Monday 08:05 in Tokyo.
+    const names = async (at: string) => (await due(at)).map((entry) => name(entry.orgId)).sort();
+    // 07:05 UTC: 08:05 in Berlin (pager and none have no digest channel), Monday 16:05 in Tokyo and 12:35 in Kolkata:
+    // all three in the window; still Sunday in Los Angeles.
+    expect((await due("2026-12-07T07:05:00Z")).map((entry) => [name(entry.orgId), entry.weekStart]).sort()).toEqual([
+      ["berlin", "2026-11-30"],
+      ["kolkata", "2026-11-30"],
+      ["tokyo", "2026-11-30"],
+    ]);
+    // Sunday 23:05 UTC is Monday 08:05 in Tokyo; Monday 00:05 in Berlin is before the window.
     expect((await due("2026-12-06T23:05:00Z")).map((entry) => [name(entry.orgId), entry.weekStart])).toEqual([["tokyo", "2026-11-30"]]);
     // 02:35 UTC is 08:05 in Kolkata (UTC+5:30).
-    expect((await due("2026-12-07T02:35:00Z")).map((entry) => name(entry.orgId))).toEqual(["kolkata"]);
-    // 16:05 UTC is 08:05 in Los Angeles.
-    expect((await due("2026-12-07T16:05:00Z")).map((entry) => name(entry.orgId))).toEqual(["la"]);
-    // Tuesday 08:05 in Berlin: nobody.
-    expect(await due("2026-12-08T07:05:00Z")).toEqual([]);
+    expect(await names("2026-12-07T02:35:00Z")).toEqual(["kolkata", "tokyo"]);
+    // A tick missed on Monday morning is made up until Tuesday 08:00 local: 07:55 in Berlin is still in the window.
+    expect(await names("2026-12-08T06:55:00Z")).toEqual(["berlin", "la"]);
+    // Tuesday 08:05 in Berlin: the window has closed everywhere but Los Angeles (Monday 23:05 there).
+    expect(await names("2026-12-08T07:05:00Z")).toEqual(["la"]);
+    // Once Berlin's channel has its row for the week, Berlin is no longer due.
+    await sql`insert into digest_deliveries (org_id, channel_id, week_start)
+      select org_id, id, '2026-11-30' from notification_channels where org_id = ${ids.berlin!}`;
+    expect(await names("2026-12-07T07:05:00Z")).toEqual(["kolkata", "tokyo"]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildWeeklyDigest, describeTrend, digestAsText, digestWeekStarting, formatWeek, isDigestHour, lastCompleteWeek, type DigestNumbers } from "./digest.ts";
+import { buildWeeklyDigest, describeTrend, digestAsText, digestWeekStarting, formatWeek, isDigestHour, isInDigestWindow, lastCompleteWeek, type DigestNumbers } from "./digest.ts";
 
 const WEEK = digestWeekStarting("2026-11-30");
 
@@ -37,6 +37,17 @@ describe("the digest's week", () => {
     expect(isDigestHour(new Date("2026-12-07T08:00:00Z"), "America/Los_Angeles")).toBe(false);
     // Sunday 23:00 UTC is Monday 08:00 in Tokyo.
     expect(isDigestHour(new Date("2026-12-06T23:00:00Z"), "Asia/Tokyo")).toBe(true);
+  });
+
+  it("may still go out for a day after that, when the Monday tick was missed", () => {
+    // Berlin is UTC+1 in December: Monday 08:00 local is 07:00 UTC.
+    expect(isInDigestWindow(new Date("2026-12-07T06:59:00Z"), "Europe/Berlin")).toBe(false);
+    expect(isInDigestWindow(new Date("2026-12-07T07:00:00Z"), "Europe/Berlin")).toBe(true);
+    expect(isInDigestWindow(new Date("2026-12-07T22:30:00Z"), "Europe/Berlin")).toBe(true);
+    expect(isInDigestWindow(new Date("2026-12-08T06:59:00Z"), "Europe/Berlin")).toBe(true);
+    expect(isInDigestWindow(new Date("2026-12-08T07:00:00Z"), "Europe/Berlin")).toBe(false);
+    // Sunday evening in Los Angeles is Monday in UTC: not yet.
+    expect(isInDigestWindow(new Date("2026-12-07T07:00:00Z"), "America/Los_Angeles")).toBe(false);
   });
 
   it("reads as a date range", () => {

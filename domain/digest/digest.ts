@@ -7,8 +7,15 @@
  */
 import { addDays, localClock, parseLocalDate, weekStartOf } from "../metrics/time.ts";
 
-/** Local time the digest goes out: Monday 08:00–08:59 in the organisation's zone. */
+/** Local time the digest goes out: Monday from 08:00 in the organisation's zone. */
 export const DIGEST_LOCAL = { weekday: 1, hour: 8 } as const;
+
+/**
+ * How long after that a digest not yet sent still goes out: a worker that was down or busy through Monday 08:00 sends
+ * the week's digest when it is back within a day, and after that the week is left alone (a digest of last week
+ * arriving on a Thursday reads as noise, and the next Monday's covers the days since).
+ */
+export const DIGEST_CATCH_UP_HOURS = 24;
 
 /** How many risky files and pull requests a digest names; its counts say how many there are in all. */
 export const DIGEST_LIST_LIMIT = 5;
@@ -32,10 +39,22 @@ export function lastCompleteWeek(now: Date, timeZone: string): DigestWeek {
   return digestWeekStarting(addDays(weekStartOf(localClock(now, timeZone).date), -7));
 }
 
-/** Whether the hourly tick at `now` is an organisation's digest hour. */
+/** Whether the hourly tick at `now` is an organisation's digest hour (Monday 08:00–08:59 local). */
 export function isDigestHour(now: Date, timeZone: string): boolean {
   const local = localClock(now, timeZone);
   return local.weekday === DIGEST_LOCAL.weekday && local.hour === DIGEST_LOCAL.hour;
+}
+
+/**
+ * Whether `now` falls in the window a digest may still go out in: from Monday 08:00 local for DIGEST_CATCH_UP_HOURS.
+ * Counted in local hours of the week (Monday 00:00 = 0), so a daylight-saving change inside the window moves its end by
+ * the hour the clocks moved, no more.
+ */
+export function isInDigestWindow(now: Date, timeZone: string): boolean {
+  const local = localClock(now, timeZone);
+  const hourOfWeek = ((local.weekday + 6) % 7) * 24 + local.hour;
+  const opens = (DIGEST_LOCAL.weekday - 1) * 24 + DIGEST_LOCAL.hour;
+  return hourOfWeek >= opens && hourOfWeek < opens + DIGEST_CATCH_UP_HOURS;
 }
 
 export interface ShareOfWeek {
