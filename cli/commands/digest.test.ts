@@ -33,6 +33,23 @@ describe("sentinel digest", () => {
     expect(io.out()).toBe("Sentinel weekly digest · Acme · 5 Oct – 11 Oct 2026\n\nA quiet week: no analysed commits, no merged pull requests and no incidents.\n");
   });
 
+  it("will not --send to a channel it has no credentials for, and records nothing for the Monday job to skip", async () => {
+    const saved = { key: process.env.RESEND_API_KEY, from: process.env.ALERT_EMAIL_FROM };
+    delete process.env.RESEND_API_KEY;
+    delete process.env.ALERT_EMAIL_FROM;
+    try {
+      const io = bufferIo({ clock });
+      expect(await digestCommand.run(["--org", "acme", "--send"], io)).toBe(1);
+      expect(io.err()).toBe(
+        'sentinel digest: cannot send to email channel "leads" (RESEND_API_KEY and ALERT_EMAIL_FROM are not set); set it in this shell\'s environment, or leave the digest to the Monday job\n',
+      );
+      expect(await database.sql`select 1 from digest_deliveries`).toHaveLength(0);
+    } finally {
+      if (saved.key !== undefined) process.env.RESEND_API_KEY = saved.key;
+      if (saved.from !== undefined) process.env.ALERT_EMAIL_FROM = saved.from;
+    }
+  });
+
   it("refuses a week still running with --send, and bad input with one line", async () => {
     const io = bufferIo({ clock });
     expect(await digestCommand.run(["--org", "acme", "--week", "2026-12-07", "--send"], io)).toBe(1);
