@@ -41,7 +41,7 @@ describe("sentinel digest", () => {
       const io = bufferIo({ clock });
       expect(await digestCommand.run(["--org", "acme", "--send"], io)).toBe(1);
       expect(io.err()).toBe(
-        'sentinel digest: cannot send to email channel "leads" (RESEND_API_KEY and ALERT_EMAIL_FROM are not set); set it in this shell\'s environment, or leave the digest to the Monday job\n',
+        'sentinel digest: cannot send to email channel "leads" (RESEND_API_KEY and ALERT_EMAIL_FROM are not set); set the missing variables, or leave the digest to the Monday job\n',
       );
       expect(await database.sql`select 1 from digest_deliveries`).toHaveLength(0);
     } finally {
