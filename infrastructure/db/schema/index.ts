@@ -4,3 +4,4 @@ export * from "./insights.ts";
 export * from "./metrics.ts";
 export * from "./github-app.ts";
 export * from "./rollups.ts";
+export * from "./author-activity.ts";
