@@ -5,3 +5,4 @@ export * from "./metrics.ts";
 export * from "./github-app.ts";
 export * from "./rollups.ts";
 export * from "./author-activity.ts";
+export * from "./pull-request-lines.ts";
