@@ -6,3 +6,4 @@ export * from "./github-app.ts";
 export * from "./rollups.ts";
 export * from "./author-activity.ts";
 export * from "./pull-request-lines.ts";
+export * from "./deployment-facts.ts";
