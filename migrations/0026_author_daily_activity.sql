@@ -58,9 +58,10 @@ BEGIN
   END IF;
 END $$;
 --> statement-breakpoint
--- A commit's key: its bin (float8 arithmetic, as 0019 and shareBinOf) and, at 0.5 or above, its tool.
+-- A commit's key: its bin (float8 arithmetic, as 0019 and shareBinOf; null without a confidence, which least() alone
+-- would turn into 19) and, at 0.5 or above, its tool.
 CREATE FUNCTION author_activity_bin(p_confidence real) RETURNS smallint LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT least(floor(p_confidence::float8 * 20), 19)::smallint
+  SELECT CASE WHEN p_confidence IS NOT NULL THEN least(floor(p_confidence::float8 * 20), 19)::smallint END
 $$;
 --> statement-breakpoint
 CREATE FUNCTION author_activity_tool(p_confidence real, p_signals jsonb) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$

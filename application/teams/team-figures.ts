@@ -1,6 +1,5 @@
 import { and, asc, eq, max, sql } from "drizzle-orm";
 import { z } from "zod";
-import { AI_CONFIDENCE_THRESHOLD } from "../../domain/detection/threshold.ts";
 import { emptyBin, estimateShareFromBins, type ConfidenceBin } from "../../domain/metrics/share-bins.ts";
 import { foldSmallGroups, isShownOnItsOwn, type TeamPrivacy } from "../../domain/teams/privacy.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
@@ -8,11 +7,11 @@ import { githubOrgMembers, teamMembers, teams } from "../../infrastructure/db/sc
 
 /**
  * What a team did over a range (issue 18, item 2; ADR 076): its people's commits across the organisation's
- * repositories, read per author through commits_org_author_idx (org_id, author_login, authored_at), and the pull
- * requests they merged. AI share is the project's estimate (ADR 033: estimateShareFromBins over the team's own
- * confidence bins, domain/metrics/share-bins.ts); AI commits are those at AI_CONFIDENCE_THRESHOLD or above, each under
- * the tool its strongest marker names (commit_ai_tool, migration 0023: the rule the tools rollup keeps).
- * A person in two teams counts in both.
+ * repositories, read from their daily rollup (author_daily_activity, ADR 080), and the pull requests they merged. AI
+ * share is the project's estimate (ADR 033: estimateShareFromBins over the team's own confidence bins,
+ * domain/metrics/share-bins.ts); AI commits are those at the detector's threshold (0.5, AI_CONFIDENCE_THRESHOLD) or
+ * above, each under the tool its strongest marker names (commit_ai_tool, migration 0023: the rule the tools rollup
+ * keeps). A person in two teams counts in both.
  */
 
 export interface TeamRow {
@@ -96,19 +95,26 @@ const loginList = (logins: readonly string[]) => sql`array[${sql.join(
   sql`, `,
 )}]::text[]`;
 
-/** Per person, confidence bin and tool: a handful of rows per person, summed in the database. */
+/**
+ * Per person, confidence bin and tool over the range's local days: a handful of rows per person, summed in the
+ * database from author_daily_activity (migration 0026, ADR 080), an index-only scan of the people's day rows instead of
+ * their commits. The rollup is by whole days in the organisation's time zone, so a range counts every local day it
+ * touches: from the day `from` falls in to the day of the instant before `to` (exclusive). A range from one local
+ * midnight to another reads exactly the commits authored in it.
+ */
 async function commitRows(db: Executor, orgId: string, logins: readonly string[], range: { from: Date; to: Date }) {
-  return db.execute<{ login: string; bin: number | null; tool: string | null; commits: number; lines: number; confidence_sum: number | null }>(sql`
-    select c.author_login as login,
-      case when c.ai_confidence is null then null else least(floor(c.ai_confidence * 20), 19)::int end as bin,
-      case when c.ai_confidence >= ${AI_CONFIDENCE_THRESHOLD} then commit_ai_tool(c.signals) end as tool,
-      count(*)::int as commits,
-      coalesce(sum(c.written_lines), 0)::int as lines,
-      sum(c.ai_confidence)::float8 as confidence_sum
-    from commits c
-    where c.org_id = ${orgId} and c.author_login = any(${loginList(logins)})
-      and c.authored_at >= ${range.from.toISOString()}::timestamptz and c.authored_at < ${range.to.toISOString()}::timestamptz
-    group by 1, 2, 3`);
+  return db.execute<{ login: string; bin: number | null; tool: string | null; commits: number; lines: number; confidence_sum: number }>(sql`
+    with days as (
+      select (${range.from.toISOString()}::timestamptz at time zone o.timezone)::date as first_day,
+        ((${range.to.toISOString()}::timestamptz - interval '1 microsecond') at time zone o.timezone)::date as last_day
+      from organizations o where o.id = ${orgId}
+    )
+    select a.author_login as login, a.bin, a.tool, sum(a.commits)::int as commits, sum(a.written_lines)::int as lines,
+      sum(a.confidence_sum)::float8 as confidence_sum
+    from author_daily_activity a, days
+    where a.org_id = ${orgId} and a.author_login = any(${loginList(logins)}) and a.day >= days.first_day and a.day <= days.last_day
+    group by 1, 2, 3
+    having sum(a.commits) <> 0 or sum(a.written_lines) <> 0`);
 }
 
 /**
@@ -144,7 +150,7 @@ export async function loadPeopleTotals(db: Executor, orgId: string, logins: read
       person.aiCommits += row.commits;
       person.tools.set(row.tool, (person.tools.get(row.tool) ?? 0) + row.commits);
     }
-    if (row.bin !== null) person.bins.push({ ...emptyBin(row.bin), commits: row.commits, writtenLines: row.lines, confidenceSum: row.confidence_sum ?? 0 });
+    if (row.bin !== null) person.bins.push({ ...emptyBin(row.bin), commits: row.commits, writtenLines: row.lines, confidenceSum: row.confidence_sum });
   }
   for (const row of pulls) {
     const person = of(row.login);

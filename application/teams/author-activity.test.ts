@@ -1,0 +1,227 @@
+import { randomUUID } from "node:crypto";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { binCommits, estimateShareFromBins, shareBinOf } from "../../domain/metrics/share-bins.ts";
+import { localClock, startOfLocalDay } from "../../domain/metrics/time.ts";
+import { commits, organizations, repositories, teamMembers, teams } from "../../infrastructure/db/schema/index.ts";
+import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
+import { getTeamDetail, getTeamsOverview } from "./team-figures.ts";
+
+/**
+ * The per-author daily rollup (author_daily_activity, migration 0026, ADR 080) against a computation from the commits
+ * themselves, after every kind of write the product makes: new commits, a re-score, a login fixed by a later sync, a
+ * deleted repository, and the organisation moving to another time zone. And a team's figures over whole local days
+ * against the figures the read over commits gave before the rollup.
+ */
+
+let database: TestDatabase;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+}, 120_000);
+
+afterAll(async () => {
+  await database?.drop();
+});
+
+async function organization(timezone: string) {
+  const [org] = await database.db.insert(organizations).values({ slug: `org-${randomUUID().slice(0, 8)}`, name: "org", timezone }).returning({ id: organizations.id });
+  const repos = await database.db
+    .insert(repositories)
+    .values([0, 1].map((index) => ({ orgId: org!.id, fullName: `org/${index}-${randomUUID().slice(0, 6)}`, source: "demo" as const })))
+    .returning({ id: repositories.id });
+  return { orgId: org!.id, repoIds: repos.map((repo) => repo.id) };
+}
+
+let shaSeq = 0;
+interface CommitOptions {
+  login: string | null;
+  at: string;
+  confidence?: number | null;
+  lines?: number;
+  tool?: string;
+}
+function commit(orgId: string, repoId: string, options: CommitOptions) {
+  shaSeq += 1;
+  const confidence = options.confidence === undefined ? 0.1 : options.confidence;
+  return {
+    orgId,
+    repoId,
+    sha: shaSeq.toString(16).padStart(40, "b"),
+    authorLogin: options.login,
+    authoredAt: new Date(options.at),
+    analysisStatus: confidence === null ? ("pending" as const) : ("analyzed" as const),
+    aiConfidence: confidence,
+    signals: options.tool ? [{ id: "trailer-co-authored-by", agent: options.tool }] : [],
+    writtenLines: options.lines ?? 10,
+  };
+}
+
+type Key = string;
+interface Sums {
+  commits: number;
+  writtenLines: number;
+  confidenceSum: number;
+}
+
+/** The organisation's commits grouped as the rollup should hold them: local day and bin computed here, not in SQL. */
+async function fromCommits(orgId: string): Promise<Map<Key, Sums>> {
+  const [org] = await database.db.select({ timezone: organizations.timezone }).from(organizations).where(eq(organizations.id, orgId));
+  const rows = await database.db.execute<{ login: string; authored_at: string; confidence: number | null; written_lines: number; tool: string | null }>(sql`
+    select author_login as login, authored_at::text, ai_confidence::float8 as confidence, written_lines,
+      case when ai_confidence >= 0.5 then commit_ai_tool(signals) end as tool
+    from commits where org_id = ${orgId} and author_login is not null`);
+  const sums = new Map<Key, Sums>();
+  for (const row of rows) {
+    const day = localClock(new Date(row.authored_at), org!.timezone).date;
+    const bin = row.confidence === null ? null : shareBinOf(row.confidence);
+    const key = JSON.stringify([row.login, day, bin, row.tool]);
+    const into = sums.get(key) ?? { commits: 0, writtenLines: 0, confidenceSum: 0 };
+    into.commits += 1;
+    into.writtenLines += row.written_lines;
+    into.confidenceSum += row.confidence ?? 0;
+    sums.set(key, into);
+  }
+  return sums;
+}
+
+/** The rollup's rows, summed per key (writers that overlapped leave several rows for one key). */
+async function fromRollup(orgId: string): Promise<Map<Key, Sums>> {
+  const rows = await database.db.execute<{ login: string; day: string; bin: number | null; tool: string | null; commits: number; written_lines: number; confidence_sum: number }>(sql`
+    select author_login as login, to_char(day, 'YYYY-MM-DD') as day, bin, tool, sum(commits)::int as commits,
+      sum(written_lines)::int as written_lines, sum(confidence_sum)::float8 as confidence_sum
+    from author_daily_activity where org_id = ${orgId} group by 1, 2, 3, 4`);
+  return new Map(rows.map((row) => [JSON.stringify([row.login, row.day, row.bin, row.tool]), { commits: row.commits, writtenLines: row.written_lines, confidenceSum: row.confidence_sum }]));
+}
+
+async function expectRollupExact(orgId: string) {
+  const expected = await fromCommits(orgId);
+  const actual = await fromRollup(orgId);
+  expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
+  for (const [key, sums] of expected) {
+    const kept = actual.get(key)!;
+    expect({ key, commits: kept.commits, writtenLines: kept.writtenLines }).toEqual({ key, commits: sums.commits, writtenLines: sums.writtenLines });
+    expect(kept.confidenceSum).toBeCloseTo(sums.confidenceSum, 9);
+  }
+  // No row is left at zero to be summed by every read.
+  const [empty] = await database.db.execute<{ count: number }>(sql`
+    select count(*)::int as count from author_daily_activity where org_id = ${orgId} and commits = 0 and written_lines = 0 and abs(confidence_sum) < 1e-9`);
+  expect(empty!.count).toBe(0);
+  return actual;
+}
+
+describe("author_daily_activity", () => {
+  it("equals the commits' own sums after inserts, a re-score, a login change, deletes and a time-zone change", async () => {
+    const { orgId, repoIds } = await organization("America/Los_Angeles");
+    const [first, second] = repoIds as [string, string];
+    const other = await organization("UTC");
+    await database.db.insert(commits).values([
+      // 23:30 in Los Angeles on 6 November, 07:30 on the 7th in UTC: the day moves with the zone.
+      commit(orgId, first, { login: "ana", at: "2026-11-07T07:30:00Z", confidence: 0.97, lines: 120, tool: "Claude Code" }),
+      commit(orgId, first, { login: "ana", at: "2026-11-07T09:00:00Z", confidence: 0.96, lines: 30, tool: "Claude Code" }),
+      commit(orgId, second, { login: "ana", at: "2026-11-07T10:00:00Z", confidence: 0.5, lines: 7, tool: "Cursor" }),
+      commit(orgId, second, { login: "ana", at: "2026-11-07T11:00:00Z", confidence: 0.49, lines: 9 }),
+      commit(orgId, first, { login: "bo", at: "2026-11-08T18:00:00Z", confidence: 0.05, lines: 40 }),
+      commit(orgId, first, { login: "bo", at: "2026-11-08T19:00:00Z", confidence: null, lines: 0 }),
+      commit(orgId, second, { login: "cy", at: "2026-11-09T02:00:00Z", confidence: 0.7, lines: 15 }),
+      commit(orgId, second, { login: null, at: "2026-11-09T03:00:00Z", confidence: 0.9, lines: 99, tool: "Cursor" }),
+      commit(other.orgId, other.repoIds[0]!, { login: "ana", at: "2026-11-07T09:00:00Z", confidence: 0.99, lines: 500, tool: "Devin" }),
+    ]);
+    const inserted = await expectRollupExact(orgId);
+    expect(inserted.get(JSON.stringify(["ana", "2026-11-06", 19, "Claude Code"]))).toMatchObject({ commits: 1, writtenLines: 120 });
+    expect(inserted.get(JSON.stringify(["bo", "2026-11-08", null, null]))).toMatchObject({ commits: 1 });
+    await expectRollupExact(other.orgId);
+
+    // A re-score (ADR 074) moves commits between bins and tools and changes their written lines, several in one statement.
+    await database.db
+      .update(commits)
+      .set({ aiConfidence: sql`case when ${commits.aiConfidence} >= 0.5 then 0.2 else 0.91 end`, writtenLines: sql`${commits.writtenLines} + 3`, signals: [{ id: "trailer-co-authored-by", agent: "Aider" }] })
+      .where(and(eq(commits.orgId, orgId), inArray(commits.authorLogin, ["ana", "bo"])));
+    await expectRollupExact(orgId);
+    // An update that changes none of the rollup's columns writes nothing.
+    await database.db.update(commits).set({ prNumber: 12 }).where(eq(commits.orgId, orgId));
+    await expectRollupExact(orgId);
+
+    // A login recorded late (a later sync matched the e-mail), and another corrected.
+    await database.db.update(commits).set({ authorLogin: "dee" }).where(and(eq(commits.orgId, orgId), sql`${commits.authorLogin} is null`));
+    await database.db.update(commits).set({ authorLogin: "cy-renamed" }).where(and(eq(commits.orgId, orgId), eq(commits.authorLogin, "cy")));
+    await expectRollupExact(orgId);
+
+    // One commit deleted, then a whole repository (its commits go with it; the authors' other rows stay).
+    await database.db.delete(commits).where(and(eq(commits.orgId, orgId), eq(commits.authorLogin, "bo"), sql`${commits.aiConfidence} is null`));
+    await expectRollupExact(orgId);
+    await database.db.delete(repositories).where(eq(repositories.id, second));
+    const afterDelete = await expectRollupExact(orgId);
+    expect([...afterDelete.keys()].some((key) => key.includes("cy-renamed"))).toBe(false);
+
+    // The organisation moves to UTC: every day boundary moves.
+    await database.db.update(organizations).set({ timezone: "UTC" }).where(eq(organizations.id, orgId));
+    const rezoned = await expectRollupExact(orgId);
+    expect([...rezoned.keys()].some((key) => key.startsWith(JSON.stringify(["ana", "2026-11-07"]).slice(0, -1)))).toBe(true);
+    await expectRollupExact(other.orgId);
+
+    // Deleting an organisation takes its rows with it and writes none back.
+    await database.db.delete(organizations).where(eq(organizations.id, other.orgId));
+    const [left] = await database.db.execute<{ count: number }>(sql`select count(*)::int as count from author_daily_activity where org_id = ${other.orgId}`);
+    expect(left!.count).toBe(0);
+  });
+
+  it("gives a team the figures the read over its people's commits gave, for a range of whole local days", async () => {
+    const timezone = "Europe/Berlin";
+    const { orgId, repoIds } = await organization(timezone);
+    const logins = ["ana", "bo", "cy"];
+    const tools = ["Claude Code", "Cursor", "Copilot"];
+    const rows = [];
+    // Three weeks of commits every five hours and a bit, so some fall just either side of a local midnight.
+    for (let index = 0; index < 100; index += 1) {
+      const at = new Date(Date.parse("2026-10-20T00:00:00Z") + index * 5.3 * 3_600_000).toISOString();
+      const confidence = index % 7 === 0 ? null : ((index * 37) % 100) / 100;
+      rows.push(commit(orgId, repoIds[index % 2]!, { login: logins[index % 3]!, at, confidence, lines: (index * 13) % 50, tool: tools[index % 3] }));
+    }
+    await database.db.insert(commits).values(rows);
+    const [team] = await database.db.insert(teams).values({ orgId, slug: "core", name: "Core", source: "manual" }).returning({ id: teams.id });
+    await database.db.insert(teamMembers).values(logins.map((login) => ({ teamId: team!.id, orgId, login, source: "manual" as const })));
+    // Crosses the change to winter time (25 October in Berlin): the range's days are local days.
+    const range = { from: startOfLocalDay("2026-10-22", timezone), to: startOfLocalDay("2026-11-02", timezone) };
+
+    const overview = await getTeamsOverview(database.db, orgId, range);
+    const figures = overview.teams[0]!.figures;
+    const reference = await database.db.execute<{ commits: number; ai_commits: number; lines: number; people: number }>(sql`
+      select count(*)::int as commits, count(*) filter (where ai_confidence >= 0.5)::int as ai_commits,
+        coalesce(sum(written_lines), 0)::int as lines, count(distinct author_login)::int as people
+      from commits where org_id = ${orgId} and authored_at >= ${range.from.toISOString()}::timestamptz and authored_at < ${range.to.toISOString()}::timestamptz`);
+    expect(reference[0]!.commits).toBeGreaterThan(30);
+    expect({ activePeople: figures.activePeople, commits: figures.commits, aiCommits: figures.aiCommits, writtenLines: figures.writtenLines }).toEqual({
+      activePeople: reference[0]!.people,
+      commits: reference[0]!.commits,
+      aiCommits: reference[0]!.ai_commits,
+      writtenLines: reference[0]!.lines,
+    });
+    const byTool = await database.db.execute<{ tool: string; commits: number }>(sql`
+      select commit_ai_tool(signals) as tool, count(*)::int as commits from commits
+      where org_id = ${orgId} and ai_confidence >= 0.5 and authored_at >= ${range.from.toISOString()}::timestamptz and authored_at < ${range.to.toISOString()}::timestamptz
+      group by 1 order by 2 desc, 1`);
+    expect(figures.aiCommitsByTool).toEqual(byTool.map((row) => ({ tool: row.tool, commits: row.commits })));
+    // The AI share is the estimate over the very commits' bins.
+    const scored = await database.db.execute<{ confidence: number; written_lines: number }>(sql`
+      select ai_confidence::float8 as confidence, written_lines from commits
+      where org_id = ${orgId} and ai_confidence is not null and authored_at >= ${range.from.toISOString()}::timestamptz and authored_at < ${range.to.toISOString()}::timestamptz`);
+    const estimate = estimateShareFromBins(binCommits(scored.map((row) => ({ confidence: row.confidence, writtenLines: row.written_lines }))));
+    expect(figures.aiShare).not.toBeNull();
+    expect(figures.aiShare!).toBeCloseTo(estimate.share!, 9);
+    expect(figures.aiShareLow!).toBeCloseTo(estimate.low!, 9);
+    expect(figures.aiShareHigh!).toBeCloseTo(estimate.high!, 9);
+
+    // Per person, the same: one login's commits of those days.
+    const detail = await getTeamDetail(database.db, orgId, team!.id, range, { perPerson: true });
+    const perPerson = await database.db.execute<{ login: string; commits: number }>(sql`
+      select author_login as login, count(*)::int as commits from commits
+      where org_id = ${orgId} and authored_at >= ${range.from.toISOString()}::timestamptz and authored_at < ${range.to.toISOString()}::timestamptz
+      group by 1 order by 1`);
+    expect(detail.status === "shown" && detail.people?.map((person) => [person.login, person.commits])).toEqual(perPerson.map((row) => [row.login, row.commits]));
+
+    // A range that does not start at a local midnight counts the whole day it starts in (ADR 080).
+    const midDay = await getTeamsOverview(database.db, orgId, { from: new Date(range.from.getTime() + 12 * 3_600_000), to: range.to });
+    expect(midDay.teams[0]!.figures.commits).toBe(figures.commits);
+  });
+});
