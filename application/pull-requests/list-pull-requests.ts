@@ -83,34 +83,31 @@ function toolOf(signals: SQL): SQL {
 }
 
 /**
- * The range's pull requests with their lines, one CTE both the page and the comparison read. The pull requests come
- * from pull_requests_org_opened_idx (org_id, opened_at); per pull request its commits from commits_repo_pr_idx, and per
- * commit its AI-written files from the (repo_id, commit_sha, file_path) key of code_attribution.
+ * The range's pull requests, classified, one CTE both the page and the comparison read. The pull requests come from
+ * pull_requests_org_opened_idx (org_id, opened_at). Which of them have AI-written lines comes from pull_request_lines
+ * (ADR 079, kept by triggers), by its partial (org_id, opened_at) index over rows with AI lines: a pull request's rows
+ * are summed, and rows written before their pull request was known (no opening time) are taken along. Neither
+ * commits nor code_attribution is read for a range; only the page's rows get their lines and agents (pageExtras).
  */
-function rangedPullRequests(where: SQL): SQL {
+function rangedPullRequests(scope: Pick<PullRequestListQuery, "orgId" | "repoId">, where: SQL, aiRowsOpened: SQL): SQL {
+  const aiRows = (opened: SQL) => sql`
+    select l.repo_id, l.pr_number, l.ai_lines from pull_request_lines l
+    where l.org_id = ${scope.orgId} ${scope.repoId ? sql`and l.repo_id = ${scope.repoId}` : sql``} and l.ai_lines <> 0 and ${opened}`;
   return sql`
-    ranged as materialized (
-      select pr.repo_id, pr.number, pr.title, pr.author_login, pr.state, pr.opened_at, pr.merged_at, pr.first_review_at,
-        coalesce(pr.ready_for_review_at, pr.opened_at) as review_wait_from, pr.review_count, pr.approval_count,
-        pr.commented_review_count, jsonb_array_length(pr.ai_markers) > 0 as marked, lines.written_lines, lines.ai_lines
-      from pull_requests pr
-      cross join lateral (
-        select coalesce(sum(c.written_lines), 0)::int as written_lines, coalesce(sum(ai.lines), 0)::int as ai_lines
-        from commits c
-        left join lateral (
-          select sum(ca.written_lines) as lines from code_attribution ca
-          where ca.repo_id = c.repo_id and ca.commit_sha = c.sha and ca.org_id = c.org_id
-            and ca.counts_toward_share and ca.ai_confidence >= ${THRESHOLD}
-        ) ai on true
-        where c.repo_id = pr.repo_id and c.pr_number = pr.number and c.org_id = pr.org_id
-      ) lines
-      where ${where}
+    ai_written as materialized (
+      select rows.repo_id, rows.pr_number from (${aiRows(aiRowsOpened)} union all ${aiRows(sql`l.opened_at is null`)}) rows
+      group by rows.repo_id, rows.pr_number
+      having sum(rows.ai_lines) > 0
     ), classified as materialized (
-      select r.*, (r.marked or r.ai_lines > 0) as ai_assisted,
-        extract(epoch from r.merged_at - r.opened_at) / 60 as cycle_minutes,
+      select pr.repo_id, pr.number, pr.opened_at, pr.merged_at, pr.first_review_at,
+        (jsonb_array_length(pr.ai_markers) > 0 or ai.pr_number is not null) as ai_assisted,
+        extract(epoch from pr.merged_at - pr.opened_at) / 60 as cycle_minutes,
         -- greatest() skips nulls: an unreviewed pull request must stay null, not 0.
-        case when r.first_review_at is not null then greatest(extract(epoch from r.first_review_at - r.review_wait_from) / 60, 0) end as review_minutes
-      from ranged r
+        case when pr.first_review_at is not null
+          then greatest(extract(epoch from pr.first_review_at - coalesce(pr.ready_for_review_at, pr.opened_at)) / 60, 0) end as review_minutes
+      from pull_requests pr
+      left join ai_written ai on ai.repo_id = pr.repo_id and ai.pr_number = pr.number
+      where ${where}
     )`;
 }
 
@@ -119,6 +116,11 @@ function inRange(query: Pick<PullRequestListQuery, "orgId" | "from" | "to" | "re
   return sql`pr.org_id = ${query.orgId}
     and pr.opened_at >= ${query.from.toISOString()}::timestamptz and pr.opened_at < ${query.to.toISOString()}::timestamptz
     ${query.repoId ? sql`and pr.repo_id = ${query.repoId}` : sql``}`;
+}
+
+/** The same range over pull_request_lines' copy of the opening time. */
+function openedInRange(query: Pick<PullRequestListQuery, "from" | "to">): SQL {
+  return sql`l.opened_at >= ${query.from.toISOString()}::timestamptz and l.opened_at < ${query.to.toISOString()}::timestamptz`;
 }
 
 function kindFilter(kind: PullRequestKind): SQL {
@@ -173,19 +175,23 @@ type PageRow = {
 };
 
 /**
- * The page's extras, for its rows only: the tools of its AI commits, and the highest tier of a file changed with
- * AI-written code (AI confidence reaching the threshold, counted or not, as the unreviewed-merges metric reads it).
+ * The page's extras, for its rows only: the pull request's own columns, its lines and AI-written files per tier from
+ * pull_request_lines (the highest tier of a file changed with AI-written code, AI confidence reaching the threshold,
+ * counted or not, as the unreviewed-merges metric reads it), and the tools of its AI commits.
  */
 function pageExtras(): SQL {
   return sql`
+    join pull_requests pr on pr.repo_id = p.repo_id and pr.number = p.number
     cross join lateral (
-      select array_agg(distinct ${toolOf(sql`c.signals`)}) filter (where c.ai_confidence >= ${THRESHOLD}) as agents,
-        max(tier.tier) as highest_ai_tier
+      select coalesce(sum(l.written_lines), 0)::int as written_lines, coalesce(sum(l.ai_lines), 0)::int as ai_lines,
+        case when sum(l.ai_files_t4) > 0 then 4 when sum(l.ai_files_t3) > 0 then 3 when sum(l.ai_files_t2) > 0 then 2
+             when sum(l.ai_files_t1) > 0 then 1 end as highest_ai_tier
+      from pull_request_lines l
+      where l.repo_id = p.repo_id and l.pr_number = p.number
+    ) lines
+    cross join lateral (
+      select array_agg(distinct ${toolOf(sql`c.signals`)}) filter (where c.ai_confidence >= ${THRESHOLD}) as agents
       from commits c
-      left join lateral (
-        select max(ca.risk_tier)::int as tier from code_attribution ca
-        where ca.repo_id = c.repo_id and ca.commit_sha = c.sha and ca.org_id = c.org_id and ca.ai_confidence >= ${THRESHOLD}
-      ) tier on true
       where c.repo_id = p.repo_id and c.pr_number = p.number and c.org_id = r.org_id
     ) extras`;
 }
@@ -235,15 +241,15 @@ function toGroupSummary(row: GroupRow): PullRequestGroupSummary {
   };
 }
 
-/** The columns a listed pull request is shown with, from `classified` as p, its repository r and `extras`. */
-const PAGE_COLUMNS = sql`p.repo_id, r.full_name, p.number, p.title, p.author_login, p.state, p.opened_at, p.merged_at, p.first_review_at,
-  p.ai_assisted, p.written_lines, p.ai_lines, p.review_count, p.approval_count, p.commented_review_count, p.cycle_minutes,
-  p.review_minutes, extras.agents, extras.highest_ai_tier`;
+/** The columns a listed pull request is shown with, from `classified` as p, its row pr, its repository r and the extras. */
+const PAGE_COLUMNS = sql`p.repo_id, r.full_name, p.number, pr.title, pr.author_login, pr.state, p.opened_at, p.merged_at, p.first_review_at,
+  p.ai_assisted, lines.written_lines, lines.ai_lines, pr.review_count, pr.approval_count, pr.commented_review_count, p.cycle_minutes,
+  p.review_minutes, extras.agents, lines.highest_ai_tier`;
 
 /** One page of the range's pull requests (newest opened first), how many the filter holds, and the comparison. */
 export async function listPullRequests(db: Executor, query: PullRequestListQuery): Promise<PullRequestList> {
   const [row] = await db.execute<{ total: number; page: PageRow[] | null; ai: GroupRow; human: GroupRow }>(sql`
-    with ${rangedPullRequests(inRange(query))}, filtered as (
+    with ${rangedPullRequests(query, inRange(query), openedInRange(query))}, filtered as (
       select * from classified ${kindFilter(query.kind)}
     ), page as (
       select * from filtered order by opened_at desc, number desc, repo_id limit ${query.limit} offset ${(query.page - 1) * query.limit}
@@ -294,7 +300,7 @@ export interface PullRequestDetail extends PullRequestRow {
 /** One pull request of one repository of the organisation, or null (unknown number, or another organisation's). */
 export async function getPullRequestDetail(db: Executor, scope: { orgId: string; repoId: string; number: number }): Promise<PullRequestDetail | null> {
   const [pr] = await db.execute<PageRow>(sql`
-    with ${rangedPullRequests(sql`pr.org_id = ${scope.orgId} and pr.repo_id = ${scope.repoId} and pr.number = ${scope.number}`)}
+    with ${rangedPullRequests(scope, sql`pr.org_id = ${scope.orgId} and pr.repo_id = ${scope.repoId} and pr.number = ${scope.number}`, sql`l.pr_number = ${scope.number} and l.opened_at is not null`)}
     select ${PAGE_COLUMNS}
     from classified p
     join repositories r on r.id = p.repo_id and r.org_id = ${scope.orgId}
