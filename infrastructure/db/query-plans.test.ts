@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from "../../tests/support/datab
 import { loadOrganizationHistory, shapeOf } from "../../bench/generate.ts";
 import { connectPostgres, type DatabaseConnection } from "./client.ts";
 import { createStatementRecorder, explainStatement, isRead, sequentialScans, type CapturedStatement } from "../../bench/query-plans.ts";
+import { getTeamList, getTeamPage } from "../../app/presenters/teams.server.ts";
 
 /** The two tables that grow without bound: a dashboard read that scans either of them whole gets slower every day. */
 const BIG_TABLES = ["code_events", "code_attribution"];
@@ -62,5 +63,28 @@ describe("query plans of the dashboard's reads", () => {
       if (scanned.length > 0) offenders.push({ read: statement.label, tables: scanned, query: statement.query.replace(/\s+/g, " ").trim() });
     }
     expect(offenders).toEqual([]);
+  });
+
+  it("reads the team views' commit figures from the per-author rollup by index, never from commits (ADR 080)", async () => {
+    const teamRecorder = createStatementRecorder();
+    const teamConnection = connectPostgres(database.url, { applicationName: "query-plans-test", max: 1, onQuery: teamRecorder.record });
+    try {
+      const list = await teamRecorder.capture("teams, 365 days", () => getTeamList(teamConnection.db, context.orgId, { now: context.now, days: 365 }));
+      const largest = [...list.data].sort((a, b) => b.people - a.people)[0]!;
+      await teamRecorder.capture("team, 90 days", () => getTeamPage(teamConnection.db, context.orgId, largest.id, { now: context.now, days: 90 }));
+      // The generated people committed: the figures come from somewhere.
+      expect(list.data.some((team) => team.figures.commits > 0)).toBe(true);
+    } finally {
+      await teamConnection.close();
+    }
+    const statements = teamRecorder.statements.filter(isRead);
+    expect(statements.some((statement) => statement.query.includes("author_daily_activity"))).toBe(true);
+    expect(statements.filter((statement) => /\b(from|join) commits\b/i.test(statement.query)).map((statement) => statement.label)).toEqual([]);
+    const scanned: { read: string; tables: string[] }[] = [];
+    for (const statement of statements) {
+      const tables = sequentialScans(await explainStatement(database.sql, statement)).filter((table) => ["author_daily_activity", "commits"].includes(table));
+      if (tables.length > 0) scanned.push({ read: statement.label, tables });
+    }
+    expect(scanned).toEqual([]);
   });
 });
