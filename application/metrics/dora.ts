@@ -1,15 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
-import { AI_CONFIDENCE_THRESHOLD } from "../../domain/detection/threshold.ts";
-import {
-  computeDora,
-  FINISHED_DEPLOYMENT_STATUSES,
-  SUCCESSFUL_DEPLOYMENT_STATUSES,
-  type DoraFigures,
-  type DoraRange,
-  type FinishedDeploymentStatus,
-  type IncidentSpan,
-  type ProductionDeployment,
-} from "../../domain/metrics/dora.ts";
+import { doraFromTotals, medianOfHistogram, type DoraFigures, type DoraRange, type DoraTotals, type MatchedIncident } from "../../domain/metrics/dora.ts";
+import { DAY_MS } from "../../domain/metrics/time.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
 
 /** One repository of the organisation, or all its active repositories (`repoId` null). */
@@ -18,91 +9,158 @@ export interface DoraScope {
   repoId: string | null;
 }
 
-/** The first production deployment a repository ever had ships at most the week of commits before it (as ADR 060). */
-const FIRST_DEPLOYMENT_LOOKBACK = sql.raw(`interval '7 days'`);
-
-const listOf = (values: readonly string[]) => sql.join(values.map((value) => sql`${value}`), sql`, `);
+/*
+ * What each finished production deployment shipped is stored as it changes (deployment_facts, migration 0028, ADR 082):
+ * the commits since the repository's previous successful production deployment — the default branch's commits that
+ * landed in between (the incident form's definition, ADR 060) and the commits of the pull requests merged into the
+ * default branch in between (a merge's push lists only the commits new to the repository, so a pull request's own
+ * commits, where the authoring times and the AI verdicts are, are never on the default branch) — each one's minutes
+ * from authoring to the deployment finishing, and whether one of them put AI-written code into a T3/T4 file. The
+ * organisation's view adds up the day totals of those facts (org_daily_deployments, org_daily_lead_times) instead of
+ * reading every deployment.
+ */
 
 /** The scope's active repositories (`r`): a repository of another organisation, or a disabled one, yields nothing. */
 function repositoriesOf(scope: DoraScope): SQL {
   return sql`r.org_id = ${scope.orgId} and r.disabled_at is null ${scope.repoId ? sql`and r.id = ${scope.repoId}` : sql``}`;
 }
 
+/** Deployments by AI flag and the lead times of the successful ones. */
+type Counted = Pick<DoraTotals, "aiHighRisk" | "other" | "leadTime">;
+
+interface CountRow {
+  ai_high_risk: boolean;
+  deployments: number;
+  successful: number;
+  shipping: number;
+}
+
+function sidesOf(rows: readonly CountRow[]): Pick<DoraTotals, "aiHighRisk" | "other"> & { shipping: number } {
+  const side = (aiHighRisk: boolean) => {
+    const row = rows.find((candidate) => candidate.ai_high_risk === aiHighRisk);
+    return { deployments: Number(row?.deployments ?? 0), successful: Number(row?.successful ?? 0) };
+  };
+  return { aiHighRisk: side(true), other: side(false), shipping: rows.reduce((sum, row) => sum + Number(row.shipping), 0) };
+}
+
+const countColumns = sql`
+  f.ai_high_risk, count(*)::int as deployments, count(*) filter (where f.successful)::int as successful,
+  count(*) filter (where f.successful and f.shipped_commits > 0)::int as shipping`;
+
 /**
- * The production deployments created in the range that finished (success, replaced, failure, error), each with what it
- * shipped since the repository's previous successful production deployment: the default branch's commits that landed
- * (committed, else authored) in between — the incident form's definition (ADR 060) — and the commits of the pull
- * requests merged into the default branch in between. The second half matters: a push of a merge lists only the
- * commits new to the repository, so a pull request's own commits are never marked as on the default branch, and they
- * are where the authoring time and the AI verdicts are (a merge commit is not analysed). For every commit, whether one
- * of its files is AI-written (confidence ≥ the threshold) in T3/T4: a file's row carries its commit's author date (the
- * verdict writer copies it), so with the threshold written into the SQL each probe is one look into the small partial
- * index of those rows (code_attribution_repo_high_risk_idx) instead of every file of the commit.
+ * One repository from its deployments' facts: a few thousand rows at most over a year, so the lead times' median is
+ * exact (percentile_cont at 0.5 is `median`'s mean of the two middle values).
  */
-async function loadProductionDeployments(db: Executor, scope: DoraScope, range: DoraRange): Promise<ProductionDeployment[]> {
+async function countRepository(db: Executor, scope: DoraScope, range: DoraRange): Promise<Counted> {
+  const facts = sql`
+    repositories r join deployment_facts f on f.repo_id = r.id
+    where ${repositoriesOf(scope)} and f.created_at >= ${range.from.toISOString()} and f.created_at < ${range.to.toISOString()}`;
+  const [rows, [lead]] = await Promise.all([
+    db.execute<CountRow>(sql`select ${countColumns} from ${facts} group by f.ai_high_risk`),
+    db.execute<{ median: number | null; commits: number }>(sql`
+      select percentile_cont(0.5) within group (order by shipped.minutes) as median, count(*)::int as commits
+      from (select unnest(f.lead_minutes) as minutes from ${facts} and f.successful) shipped`),
+  ]);
+  const sides = sidesOf(rows);
+  return {
+    aiHighRisk: sides.aiHighRisk,
+    other: sides.other,
+    leadTime: { medianMinutes: lead?.median ?? null, commits: Number(lead?.commits ?? 0), deployments: sides.shipping },
+  };
+}
+
+const utcDay = (at: Date) => new Date(Math.floor(at.getTime() / DAY_MS) * DAY_MS);
+const isoDay = (at: Date) => at.toISOString().slice(0, 10);
+
+/**
+ * The organisation's range in two parts: whole UTC days, which its day totals answer, and the parts of a day at either
+ * end, which the facts answer. The day totals count every repository: a disabled one's facts over the whole days are
+ * taken away again (`sign` -1). Each part is one index range of deployment_facts.
+ */
+function organisationParts(orgId: string, range: DoraRange): { days: { from: string; to: string } | null; facts: SQL } {
+  const firstDay = new Date(utcDay(new Date(range.from.getTime() - 1)).getTime() + DAY_MS);
+  const endDay = utcDay(range.to);
+  const part = (from: Date, to: Date, active: boolean) => sql`
+    select f.*, ${sql.raw(active ? "1" : "-1")} as sign from repositories r join deployment_facts f on f.repo_id = r.id
+    where r.org_id = ${orgId} and r.disabled_at is ${active ? sql`null` : sql`not null`}
+      and f.created_at >= ${from.toISOString()} and f.created_at < ${to.toISOString()}`;
+  if (firstDay.getTime() >= endDay.getTime()) return { days: null, facts: part(range.from, range.to, true) };
+  return {
+    days: { from: isoDay(firstDay), to: isoDay(endDay) },
+    facts: sql.join([part(range.from, firstDay, true), part(endDay, range.to, true), part(firstDay, endDay, false)], sql` union all `),
+  };
+}
+
+/**
+ * The whole organisation from its day totals and, at the range's ends, its facts: a few hundred rows for a year. The
+ * lead times' median comes from their histogram (`medianOfHistogram`): within 10 % of the exact one.
+ */
+async function countOrganisation(db: Executor, orgId: string, range: DoraRange): Promise<Counted> {
+  const parts = organisationParts(orgId, range);
+  const none = sql`select null::boolean, 0, 0, 0 where false`;
+  const dayCounts = parts.days
+    ? sql`select ai_high_risk, deployments, successful, shipping from org_daily_deployments
+          where org_id = ${orgId} and day >= ${parts.days.from} and day < ${parts.days.to}`
+    : none;
+  const dayLeadTimes = parts.days
+    ? sql`select bucket, commits from org_daily_lead_times where org_id = ${orgId} and day >= ${parts.days.from} and day < ${parts.days.to}`
+    : sql`select 0::smallint, 0 where false`;
+  const [rows, buckets] = await Promise.all([
+    db.execute<CountRow>(sql`
+      select ai_high_risk, sum(deployments)::int as deployments, sum(successful)::int as successful, sum(shipping)::int as shipping
+      from (
+        ${dayCounts}
+        union all
+        select f.ai_high_risk, f.sign, f.sign * f.successful::int, f.sign * (f.successful and f.shipped_commits > 0)::int
+        from (${parts.facts}) f
+      ) counted
+      group by ai_high_risk`),
+    db.execute<{ bucket: number; commits: number }>(sql`
+      select bucket, sum(commits)::int as commits
+      from (
+        ${dayLeadTimes}
+        union all
+        select lead_time_bucket(minutes), f.sign from (${parts.facts}) f cross join unnest(f.lead_minutes) as minutes where f.successful
+      ) counted
+      group by bucket`),
+  ]);
+  const sides = sidesOf(rows);
+  const histogram = buckets.map((row) => ({ bucket: Number(row.bucket), commits: Number(row.commits) }));
+  return {
+    aiHighRisk: sides.aiHighRisk,
+    other: sides.other,
+    leadTime: {
+      medianMinutes: medianOfHistogram(histogram),
+      commits: histogram.reduce((sum, entry) => sum + entry.commits, 0),
+      deployments: sides.shipping,
+    },
+  };
+}
+
+/**
+ * The incidents that started in the range, each with the deployment it followed: its repository's latest finished
+ * production deployment created at or before it started, if that one is in the range too (incidents are few: one
+ * index probe each).
+ */
+async function loadIncidents(db: Executor, scope: DoraScope, range: DoraRange): Promise<MatchedIncident[]> {
   const rows = await db.execute<{
     id: string;
     repo_id: string;
-    status: FinishedDeploymentStatus;
-    created_at: string | Date;
-    finished_at: string | Date | null;
-    authored_ms: number[] | null;
+    started_at: string | Date;
+    resolved_at: string | Date | null;
+    deployment_id: string | null;
+    successful: boolean | null;
     ai_high_risk: boolean | null;
   }>(sql`
-    select d.id, d.repo_id, d.status, d.created_at, d.finished_at, shipped.authored_ms, shipped.ai_high_risk
-    from repositories r
-    join deployments d on d.repo_id = r.id and d.org_id = r.org_id
-    cross join lateral (
-      select coalesce((
-        select p.created_at from deployments p
-        where p.org_id = d.org_id and p.repo_id = d.repo_id and p.is_production
-          and p.status in (${listOf(SUCCESSFUL_DEPLOYMENT_STATUSES)}) and p.created_at < d.created_at
-        order by p.created_at desc
-        limit 1
-      ), d.created_at - ${FIRST_DEPLOYMENT_LOOKBACK}) as after
-    ) since
-    left join lateral (
-      select json_agg((extract(epoch from c.authored_at) * 1000)::bigint) as authored_ms,
-        bool_or(exists (
-          select 1 from code_attribution ca
-          where ca.org_id = c.org_id and ca.repo_id = c.repo_id and ca.authored_at = c.authored_at and ca.commit_sha = c.sha
-            and ca.risk_tier >= 3 and ca.ai_confidence >= ${sql.raw(String(AI_CONFIDENCE_THRESHOLD))}
-        )) as ai_high_risk
-      from (
-        select c.org_id, c.repo_id, c.sha, c.authored_at from commits c
-        where c.org_id = d.org_id and c.repo_id = d.repo_id and c.on_default_branch
-          and coalesce(c.committed_at, c.authored_at) > since.after
-          and coalesce(c.committed_at, c.authored_at) <= d.created_at
-        union all
-        select c.org_id, c.repo_id, c.sha, c.authored_at from pull_requests pr
-        join commits c on c.org_id = pr.org_id and c.repo_id = pr.repo_id and c.pr_number = pr.number and not c.on_default_branch
-        where pr.org_id = d.org_id and pr.repo_id = d.repo_id and pr.base_ref = r.default_branch
-          and pr.merged_at > since.after
-          and pr.merged_at <= d.created_at
-      ) c
-    ) shipped on true
-    where ${repositoriesOf(scope)}
-      and d.is_production and d.status in (${listOf(FINISHED_DEPLOYMENT_STATUSES)})
-      and d.created_at >= ${range.from.toISOString()} and d.created_at < ${range.to.toISOString()}
-    order by d.repo_id, d.created_at
-  `);
-  return rows.map((row) => ({
-    id: row.id,
-    repoId: row.repo_id,
-    status: row.status,
-    createdAt: new Date(row.created_at),
-    finishedAt: row.finished_at === null ? null : new Date(row.finished_at),
-    shippedCommitsAuthoredAt: (row.authored_ms ?? []).map((ms) => new Date(ms)),
-    shippedAiHighRisk: row.ai_high_risk ?? false,
-  }));
-}
-
-/** The incidents that started in the range. */
-async function loadIncidents(db: Executor, scope: DoraScope, range: DoraRange): Promise<IncidentSpan[]> {
-  const rows = await db.execute<{ id: string; repo_id: string; started_at: string | Date; resolved_at: string | Date | null }>(sql`
-    select i.id, i.repo_id, i.started_at, i.resolved_at
+    select i.id, i.repo_id, i.started_at, i.resolved_at, f.deployment_id, f.successful, f.ai_high_risk
     from repositories r
     join incidents i on i.repo_id = r.id and i.org_id = r.org_id
+    left join lateral (
+      select f.deployment_id, f.successful, f.ai_high_risk from deployment_facts f
+      where f.repo_id = i.repo_id and f.created_at <= i.started_at and f.created_at >= ${range.from.toISOString()}
+      order by f.created_at desc
+      limit 1
+    ) f on true
     where ${repositoriesOf(scope)}
       and i.started_at >= ${range.from.toISOString()} and i.started_at < ${range.to.toISOString()}
   `);
@@ -111,15 +169,19 @@ async function loadIncidents(db: Executor, scope: DoraScope, range: DoraRange): 
     repoId: row.repo_id,
     startedAt: new Date(row.started_at),
     resolvedAt: row.resolved_at === null ? null : new Date(row.resolved_at),
+    deployment: row.deployment_id === null ? null : { id: row.deployment_id, successful: row.successful === true, aiHighRisk: row.ai_high_risk === true },
   }));
 }
 
 /**
  * Deployment frequency, lead time, change failure rate and time to restore of a repository or the whole organisation
- * over [from, to), with change failure split by AI-written T3/T4 code (domain/metrics/dora.ts). Two statements, both
+ * over [from, to), with change failure split by AI-written T3/T4 code (domain/metrics/dora.ts). Three statements, all
  * scoped to the organisation.
  */
 export async function getDoraFigures(db: Executor, scope: DoraScope, range: DoraRange): Promise<DoraFigures> {
-  const [deployments, incidents] = await Promise.all([loadProductionDeployments(db, scope, range), loadIncidents(db, scope, range)]);
-  return computeDora({ range, deployments, incidents });
+  const [counted, incidents] = await Promise.all([
+    scope.repoId ? countRepository(db, scope, range) : countOrganisation(db, scope.orgId, range),
+    loadIncidents(db, scope, range),
+  ]);
+  return doraFromTotals({ range, ...counted, incidents });
 }

@@ -118,56 +118,97 @@ function restoreMinutes(incident: IncidentSpan): number[] {
   return incident.resolvedAt ? [(incident.resolvedAt.getTime() - incident.startedAt.getTime()) / MINUTE_MS] : [];
 }
 
-function groupOf(deployments: readonly ProductionDeployment[], isFailed: (d: ProductionDeployment) => boolean, incidentsOf: (d: ProductionDeployment) => number): DeploymentGroup {
-  const failed = deployments.filter(isFailed).length;
-  return {
-    deployments: deployments.length,
-    failed,
-    rate: rateOf(failed, deployments.length),
-    incidents: deployments.reduce((sum, deployment) => sum + incidentsOf(deployment), 0),
-  };
+/** Deployments of one side of the AI split: how many finished, and how many of them GitHub called successful. */
+export interface DeploymentCounts {
+  deployments: number;
+  successful: number;
+}
+
+/** An incident that started in the range, with the deployment it followed (none when that one is outside the range). */
+export interface MatchedIncident extends IncidentSpan {
+  deployment: { id: string; successful: boolean; aiHighRisk: boolean } | null;
 }
 
 /**
- * The figures over [from, to): deployments created and incidents started in the range count. Deployments may come
- * from several repositories (the organisation's view): incidents are matched within their own repository, and the
- * medians are over the pooled commits and incidents.
+ * What the figures are made of, already counted: the deployments created in the range by AI flag, the lead times'
+ * median and counts, and the incidents that started in the range with their deployments. The organisation's view
+ * gets these from day totals (application/metrics/dora.ts) instead of a list of every deployment.
  */
-export function computeDora(input: { range: DoraRange; deployments: readonly ProductionDeployment[]; incidents: readonly IncidentSpan[] }): DoraFigures {
-  const deployments = input.deployments.filter((deployment) => within(deployment.createdAt, input.range));
-  const incidents = input.incidents.filter((incident) => within(incident.startedAt, input.range));
-  const attributed = incidentsByDeployment(deployments, incidents);
-  const incidentsOf = (deployment: ProductionDeployment) => attributed.get(deployment.id)?.length ?? 0;
-  const failedByStatus = (deployment: ProductionDeployment) => !isSuccessful(deployment);
-  const failedByIncident = (deployment: ProductionDeployment) => isSuccessful(deployment) && incidentsOf(deployment) > 0;
-  const isFailed = (deployment: ProductionDeployment) => failedByStatus(deployment) || failedByIncident(deployment);
+export interface DoraTotals {
+  range: DoraRange;
+  aiHighRisk: DeploymentCounts;
+  other: DeploymentCounts;
+  leadTime: DoraFigures["leadTime"];
+  incidents: readonly MatchedIncident[];
+}
 
-  const successful = deployments.filter(isSuccessful);
-  const leadTimes = successful.flatMap(leadTimesMinutes);
-  const weeks = (input.range.to.getTime() - input.range.from.getTime()) / (7 * DAY_MS);
-  const restoreTimes = incidents.flatMap(restoreMinutes);
-  const all = groupOf(deployments, isFailed, incidentsOf);
-  const aiHighRisk = groupOf(deployments.filter((deployment) => deployment.shippedAiHighRisk), isFailed, incidentsOf);
-  const other = groupOf(deployments.filter((deployment) => !deployment.shippedAiHighRisk), isFailed, incidentsOf);
+/**
+ * Lead times pooled over many deployments are kept as a histogram: bucket 0 holds less than a minute, bucket b ≥ 1
+ * holds [1.1^(b-1), 1.1^b) minutes. Migration 0028's lead_time_bucket is the same rule.
+ */
+export const LEAD_TIME_BUCKET_GROWTH = 1.1;
+
+export function leadTimeBucket(minutes: number): number {
+  return minutes < 1 ? 0 : 1 + Math.floor(Math.log(minutes) / Math.log(LEAD_TIME_BUCKET_GROWTH));
+}
+
+export interface LeadTimeBucket {
+  bucket: number;
+  commits: number;
+}
+
+/** The k-th smallest (1-based) of the histogram's values, placed within its bucket as if they were spread evenly on a log scale. */
+function rankedValue(sorted: readonly LeadTimeBucket[], rank: number): number {
+  let before = 0;
+  for (const { bucket, commits } of sorted) {
+    if (rank <= before + commits) {
+      const fraction = (rank - before - 0.5) / commits;
+      return bucket === 0 ? fraction : LEAD_TIME_BUCKET_GROWTH ** (bucket - 1 + fraction);
+    }
+    before += commits;
+  }
+  throw new Error(`rank ${rank} is past the histogram's ${before} values`);
+}
+
+/**
+ * The median of a lead-time histogram, as `median` takes it (the middle value, or the mean of the two middle ones).
+ * Approximate: a value is known only to its bucket, 10 % wide, so the answer is within 10 % of the exact median and
+ * usually much closer.
+ */
+export function medianOfHistogram(buckets: readonly LeadTimeBucket[]): number | null {
+  const sorted = buckets.filter((entry) => entry.commits > 0).sort((a, b) => a.bucket - b.bucket);
+  const total = sorted.reduce((sum, entry) => sum + entry.commits, 0);
+  if (total === 0) return null;
+  const middle = Math.floor(total / 2);
+  return total % 2 === 1 ? rankedValue(sorted, middle + 1) : (rankedValue(sorted, middle) + rankedValue(sorted, middle + 1)) / 2;
+}
+
+function groupOf(counts: DeploymentCounts, incidents: readonly MatchedIncident[]): DeploymentGroup {
+  const failedByIncident = new Set(incidents.filter((incident) => incident.deployment?.successful).map((incident) => incident.deployment!.id)).size;
+  const failed = counts.deployments - counts.successful + failedByIncident;
+  return { deployments: counts.deployments, failed, rate: rateOf(failed, counts.deployments), incidents: incidents.length };
+}
+
+/** The figures from their totals (see DoraTotals); computeDora counts a list of deployments into them. */
+export function doraFromTotals(totals: DoraTotals): DoraFigures {
+  const matched = totals.incidents.filter((incident) => incident.deployment !== null);
+  const aiHighRisk = groupOf(totals.aiHighRisk, matched.filter((incident) => incident.deployment!.aiHighRisk));
+  const other = groupOf(totals.other, matched.filter((incident) => !incident.deployment!.aiHighRisk));
+  const deployments = totals.aiHighRisk.deployments + totals.other.deployments;
+  const successful = totals.aiHighRisk.successful + totals.other.successful;
+  const failedByStatus = deployments - successful;
+  const failed = aiHighRisk.failed + other.failed;
+  const weeks = (totals.range.to.getTime() - totals.range.from.getTime()) / (7 * DAY_MS);
+  const restoreTimes = totals.incidents.flatMap(restoreMinutes);
 
   return {
-    deploymentFrequency: { deployments: successful.length, perWeek: weeks > 0 ? successful.length / weeks : 0 },
-    leadTime: {
-      medianMinutes: median(leadTimes),
-      commits: leadTimes.length,
-      deployments: successful.filter((deployment) => deployment.shippedCommitsAuthoredAt.length > 0).length,
-    },
-    changeFailureRate: {
-      failed: all.failed,
-      deployments: all.deployments,
-      rate: all.rate,
-      failedByStatus: deployments.filter(failedByStatus).length,
-      failedByIncident: deployments.filter(failedByIncident).length,
-    },
+    deploymentFrequency: { deployments: successful, perWeek: weeks > 0 ? successful / weeks : 0 },
+    leadTime: totals.leadTime,
+    changeFailureRate: { failed, deployments, rate: rateOf(failed, deployments), failedByStatus, failedByIncident: failed - failedByStatus },
     timeToRestore: {
       medianMinutes: median(restoreTimes),
       resolved: restoreTimes.length,
-      unresolved: incidents.length - restoreTimes.length,
+      unresolved: totals.incidents.length - restoreTimes.length,
     },
     aiSplit: {
       comparable: aiHighRisk.deployments >= MIN_DEPLOYMENTS_TO_COMPARE && other.deployments >= MIN_DEPLOYMENTS_TO_COMPARE,
@@ -176,4 +217,42 @@ export function computeDora(input: { range: DoraRange; deployments: readonly Pro
       other,
     },
   };
+}
+
+const countsOf = (deployments: readonly ProductionDeployment[]): DeploymentCounts => ({
+  deployments: deployments.length,
+  successful: deployments.filter(isSuccessful).length,
+});
+
+/**
+ * The figures over [from, to): deployments created and incidents started in the range count. Deployments may come
+ * from several repositories (the organisation's view): incidents are matched within their own repository, and the
+ * medians are over the pooled commits and incidents (exact here: every lead time is at hand).
+ */
+export function computeDora(input: { range: DoraRange; deployments: readonly ProductionDeployment[]; incidents: readonly IncidentSpan[] }): DoraFigures {
+  const deployments = input.deployments.filter((deployment) => within(deployment.createdAt, input.range));
+  const incidents = input.incidents.filter((incident) => within(incident.startedAt, input.range));
+  const deploymentOf = new Map<string, ProductionDeployment>();
+  for (const [deploymentId, followers] of incidentsByDeployment(deployments, incidents)) {
+    for (const incident of followers) deploymentOf.set(incident.id, deployments.find((deployment) => deployment.id === deploymentId)!);
+  }
+  const successful = deployments.filter(isSuccessful);
+  const leadTimes = successful.flatMap(leadTimesMinutes);
+  return doraFromTotals({
+    range: input.range,
+    aiHighRisk: countsOf(deployments.filter((deployment) => deployment.shippedAiHighRisk)),
+    other: countsOf(deployments.filter((deployment) => !deployment.shippedAiHighRisk)),
+    leadTime: {
+      medianMinutes: median(leadTimes),
+      commits: leadTimes.length,
+      deployments: successful.filter((deployment) => deployment.shippedCommitsAuthoredAt.length > 0).length,
+    },
+    incidents: incidents.map((incident) => {
+      const deployment = deploymentOf.get(incident.id);
+      return {
+        ...incident,
+        deployment: deployment ? { id: deployment.id, successful: isSuccessful(deployment), aiHighRisk: deployment.shippedAiHighRisk } : null,
+      };
+    }),
+  });
 }
