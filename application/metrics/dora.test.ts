@@ -127,3 +127,100 @@ describe("DORA figures from the stored deployments, commits, attribution and inc
     expect(figures.timeToRestore).toEqual({ medianMinutes: null, resolved: 0, unresolved: 0 });
   });
 });
+
+describe("stored deployment facts follow every write that changes what a deployment shipped (ADR 082)", () => {
+  let database: TestDatabase;
+  let orgId: string;
+  let repoId: string;
+
+  /** The facts the triggers keep, against the same facts computed from scratch, and the day totals against the facts. */
+  async function expectStoredFactsFromScratch() {
+    const sql = database.sql;
+    const stored = await sql`
+      select deployment_id, created_at, successful, shipped_commits, ai_high_risk, lead_minutes from deployment_facts order by deployment_id`;
+    const scratch = await sql`
+      select deployment_id, created_at, successful, shipped_commits, ai_high_risk, lead_minutes
+      from deployment_facts_of(array(select id from deployments)) order by deployment_id`;
+    expect(stored).toEqual(scratch);
+    const days = await sql`
+      select org_id, day::text, ai_high_risk, sum(deployments)::int as deployments, sum(successful)::int as successful, sum(shipping)::int as shipping
+      from org_daily_deployments group by 1, 2, 3 having (sum(deployments), sum(successful), sum(shipping)) <> (0, 0, 0) order by 1, 2, 3`;
+    const daysFromFacts = await sql`
+      select org_id, (created_at at time zone 'UTC')::date::text as day, ai_high_risk, count(*)::int as deployments,
+        count(*) filter (where successful)::int as successful, count(*) filter (where successful and shipped_commits > 0)::int as shipping
+      from deployment_facts group by 1, 2, 3 order by 1, 2, 3`;
+    expect(days).toEqual(daysFromFacts);
+    const leadTimes = await sql`
+      select org_id, day::text, bucket, sum(commits)::int as commits from org_daily_lead_times group by 1, 2, 3 having sum(commits) <> 0 order by 1, 2, 3`;
+    const leadTimesFromFacts = await sql`
+      select org_id, (created_at at time zone 'UTC')::date::text as day, lead_time_bucket(minutes) as bucket, count(*)::int as commits
+      from deployment_facts cross join unnest(lead_minutes) as minutes where successful group by 1, 2, 3 order by 1, 2, 3`;
+    expect(leadTimes).toEqual(leadTimesFromFacts);
+  }
+
+  const organisation = () => getDoraFigures(database.db, { orgId, repoId: null }, RANGE);
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const sql = database.sql;
+    const [org] = await sql<{ id: string }[]>`insert into organizations (slug, name) values ('acme', 'Acme') returning id`;
+    orgId = org!.id;
+    const [repository] = await sql<{ id: string }[]>`insert into repositories (org_id, full_name) values (${orgId}, 'acme/api') returning id`;
+    repoId = repository!.id;
+    await sql`insert into deployments (org_id, repo_id, github_id, sha, environment, is_production, status, created_at, finished_at)
+      values (${orgId}, ${repoId}, 1, 'a1', 'production', true, 'success', '2026-02-20T10:00:00Z', '2026-02-20T10:05:00Z')`;
+    await sql`insert into commits (org_id, repo_id, sha, authored_at, on_default_branch) values
+      (${orgId}, ${repoId}, 'c1', '2026-02-21T10:00:00Z', true), (${orgId}, ${repoId}, 'c2', '2026-02-22T10:00:00Z', true)`;
+  }, 60_000);
+
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it("adds a deployment's facts when it finishes, with what it shipped", async () => {
+    const sql = database.sql;
+    await sql`insert into deployments (org_id, repo_id, github_id, sha, environment, is_production, status, created_at)
+      values (${orgId}, ${repoId}, 2, 'b2', 'production', true, 'in_progress', '2026-02-23T10:00:00Z')`;
+    await expectStoredFactsFromScratch();
+    expect((await organisation()).changeFailureRate.deployments).toBe(1);
+
+    await sql`update deployments set status = 'success', finished_at = '2026-02-23T10:30:00Z' where repo_id = ${repoId} and github_id = 2`;
+    await expectStoredFactsFromScratch();
+    const figures = await organisation();
+    expect(figures.deploymentFrequency.deployments).toBe(2);
+    // c1 2 days 30 min, c2 1 day 30 min before the second deployment finished.
+    expect(figures.leadTime).toMatchObject({ commits: 2, deployments: 1 });
+    expect(figures.leadTime.medianMinutes).toBeCloseTo(36 * 60 + 30, -2);
+    expect(figures.aiSplit.aiHighRisk.deployments).toBe(0);
+  });
+
+  it("moves a deployment to the AI-written T3/T4 side when a shipped commit's verdict lands late, and back when a re-score clears it", async () => {
+    const sql = database.sql;
+    await sql`insert into code_attribution (org_id, repo_id, commit_sha, file_path, change_type, ai_confidence, risk_tier, base_risk_tier, detector_version, authored_at)
+      select org_id, repo_id, sha, 'src/auth/session.ts', 'modified', 0.9, 4, 4, 'test', authored_at from commits where repo_id = ${repoId} and sha = 'c2'`;
+    await expectStoredFactsFromScratch();
+    expect((await organisation()).aiSplit).toMatchObject({ aiHighRisk: { deployments: 1 }, other: { deployments: 1 } });
+
+    await sql`update code_attribution set ai_confidence = 0.2 where repo_id = ${repoId} and commit_sha = 'c2'`;
+    await expectStoredFactsFromScratch();
+    expect((await organisation()).aiSplit).toMatchObject({ aiHighRisk: { deployments: 0 }, other: { deployments: 2 } });
+  });
+
+  it("widens the next deployment's window when a deployment is deleted, and forgets a deleted repository", async () => {
+    const sql = database.sql;
+    await sql`insert into commits (org_id, repo_id, sha, authored_at, on_default_branch) values (${orgId}, ${repoId}, 'c0', '2026-02-19T10:00:00Z', true)`;
+    await expectStoredFactsFromScratch();
+    expect((await organisation()).leadTime).toMatchObject({ commits: 3, deployments: 2 });
+
+    await sql`delete from deployments where repo_id = ${repoId} and github_id = 1`;
+    await expectStoredFactsFromScratch();
+    // The second deployment is now the first: it ships the week before it, c0 included.
+    expect((await organisation()).leadTime).toMatchObject({ commits: 3, deployments: 1 });
+    expect((await organisation()).deploymentFrequency.deployments).toBe(1);
+
+    await sql`delete from repositories where id = ${repoId}`;
+    await expectStoredFactsFromScratch();
+    expect(await sql`select * from org_daily_deployments union all select org_id, day, null, commits, 0, 0 from org_daily_lead_times`).toEqual([]);
+    expect((await organisation()).changeFailureRate.deployments).toBe(0);
+  });
+});

@@ -5,6 +5,7 @@ import { loadOrganizationHistory, shapeOf } from "../../bench/generate.ts";
 import { connectPostgres, type DatabaseConnection } from "./client.ts";
 import { createStatementRecorder, explainStatement, isRead, sequentialScans, type CapturedStatement } from "../../bench/query-plans.ts";
 import { getTeamList, getTeamPage } from "../../app/presenters/teams.server.ts";
+import { getDoraSummary, getOrganizationDora } from "../../app/presenters/dora.server.ts";
 
 /** The two tables that grow without bound: a dashboard read that scans either of them whole gets slower every day. */
 const BIG_TABLES = ["code_events", "code_attribution"];
@@ -83,6 +84,30 @@ describe("query plans of the dashboard's reads", () => {
     const scanned: { read: string; tables: string[] }[] = [];
     for (const statement of statements) {
       const tables = sequentialScans(await explainStatement(database.sql, statement)).filter((table) => ["author_daily_activity", "commits"].includes(table));
+      if (tables.length > 0) scanned.push({ read: statement.label, tables });
+    }
+    expect(scanned).toEqual([]);
+  });
+
+  it("reads DORA from the deployment facts and the organisation's day totals by index, never from deployments' commits (ADR 082)", async () => {
+    const doraRecorder = createStatementRecorder();
+    const doraConnection = connectPostgres(database.url, { applicationName: "query-plans-test", max: 1, onQuery: doraRecorder.record });
+    try {
+      const organisation = await doraRecorder.capture("organisation DORA, 365 days", () => getOrganizationDora(doraConnection.db, context.orgId, { now: context.now, days: 365 }));
+      await doraRecorder.capture("organisation DORA, 90 days", () => getOrganizationDora(doraConnection.db, context.orgId, { now: context.now, days: 90 }));
+      await doraRecorder.capture("repository DORA, 90 days", () => getDoraSummary(doraConnection.db, context.orgId, context.repoId, { now: context.now, days: 90 }));
+      // The generated organisation deployed: the figures come from somewhere.
+      expect(organisation.changeFailureRate.deployments).toBeGreaterThan(0);
+      expect(organisation.leadTime.commits).toBeGreaterThan(0);
+    } finally {
+      await doraConnection.close();
+    }
+    const statements = doraRecorder.statements.filter(isRead);
+    expect(statements.some((statement) => statement.query.includes("org_daily_deployments"))).toBe(true);
+    expect(statements.filter((statement) => /\b(from|join) (commits|code_attribution|pull_requests|deployments)\b/i.test(statement.query)).map((statement) => statement.label)).toEqual([]);
+    const scanned: { read: string; tables: string[] }[] = [];
+    for (const statement of statements) {
+      const tables = sequentialScans(await explainStatement(database.sql, statement)).filter((table) => ["deployment_facts", "org_daily_deployments", "org_daily_lead_times"].includes(table));
       if (tables.length > 0) scanned.push({ read: statement.label, tables });
     }
     expect(scanned).toEqual([]);
