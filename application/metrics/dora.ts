@@ -28,12 +28,12 @@ function repositoriesOf(scope: DoraScope): SQL {
 /** Deployments by AI flag and the lead times of the successful ones. */
 type Counted = Pick<DoraTotals, "aiHighRisk" | "other" | "leadTime">;
 
-interface CountRow {
+type CountRow = {
   ai_high_risk: boolean;
   deployments: number;
   successful: number;
   shipping: number;
-}
+};
 
 function sidesOf(rows: readonly CountRow[]): Pick<DoraTotals, "aiHighRisk" | "other"> & { shipping: number } {
   const side = (aiHighRisk: boolean) => {
