@@ -3,7 +3,7 @@ import { AI_CONFIDENCE_THRESHOLD } from "../../domain/detection/threshold.ts";
 import type { LineFate } from "../../domain/metrics/provenance.ts";
 import { DAY_MS, localClock, weekStartOf } from "../../domain/metrics/time.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
-import { repoWeeklyToolLines } from "../../infrastructure/db/schema/index.ts";
+import { repoWeeklyToolLines, TOOL_LIFE_TABLE_WEEKS } from "../../infrastructure/db/schema/index.ts";
 import type { RepositoryScope } from "./repo-metrics.ts";
 import { replaceWhenChanged } from "./upsert-changed.ts";
 
@@ -14,8 +14,8 @@ import { replaceWhenChanged } from "./upsert-changed.ts";
  */
 
 const WEEK_MS = 7 * DAY_MS;
-/** Life-table weeks kept: 0..12, enough for survival after 12 weeks (line_survival's longest mark). */
-export const LIFE_TABLE_WEEKS = 13;
+/** Life-table weeks kept: 0..11, all that survival after 12 weeks (the longest figure shown) reads. */
+export const LIFE_TABLE_WEEKS = TOOL_LIFE_TABLE_WEEKS.length;
 /** Rework counts lines deleted or rewritten within this many days of being written: the AI tax's churn window (daily.ts). */
 export const REWORK_WINDOW_DAYS = 14;
 
@@ -38,8 +38,8 @@ export interface ToolLineCohort {
 
 /**
  * Pure: groups the AI-written lines' fates by (birth week, tool of their commit). A line dies at its death, and is
- * censored when lost (a truncated patch) or still alive at `asOf`; a fate later than 12 whole weeks is not kept (the
- * line was at risk through every kept week). Lines of a commit with no tool (below the AI threshold, while its file
+ * censored when lost (a truncated patch) or still alive at `asOf`; a fate 12 or more whole weeks after birth is not
+ * kept (the line was at risk through every kept week). Lines of a commit with no tool (below the AI threshold, while its file
  * was AI-written) are left out: their tool is not known.
  */
 export function toolLineCohorts(fates: readonly LineFate[], toolOf: ReadonlyMap<string, string>, options: { asOf: number; weekOf: (bornAt: number) => string }): ToolLineCohort[] {
@@ -103,7 +103,19 @@ export function reworkShare(pooled: PooledToolLines): number | null {
   return pooled.maturedLines > 0 ? pooled.reworkedLines / pooled.maturedLines : null;
 }
 
-const TOOL_LINE_COLUMNS = ["org_id", "lines_born", "matured_lines", "reworked_lines", "deaths_by_week", "censored_by_week", "as_of"] as const;
+const DEATH_COLUMNS = TOOL_LIFE_TABLE_WEEKS.map((week) => `deaths_week_${week}`);
+const CENSORED_COLUMNS = TOOL_LIFE_TABLE_WEEKS.map((week) => `censored_week_${week}`);
+const TOOL_LINE_COLUMNS = ["org_id", "lines_born", "matured_lines", "reworked_lines", ...DEATH_COLUMNS, ...CENSORED_COLUMNS, "as_of"];
+
+/** A cohort's life table as repo_weekly_tool_lines stores it: one column per week (ADR 081). */
+function lifeTableColumns(cohort: ToolLineCohort): Record<string, number> {
+  return Object.fromEntries(
+    TOOL_LIFE_TABLE_WEEKS.flatMap((week) => [
+      [`deathsWeek${week}`, cohort.deathsByWeek[week] ?? 0],
+      [`censoredWeek${week}`, cohort.censoredByWeek[week] ?? 0],
+    ]),
+  );
+}
 
 /**
  * Stores the repository's per-tool cohorts of the weeks [firstWeek, lastWeek] from the fates of computeRepoSurvival's
@@ -129,7 +141,19 @@ export async function storeToolLineCohorts(
   if (cohorts.length > 0) {
     await db
       .insert(repoWeeklyToolLines)
-      .values(cohorts.map((cohort) => ({ orgId: scope.orgId, repoId: scope.repoId, ...cohort, asOf: window.asOf })))
+      .values(
+        cohorts.map((cohort) => ({
+          orgId: scope.orgId,
+          repoId: scope.repoId,
+          week: cohort.week,
+          tool: cohort.tool,
+          linesBorn: cohort.linesBorn,
+          maturedLines: cohort.maturedLines,
+          reworkedLines: cohort.reworkedLines,
+          ...lifeTableColumns(cohort),
+          asOf: window.asOf,
+        })),
+      )
       .onConflictDoUpdate({
         target: [repoWeeklyToolLines.repoId, repoWeeklyToolLines.week, repoWeeklyToolLines.tool],
         ...replaceWhenChanged(repoWeeklyToolLines, TOOL_LINE_COLUMNS),
@@ -148,22 +172,26 @@ export async function storeToolLineCohorts(
  * organisation's enabled ones, through repo_weekly_tool_lines_org_week_idx: one statement.
  */
 export async function loadPooledToolLines(db: Executor, scope: { orgId: string; repoId: string | null }, weeks: { firstWeek: string; lastWeek: string }): Promise<Map<string, PooledToolLines>> {
-  // Element by element with plain sums (no unnest): one pass over the rows, grouped by tool.
-  const lifeTable = (column: string, prefix: string) =>
-    sql.raw(Array.from({ length: LIFE_TABLE_WEEKS }, (_, week) => `coalesce(sum(l.${column}[${week + 1}]), 0)::int as ${prefix}${week}`).join(", "));
+  // Plain column sums, one pass over the rows grouped by tool (ADR 081: summing array elements cost several times more).
+  const sums = sql.raw([...DEATH_COLUMNS, ...CENSORED_COLUMNS].map((column) => `sum(l.${column})::int as ${column}`).join(", "));
   const rows = await db.execute<Record<string, number> & { tool: string; lines_born: number; matured_lines: number; reworked_lines: number }>(sql`
-    select l.tool, sum(l.lines_born)::int as lines_born, sum(l.matured_lines)::int as matured_lines, sum(l.reworked_lines)::int as reworked_lines,
-      ${lifeTable("deaths_by_week", "d")}, ${lifeTable("censored_by_week", "c")}
+    select l.tool, sum(l.lines_born)::int as lines_born, sum(l.matured_lines)::int as matured_lines, sum(l.reworked_lines)::int as reworked_lines, ${sums}
     from repo_weekly_tool_lines l
     join repositories r on r.id = l.repo_id and r.org_id = l.org_id
     where l.org_id = ${scope.orgId} and l.week >= ${weeks.firstWeek}::date and l.week <= ${weeks.lastWeek}::date
       and ${scope.repoId === null ? sql`r.disabled_at is null` : sql`l.repo_id = ${scope.repoId}`}
     group by l.tool`);
-  const weeksOf = (row: Record<string, number>, prefix: string) => Array.from({ length: LIFE_TABLE_WEEKS }, (_, week) => Number(row[`${prefix}${week}`] ?? 0));
+  const lifeTable = (row: Record<string, number>, columns: readonly string[]) => columns.map((column) => Number(row[column] ?? 0));
   return new Map(
     rows.map((row) => [
       row.tool,
-      { linesBorn: row.lines_born, maturedLines: row.matured_lines, reworkedLines: row.reworked_lines, deathsByWeek: weeksOf(row, "d"), censoredByWeek: weeksOf(row, "c") },
+      {
+        linesBorn: row.lines_born,
+        maturedLines: row.matured_lines,
+        reworkedLines: row.reworked_lines,
+        deathsByWeek: lifeTable(row, DEATH_COLUMNS),
+        censoredByWeek: lifeTable(row, CENSORED_COLUMNS),
+      },
     ]),
   );
 }

@@ -150,12 +150,26 @@ export const repoWeeklyToolActivity = pgTable(
 );
 
 /**
+ * The weeks since birth a tool's life table keeps, 0..11: survival after 12 weeks — the longest figure shown — needs
+ * the deaths and censorings of those weeks and of no later one.
+ */
+export const TOOL_LIFE_TABLE_WEEKS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] as const;
+type LifeTableWeek = (typeof TOOL_LIFE_TABLE_WEEKS)[number];
+type PerLifeTableWeek<Kind extends string, Column> = { [Week in LifeTableWeek as `${Kind}Week${Week}`]: Column };
+
+/** One column per life-table week: keys `<kind>Week0` …, SQL names `<kind>_week_0` … (the casing would write `_week0`). */
+function perLifeTableWeek<Kind extends string, Column>(kind: Kind, build: (name: string) => Column): PerLifeTableWeek<Kind, Column> {
+  return Object.fromEntries(TOOL_LIFE_TABLE_WEEKS.map((week) => [`${kind}Week${week}`, build(`${kind}_week_${week}`)])) as PerLifeTableWeek<Kind, Column>;
+}
+
+/**
  * Per repository, weekly cohort (the Monday lines were written in, organisation's time zone) and AI tool: what became
  * of the AI-written lines the tool's commits added, from the same provenance replay as line_survival (computed with
  * it, replaced when changed, ADR 078). A life table by whole weeks since birth — deaths and censored lines (still
- * alive at as_of, or lost to a truncated patch) in week 0..12 — pools into one Kaplan–Meier estimate over any set
+ * alive at as_of, or lost to a truncated patch) in week 0..11 — pools into one Kaplan–Meier estimate over any set
  * of repositories and cohorts; reworked lines are those deleted or rewritten within 14 days, out of the lines at least
- * 14 days old at as_of (matured_lines): the tool's AI tax.
+ * 14 days old at as_of (matured_lines): the tool's AI tax. The life table is one plain column per week (ADR 081),
+ * not an array: the organisation's read sums ~9,000 rows, and summing array elements cost 5–7 times a column sum.
  */
 export const repoWeeklyToolLines = pgTable(
   "repo_weekly_tool_lines",
@@ -166,10 +180,10 @@ export const repoWeeklyToolLines = pgTable(
     linesBorn: integer().notNull(),
     maturedLines: integer().notNull(),
     reworkedLines: integer().notNull(),
-    /** Index k: lines that died k whole weeks after birth (k = 0..12); later deaths are not kept. */
-    deathsByWeek: integer().array().notNull(),
-    /** Index k: lines censored k whole weeks after birth (k = 0..12). */
-    censoredByWeek: integer().array().notNull(),
+    /** deathsWeek<k>: lines that died k whole weeks after birth; later deaths are not kept. */
+    ...perLifeTableWeek("deaths", (name) => integer(name).notNull().default(0)),
+    /** censoredWeek<k>: lines censored k whole weeks after birth. */
+    ...perLifeTableWeek("censored", (name) => integer(name).notNull().default(0)),
     asOf: timestamp({ withTimezone: true }).notNull(),
     computedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
