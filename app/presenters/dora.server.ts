@@ -29,7 +29,9 @@ export const doraResponseSchema = z.strictObject({
   }),
   leadTime: z
     .strictObject({
-      medianMinutes: minutesOrNull("Median minutes from a shipped commit's author date to its successful production deployment finishing"),
+      medianMinutes: minutesOrNull(
+        "Median minutes from a shipped commit's author date to its successful production deployment finishing: exact for one repository; for the organisation, read from a histogram of 10 %-wide buckets, within 10 % of the exact median",
+      ),
       commits: count("Shipped commits the median is over"),
       deployments: count("Successful production deployments that shipped them"),
     })
