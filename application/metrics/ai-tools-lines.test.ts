@@ -14,7 +14,7 @@ import { createTestDatabase, type TestDatabase } from "../../tests/support/datab
 import { buildCommitVerdict } from "../analysis/analyze-stored-commit.ts";
 import { writeVerdicts } from "../analysis/verdict-writer.ts";
 import { applyWebhookPlan } from "../ingestion/apply-webhook-plan.ts";
-import { LIFE_TABLE_WEEKS, loadPooledToolLines, pooledSurvivalAfter, reworkShare, toolLineCohorts } from "./ai-tools-lines.ts";
+import { LIFE_TABLE_WEEKS, loadPooledToolLines, pooledSurvivalAfter, reworkShare, storeToolLineCohorts, toolLineCohorts, type PooledToolLines } from "./ai-tools-lines.ts";
 import { computeRepoSurvival } from "./survival.ts";
 
 const T0 = Date.UTC(2026, 0, 5, 12); // a Monday
@@ -58,7 +58,7 @@ describe("a tool's line cohorts (pure)", () => {
     expect(cohorts.find((cohort) => cohort.tool === AGENTS.cursor)).toMatchObject({ linesBorn: 4, maturedLines: 0, reworkedLines: 0 });
   });
 
-  it("leaves lines younger than 14 days out of the tax, and keeps no fate past week 12", () => {
+  it("leaves lines younger than 14 days out of the tax, and keeps no fate from week 12 on", () => {
     const [young] = toolLineCohorts([fate("claude", 65, "died", 66, 3)], tools, { asOf: AS_OF, weekOf });
     expect(young).toMatchObject({ linesBorn: 3, maturedLines: 0, reworkedLines: 0 });
     const [old] = toolLineCohorts([fate("claude", 0, "died", 100, 3)], tools, { asOf: T0 + 200 * DAY_MS, weekOf });
@@ -126,5 +126,121 @@ describe("computeRepoSurvival stores each tool's cohorts (repo_weekly_tool_lines
     await computeRepoSurvival(database.db, scope, { asOfDate: "2026-03-16" });
     const [after] = await database.sql<{ computed_at: Date }[]>`select computed_at from repo_weekly_tool_lines where repo_id = ${scope.repoId}`;
     expect(after!.computed_at).toEqual(before!.computed_at);
+  });
+});
+
+/**
+ * Kaplan–Meier straight from the lines' fates, without a life table: at risk in week k are the lines followed at
+ * least k whole weeks, whatever became of them later. What the stored columns must reproduce exactly (ADR 081).
+ */
+function survivalFromScratch(lines: readonly { weeks: number; died: boolean; count: number }[], after: number): number | null {
+  let survival = 1;
+  for (let week = 0; week < after; week += 1) {
+    const atRisk = lines.filter((line) => line.weeks >= week).reduce((sum, line) => sum + line.count, 0);
+    if (atRisk <= 0) return null;
+    const deaths = lines.filter((line) => line.weeks === week && line.died).reduce((sum, line) => sum + line.count, 0);
+    survival *= 1 - deaths / atRisk;
+  }
+  return survival;
+}
+
+describe("the weekly life-table columns read what a from-scratch computation gives (ADR 081)", () => {
+  let database: TestDatabase;
+  let scope: { orgId: string; repoId: string; fullName: string; timeZone: string };
+  const WEEKS = 6;
+  const TOOLS = [AGENTS.claudeCode, AGENTS.cursor];
+  const commitOf = (tool: string, week: number) => createHash("sha1").update(`${tool}/${week}`).digest("hex");
+  const toolOf = new Map(TOOLS.flatMap((tool) => Array.from({ length: WEEKS }, (_, week) => [commitOf(tool, week), tool] as const)));
+  // Each tool's commit of each cohort week leaves lines that die 0..13 whole weeks later (past the kept weeks too),
+  // lines lost to a truncated patch, and lines still alive.
+  const fates: LineFate[] = TOOLS.flatMap((tool, toolIndex) =>
+    Array.from({ length: WEEKS }, (_, week) => [
+      ...Array.from({ length: 14 }, (_, lived) => fate(commitOf(tool, week), week * 7, "died", week * 7 + lived * 7 + 2, 1 + ((lived + week + toolIndex) % 4))),
+      fate(commitOf(tool, week), week * 7 + 1, "lost", week * 7 + 30, 3 + toolIndex),
+      fate(commitOf(tool, week), week * 7 + 1, "alive", null, 40 + week * 5 + toolIndex),
+    ]).flat(),
+  );
+  const firstRun = { asOf: T0 + 84 * DAY_MS, firstWeek: "2026-01-05", lastWeek: "2026-03-23" };
+  // The job a week later rewrites every week but the first, whose rows stay as the first run left them.
+  const secondRun = { asOf: T0 + 91 * DAY_MS, firstWeek: "2026-01-12", lastWeek: "2026-03-30" };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const deliveryId = randomUUID();
+    const repo = { id: 96012, full_name: "columns-org/app", default_branch: "main" };
+    await applyWebhookPlan(database.db, planWebhookIngestion("installation", installationPayload("created", 96011 + 1, { id: 96011, login: "columns-org" }, [repo]), deliveryId), deliveryId);
+    const [row] = await database.db.select({ repoId: repositories.id, orgId: repositories.orgId }).from(repositories).where(eq(repositories.githubId, 96012));
+    scope = { ...row!, fullName: "columns-org/app", timeZone: "UTC" };
+    await database.sql`update organizations set timezone = 'UTC' where id = ${scope.orgId}`;
+    for (const tool of TOOLS) {
+      for (let week = 0; week < WEEKS; week += 1) {
+        const signals = [{ id: "agent-coauthor-trailer", agent: tool }];
+        await database.sql`
+          insert into commits (org_id, repo_id, sha, authored_at, on_default_branch, ai_confidence, signals)
+          values (${scope.orgId}, ${scope.repoId}, ${commitOf(tool, week)}, ${new Date(T0 + week * 7 * DAY_MS).toISOString()}, true, 0.9, ${JSON.stringify(signals)}::jsonb)`;
+      }
+    }
+    for (const run of [firstRun, secondRun]) {
+      await storeToolLineCohorts(database.db, scope, fates, { asOf: new Date(run.asOf), firstWeek: run.firstWeek, lastWeek: run.lastWeek, from: new Date(T0) });
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  /** A line's fate as the run that last wrote its cohort week saw it. */
+  function followed(tool: string, weeks: { firstWeek: string; lastWeek: string }) {
+    return fates.flatMap((line) => {
+      const week = weekOf(line.origin.bornAt);
+      if (toolOf.get(line.origin.sha) !== tool || week < weeks.firstWeek || week > weeks.lastWeek) return [];
+      const asOf = week < secondRun.firstWeek ? firstRun.asOf : secondRun.asOf;
+      const died = line.end === "died" && line.endAt! <= asOf;
+      const endedAt = line.end === "alive" ? asOf : Math.min(line.endAt!, asOf);
+      return [{ weeks: Math.floor((endedAt - line.origin.bornAt) / (7 * DAY_MS)), died, count: line.count }];
+    });
+  }
+
+  it.each([
+    ["every cohort", { firstWeek: "2026-01-05", lastWeek: "2026-03-30" }],
+    ["the cohorts the second run rewrote", { firstWeek: "2026-01-12", lastWeek: "2026-02-09" }],
+    ["the cohort only the first run wrote", { firstWeek: "2026-01-05", lastWeek: "2026-01-05" }],
+  ])("%s: each tool's survival after 4 and 12 weeks is Kaplan–Meier over its lines", async (_, weeks) => {
+    const pooled = await loadPooledToolLines(database.db, { orgId: scope.orgId, repoId: null }, weeks);
+    expect([...pooled.keys()].sort()).toEqual([...TOOLS].sort());
+    for (const [tool, lines] of pooled) {
+      const fromScratch = followed(tool, weeks);
+      expect(lines.linesBorn).toBe(fromScratch.reduce((sum, line) => sum + line.count, 0));
+      for (const after of [1, 4, 8, 12]) expect(pooledSurvivalAfter(lines, after)).toBeCloseTo(survivalFromScratch(fromScratch, after)!, 12);
+    }
+  });
+
+  it("reads the same pooled life table as the in-memory cohorts of the two runs", async () => {
+    const cohorts = [
+      ...toolLineCohorts(fates, toolOf, { asOf: firstRun.asOf, weekOf }).filter((cohort) => cohort.week < secondRun.firstWeek),
+      ...toolLineCohorts(fates, toolOf, { asOf: secondRun.asOf, weekOf }).filter((cohort) => cohort.week >= secondRun.firstWeek),
+    ];
+    const expected = new Map<string, PooledToolLines>();
+    for (const cohort of cohorts) {
+      const pooled = expected.get(cohort.tool);
+      const add = (a: readonly number[], b: readonly number[]) => a.map((value, week) => value + b[week]!);
+      expected.set(
+        cohort.tool,
+        pooled
+          ? {
+              linesBorn: pooled.linesBorn + cohort.linesBorn,
+              maturedLines: pooled.maturedLines + cohort.maturedLines,
+              reworkedLines: pooled.reworkedLines + cohort.reworkedLines,
+              deathsByWeek: add(pooled.deathsByWeek, cohort.deathsByWeek),
+              censoredByWeek: add(pooled.censoredByWeek, cohort.censoredByWeek),
+            }
+          : cohort,
+      );
+    }
+    const stored = await loadPooledToolLines(database.db, { orgId: scope.orgId, repoId: scope.repoId }, { firstWeek: "2026-01-05", lastWeek: "2026-03-30" });
+    for (const [tool, lines] of expected) {
+      expect(stored.get(tool)).toEqual({ linesBorn: lines.linesBorn, maturedLines: lines.maturedLines, reworkedLines: lines.reworkedLines, deathsByWeek: lines.deathsByWeek, censoredByWeek: lines.censoredByWeek });
+      expect(stored.get(tool)!.deathsByWeek.every((deaths) => deaths > 0)).toBe(true);
+    }
   });
 });
