@@ -55,6 +55,7 @@ $$;
 -- into the default branch in between — how many, the minutes from each one's authoring to the deployment finishing
 -- (its creation when it never said), and whether one of them put AI-written code (confidence ≥ 0.5,
 -- domain/detection/threshold.ts) into a T3/T4 file. Deployments that are not finished production ones yield nothing.
+-- The lead times are in a fixed order (newest commit first), so a recomputation that changes nothing writes nothing.
 CREATE FUNCTION deployment_facts_of(p_ids uuid[])
 RETURNS TABLE (deployment_id uuid, org_id uuid, repo_id uuid, created_at timestamptz, successful boolean, shipped_commits integer, ai_high_risk boolean, lead_minutes double precision[])
 LANGUAGE sql STABLE AS $$
@@ -77,7 +78,7 @@ LANGUAGE sql STABLE AS $$
         WHERE ca.repo_id = c.repo_id AND ca.authored_at = c.authored_at AND ca.commit_sha = c.sha
           AND ca.risk_tier >= 3 AND ca.ai_confidence >= 0.5
       )) AS ai_high_risk,
-      array_agg(greatest(0, extract(epoch FROM coalesce(d.finished_at, d.created_at) - c.authored_at)::float8 / 60)) AS lead_minutes
+      array_agg(greatest(0, extract(epoch FROM coalesce(d.finished_at, d.created_at) - c.authored_at)::float8 / 60) ORDER BY c.authored_at DESC, c.sha) AS lead_minutes
     FROM (
       SELECT c.repo_id, c.sha, c.authored_at FROM commits c
       WHERE c.repo_id = d.repo_id AND c.on_default_branch
