@@ -106,6 +106,10 @@ DECLARE
   earliest timestamptz := (SELECT min(point) FROM unnest(p_points) AS point);
   affected uuid[];
 BEGIN
+  -- A repository being deleted takes its deployments and facts with it: nothing to recompute.
+  IF NOT EXISTS (SELECT 1 FROM repositories WHERE id = p_repo_id) THEN
+    RETURN;
+  END IF;
   IF coalesce(cardinality(p_ids), 0) = 0
      AND NOT EXISTS (SELECT 1 FROM deployments WHERE repo_id = p_repo_id AND is_production AND created_at >= earliest)
      AND NOT EXISTS (SELECT 1 FROM deployment_facts WHERE repo_id = p_repo_id AND created_at >= earliest) THEN
