@@ -1,5 +1,10 @@
 import { createHash, randomUUID } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/postgres-js";
+import { migrate } from "drizzle-orm/postgres-js/migrator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AGENTS } from "../../domain/detection/agents.ts";
 import { analyzeCommit } from "../../domain/detection/engine.ts";
@@ -7,6 +12,7 @@ import type { NormalisedCommit } from "../../domain/detection/types.ts";
 import { planWebhookIngestion } from "../../domain/ingestion/webhook-plan.ts";
 import type { LineFate } from "../../domain/metrics/provenance.ts";
 import { DAY_MS } from "../../domain/metrics/time.ts";
+import { MIGRATIONS_FOLDER, migrateDatabase } from "../../infrastructure/db/migrate.ts";
 import { repositories } from "../../infrastructure/db/schema/index.ts";
 import { installationPayload } from "../../tests/fixtures/webhooks.ts";
 import { addedPatch, makeCommit, makeFile } from "../../tests/support/commits.ts";
@@ -243,4 +249,66 @@ describe("the weekly life-table columns read what a from-scratch computation giv
       expect(stored.get(tool)!.deathsByWeek.every((deaths) => deaths > 0)).toBe(true);
     }
   });
+});
+
+describe("migration 0027 carries the stored life tables over (an install upgrading with history)", () => {
+  let database: TestDatabase;
+  let folder: string;
+
+  /** The migrations before 0027, as an install that has not upgraded yet applied them. */
+  function migrationsBefore(tag: string): string {
+    const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_FOLDER, "meta/_journal.json"), "utf8")) as { entries: { tag: string }[] };
+    const entries = journal.entries.slice(0, journal.entries.findIndex((entry) => entry.tag === tag));
+    const target = fs.mkdtempSync(path.join(os.tmpdir(), "sentinel-before-0027-"));
+    fs.mkdirSync(path.join(target, "meta"));
+    fs.writeFileSync(path.join(target, "meta/_journal.json"), JSON.stringify({ ...journal, entries }));
+    for (const entry of entries) fs.copyFileSync(path.join(MIGRATIONS_FOLDER, `${entry.tag}.sql`), path.join(target, `${entry.tag}.sql`));
+    return target;
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ empty: true });
+    folder = migrationsBefore("0027_tool_lines_columns");
+    await migrate(drizzle(database.sql), { migrationsFolder: folder });
+  }, 120_000);
+
+  afterAll(async () => {
+    await database?.drop();
+    if (folder) fs.rmSync(folder, { recursive: true, force: true });
+  });
+
+  it("moves each week's deaths and censorings into its column: every tool's figures read the same as from the arrays", async () => {
+    const [org] = await database.sql<{ id: string }[]>`insert into organizations (slug, name, timezone) values ('upgrade', 'Upgrade', 'UTC') returning id`;
+    const [repo] = await database.sql<{ id: string }[]>`insert into repositories (org_id, full_name) values (${org!.id}, 'upgrade/app') returning id`;
+    // As the survival job stored them before 0027: arrays of weeks 0..12 (week 12 read by no figure).
+    const stored = [
+      { week: "2026-01-05", tool: AGENTS.claudeCode, born: 500, deaths: [30, 12, 9, 7, 6, 5, 4, 3, 2, 2, 1, 1, 9], censored: [0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 7] },
+      { week: "2026-01-12", tool: AGENTS.claudeCode, born: 300, deaths: [20, 10, 5, 5, 4, 3, 2, 2, 1, 1, 1, 1, 4], censored: [2, 0, 2, 0, 2, 0, 2, 0, 2, 0, 2, 0, 2] },
+      { week: "2026-01-05", tool: AGENTS.cursor, born: 200, deaths: [40, 5, 5, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], censored: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1] },
+    ];
+    for (const row of stored) {
+      await database.sql`
+        insert into repo_weekly_tool_lines (org_id, repo_id, week, tool, lines_born, matured_lines, reworked_lines, deaths_by_week, censored_by_week, as_of)
+        values (${org!.id}, ${repo!.id}, ${row.week}, ${row.tool}, ${row.born}, ${row.born - 50}, 40, ${row.deaths}::int[], ${row.censored}::int[], '2026-04-06T00:00:00Z')`;
+    }
+    const before = (tool: string): PooledToolLines => {
+      const rows = stored.filter((row) => row.tool === tool);
+      const sum = (pick: (row: (typeof rows)[number]) => number[]) => pick(rows[0]!).map((_, week) => rows.reduce((total, row) => total + pick(row)[week]!, 0));
+      const born = rows.reduce((total, row) => total + row.born, 0);
+      return { linesBorn: born, maturedLines: born - 50 * rows.length, reworkedLines: 40 * rows.length, deathsByWeek: sum((row) => row.deaths), censoredByWeek: sum((row) => row.censored) };
+    };
+
+    expect((await migrateDatabase(database.url)).applied).toBeGreaterThan(0);
+
+    const after = await loadPooledToolLines(database.db, { orgId: org!.id, repoId: null }, { firstWeek: "2026-01-05", lastWeek: "2026-01-12" });
+    for (const tool of [AGENTS.claudeCode, AGENTS.cursor]) {
+      const arrays = before(tool);
+      expect(after.get(tool)).toEqual({ ...arrays, deathsByWeek: arrays.deathsByWeek.slice(0, 12), censoredByWeek: arrays.censoredByWeek.slice(0, 12) });
+      expect(pooledSurvivalAfter(after.get(tool)!, 4)).toBe(pooledSurvivalAfter(arrays, 4));
+      expect(pooledSurvivalAfter(after.get(tool)!, 12)).toBe(pooledSurvivalAfter(arrays, 12));
+      expect(reworkShare(after.get(tool)!)).toBe(reworkShare(arrays));
+    }
+    const columns = await database.sql<{ column_name: string }[]>`select column_name from information_schema.columns where table_name = 'repo_weekly_tool_lines' and column_name like '%by_week'`;
+    expect(columns).toEqual([]);
+  }, 120_000);
 });
