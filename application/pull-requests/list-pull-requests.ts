@@ -83,33 +83,28 @@ function toolOf(signals: SQL): SQL {
 }
 
 /**
- * The range's pull requests, classified, one CTE both the page and the comparison read. The pull requests come from
- * pull_requests_org_opened_idx (org_id, opened_at). Which of them have AI-written lines comes from pull_request_lines
- * (ADR 079, kept by triggers), by its partial (org_id, opened_at) index over rows with AI lines: a pull request's rows
- * are summed, and rows written before their pull request was known (no opening time) are taken along. Neither
- * commits nor code_attribution is read for a range; only the page's rows get their lines and agents (pageExtras).
+ * A pull request's lines, from its pull_request_lines rows (ADR 079, kept by triggers; several rows when writers
+ * overlapped, so summed): written and AI-written lines, and the highest tier of a file changed with AI-written code
+ * (AI confidence reaching the threshold, counted or not, as the unreviewed-merges metric reads it).
  */
-function rangedPullRequests(scope: Pick<PullRequestListQuery, "orgId" | "repoId">, where: SQL, aiRowsOpened: SQL): SQL {
-  const aiRows = (opened: SQL) => sql`
-    select l.repo_id, l.pr_number, l.ai_lines from pull_request_lines l
-    where l.org_id = ${scope.orgId} ${scope.repoId ? sql`and l.repo_id = ${scope.repoId}` : sql``} and l.ai_lines <> 0 and ${opened}`;
-  return sql`
-    ai_written as materialized (
-      select rows.repo_id, rows.pr_number from (${aiRows(aiRowsOpened)} union all ${aiRows(sql`l.opened_at is null`)}) rows
-      group by rows.repo_id, rows.pr_number
-      having sum(rows.ai_lines) > 0
-    ), classified as materialized (
-      select pr.repo_id, pr.number, pr.opened_at, pr.merged_at, pr.first_review_at,
-        (jsonb_array_length(pr.ai_markers) > 0 or ai.pr_number is not null) as ai_assisted,
-        extract(epoch from pr.merged_at - pr.opened_at) / 60 as cycle_minutes,
-        -- greatest() skips nulls: an unreviewed pull request must stay null, not 0.
-        case when pr.first_review_at is not null
-          then greatest(extract(epoch from pr.first_review_at - coalesce(pr.ready_for_review_at, pr.opened_at)) / 60, 0) end as review_minutes
-      from pull_requests pr
-      left join ai_written ai on ai.repo_id = pr.repo_id and ai.pr_number = pr.number
-      where ${where}
-    )`;
-}
+const LINES = sql`
+  cross join lateral (
+    select coalesce(sum(l.written_lines), 0)::int as written_lines, coalesce(sum(l.ai_lines), 0)::int as ai_lines,
+      case when sum(l.ai_files_t4) > 0 then 4 when sum(l.ai_files_t3) > 0 then 3 when sum(l.ai_files_t2) > 0 then 2
+           when sum(l.ai_files_t1) > 0 then 1 end as highest_ai_tier
+    from pull_request_lines l
+    where l.repo_id = pr.repo_id and l.pr_number = pr.number
+  ) lines`;
+
+/**
+ * Opened → merged, and ready for review (or opened) → first review (greatest() skips nulls: an unreviewed pull request
+ * stays null, not 0), as intervals: percentiles are taken over intervals (sorting them is cheap; computing ~50,000
+ * epochs as date_part's numeric cost more than the rest of the comparison) and only the results become minutes.
+ */
+const CYCLE = sql`pr.merged_at - pr.opened_at`;
+const REVIEW_WAIT = sql`case when pr.first_review_at is not null then greatest(pr.first_review_at - coalesce(pr.ready_for_review_at, pr.opened_at), interval '0') end`;
+const inMinutes = (interval: SQL) => sql`date_part('epoch', ${interval}) / 60`;
+const MARKED = sql`jsonb_array_length(pr.ai_markers) > 0`;
 
 /** The range's pull requests: pull_requests_org_opened_idx (org_id, opened_at). */
 function inRange(query: Pick<PullRequestListQuery, "orgId" | "from" | "to" | "repoId">): SQL {
@@ -118,28 +113,79 @@ function inRange(query: Pick<PullRequestListQuery, "orgId" | "from" | "to" | "re
     ${query.repoId ? sql`and pr.repo_id = ${query.repoId}` : sql``}`;
 }
 
-/** The same range over pull_request_lines' copy of the opening time. */
-function openedInRange(query: Pick<PullRequestListQuery, "from" | "to">): SQL {
-  return sql`l.opened_at >= ${query.from.toISOString()}::timestamptz and l.opened_at < ${query.to.toISOString()}::timestamptz`;
+/**
+ * The AI-assisted vs human comparison over every pull request of the range, in one pass. Which of them have AI-written
+ * lines comes from pull_request_lines' partial (org_id, opened_at) index over rows with AI lines, summed per pull
+ * request; rows written before their pull request was known (no opening time) are taken along. Neither commits nor
+ * code_attribution is read.
+ */
+function comparison(query: Pick<PullRequestListQuery, "orgId" | "from" | "to" | "repoId">): SQL {
+  const aiRows = (opened: SQL) => sql`
+    select l.repo_id, l.pr_number, l.ai_lines from pull_request_lines l
+    where l.org_id = ${query.orgId} ${query.repoId ? sql`and l.repo_id = ${query.repoId}` : sql``} and l.ai_lines <> 0 and ${opened}`;
+  const opened = sql`l.opened_at >= ${query.from.toISOString()}::timestamptz and l.opened_at < ${query.to.toISOString()}::timestamptz`;
+  const side = (where: SQL) => sql`json_build_object(
+    'pull_requests', count(*) filter (where ${where}),
+    'merged', count(*) filter (where ${where} and merged),
+    'cycle_p50', ${inMinutes(sql`percentile_cont(0.5) within group (order by cycle) filter (where ${where})`)},
+    'cycle_p75', ${inMinutes(sql`percentile_cont(0.75) within group (order by cycle) filter (where ${where})`)},
+    'reviewed', count(review_wait) filter (where ${where}),
+    'review_p50', ${inMinutes(sql`percentile_cont(0.5) within group (order by review_wait) filter (where ${where})`)},
+    'review_p75', ${inMinutes(sql`percentile_cont(0.75) within group (order by review_wait) filter (where ${where})`)},
+    'merged_without_review', count(*) filter (where ${where} and merged and not reviewed))`;
+  return sql`
+    select ${side(sql`ai_assisted`)} as ai, ${side(sql`not ai_assisted`)} as human
+    from (
+      select (${MARKED} or ai.pr_number is not null) as ai_assisted, pr.merged_at is not null as merged,
+        pr.first_review_at is not null as reviewed, ${CYCLE} as cycle, ${REVIEW_WAIT} as review_wait
+      from pull_requests pr
+      left join (
+        select rows.repo_id, rows.pr_number from (${aiRows(opened)} union all ${aiRows(sql`l.opened_at is null`)}) rows
+        group by rows.repo_id, rows.pr_number
+        having sum(rows.ai_lines) > 0
+      ) ai on ai.repo_id = pr.repo_id and ai.pr_number = pr.number
+      where ${inRange(query)}
+    ) classified`;
 }
 
 function kindFilter(kind: PullRequestKind): SQL {
-  if (kind === "ai") return sql`where ai_assisted`;
-  if (kind === "human") return sql`where not ai_assisted`;
+  const aiAssisted = sql`(${MARKED} or lines.ai_lines > 0)`;
+  if (kind === "ai") return sql`and ${aiAssisted}`;
+  if (kind === "human") return sql`and not ${aiAssisted}`;
   return sql``;
 }
 
-const groupSummary = (side: SQL) => sql`(
-  select json_build_object(
-    'pull_requests', count(*),
-    'merged', count(*) filter (where merged_at is not null),
-    'cycle_p50', percentile_cont(0.5) within group (order by cycle_minutes),
-    'cycle_p75', percentile_cont(0.75) within group (order by cycle_minutes),
-    'reviewed', count(review_minutes),
-    'review_p50', percentile_cont(0.5) within group (order by review_minutes),
-    'review_p75', percentile_cont(0.75) within group (order by review_minutes),
-    'merged_without_review', count(*) filter (where merged_at is not null and first_review_at is null)
-  ) from classified where ${side})`;
+/** How many pull requests a kind holds, from the comparison's counts (no second pass over the range). */
+function totalOf(kind: PullRequestKind, summary: PullRequestList["summary"]): number {
+  if (kind === "ai") return summary.ai.pullRequests;
+  if (kind === "human") return summary.human.pullRequests;
+  return summary.ai.pullRequests + summary.human.pullRequests;
+}
+
+/**
+ * Pull requests shown as rows, newest opened first, as a JSON array: those `where` picks (and the kind keeps), one
+ * page of them. Read newest first along pull_requests_org_opened_idx, each classified by its own pull_request_lines
+ * rows, so only as many are looked at as the page needs; the page's rows then get their repository, columns and agents.
+ */
+function pageOf(where: SQL, kind: PullRequestKind, orgId: string, limit: number, offset: number): SQL {
+  return sql`(
+    select json_agg(to_jsonb(rows) order by rows.opened_at desc, rows.number desc, rows.repo_id) from (
+      select p.repo_id, r.full_name, p.number, pr.title, pr.author_login, pr.state, pr.opened_at, pr.merged_at, pr.first_review_at,
+        (${MARKED} or p.ai_lines > 0) as ai_assisted, p.written_lines, p.ai_lines, pr.review_count, pr.approval_count,
+        pr.commented_review_count, ${inMinutes(CYCLE)} as cycle_minutes, ${inMinutes(REVIEW_WAIT)} as review_minutes, extras.agents,
+        p.highest_ai_tier
+      from (
+        select pr.repo_id, pr.number, lines.written_lines, lines.ai_lines, lines.highest_ai_tier
+        from pull_requests pr ${LINES}
+        where ${where} ${kindFilter(kind)}
+        order by pr.opened_at desc, pr.number desc, pr.repo_id
+        limit ${limit} offset ${offset}
+      ) p
+      join pull_requests pr on pr.repo_id = p.repo_id and pr.number = p.number
+      join repositories r on r.id = p.repo_id and r.org_id = ${orgId}
+      ${agentsOf()}
+    ) rows)`;
+}
 
 type GroupRow = {
   pull_requests: number;
@@ -174,21 +220,9 @@ type PageRow = {
   highest_ai_tier: number | null;
 };
 
-/**
- * The page's extras, for its rows only: the pull request's own columns, its lines and AI-written files per tier from
- * pull_request_lines (the highest tier of a file changed with AI-written code, AI confidence reaching the threshold,
- * counted or not, as the unreviewed-merges metric reads it), and the tools of its AI commits.
- */
-function pageExtras(): SQL {
+/** The tools of a listed pull request's AI commits (its commits from commits_repo_pr_idx: page rows only). */
+function agentsOf(): SQL {
   return sql`
-    join pull_requests pr on pr.repo_id = p.repo_id and pr.number = p.number
-    cross join lateral (
-      select coalesce(sum(l.written_lines), 0)::int as written_lines, coalesce(sum(l.ai_lines), 0)::int as ai_lines,
-        case when sum(l.ai_files_t4) > 0 then 4 when sum(l.ai_files_t3) > 0 then 3 when sum(l.ai_files_t2) > 0 then 2
-             when sum(l.ai_files_t1) > 0 then 1 end as highest_ai_tier
-      from pull_request_lines l
-      where l.repo_id = p.repo_id and l.pr_number = p.number
-    ) lines
     cross join lateral (
       select array_agg(distinct ${toolOf(sql`c.signals`)}) filter (where c.ai_confidence >= ${THRESHOLD}) as agents
       from commits c
@@ -241,34 +275,14 @@ function toGroupSummary(row: GroupRow): PullRequestGroupSummary {
   };
 }
 
-/** The columns a listed pull request is shown with, from `classified` as p, its row pr, its repository r and the extras. */
-const PAGE_COLUMNS = sql`p.repo_id, r.full_name, p.number, pr.title, pr.author_login, pr.state, p.opened_at, p.merged_at, p.first_review_at,
-  p.ai_assisted, lines.written_lines, lines.ai_lines, pr.review_count, pr.approval_count, pr.commented_review_count, p.cycle_minutes,
-  p.review_minutes, extras.agents, lines.highest_ai_tier`;
-
 /** One page of the range's pull requests (newest opened first), how many the filter holds, and the comparison. */
 export async function listPullRequests(db: Executor, query: PullRequestListQuery): Promise<PullRequestList> {
-  const [row] = await db.execute<{ total: number; page: PageRow[] | null; ai: GroupRow; human: GroupRow }>(sql`
-    with ${rangedPullRequests(query, inRange(query), openedInRange(query))}, filtered as (
-      select * from classified ${kindFilter(query.kind)}
-    ), page as (
-      select * from filtered order by opened_at desc, number desc, repo_id limit ${query.limit} offset ${(query.page - 1) * query.limit}
-    )
-    select (select count(*) from filtered)::int as total,
-      (select json_agg(to_jsonb(rows) order by rows.opened_at desc, rows.number desc, rows.repo_id) from (
-        select ${PAGE_COLUMNS}
-        from page p
-        join repositories r on r.id = p.repo_id and r.org_id = ${query.orgId}
-        ${pageExtras()}
-      ) rows) as page,
-      ${groupSummary(sql`ai_assisted`)} as ai,
-      ${groupSummary(sql`not ai_assisted`)} as human
+  const [row] = await db.execute<{ page: PageRow[] | null; ai: GroupRow; human: GroupRow }>(sql`
+    select ${pageOf(inRange(query), query.kind, query.orgId, query.limit, (query.page - 1) * query.limit)} as page, summary.ai, summary.human
+    from (${comparison(query)}) summary
   `);
-  return {
-    total: row!.total,
-    pullRequests: (row!.page ?? []).map(toPullRequestRow),
-    summary: { ai: toGroupSummary(row!.ai), human: toGroupSummary(row!.human) },
-  };
+  const summary = { ai: toGroupSummary(row!.ai), human: toGroupSummary(row!.human) };
+  return { total: totalOf(query.kind, summary), pullRequests: (row!.page ?? []).map(toPullRequestRow), summary };
 }
 
 export interface PullRequestCommit {
@@ -299,13 +313,9 @@ export interface PullRequestDetail extends PullRequestRow {
 
 /** One pull request of one repository of the organisation, or null (unknown number, or another organisation's). */
 export async function getPullRequestDetail(db: Executor, scope: { orgId: string; repoId: string; number: number }): Promise<PullRequestDetail | null> {
-  const [pr] = await db.execute<PageRow>(sql`
-    with ${rangedPullRequests(scope, sql`pr.org_id = ${scope.orgId} and pr.repo_id = ${scope.repoId} and pr.number = ${scope.number}`, sql`l.pr_number = ${scope.number} and l.opened_at is not null`)}
-    select ${PAGE_COLUMNS}
-    from classified p
-    join repositories r on r.id = p.repo_id and r.org_id = ${scope.orgId}
-    ${pageExtras()}
-  `);
+  const [found] = await db.execute<{ page: PageRow[] | null }>(sql`
+    select ${pageOf(sql`pr.org_id = ${scope.orgId} and pr.repo_id = ${scope.repoId} and pr.number = ${scope.number}`, "all", scope.orgId, 1, 0)} as page`);
+  const pr = found?.page?.[0];
   if (!pr) return null;
   const [commitRows, fileRows] = await Promise.all([
     db.execute<{ sha: string; event_id: number | null; author_login: string | null; authored_at: string; message_headline: string; ai_confidence: number | null; analysis_status: string; written_lines: number; agent: string | null }>(sql`

@@ -1,4 +1,4 @@
-import { bigint, index, integer, pgTable, timestamp } from "drizzle-orm/pg-core";
+import { index, integer, pgTable, timestamp } from "drizzle-orm/pg-core";
 import { sql } from "drizzle-orm";
 import { perRiskTier } from "./columns.ts";
 import { repositoryRowColumns } from "./tenancy.ts";
@@ -19,8 +19,8 @@ export const pullRequestLines = pgTable(
     ...repositoryRowColumns(),
     prNumber: integer().notNull(),
     openedAt: timestamp({ withTimezone: true }),
-    writtenLines: bigint({ mode: "number" }).notNull().default(0),
-    aiLines: bigint({ mode: "number" }).notNull().default(0),
+    writtenLines: integer().notNull().default(0),
+    aiLines: integer().notNull().default(0),
     ...perRiskTier("aiFiles", "ai_files", (name) => integer(name).notNull().default(0)),
   },
   (t) => [
