@@ -13,6 +13,18 @@ ALTER TABLE "author_daily_activity" ADD CONSTRAINT "author_daily_activity_org_id
 CREATE INDEX "author_daily_activity_org_author_day_idx" ON "author_daily_activity" USING btree ("org_id","author_login","day","bin","tool","commits","written_lines","confidence_sum");--> statement-breakpoint
 ALTER TABLE "author_daily_activity" SET (fillfactor = 70);
 --> statement-breakpoint
+CREATE TABLE "author_daily_pull_requests" (
+	"org_id" uuid NOT NULL,
+	"author_login" text NOT NULL,
+	"day" date NOT NULL,
+	"merged" integer DEFAULT 0 NOT NULL,
+	"merged_without_review" integer DEFAULT 0 NOT NULL
+);
+--> statement-breakpoint
+ALTER TABLE "author_daily_pull_requests" ADD CONSTRAINT "author_daily_pull_requests_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "author_daily_pull_requests_org_author_day_idx" ON "author_daily_pull_requests" USING btree ("org_id","author_login","day","merged","merged_without_review");--> statement-breakpoint
+ALTER TABLE "author_daily_pull_requests" SET (fillfactor = 70);
+--> statement-breakpoint
 -- ADR 080: what the team views read instead of every member's commits. Per organisation, author login and local day
 -- (the organisation's time zone), the author's commits split by the confidence bin of migration 0019 (null: no
 -- confidence yet) and, for commits at or above the AI threshold (0.5, domain/detection/threshold.ts), the tool
@@ -125,7 +137,80 @@ BEGIN
   RETURN NULL;
 END $$;
 --> statement-breakpoint
--- A new time zone moves every day boundary: the organisation's rows are rebuilt from its commits.
+-- The pull requests an author merged per local day of merged_at, and those merged with no review at all (no submitted
+-- review and no first review time): the team views' other half, by the same scheme.
+CREATE FUNCTION add_author_daily_pull_requests(p_org_id uuid, p_author_login text, p_day date, p_merged integer, p_without_review integer, p_deleting boolean)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  target tid;
+  kept record;
+BEGIN
+  SELECT ctid INTO target FROM author_daily_pull_requests
+  WHERE org_id = p_org_id AND author_login = p_author_login AND day = p_day
+  LIMIT 1 FOR UPDATE SKIP LOCKED;
+  IF FOUND THEN
+    UPDATE author_daily_pull_requests SET merged = merged + p_merged, merged_without_review = merged_without_review + p_without_review
+    WHERE ctid = target
+    RETURNING ctid AS at, merged, merged_without_review INTO kept;
+    IF kept.merged = 0 AND kept.merged_without_review = 0 THEN
+      DELETE FROM author_daily_pull_requests WHERE ctid = kept.at;
+    END IF;
+  ELSIF NOT p_deleting OR EXISTS (SELECT 1 FROM organizations WHERE id = p_org_id) THEN
+    INSERT INTO author_daily_pull_requests (org_id, author_login, day, merged, merged_without_review)
+    VALUES (p_org_id, p_author_login, p_day, p_merged, p_without_review);
+  END IF;
+END $$;
+--> statement-breakpoint
+-- A merged pull request with an author login counts once on its local merge day: a merge, an unmerge, a first review,
+-- a changed login or merge time moves it; webhook updates that change none of these net to nothing.
+CREATE FUNCTION author_daily_pull_requests_from_pull_requests() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    PERFORM add_author_daily_pull_requests(net.org_id, net.author_login, net.day, net.merged, coalesce(net.without_review, 0), false)
+    FROM (
+      SELECT changes.org_id, changes.author_login, (changes.merged_at AT TIME ZONE o.timezone)::date AS day, sum(changes.sign)::int AS merged,
+        sum(changes.sign) FILTER (WHERE changes.review_count = 0 AND changes.first_review_at IS NULL)::int AS without_review
+      FROM (
+        SELECT org_id, author_login, merged_at, review_count, first_review_at, 1 AS sign FROM new_rows WHERE merged_at IS NOT NULL AND author_login IS NOT NULL
+      ) changes
+      JOIN organizations o ON o.id = changes.org_id
+      GROUP BY 1, 2, 3
+      ORDER BY 1, 2, 3
+    ) net
+    WHERE net.merged <> 0 OR coalesce(net.without_review, 0) <> 0;
+  ELSIF TG_OP = 'UPDATE' THEN
+    PERFORM add_author_daily_pull_requests(net.org_id, net.author_login, net.day, net.merged, coalesce(net.without_review, 0), false)
+    FROM (
+      SELECT changes.org_id, changes.author_login, (changes.merged_at AT TIME ZONE o.timezone)::date AS day, sum(changes.sign)::int AS merged,
+        sum(changes.sign) FILTER (WHERE changes.review_count = 0 AND changes.first_review_at IS NULL)::int AS without_review
+      FROM (
+        SELECT org_id, author_login, merged_at, review_count, first_review_at, 1 AS sign FROM new_rows WHERE merged_at IS NOT NULL AND author_login IS NOT NULL
+        UNION ALL
+        SELECT org_id, author_login, merged_at, review_count, first_review_at, -1 AS sign FROM old_rows WHERE merged_at IS NOT NULL AND author_login IS NOT NULL
+      ) changes
+      JOIN organizations o ON o.id = changes.org_id
+      GROUP BY 1, 2, 3
+      ORDER BY 1, 2, 3
+    ) net
+    WHERE net.merged <> 0 OR coalesce(net.without_review, 0) <> 0;
+  ELSE
+    PERFORM add_author_daily_pull_requests(net.org_id, net.author_login, net.day, net.merged, coalesce(net.without_review, 0), true)
+    FROM (
+      SELECT changes.org_id, changes.author_login, (changes.merged_at AT TIME ZONE o.timezone)::date AS day, sum(changes.sign)::int AS merged,
+        sum(changes.sign) FILTER (WHERE changes.review_count = 0 AND changes.first_review_at IS NULL)::int AS without_review
+      FROM (
+        SELECT org_id, author_login, merged_at, review_count, first_review_at, -1 AS sign FROM old_rows WHERE merged_at IS NOT NULL AND author_login IS NOT NULL
+      ) changes
+      JOIN organizations o ON o.id = changes.org_id
+      GROUP BY 1, 2, 3
+      ORDER BY 1, 2, 3
+    ) net
+    WHERE net.merged <> 0 OR coalesce(net.without_review, 0) <> 0;
+  END IF;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+-- A new time zone moves every day boundary: the organisation's rows are rebuilt from its commits and pull requests.
 CREATE FUNCTION author_daily_activity_rezone() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   DELETE FROM author_daily_activity WHERE org_id = NEW.id;
@@ -134,6 +219,12 @@ BEGIN
     author_activity_tool(c.ai_confidence, c.signals), count(*)::int, sum(c.written_lines), coalesce(sum(c.ai_confidence::float8), 0)
   FROM commits c WHERE c.org_id = NEW.id AND c.author_login IS NOT NULL
   GROUP BY 1, 2, 3, 4, 5;
+  DELETE FROM author_daily_pull_requests WHERE org_id = NEW.id;
+  INSERT INTO author_daily_pull_requests (org_id, author_login, day, merged, merged_without_review)
+  SELECT p.org_id, p.author_login, (p.merged_at AT TIME ZONE NEW.timezone)::date, count(*)::int,
+    count(*) FILTER (WHERE p.review_count = 0 AND p.first_review_at IS NULL)::int
+  FROM pull_requests p WHERE p.org_id = NEW.id AND p.merged_at IS NOT NULL AND p.author_login IS NOT NULL
+  GROUP BY 1, 2, 3;
   RETURN NULL;
 END $$;
 --> statement-breakpoint
@@ -144,6 +235,13 @@ SELECT c.org_id, c.author_login, (c.authored_at AT TIME ZONE o.timezone)::date, 
 FROM commits c JOIN organizations o ON o.id = c.org_id
 WHERE c.author_login IS NOT NULL
 GROUP BY 1, 2, 3, 4, 5;
+--> statement-breakpoint
+INSERT INTO author_daily_pull_requests (org_id, author_login, day, merged, merged_without_review)
+SELECT p.org_id, p.author_login, (p.merged_at AT TIME ZONE o.timezone)::date, count(*)::int,
+  count(*) FILTER (WHERE p.review_count = 0 AND p.first_review_at IS NULL)::int
+FROM pull_requests p JOIN organizations o ON o.id = p.org_id
+WHERE p.merged_at IS NOT NULL AND p.author_login IS NOT NULL
+GROUP BY 1, 2, 3;
 --> statement-breakpoint
 CREATE TRIGGER commits_author_activity_insert AFTER INSERT ON commits
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION author_daily_activity_from_commits();
@@ -156,3 +254,12 @@ CREATE TRIGGER commits_author_activity_delete AFTER DELETE ON commits
 --> statement-breakpoint
 CREATE TRIGGER organizations_author_activity_rezone AFTER UPDATE OF timezone ON organizations
   FOR EACH ROW WHEN (OLD.timezone IS DISTINCT FROM NEW.timezone) EXECUTE FUNCTION author_daily_activity_rezone();
+--> statement-breakpoint
+CREATE TRIGGER pull_requests_author_activity_insert AFTER INSERT ON pull_requests
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION author_daily_pull_requests_from_pull_requests();
+--> statement-breakpoint
+CREATE TRIGGER pull_requests_author_activity_update AFTER UPDATE ON pull_requests
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION author_daily_pull_requests_from_pull_requests();
+--> statement-breakpoint
+CREATE TRIGGER pull_requests_author_activity_delete AFTER DELETE ON pull_requests
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION author_daily_pull_requests_from_pull_requests();

@@ -3,14 +3,15 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { binCommits, estimateShareFromBins, shareBinOf } from "../../domain/metrics/share-bins.ts";
 import { localClock, startOfLocalDay } from "../../domain/metrics/time.ts";
-import { commits, organizations, repositories, teamMembers, teams } from "../../infrastructure/db/schema/index.ts";
+import { commits, organizations, pullRequests, repositories, teamMembers, teams } from "../../infrastructure/db/schema/index.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { getTeamDetail, getTeamsOverview } from "./team-figures.ts";
 
 /**
- * The per-author daily rollup (author_daily_activity, migration 0026, ADR 080) against a computation from the commits
- * themselves, after every kind of write the product makes: new commits, a re-score, a login fixed by a later sync, a
- * deleted repository, and the organisation moving to another time zone. And a team's figures over whole local days
+ * The per-author daily rollups (author_daily_activity and author_daily_pull_requests, migration 0026, ADR 080) against a
+ * computation from the commits and pull requests themselves, after every kind of write the product makes: new commits,
+ * a re-score, a login fixed by a later sync, merges and late reviews, a deleted repository, and the organisation moving
+ * to another time zone. And a team's figures over whole local days
  * against the figures the read over commits gave before the rollup.
  */
 
@@ -110,8 +111,30 @@ async function expectRollupExact(orgId: string) {
   return actual;
 }
 
+/** Merged pull requests per author and local merge day, from the pull requests and from author_daily_pull_requests. */
+async function expectPullRequestRollupExact(orgId: string) {
+  const [org] = await database.db.select({ timezone: organizations.timezone }).from(organizations).where(eq(organizations.id, orgId));
+  const merged = await database.db.execute<{ login: string; merged_at: string; unreviewed: boolean }>(sql`
+    select author_login as login, merged_at::text, (review_count = 0 and first_review_at is null) as unreviewed
+    from pull_requests where org_id = ${orgId} and merged_at is not null and author_login is not null`);
+  const expected = new Map<string, [number, number]>();
+  for (const row of merged) {
+    const key = `${row.login} ${localClock(new Date(row.merged_at), org!.timezone).date}`;
+    const [count, unreviewed] = expected.get(key) ?? [0, 0];
+    expected.set(key, [count + 1, unreviewed + (row.unreviewed ? 1 : 0)]);
+  }
+  const rows = await database.db.execute<{ key: string; merged: number; unreviewed: number }>(sql`
+    select author_login || ' ' || to_char(day, 'YYYY-MM-DD') as key, sum(merged)::int as merged, sum(merged_without_review)::int as unreviewed
+    from author_daily_pull_requests where org_id = ${orgId} group by 1 having sum(merged) <> 0 or sum(merged_without_review) <> 0`);
+  expect(new Map(rows.map((row) => [row.key, [row.merged, row.unreviewed]]))).toEqual(expected);
+  const [empty] = await database.db.execute<{ count: number }>(sql`
+    select count(*)::int as count from author_daily_pull_requests where org_id = ${orgId} and merged = 0 and merged_without_review = 0`);
+  expect(empty!.count).toBe(0);
+  return expected;
+}
+
 describe("author_daily_activity", () => {
-  it("equals the commits' own sums after inserts, a re-score, a login change, deletes and a time-zone change", async () => {
+  it("equal the commits' and pull requests' own sums after inserts, a re-score, merges and late reviews, login changes, deletes and a time-zone change", async () => {
     const { orgId, repoIds } = await organization("America/Los_Angeles");
     const [first, second] = repoIds as [string, string];
     const other = await organization("UTC");
@@ -131,6 +154,29 @@ describe("author_daily_activity", () => {
     expect(inserted.get(JSON.stringify(["ana", "2026-11-06", 19, "Claude Code"]))).toMatchObject({ commits: 1, writtenLines: 120 });
     expect(inserted.get(JSON.stringify(["bo", "2026-11-08", null, null]))).toMatchObject({ commits: 1 });
     await expectRollupExact(other.orgId);
+    const pr = (repoId: string, number: number, login: string | null, mergedAt: string | null, reviewCount = 0) => ({
+      orgId,
+      repoId,
+      number,
+      authorLogin: login,
+      state: mergedAt ? ("merged" as const) : ("open" as const),
+      openedAt: new Date("2026-11-01T00:00:00Z"),
+      mergedAt: mergedAt ? new Date(mergedAt) : null,
+      reviewCount,
+    });
+    await database.db.insert(pullRequests).values([
+      pr(first, 1, "ana", "2026-11-07T07:30:00Z"),
+      pr(first, 2, "ana", "2026-11-07T09:00:00Z", 2),
+      pr(second, 3, "cy", "2026-11-08T12:00:00Z"),
+      pr(second, 4, "bo", null),
+      pr(second, 5, null, "2026-11-08T12:00:00Z"),
+    ]);
+    expect(await expectPullRequestRollupExact(orgId)).toEqual(new Map([["ana 2026-11-06", [1, 1]], ["ana 2026-11-07", [1, 0]], ["cy 2026-11-08", [1, 1]]]));
+    // A first review arrives after the merge; another pull request is merged; a merge time is corrected.
+    await database.db.update(pullRequests).set({ firstReviewAt: new Date("2026-11-09T00:00:00Z") }).where(and(eq(pullRequests.repoId, first), eq(pullRequests.number, 1)));
+    await database.db.update(pullRequests).set({ state: "merged", mergedAt: new Date("2026-11-09T12:00:00Z") }).where(and(eq(pullRequests.repoId, second), eq(pullRequests.number, 4)));
+    await database.db.update(pullRequests).set({ mergedAt: new Date("2026-11-10T12:00:00Z"), authorLogin: "cy-renamed" }).where(and(eq(pullRequests.repoId, second), eq(pullRequests.number, 3)));
+    await expectPullRequestRollupExact(orgId);
 
     // A re-score (ADR 074) moves commits between bins and tools and changes their written lines, several in one statement.
     await database.db
@@ -153,10 +199,12 @@ describe("author_daily_activity", () => {
     await database.db.delete(repositories).where(eq(repositories.id, second));
     const afterDelete = await expectRollupExact(orgId);
     expect([...afterDelete.keys()].some((key) => key.includes("cy-renamed"))).toBe(false);
+    expect([...(await expectPullRequestRollupExact(orgId)).keys()]).toEqual(["ana 2026-11-06", "ana 2026-11-07"]);
 
     // The organisation moves to UTC: every day boundary moves.
     await database.db.update(organizations).set({ timezone: "UTC" }).where(eq(organizations.id, orgId));
     const rezoned = await expectRollupExact(orgId);
+    expect([...(await expectPullRequestRollupExact(orgId)).keys()]).toEqual(["ana 2026-11-07"]);
     expect([...rezoned.keys()].some((key) => key.startsWith(JSON.stringify(["ana", "2026-11-07"]).slice(0, -1)))).toBe(true);
     await expectRollupExact(other.orgId);
 
@@ -179,6 +227,18 @@ describe("author_daily_activity", () => {
       rows.push(commit(orgId, repoIds[index % 2]!, { login: logins[index % 3]!, at, confidence, lines: (index * 13) % 50, tool: tools[index % 3] }));
     }
     await database.db.insert(commits).values(rows);
+    await database.db.insert(pullRequests).values(
+      Array.from({ length: 40 }, (_, index) => ({
+        orgId,
+        repoId: repoIds[index % 2]!,
+        number: index + 1,
+        authorLogin: logins[index % 3]!,
+        state: "merged" as const,
+        openedAt: new Date("2026-10-19T00:00:00Z"),
+        mergedAt: new Date(Date.parse("2026-10-20T00:00:00Z") + index * 11.7 * 3_600_000),
+        reviewCount: index % 4 === 0 ? 0 : 1,
+      })),
+    );
     const [team] = await database.db.insert(teams).values({ orgId, slug: "core", name: "Core", source: "manual" }).returning({ id: teams.id });
     await database.db.insert(teamMembers).values(logins.map((login) => ({ teamId: team!.id, orgId, login, source: "manual" as const })));
     // Crosses the change to winter time (25 October in Berlin): the range's days are local days.
@@ -211,6 +271,12 @@ describe("author_daily_activity", () => {
     expect(figures.aiShare!).toBeCloseTo(estimate.share!, 9);
     expect(figures.aiShareLow!).toBeCloseTo(estimate.low!, 9);
     expect(figures.aiShareHigh!).toBeCloseTo(estimate.high!, 9);
+
+    const [prs] = await database.db.execute<{ merged: number; unreviewed: number }>(sql`
+      select count(*)::int as merged, count(*) filter (where review_count = 0 and first_review_at is null)::int as unreviewed from pull_requests
+      where org_id = ${orgId} and merged_at >= ${range.from.toISOString()}::timestamptz and merged_at < ${range.to.toISOString()}::timestamptz`);
+    expect(prs!.merged).toBeGreaterThan(10);
+    expect([figures.prsMerged, figures.prsMergedWithoutReview]).toEqual([prs!.merged, prs!.unreviewed]);
 
     // Per person, the same: one login's commits of those days.
     const detail = await getTeamDetail(database.db, orgId, team!.id, range, { perPerson: true });

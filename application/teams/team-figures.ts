@@ -96,19 +96,24 @@ const loginList = (logins: readonly string[]) => sql`array[${sql.join(
 )}]::text[]`;
 
 /**
- * Per person, confidence bin and tool over the range's local days: a handful of rows per person, summed in the
- * database from author_daily_activity (migration 0026, ADR 080), an index-only scan of the people's day rows instead of
- * their commits. The rollup is by whole days in the organisation's time zone, so a range counts every local day it
- * touches: from the day `from` falls in to the day of the instant before `to` (exclusive). A range from one local
- * midnight to another reads exactly the commits authored in it.
+ * The range as the rollups' local days (ADR 080). The rollups are by whole days in the organisation's time zone, so a
+ * range counts every local day it touches: from the day `from` falls in to the day of the instant before `to`
+ * (exclusive). A range from one local midnight to another reads exactly the commits and merges in it.
+ */
+function rangeDays(orgId: string, range: { from: Date; to: Date }) {
+  return sql`
+    select (${range.from.toISOString()}::timestamptz at time zone o.timezone)::date as first_day,
+      ((${range.to.toISOString()}::timestamptz - interval '1 microsecond') at time zone o.timezone)::date as last_day
+    from organizations o where o.id = ${orgId}`;
+}
+
+/**
+ * Per person, confidence bin and tool over the range's days: a handful of rows per person, summed in the database from
+ * author_daily_activity (migration 0026), an index-only scan of the people's day rows instead of their commits.
  */
 async function commitRows(db: Executor, orgId: string, logins: readonly string[], range: { from: Date; to: Date }) {
   return db.execute<{ login: string; bin: number | null; tool: string | null; commits: number; lines: number; confidence_sum: number }>(sql`
-    with days as (
-      select (${range.from.toISOString()}::timestamptz at time zone o.timezone)::date as first_day,
-        ((${range.to.toISOString()}::timestamptz - interval '1 microsecond') at time zone o.timezone)::date as last_day
-      from organizations o where o.id = ${orgId}
-    )
+    with days as (${rangeDays(orgId, range)})
     select a.author_login as login, a.bin, a.tool, sum(a.commits)::int as commits, sum(a.written_lines)::int as lines,
       sum(a.confidence_sum)::float8 as confidence_sum
     from author_daily_activity a, days
@@ -118,17 +123,16 @@ async function commitRows(db: Executor, orgId: string, logins: readonly string[]
 }
 
 /**
- * Pull requests the people merged in the range, and those merged with no review at all (no submitted review and no
- * first review time), through pull_requests_org_author_merged_idx (org_id, author_login, merged_at), migration 0024: on
- * the benchmark's 20-repository organisation the read scanned the whole table before it.
+ * Pull requests the people merged over the range's days, and those merged with no review at all (no submitted review
+ * and no first review time), from author_daily_pull_requests (migration 0026): one row per person and merge day instead
+ * of one per pull request.
  */
 async function pullRequestRows(db: Executor, orgId: string, logins: readonly string[], range: { from: Date; to: Date }) {
   return db.execute<{ login: string; merged: number; unreviewed: number }>(sql`
-    select p.author_login as login, count(*)::int as merged,
-      count(*) filter (where p.review_count = 0 and p.first_review_at is null)::int as unreviewed
-    from pull_requests p
-    where p.org_id = ${orgId} and p.author_login = any(${loginList(logins)})
-      and p.merged_at >= ${range.from.toISOString()}::timestamptz and p.merged_at < ${range.to.toISOString()}::timestamptz
+    with days as (${rangeDays(orgId, range)})
+    select p.author_login as login, sum(p.merged)::int as merged, sum(p.merged_without_review)::int as unreviewed
+    from author_daily_pull_requests p, days
+    where p.org_id = ${orgId} and p.author_login = any(${loginList(logins)}) and p.day >= days.first_day and p.day <= days.last_day
     group by 1`);
 }
 

@@ -27,3 +27,21 @@ export const authorDailyActivity = pgTable(
   // The team read covers every column (an index-only scan by person and day range); the triggers find a key by its prefix.
   (t) => [index("author_daily_activity_org_author_day_idx").on(t.orgId, t.authorLogin, t.day, t.bin, t.tool, t.commits, t.writtenLines, t.confidenceSum)],
 );
+
+/**
+ * Per organisation, author login and local day of the merge: the pull requests the author merged, and those merged with
+ * no review at all (no submitted review and no first review time). The team views' other half (ADR 080), kept by
+ * statement-level triggers on pull_requests (migration 0026) by the same scheme, rebuilt with the activity rows on a
+ * time-zone change.
+ */
+export const authorDailyPullRequests = pgTable(
+  "author_daily_pull_requests",
+  {
+    orgId: orgIdColumn(),
+    authorLogin: text().notNull(),
+    day: date({ mode: "string" }).notNull(),
+    merged: integer().notNull().default(0),
+    mergedWithoutReview: integer().notNull().default(0),
+  },
+  (t) => [index("author_daily_pull_requests_org_author_day_idx").on(t.orgId, t.authorLogin, t.day, t.merged, t.mergedWithoutReview)],
+);
