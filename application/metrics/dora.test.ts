@@ -206,6 +206,28 @@ describe("stored deployment facts follow every write that changes what a deploym
     expect((await organisation()).aiSplit).toMatchObject({ aiHighRisk: { deployments: 0 }, other: { deployments: 2 } });
   });
 
+  it("lets two writers of one repository take turns, so the later one's recomputation sees what the earlier one committed", async () => {
+    const verdict = await database.sql.reserve();
+    const status = await database.sql.reserve();
+    try {
+      await verdict`begin`;
+      await verdict`insert into code_attribution (org_id, repo_id, commit_sha, file_path, change_type, ai_confidence, risk_tier, base_risk_tier, detector_version, authored_at)
+        select org_id, repo_id, sha, 'src/payments/charge.ts', 'modified', 0.8, 3, 3, 'test', authored_at from commits where repo_id = ${repoId} and sha = 'c1'`;
+      await status`begin`;
+      // GitHub restates the deployment that shipped c1 while the verdict is uncommitted: it waits for the verdict.
+      const restated = status`update deployments set finished_at = '2026-02-23T10:31:00Z' where repo_id = ${repoId} and github_id = 2`.execute();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await verdict`commit`;
+      await restated;
+      await status`commit`;
+    } finally {
+      verdict.release();
+      status.release();
+    }
+    await expectStoredFactsFromScratch();
+    expect((await organisation()).aiSplit).toMatchObject({ aiHighRisk: { deployments: 1 }, other: { deployments: 1 } });
+  });
+
   it("widens the next deployment's window when a deployment is deleted, and forgets a deleted repository", async () => {
     const sql = database.sql;
     await sql`insert into commits (org_id, repo_id, sha, authored_at, on_default_branch) values (${orgId}, ${repoId}, 'c0', '2026-02-19T10:00:00Z', true)`;
