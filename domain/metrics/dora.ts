@@ -232,9 +232,10 @@ const countsOf = (deployments: readonly ProductionDeployment[]): DeploymentCount
 export function computeDora(input: { range: DoraRange; deployments: readonly ProductionDeployment[]; incidents: readonly IncidentSpan[] }): DoraFigures {
   const deployments = input.deployments.filter((deployment) => within(deployment.createdAt, input.range));
   const incidents = input.incidents.filter((incident) => within(incident.startedAt, input.range));
+  const byId = new Map(deployments.map((deployment) => [deployment.id, deployment]));
   const deploymentOf = new Map<string, ProductionDeployment>();
   for (const [deploymentId, followers] of incidentsByDeployment(deployments, incidents)) {
-    for (const incident of followers) deploymentOf.set(incident.id, deployments.find((deployment) => deployment.id === deploymentId)!);
+    for (const incident of followers) deploymentOf.set(incident.id, byId.get(deploymentId)!);
   }
   const successful = deployments.filter(isSuccessful);
   const leadTimes = successful.flatMap(leadTimesMinutes);
