@@ -58,3 +58,9 @@ UPDATE "repo_weekly_tool_lines" SET
   "censored_week_11" = coalesce("censored_by_week"[12], 0);
 --> statement-breakpoint
 ALTER TABLE "repo_weekly_tool_lines" DROP COLUMN "deaths_by_week", DROP COLUMN "censored_by_week";
+--> statement-breakpoint
+-- The UPDATE left every row's old version dead and its new one still carrying the dropped arrays' bytes: the table is
+-- twice its size and the read's scan four times slower. CLUSTER rewrites it compactly (a rewrite stores a dropped
+-- column as null), in the (organisation, week) order the read scans; VACUUM FULL cannot run inside the migration's
+-- transaction, CLUSTER on a named table can. Measured on 17,500 rows: 2,097 pages to 466, 0.14 s.
+CLUSTER "repo_weekly_tool_lines" USING "repo_weekly_tool_lines_org_week_idx";
