@@ -15,6 +15,8 @@ ALTER TABLE "pull_request_lines" ADD CONSTRAINT "pull_request_lines_org_id_organ
 ALTER TABLE "pull_request_lines" ADD CONSTRAINT "pull_request_lines_repo_id_repositories_id_fk" FOREIGN KEY ("repo_id") REFERENCES "public"."repositories"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "pull_request_lines_repo_pr_idx" ON "pull_request_lines" USING btree ("repo_id","pr_number","written_lines","ai_lines","ai_files_t1","ai_files_t2","ai_files_t3","ai_files_t4");--> statement-breakpoint
 CREATE INDEX "pull_request_lines_org_opened_ai_idx" ON "pull_request_lines" USING btree ("org_id","opened_at","repo_id","pr_number","ai_lines") WHERE "ai_lines" <> 0;--> statement-breakpoint
+CREATE INDEX "pull_requests_org_opened_covering_idx" ON "pull_requests" USING btree ("org_id","opened_at","repo_id","number","merged_at","first_review_at","ready_for_review_at");--> statement-breakpoint
+CREATE INDEX "pull_requests_org_opened_marked_idx" ON "pull_requests" USING btree ("org_id","opened_at","repo_id","number") WHERE jsonb_array_length("pull_requests"."ai_markers") > 0;--> statement-breakpoint
 ALTER TABLE "pull_request_lines" SET (fillfactor = 70);
 --> statement-breakpoint
 -- ADR 079: each pull request's written lines (its commits' `written_lines`), AI-written lines (its commits' counted

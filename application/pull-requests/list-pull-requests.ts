@@ -136,13 +136,16 @@ function comparison(query: Pick<PullRequestListQuery, "orgId" | "from" | "to" | 
   return sql`
     select ${side(sql`ai_assisted`)} as ai, ${side(sql`not ai_assisted`)} as human
     from (
-      select (${MARKED} or ai.pr_number is not null) as ai_assisted, pr.merged_at is not null as merged,
+      select ai.pr_number is not null as ai_assisted, pr.merged_at is not null as merged,
         pr.first_review_at is not null as reviewed, ${CYCLE} as cycle, ${REVIEW_WAIT} as review_wait
       from pull_requests pr
       left join (
         select rows.repo_id, rows.pr_number from (${aiRows(opened)} union all ${aiRows(sql`l.opened_at is null`)}) rows
         group by rows.repo_id, rows.pr_number
         having sum(rows.ai_lines) > 0
+        union
+        -- Marked by an agent: pull_requests_org_opened_marked_idx, so the range itself is read from its covering index alone.
+        select pr.repo_id, pr.number from pull_requests pr where ${inRange(query)} and ${MARKED}
       ) ai on ai.repo_id = pr.repo_id and ai.pr_number = pr.number
       where ${inRange(query)}
     ) classified`;

@@ -209,6 +209,12 @@ export const pullRequests = pgTable(
     uniqueIndex("pull_requests_repo_number_key").on(t.repoId, t.number),
     // The organisation's pull-request list, newest first, over a time range.
     index("pull_requests_org_opened_idx").on(t.orgId, t.openedAt),
+    // The pull-request lens' comparison (ADR 079): every column it reads of a range's ~50,000 pull requests, so they are
+    // an index-only scan (drizzle has no INCLUDE: all key columns), and the few with agent markers in an index of their own.
+    index("pull_requests_org_opened_covering_idx").on(t.orgId, t.openedAt, t.repoId, t.number, t.mergedAt, t.firstReviewAt, t.readyForReviewAt),
+    index("pull_requests_org_opened_marked_idx")
+      .on(t.orgId, t.openedAt, t.repoId, t.number)
+      .where(sql`jsonb_array_length(${t.aiMarkers}) > 0`),
     // Team views: the pull requests a team's people merged in a range (without it the bench's teams read scanned the table).
     index("pull_requests_org_author_merged_idx").on(t.orgId, t.authorLogin, t.mergedAt).where(sql`${t.mergedAt} is not null`),
     index("pull_requests_repo_state_idx").on(t.repoId, t.state, t.openedAt),
