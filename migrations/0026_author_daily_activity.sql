@@ -13,6 +13,21 @@ ALTER TABLE "author_daily_activity" ADD CONSTRAINT "author_daily_activity_org_id
 CREATE INDEX "author_daily_activity_org_author_day_idx" ON "author_daily_activity" USING btree ("org_id","author_login","day","bin","tool","commits","written_lines","confidence_sum");--> statement-breakpoint
 ALTER TABLE "author_daily_activity" SET (fillfactor = 70);
 --> statement-breakpoint
+CREATE TABLE "author_weekly_activity" (
+	"org_id" uuid NOT NULL,
+	"author_login" text NOT NULL,
+	"week" date NOT NULL,
+	"bin" smallint,
+	"tool" text,
+	"commits" integer DEFAULT 0 NOT NULL,
+	"written_lines" bigint DEFAULT 0 NOT NULL,
+	"confidence_sum" double precision DEFAULT 0 NOT NULL
+);
+--> statement-breakpoint
+ALTER TABLE "author_weekly_activity" ADD CONSTRAINT "author_weekly_activity_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "author_weekly_activity_org_author_week_idx" ON "author_weekly_activity" USING btree ("org_id","author_login","week","bin","tool","commits","written_lines","confidence_sum");--> statement-breakpoint
+ALTER TABLE "author_weekly_activity" SET (fillfactor = 70);
+--> statement-breakpoint
 CREATE TABLE "author_daily_pull_requests" (
 	"org_id" uuid NOT NULL,
 	"author_login" text NOT NULL,
@@ -32,7 +47,8 @@ ALTER TABLE "author_daily_pull_requests" SET (fillfactor = 70);
 -- confidences. Commits without an author login are never a team's and are left out.
 --
 -- Same scheme as add_repo_share_bins (0019): add the net change to a row of the key no other open transaction holds
--- (FOR UPDATE SKIP LOCKED), or insert one; a row that falls to zero is deleted. The rows are per author, not per
+-- (FOR UPDATE SKIP LOCKED), or insert one; a row that falls to zero is deleted. The same sums are kept per local ISO
+-- week (its Monday) in author_weekly_activity, so a long range reads a row per week and only its edges by day. The rows are per author, not per
 -- repository, so a repository's deleted commits are subtracted like any others; only when the organisation itself is
 -- gone (its rows went with it) is nothing written.
 CREATE FUNCTION add_author_daily_activity(
@@ -49,6 +65,8 @@ CREATE FUNCTION add_author_daily_activity(
 DECLARE
   target tid;
   kept record;
+  p_week date := p_day - (extract(isodow FROM p_day)::int - 1);
+  organization_exists boolean := NOT p_deleting OR EXISTS (SELECT 1 FROM organizations WHERE id = p_org_id);
 BEGIN
   SELECT ctid INTO target FROM author_daily_activity
   WHERE org_id = p_org_id AND author_login = p_author_login AND day = p_day
@@ -64,9 +82,28 @@ BEGIN
     IF kept.commits = 0 AND kept.written_lines = 0 AND abs(kept.confidence_sum) < 1e-9 THEN
       DELETE FROM author_daily_activity WHERE ctid = kept.at;
     END IF;
-  ELSIF NOT p_deleting OR EXISTS (SELECT 1 FROM organizations WHERE id = p_org_id) THEN
+  ELSIF organization_exists THEN
     INSERT INTO author_daily_activity (org_id, author_login, day, bin, tool, commits, written_lines, confidence_sum)
     VALUES (p_org_id, p_author_login, p_day, p_bin, p_tool, p_commits, p_written_lines, p_confidence_sum);
+  END IF;
+
+  SELECT ctid INTO target FROM author_weekly_activity
+  WHERE org_id = p_org_id AND author_login = p_author_login AND week = p_week
+    AND bin IS NOT DISTINCT FROM p_bin AND tool IS NOT DISTINCT FROM p_tool
+  LIMIT 1 FOR UPDATE SKIP LOCKED;
+  IF FOUND THEN
+    UPDATE author_weekly_activity SET
+      commits = commits + p_commits,
+      written_lines = written_lines + p_written_lines,
+      confidence_sum = confidence_sum + p_confidence_sum
+    WHERE ctid = target
+    RETURNING ctid AS at, commits, written_lines, confidence_sum INTO kept;
+    IF kept.commits = 0 AND kept.written_lines = 0 AND abs(kept.confidence_sum) < 1e-9 THEN
+      DELETE FROM author_weekly_activity WHERE ctid = kept.at;
+    END IF;
+  ELSIF organization_exists THEN
+    INSERT INTO author_weekly_activity (org_id, author_login, week, bin, tool, commits, written_lines, confidence_sum)
+    VALUES (p_org_id, p_author_login, p_week, p_bin, p_tool, p_commits, p_written_lines, p_confidence_sum);
   END IF;
 END $$;
 --> statement-breakpoint
@@ -219,6 +256,11 @@ BEGIN
     author_activity_tool(c.ai_confidence, c.signals), count(*)::int, sum(c.written_lines), coalesce(sum(c.ai_confidence::float8), 0)
   FROM commits c WHERE c.org_id = NEW.id AND c.author_login IS NOT NULL
   GROUP BY 1, 2, 3, 4, 5;
+  DELETE FROM author_weekly_activity WHERE org_id = NEW.id;
+  INSERT INTO author_weekly_activity (org_id, author_login, week, bin, tool, commits, written_lines, confidence_sum)
+  SELECT org_id, author_login, day - (extract(isodow FROM day)::int - 1), bin, tool, sum(commits)::int, sum(written_lines), sum(confidence_sum)
+  FROM author_daily_activity WHERE org_id = NEW.id
+  GROUP BY 1, 2, 3, 4, 5;
   DELETE FROM author_daily_pull_requests WHERE org_id = NEW.id;
   INSERT INTO author_daily_pull_requests (org_id, author_login, day, merged, merged_without_review)
   SELECT p.org_id, p.author_login, (p.merged_at AT TIME ZONE NEW.timezone)::date, count(*)::int,
@@ -234,6 +276,11 @@ SELECT c.org_id, c.author_login, (c.authored_at AT TIME ZONE o.timezone)::date, 
   author_activity_tool(c.ai_confidence, c.signals), count(*)::int, sum(c.written_lines), coalesce(sum(c.ai_confidence::float8), 0)
 FROM commits c JOIN organizations o ON o.id = c.org_id
 WHERE c.author_login IS NOT NULL
+GROUP BY 1, 2, 3, 4, 5;
+--> statement-breakpoint
+INSERT INTO author_weekly_activity (org_id, author_login, week, bin, tool, commits, written_lines, confidence_sum)
+SELECT org_id, author_login, day - (extract(isodow FROM day)::int - 1), bin, tool, sum(commits)::int, sum(written_lines), sum(confidence_sum)
+FROM author_daily_activity
 GROUP BY 1, 2, 3, 4, 5;
 --> statement-breakpoint
 INSERT INTO author_daily_pull_requests (org_id, author_login, day, merged, merged_without_review)

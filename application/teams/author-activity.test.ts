@@ -104,6 +104,19 @@ async function expectRollupExact(orgId: string) {
     expect({ key, commits: kept.commits, writtenLines: kept.writtenLines }).toEqual({ key, commits: sums.commits, writtenLines: sums.writtenLines });
     expect(kept.confidenceSum).toBeCloseTo(sums.confidenceSum, 9);
   }
+  // The weekly rows hold the same sums by the local ISO week (its Monday).
+  const [weeksDiffer] = await database.db.execute<{ count: number }>(sql`
+    with daily as (
+      select author_login, day - (extract(isodow from day)::int - 1) as week, bin, tool, sum(commits) as commits, sum(written_lines) as lines, sum(confidence_sum) as confidence
+      from author_daily_activity where org_id = ${orgId} group by 1, 2, 3, 4 having sum(commits) <> 0 or sum(written_lines) <> 0
+    ), weekly as (
+      select author_login, week, bin, tool, sum(commits) as commits, sum(written_lines) as lines, sum(confidence_sum) as confidence
+      from author_weekly_activity where org_id = ${orgId} group by 1, 2, 3, 4 having sum(commits) <> 0 or sum(written_lines) <> 0
+    )
+    select count(*)::int as count from daily d full join weekly w
+      on (d.author_login, d.week) = (w.author_login, w.week) and d.bin is not distinct from w.bin and d.tool is not distinct from w.tool
+    where d.commits is distinct from w.commits or d.lines is distinct from w.lines or abs(coalesce(d.confidence, -1) - coalesce(w.confidence, 1)) > 1e-9`);
+  expect(weeksDiffer!.count).toBe(0);
   // No row is left at zero to be summed by every read.
   const [empty] = await database.db.execute<{ count: number }>(sql`
     select count(*)::int as count from author_daily_activity where org_id = ${orgId} and commits = 0 and written_lines = 0 and abs(confidence_sum) < 1e-9`);
@@ -285,6 +298,19 @@ describe("author_daily_activity", () => {
       where org_id = ${orgId} and authored_at >= ${range.from.toISOString()}::timestamptz and authored_at < ${range.to.toISOString()}::timestamptz
       group by 1 order by 1`);
     expect(detail.status === "shown" && detail.people?.map((person) => [person.login, person.commits])).toEqual(perPerson.map((row) => [row.login, row.commits]));
+
+    // Whole weeks with days after them, and a range shorter than a week: the same commits as the commit read.
+    for (const [first, end] of [
+      ["2026-10-22", "2026-11-05"],
+      ["2026-10-27", "2026-10-30"],
+      ["2026-10-26", "2026-11-09"],
+    ] as const) {
+      const days = { from: startOfLocalDay(first, timezone), to: startOfLocalDay(end, timezone) };
+      const [counted] = await database.db.execute<{ commits: number }>(sql`
+        select count(*)::int as commits from commits
+        where org_id = ${orgId} and authored_at >= ${days.from.toISOString()}::timestamptz and authored_at < ${days.to.toISOString()}::timestamptz`);
+      expect([first, end, (await getTeamsOverview(database.db, orgId, days)).teams[0]!.figures.commits]).toEqual([first, end, counted!.commits]);
+    }
 
     // A range that does not start at a local midnight counts the whole day it starts in (ADR 080).
     const midDay = await getTeamsOverview(database.db, orgId, { from: new Date(range.from.getTime() + 12 * 3_600_000), to: range.to });

@@ -29,6 +29,25 @@ export const authorDailyActivity = pgTable(
 );
 
 /**
+ * The same sums per local ISO week (its Monday in the organisation's time zone), kept by the same triggers: a team's
+ * range reads its whole weeks here and only the days at its edges from author_daily_activity (ADR 080).
+ */
+export const authorWeeklyActivity = pgTable(
+  "author_weekly_activity",
+  {
+    orgId: orgIdColumn(),
+    authorLogin: text().notNull(),
+    week: date({ mode: "string" }).notNull(),
+    bin: smallint(),
+    tool: text(),
+    commits: integer().notNull().default(0),
+    writtenLines: bigint({ mode: "number" }).notNull().default(0),
+    confidenceSum: doublePrecision().notNull().default(0),
+  },
+  (t) => [index("author_weekly_activity_org_author_week_idx").on(t.orgId, t.authorLogin, t.week, t.bin, t.tool, t.commits, t.writtenLines, t.confidenceSum)],
+);
+
+/**
  * Per organisation, author login and local day of the merge: the pull requests the author merged, and those merged with
  * no review at all (no submitted review and no first review time). The team views' other half (ADR 080), kept by
  * statement-level triggers on pull_requests (migration 0026) by the same scheme, rebuilt with the activity rows on a
