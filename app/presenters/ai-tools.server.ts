@@ -8,7 +8,15 @@ import {
   type PooledToolLines,
 } from "../../application/metrics/ai-tools-lines.ts";
 import { getOrganisationAiTools } from "../../application/metrics/ai-tools-organisation.ts";
-import { byMostCommits, getAiToolsByWeek, UNRECORDED_TOOL, type AiToolTotal, type AiToolWeek } from "../../application/metrics/ai-tools.ts";
+import {
+  byMostCommits,
+  getAiToolsByWeek,
+  organisationTimeZone,
+  UNRECORDED_TOOL,
+  weeksOfRange,
+  type AiToolTotal,
+  type AiToolWeek,
+} from "../../application/metrics/ai-tools.ts";
 import { UNMARKED_AGENT } from "../../domain/detection/agents.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
 import { rangeResponse, rangeResponseFields, repositoryRef, repositoryRefSchema } from "../utils/range-days.ts";
@@ -133,8 +141,12 @@ function weeksWithTools(weeks: readonly string[], byWeek: readonly AiToolWeek[])
  * repository finds nothing.
  */
 export async function getAiToolsSummary(db: Executor, orgId: string, repoId: string, options: { now: Date; days: number }): Promise<AiToolsSummary> {
-  const report = await getAiToolsByWeek(db, { orgId, repoId }, options);
-  const lines = await loadPooledToolLines(db, { orgId, repoId }, { firstWeek: report.weeks[0]!, lastWeek: report.weeks.at(-1)! });
+  // The commits' read and the life tables' read side by side: the weeks need only the organisation's time zone.
+  const pooledLines = async () => {
+    const weeks = weeksOfRange(options, await organisationTimeZone(db, orgId));
+    return loadPooledToolLines(db, { orgId, repoId }, { firstWeek: weeks[0]!, lastWeek: weeks.at(-1)! });
+  };
+  const [report, lines] = await Promise.all([getAiToolsByWeek(db, { orgId, repoId }, options), pooledLines()]);
   return {
     ...rangeResponse(report, report.days),
     minimumSample: MINIMUM_SAMPLE,

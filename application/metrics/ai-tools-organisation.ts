@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
-import { DAY_MS, startOfLocalDay } from "../../domain/metrics/time.ts";
+import { startOfLocalDay } from "../../domain/metrics/time.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
 import { loadPooledToolLines, type PooledToolLines } from "./ai-tools-lines.ts";
-import { byMostCommits, weeksOf, type AiToolsRange, type AiToolTotal, type AiToolWeek } from "./ai-tools.ts";
+import { byMostCommits, organisationTimeZone, weeksOfRange, type AiToolsRange, type AiToolTotal, type AiToolWeek } from "./ai-tools.ts";
 
 /**
  * The organisation's AI tools (issue 18, ADR 078): AI commits and written lines per ISO week and tool over its enabled
@@ -104,9 +104,8 @@ export async function getOrganisationToolActivity(db: Executor, orgId: string, s
 /** The organisation's AI tools over the weeks the `days` ending `now` touch: two statements over the rollups, side by side. */
 export async function getOrganisationAiTools(db: Executor, orgId: string, range: AiToolsRange): Promise<OrganisationAiTools> {
   const to = range.now;
-  const [zone] = await db.execute<{ timezone: string }>(sql`select timezone from organizations where id = ${orgId}`);
-  const timeZone = zone?.timezone ?? "UTC";
-  const weeks = weeksOf(new Date(to.getTime() - range.days * DAY_MS), to, timeZone);
+  const timeZone = await organisationTimeZone(db, orgId);
+  const weeks = weeksOfRange(range, timeZone);
   const span = { firstWeek: weeks[0]!, lastWeek: weeks.at(-1)! };
   const [{ byWeek, tools }, lines] = await Promise.all([getOrganisationToolActivity(db, orgId, span), loadPooledToolLines(db, { orgId, repoId: null }, span)]);
   return {

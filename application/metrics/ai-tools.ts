@@ -89,6 +89,17 @@ export function weeksOf(from: Date, to: Date, timeZone: string): string[] {
   return weeks;
 }
 
+/** The organisation's time zone, which its ISO weeks are counted in (UTC for an unknown organisation). */
+export async function organisationTimeZone(db: Executor, orgId: string): Promise<string> {
+  const [zone] = await db.execute<{ timezone: string }>(sql`select timezone from organizations where id = ${orgId}`);
+  return zone?.timezone ?? "UTC";
+}
+
+/** The Mondays of every week the `days` ending `now` touch. */
+export function weeksOfRange(range: AiToolsRange, timeZone: string): string[] {
+  return weeksOf(new Date(range.now.getTime() - range.days * DAY_MS), range.now, timeZone);
+}
+
 /** Most commits first, then most written lines, then by name: the order every per-tool list is shown in. */
 export function byMostCommits(a: AiToolTotal, b: AiToolTotal): number {
   return b.commits - a.commits || b.writtenLines - a.writtenLines || a.tool.localeCompare(b.tool);
@@ -110,10 +121,10 @@ export async function getAiToolsByWeek(db: Executor, scope: AiToolsScope, range:
   const days = range.days;
   const to = range.now;
   const from = new Date(to.getTime() - days * DAY_MS);
-  const [[zone], rows] = await Promise.all([
-    db.execute<{ timezone: string }>(sql`select timezone from organizations where id = ${scope.orgId}`),
+  const [timeZone, rows] = await Promise.all([
+    organisationTimeZone(db, scope.orgId),
     db.execute<{ week: string; tool: string; commits: number; written_lines: number }>(weeklyToolRows(scope, from, to)),
   ]);
   const byWeek = rows.map((row) => ({ week: row.week, tool: row.tool, commits: row.commits, writtenLines: row.written_lines }));
-  return { from, to, days, weeks: weeksOf(from, to, zone?.timezone ?? "UTC"), byWeek, tools: totalsByTool(byWeek) };
+  return { from, to, days, weeks: weeksOfRange(range, timeZone), byWeek, tools: totalsByTool(byWeek) };
 }
