@@ -14,7 +14,17 @@ import { AiToolsCard } from "../components/repository/AiToolsCard.tsx";
 import { OrganisationAiToolsCard } from "../components/tools/OrganisationAiToolsCard.tsx";
 import * as toolsRoute from "../routes/api.v1.repos.$repoId.tools.ts";
 import * as organisationToolsRoute from "../routes/api.v1.tools.ts";
-import { aiToolsResponseSchema, figures, getAiToolsSummary, getOrganisationAiToolsSummary, organisationAiToolsResponseSchema, type AiToolsResponse } from "./ai-tools.server.ts";
+import {
+  aiToolsResponseSchema,
+  CARD_REPOSITORIES,
+  figures,
+  getAiToolsSummary,
+  getOrganisationAiToolsCard,
+  getOrganisationAiToolsSummary,
+  organisationAiToolsResponseSchema,
+  organisationToolsCard,
+  type AiToolsResponse,
+} from "./ai-tools.server.ts";
 
 /**
  * The demo organisation, seeded and analysed as `npm start` does, read through GET /api/v1/repos/{id}/tools and the
@@ -164,12 +174,22 @@ describe("AI tools across the demo organisation (GET /api/v1/tools, the overview
   });
 
   it("the overview's card lists every tool with its repositories and explains the minimum sample", async () => {
-    const summary = await getOrganisationAiToolsSummary(database.db, demo.orgId, { now: NOW, days: 90 });
+    const summary = await getOrganisationAiToolsCard(database.db, demo.orgId, { now: NOW, days: 90 });
     // Without the repositories' links, which need a router (the e2e spec follows them).
     const html = renderToStaticMarkup(createElement(OrganisationAiToolsCard, { tools: { ...summary, data: summary.data.map((tool) => ({ ...tool, repositories: [] })) } }));
     expect(html.match(/data-testid="organisation-ai-tool"/g)).toHaveLength(summary.data.length);
     expect(html).toContain("at least 5 AI commits and 200 written lines");
     const empty = renderToStaticMarkup(createElement(OrganisationAiToolsCard, { tools: { ...summary, data: [], weeks: [] } }));
     expect(empty).toContain("was judged AI-written");
+  });
+
+  it("the overview's card gets each tool's three busiest repositories and counts the rest, not every repository", async () => {
+    const summary = await getOrganisationAiToolsSummary(database.db, demo.orgId, { now: NOW, days: 90 });
+    const tool = { ...summary.data[0]!, repositories: Array.from({ length: 40 }, (_, index) => ({ id: `r${index}`, fullName: `acme/repo-${index}`, commits: 40 - index, writtenLines: 10 })) };
+    const card = organisationToolsCard({ ...summary, data: [tool] });
+    expect(card.data[0]!.repositories.map((repository) => repository.fullName)).toEqual(["acme/repo-0", "acme/repo-1", "acme/repo-2"]);
+    expect(card.data[0]!.repositories).toHaveLength(CARD_REPOSITORIES);
+    const html = renderToStaticMarkup(createElement(OrganisationAiToolsCard, { tools: { ...card, data: card.data.map((figures) => ({ ...figures, repositories: [] })) } }));
+    expect(html).toContain("and 40 more");
   });
 });

@@ -166,6 +166,27 @@ export async function getOrganisationAiToolsSummary(db: Executor, orgId: string,
   };
 }
 
+/** How many of a tool's repositories the overview's card links; the rest it counts. */
+export const CARD_REPOSITORIES = 3;
+
+/** A tool of the overview's card: its busiest repositories only, and how many it wrote in. */
+export type OrganisationToolCardFigures = OrganisationToolFigures & { repositoryCount: number };
+export type OrganisationAiToolsCardData = Omit<OrganisationAiToolsResponse, "data"> & { data: OrganisationToolCardFigures[] };
+
+/**
+ * The overview's card: the organisation's tools with each tool's repositories cut to the ones it links. The card
+ * shows three and a count; the whole lists (up to every repository, per tool) would go into the page's loader data,
+ * its HTML and the browser's memory for nothing.
+ */
+export function organisationToolsCard(summary: OrganisationAiToolsResponse): OrganisationAiToolsCardData {
+  return { ...summary, data: summary.data.map((tool) => ({ ...tool, repositories: tool.repositories.slice(0, CARD_REPOSITORIES), repositoryCount: tool.repositories.length })) };
+}
+
+/** The overview's AI tools card over the `days` before `now`. */
+export async function getOrganisationAiToolsCard(db: Executor, orgId: string, options: { now: Date; days: number }): Promise<OrganisationAiToolsCardData> {
+  return organisationToolsCard(await getOrganisationAiToolsSummary(db, orgId, options));
+}
+
 /** The CSV rows of GET /api/v1/tools?format=csv: the repositories by name. */
 export function organisationToolCsvRows(tools: readonly OrganisationToolFigures[]): z.infer<typeof organisationToolCsvSchema>[] {
   return tools.map((tool) => ({ ...tool, repositories: tool.repositories.map((repository) => repository.fullName) }));

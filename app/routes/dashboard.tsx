@@ -9,7 +9,7 @@ import { formatDetectorVersions, formatPercent, formatRelativeTime, formatShareR
 import { getDashboard, type Sparklines } from "~/presenters/dashboard.server.ts";
 import { useHydrated } from "~/components/Hydrated.tsx";
 import { OrganisationAiToolsCard } from "~/components/tools/OrganisationAiToolsCard.tsx";
-import { getOrganisationAiToolsSummary } from "~/presenters/ai-tools.server.ts";
+import { getOrganisationAiToolsCard } from "~/presenters/ai-tools.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard · Sentinel" }];
 
@@ -34,7 +34,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   // The sparklines come with the overview: both read the same share bins (ADR 033). The tools read their own rollups (ADR 078), side by side.
   const [{ sparklines, ...dashboard }, tools] = await Promise.all([
     getDashboard(context.services.db, org.orgId, now),
-    getOrganisationAiToolsSummary(context.services.db, org.orgId, { now, days: 90 }),
+    getOrganisationAiToolsCard(context.services.db, org.orgId, { now, days: 90 }),
   ]);
   return { ...shellOf({ user, org }), dashboard, sparklines, tools, now: now.toISOString() };
 }

@@ -2,7 +2,7 @@ import { Link } from "@remix-run/react";
 import { Card, TableCell, TableRow, Title } from "@tremor/react";
 import { ChartCard } from "~/components/charts/ChartCard.tsx";
 import { DataTable, right, type Column } from "~/components/ui/DataTable.tsx";
-import type { OrganisationAiToolsResponse, OrganisationToolFigures } from "~/presenters/ai-tools.server.ts";
+import type { OrganisationAiToolsCardData, OrganisationToolCardFigures } from "~/presenters/ai-tools.server.ts";
 import { ToolFigureCells, ToolFiguresExplained } from "./ToolFigures.tsx";
 import { toolLabel, toolSeries, weeklyToolRows } from "./tool-series.ts";
 
@@ -16,9 +16,6 @@ const COLUMNS: Column[] = [
   { label: "Repositories", className: "whitespace-normal" },
 ];
 
-/** The busiest repositories a tool wrote in, linked; the rest as a count. */
-const REPOSITORIES_SHOWN = 3;
-
 /**
  * A repository by its name without the owner, which every repository of the organisation shares: the table stays
  * narrow, and the overview's repository list keeps the only links named by the full name.
@@ -27,9 +24,10 @@ function shortName(fullName: string): string {
   return fullName.slice(fullName.indexOf("/") + 1);
 }
 
-function ToolRepositories({ tool }: { tool: OrganisationToolFigures }) {
-  const shown = tool.repositories.slice(0, REPOSITORIES_SHOWN);
-  const more = tool.repositories.length - shown.length;
+/** The busiest repositories a tool wrote in, linked (the loader keeps CARD_REPOSITORIES of them); the rest as a count. */
+function ToolRepositories({ tool }: { tool: OrganisationToolCardFigures }) {
+  const shown = tool.repositories;
+  const more = tool.repositoryCount - shown.length;
   return (
     <TableCell className="whitespace-normal" data-testid="ai-tool-repositories">
       {shown.map((repository, index) => (
@@ -49,7 +47,7 @@ function ToolRepositories({ tool }: { tool: OrganisationToolFigures }) {
  * The overview's AI tools: AI commits and AI-written lines per ISO week stacked by tool, over the organisation's
  * enabled repositories, and per tool its totals, AI tax, survival and the repositories it wrote in.
  */
-export function OrganisationAiToolsCard({ tools: summary }: { tools: OrganisationAiToolsResponse }) {
+export function OrganisationAiToolsCard({ tools: summary }: { tools: OrganisationAiToolsCardData }) {
   const { series, segmentOf } = toolSeries(summary.data);
   const none = summary.data.length === 0;
   const empty = `No commit of the last ${summary.days} days was judged AI-written.`;
