@@ -6,6 +6,7 @@ import { connectPostgres, type DatabaseConnection } from "./client.ts";
 import { createStatementRecorder, explainStatement, isRead, sequentialScans, type CapturedStatement } from "../../bench/query-plans.ts";
 import { getTeamList, getTeamPage } from "../../app/presenters/teams.server.ts";
 import { getDoraSummary, getOrganizationDora } from "../../app/presenters/dora.server.ts";
+import { getOrganisationAiToolsSummary } from "../../app/presenters/ai-tools.server.ts";
 
 /** The two tables that grow without bound: a dashboard read that scans either of them whole gets slower every day. */
 const BIG_TABLES = ["code_events", "code_attribution"];
@@ -111,5 +112,22 @@ describe("query plans of the dashboard's reads", () => {
       if (tables.length > 0) scanned.push({ read: statement.label, tables });
     }
     expect(scanned).toEqual([]);
+  });
+
+  it("reads the organisation's AI tools from the weekly tool rollups, never from commits, and sums the life tables' columns (ADR 078, 081)", async () => {
+    const toolsRecorder = createStatementRecorder();
+    const toolsConnection = connectPostgres(database.url, { applicationName: "query-plans-test", max: 1, onQuery: toolsRecorder.record });
+    try {
+      const card = await toolsRecorder.capture("AI tools card, 90 days", () => getOrganisationAiToolsSummary(toolsConnection.db, context.orgId, { now: context.now, days: 90 }));
+      await toolsRecorder.capture("organisation AI tools, 365 days", () => getOrganisationAiToolsSummary(toolsConnection.db, context.orgId, { now: context.now, days: 365 }));
+      // The generated agents committed: the figures come from somewhere (no survival run wrote life tables here).
+      expect(card.data.some((tool) => tool.commits > 0)).toBe(true);
+    } finally {
+      await toolsConnection.close();
+    }
+    const statements = toolsRecorder.statements.filter(isRead);
+    expect(statements.some((statement) => statement.query.includes("repo_weekly_tool_activity"))).toBe(true);
+    expect(statements.some((statement) => statement.query.includes("repo_weekly_tool_lines") && statement.query.includes("deaths_week_11"))).toBe(true);
+    expect(statements.filter((statement) => /\b(from|join) (commits|code_attribution|line_survival)\b|unnest/i.test(statement.query)).map((statement) => statement.label)).toEqual([]);
   });
 });
