@@ -114,10 +114,12 @@ function inRange(query: Pick<PullRequestListQuery, "orgId" | "from" | "to" | "re
 }
 
 /**
- * The AI-assisted vs human comparison over every pull request of the range, in one pass. Which of them have AI-written
- * lines comes from pull_request_lines' partial (org_id, opened_at) index over rows with AI lines, summed per pull
- * request; rows written before their pull request was known (no opening time) are taken along. Neither commits nor
- * code_attribution is read.
+ * The AI-assisted vs human comparison over every pull request of the range, in one pass over the covering index
+ * pull_requests_org_opened_covering_idx. A pull request is AI-assisted when the sum of its pull_request_lines rows' AI
+ * lines is positive (rows with AI lines by the partial (org_id, opened_at) index; rows written before their pull
+ * request was known have no opening time and are taken along) or an agent marked it (the small partial index
+ * pull_requests_org_opened_marked_idx): a marked pull request adds 1 to that sum, which is never negative otherwise,
+ * so one grouping and one hash join classify them all. Neither commits nor code_attribution is read.
  */
 function comparison(query: Pick<PullRequestListQuery, "orgId" | "from" | "to" | "repoId">): SQL {
   const aiRows = (opened: SQL) => sql`
@@ -140,12 +142,13 @@ function comparison(query: Pick<PullRequestListQuery, "orgId" | "from" | "to" | 
         pr.first_review_at is not null as reviewed, ${CYCLE} as cycle, ${REVIEW_WAIT} as review_wait
       from pull_requests pr
       left join (
-        select rows.repo_id, rows.pr_number from (${aiRows(opened)} union all ${aiRows(sql`l.opened_at is null`)}) rows
+        select rows.repo_id, rows.pr_number from (
+          ${aiRows(opened)}
+          union all ${aiRows(sql`l.opened_at is null`)}
+          union all select pr.repo_id, pr.number, 1 from pull_requests pr where ${inRange(query)} and ${MARKED}
+        ) rows
         group by rows.repo_id, rows.pr_number
         having sum(rows.ai_lines) > 0
-        union
-        -- Marked by an agent: pull_requests_org_opened_marked_idx, so the range itself is read from its covering index alone.
-        select pr.repo_id, pr.number from pull_requests pr where ${inRange(query)} and ${MARKED}
       ) ai on ai.repo_id = pr.repo_id and ai.pr_number = pr.number
       where ${inRange(query)}
     ) classified`;
