@@ -6,6 +6,7 @@ import { connectPostgres, type DatabaseConnection } from "./client.ts";
 import { createStatementRecorder, explainStatement, isRead, sequentialScans, type CapturedStatement } from "../../bench/query-plans.ts";
 import { getTeamList, getTeamPage } from "../../app/presenters/teams.server.ts";
 import { getDoraSummary, getOrganizationDora } from "../../app/presenters/dora.server.ts";
+import { getPullRequestDetail, listPullRequests } from "../../application/pull-requests/list-pull-requests.ts";
 import { getOrganisationAiToolsSummary } from "../../app/presenters/ai-tools.server.ts";
 
 /** The two tables that grow without bound: a dashboard read that scans either of them whole gets slower every day. */
@@ -109,6 +110,37 @@ describe("query plans of the dashboard's reads", () => {
     const scanned: { read: string; tables: string[] }[] = [];
     for (const statement of statements) {
       const tables = sequentialScans(await explainStatement(database.sql, statement)).filter((table) => ["deployment_facts", "org_daily_deployments", "org_daily_lead_times"].includes(table));
+      if (tables.length > 0) scanned.push({ read: statement.label, tables });
+    }
+    expect(scanned).toEqual([]);
+  });
+
+  it("reads the pull-request lens from pull_request_lines and the pull requests' indexes, never a range's attribution (ADR 079)", async () => {
+    const pullsRecorder = createStatementRecorder();
+    const pullsConnection = connectPostgres(database.url, { applicationName: "query-plans-test", max: 1, onQuery: pullsRecorder.record });
+    const day = 86_400_000;
+    try {
+      const organisation = await pullsRecorder.capture("pull requests, 90 days", () =>
+        listPullRequests(pullsConnection.db, { orgId: context.orgId, from: new Date(context.now.getTime() - 90 * day), to: context.now, kind: "all", page: 1, limit: 50 }),
+      );
+      await pullsRecorder.capture("AI-assisted, one repository, 365 days, second page", () =>
+        listPullRequests(pullsConnection.db, { orgId: context.orgId, repoId: context.repoId, from: new Date(context.now.getTime() - 365 * day), to: context.now, kind: "ai", page: 2, limit: 50 }),
+      );
+      const newest = organisation.pullRequests[0]!;
+      await pullsRecorder.capture("one pull request", () => getPullRequestDetail(pullsConnection.db, { orgId: context.orgId, repoId: newest.repoId, number: newest.number }));
+      // The generated pull requests have commits and AI-written lines: the figures come from somewhere.
+      expect(organisation.summary.ai.pullRequests).toBeGreaterThan(0);
+      expect(organisation.pullRequests.some((row) => row.writtenLines > 0)).toBe(true);
+    } finally {
+      await pullsConnection.close();
+    }
+    const lists = pullsRecorder.statements.filter(isRead).filter((statement) => statement.label.startsWith("pull requests") || statement.label.startsWith("AI-assisted"));
+    expect(lists.length).toBeGreaterThan(0);
+    expect(lists.some((statement) => statement.query.includes("pull_request_lines"))).toBe(true);
+    expect(lists.filter((statement) => statement.query.includes("code_attribution")).map((statement) => statement.label)).toEqual([]);
+    const scanned: { read: string; tables: string[] }[] = [];
+    for (const statement of pullsRecorder.statements.filter(isRead)) {
+      const tables = sequentialScans(await explainStatement(database.sql, statement)).filter((table) => ["pull_request_lines", "commits", "code_attribution"].includes(table));
       if (tables.length > 0) scanned.push({ read: statement.label, tables });
     }
     expect(scanned).toEqual([]);
