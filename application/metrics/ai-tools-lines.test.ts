@@ -249,6 +249,19 @@ describe("the weekly life-table columns read what a from-scratch computation giv
       expect(stored.get(tool)!.deathsByWeek.every((deaths) => deaths > 0)).toBe(true);
     }
   });
+
+  it("leaves a disabled repository's lines out of the organisation's figures, not out of the repository's", async () => {
+    const weeks = { firstWeek: "2026-01-05", lastWeek: "2026-03-30" };
+    const enabled = await loadPooledToolLines(database.db, { orgId: scope.orgId, repoId: null }, weeks);
+    await database.sql`update repositories set disabled_at = '2026-04-01T00:00:00Z' where id = ${scope.repoId}`;
+    try {
+      expect((await loadPooledToolLines(database.db, { orgId: scope.orgId, repoId: null }, weeks)).size).toBe(0);
+      expect(await loadPooledToolLines(database.db, { orgId: scope.orgId, repoId: scope.repoId }, weeks)).toEqual(enabled);
+    } finally {
+      await database.sql`update repositories set disabled_at = null where id = ${scope.repoId}`;
+    }
+    expect(await loadPooledToolLines(database.db, { orgId: scope.orgId, repoId: null }, weeks)).toEqual(enabled);
+  });
 });
 
 describe("migration 0027 carries the stored life tables over (an install upgrading with history)", () => {

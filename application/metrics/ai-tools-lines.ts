@@ -177,9 +177,13 @@ export async function loadPooledToolLines(db: Executor, scope: { orgId: string; 
   const rows = await db.execute<Record<string, number> & { tool: string; lines_born: number; matured_lines: number; reworked_lines: number }>(sql`
     select l.tool, sum(l.lines_born)::int as lines_born, sum(l.matured_lines)::int as matured_lines, sum(l.reworked_lines)::int as reworked_lines, ${sums}
     from repo_weekly_tool_lines l
-    join repositories r on r.id = l.repo_id and r.org_id = l.org_id
     where l.org_id = ${scope.orgId} and l.week >= ${weeks.firstWeek}::date and l.week <= ${weeks.lastWeek}::date
-      and ${scope.repoId === null ? sql`r.disabled_at is null` : sql`l.repo_id = ${scope.repoId}`}
+      and ${
+        scope.repoId === null
+          ? // Disabled repositories by their ids (rarely any), not a join of every row to its repository.
+            sql`l.repo_id not in (select d.id from repositories d where d.org_id = ${scope.orgId} and d.disabled_at is not null)`
+          : sql`l.repo_id = ${scope.repoId}`
+      }
     group by l.tool`);
   const lifeTable = (row: Record<string, number>, columns: readonly string[]) => columns.map((column) => Number(row[column] ?? 0));
   return new Map(

@@ -37,23 +37,24 @@ export interface OrganisationAiTools {
 
 /**
  * AI commits and written lines of the organisation's enabled repositories over the weeks [first, last], summed twice
- * from the same rows: per week and tool (the chart) and per tool and repository (the table), a few hundred and a few
- * thousand rows instead of one per week, tool and repository.
+ * in one pass over the rollup's rows (grouping sets): per week and tool (the chart) and per tool and repository (the
+ * table), a few hundred and a few thousand rows instead of one per week, tool and repository. Disabled repositories
+ * are left out by their ids (rarely any) rather than by joining every row to its repository, and the repositories'
+ * names are joined to the grouped rows only: than materialising the rows and grouping them twice, a quarter faster
+ * over 365 days of 100 repositories (22,000 rollup rows) and a third of the time over 90 days (ADR 081).
  */
 function toolRows(orgId: string, weeks: { firstWeek: string; lastWeek: string }) {
   return sql`
-    with ranged as materialized (
-      select a.week, a.tool, a.repo_id, a.commits, a.written_lines
+    select to_char(t.week, 'YYYY-MM-DD') as week, t.tool, t.repo_id, r.full_name, t.commits, t.written_lines
+    from (
+      select a.week, a.tool, a.repo_id, sum(a.commits)::int as commits, sum(a.written_lines)::bigint as written_lines
       from repo_weekly_tool_activity a
-      join repositories r on r.id = a.repo_id and r.org_id = a.org_id
-      where a.org_id = ${orgId} and a.week >= ${weeks.firstWeek}::date and a.week <= ${weeks.lastWeek}::date and r.disabled_at is null
-    )
-    select to_char(week, 'YYYY-MM-DD') as week, tool, null::uuid as repo_id, null::text as full_name, sum(commits)::int as commits, sum(written_lines)::bigint as written_lines
-    from ranged group by week, tool having sum(commits) <> 0 or sum(written_lines) <> 0
-    union all
-    select null, t.tool, t.repo_id, r.full_name, t.commits, t.written_lines
-    from (select tool, repo_id, sum(commits)::int as commits, sum(written_lines)::bigint as written_lines from ranged group by tool, repo_id having sum(commits) <> 0 or sum(written_lines) <> 0) t
-    join repositories r on r.id = t.repo_id`;
+      where a.org_id = ${orgId} and a.week >= ${weeks.firstWeek}::date and a.week <= ${weeks.lastWeek}::date
+        and a.repo_id not in (select d.id from repositories d where d.org_id = ${orgId} and d.disabled_at is not null)
+      group by grouping sets ((a.week, a.tool), (a.tool, a.repo_id))
+      having sum(a.commits) <> 0 or sum(a.written_lines) <> 0
+    ) t
+    left join repositories r on r.id = t.repo_id`;
 }
 
 type Row = {

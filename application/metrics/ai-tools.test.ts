@@ -178,4 +178,15 @@ describe("the organisation's weekly per-tool rollup (repo_weekly_tool_activity, 
     expect(await zoned("Asia/Tokyo")).toEqual([[LAST_WEEK, 2], [THIS_WEEK, 2]]);
     await zoned("America/Los_Angeles");
   });
+
+  it("leaves a disabled repository's tools out, and shows them again when it is enabled", async () => {
+    const before = await getOrganisationAiTools(database.db, scope.orgId, { now: NOW, days: 90 });
+    expect(before.tools.length).toBeGreaterThan(0);
+    await database.sql`update repositories set disabled_at = ${NOW.toISOString()} where id = ${scope.repoId}`;
+    const disabled = await getOrganisationAiTools(database.db, scope.orgId, { now: NOW, days: 90 });
+    expect(disabled.tools).toEqual([]);
+    expect(disabled.byWeek).toEqual([]);
+    await database.sql`update repositories set disabled_at = null where id = ${scope.repoId}`;
+    expect(await getOrganisationAiTools(database.db, scope.orgId, { now: NOW, days: 90 })).toEqual(before);
+  });
 });
