@@ -30,11 +30,19 @@ CREATE TABLE "org_daily_lead_times" (
 	"commits" integer DEFAULT 0 NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "org_weekly_lead_times" (
+	"org_id" uuid NOT NULL,
+	"week" date NOT NULL,
+	"bucket" smallint NOT NULL,
+	"commits" integer DEFAULT 0 NOT NULL
+);
+--> statement-breakpoint
 ALTER TABLE "deployment_facts" ADD CONSTRAINT "deployment_facts_deployment_id_deployments_id_fk" FOREIGN KEY ("deployment_id") REFERENCES "public"."deployments"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "deployment_facts" ADD CONSTRAINT "deployment_facts_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "deployment_facts" ADD CONSTRAINT "deployment_facts_repo_id_repositories_id_fk" FOREIGN KEY ("repo_id") REFERENCES "public"."repositories"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "org_daily_deployments" ADD CONSTRAINT "org_daily_deployments_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "org_daily_lead_times" ADD CONSTRAINT "org_daily_lead_times_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "org_weekly_lead_times" ADD CONSTRAINT "org_weekly_lead_times_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "deployment_facts_repo_created_idx" ON "deployment_facts" USING btree ("repo_id","created_at");--> statement-breakpoint
 CREATE INDEX "deployment_facts_org_created_idx" ON "deployment_facts" USING btree ("org_id","created_at");--> statement-breakpoint
 CREATE INDEX "org_daily_deployments_org_day_idx" ON "org_daily_deployments" USING btree ("org_id","day","ai_high_risk","deployments","successful","shipping");--> statement-breakpoint
@@ -42,6 +50,10 @@ CREATE INDEX "org_daily_lead_times_org_day_idx" ON "org_daily_lead_times" USING 
 ALTER TABLE "org_daily_deployments" SET (fillfactor = 70);
 --> statement-breakpoint
 ALTER TABLE "org_daily_lead_times" SET (fillfactor = 70);
+--> statement-breakpoint
+CREATE INDEX "org_weekly_lead_times_org_week_idx" ON "org_weekly_lead_times" USING btree ("org_id","week","bucket","commits");
+--> statement-breakpoint
+ALTER TABLE "org_weekly_lead_times" SET (fillfactor = 70);
 --> statement-breakpoint
 -- The lead-time histogram's bucket of a number of minutes: 0 below one minute, then buckets 10 % wide
 -- ([1.1^(b-1), 1.1^b) minutes for bucket b). domain/metrics/dora.ts leadTimeBucket is the same rule.
@@ -387,8 +399,30 @@ BEGIN
   END IF;
 END $$;
 --> statement-breakpoint
+-- The same per ISO week (UTC, from Monday): a year is 52 rows per bucket instead of 365.
+CREATE FUNCTION add_org_weekly_lead_times(p_org_id uuid, p_week date, p_bucket smallint, p_commits integer)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  target tid;
+  kept record;
+BEGIN
+  SELECT ctid INTO target FROM org_weekly_lead_times
+  WHERE org_id = p_org_id AND week = p_week AND bucket = p_bucket
+  LIMIT 1 FOR UPDATE SKIP LOCKED;
+  IF FOUND THEN
+    UPDATE org_weekly_lead_times SET commits = commits + p_commits
+    WHERE ctid = target
+    RETURNING ctid AS at, commits INTO kept;
+    IF kept.commits = 0 THEN
+      DELETE FROM org_weekly_lead_times WHERE ctid = kept.at;
+    END IF;
+  ELSIF EXISTS (SELECT 1 FROM organizations WHERE id = p_org_id) THEN
+    INSERT INTO org_weekly_lead_times (org_id, week, bucket, commits) VALUES (p_org_id, p_week, p_bucket, p_commits);
+  END IF;
+END $$;
+--> statement-breakpoint
 -- A fact row counts once under (its organisation, creation day, AI flag), and each lead time of a successful
--- deployment once under (organisation, day, bucket): the net change per key is written.
+-- deployment once under (organisation, day, bucket) and (organisation, week, bucket): the net change per key is written.
 CREATE FUNCTION org_daily_deployments_from_facts() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   -- Each branch names only the transition tables its operation has.
@@ -406,6 +440,15 @@ BEGIN
     PERFORM add_org_daily_lead_times(net.org_id, net.day, net.bucket, net.commits)
     FROM (
       SELECT org_id, (created_at AT TIME ZONE 'UTC')::date AS day, lead_time_bucket(minutes) AS bucket, sum(sign)::int AS commits
+      FROM (SELECT org_id, created_at, successful, shipped_commits, ai_high_risk, lead_minutes, 1 AS sign FROM new_rows) changes CROSS JOIN unnest(lead_minutes) AS minutes
+      WHERE successful
+      GROUP BY 1, 2, 3
+      ORDER BY 1, 2, 3
+    ) net
+    WHERE net.commits <> 0;
+    PERFORM add_org_weekly_lead_times(net.org_id, net.week, net.bucket, net.commits)
+    FROM (
+      SELECT org_id, date_trunc('week', created_at AT TIME ZONE 'UTC')::date AS week, lead_time_bucket(minutes) AS bucket, sum(sign)::int AS commits
       FROM (SELECT org_id, created_at, successful, shipped_commits, ai_high_risk, lead_minutes, 1 AS sign FROM new_rows) changes CROSS JOIN unnest(lead_minutes) AS minutes
       WHERE successful
       GROUP BY 1, 2, 3
@@ -432,6 +475,15 @@ BEGIN
       ORDER BY 1, 2, 3
     ) net
     WHERE net.commits <> 0;
+    PERFORM add_org_weekly_lead_times(net.org_id, net.week, net.bucket, net.commits)
+    FROM (
+      SELECT org_id, date_trunc('week', created_at AT TIME ZONE 'UTC')::date AS week, lead_time_bucket(minutes) AS bucket, sum(sign)::int AS commits
+      FROM (SELECT org_id, created_at, successful, shipped_commits, ai_high_risk, lead_minutes, 1 AS sign FROM new_rows UNION ALL SELECT org_id, created_at, successful, shipped_commits, ai_high_risk, lead_minutes, -1 AS sign FROM old_rows) changes CROSS JOIN unnest(lead_minutes) AS minutes
+      WHERE successful
+      GROUP BY 1, 2, 3
+      ORDER BY 1, 2, 3
+    ) net
+    WHERE net.commits <> 0;
   ELSE
     PERFORM add_org_daily_deployments(net.org_id, net.day, net.ai_high_risk, net.deployments, net.successful, net.shipping)
     FROM (
@@ -452,6 +504,15 @@ BEGIN
       ORDER BY 1, 2, 3
     ) net
     WHERE net.commits <> 0;
+    PERFORM add_org_weekly_lead_times(net.org_id, net.week, net.bucket, net.commits)
+    FROM (
+      SELECT org_id, date_trunc('week', created_at AT TIME ZONE 'UTC')::date AS week, lead_time_bucket(minutes) AS bucket, sum(sign)::int AS commits
+      FROM (SELECT org_id, created_at, successful, shipped_commits, ai_high_risk, lead_minutes, -1 AS sign FROM old_rows) changes CROSS JOIN unnest(lead_minutes) AS minutes
+      WHERE successful
+      GROUP BY 1, 2, 3
+      ORDER BY 1, 2, 3
+    ) net
+    WHERE net.commits <> 0;
   END IF;
   RETURN NULL;
 END $$;
@@ -466,6 +527,11 @@ INSERT INTO org_daily_lead_times (org_id, day, bucket, commits)
 SELECT org_id, (created_at AT TIME ZONE 'UTC')::date, lead_time_bucket(minutes), count(*)::int
 FROM deployment_facts CROSS JOIN unnest(lead_minutes) AS minutes
 WHERE successful
+GROUP BY 1, 2, 3;
+--> statement-breakpoint
+INSERT INTO org_weekly_lead_times (org_id, week, bucket, commits)
+SELECT org_id, date_trunc('week', day)::date, bucket, sum(commits)::int
+FROM org_daily_lead_times
 GROUP BY 1, 2, 3;
 --> statement-breakpoint
 CREATE TRIGGER deployment_facts_rollup_insert AFTER INSERT ON deployment_facts

@@ -156,6 +156,12 @@ describe("stored deployment facts follow every write that changes what a deploym
       select org_id, (created_at at time zone 'UTC')::date::text as day, lead_time_bucket(minutes) as bucket, count(*)::int as commits
       from deployment_facts cross join unnest(lead_minutes) as minutes where successful group by 1, 2, 3 order by 1, 2, 3`;
     expect(leadTimes).toEqual(leadTimesFromFacts);
+    const weeks = await sql`
+      select org_id, week::text, bucket, sum(commits)::int as commits from org_weekly_lead_times group by 1, 2, 3 having sum(commits) <> 0 order by 1, 2, 3`;
+    const weeksFromFacts = await sql`
+      select org_id, date_trunc('week', created_at at time zone 'UTC')::date::text as week, lead_time_bucket(minutes) as bucket, count(*)::int as commits
+      from deployment_facts cross join unnest(lead_minutes) as minutes where successful group by 1, 2, 3 order by 1, 2, 3`;
+    expect(weeks).toEqual(weeksFromFacts);
   }
 
   const organisation = () => getDoraFigures(database.db, { orgId, repoId: null }, RANGE);
@@ -242,7 +248,7 @@ describe("stored deployment facts follow every write that changes what a deploym
 
     await sql`delete from repositories where id = ${repoId}`;
     await expectStoredFactsFromScratch();
-    expect(await sql`select * from org_daily_deployments union all select org_id, day, null, commits, 0, 0 from org_daily_lead_times`).toEqual([]);
+    expect(await sql`select org_id from org_daily_deployments union all select org_id from org_daily_lead_times union all select org_id from org_weekly_lead_times`).toEqual([]);
     expect((await organisation()).changeFailureRate.deployments).toBe(0);
   });
 });

@@ -16,7 +16,8 @@ export interface DoraScope {
  * default branch in between (a merge's push lists only the commits new to the repository, so a pull request's own
  * commits, where the authoring times and the AI verdicts are, are never on the default branch) — each one's minutes
  * from authoring to the deployment finishing, and whether one of them put AI-written code into a T3/T4 file. The
- * organisation's view adds up the day totals of those facts (org_daily_deployments, org_daily_lead_times) instead of
+ * organisation's view adds up the day and week totals of those facts (org_daily_deployments, org_daily_lead_times,
+ * org_weekly_lead_times) instead of
  * reading every deployment.
  */
 
@@ -71,40 +72,60 @@ async function countRepository(db: Executor, scope: DoraScope, range: DoraRange)
 
 const utcDay = (at: Date) => new Date(Math.floor(at.getTime() / DAY_MS) * DAY_MS);
 const isoDay = (at: Date) => at.toISOString().slice(0, 10);
+/** The Monday (UTC) on or after a UTC midnight. */
+const mondayFrom = (day: Date) => new Date(day.getTime() + ((8 - day.getUTCDay()) % 7) * DAY_MS);
+
+interface Span {
+  from: Date;
+  to: Date;
+}
 
 /**
- * The organisation's range in two parts: whole UTC days, which its day totals answer, and the parts of a day at either
- * end, which the facts answer. The day totals count every repository: a disabled one's facts over the whole days are
- * taken away again (`sign` -1). Each part is one index range of deployment_facts.
+ * The organisation's range in parts: whole ISO weeks (UTC) and whole UTC days, which its totals answer, and the parts
+ * of a day at either end, which the facts answer. The totals count every repository: a disabled one's facts over the
+ * whole days are taken away again (`sign` -1). Each facts part is one index range of deployment_facts.
  */
-function organisationParts(orgId: string, range: DoraRange): { days: { from: string; to: string } | null; facts: SQL } {
+function organisationParts(orgId: string, range: DoraRange): { days: Span | null; weeks: Span | null; dayEnds: Span[]; facts: SQL } {
   const firstDay = new Date(utcDay(new Date(range.from.getTime() - 1)).getTime() + DAY_MS);
   const endDay = utcDay(range.to);
   const part = (from: Date, to: Date, active: boolean) => sql`
     select f.*, ${sql.raw(active ? "1" : "-1")} as sign from repositories r join deployment_facts f on f.repo_id = r.id
     where r.org_id = ${orgId} and r.disabled_at is ${active ? sql`null` : sql`not null`}
       and f.created_at >= ${from.toISOString()} and f.created_at < ${to.toISOString()}`;
-  if (firstDay.getTime() >= endDay.getTime()) return { days: null, facts: part(range.from, range.to, true) };
+  if (firstDay.getTime() >= endDay.getTime()) return { days: null, weeks: null, dayEnds: [], facts: part(range.from, range.to, true) };
+  const firstWeek = mondayFrom(firstDay);
+  const endWeek = new Date(mondayFrom(endDay).getTime() - (endDay.getUTCDay() === 1 ? 0 : 7 * DAY_MS));
+  const weeks = firstWeek.getTime() < endWeek.getTime() ? { from: firstWeek, to: endWeek } : null;
   return {
-    days: { from: isoDay(firstDay), to: isoDay(endDay) },
+    days: { from: firstDay, to: endDay },
+    weeks,
+    dayEnds: weeks ? [{ from: firstDay, to: firstWeek }, { from: endWeek, to: endDay }].filter((span) => span.from < span.to) : [{ from: firstDay, to: endDay }],
     facts: sql.join([part(range.from, firstDay, true), part(endDay, range.to, true), part(firstDay, endDay, false)], sql` union all `),
   };
 }
 
+/** The lead-time buckets of whole weeks and the remaining whole days, from the organisation's totals. */
+function leadTimeTotals(orgId: string, parts: ReturnType<typeof organisationParts>): SQL {
+  const weeks = parts.weeks
+    ? [sql`select bucket, commits from org_weekly_lead_times where org_id = ${orgId} and week >= ${isoDay(parts.weeks.from)} and week < ${isoDay(parts.weeks.to)}`]
+    : [];
+  const days = parts.dayEnds.map(
+    (span) => sql`select bucket, commits from org_daily_lead_times where org_id = ${orgId} and day >= ${isoDay(span.from)} and day < ${isoDay(span.to)}`,
+  );
+  const all = [...weeks, ...days];
+  return all.length > 0 ? sql.join(all, sql` union all `) : sql`select 0::smallint, 0 where false`;
+}
+
 /**
- * The whole organisation from its day totals and, at the range's ends, its facts: a few hundred rows for a year. The
- * lead times' median comes from their histogram (`medianOfHistogram`): within 10 % of the exact one.
+ * The whole organisation from its totals and, at the range's ends, its facts: a few thousand rows for a year. The lead
+ * times' median comes from their histogram (`medianOfHistogram`): within 10 % of the exact one.
  */
 async function countOrganisation(db: Executor, orgId: string, range: DoraRange): Promise<Counted> {
   const parts = organisationParts(orgId, range);
-  const none = sql`select null::boolean, 0, 0, 0 where false`;
   const dayCounts = parts.days
     ? sql`select ai_high_risk, deployments, successful, shipping from org_daily_deployments
-          where org_id = ${orgId} and day >= ${parts.days.from} and day < ${parts.days.to}`
-    : none;
-  const dayLeadTimes = parts.days
-    ? sql`select bucket, commits from org_daily_lead_times where org_id = ${orgId} and day >= ${parts.days.from} and day < ${parts.days.to}`
-    : sql`select 0::smallint, 0 where false`;
+          where org_id = ${orgId} and day >= ${isoDay(parts.days.from)} and day < ${isoDay(parts.days.to)}`
+    : sql`select null::boolean, 0, 0, 0 where false`;
   const [rows, buckets] = await Promise.all([
     db.execute<CountRow>(sql`
       select ai_high_risk, sum(deployments)::int as deployments, sum(successful)::int as successful, sum(shipping)::int as shipping
@@ -118,7 +139,7 @@ async function countOrganisation(db: Executor, orgId: string, range: DoraRange):
     db.execute<{ bucket: number; commits: number }>(sql`
       select bucket, sum(commits)::int as commits
       from (
-        ${dayLeadTimes}
+        ${leadTimeTotals(orgId, parts)}
         union all
         select lead_time_bucket(minutes), f.sign from (${parts.facts}) f cross join unnest(f.lead_minutes) as minutes where f.successful
       ) counted

@@ -64,3 +64,17 @@ export const orgDailyLeadTimes = pgTable(
   },
   (t) => [index("org_daily_lead_times_org_day_idx").on(t.orgId, t.day, t.bucket, t.commits)],
 );
+
+/** The same per organisation, ISO week (UTC, from its Monday) and bucket: a year's range reads 52 rows per bucket, not 365. */
+export const orgWeeklyLeadTimes = pgTable(
+  "org_weekly_lead_times",
+  {
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    week: date({ mode: "string" }).notNull(),
+    bucket: smallint().notNull(),
+    commits: integer().notNull().default(0),
+  },
+  (t) => [index("org_weekly_lead_times_org_week_idx").on(t.orgId, t.week, t.bucket, t.commits)],
+);
