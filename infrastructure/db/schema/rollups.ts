@@ -169,7 +169,7 @@ function perLifeTableWeek<Kind extends string, Column>(kind: Kind, build: (name:
  * alive at as_of, or lost to a truncated patch) in week 0..11 — pools into one Kaplan–Meier estimate over any set
  * of repositories and cohorts; reworked lines are those deleted or rewritten within 14 days, out of the lines at least
  * 14 days old at as_of (matured_lines): the tool's AI tax. The life table is one plain column per week (ADR 081),
- * not an array: the organisation's read sums ~9,000 rows, and summing array elements cost 5–7 times a column sum.
+ * not an array: the organisation's read sums ~9,000 rows, and an array is deconstructed for every element summed.
  */
 export const repoWeeklyToolLines = pgTable(
   "repo_weekly_tool_lines",
