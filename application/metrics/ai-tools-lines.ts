@@ -172,7 +172,7 @@ export async function storeToolLineCohorts(
  * organisation's enabled ones, through repo_weekly_tool_lines_org_week_idx: one statement.
  */
 export async function loadPooledToolLines(db: Executor, scope: { orgId: string; repoId: string | null }, weeks: { firstWeek: string; lastWeek: string }): Promise<Map<string, PooledToolLines>> {
-  // Plain column sums, one pass over the rows grouped by tool (ADR 081: summing array elements cost several times more).
+  // Plain column sums, one pass over the rows grouped by tool (ADR 081: the arrays were deconstructed per element summed).
   const sums = sql.raw([...DEATH_COLUMNS, ...CENSORED_COLUMNS].map((column) => `sum(l.${column})::int as ${column}`).join(", "));
   const rows = await db.execute<Record<string, number> & { tool: string; lines_born: number; matured_lines: number; reworked_lines: number }>(sql`
     select l.tool, sum(l.lines_born)::int as lines_born, sum(l.matured_lines)::int as matured_lines, sum(l.reworked_lines)::int as reworked_lines, ${sums}
