@@ -32,7 +32,21 @@ export const BENCH_USER_LOGIN = "bench";
 export const BENCH_USER_GITHUB_ID = 910_000_000;
 export const BENCH_TIME_ZONE = "America/Los_Angeles";
 /** What the rollup triggers (ADR 060) read and write as the history's rows arrive. */
-const ROLLUP_TABLES = ["repo_daily_activity", "repo_daily_high_risk_files", "repo_high_risk_file_last_days", "repo_high_risk_decrements", "repo_weekly_tool_activity"];
+const ROLLUP_TABLES = [
+  "repo_daily_activity",
+  "repo_daily_high_risk_files",
+  "repo_high_risk_file_last_days",
+  "repo_high_risk_decrements",
+  "repo_weekly_tool_activity",
+  "pull_request_lines",
+  "author_daily_activity",
+  "author_weekly_activity",
+  "author_daily_pull_requests",
+  "deployment_facts",
+  "org_daily_deployments",
+  "org_daily_lead_times",
+  "org_weekly_lead_times",
+];
 
 /**
  * The generator's version, recorded with each generation: `npm run bench` regenerates a data set an older generator
