@@ -107,9 +107,16 @@ describe("query plans of the dashboard's reads", () => {
     const statements = doraRecorder.statements.filter(isRead);
     expect(statements.some((statement) => statement.query.includes("org_daily_deployments"))).toBe(true);
     expect(statements.filter((statement) => /\b(from|join) (commits|code_attribution|pull_requests|deployments)\b/i.test(statement.query)).map((statement) => statement.label)).toEqual([]);
+    // This organisation's facts and day totals are a few hundred rows, which a sequential scan reads cheapest; what
+    // matters at 100 repositories is that every table the read touches has an index path, so the plans are made with
+    // sequential scans priced out (one still shows where no index serves).
     const scanned: { read: string; tables: string[] }[] = [];
     for (const statement of statements) {
-      const tables = sequentialScans(await explainStatement(database.sql, statement)).filter((table) => ["deployment_facts", "org_daily_deployments", "org_daily_lead_times"].includes(table));
+      const plan = await database.sql.begin(async (tx) => {
+        await tx`set local enable_seqscan = off`;
+        return explainStatement(tx as unknown as typeof database.sql, statement);
+      });
+      const tables = sequentialScans(plan).filter((table) => ["deployment_facts", "org_daily_deployments", "org_daily_lead_times", "org_weekly_lead_times"].includes(table));
       if (tables.length > 0) scanned.push({ read: statement.label, tables });
     }
     expect(scanned).toEqual([]);
