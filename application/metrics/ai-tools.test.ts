@@ -118,6 +118,18 @@ describe("AI commits by tool and ISO week", () => {
     expect(week.byWeek.every((row) => row.week === THIS_WEEK)).toBe(true);
   });
 
+  it("counts a part week at the start of a range from the commits, to the hour, and whole weeks from the rollup", async () => {
+    const lastWeek = async (days: number) => (await getAiToolsByWeek(database.db, scope, { now: NOW, days })).byWeek.filter((row) => row.week === LAST_WEEK);
+    // 8 days reach back to Thursday 12 March 18:00 UTC: the two commits scored that Thursday evening, not Claude's of Wednesday.
+    expect(await lastWeek(8)).toEqual([
+      { week: LAST_WEEK, tool: UNRECORDED_TOOL, commits: 1, writtenLines: 40 },
+      { week: LAST_WEEK, tool: UNMARKED_AGENT, commits: 1, writtenLines: 7 },
+    ]);
+    expect((await lastWeek(9)).map((row) => row.tool)).toEqual([AGENTS.claudeCode, UNRECORDED_TOOL, UNMARKED_AGENT]);
+    // 14 days hold last week whole (read from the rollup) between two part weeks: the same rows as the commits give.
+    expect(await lastWeek(14)).toEqual(await lastWeek(9));
+  });
+
   it("never reads another organisation's commits, even given its repository id", async () => {
     expect((await getAiToolsByWeek(database.db, other, { now: NOW, days: 90 })).tools).toEqual([{ tool: AGENTS.cursor, commits: 1, writtenLines: expect.any(Number) }]);
     expect((await getAiToolsByWeek(database.db, { orgId: scope.orgId, repoId: other.repoId }, { now: NOW, days: 90 })).byWeek).toEqual([]);
