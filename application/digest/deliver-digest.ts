@@ -40,12 +40,15 @@ export interface DigestJobResult {
   channels: ChannelDigestResult[];
 }
 
+/** The channel kinds that take a digest, as an SQL list: `c.kind in (${DIGEST_KINDS_SQL})`. */
+export const DIGEST_KINDS_SQL = sql.join(DIGEST_CHANNEL_KINDS.map((kind) => sql`${kind}`), sql`, `);
+
 /** Creates the pending rows for the channels that take the digest now; returns the ids of every row of the week. */
 async function ensureDeliveries(db: Database, orgId: string, weekStart: string): Promise<string[]> {
   await db.execute(sql`
     insert into digest_deliveries (org_id, channel_id, week_start)
     select c.org_id, c.id, ${weekStart}::date from notification_channels c
-    where c.org_id = ${orgId} and c.enabled and c.weekly_digest and c.kind in (${sql.join(DIGEST_CHANNEL_KINDS.map((kind) => sql`${kind}`), sql`, `)})
+    where c.org_id = ${orgId} and c.enabled and c.weekly_digest and c.kind in (${DIGEST_KINDS_SQL})
     on conflict (channel_id, week_start) do nothing`);
   const rows = await db.execute<{ channel_id: string }>(sql`
     select channel_id from digest_deliveries where org_id = ${orgId} and week_start = ${weekStart}::date order by channel_id`);

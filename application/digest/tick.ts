@@ -2,11 +2,9 @@ import { sql } from "drizzle-orm";
 import { isInDigestWindow, lastCompleteWeek } from "../../domain/digest/digest.ts";
 import type { BackoffPolicy, JobQueue } from "../../domain/ports.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
-import { DIGEST_CHANNEL_KINDS } from "../../infrastructure/notify/digest-messages.ts";
+import { DIGEST_KINDS_SQL } from "./deliver-digest.ts";
 import { JOB_CATALOG, SEND_WEEKLY_DIGEST_JOB } from "../job-catalog.ts";
 import { storedTimeZone } from "../metrics/targets.ts";
-
-const DIGEST_KINDS = sql.join(DIGEST_CHANNEL_KINDS.map((kind) => sql`${kind}`), sql`, `);
 
 /**
  * The weekly digest's hourly tick (ADR 031's pattern, ADR 077): the organisations whose local time at `now` is in the
@@ -20,7 +18,7 @@ export async function organizationsDueForDigest(db: Executor, now: Date): Promis
     select o.id, o.timezone from organizations o
     where exists (
       select 1 from notification_channels c
-      where c.org_id = o.id and c.enabled and c.weekly_digest and c.kind in (${DIGEST_KINDS})
+      where c.org_id = o.id and c.enabled and c.weekly_digest and c.kind in (${DIGEST_KINDS_SQL})
     )
     order by o.id`);
   const inWindow = rows.flatMap((row) => {
@@ -31,7 +29,7 @@ export async function organizationsDueForDigest(db: Executor, now: Date): Promis
   const waiting = await db.execute<{ org_id: string }>(sql`
     select distinct c.org_id from notification_channels c
     join (values ${sql.join(inWindow.map((due) => sql`(${due.orgId}::uuid, ${due.weekStart}::date)`), sql`, `)}) as due (org_id, week_start) on due.org_id = c.org_id
-    where c.enabled and c.weekly_digest and c.kind in (${DIGEST_KINDS})
+    where c.enabled and c.weekly_digest and c.kind in (${DIGEST_KINDS_SQL})
       and not exists (select 1 from digest_deliveries d where d.channel_id = c.id and d.week_start = due.week_start)`);
   const withWaitingChannel = new Set(waiting.map((row) => row.org_id));
   return inWindow.filter((due) => withWaitingChannel.has(due.orgId));

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { digestAsText } from "../../domain/digest/digest.ts";
 import { localClock, weekStartOf } from "../../domain/metrics/time.ts";
-import { sendWeeklyDigest } from "../../application/digest/deliver-digest.ts";
+import { DIGEST_KINDS_SQL, sendWeeklyDigest } from "../../application/digest/deliver-digest.ts";
 import { buildOrganizationDigest } from "../../application/digest/load-digest.ts";
 import type { Database } from "../../infrastructure/db/client.ts";
 import { createDigestSender, digestLinkUrl } from "../../infrastructure/notify/digest-messages.ts";
@@ -23,7 +23,7 @@ async function channelsWithoutCredentials(
 ): Promise<{ kind: string; name: string; missing: string }[]> {
   const rows = await db.execute<{ kind: string; name: string; slack_channel_id: boolean }>(sql`
     select c.kind, c.name, (c.config ? 'channelId') as slack_channel_id from notification_channels c
-    where c.org_id = ${orgId} and c.enabled and c.weekly_digest and c.kind in ('email', 'slack')
+    where c.org_id = ${orgId} and c.enabled and c.weekly_digest and c.kind in (${DIGEST_KINDS_SQL})
       and not exists (select 1 from digest_deliveries d where d.channel_id = c.id and d.week_start = ${weekStart}::date and d.status <> 'pending')
     order by c.name`);
   return rows.flatMap((row) => {
