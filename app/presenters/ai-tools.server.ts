@@ -141,12 +141,13 @@ function weeksWithTools(weeks: readonly string[], byWeek: readonly AiToolWeek[])
  * repository finds nothing.
  */
 export async function getAiToolsSummary(db: Executor, orgId: string, repoId: string, options: { now: Date; days: number }): Promise<AiToolsSummary> {
-  // The commits' read and the life tables' read side by side: the weeks need only the organisation's time zone.
-  const pooledLines = async () => {
-    const weeks = weeksOfRange(options, await organisationTimeZone(db, orgId));
-    return loadPooledToolLines(db, { orgId, repoId }, { firstWeek: weeks[0]!, lastWeek: weeks.at(-1)! });
-  };
-  const [report, lines] = await Promise.all([getAiToolsByWeek(db, { orgId, repoId }, options), pooledLines()]);
+  // Both reads need the organisation's time zone (the weeks); read once, then the commits' and the life tables' side by side.
+  const timeZone = await organisationTimeZone(db, orgId);
+  const weeks = weeksOfRange(options, timeZone);
+  const [report, lines] = await Promise.all([
+    getAiToolsByWeek(db, { orgId, repoId }, options, timeZone),
+    loadPooledToolLines(db, { orgId, repoId }, { firstWeek: weeks[0]!, lastWeek: weeks.at(-1)! }),
+  ]);
   return {
     ...rangeResponse(report, report.days),
     minimumSample: MINIMUM_SAMPLE,

@@ -138,12 +138,12 @@ function totalsByTool(byWeek: readonly AiToolWeek[]): AiToolTotal[] {
   return [...totals.values()].sort(byMostCommits);
 }
 
-/** AI commits and their written lines per ISO week and tool, over the `days` ending `now`. */
-export async function getAiToolsByWeek(db: Executor, scope: AiToolsScope, range: AiToolsRange): Promise<AiToolsByWeek> {
+/** AI commits and their written lines per ISO week and tool, over the `days` ending `now` (`knownTimeZone`: the organisation's zone when the caller has read it already). */
+export async function getAiToolsByWeek(db: Executor, scope: AiToolsScope, range: AiToolsRange, knownTimeZone?: string): Promise<AiToolsByWeek> {
   const days = range.days;
   const to = range.now;
   const from = new Date(to.getTime() - days * DAY_MS);
-  const timeZone = await organisationTimeZone(db, scope.orgId);
+  const timeZone = knownTimeZone ?? (await organisationTimeZone(db, scope.orgId));
   const rows = await db.execute<{ week: string; tool: string; commits: number; written_lines: number }>(weeklyToolRows(scope, from, to, timeZone));
   const byWeek = rows.map((row) => ({ week: row.week, tool: row.tool, commits: row.commits, writtenLines: row.written_lines }));
   return { from, to, days, weeks: weeksOfRange(range, timeZone), byWeek, tools: totalsByTool(byWeek) };
