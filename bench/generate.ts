@@ -38,6 +38,7 @@ const ROLLUP_TABLES = [
   "repo_high_risk_file_last_days",
   "repo_high_risk_decrements",
   "repo_weekly_tool_activity",
+  "org_weekly_tool_activity",
   "pull_request_lines",
   "author_daily_activity",
   "author_weekly_activity",

@@ -6,10 +6,12 @@ import { byMostCommits, organisationTimeZone, weeksOfRange, type AiToolsRange, t
 
 /**
  * The organisation's AI tools (issue 18, ADR 078): AI commits and written lines per ISO week and tool over its enabled
- * repositories, each tool's repositories, and each tool's pooled line fates (AI tax, survival). Read from the rollups
- * repo_weekly_tool_activity and repo_weekly_tool_lines, never from commits: over 100 repositories × 365 days the
- * per-repository read (ai-tools.ts) would scan every commit's signals. A rollup row is a whole week, so the range
- * counts the weeks it touches, from the Monday of the week its first day falls in.
+ * repositories, each tool's repositories, and each tool's pooled line fates (AI tax, survival). Read from the rollups,
+ * never from commits: over 100 repositories × 365 days the per-repository read (ai-tools.ts) would scan every commit's
+ * signals. The chart and the line fates need only sums per week and tool: they read the organisation-level rollups
+ * (org_weekly_tool_activity, org_weekly_tool_lines, ADR 083); the per-repository table reads repo_weekly_tool_activity.
+ * A rollup row is a whole week, so the range counts the weeks it touches, from the Monday of the week its first day
+ * falls in.
  */
 
 export interface ToolRepository {
@@ -35,26 +37,51 @@ export interface OrganisationAiTools {
   tools: OrganisationTool[];
 }
 
+type WeekSpan = { firstWeek: string; lastWeek: string };
+
+/** The organisation's disabled repositories (rarely any): the rows of the reads below that leave them out. */
+function disabledRepositories(orgId: string) {
+  return sql`select d.id from repositories d where d.org_id = ${orgId} and d.disabled_at is not null`;
+}
+
 /**
- * AI commits and written lines of the organisation's enabled repositories over the weeks [first, last], summed twice
- * in one pass over the rollup's rows (grouping sets): per week and tool (the chart) and per tool and repository (the
- * table), a few hundred and a few thousand rows instead of one per week, tool and repository. Disabled repositories
- * are left out by their ids (rarely any) rather than by joining every row to its repository, and the repositories'
- * names are joined to the grouped rows only: than materialising the rows and grouping them twice, a quarter faster
- * over 365 days of 100 repositories (22,000 rollup rows) and a third of the time over 90 days (ADR 081).
+ * The chart's rows: AI commits and written lines per week and tool over the weeks [first, last], from the
+ * organisation-level rollup org_weekly_tool_activity (one row per week and tool, ADR 083) less the disabled
+ * repositories' repository rows. Over 365 days of 100 repositories, a few hundred rows instead of ~22,000.
  */
-function toolRows(orgId: string, weeks: { firstWeek: string; lastWeek: string }) {
+function weeklyToolRows(orgId: string, weeks: WeekSpan) {
   return sql`
-    select to_char(t.week, 'YYYY-MM-DD') as week, t.tool, t.repo_id, r.full_name, t.commits, t.written_lines
+    select to_char(s.week, 'YYYY-MM-DD') as week, s.tool, null::uuid as repo_id, null::text as full_name,
+      sum(s.commits)::int as commits, sum(s.written_lines)::bigint as written_lines
     from (
-      select a.week, a.tool, a.repo_id, sum(a.commits)::int as commits, sum(a.written_lines)::bigint as written_lines
+      select o.week, o.tool, o.commits, o.written_lines from org_weekly_tool_activity o
+      where o.org_id = ${orgId} and o.week >= ${weeks.firstWeek}::date and o.week <= ${weeks.lastWeek}::date
+      union all
+      select a.week, a.tool, -a.commits, -a.written_lines from repo_weekly_tool_activity a
+      where a.repo_id in (${disabledRepositories(orgId)}) and a.org_id = ${orgId}
+        and a.week >= ${weeks.firstWeek}::date and a.week <= ${weeks.lastWeek}::date
+    ) s
+    group by s.week, s.tool
+    having sum(s.commits) <> 0 or sum(s.written_lines) <> 0`;
+}
+
+/**
+ * The table's rows: per tool and enabled repository, its AI commits and written lines over the weeks [first, last].
+ * Only the repository-level rollup has them: an index-only scan of repo_weekly_tool_activity_org_week_idx, the
+ * repositories' names joined to the grouped rows only.
+ */
+function repositoryToolRows(orgId: string, weeks: WeekSpan) {
+  return sql`
+    select null::text as week, t.tool, t.repo_id, r.full_name, t.commits, t.written_lines
+    from (
+      select a.tool, a.repo_id, sum(a.commits)::int as commits, sum(a.written_lines)::bigint as written_lines
       from repo_weekly_tool_activity a
       where a.org_id = ${orgId} and a.week >= ${weeks.firstWeek}::date and a.week <= ${weeks.lastWeek}::date
-        and a.repo_id not in (select d.id from repositories d where d.org_id = ${orgId} and d.disabled_at is not null)
-      group by grouping sets ((a.week, a.tool), (a.tool, a.repo_id))
+        and a.repo_id not in (${disabledRepositories(orgId)})
+      group by a.tool, a.repo_id
       having sum(a.commits) <> 0 or sum(a.written_lines) <> 0
     ) t
-    left join repositories r on r.id = t.repo_id`;
+    join repositories r on r.id = t.repo_id`;
 }
 
 type Row = {
@@ -97,12 +124,16 @@ export function foldToolRows(rows: readonly Row[]): { byWeek: AiToolWeek[]; tool
   return { byWeek, tools };
 }
 
-/** AI commits and written lines of the organisation's enabled repositories over the weeks [first, last], from the rollup alone. */
-export async function getOrganisationToolActivity(db: Executor, orgId: string, span: { firstWeek: string; lastWeek: string }) {
-  return foldToolRows(await db.execute<Row>(toolRows(orgId, span)));
+/**
+ * AI commits and written lines of the organisation's enabled repositories over the weeks [first, last], from the
+ * rollups alone: the chart's rows from the organisation's, the table's from the repositories', side by side.
+ */
+export async function getOrganisationToolActivity(db: Executor, orgId: string, span: WeekSpan) {
+  const [weekly, byRepository] = await Promise.all([db.execute<Row>(weeklyToolRows(orgId, span)), db.execute<Row>(repositoryToolRows(orgId, span))]);
+  return foldToolRows([...weekly, ...byRepository]);
 }
 
-/** The organisation's AI tools over the weeks the `days` ending `now` touch: two statements over the rollups, side by side. */
+/** The organisation's AI tools over the weeks the `days` ending `now` touch: three statements over the rollups, side by side. */
 export async function getOrganisationAiTools(db: Executor, orgId: string, range: AiToolsRange): Promise<OrganisationAiTools> {
   const to = range.now;
   const timeZone = await organisationTimeZone(db, orgId);

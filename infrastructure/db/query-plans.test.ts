@@ -153,7 +153,7 @@ describe("query plans of the dashboard's reads", () => {
     expect(scanned).toEqual([]);
   });
 
-  it("reads the organisation's AI tools from the weekly tool rollups, never from commits, and sums the life tables' columns (ADR 078, 081)", async () => {
+  it("reads the organisation's AI tools from the weekly tool rollups, never from commits, and sums the life tables' columns (ADR 078, 081, 083)", async () => {
     const toolsRecorder = createStatementRecorder();
     const toolsConnection = connectPostgres(database.url, { applicationName: "query-plans-test", max: 1, onQuery: toolsRecorder.record });
     try {
@@ -167,6 +167,10 @@ describe("query plans of the dashboard's reads", () => {
     const statements = toolsRecorder.statements.filter(isRead);
     expect(statements.some((statement) => statement.query.includes("repo_weekly_tool_activity"))).toBe(true);
     expect(statements.some((statement) => statement.query.includes("repo_weekly_tool_lines") && statement.query.includes("deaths_week_11"))).toBe(true);
+    // The chart and the pooled life tables from the organisation's rows, one per week and tool (ADR 083): each of the
+    // two calls reads each table once.
+    const organisationTables = statements.flatMap((statement) => [...statement.query.matchAll(/\bfrom (org_weekly_tool_(?:activity|lines))\b/g)].map((match) => match[1]));
+    expect(organisationTables.sort()).toEqual(["org_weekly_tool_activity", "org_weekly_tool_activity", "org_weekly_tool_lines", "org_weekly_tool_lines"]);
     expect(statements.filter((statement) => /\b(from|join) (commits|code_attribution|line_survival)\b|unnest/i.test(statement.query)).map((statement) => statement.label)).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { bigint, date, doublePrecision, index, integer, pgTable, smallint, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { perRiskTier } from "./columns.ts";
-import { repositoryRowColumns } from "./tenancy.ts";
+import { orgIdColumn, repositoryRowColumns } from "./tenancy.ts";
 
 /**
  * Per repository and UTC day, the counts the overview and repository pages add up over their windows, so a page
@@ -191,4 +191,43 @@ export const repoWeeklyToolLines = pgTable(
     uniqueIndex("repo_weekly_tool_lines_repo_week_tool_key").on(t.repoId, t.week, t.tool),
     index("repo_weekly_tool_lines_org_week_idx").on(t.orgId, t.week),
   ],
+);
+
+/**
+ * Per organisation, ISO week and AI tool: repo_weekly_tool_activity summed over all the organisation's repositories,
+ * disabled ones included, so the overview's per-tool chart reads one row per week and tool instead of one per
+ * repository too (ADR 083). Kept by statement-level triggers on repo_weekly_tool_activity (migration 0029), the rows-
+ * per-writer scheme of the share bins: read with sum(), and subtract the disabled repositories' repository rows.
+ */
+export const orgWeeklyToolActivity = pgTable(
+  "org_weekly_tool_activity",
+  {
+    orgId: orgIdColumn(),
+    week: date({ mode: "string" }).notNull(),
+    tool: text().notNull(),
+    commits: integer().notNull().default(0),
+    writtenLines: bigint({ mode: "number" }).notNull().default(0),
+  },
+  // Covers every column: the read is an index-only scan by week range, the triggers find a key by its prefix.
+  (t) => [index("org_weekly_tool_activity_org_week_idx").on(t.orgId, t.week, t.tool, t.commits, t.writtenLines)],
+);
+
+/**
+ * Per organisation, weekly cohort and AI tool: repo_weekly_tool_lines' life tables summed over all the organisation's
+ * repositories, disabled ones included (ADR 083). Kept by statement-level triggers on repo_weekly_tool_lines
+ * (migration 0029) as the survival run writes it; read with sum(), subtracting the disabled repositories' rows.
+ */
+export const orgWeeklyToolLines = pgTable(
+  "org_weekly_tool_lines",
+  {
+    orgId: orgIdColumn(),
+    week: date({ mode: "string" }).notNull(),
+    tool: text().notNull(),
+    linesBorn: integer().notNull().default(0),
+    maturedLines: integer().notNull().default(0),
+    reworkedLines: integer().notNull().default(0),
+    ...perLifeTableWeek("deaths", (name) => integer(name).notNull().default(0)),
+    ...perLifeTableWeek("censored", (name) => integer(name).notNull().default(0)),
+  },
+  (t) => [index("org_weekly_tool_lines_org_week_idx").on(t.orgId, t.week, t.tool)],
 );
