@@ -30,6 +30,7 @@ export const ACKNOWLEDGE_PAGERDUTY_JOB = "acknowledge-pagerduty";
 export const SEND_WEEKLY_DIGEST_JOB = "send-weekly-digest";
 export const SYNC_GITHUB_TEAMS_TICK = "sync-github-teams-tick";
 export const SYNC_GITHUB_TEAMS_JOB = "sync-github-teams";
+export const FOLD_PULL_REQUEST_TIMES_JOB = "fold-pull-request-times";
 
 /** The hourly tick of a metrics job: it picks the organisations whose local time calls for the job and fans out. */
 const tick = <T extends string>(job: T) => `${job}-tick` as const;
@@ -163,6 +164,8 @@ export const JOB_CATALOG = {
     payload: z.object({ orgId: uuid }),
     id: (orgId: string, key: string) => jobIdPart(`${SYNC_GITHUB_TEAMS_JOB}-${orgId}-${key}`),
   },
+  // The pull-request comparison's histograms (ADR 084): every minute, the queued pull requests of every organisation.
+  [FOLD_PULL_REQUEST_TIMES_JOB]: { queue: "scheduled-jobs", payload: noPayload },
 } as const satisfies Record<string, CatalogEntry>;
 
 export type JobName = keyof typeof JOB_CATALOG;

@@ -5,6 +5,7 @@ import { describeError, type QueueLogger } from "../infrastructure/queue/logger.
 import {
   COMPUTE_METRICS_DAILY,
   COMPUTE_METRICS_DAILY_TICK,
+  FOLD_PULL_REQUEST_TIMES_JOB,
   JOB_CATALOG,
   MONITOR_SATURATION_HOURLY,
   MONITOR_SATURATION_HOURLY_TICK,
@@ -58,6 +59,9 @@ export const SCHEDULES: readonly ScheduleEntry[] = [
   // The weekly digest (issue 18, ADR 077): hourly, the tick picks the organisations at Monday 08:xx local time. Minute 5,
   // off the hour's pile-up; any minute works for every zone offset, half-hour ones included (one tick per local hour).
   every(SEND_WEEKLY_DIGEST_TICK, "5 * * * *", SEND_WEEKLY_DIGEST_TICK),
+  // The pull-request comparison's per-day histograms (ADR 084): every minute, so readers rarely have queued pull
+  // requests to add up themselves.
+  every(FOLD_PULL_REQUEST_TIMES_JOB, "* * * * *", FOLD_PULL_REQUEST_TIMES_JOB),
 ];
 
 export async function registerSchedules(queue: JobQueue, schedules: readonly ScheduleEntry[] = SCHEDULES): Promise<void> {

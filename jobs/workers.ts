@@ -17,6 +17,7 @@ import { createJobRouter, type JobHandler } from "./router.ts";
 import { registerSchedulesWhenReachable } from "./schedules.ts";
 import { createWebhookJobs } from "./webhooks.ts";
 import { createTeamsJobs } from "./teams.ts";
+import { createPullRequestTimesJobs } from "./pull-request-times.ts";
 
 /**
  * Per-queue concurrency: analysis is CPU-light but waits on GitHub; PGlite runs one query at a time anyway.
@@ -73,6 +74,7 @@ export function createJobHandlers(services: Services, github: GitHubApiSource): 
       ...createRetentionJobs({ db: services.db, lock: services.lock, logger, env: services.env, now: () => services.clock.now() }),
       ...createTeamsJobs({ ...base, github, now: () => services.clock.now() }),
       ...digest.scheduled,
+      ...createPullRequestTimesJobs({ db: services.db, logger }),
     },
     notifications: { ...alerts.notifications, ...digest.notifications },
   };

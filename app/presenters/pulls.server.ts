@@ -79,6 +79,11 @@ export const pullRequestSummarySchema = z
   .strictObject({
     ai: groupSchema.describe("AI-assisted pull requests"),
     human: groupSchema.describe("The other pull requests"),
+    percentiles: z
+      .enum(["exact", "approximate"])
+      .describe(
+        "How the medians and 75th percentiles were taken: exactly, or, when the range holds more than 5,000 pull requests, from histograms with buckets 10 % wide (within 10 % of the exact figure). Counts are exact either way",
+      ),
   })
   .describe("AI-assisted vs human pull requests opened in the range (and repository), whatever the kind filter; each figure with the count it is over");
 

@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
-import { doraFromTotals, medianOfHistogram, type DoraFigures, type DoraRange, type DoraTotals, type MatchedIncident } from "../../domain/metrics/dora.ts";
+import { doraFromTotals, type DoraFigures, type DoraRange, type DoraTotals, type MatchedIncident } from "../../domain/metrics/dora.ts";
+import { percentileOfHistogram } from "../../domain/metrics/histogram.ts";
 import { DAY_MS } from "../../domain/metrics/time.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
 
@@ -118,7 +119,7 @@ function leadTimeTotals(orgId: string, parts: ReturnType<typeof organisationPart
 
 /**
  * The whole organisation from its totals and, at the range's ends, its facts: a few thousand rows for a year. The lead
- * times' median comes from their histogram (`medianOfHistogram`): within 10 % of the exact one.
+ * times' median comes from their histogram (`percentileOfHistogram`): within 10 % of the exact one.
  */
 async function countOrganisation(db: Executor, orgId: string, range: DoraRange): Promise<Counted> {
   const parts = organisationParts(orgId, range);
@@ -146,13 +147,13 @@ async function countOrganisation(db: Executor, orgId: string, range: DoraRange):
       group by bucket`),
   ]);
   const sides = sidesOf(rows);
-  const histogram = buckets.map((row) => ({ bucket: Number(row.bucket), commits: Number(row.commits) }));
+  const histogram = buckets.map((row) => ({ bucket: Number(row.bucket), count: Number(row.commits) }));
   return {
     aiHighRisk: sides.aiHighRisk,
     other: sides.other,
     leadTime: {
-      medianMinutes: medianOfHistogram(histogram),
-      commits: histogram.reduce((sum, entry) => sum + entry.commits, 0),
+      medianMinutes: percentileOfHistogram(histogram, 0.5),
+      commits: histogram.reduce((sum, entry) => sum + entry.count, 0),
       deployments: sides.shipping,
     },
   };

@@ -104,6 +104,7 @@ describe("the pull-request lens: list, comparison and page", () => {
       mergedWithoutReviewShare: 0.5,
     });
     expect(summary.human).toMatchObject({ pullRequests: 2, merged: 1, cycleTimeMedianMinutes: 240, reviewed: 1, timeToFirstReviewMedianMinutes: 60, mergedWithoutReview: 0, mergedWithoutReviewShare: 0 });
+    expect(summary.percentiles).toBe("exact");
   });
 
   it("filters by kind and repository, and pages", async () => {

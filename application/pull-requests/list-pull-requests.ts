@@ -1,6 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { AI_CONFIDENCE_THRESHOLD } from "../../domain/detection/threshold.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
+import { comparePullRequestTimes, type TimesSide } from "./pull-request-times.ts";
 
 /**
  * The pull-request lens (issue 18, item 3; ADR 075). A pull request is **AI-assisted** when its head branch or body
@@ -67,13 +68,25 @@ export interface PullRequestGroupSummary {
   mergedWithoutReviewShare: number | null;
 }
 
+/**
+ * How the comparison's medians and 75th percentiles were taken: exactly, or (over more than EXACT_COMPARISON_UP_TO pull
+ * requests) from 10 % histograms, within 10 % of the exact figure. Counts are exact either way.
+ */
+export type PercentileMethod = "exact" | "approximate";
+
 export interface PullRequestList {
   /** Pull requests of the filter (kind, repository) in the range. */
   total: number;
   pullRequests: PullRequestRow[];
   /** AI-assisted vs human over the whole range (and repository), whatever the kind filter. */
-  summary: { ai: PullRequestGroupSummary; human: PullRequestGroupSummary };
+  summary: { ai: PullRequestGroupSummary; human: PullRequestGroupSummary; percentiles: PercentileMethod };
 }
+
+/**
+ * Up to this many pull requests in the range, the comparison sorts their times (exact medians, a few milliseconds);
+ * above, it adds up per-day histograms instead (ADR 084: ~50,000 pull requests took ~80 ms of sorting).
+ */
+export const EXACT_COMPARISON_UP_TO = 5_000;
 
 const THRESHOLD = sql.raw(String(AI_CONFIDENCE_THRESHOLD));
 
@@ -267,6 +280,23 @@ export function toPullRequestRow(row: PageRow): PullRequestRow {
   };
 }
 
+function fromTimes(side: TimesSide): PullRequestGroupSummary {
+  return { ...side, mergedWithoutReviewShare: side.merged > 0 ? side.mergedWithoutReview / side.merged : null };
+}
+
+/**
+ * The comparison: counted from the histograms first (cheap whatever the range), then, when the range holds few enough
+ * pull requests, taken exactly.
+ */
+async function compare(db: Executor, query: PullRequestListQuery, exactUpTo: number): Promise<PullRequestList["summary"]> {
+  const counted = await comparePullRequestTimes(db, query);
+  if (counted.ai.pullRequests + counted.human.pullRequests > exactUpTo) {
+    return { ai: fromTimes(counted.ai), human: fromTimes(counted.human), percentiles: "approximate" };
+  }
+  const [row] = await db.execute<{ ai: GroupRow; human: GroupRow }>(comparison(query));
+  return { ai: toGroupSummary(row!.ai), human: toGroupSummary(row!.human), percentiles: "exact" };
+}
+
 function toGroupSummary(row: GroupRow): PullRequestGroupSummary {
   return {
     pullRequests: row.pull_requests,
@@ -281,13 +311,15 @@ function toGroupSummary(row: GroupRow): PullRequestGroupSummary {
   };
 }
 
-/** One page of the range's pull requests (newest opened first), how many the filter holds, and the comparison. */
-export async function listPullRequests(db: Executor, query: PullRequestListQuery): Promise<PullRequestList> {
-  const [row] = await db.execute<{ page: PageRow[] | null; ai: GroupRow; human: GroupRow }>(sql`
-    select ${pageOf(inRange(query), query.kind, query.orgId, query.limit, (query.page - 1) * query.limit)} as page, summary.ai, summary.human
-    from (${comparison(query)}) summary
-  `);
-  const summary = { ai: toGroupSummary(row!.ai), human: toGroupSummary(row!.human) };
+/**
+ * One page of the range's pull requests (newest opened first), how many the filter holds, and the comparison.
+ * `exactUpTo` moves the point where the comparison's percentiles turn approximate (tests).
+ */
+export async function listPullRequests(db: Executor, query: PullRequestListQuery, options: { exactUpTo?: number } = {}): Promise<PullRequestList> {
+  const [[row], summary] = await Promise.all([
+    db.execute<{ page: PageRow[] | null }>(sql`select ${pageOf(inRange(query), query.kind, query.orgId, query.limit, (query.page - 1) * query.limit)} as page`),
+    compare(db, query, options.exactUpTo ?? EXACT_COMPARISON_UP_TO),
+  ]);
   return { total: totalOf(query.kind, summary), pullRequests: (row!.page ?? []).map(toPullRequestRow), summary };
 }
 

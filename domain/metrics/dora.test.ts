@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { computeDora, incidentsByDeployment, leadTimeBucket, medianOfHistogram, MIN_DEPLOYMENTS_TO_COMPARE, type IncidentSpan, type ProductionDeployment } from "./dora.ts";
+import { computeDora, incidentsByDeployment, MIN_DEPLOYMENTS_TO_COMPARE, type IncidentSpan, type ProductionDeployment } from "./dora.ts";
 
 const FROM = new Date("2026-03-01T00:00:00Z");
 const range = { from: FROM, to: new Date("2026-03-29T00:00:00Z") }; // four weeks
@@ -121,27 +121,5 @@ describe("DORA figures", () => {
     expect(computeDora({ range, deployments: [...ai, ...other], incidents: [] }).aiSplit.comparable).toBe(false);
     const enough = [...ai, deployment(9, { shippedAiHighRisk: true }), ...other];
     expect(computeDora({ range, deployments: enough, incidents: [] }).aiSplit.comparable).toBe(true);
-  });
-});
-
-describe("the lead-time histogram the organisation's view reads (ADR 082)", () => {
-  it("puts a value in a bucket 10 % wide: under a minute in 0, then [1.1^(b-1), 1.1^b)", () => {
-    expect([0, 0.99, 1, 1.09, 1.1, 60, 1440].map(leadTimeBucket)).toEqual([0, 0, 1, 1, 2, 43, 77]);
-  });
-
-  it("finds the median within 10 % of the exact one, the middle of two middle values included", () => {
-    const minutes = [3, 45, 61, 240, 1_450, 1_505, 2_900, 10_000];
-    const counts = new Map<number, number>();
-    for (const value of minutes) counts.set(leadTimeBucket(value), (counts.get(leadTimeBucket(value)) ?? 0) + 1);
-    const histogram = [...counts].map(([bucket, commits]) => ({ bucket, commits }));
-    const exact = (240 + 1_450) / 2;
-    expect(Math.abs(medianOfHistogram(histogram)! - exact) / exact).toBeLessThan(0.1);
-    expect(Math.abs(medianOfHistogram([...histogram, { bucket: leadTimeBucket(20_000), commits: 1 }])! - 1_450) / 1_450).toBeLessThan(0.1);
-  });
-
-  it("has no median without lead times, and ignores emptied buckets", () => {
-    expect(medianOfHistogram([])).toBeNull();
-    expect(medianOfHistogram([{ bucket: 12, commits: 0 }])).toBeNull();
-    expect(medianOfHistogram([{ bucket: 0, commits: 1 }, { bucket: 40, commits: 0 }])).toBe(0.5);
   });
 });

@@ -142,47 +142,6 @@ export interface DoraTotals {
   incidents: readonly MatchedIncident[];
 }
 
-/**
- * Lead times pooled over many deployments are kept as a histogram: bucket 0 holds less than a minute, bucket b ≥ 1
- * holds [1.1^(b-1), 1.1^b) minutes. Migration 0028's lead_time_bucket is the same rule.
- */
-export const LEAD_TIME_BUCKET_GROWTH = 1.1;
-
-export function leadTimeBucket(minutes: number): number {
-  return minutes < 1 ? 0 : 1 + Math.floor(Math.log(minutes) / Math.log(LEAD_TIME_BUCKET_GROWTH));
-}
-
-export interface LeadTimeBucket {
-  bucket: number;
-  commits: number;
-}
-
-/** The k-th smallest (1-based) of the histogram's values, placed within its bucket as if they were spread evenly on a log scale. */
-function rankedValue(sorted: readonly LeadTimeBucket[], rank: number): number {
-  let before = 0;
-  for (const { bucket, commits } of sorted) {
-    if (rank <= before + commits) {
-      const fraction = (rank - before - 0.5) / commits;
-      return bucket === 0 ? fraction : LEAD_TIME_BUCKET_GROWTH ** (bucket - 1 + fraction);
-    }
-    before += commits;
-  }
-  throw new Error(`rank ${rank} is past the histogram's ${before} values`);
-}
-
-/**
- * The median of a lead-time histogram, as `median` takes it (the middle value, or the mean of the two middle ones).
- * Approximate: a value is known only to its bucket, 10 % wide, so the answer is within 10 % of the exact median and
- * usually much closer.
- */
-export function medianOfHistogram(buckets: readonly LeadTimeBucket[]): number | null {
-  const sorted = buckets.filter((entry) => entry.commits > 0).sort((a, b) => a.bucket - b.bucket);
-  const total = sorted.reduce((sum, entry) => sum + entry.commits, 0);
-  if (total === 0) return null;
-  const middle = Math.floor(total / 2);
-  return total % 2 === 1 ? rankedValue(sorted, middle + 1) : (rankedValue(sorted, middle) + rankedValue(sorted, middle + 1)) / 2;
-}
-
 function groupOf(counts: DeploymentCounts, incidents: readonly MatchedIncident[]): DeploymentGroup {
   const failedByIncident = new Set(incidents.filter((incident) => incident.deployment?.successful).map((incident) => incident.deployment!.id)).size;
   const failed = counts.deployments - counts.successful + failedByIncident;

@@ -41,6 +41,12 @@ export function PullRequestComparisonCard({ summary, days }: { summary: PullRequ
         <GroupRow label="AI-assisted" group={summary.ai} testId="comparison-ai" />
         <GroupRow label="Human" group={summary.human} testId="comparison-human" />
       </DataTable>
+      {summary.percentiles === "approximate" ? (
+        <p className="mt-2 text-xs text-gray-500" data-testid="comparison-approximate">
+          Over this many pull requests the medians and 75th percentiles are read from histograms with 10 % wide buckets: each is within 10 % of
+          the exact figure. The counts are exact.
+        </p>
+      ) : null}
     </Card>
   );
 }

@@ -7,3 +7,4 @@ export * from "./rollups.ts";
 export * from "./author-activity.ts";
 export * from "./pull-request-lines.ts";
 export * from "./deployment-facts.ts";
+export * from "./pull-request-times.ts";
