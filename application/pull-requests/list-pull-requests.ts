@@ -284,13 +284,20 @@ function fromTimes(side: TimesSide): PullRequestGroupSummary {
   return { ...side, mergedWithoutReviewShare: side.merged > 0 ? side.mergedWithoutReview / side.merged : null };
 }
 
+/** Where the comparison turns approximate, and how many queued pull requests a read adds up itself (tests move them). */
+export interface ListOptions {
+  exactUpTo?: number;
+  pendingLimit?: number;
+}
+
 /**
  * The comparison: counted from the histograms first (cheap whatever the range), then, when the range holds few enough
- * pull requests, taken exactly.
+ * pull requests (or too many are queued for the histograms to be read quickly), taken exactly.
  */
-async function compare(db: Executor, query: PullRequestListQuery, exactUpTo: number): Promise<PullRequestList["summary"]> {
-  const counted = await comparePullRequestTimes(db, query);
-  if (counted.ai.pullRequests + counted.human.pullRequests > exactUpTo) {
+async function compare(db: Executor, query: PullRequestListQuery, options: ListOptions): Promise<PullRequestList["summary"]> {
+  const exactUpTo = options.exactUpTo ?? EXACT_COMPARISON_UP_TO;
+  const counted = await comparePullRequestTimes(db, query, { pendingLimit: options.pendingLimit });
+  if (counted && counted.ai.pullRequests + counted.human.pullRequests > exactUpTo) {
     return { ai: fromTimes(counted.ai), human: fromTimes(counted.human), percentiles: "approximate" };
   }
   const [row] = await db.execute<{ ai: GroupRow; human: GroupRow }>(comparison(query));
@@ -311,14 +318,11 @@ function toGroupSummary(row: GroupRow): PullRequestGroupSummary {
   };
 }
 
-/**
- * One page of the range's pull requests (newest opened first), how many the filter holds, and the comparison.
- * `exactUpTo` moves the point where the comparison's percentiles turn approximate (tests).
- */
-export async function listPullRequests(db: Executor, query: PullRequestListQuery, options: { exactUpTo?: number } = {}): Promise<PullRequestList> {
+/** One page of the range's pull requests (newest opened first), how many the filter holds, and the comparison. */
+export async function listPullRequests(db: Executor, query: PullRequestListQuery, options: ListOptions = {}): Promise<PullRequestList> {
   const [[row], summary] = await Promise.all([
     db.execute<{ page: PageRow[] | null }>(sql`select ${pageOf(inRange(query), query.kind, query.orgId, query.limit, (query.page - 1) * query.limit)} as page`),
-    compare(db, query, options.exactUpTo ?? EXACT_COMPARISON_UP_TO),
+    compare(db, query, options),
   ]);
   return { total: totalOf(query.kind, summary), pullRequests: (row!.page ?? []).map(toPullRequestRow), summary };
 }

@@ -29,7 +29,8 @@ describe("the pull-request comparison from per-day histograms", () => {
   let webId: string;
   let foreign: { orgId: string; repoId: string };
 
-  const approximate = (overrides: { repoId?: string; from?: Date; to?: Date } = {}) => comparePullRequestTimes(database.db, { orgId, ...RANGE, ...overrides });
+  const approximate = async (overrides: { repoId?: string; from?: Date; to?: Date } = {}) =>
+    (await comparePullRequestTimes(database.db, { orgId, ...RANGE, ...overrides }, { pendingLimit: 10_000 }))!;
   const exact = async (overrides: { repoId?: string; from?: Date; to?: Date } = {}) =>
     (await listPullRequests(database.db, { orgId, ...RANGE, kind: "all", page: 1, limit: 1, ...overrides }, { exactUpTo: Number.MAX_SAFE_INTEGER })).summary;
   const queued = async () => (await database.sql<{ n: number }[]>`select count(*)::int as n from pull_request_time_queue`)[0]!.n;
@@ -247,9 +248,9 @@ describe("the pull-request comparison from per-day histograms", () => {
   });
 
   it("never counts another organisation's pull requests, even given its repository", async () => {
-    const theirs = await comparePullRequestTimes(database.db, { orgId, ...RANGE, repoId: foreign.repoId });
+    const theirs = (await comparePullRequestTimes(database.db, { orgId, ...RANGE, repoId: foreign.repoId }))!;
     expect(theirs.ai.pullRequests + theirs.human.pullRequests).toBe(0);
-    const own = await comparePullRequestTimes(database.db, { orgId: foreign.orgId, ...RANGE });
+    const own = (await comparePullRequestTimes(database.db, { orgId: foreign.orgId, ...RANGE }))!;
     expect(own.human.pullRequests).toBe(200);
   });
 
@@ -262,5 +263,18 @@ describe("the pull-request comparison from per-day histograms", () => {
     expect(large.total).toBe(small.total);
     expectClose(large.summary.ai, small.summary.ai);
     expect(large.summary.human.mergedWithoutReviewShare).toBeCloseTo(small.summary.human.mergedWithoutReviewShare!, 10);
+  });
+
+  it("takes the comparison exactly while more pull requests are queued than a read should look up (after a re-score)", async () => {
+    await foldAllPullRequestTimes(database.db);
+    await database.sql`update pull_requests set merged_at = opened_at + interval '4 hours' where repo_id = ${apiId} and number % 3 = 0`;
+    expect(await queued()).toBeGreaterThan(20);
+    expect(await comparePullRequestTimes(database.db, { orgId, ...RANGE }, { pendingLimit: 20 })).toBeNull();
+    const query = { orgId, ...RANGE, kind: "all" as const, page: 1, limit: 5 };
+    const busy = await listPullRequests(database.db, query, { exactUpTo: 10, pendingLimit: 20 });
+    expect(busy.summary.percentiles).toBe("exact");
+    expect(busy.summary).toEqual((await listPullRequests(database.db, query, { exactUpTo: Number.MAX_SAFE_INTEGER })).summary);
+    await foldAllPullRequestTimes(database.db);
+    expect((await listPullRequests(database.db, query, { exactUpTo: 10, pendingLimit: 20 })).summary.percentiles).toBe("approximate");
   });
 });

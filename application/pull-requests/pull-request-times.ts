@@ -219,18 +219,32 @@ const FACT_PART = (sign: number, alias: string) =>
     ${alias}.cycle_bucket, ${alias}.review_bucket`);
 
 /**
+ * Past this many queued pull requests (a re-score of a busy organisation queues all of them, and the folder needs a
+ * minute or two to catch up), looking each one up would cost more than sorting the range's times: the comparison
+ * answers null and the caller takes it exactly.
+ */
+export const PENDING_READ_LIMIT = 5_000;
+
+/**
  * The comparison of the pull requests opened in [from, to) in the organisation (or one of its repositories), with
  * percentiles from histograms: within 10 % of the exact ones (`percentileOfHistogram`); the counts are exact. One
  * statement, so it sees one state of the queue, the facts and the histograms: whole days from the histograms, minus the
  * stored facts of the pull requests still queued and plus their current facts, and the part days at the ends from the
- * pull requests themselves.
+ * pull requests themselves. Null when more than `pendingLimit` pull requests are queued.
  */
 export async function comparePullRequestTimes(
   db: Executor,
   query: { orgId: string; from: Date; to: Date; repoId?: string },
-): Promise<{ ai: TimesSide; human: TimesSide }> {
+  options: { pendingLimit?: number } = {},
+): Promise<{ ai: TimesSide; human: TimesSide } | null> {
   const { days, edges } = splitRange(query);
   const repo = (column: string) => (query.repoId ? sql`and ${sql.raw(column)} = ${query.repoId}` : sql``);
+  const pendingLimit = options.pendingLimit ?? PENDING_READ_LIMIT;
+  const [queued] = await db.execute<{ n: number }>(sql`
+    select count(*)::int as n from (
+      select 1 from pull_request_time_queue q where q.org_id = ${query.orgId} ${repo("q.repo_id")} limit ${pendingLimit + 1}
+    ) q`);
+  if (queued!.n > pendingLimit) return null;
   const parts: SQL[] = [];
   if (days) {
     const table = query.repoId ? sql`repo_daily_pull_request_times` : sql`org_daily_pull_request_times`;
