@@ -113,6 +113,12 @@ describe("DORA figures from the stored deployments, commits, attribution and inc
     });
   });
 
+  it("measures lead time to a deployment's creation when it never said when it finished", async () => {
+    // d4 alone (the staging deployment is not one): c6 1 h and p1 6 days before d4 was created.
+    const figures = await getDoraFigures(database.db, { orgId, repoId: apiId }, { from: new Date("2026-03-01T00:00:00Z"), to: new Date("2026-03-08T00:00:00Z") });
+    expect(figures.leadTime).toEqual({ medianMinutes: (HOUR + 6 * DAY) / 2, commits: 2, deployments: 1 });
+  });
+
   it("adds up the organisation's active repositories", async () => {
     const figures = await getDoraFigures(database.db, { orgId, repoId: null }, RANGE);
     expect(figures.deploymentFrequency.deployments).toBe(4);
@@ -125,6 +131,86 @@ describe("DORA figures from the stored deployments, commits, attribution and inc
     const figures = await getDoraFigures(database.db, { orgId, repoId: foreignRepoId }, RANGE);
     expect(figures.changeFailureRate.deployments).toBe(0);
     expect(figures.timeToRestore).toEqual({ medianMinutes: null, resolved: 0, unresolved: 0 });
+  });
+});
+
+describe("an incident's deployment: its repository's latest finished production deployment at or before it started, in the range", () => {
+  let database: TestDatabase;
+  let orgId: string;
+  let apiId: string;
+  let webId: string;
+  let jobsId: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const sql = database.sql;
+    const [org] = await sql<{ id: string }[]>`insert into organizations (slug, name) values ('acme', 'Acme') returning id`;
+    orgId = org!.id;
+    const repository = async (fullName: string) => {
+      const [row] = await sql<{ id: string }[]>`insert into repositories (org_id, full_name) values (${orgId}, ${fullName}) returning id`;
+      return row!.id;
+    };
+    apiId = await repository("acme/api");
+    webId = await repository("acme/web");
+    jobsId = await repository("acme/jobs");
+
+    let githubId = 0;
+    const deploy = (repo: string, createdAt: string, o: { status?: string; finishedAt?: string | null; production?: boolean } = {}) =>
+      sql`insert into deployments (org_id, repo_id, github_id, sha, environment, is_production, status, created_at, finished_at)
+          values (${orgId}, ${repo}, ${(githubId += 1)}, 'deadbeef', ${o.production === false ? "staging" : "production"}, ${o.production !== false},
+            ${o.status ?? "success"}, ${createdAt}, ${o.finishedAt === undefined ? createdAt : o.finishedAt})`;
+    const incident = (repo: string, startedAt: string, resolvedAt: string | null) =>
+      sql`insert into incidents (org_id, repo_id, title, severity, started_at, resolved_at) values (${orgId}, ${repo}, 'Errors', 'sev2', ${startedAt}, ${resolvedAt})`;
+
+    // acme/api: the incident started the instant the deployment was created.
+    await deploy(apiId, "2026-03-02T10:00:00Z");
+    await incident(apiId, "2026-03-02T10:00:00Z", "2026-03-02T11:00:00Z");
+    // acme/web: after its production deployment, a failed staging one and a production one still running.
+    await deploy(webId, "2026-03-04T10:00:00Z");
+    await deploy(webId, "2026-03-05T10:00:00Z", { production: false, status: "failure" });
+    await deploy(webId, "2026-03-06T10:00:00Z", { status: "in_progress", finishedAt: null });
+    await incident(webId, "2026-03-07T10:00:00Z", null);
+    // acme/jobs: a deployment and an incident just before the range; an incident after that deployment in the range;
+    // one deployment in the range and an incident after it (later than acme/web's deployment); a failed deployment and an
+    // incident at the range's end.
+    await deploy(jobsId, "2026-02-18T11:00:00Z");
+    await incident(jobsId, "2026-02-18T11:30:00Z", "2026-02-18T12:00:00Z");
+    await incident(jobsId, "2026-02-18T13:00:00Z", "2026-02-18T14:00:00Z");
+    await deploy(jobsId, "2026-03-01T10:00:00Z");
+    await incident(jobsId, "2026-03-08T10:00:00Z", "2026-03-08T13:00:00Z");
+    await deploy(jobsId, RANGE.to.toISOString(), { status: "failure" });
+    await incident(jobsId, RANGE.to.toISOString(), null);
+  }, 60_000);
+
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it("fails the deployment created the instant the incident started", async () => {
+    const figures = await getDoraFigures(database.db, { orgId, repoId: apiId }, RANGE);
+    expect(figures.changeFailureRate).toEqual({ failed: 1, deployments: 1, rate: 1, failedByStatus: 0, failedByIncident: 1 });
+  });
+
+  it("passes over staging deployments and production ones still running", async () => {
+    const figures = await getDoraFigures(database.db, { orgId, repoId: webId }, RANGE);
+    expect(figures.changeFailureRate).toEqual({ failed: 1, deployments: 1, rate: 1, failedByStatus: 0, failedByIncident: 1 });
+    expect(figures.aiSplit.other.incidents).toBe(1);
+  });
+
+  it("counts deployments created and incidents started in the range, its end excluded, and fails no deployment before its start", async () => {
+    const figures = await getDoraFigures(database.db, { orgId, repoId: jobsId }, RANGE);
+    expect(figures.deploymentFrequency.deployments).toBe(1);
+    // The incident of the 18th followed a deployment before the range: only the one of the 8th fails a deployment.
+    expect(figures.changeFailureRate).toEqual({ failed: 1, deployments: 1, rate: 1, failedByStatus: 0, failedByIncident: 1 });
+    expect(figures.aiSplit.other.incidents).toBe(1);
+    expect(figures.timeToRestore).toEqual({ medianMinutes: 2 * HOUR, resolved: 2, unresolved: 0 });
+  });
+
+  it("matches each incident within its own repository across the organisation", async () => {
+    // acme/jobs' incident of the 8th follows acme/web's deployment too, but fails acme/jobs' own.
+    const figures = await getDoraFigures(database.db, { orgId, repoId: null }, RANGE);
+    expect(figures.changeFailureRate).toEqual({ failed: 3, deployments: 3, rate: 1, failedByStatus: 0, failedByIncident: 3 });
+    expect(figures.aiSplit.other.incidents).toBe(3);
   });
 });
 
