@@ -45,9 +45,18 @@ test("log an incident with the suggested suspects, see its attribution, resolve 
   await page.getByLabel("Severity").selectOption("sev1");
   await page.getByRole("button", { name: "Find suspects" }).click();
   await expect(page.getByTestId("suspect-candidate").first()).toBeVisible();
-  // The title survives the suspect lookup; make sure at least one suspect is ticked.
+  // The title survives the suspect lookup.
   await expect(page.getByLabel("Title")).toHaveValue("Checkout returns 500 after deploy");
-  if ((await page.locator('input[name="suspect"]:checked').count()) === 0) await page.locator('input[name="suspect"]').first().check();
+  // The demo's merge commits ("Merge pull request #…", "Merge branch '…'") are left out: their changes are the merged commits'.
+  await expect(page.getByTestId("suspect-candidate").filter({ hasText: /Merge (pull request|branch)/ })).toHaveCount(0);
+  // Suspects come best first, and exactly the top three scoring at least 0.1 are pre-ticked (ranking's PRETICK_*).
+  const rows = page.getByTestId("suspect-candidate");
+  const scores = (await rows.evaluateAll((labels) => labels.map((label) => label.getAttribute("data-score")))).map(Number);
+  expect([...scores].sort((x, y) => y - x)).toEqual(scores);
+  const checked = await page.locator('input[name="suspect"]').evaluateAll((boxes) => boxes.map((box) => (box as HTMLInputElement).checked));
+  expect(checked).toEqual(scores.map((score, index) => index < 3 && score >= 0.1));
+  // Whatever the generated history shipped last, log the incident with at least one suspect.
+  if (!checked.includes(true)) await page.locator('input[name="suspect"]').first().check();
   const ticked = await page.locator('input[name="suspect"]:checked').count();
   await checkPage(page, testInfo, "incident-form");
   await page.getByRole("button", { name: "Log incident" }).click();

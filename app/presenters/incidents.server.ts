@@ -2,6 +2,8 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../../infrastructure/db/client.ts";
 import { AI_CONFIDENCE_THRESHOLD } from "../../domain/detection/threshold.ts";
+import { rankSuspects } from "../../domain/incidents/suspect-ranking.ts";
+import type { Tier } from "../../domain/risk/tiers.ts";
 import { type InRepository, isoTime, isoTimeOrNull, pageLimit, repoFilter } from "./list-query.ts";
 
 export const incidentListQuery = z.object({
@@ -149,19 +151,71 @@ export interface SuspectCandidate {
   messageHeadline: string;
   authorLogin: string | null;
   authoredAt: string;
-  aiConfidence: number | null;
-  touchesHighRisk: boolean;
-  /** Preselected in the form: shipped by the last production deployment(s) before the start and touching T3/T4. */
+  /** When it landed on the default branch (committed, else authored): what closeness is measured from. */
+  landedAt: string;
+  aiConfidence: number;
+  /** The highest risk tier among its AI-written files with written lines; null when none of its files is AI-written. */
+  aiRiskTier: Tier | null;
+  /** 0–1, risk weight × AI confidence × closeness to the start (domain/incidents/suspect-ranking.ts). */
+  score: number;
+  /** Pre-ticked in the form and linked by the API when no suspects are given: the top 3 scoring at least 0.1. */
   suggested: boolean;
 }
 
 /**
- * Candidates for the incident form: the commits shipped by the last production deployments (up to two) that
- * finished before the incident started — the commits authored after the deployment before them and up to the
+ * The most recent commits of the window the ranking weighs. A window holds a few dozen commits; a long-undeployed
+ * repository's may hold thousands, and the closeness factor halves every two days, so the older ones would rank at
+ * the bottom anyway. Bounded so the read stays a short walk of commits_repo_landed_idx.
+ */
+const CANDIDATE_LIMIT = 100;
+
+/**
+ * Candidates for the incident form, best first: the commits shipped by the last production deployments (up to two)
+ * that finished before the incident started — the commits landed after the deployment before them and up to the
  * deployed one. Without any production deployment, the default branch's commits of the 48 hours before.
- * Commits touching T3/T4 files are suggested (preselected).
+ *
+ * Only analysed commits with written lines are candidates: a merge commit is never analysed (its changes are
+ * attributed to the commits it merges, so it is skipped with a reason: commits store no parents, and the analysis's
+ * skip is what marks a merge), and a commit still pending, failed, or with no written lines (lockfiles, generated
+ * code) has nothing for the ranking to weigh. They are ranked by rankSuspects; the top ones are suggested.
  */
 export async function getSuspectCandidates(db: Executor, orgId: string, repoId: string, startedAt: Date): Promise<SuspectCandidate[]> {
+  const window = await suspectWindow(db, orgId, repoId, startedAt);
+  const rows = await db.execute<{
+    sha: string;
+    message_headline: string;
+    author_login: string | null;
+    authored_at: string;
+    landed_at: string;
+    ai_confidence: number;
+    ai_risk_tier: number | null;
+  }>(sql`
+    select c.sha, c.message_headline, c.author_login, c.authored_at, coalesce(c.committed_at, c.authored_at) as landed_at, c.ai_confidence,
+      (select max(ca.risk_tier) from code_attribution ca
+        where ca.org_id = ${orgId} and ca.repo_id = c.repo_id and ca.commit_sha = c.sha
+          and ca.written_lines > 0 and ca.ai_confidence >= ${AI_CONFIDENCE_THRESHOLD}) as ai_risk_tier
+    from commits c
+    join repositories r on r.id = c.repo_id and r.org_id = ${orgId}
+    where c.org_id = ${orgId} and c.repo_id = ${repoId} and c.on_default_branch
+      and c.analysis_status = 'analyzed' and c.written_lines > 0 and c.ai_confidence is not null
+      and coalesce(c.committed_at, c.authored_at) > ${window.from} and coalesce(c.committed_at, c.authored_at) <= ${window.to}
+    order by coalesce(c.committed_at, c.authored_at) desc
+    limit ${CANDIDATE_LIMIT}
+  `);
+  const facts = rows.map((row) => ({
+    sha: row.sha,
+    messageHeadline: row.message_headline,
+    authorLogin: row.author_login,
+    authoredAt: new Date(row.authored_at).toISOString(),
+    landedAt: new Date(row.landed_at).toISOString(),
+    aiConfidence: row.ai_confidence,
+    aiRiskTier: row.ai_risk_tier === null ? null : (Number(row.ai_risk_tier) as Tier),
+  }));
+  return rankSuspects(facts, startedAt).map(({ suspect, score, preticked }) => ({ ...suspect, score, suggested: preticked }));
+}
+
+/** What the last production deployments before the start shipped (see getSuspectCandidates), as landing times. */
+async function suspectWindow(db: Executor, orgId: string, repoId: string, startedAt: Date): Promise<{ from: string; to: string }> {
   const start = startedAt.toISOString();
   const deploys = await db.execute<{ sha: string; created_at: string }>(sql`
     select d.sha, d.created_at from deployments d
@@ -169,40 +223,10 @@ export async function getSuspectCandidates(db: Executor, orgId: string, repoId: 
     where d.org_id = ${orgId} and d.repo_id = ${repoId} and d.is_production and d.status = 'success' and d.created_at <= ${start}
     order by d.created_at desc limit 3
   `);
-  let window: { from: string; to: string };
-  if (deploys.length >= 1) {
-    const last = deploys[0]!;
-    const before = deploys[Math.min(2, deploys.length - 1)]!;
-    const lastTime = new Date(last.created_at).toISOString();
-    const from = deploys.length === 1 ? new Date(Date.parse(lastTime) - 7 * 86_400_000).toISOString() : new Date(before.created_at).toISOString();
-    window = { from, to: lastTime };
-  } else {
-    window = { from: new Date(startedAt.getTime() - 48 * 3_600_000).toISOString(), to: start };
-  }
-  const rows = await db.execute<{
-    sha: string;
-    message_headline: string;
-    author_login: string | null;
-    authored_at: string;
-    ai_confidence: number | null;
-    touches_high_risk: boolean;
-  }>(sql`
-    select c.sha, c.message_headline, c.author_login, c.authored_at, c.ai_confidence,
-      exists (select 1 from code_attribution ca where ca.org_id = ${orgId} and ca.repo_id = c.repo_id and ca.commit_sha = c.sha and ca.risk_tier >= 3) as touches_high_risk
-    from commits c
-    join repositories r on r.id = c.repo_id and r.org_id = ${orgId}
-    where c.org_id = ${orgId} and c.repo_id = ${repoId} and c.on_default_branch
-      and coalesce(c.committed_at, c.authored_at) > ${window.from} and coalesce(c.committed_at, c.authored_at) <= ${window.to}
-    order by c.authored_at desc
-    limit 100
-  `);
-  return rows.map((row) => ({
-    sha: row.sha,
-    messageHeadline: row.message_headline,
-    authorLogin: row.author_login,
-    authoredAt: new Date(row.authored_at).toISOString(),
-    aiConfidence: row.ai_confidence,
-    touchesHighRisk: row.touches_high_risk,
-    suggested: row.touches_high_risk,
-  }));
+  if (deploys.length === 0) return { from: new Date(startedAt.getTime() - 48 * 3_600_000).toISOString(), to: start };
+  const last = deploys[0]!;
+  const before = deploys[Math.min(2, deploys.length - 1)]!;
+  const lastTime = new Date(last.created_at).toISOString();
+  const from = deploys.length === 1 ? new Date(Date.parse(lastTime) - 7 * 86_400_000).toISOString() : new Date(before.created_at).toISOString();
+  return { from, to: lastTime };
 }

@@ -11,7 +11,8 @@ import { getSuspectCandidates } from "~/presenters/incidents.server.ts";
 import { findRepository } from "~/presenters/repository.server.ts";
 import { listRepositoryOptions } from "~/presenters/repositories.server.ts";
 import { INCIDENT_SEVERITIES, datetimeLocalAsUtc } from "~/utils/incidents.ts";
-import { formatConfidence } from "~/utils/signals.ts";
+import { TIER_LABELS, formatConfidence } from "~/utils/signals.ts";
+import { PRETICK_FLOOR, PRETICK_LIMIT } from "../../domain/incidents/suspect-ranking.ts";
 import { createIncident } from "../../application/incidents/create-incident.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Log an incident · Sentinel" }];
@@ -99,8 +100,10 @@ export default function NewIncident() {
           </Field>
           <fieldset className="rounded-md border border-gray-200 p-3">
             <legend className="px-1 font-medium">Suspected commits</legend>
-            <p className="text-gray-600">
-              Sentinel suggests the commits shipped by the last production deployments before the start that touch T3/T4 files.
+            <p className="text-gray-600" data-testid="suspect-rule">
+              Sentinel lists the analysed commits shipped by the last production deployments before the start (merge commits and commits without
+              written lines left out), ranked by risk tier of their AI-written files × AI confidence × how close to the start they landed, and ticks
+              the top {PRETICK_LIMIT} that score at least {PRETICK_FLOOR}.
             </p>
             <button
               type="submit"
@@ -111,18 +114,19 @@ export default function NewIncident() {
               Find suspects
             </button>
             {candidates === null ? null : candidates.length === 0 ? (
-              <p className="mt-2 text-gray-500">No commits were shipped in that window.</p>
+              <p className="mt-2 text-gray-500">No analysed commits with written lines were shipped in that window.</p>
             ) : (
               <ul className="mt-3 max-h-80 divide-y divide-gray-100 overflow-y-auto">
                 {candidates.map((candidate) => (
                   <li key={candidate.sha} className="py-1.5">
-                    <label className="flex items-start gap-2" data-testid="suspect-candidate">
+                    <label className="flex items-start gap-2" data-testid="suspect-candidate" data-score={candidate.score}>
                       <input type="checkbox" name="suspect" value={candidate.sha} defaultChecked={candidate.suggested} className="mt-0.5 rounded" />
                       <span>
                         <code>{candidate.sha.slice(0, 7)}</code> {candidate.messageHeadline}{" "}
                         <span className="text-gray-500">
-                          — {candidate.authorLogin ?? "unknown"}, AI {formatConfidence(candidate.aiConfidence)}
-                          {candidate.touchesHighRisk ? ", touches T3/T4" : ""}
+                          — {candidate.authorLogin ?? "unknown"}, AI {formatConfidence(candidate.aiConfidence)},{" "}
+                          {candidate.aiRiskTier === null ? "no AI-written file" : `AI-written ${TIER_LABELS[candidate.aiRiskTier]}`}, score{" "}
+                          <span data-testid="suspect-score">{candidate.score.toFixed(2)}</span>
                         </span>
                       </span>
                     </label>
