@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
+import { alertReason } from "../../domain/alerts/reason.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
 import { isoTime, isoTimeOrNull, pageLimit, repoFilter } from "./list-query.ts";
 
@@ -26,6 +27,16 @@ export type AlertView = {
   acknowledgedAt: string | null;
   acknowledgedBy: string | null;
 };
+
+/**
+ * An alert of the alerts page: with the sentence that says why it fired (the words its notifications carried). The
+ * JSON API's list keeps its documented shape (details hold the numbers and the message).
+ */
+export type AlertListItem = AlertView & { reason: string };
+
+export async function listAlertsWithReasons(db: Executor, orgId: string, query: AlertListQuery): Promise<AlertListItem[]> {
+  return (await listAlerts(db, orgId, query)).map((alert) => ({ ...alert, reason: alertReason(alert) }));
+}
 
 /** Newest first. Organisation-wide alerts have no repository; a repository's alerts hide with the repository. */
 export async function listAlerts(db: Executor, orgId: string, query: AlertListQuery): Promise<AlertView[]> {
@@ -71,5 +82,98 @@ export async function getAlertSummary(db: Executor, orgId: string, now: Date): P
     total: row?.total ?? 0,
     openBySeverity: { info: row?.info ?? 0, warning: row?.warning ?? 0, critical: row?.critical ?? 0 },
     mostRecentAt: isoTimeOrNull(row?.most_recent_at ?? null),
+  };
+}
+
+/** How one channel's notification of an alert went (from `alerts.delivery_status`, the summary of alert_deliveries). */
+export interface AlertDeliveryView {
+  channelId: string;
+  channelName: string;
+  kind: string;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  sentAt: string | null;
+}
+
+/** A commit an alert names, with its event page when Sentinel has analysed it. */
+export interface AlertCommitView {
+  sha: string;
+  eventId: number | null;
+}
+
+export type AlertDetail = AlertView & {
+  reason: string;
+  repoSource: "github" | "local" | "demo" | null;
+  deliveries: AlertDeliveryView[];
+  /** The deployment's new head and previous head (high_risk_deployed) and its risky commits, in that order. */
+  commits: AlertCommitView[];
+};
+
+const deliverySummary = z.record(
+  z.string(),
+  z.object({
+    name: z.string().catch("channel"),
+    kind: z.string().catch("unknown"),
+    status: z.string().catch("unknown"),
+    attempts: z.number().catch(0),
+    lastError: z.string().nullable().catch(null),
+    sentAt: z.string().nullable().catch(null),
+  }),
+);
+
+const shaList = z.array(z.string().regex(/^[0-9a-f]{7,40}$/i)).catch([]);
+
+/** The commit shas an alert's details name (a deployment's head and the commits that carried its risky files). */
+function alertShas(details: Record<string, unknown>): string[] {
+  const heads = shaList.parse([details.sha].filter((sha) => typeof sha === "string"));
+  return [...new Set([...heads, ...shaList.parse(details.riskyCommits)])].slice(0, 50);
+}
+
+/**
+ * One alert of `orgId` for its page, or null for another organisation's alert, a malformed id, or an alert of a
+ * disabled repository (hidden like in the list).
+ */
+export async function getAlertDetail(db: Executor, orgId: string, alertId: string): Promise<AlertDetail | null> {
+  if (!z.string().uuid().safeParse(alertId).success) return null;
+  const [row] = await db.execute<AlertView & { repoSource: AlertDetail["repoSource"]; deliveryStatus: unknown }>(sql`
+    select a.id, a.repo_id as "repoId", r.full_name as "repoFullName", r.source as "repoSource", a.rule, a.severity, a.title, a.details,
+      a.triggered_at as "triggeredAt", a.acknowledged_at as "acknowledgedAt", u.login as "acknowledgedBy", a.delivery_status as "deliveryStatus"
+    from alerts a
+    left join repositories r on r.id = a.repo_id and r.org_id = ${orgId}
+    left join users u on u.id = a.acknowledged_by
+    where a.id = ${alertId} and a.org_id = ${orgId} and (a.repo_id is null or r.disabled_at is null)
+  `);
+  if (!row) return null;
+  const { deliveryStatus, ...alert } = row;
+  const shas = row.repoId ? alertShas(row.details) : [];
+  const events =
+    shas.length === 0
+      ? []
+      : await db.execute<{ sha: string; id: string }>(sql`
+          select substr(e.event_key, 8) as sha, e.id from code_events e
+          where e.org_id = ${orgId} and e.repo_id = ${row.repoId}
+            and e.event_key in (${sql.join(shas.map((sha) => sql`${`commit/${sha}`}`), sql`, `)})
+        `);
+  const eventBySha = new Map(events.map((event) => [event.sha, Number(event.id)]));
+  const deliveries = Object.entries(deliverySummary.catch({}).parse(deliveryStatus))
+    .map(([channelId, delivery]) => ({
+      channelId,
+      channelName: delivery.name,
+      kind: delivery.kind,
+      status: delivery.status,
+      attempts: delivery.attempts,
+      lastError: delivery.lastError,
+      // jsonb renders a timestamptz in the session's time zone: normalised to UTC like every other time here.
+      sentAt: delivery.sentAt && Number.isFinite(Date.parse(delivery.sentAt)) ? isoTime(delivery.sentAt) : null,
+    }))
+    .sort((x, y) => x.channelName.localeCompare(y.channelName));
+  return {
+    ...alert,
+    reason: alertReason(alert),
+    triggeredAt: isoTime(row.triggeredAt),
+    acknowledgedAt: isoTimeOrNull(row.acknowledgedAt),
+    deliveries,
+    commits: shas.map((sha) => ({ sha, eventId: eventBySha.get(sha) ?? null })),
   };
 }

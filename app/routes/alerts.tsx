@@ -1,5 +1,5 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { Card, Metric, TableCell, TableRow, Text } from "@tremor/react";
 import { requireOrganization, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
@@ -9,7 +9,7 @@ import { EmptyState } from "~/components/ui/EmptyState.tsx";
 import { FilterForm, FilterSelect, RepositoryFilter } from "~/components/ui/FilterForm.tsx";
 import { IntentButton } from "~/components/ui/IntentButton.tsx";
 import type { Choice } from "~/components/ui/Select.tsx";
-import { alertListQuery, getAlertSummary, listAlerts } from "~/presenters/alerts.server.ts";
+import { alertListQuery, getAlertSummary, listAlertsWithReasons } from "~/presenters/alerts.server.ts";
 import { listRepositoryOptions } from "~/presenters/repositories.server.ts";
 import { formatRelativeTime } from "~/utils/format.ts";
 import { acknowledgeAlert } from "../../application/alerts/acknowledge.server.ts";
@@ -27,7 +27,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { db } = context.services;
   const now = context.services.clock.now();
   const [alerts, summary, repositories] = await Promise.all([
-    listAlerts(db, signedIn.org.orgId, parsed.data),
+    listAlertsWithReasons(db, signedIn.org.orgId, parsed.data),
     getAlertSummary(db, signedIn.org.orgId, now),
     listRepositoryOptions(db, signedIn.org.orgId),
   ]);
@@ -89,8 +89,13 @@ export default function Alerts() {
                   <Pill tone={alert.severity} className="mr-2">
                     {alert.severity}
                   </Pill>
-                  {alert.title}
+                  <Link to={`/alerts/${alert.id}`} className="font-medium text-blue-700 hover:underline">
+                    {alert.title}
+                  </Link>
                   <span className="ml-2 text-xs text-gray-600">{alert.rule}</span>
+                  <p className="mt-1 text-sm text-gray-700" data-testid="alert-reason">
+                    {alert.reason}
+                  </p>
                 </TableCell>
                 <TableCell className="whitespace-normal">{alert.repoFullName ?? "organisation"}</TableCell>
                 <TableCell className="whitespace-normal">

@@ -1,4 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
+import { alertReason } from "../../domain/alerts/reason.ts";
 import type { Database, Transaction } from "../../infrastructure/db/client.ts";
 import { alertDeliveries, alerts, notificationChannels, repositories } from "../../infrastructure/db/schema/index.ts";
 import { parseChannelConfig } from "../../infrastructure/notify/channels.ts";
@@ -61,7 +62,8 @@ export function alertMessageInput(
     rule: alert.rule,
     severity: alert.severity,
     title: alert.title,
-    message: typeof alert.details.message === "string" ? alert.details.message : alert.title,
+    // The same sentence as the alerts list and the alert page (domain/alerts/reason.ts).
+    message: alertReason(alert),
     repoFullName: alert.repoFullName,
     triggeredAt: alert.triggeredAt,
     link: alertLink(publicUrl, alert.id),

@@ -1,6 +1,9 @@
 import type { AlertRuleName, AlertSettings } from "./settings.ts";
 import { AI_CONFIDENCE_THRESHOLD } from "../detection/threshold.ts";
 import type { TierCounts } from "../risk/tiers.ts";
+import { alertReason, formatMessagePercent } from "./reason.ts";
+
+export { formatMessagePercent };
 
 /**
  * Alert rules as pure functions: metrics (or an event) and the organisation's settings in, candidates out. A
@@ -91,15 +94,13 @@ function window(rows: DailyRepoMetrics[], asOf: string, windowDays: number, offs
 
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 
-/** Alert messages round like a person would: whole numbers from 10 up, one decimal below. */
-const roundForMessage = (value: number) => (Math.abs(value) >= 10 ? Math.round(value) : Math.round(value * 10) / 10);
-
-/** "95 %", "7.5 %" in alert messages (the dashboard's fixed-decimal percentages are app/utils/format.ts's formatPercent). */
-export function formatMessagePercent(value: number): string {
-  return `${roundForMessage(value)} %`;
+/**
+ * A candidate's message is the reason sentence of its details (reason.ts): the wording the alerts list, the alert page
+ * and every notification share.
+ */
+function withReason(candidate: Omit<AlertCandidate, "message">): AlertCandidate {
+  return { ...candidate, message: alertReason(candidate) };
 }
-
-const points = (value: number) => `${roundForMessage(value)} points`;
 
 export function evaluateAiCodeCritical(input: MetricRuleInput, settings: AlertSettings["ai_code_critical"]): AlertCandidate | null {
   if (!settings.enabled) return null;
@@ -109,12 +110,11 @@ export function evaluateAiCodeCritical(input: MetricRuleInput, settings: AlertSe
   if (criticalLines === 0 || criticalLines < settings.minLines) return null;
   const share = (aiCriticalLines / criticalLines) * 100;
   if (share <= settings.thresholdPercent) return null;
-  return {
+  return withReason({
     rule: "ai_code_critical",
     severity: "critical",
     repoId: input.repo.id,
     title: `AI-written critical code in ${input.repo.fullName}`,
-    message: `${formatMessagePercent(share)} of critical code was AI-written (threshold ${formatMessagePercent(settings.thresholdPercent)})`,
     details: {
       aiSharePercent: share,
       thresholdPercent: settings.thresholdPercent,
@@ -123,7 +123,7 @@ export function evaluateAiCodeCritical(input: MetricRuleInput, settings: AlertSe
       windowDays: settings.windowDays,
       asOf: input.asOf,
     },
-  };
+  });
 }
 
 export function evaluateAiShareSpike(input: MetricRuleInput, settings: AlertSettings["ai_share_spike"]): AlertCandidate | null {
@@ -138,12 +138,11 @@ export function evaluateAiShareSpike(input: MetricRuleInput, settings: AlertSett
   const previousShare = (sum(previous.map((row) => row.aiLinesAdded)) / previousLines) * 100;
   const increase = currentShare - previousShare;
   if (increase <= settings.increasePoints) return null;
-  return {
+  return withReason({
     rule: "ai_share_spike",
     severity: "warning",
     repoId: input.repo.id,
     title: `AI share jumped in ${input.repo.fullName}`,
-    message: `AI-written share rose from ${formatMessagePercent(previousShare)} to ${formatMessagePercent(currentShare)} week over week, up ${points(increase)} (threshold ${points(settings.increasePoints)})`,
     details: {
       currentSharePercent: currentShare,
       previousSharePercent: previousShare,
@@ -153,7 +152,7 @@ export function evaluateAiShareSpike(input: MetricRuleInput, settings: AlertSett
       previousLines,
       asOf: input.asOf,
     },
-  };
+  });
 }
 
 export function evaluateAiTaxHigh(input: MetricRuleInput, settings: AlertSettings["ai_tax_high"]): AlertCandidate | null {
@@ -165,12 +164,11 @@ export function evaluateAiTaxHigh(input: MetricRuleInput, settings: AlertSetting
   const humanTax = (sum(rows.map((row) => row.humanChurnLines ?? 0)) / changedLines) * 100;
   if (aiTax <= settings.thresholdPercent) return null;
   if (aiTax <= humanTax * settings.humanRatio) return null;
-  return {
+  return withReason({
     rule: "ai_tax_high",
     severity: "warning",
     repoId: input.repo.id,
     title: `High rework on AI-written code in ${input.repo.fullName}`,
-    message: `Reworking AI-written code took ${formatMessagePercent(aiTax)} of changed lines against ${formatMessagePercent(humanTax)} for human code (threshold ${formatMessagePercent(settings.thresholdPercent)} and ${settings.humanRatio}× human)`,
     details: {
       aiTaxPercent: aiTax,
       humanTaxPercent: humanTax,
@@ -180,7 +178,7 @@ export function evaluateAiTaxHigh(input: MetricRuleInput, settings: AlertSetting
       windowDays: settings.windowDays,
       asOf: input.asOf,
     },
-  };
+  });
 }
 
 export function evaluateSurvivalDrop(input: MetricRuleInput, settings: AlertSettings["survival_drop"]): AlertCandidate | null {
@@ -190,12 +188,11 @@ export function evaluateSurvivalDrop(input: MetricRuleInput, settings: AlertSett
   if (!ai || !human || ai.linesBorn < settings.minLines || human.linesBorn < settings.minLines) return null;
   const gap = (human.survival - ai.survival) * 100;
   if (gap <= settings.gapPoints) return null;
-  return {
+  return withReason({
     rule: "survival_drop",
     severity: "warning",
     repoId: input.repo.id,
     title: `AI-written lines are not surviving in ${input.repo.fullName}`,
-    message: `${formatMessagePercent(ai.survival * 100)} of AI-written lines survive 4 weeks against ${formatMessagePercent(human.survival * 100)} of human lines, ${points(gap)} lower (threshold ${points(settings.gapPoints)})`,
     details: {
       aiSurvivalPercent: ai.survival * 100,
       humanSurvivalPercent: human.survival * 100,
@@ -205,7 +202,7 @@ export function evaluateSurvivalDrop(input: MetricRuleInput, settings: AlertSett
       humanLinesBorn: human.linesBorn,
       asOf: input.asOf,
     },
-  };
+  });
 }
 
 export function evaluateReviewQueueSaturated(input: MetricRuleInput, settings: AlertSettings["review_queue_saturated"]): AlertCandidate | null {
@@ -215,16 +212,11 @@ export function evaluateReviewQueueSaturated(input: MetricRuleInput, settings: A
   const tooMany = waiting > settings.maxWaiting;
   const tooOld = oldestHours !== null && oldestHours > settings.maxOldestWaitHours;
   if (!tooMany && !tooOld) return null;
-  const parts: string[] = [];
-  if (tooMany) parts.push(`${waiting} pull requests wait for a first review (threshold ${settings.maxWaiting})`);
-  if (tooOld) parts.push(`the oldest has waited ${Math.round(oldestHours!)} h (threshold ${settings.maxOldestWaitHours} h)`);
-  const message = parts.join("; ");
-  return {
+  return withReason({
     rule: "review_queue_saturated",
     severity: "info",
     repoId: input.repo.id,
     title: `Review queue saturated in ${input.repo.fullName}`,
-    message: message.charAt(0).toUpperCase() + message.slice(1),
     details: {
       waiting,
       maxWaiting: settings.maxWaiting,
@@ -232,7 +224,7 @@ export function evaluateReviewQueueSaturated(input: MetricRuleInput, settings: A
       maxOldestWaitHours: settings.maxOldestWaitHours,
       takenAt,
     },
-  };
+  });
 }
 
 /**
@@ -242,15 +234,11 @@ export function evaluateReviewQueueSaturated(input: MetricRuleInput, settings: A
 export function evaluateAiHighRiskMergedWithoutReview(input: MetricRuleInput, settings: AlertSettings["ai_high_risk_merged_without_review"]): AlertCandidate | null {
   const merges = input.unreviewedAiMerges;
   if (!settings.enabled || !merges || merges.unreviewed === 0 || merges.unreviewed < settings.minPullRequests) return null;
-  const numbers = merges.pullRequests.map((pr) => `#${pr.number}`);
-  const listed = numbers.length < merges.unreviewed ? `${numbers.join(", ")} and ${merges.unreviewed - numbers.length} more` : numbers.join(", ");
-  const days = settings.windowDays === 1 ? "the last day" : `the last ${settings.windowDays} days`;
-  return {
+  return withReason({
     rule: "ai_high_risk_merged_without_review",
     severity: "warning",
     repoId: input.repo.id,
     title: `AI-written T3/T4 changes merged without a review in ${input.repo.fullName}`,
-    message: `${merges.unreviewed} of ${merges.aiHighRiskMerged} pull requests with AI-written T3/T4 changes merged in ${days} had no review (${listed}; threshold ${settings.minPullRequests})`,
     details: {
       unreviewed: merges.unreviewed,
       aiHighRiskMerged: merges.aiHighRiskMerged,
@@ -259,7 +247,7 @@ export function evaluateAiHighRiskMergedWithoutReview(input: MetricRuleInput, se
       pullRequests: merges.pullRequests,
       asOf: input.asOf,
     },
-  };
+  });
 }
 
 /** Which metric rules run after which job wrote metrics. */
@@ -307,13 +295,11 @@ export function evaluateHighRiskDeployed(input: DeploymentRuleInput, settings: A
   const commitCount = new Set(input.files.map((file) => file.commitSha)).size;
   const riskyCommits = new Set(risky.map((file) => file.commitSha));
   const paths = [...new Set(risky.map((file) => file.filePath))].sort();
-  const tierName = settings.minRiskTier === 4 ? "critical (T4)" : `T${settings.minRiskTier}+`;
-  return {
+  return withReason({
     rule: "high_risk_deployed",
     severity: "critical",
     repoId: input.repo.id,
     title: `AI-written critical code deployed to ${input.deployment.environment} in ${input.repo.fullName}`,
-    message: `${paths.length} ${tierName} ${paths.length === 1 ? "file" : "files"} with AI confidence ≥ ${settings.minAiConfidence} went to ${input.deployment.environment} in ${riskyCommits.size} of ${commitCount} new ${commitCount === 1 ? "commit" : "commits"}`,
     details: {
       deploymentId: input.deployment.id,
       sha: input.deployment.sha,
@@ -326,7 +312,7 @@ export function evaluateHighRiskDeployed(input: DeploymentRuleInput, settings: A
       minAiConfidence: settings.minAiConfidence,
       minRiskTier: settings.minRiskTier,
     },
-  };
+  });
 }
 
 
@@ -363,12 +349,11 @@ export function evaluateIncidentAiAttributed(input: IncidentRuleInput, settings:
   if (!settings.enabled) return null;
   const attribution = computeIncidentAttribution(input.files);
   if (attribution.aiSharePercent === null || attribution.aiSharePercent <= settings.thresholdPercent) return null;
-  return {
+  return withReason({
     rule: "incident_ai_attributed",
     severity: "warning",
     repoId: input.repo.id,
     title: `Incident in ${input.repo.fullName} points at AI-written code`,
-    message: `${formatMessagePercent(attribution.aiSharePercent)} of the lines in the incident's suspected commits were AI-written (threshold ${formatMessagePercent(settings.thresholdPercent)})`,
     details: {
       incidentId: input.incident.id,
       incidentTitle: input.incident.title,
@@ -379,5 +364,5 @@ export function evaluateIncidentAiAttributed(input: IncidentRuleInput, settings:
       byTier: attribution.byTier,
       suspectedCommits: new Set(input.files.map((file) => file.commitSha)).size,
     },
-  };
+  });
 }
