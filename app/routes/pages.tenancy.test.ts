@@ -232,7 +232,12 @@ describe("incident pages", () => {
   it("suggests the T3/T4 commits shipped by the last production deployments, logs the incident with them, and resolves it", async () => {
     const db = database.db;
     const recent = await db
-      .select({ sha: commits.sha, at: sql<string>`coalesce(${commits.committedAt}, ${commits.authoredAt})` })
+      .select({
+        sha: commits.sha,
+        at: sql<string>`coalesce(${commits.committedAt}, ${commits.authoredAt})`,
+        // What the suspects list keeps (issue 19): analysed commits that wrote lines (merges are skipped, never analysed).
+        candidate: sql<boolean>`${commits.analysisStatus} = 'analyzed' and ${commits.writtenLines} > 0 and ${commits.aiConfidence} is not null`,
+      })
       .from(commits)
       .where(and(eq(commits.repoId, a.repoId), eq(commits.onDefaultBranch, true)))
       .orderBy(desc(sql`coalesce(${commits.committedAt}, ${commits.authoredAt})`))
@@ -249,9 +254,15 @@ describe("incident pages", () => {
     ]);
     const startedAt = new Date(newest.getTime() + 3_600_000).toISOString().slice(0, 16);
     const form = await run(newIncidentPage.loader, `/incidents/new?repo=${a.repoId}&startedAt=${startedAt}`);
-    const candidates = (form.body as { candidates: { sha: string; suggested: boolean; touchesHighRisk: boolean }[] }).candidates;
-    expect(candidates.map((candidate) => candidate.sha).sort()).toEqual(recent.slice(0, 7).map((commit) => commit.sha).sort());
-    expect(candidates.every((candidate) => candidate.suggested === candidate.touchesHighRisk)).toBe(true);
+    const candidates = (form.body as { candidates: { sha: string; suggested: boolean; score: number }[] }).candidates;
+    const shipped = recent.slice(0, 7).filter((commit) => commit.candidate);
+    expect(shipped.length).toBeGreaterThan(0);
+    expect(candidates.map((candidate) => candidate.sha).sort()).toEqual(shipped.map((commit) => commit.sha).sort());
+    // Best first, and the ones pre-ticked are the first few of that order (at most 3).
+    expect(candidates.map((candidate) => candidate.score)).toEqual([...candidates.map((candidate) => candidate.score)].sort((x, y) => y - x));
+    const ticked = candidates.filter((candidate) => candidate.suggested).length;
+    expect(ticked).toBeLessThanOrEqual(3);
+    expect(candidates.slice(0, ticked).every((candidate) => candidate.suggested)).toBe(true);
     const suggested = candidates.filter((candidate) => candidate.suggested).map((candidate) => candidate.sha);
     const picked = suggested.length > 0 ? suggested : [candidates[0]!.sha];
 
