@@ -8,6 +8,7 @@ const TONES = {
   info: "bg-blue-100 text-blue-800",
   warning: "bg-amber-100 text-amber-900",
   critical: "bg-red-100 text-red-800",
+  neutral: "bg-gray-100 text-gray-800",
 } as const;
 
 export type PillTone = keyof typeof TONES;

@@ -1,6 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { Badge, Card, TableCell, TableRow, Title } from "@tremor/react";
+import { Card, TableCell, TableRow, Title } from "@tremor/react";
 import { requireOrganization, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
 import { Breadcrumb } from "~/components/ui/Breadcrumb.tsx";
@@ -9,7 +9,8 @@ import { IntentButton } from "~/components/ui/IntentButton.tsx";
 import { getIncidentDetail } from "~/presenters/incidents.server.ts";
 import { resolveIncident } from "../../application/incidents/resolve-incident.server.ts";
 import { formatPercent } from "~/utils/format.ts";
-import { SEVERITY_COLORS } from "~/utils/incidents.ts";
+import { Pill } from "~/components/Pill.tsx";
+import { SEVERITY_TONES } from "~/utils/incidents.ts";
 import { TIER_LABELS, formatConfidence, signalLabel } from "~/utils/signals.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.incident.title ?? "Incident"} · Sentinel` }];
@@ -41,9 +42,9 @@ export default function IncidentPage() {
       <Breadcrumb parent={{ to: "/incidents", label: "Incidents" }}>{incident.repoFullName}</Breadcrumb>
       <div className="mt-1 flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-2xl font-semibold tracking-tight">
-          <Badge size="sm" color={SEVERITY_COLORS[incident.severity]} className="mr-2 align-middle">
+          <Pill tone={SEVERITY_TONES[incident.severity] ?? "neutral"} className="mr-2 align-middle">
             {incident.severity}
-          </Badge>
+          </Pill>
           {incident.title}
         </h1>
         {incident.resolvedAt ? (

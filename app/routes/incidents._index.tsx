@@ -1,6 +1,6 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { Badge, Card, TableCell, TableRow } from "@tremor/react";
+import { Card, TableCell, TableRow } from "@tremor/react";
 import { requireOrganization, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
 import { DataTable, right } from "~/components/ui/DataTable.tsx";
@@ -10,7 +10,8 @@ import type { Choice } from "~/components/ui/Select.tsx";
 import { incidentListQuery, listIncidents } from "~/presenters/incidents.server.ts";
 import { listRepositoryOptions } from "~/presenters/repositories.server.ts";
 import { formatPercent } from "~/utils/format.ts";
-import { SEVERITY_COLORS } from "~/utils/incidents.ts";
+import { Pill } from "~/components/Pill.tsx";
+import { SEVERITY_TONES } from "~/utils/incidents.ts";
 
 export const meta: MetaFunction = () => [{ title: "Incidents · Sentinel" }];
 
@@ -54,9 +55,9 @@ export default function Incidents() {
               <TableRow key={incident.id} data-testid="incident-row">
                 <TableCell className="whitespace-nowrap text-gray-500">{incident.startedAt.slice(0, 16).replace("T", " ")}</TableCell>
                 <TableCell>
-                  <Badge size="xs" color={SEVERITY_COLORS[incident.severity]} className="mr-2">
+                  <Pill tone={SEVERITY_TONES[incident.severity] ?? "neutral"} className="mr-2">
                     {incident.severity}
-                  </Badge>
+                  </Pill>
                   <Link to={`/incidents/${incident.id}`} className="text-blue-700 hover:underline">
                     {incident.title}
                   </Link>
