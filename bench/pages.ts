@@ -15,6 +15,8 @@ export interface BenchTargets {
   pullRequestNumber: number | null;
   /** The organisation's largest team, when it has teams. */
   teamId: string | null;
+  /** The newest alert of the busiest repository, when it has one. */
+  alertId: string | null;
 }
 
 export interface BenchPage {
@@ -44,6 +46,7 @@ export function benchPages(targets: BenchTargets): BenchPage[] {
     page("Incident", `/incidents/${targets.incidentId}`),
     page("New incident (suspects)", `/incidents/new?repo=${repo}&startedAt=${targets.lastDay}T18:00`),
     page("Alerts", "/alerts"),
+    page("Alert (busiest repository's newest)", targets.alertId === null ? null : `/alerts/${targets.alertId}`, "no alert in the busiest repository"),
     page("Pull requests", "/pulls"),
     page("Pull requests, AI-assisted, one repository, 365 days", `/pulls?kind=ai&repo=${repo}&days=365`),
     page("Pull request (busiest repository's latest merged)", pr === null ? null : `/repos/${repo}/pulls/${pr}`, noPr),

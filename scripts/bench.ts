@@ -192,6 +192,8 @@ async function prepareDataSet(options: ReturnType<typeof parseOptions>): Promise
       order by i.started_at desc limit 1`;
     const [pullRequest] = await sql<{ number: number }[]>`
       select number from pull_requests where repo_id = ${busiest!.id} and state = 'merged' order by merged_at desc, number desc limit 1`;
+    const [alert] = await sql<{ id: string }[]>`
+      select id from alerts where org_id = ${orgId} and repo_id = ${busiest!.id} order by triggered_at desc limit 1`;
     const [team] = await sql<{ id: string }[]>`
       select t.id from teams t join team_members m on m.team_id = t.id where t.org_id = ${orgId} group by t.id, t.slug order by count(*) desc, t.slug limit 1`;
     return {
@@ -206,6 +208,7 @@ async function prepareDataSet(options: ReturnType<typeof parseOptions>): Promise
       lastDay: addDays(generation.settings.until, -1),
       pullRequestNumber: pullRequest?.number ?? null,
       teamId: team?.id ?? null,
+      alertId: alert?.id ?? null,
     };
   } finally {
     await sql.end();

@@ -14,6 +14,7 @@ const TARGETS: BenchTargets = {
   lastDay: "2026-12-06",
   pullRequestNumber: 17,
   teamId: "33333333-3333-4333-a333-333333333333",
+  alertId: "44444444-4444-4444-a444-444444444444",
 };
 
 /** A build's routes as Remix's flat routes name them: root, layouts, index routes, a pathless-parent escape, a splat. */
