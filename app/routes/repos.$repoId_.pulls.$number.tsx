@@ -3,10 +3,11 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { Card, TableCell, TableRow, Title } from "@tremor/react";
 import { requireOrganization, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
-import { formatDuration, formatFraction, reviewLabel } from "~/components/pulls/format.ts";
+import { formatDuration, reviewLabel } from "~/components/pulls/format.ts";
 import { TierBadge } from "~/components/pulls/PullRequestTable.tsx";
 import { DataTable, right } from "~/components/ui/DataTable.tsx";
 import { formatPercent } from "~/utils/format.ts";
+import { formatConfidence } from "~/utils/signals.ts";
 import { getPullRequestPage, pullRequestNumber } from "~/presenters/pulls.server.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `#${data.pr.number} ${data.pr.title} · Sentinel` : "Pull request · Sentinel" }];
@@ -87,7 +88,7 @@ export default function PullRequestPage() {
                 </TableCell>
                 <TableCell>{commit.author ?? "—"}</TableCell>
                 <TableCell className="text-right">{commit.writtenLines.toLocaleString("en-US")}</TableCell>
-                <TableCell className="text-right">{commit.aiConfidence === null ? commit.analysisStatus : formatFraction(commit.aiConfidence)}</TableCell>
+                <TableCell className="text-right">{commit.aiConfidence === null ? commit.analysisStatus : formatConfidence(commit.aiConfidence)}</TableCell>
                 <TableCell>{commit.agent ?? "—"}</TableCell>
               </TableRow>
             ))}
