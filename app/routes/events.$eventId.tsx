@@ -7,6 +7,7 @@ import { AppShell } from "~/components/AppShell.tsx";
 import { getEventDetail, type SignalView } from "~/presenters/events.server.ts";
 import { TIER_LABELS, formatConfidence, signalLabel } from "~/utils/signals.ts";
 import { AI_CONFIDENCE_THRESHOLD } from "../../domain/detection/threshold.ts";
+import { filePageLink } from "~/utils/file-link.ts";
 
 export const meta: MetaFunction = () => [{ title: "Event · Sentinel" }];
 
@@ -109,7 +110,9 @@ export default function EventPage() {
                 <Card key={file.path} data-testid="file-attribution">
                   <div className="flex flex-wrap items-baseline justify-between gap-3">
                     <div>
-                      <span className="font-mono text-sm">{file.path}</span>
+                      <Link to={filePageLink(event.repoId, file.path)} className="break-all font-mono text-sm text-blue-700 hover:underline">
+                        {file.path}
+                      </Link>
                       {file.previousPath ? <span className="ml-2 text-xs text-gray-500">(from {file.previousPath})</span> : null}
                       <div className="mt-1 flex flex-wrap gap-2">
                         <Badge size="xs" color={file.riskTier >= 3 ? "rose" : "gray"}>

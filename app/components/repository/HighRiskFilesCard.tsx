@@ -1,12 +1,16 @@
+import { Link, useParams } from "@remix-run/react";
 import { Card, TableCell, TableRow, Title } from "@tremor/react";
 import { DataTable, right, type Column } from "~/components/ui/DataTable.tsx";
 import type { HighRiskFile } from "~/presenters/repository.server.ts";
+import { filePageLink } from "~/utils/file-link.ts";
 import { formatRelativeTime } from "~/utils/format.ts";
 
 const COLUMNS: Column[] = ["File", "Tier", right("AI commits"), right("AI lines"), right("Last change")];
 
 /** The T3/T4 files AI-attributed changes touched, with their tier, AI commits and lines, and last change. */
 export function HighRiskFilesCard({ files, now }: { files: HighRiskFile[]; now: string }) {
+  // The repository page's own id, read from the URL so each file links to its history page.
+  const repoId = useParams().repoId ?? "";
   return (
     <Card className="mt-6">
       <Title>
@@ -24,7 +28,9 @@ export function HighRiskFilesCard({ files, now }: { files: HighRiskFile[]; now: 
                 className="max-w-sm truncate font-mono text-xs"
                 title={file.riskReasons.join("; ")}
               >
-                {file.path}
+                <Link to={filePageLink(repoId, file.path)} className="text-blue-700 hover:underline">
+                  {file.path}
+                </Link>
               </TableCell>
               <TableCell>
                 <span

@@ -165,6 +165,8 @@ export const codeAttribution = pgTable(
     uniqueIndex("code_attribution_repo_commit_file_key").on(t.repoId, t.commitSha, t.filePath),
     index("code_attribution_repo_ai_confidence_idx").on(t.repoId, t.aiConfidence.desc().nullsFirst()),
     index("code_attribution_repo_authored_idx").on(t.repoId, t.authoredAt.desc().nullsFirst()),
+    // The file page: one file's commits in a range, newest first (migration 0031).
+    index("code_attribution_repo_file_authored_idx").on(t.repoId, t.filePath, t.authoredAt.desc().nullsFirst()),
     // The repository page's high-risk files: AI-written code in T3/T4 files, a small share of all rows (ADR 060).
     // 0.5 is AI_CONFIDENCE_THRESHOLD, fixed by the migration that built the index (ai-threshold.test.ts checks it).
     index("code_attribution_repo_high_risk_idx")
