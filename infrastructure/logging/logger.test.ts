@@ -2,7 +2,7 @@ import { pino } from "pino";
 import { describe, expect, it, vi } from "vitest";
 import { parseEnv } from "../config/env.ts";
 import { captureLogger } from "../../tests/support/logs.ts";
-import { configuredSecrets, isoTimestamp, withLogContext } from "./logger.ts";
+import { chooseLogFormat, configuredSecrets, isoTimestamp, withLogContext } from "./logger.ts";
 
 // Shapes of the real thing, values made up for the test.
 const SECRETS = {
@@ -165,5 +165,27 @@ describe("isoTimestamp", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe("chooseLogFormat", () => {
+  it("writes readable lines to a development terminal and JSON lines anywhere else", () => {
+    expect(chooseLogFormat({ NODE_ENV: "development" }, true)).toBe("pretty");
+    expect(chooseLogFormat({}, true)).toBe("pretty");
+    // Piped into a file, a log shipper or `docker logs`: what reads it is a program.
+    expect(chooseLogFormat({ NODE_ENV: "development" }, false)).toBe("json");
+    // A production server watched from a terminal still writes what its log pipeline parses.
+    expect(chooseLogFormat({ NODE_ENV: "production" }, true)).toBe("json");
+  });
+
+  it("does what LOG_FORMAT says, whatever the terminal and mode", () => {
+    expect(chooseLogFormat({ NODE_ENV: "development", LOG_FORMAT: "json" }, true)).toBe("json");
+    expect(chooseLogFormat({ NODE_ENV: "production", LOG_FORMAT: "pretty" }, false)).toBe("pretty");
+    expect(chooseLogFormat({ NODE_ENV: "development", LOG_FORMAT: " JSON " }, true)).toBe("json");
+  });
+
+  it("ignores a LOG_FORMAT it does not know, as if it were unset", () => {
+    expect(chooseLogFormat({ NODE_ENV: "development", LOG_FORMAT: "yaml" }, true)).toBe("pretty");
+    expect(chooseLogFormat({ NODE_ENV: "development", LOG_FORMAT: "" }, false)).toBe("json");
   });
 });

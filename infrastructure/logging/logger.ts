@@ -1,5 +1,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { createRequire } from "node:module";
 import { pino, type DestinationStream, type Logger } from "pino";
+import type PinoPretty from "pino-pretty";
+import { z } from "zod";
 import type { Env } from "../config/env.ts";
 import { createSecretScrubber } from "./redact.ts";
 
@@ -65,6 +68,30 @@ export function isoTimestamp(): string {
   return `${secondPrefix}${ms < 10 ? "00" : ms < 100 ? "0" : ""}${ms}Z"`;
 }
 
+export type LogFormat = "json" | "pretty";
+
+const logFormatSetting = z.preprocess((value) => (typeof value === "string" ? value.trim().toLowerCase() : value), z.enum(["json", "pretty"]));
+
+/**
+ * JSON lines for whatever reads the logs (a log shipper, `docker logs`, a file), readable lines for a person watching a
+ * development terminal (issue 19: a first start showed only JSON). `LOG_FORMAT=json` or `pretty` decides outright; an
+ * unknown value is ignored, since the choice only changes how lines look.
+ */
+export function chooseLogFormat(env: { LOG_FORMAT?: string; NODE_ENV?: string }, stdoutIsTTY: boolean): LogFormat {
+  const setting = logFormatSetting.safeParse(env.LOG_FORMAT);
+  if (setting.success) return setting.data;
+  return stdoutIsTTY && env.NODE_ENV !== "production" ? "pretty" : "json";
+}
+
+/**
+ * pino-pretty, loaded only when readable lines are wanted: production and piped output never load it. Synchronous, so a line
+ * logged just before an exit is not lost; one line per entry, coloured when the terminal can show colours.
+ */
+function prettyDestination(): DestinationStream {
+  const pretty = createRequire(import.meta.url)("pino-pretty") as typeof PinoPretty;
+  return pretty({ sync: true, singleLine: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,name" });
+}
+
 export interface LoggerOptions {
   level?: string;
   name?: string;
@@ -72,6 +99,8 @@ export interface LoggerOptions {
   secrets?: Iterable<string>;
   /** Where the JSON lines go; stdout by default. */
   destination?: DestinationStream;
+  /** On stdout, JSON lines or readable ones; by default `chooseLogFormat(process.env, stdout is a terminal)`. */
+  format?: LogFormat;
   /**
    * Collect stdout lines into writes of about 4 KB (and at least every 250 ms) instead of one write per line: for the
    * web server, whose access log writes a line per webhook delivery (ADR 023). Lines still in the buffer are written
@@ -119,6 +148,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
   };
   if (options.destination) return pino(settings, options.destination);
+  if ((options.format ?? chooseLogFormat(process.env, Boolean(process.stdout.isTTY))) === "pretty") return pino(settings, prettyDestination());
   if (options.buffered) return pino(settings, bufferedDestination(process.stdout.fd ?? 1));
   return pino(settings);
 }
