@@ -5,7 +5,7 @@ import { AI_CONFIDENCE_THRESHOLD } from "../../domain/detection/threshold.ts";
 import { defaultTier, TIER_NAMES, type Tier } from "../../domain/risk/tiers.ts";
 import { matchesGlob } from "../../domain/risk/glob.ts";
 import { DAY_MS } from "../../domain/metrics/time.ts";
-import { rangeEndingAt } from "~/utils/range-days.ts";
+import { rangeEndingAt } from "../utils/range-days.ts";
 
 /** One commit that changed the file: its verdict on this file and the tier the file had in it. */
 export interface FileCommit {
@@ -50,6 +50,8 @@ export interface FileHistory {
    */
   tier: { tier: Tier; reason: string; fromOverride: boolean };
   commits: FileCommit[];
+  /** True when the range holds more commits than `commits` lists (the newest `limit`). */
+  moreCommits: boolean;
   /** Every week of the range, oldest first; weeks without commits carry a null share. */
   weeks: FileWeek[];
   incidents: FileIncident[];
@@ -100,6 +102,7 @@ export async function getFileHistory(
   options: { now: Date; days: number; limit?: number },
 ): Promise<FileHistory | null> {
   const { from, to } = rangeEndingAt(options.now, options.days);
+  const limit = options.limit ?? 200;
   const [repository] = await db.execute<{ id: string; full_name: string; risk_overrides: RiskOverride[] | null; kind: string | null }>(sql`
     select r.id::text as id, r.full_name, r.risk_overrides,
       (select ca.file_kind from code_attribution ca
@@ -132,7 +135,7 @@ export async function getFileHistory(
       where ca.org_id = ${orgId} and ca.repo_id = ${repoId} and ca.file_path = ${path}
         and ca.authored_at >= ${from.toISOString()} and ca.authored_at < ${to.toISOString()}
       order by ca.authored_at desc, ca.commit_sha
-      limit ${options.limit ?? 200}
+      limit ${limit + 1}
     `),
     db.execute<{ week: string; ai: number; written: number }>(sql`
       select to_char(date_trunc('week', ca.authored_at at time zone 'UTC'), 'YYYY-MM-DD') as week,
@@ -162,7 +165,8 @@ export async function getFileHistory(
     path,
     days: options.days,
     tier: currentTier(path, repository.kind, repository.risk_overrides ?? []),
-    commits: commitRows.map((row) => ({
+    moreCommits: commitRows.length > limit,
+    commits: commitRows.slice(0, limit).map((row) => ({
       sha: row.sha,
       eventId: row.event_id === null ? null : Number(row.event_id),
       authorName: row.author_name,

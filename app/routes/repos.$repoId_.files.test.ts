@@ -15,6 +15,7 @@ import { fixedClock } from "../../tests/support/clock.ts";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { createTestServices } from "../../tests/support/services.ts";
 import { filePageLink } from "~/utils/file-link.ts";
+import { getFileHistory } from "~/presenters/file-history.server.ts";
 import * as filePage from "./repos.$repoId_.files.tsx";
 
 /** The page reads the `days` before this instant (a Monday noon, UTC). */
@@ -164,6 +165,13 @@ describe("the file page", () => {
     expect(week.commits).toEqual([]);
     expect(week.incidents).toEqual([]);
     expect(week.weeks.every((one) => one.aiShare === null)).toBe(true);
+  });
+
+  it("lists the newest commits up to its limit and says that there are more", async () => {
+    const history = await getFileHistory(database.db, (await open(repoId, { path: FILE })).body!.org!.id, repoId, FILE, { now: NOW, days: 365, limit: 2 });
+    expect(history!.commits.map((commit) => commit.sha)).toEqual([RECENT, OLDER]);
+    expect(history!.moreCommits).toBe(true);
+    expect((await open(repoId, { path: FILE })).body!.file.moreCommits).toBe(false);
   });
 
   it("says when a repository override decides the tier", async () => {

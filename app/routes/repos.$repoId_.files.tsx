@@ -100,13 +100,16 @@ export default function FilePage() {
             data: hasShare ? file.weeks.map((week) => ({ week: week.week, "AI share": week.aiShare })) : [],
             index: "week",
             series: [{ name: "AI share", color: "violet" }],
-            valueFormatter: (value: number) => `${value.toFixed(1)} %`,
+            valueFormatter: (value: number) => `${Math.round(value)} %`,
           }}
         />
       </div>
 
       <Card className="mt-6">
         <Title>Commits, newest first</Title>
+        {file.moreCommits ? (
+          <p className="mt-1 text-sm text-gray-600">Only the newest {file.commits.length} commits of the last {file.days} days are listed.</p>
+        ) : null}
         {file.commits.length === 0 ? (
           <p className="mt-4 text-sm text-gray-500" data-testid="file-commits-empty">
             No commits changed this file in the last {file.days} days.
