@@ -8,6 +8,7 @@ import { getDashboard } from "../app/presenters/dashboard.server.ts";
 import { getAiToolsSummary, getOrganisationAiToolsSummary, getRepositoryAiTools } from "../app/presenters/ai-tools.server.ts";
 import { getTeamList, getTeamPage } from "../app/presenters/teams.server.ts";
 import { getUnreviewedAiMergesSummary } from "../app/presenters/unreviewed-ai-merges.server.ts";
+import { getFileHistory } from "../app/presenters/file-history.server.ts";
 import { getPullRequestList, getPullRequestPage, pullRequestListQuery } from "../app/presenters/pulls.server.ts";
 import { getDoraSummary, getOrganizationDora, getRepositoryDora } from "../app/presenters/dora.server.ts";
 import { eventFeedQuery, getEventDetail, listEvents } from "../app/presenters/events.server.ts";
@@ -25,6 +26,8 @@ export interface DashboardReadContext {
   incidentId: string;
   /** A team of the organisation; when absent, its largest is looked up first. */
   teamId?: string | null;
+  /** A file of the repository (its file page); when absent, the newest high-risk AI change's file. */
+  filePath?: string | null;
   now: Date;
 }
 
@@ -46,6 +49,15 @@ export function dashboardReads(db: Executor, context: DashboardReadContext): Das
   };
   // The team a team page shows, found once, as the teams list's link would name it.
   const teamId = once(async () => context.teamId ?? (await largestTeam(db, orgId)));
+  // The file a file page shows: the one given, else the newest high-risk AI change's, as the repository page links it.
+  const busiestFile = once(async () => {
+    if (context.filePath) return context.filePath;
+    const [row] = await db.execute<{ file_path: string }>(sql`
+      select file_path from code_attribution
+      where org_id = ${orgId} and repo_id = ${repoId} and risk_tier >= 3 and ai_confidence >= 0.5
+      order by authored_at desc limit 1`);
+    return row?.file_path ?? null;
+  });
   /** An API read of one repository: the route finds the repository first (requireRepository), then reads it. */
   const ofRepository = async <T,>(read: (repository: NonNullable<Awaited<ReturnType<typeof findRepository>>>) => Promise<T>) => {
     const repository = await findRepository(db, orgId, repoId);
@@ -84,6 +96,14 @@ export function dashboardReads(db: Executor, context: DashboardReadContext): Das
       run: async () => {
         const id = await teamId();
         return id === null ? null : getTeamPage(db, orgId, id, { now, days: 90 });
+      },
+    },
+    {
+      page: "file",
+      label: "one file: commits, weekly AI share, incidents, 90 days",
+      run: async () => {
+        const path = await busiestFile();
+        return path === null ? null : getFileHistory(db, orgId, repoId, path, { now, days: 90 });
       },
     },
     { page: "events", label: "newest events", run: () => listEvents(db, orgId, eventFeedQuery.parse({})) },

@@ -17,6 +17,8 @@ export interface BenchTargets {
   teamId: string | null;
   /** The newest alert of the busiest repository, when it has one. */
   alertId: string | null;
+  /** The busiest repository's file with the most attribution rows (its file page), when it has one. */
+  filePath: string | null;
 }
 
 export interface BenchPage {
@@ -47,6 +49,11 @@ export function benchPages(targets: BenchTargets): BenchPage[] {
     page("New incident (suspects)", `/incidents/new?repo=${repo}&startedAt=${targets.lastDay}T18:00`),
     page("Alerts", "/alerts"),
     page("Alert (busiest repository's newest)", targets.alertId === null ? null : `/alerts/${targets.alertId}`, "no alert in the busiest repository"),
+    page(
+      "File (busiest repository's busiest file, 90 days)",
+      targets.filePath === null ? null : `/repos/${repo}/files?${new URLSearchParams({ path: targets.filePath }).toString()}`,
+      "no analysed file in the busiest repository",
+    ),
     page("Pull requests", "/pulls"),
     page("Pull requests, AI-assisted, one repository, 365 days", `/pulls?kind=ai&repo=${repo}&days=365`),
     page("Pull request (busiest repository's latest merged)", pr === null ? null : `/repos/${repo}/pulls/${pr}`, noPr),

@@ -196,6 +196,9 @@ async function prepareDataSet(options: ReturnType<typeof parseOptions>): Promise
       select id from alerts where org_id = ${orgId} and repo_id = ${busiest!.id} order by triggered_at desc limit 1`;
     const [team] = await sql<{ id: string }[]>`
       select t.id from teams t join team_members m on m.team_id = t.id where t.org_id = ${orgId} group by t.id, t.slug order by count(*) desc, t.slug limit 1`;
+    // The file page of the busiest file: the one the most commits changed (its history is the longest to read).
+    const [file] = await sql<{ file_path: string }[]>`
+      select file_path from code_attribution where repo_id = ${busiest!.id} group by file_path order by count(*) desc, file_path limit 1`;
     return {
       url,
       orgId,
@@ -209,6 +212,7 @@ async function prepareDataSet(options: ReturnType<typeof parseOptions>): Promise
       pullRequestNumber: pullRequest?.number ?? null,
       teamId: team?.id ?? null,
       alertId: alert?.id ?? null,
+      filePath: file?.file_path ?? null,
     };
   } finally {
     await sql.end();
@@ -443,7 +447,7 @@ async function benchPlans(data: DataSet) {
   const connection = connectPostgres(data.url, { applicationName: "sentinel-bench-plans", max: 1, onQuery: recorder.record });
   try {
     const now = new Date(`${data.settings.until}T12:00:00Z`);
-    const reads = dashboardReads(connection.db, { orgId: data.orgId, userId: data.benchUserId, repoId: data.busiestRepoId, eventId: data.eventId, incidentId: data.incidentId, now });
+    const reads = dashboardReads(connection.db, { orgId: data.orgId, userId: data.benchUserId, repoId: data.busiestRepoId, eventId: data.eventId, incidentId: data.incidentId, filePath: data.filePath, now });
     const timings: { read: string; medianMs: number }[] = [];
     for (const read of reads) {
       const label = `${read.page}: ${read.label}`;

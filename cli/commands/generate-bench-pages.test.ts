@@ -15,6 +15,7 @@ const TARGETS: BenchTargets = {
   pullRequestNumber: 17,
   teamId: "33333333-3333-4333-a333-333333333333",
   alertId: "44444444-4444-4444-a444-444444444444",
+  filePath: "src/auth/session.ts",
 };
 
 /** A build's routes as Remix's flat routes name them: root, layouts, index routes, a pathless-parent escape, a splat. */
