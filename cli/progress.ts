@@ -1,28 +1,55 @@
 import type { CliIo } from "./command.ts";
 
+const BAR_WIDTH = 24;
+
+/** "42 s", "3 min 05 s", "1 h 02 min": a remaining time read at a glance. */
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${String(seconds % 60).padStart(2, "0")} s`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} min`;
+}
+
+/**
+ * One progress line: "analysis     [############------------] 512/1,024 50 %", and with `elapsedMs` an estimate of the
+ * time left at the rate so far ("… 50 %  about 40 s left"). No estimate before the first step is done, nor once all are.
+ */
+export function renderProgressLine(progress: { label: string; done: number; total: number; elapsedMs?: number }): string {
+  const { label, done, total, elapsedMs } = progress;
+  const fraction = total > 0 ? Math.min(1, done / total) : 1;
+  const filled = Math.round(fraction * BAR_WIDTH);
+  const counts = `${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")}`;
+  const line = `${label.padEnd(12)} [${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}] ${counts} ${Math.floor(fraction * 100)} %`;
+  if (elapsedMs === undefined || done <= 0 || done >= total) return line;
+  return `${line}  about ${formatDuration((elapsedMs / done) * (total - done))} left`;
+}
+
 /**
  * A progress line on stderr: redrawn in place on a terminal ("analysis  [#####-----]  512/1,024  50 %"),
- * or printed at most every 10 % when stderr is a file or pipe, so CI logs stay readable.
+ * or printed at most every 10 % when stderr is a file or pipe, so CI logs stay readable. With `eta`, the terminal
+ * line also says about how long is left, timed from the reporter's creation by `now`.
  */
-export function createProgressReporter(io: CliIo, label: string) {
+export function createProgressReporter(io: CliIo, label: string, options: { eta?: boolean; now?: () => number } = {}) {
+  const now = options.now ?? Date.now;
+  const startedAt = now();
   let lastPrintedDecile = -1;
   let drewInPlace = false;
   return {
     update(done: number, total: number) {
       const fraction = total > 0 ? Math.min(1, done / total) : 1;
       const percent = Math.floor(fraction * 100);
-      const counts = `${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")}`;
       if (io.isTTY) {
-        const width = 24;
-        const filled = Math.round(fraction * width);
-        io.stderr.write(`\r${label.padEnd(12)} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${counts} ${percent} %`);
+        const line = renderProgressLine({ label, done, total, elapsedMs: options.eta ? now() - startedAt : undefined });
+        // With an estimate the line can get shorter: clear what the last one left (ESC [K, to the end of the line).
+        io.stderr.write(`\r${line}${options.eta ? "\u001b[K" : ""}`);
         drewInPlace = true;
         return;
       }
       const decile = Math.floor(percent / 10);
       if (decile > lastPrintedDecile || done === total) {
         lastPrintedDecile = decile;
-        io.stderr.write(`${label}: ${counts} (${percent} %)\n`);
+        io.stderr.write(`${label}: ${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")} (${percent} %)\n`);
       }
     },
     done() {
