@@ -128,7 +128,8 @@ describe("seedDemoOrganization (inline analysis)", SEEDING_TIMEOUT, () => {
     );
     expect(estimates.every((estimate) => estimate.lines > 0)).toBe(true);
     // The rollup's bins stand each commit in for its bin's mean confidence: within half a point of the exact estimate.
-    expect(Math.abs(dashboard.totals.aiShare! - combineShares(estimates).share! * 100)).toBeLessThan(0.5);
+    // Shares are fractions 0–1 (issue 19): half a point is 0.005.
+    expect(Math.abs(dashboard.totals.aiShare! - combineShares(estimates).share!)).toBeLessThan(0.005);
     expect(dashboard.totals.commits).toBe(dataset.commits.length);
 
     const [other] = await database.db.insert(organizations).values({ slug: "other", name: "Other" }).returning({ id: organizations.id });

@@ -32,7 +32,7 @@ import { gunzipSync } from "node:zlib";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { getRepoOverview, getRepoShareEstimate } from "../app/presenters/repository.server.ts";
-import { formatDetectorVersions, formatPercent, formatShareRange } from "../app/utils/format.ts";
+import { formatDetectorVersions, formatPercent, formatShareRange, percentOfFraction } from "../app/utils/format.ts";
 import { fromGitHubCommit, stripMarkers } from "../domain/detection/index.ts";
 import { localClock } from "../domain/metrics/time.ts";
 import type { GitHubCommitRecord } from "../tests/fixtures/corpus.ts";
@@ -380,13 +380,14 @@ export async function checkHistory(histories: CorpusHistory[], run: HistoryRun):
       analysed: counts!.analysed,
       skipped: counts!.skipped,
       writtenLines: overview.cards.writtenLines,
-      aiShare: overview.cards.aiShare,
-      aiShareLow: overview.cards.aiShareLow,
-      aiShareHigh: overview.cards.aiShareHigh,
+      // The report speaks percents; the presenters answer fractions 0–1 as the API does (issue 19).
+      aiShare: percentOfFraction(overview.cards.aiShare),
+      aiShareLow: percentOfFraction(overview.cards.aiShareLow),
+      aiShareHigh: percentOfFraction(overview.cards.aiShareHigh),
       detectorVersions: overview.detectorVersions,
       from,
       to,
-      apiAiShare: api.aiShare,
+      apiAiShare: percentOfFraction(api.aiShare),
       authorPrevious: history.authorPrevious ? await compareAuthorPrevious(stack.database.db, repoId, history.authorPrevious) : null,
       topCommits: run.top > 0 ? await explainShare(stack.database.db, repoId, run.top) : [],
     });

@@ -116,7 +116,7 @@ export function buildOpenApiDocument(serverUrl: string) {
       title: "Sentinel API",
       version: "1.0.0",
       description:
-        "Read your organisation's AI-code metrics, events, incidents and alerts. Every id belongs to the API key's organisation; any other id answers 404. Read-only keys call every GET operation; creating incidents and acknowledging alerts needs a key with write scope.",
+        "Read your organisation's AI-code metrics, events, incidents and alerts. Every id belongs to the API key's organisation; any other id answers 404. Read-only keys call every GET operation; creating incidents and acknowledging alerts needs a key with write scope.\n\nUnits: every share, rate and confidence (AI share and its range, AI tax, survival, incident attribution, change failure rate, AI confidence, signal weight, …) is a fraction between 0 and 1 — 0.312 means 31.2 %, in JSON and in CSV alike. Until 2026-12-07 AI shares (aiShare, aiShareLow, aiShareHigh, a metrics day's aiPercentage) and incidents' aiAttribution were percents; see docs/api.md.",
     },
     servers: [{ url: `${serverUrl.replace(/\/$/, "")}/api/v1` }],
     security: [{ apiKey: [] }],

@@ -8,11 +8,11 @@ import { ALERT_SEVERITIES } from "../presenters/alerts.server.ts";
  * endpoint's answer with them. They are strict: a field a presenter returns and the schema lacks fails that test, so
  * the document cannot fall behind what the API sends.
  *
- * Units are said in each description exactly as the presenters return them: shares are either a percent
- * (31.2 means 31.2 %) or a fraction 0–1 (0.312 means 31.2 %) — the two are not interchangeable.
+ * One unit for every share, rate and confidence the API answers: a fraction 0–1 (0.312 means 31.2 %), said in each
+ * such field's description. Until 2026-12-07 AI shares and incident attributions were percents (issue 19); the pages
+ * convert to percents when they show them.
  */
 
-const PERCENT = "percent (31.2 means 31.2 %)";
 const FRACTION = "fraction 0–1 (0.12 means 12 %)";
 
 const id = (what: string) => z.uuid().describe(`${what} id`);
@@ -45,11 +45,11 @@ const tierCounts = (what: string) =>
     .nullable()
     .describe(`${what} per risk tier (T1 lowest … T4 highest); null on rows written before tiers were counted`);
 
-/** An estimated AI share with its plausible range, all three percent (ADR 033). */
+/** An estimated AI share with its plausible range, all three fractions 0–1 (ADR 033). */
 const shareWithRange = (of: string) => ({
-  aiShare: z.number().nullable().describe(`Estimated AI share of ${of}, ${PERCENT}; null until an analysed commit has written lines`),
-  aiShareLow: z.number().nullable().describe(`Lower end of aiShare's plausible range (about 95 %), ${PERCENT}`),
-  aiShareHigh: z.number().nullable().describe(`Upper end of aiShare's plausible range (about 95 %), ${PERCENT}`),
+  aiShare: z.number().nullable().describe(`Estimated AI share of ${of}, a ${FRACTION}; null until an analysed commit has written lines`),
+  aiShareLow: z.number().nullable().describe(`Lower end of aiShare's plausible range (about 95 %), a ${FRACTION}`),
+  aiShareHigh: z.number().nullable().describe(`Upper end of aiShare's plausible range (about 95 %), a ${FRACTION}`),
 });
 
 // ── Repositories ─────────────────────────────────────────────────────────────────────────────────────────────────
@@ -113,9 +113,9 @@ export const metricsDaySchema = z
     aiLinesAdded: count("Expected AI-written lines among the written lines, rounded"),
     aiPercentage: z
       .number()
-      .describe(`Estimated AI share of the day's written lines, ${PERCENT}, at the prior fitted over the 90 days ending with the day`),
-    aiShareLow: z.number().nullable().describe(`Lower end of the day's plausible range, ${PERCENT}; null on a day without written lines`),
-    aiShareHigh: z.number().nullable().describe(`Upper end of the day's plausible range, ${PERCENT}; null on a day without written lines`),
+      .describe(`Estimated AI share of the day's written lines, a ${FRACTION} despite the field's name (kept for API v1), at the prior fitted over the 90 days ending with the day`),
+    aiShareLow: z.number().nullable().describe(`Lower end of the day's plausible range, a ${FRACTION}; null on a day without written lines`),
+    aiShareHigh: z.number().nullable().describe(`Upper end of the day's plausible range, a ${FRACTION}; null on a day without written lines`),
     detectorVersion: z.string().nullable().describe("Detector version of the day's newest verdict"),
     aiTax: z.number().nullable().describe(`Share of the day's changed lines spent reworking young AI lines, a ${FRACTION}; null when nothing changed`),
     humanTax: z.number().nullable().describe(`The same for young human lines, a ${FRACTION}`),
@@ -246,7 +246,7 @@ export const incidentSummarySchema = z.strictObject({
   aiAttribution: z
     .number()
     .nullable()
-    .describe(`AI-attributed share of the suspected commits' counted added lines, ${PERCENT} (0–100); null without suspects or lines`),
+    .describe(`AI-attributed share of the suspected commits' counted added lines, a ${FRACTION}; null without suspects or lines`),
 });
 
 export const incidentListResponse = z.strictObject({ data: z.array(incidentSummarySchema).describe("Newest first") });

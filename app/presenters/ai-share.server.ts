@@ -124,7 +124,3 @@ export function detectorVersionsOf(packed: PackedShareBins): string[] {
 export function detectorVersionsOrCurrent(versions: readonly string[]): string[] {
   return versions.length > 0 ? [...versions] : [DETECTOR_VERSION];
 }
-
-
-/** A 0–1 share as the pages' percent (null stays null). */
-export const percentOf = (share: number | null): number | null => (share === null ? null : share * 100);

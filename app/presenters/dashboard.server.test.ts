@@ -107,9 +107,9 @@ describe("overview and repository numbers (from the daily rollups)", () => {
         linesAdded: 30 + 10 + 5 + 20 + 7,
         writtenLines: 72,
         aiLines: Math.round(ESTIMATE.aiLines),
-        aiShare: expect.closeTo(ESTIMATE.share! * 100, 4),
-        aiShareLow: expect.closeTo(ESTIMATE.low! * 100, 4),
-        aiShareHigh: expect.closeTo(ESTIMATE.high! * 100, 4),
+        aiShare: expect.closeTo(ESTIMATE.share!, 6),
+        aiShareLow: expect.closeTo(ESTIMATE.low!, 6),
+        aiShareHigh: expect.closeTo(ESTIMATE.high!, 6),
         // login.ts (twice) and keys.ts; invoice.ts is human-written.
         highRiskFiles: 2,
         // (0.1 × 100 + 0.3 × 300) ÷ 400 changed lines.
@@ -124,9 +124,9 @@ describe("overview and repository numbers (from the daily rollups)", () => {
       analyzedCommits: 3,
       pendingCommits: 1,
       // One repository: the organisation's share is its share.
-      aiShare: expect.closeTo(ESTIMATE.share! * 100, 4),
-      aiShareLow: expect.closeTo(ESTIMATE.low! * 100, 4),
-      aiShareHigh: expect.closeTo(ESTIMATE.high! * 100, 4),
+      aiShare: expect.closeTo(ESTIMATE.share!, 6),
+      aiShareLow: expect.closeTo(ESTIMATE.low!, 6),
+      aiShareHigh: expect.closeTo(ESTIMATE.high!, 6),
       aiTax: expect.closeTo(0.25, 6),
       openIncidents: 1,
     });
@@ -269,18 +269,18 @@ describe("AI share is an estimate, not a count of files at ≥ 0.5 (ADR 033)", (
     const dashboard = await getDashboard(database.db, orgId, NOW);
     const byName = Object.fromEntries(dashboard.repositories.map((repo) => [repo.fullName, repo]));
     expect(byName["initech/human"]).toMatchObject({ writtenLines: 4000, analyzedCommits: 41 });
-    expect(byName["initech/human"]!.aiShare!).toBeLessThanOrEqual(3);
+    expect(byName["initech/human"]!.aiShare!).toBeLessThanOrEqual(0.03);
     expect(byName["initech/human"]!.aiShareLow!).toBeLessThanOrEqual(byName["initech/human"]!.aiShare!);
     expect(byName["initech/agent"]).toMatchObject({ writtenLines: 2400, analyzedCommits: 30 });
-    expect(byName["initech/agent"]!.aiShare!).toBeGreaterThanOrEqual(90);
+    expect(byName["initech/agent"]!.aiShare!).toBeGreaterThanOrEqual(0.9);
 
     // The organisation: each repository's expected AI lines over all written lines, each with its own prior.
-    const aiLines = [byName["initech/human"]!, byName["initech/agent"]!].map((repo) => ((repo.aiShare ?? 0) / 100) * repo.writtenLines);
-    expect(dashboard.totals.aiShare).toBeCloseTo(((aiLines[0]! + aiLines[1]!) / 6400) * 100, 6);
+    const aiLines = [byName["initech/human"]!, byName["initech/agent"]!].map((repo) => (repo.aiShare ?? 0) * repo.writtenLines);
+    expect(dashboard.totals.aiShare).toBeCloseTo((aiLines[0]! + aiLines[1]!) / 6400, 8);
     expect(dashboard.totals.aiShareLow!).toBeLessThanOrEqual(dashboard.totals.aiShare!);
     expect(dashboard.totals.aiShareHigh!).toBeGreaterThanOrEqual(dashboard.totals.aiShare!);
     // One fit over the whole organisation would have let the agent's commits lift the human repository's prior.
-    expect(dashboard.totals.aiShare!).toBeLessThan(((2400 + 2000) / 6400) * 100);
+    expect(dashboard.totals.aiShare!).toBeLessThan((2400 + 2000) / 6400);
 
     const { sparklines } = dashboard;
     expect(Math.max(...sparklines.aiShare[human]!.map((share) => share ?? 0))).toBeLessThanOrEqual(3);
@@ -290,10 +290,10 @@ describe("AI share is an estimate, not a count of files at ≥ 0.5 (ADR 033)", (
   it("follows a re-score: the rollup moves the commits to their new bins at once", async () => {
     await database.sql`update commits set ai_confidence = 0.97, detector_version = 'sentinel-detector-1.4.0' where repo_id = ${human}`;
     const overview = await getRepoOverview(database.db, orgId, human, NOW);
-    expect(overview!.cards.aiShare!).toBeGreaterThanOrEqual(90);
+    expect(overview!.cards.aiShare!).toBeGreaterThanOrEqual(0.9);
     expect(overview!.detectorVersions).toEqual(["sentinel-detector-1.4.0"]);
     await database.sql`update commits set ai_confidence = 0.05 where repo_id = ${human}`;
-    expect((await getRepoOverview(database.db, orgId, human, NOW))!.cards.aiShare!).toBeLessThanOrEqual(3);
+    expect((await getRepoOverview(database.db, orgId, human, NOW))!.cards.aiShare!).toBeLessThanOrEqual(0.03);
     await database.sql`delete from commits where repo_id = ${human}`;
     expect((await getRepoOverview(database.db, orgId, human, NOW))!.cards).toMatchObject({ aiShare: null, writtenLines: 0 });
   });

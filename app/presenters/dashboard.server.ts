@@ -5,7 +5,6 @@ import type { Executor } from "../../infrastructure/db/client.ts";
 import {
   detectorVersionsOrCurrent,
   parseShareBins,
-  percentOf,
   shareBinsSql,
   unpackNumbers,
   type PackedShareBins,
@@ -28,7 +27,7 @@ export interface RepositorySummary {
   /** Expected AI-written lines of those (the estimate's numerator), rounded. */
   aiLines: number;
   /**
-   * Estimated AI share of written lines, percent (31.2 = 31.2 %), with its plausible range; null until an analysed
+   * Estimated AI share of written lines, a fraction 0–1 like every share the API answers, with its plausible range; null until an analysed
    * commit has written lines. The repository's own prior is fitted over the window (ADR 033).
    */
   aiShare: number | null;
@@ -52,7 +51,7 @@ export interface DashboardData {
     commits: number;
     analyzedCommits: number;
     pendingCommits: number;
-    /** Σ repositories' expected AI lines ÷ Σ their written lines, percent; each repository keeps its own prior. */
+    /** Σ repositories' expected AI lines ÷ Σ their written lines, a fraction 0–1; each repository keeps its own prior. */
     aiShare: number | null;
     aiShareLow: number | null;
     aiShareHigh: number | null;
@@ -200,9 +199,9 @@ export async function getDashboard(db: Executor, orgId: string, now: Date, windo
       linesAdded: row.lines_added,
       writtenLines: estimate.lines,
       aiLines: Math.round(estimate.aiLines),
-      aiShare: percentOf(estimate.share),
-      aiShareLow: percentOf(estimate.low),
-      aiShareHigh: percentOf(estimate.high),
+      aiShare: estimate.share,
+      aiShareLow: estimate.low,
+      aiShareHigh: estimate.high,
       highRiskFiles: highRiskFiles.get(row.id) ?? 0,
       aiTax: taxOf(outcome?.weighted_tax ?? null, outcome?.taxed_lines ?? null),
       openIncidents: outcome?.open_incidents ?? 0,
@@ -217,9 +216,9 @@ export async function getDashboard(db: Executor, orgId: string, now: Date, windo
       commits: repositories.reduce((sum, repo) => sum + repo.commits, 0),
       analyzedCommits: repositories.reduce((sum, repo) => sum + repo.analyzedCommits, 0),
       pendingCommits: repositories.reduce((sum, repo) => sum + repo.pendingCommits, 0),
-      aiShare: percentOf(organisation.share),
-      aiShareLow: percentOf(organisation.low),
-      aiShareHigh: percentOf(organisation.high),
+      aiShare: organisation.share,
+      aiShareLow: organisation.low,
+      aiShareHigh: organisation.high,
       aiTax: taxOf(
         outcomes.reduce((sum, row) => sum + (row.weighted_tax ?? 0), 0),
         outcomes.reduce((sum, row) => sum + (row.taxed_lines ?? 0), 0),

@@ -21,7 +21,7 @@ export interface IncidentSummary extends InRepository {
   startedAt: string;
   resolvedAt: string | null;
   suspectedCommits: number;
-  /** AI-attributed share (0–100) of the suspected commits' counted added lines; null without suspects or lines. */
+  /** AI-attributed share (a fraction 0–1, as the API answers every share) of the suspected commits' counted added lines; null without suspects or lines. */
   aiAttribution: number | null;
 }
 
@@ -33,7 +33,7 @@ function toSummary({ lines, aiLines, ...row }: IncidentRow): IncidentSummary {
     ...row,
     startedAt: isoTime(row.startedAt),
     resolvedAt: isoTimeOrNull(row.resolvedAt),
-    aiAttribution: lines > 0 ? (aiLines / lines) * 100 : null,
+    aiAttribution: lines > 0 ? aiLines / lines : null,
   };
 }
 

@@ -33,7 +33,6 @@ export const pullRequestNumber = z.coerce.number().int().min(1).max(2_147_483_64
 const count = (description: string) => z.number().int().min(0).describe(description);
 const minutesOrNull = (description: string) => z.number().int().min(0).nullable().describe(description);
 const FRACTION = "fraction 0–1 (0.12 means 12 %)";
-const PERCENT = "percent (31.2 means 31.2 %)";
 
 export const pullRequestSchema = z.strictObject({
   repoId: z.uuid().describe("Repository id"),
@@ -47,7 +46,7 @@ export const pullRequestSchema = z.strictObject({
   aiAssisted: z.boolean().describe("An agent marker on its branch or body, or at least one AI-written line in its commits (confidence ≥ 0.5)"),
   writtenLines: count("Written lines of its commits (counted files only: what every AI share is a share of)"),
   aiLines: count("Of them, lines in files whose AI confidence is ≥ 0.5"),
-  aiShare: z.number().min(0).max(100).nullable().describe(`aiLines ÷ writtenLines as a ${PERCENT}, like every aiShare of the API; null when its commits wrote no counted line or are not analysed yet`),
+  aiShare: z.number().min(0).max(1).nullable().describe(`aiLines ÷ writtenLines as a ${FRACTION}, like every share of the API; null when its commits wrote no counted line or are not analysed yet`),
   agents: z.array(z.string()).describe("AI tools named by its AI commits' markers; unmarked when judged by style alone, unknown when scored before tools were recorded"),
   highestAiRiskTier: z.number().int().min(1).max(4).nullable().describe("Highest risk tier (1–4) of a file its commits changed with AI-written code; null when none"),
   reviews: z.strictObject({
@@ -139,8 +138,8 @@ function toView(row: PullRequestRow): PullRequestView {
     aiAssisted: row.aiAssisted,
     writtenLines: row.writtenLines,
     aiLines: row.aiLines,
-    // Percent with one decimal, as every aiShare the API answers (docs/api.md, "Response schemas").
-    aiShare: row.aiShare === null ? null : Math.round(row.aiShare * 1000) / 10,
+    // A fraction 0–1 to four decimals, as every share the API answers (docs/api.md, "Response schemas").
+    aiShare: row.aiShare === null ? null : Math.round(row.aiShare * 10_000) / 10_000,
     agents: row.agents,
     highestAiRiskTier: row.highestAiRiskTier,
     reviews: {

@@ -8,7 +8,6 @@ import {
   detectorVersionsOf,
   detectorVersionsOrCurrent,
   parseShareBins,
-  percentOf,
   shareBinsSql,
   type PackedShareBins,
 } from "./ai-share.server.ts";
@@ -55,9 +54,12 @@ export interface RepoMetricsPoint {
   /** Written lines (what the share is a share of) and the expected AI-written lines among them, rounded. */
   writtenLines: number;
   aiLinesAdded: number;
-  /** Estimated AI share of the day's written lines, percent, with the repository's prior over 90 days (ADR 033). */
+  /**
+   * Estimated AI share of the day's written lines, a fraction 0–1 like every share of the API (repo_metrics stores a
+   * percent), with the repository's prior over 90 days (ADR 033). The name is the column's, kept for API v1.
+   */
   aiPercentage: number;
-  /** Its plausible range, percent; null on a day without written lines (and on rows from before the estimate). */
+  /** Its plausible range, fractions 0–1; null on a day without written lines (and on rows from before the estimate). */
   aiShareLow: number | null;
   aiShareHigh: number | null;
   /** The detector version of the day's newest verdict. */
@@ -113,9 +115,9 @@ export async function getRepoMetrics(db: Executor, orgId: string, repoId: string
     linesAdded: row.lines_added,
     writtenLines: row.written_lines,
     aiLinesAdded: row.ai_lines_added,
-    aiPercentage: row.ai_percentage,
-    aiShareLow: row.ai_share_low,
-    aiShareHigh: row.ai_share_high,
+    aiPercentage: fractionOfPercent(row.ai_percentage),
+    aiShareLow: row.ai_share_low === null ? null : fractionOfPercent(row.ai_share_low),
+    aiShareHigh: row.ai_share_high === null ? null : fractionOfPercent(row.ai_share_high),
     detectorVersion: row.detector_version,
     aiTax: row.ai_tax,
     humanTax: row.human_tax,
@@ -130,8 +132,16 @@ export async function getRepoMetrics(db: Executor, orgId: string, repoId: string
   }));
 }
 
+/**
+ * repo_metrics keeps the day's share in percent (31.2); the API answers every share as a fraction 0–1 (issue 19).
+ * Rounded to six decimals so the real column's float noise does not show.
+ */
+function fractionOfPercent(percent: number): number {
+  return Math.round(percent * 10_000) / 1_000_000;
+}
+
 export interface RepoShareEstimate {
-  /** Estimated AI share of the range's written lines, percent, and its plausible range; null without written lines. */
+  /** Estimated AI share of the range's written lines, a fraction 0–1, and its plausible range; null without written lines. */
   aiShare: number | null;
   aiShareLow: number | null;
   aiShareHigh: number | null;
@@ -152,9 +162,9 @@ export async function getRepoShareEstimate(db: Executor, orgId: string, repoId: 
   const [packed] = await db.execute<PackedShareBins>(shareBinsSql(orgId, sql`${repoId}::uuid`, range));
   const estimate = estimateShareFromBins(parseShareBins(packed?.bins ?? null));
   return {
-    aiShare: percentOf(estimate.share),
-    aiShareLow: percentOf(estimate.low),
-    aiShareHigh: percentOf(estimate.high),
+    aiShare: estimate.share,
+    aiShareLow: estimate.low,
+    aiShareHigh: estimate.high,
     writtenLines: estimate.lines,
     aiLines: Math.round(estimate.aiLines),
     analyzedCommits: estimate.commits,
@@ -228,7 +238,7 @@ export interface RepoOverview {
   repository: RepositoryRef;
   windowDays: number;
   cards: {
-    /** Estimated AI share of written lines, percent, with its plausible range (ADR 033). */
+    /** Estimated AI share of written lines, a fraction 0–1 as the API answers it, with its plausible range (ADR 033). */
     aiShare: number | null;
     aiShareLow: number | null;
     aiShareHigh: number | null;
@@ -310,9 +320,9 @@ export async function getRepoOverview(db: Executor, orgId: string, repoId: strin
     repository,
     windowDays,
     cards: {
-      aiShare: percentOf(estimate.share),
-      aiShareLow: percentOf(estimate.low),
-      aiShareHigh: percentOf(estimate.high),
+      aiShare: estimate.share,
+      aiShareLow: estimate.low,
+      aiShareHigh: estimate.high,
       writtenLines: estimate.lines,
       aiTax: tax[0]?.ai_tax ?? null,
       highRiskFiles: highRisk[0]?.files ?? 0,

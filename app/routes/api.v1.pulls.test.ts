@@ -64,7 +64,7 @@ describe("GET /api/v1/pulls", () => {
     expect(response.status).toBe(200);
     const body = pullRequestListResponse.parse(await response.json());
     expect(body).toMatchObject({ total: 1, page: 1, pageCount: 1, days: 90, summary: { ai: { pullRequests: 1, merged: 1, cycleTimeMedianMinutes: 300 }, human: { pullRequests: 0 } } });
-    expect(body.data[0]).toMatchObject({ number: 7, aiShare: 100, highestAiRiskTier: 4, url: "https://github.com/acme/api/pull/7", reviews: { approvedWithoutComment: true } });
+    expect(body.data[0]).toMatchObject({ number: 7, aiShare: 1, highestAiRiskTier: 4, url: "https://github.com/acme/api/pull/7", reviews: { approvedWithoutComment: true } });
   });
 
   it("answers the page's rows as CSV, formulas guarded", async () => {

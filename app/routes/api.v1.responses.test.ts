@@ -404,13 +404,18 @@ describe("the OpenAPI document's responses", () => {
     }
   });
 
-  it("describes units: percent shares and 0–1 fractions say which they are", async () => {
+  it("describes one unit: every share, rate and confidence is a 0–1 fraction and says so, and the document says it up front", async () => {
     const document = await openApiDocument();
     const itemOf = (path: string) => document.paths[path].get.responses["200"].content["application/json"].schema.properties.data.items;
     const repository = itemOf("/repos");
-    expect(repository.properties.aiShare.description).toContain("percent");
+    expect(document.info.description).toContain("every share, rate and confidence");
+    expect(document.info.description).toContain("fraction between 0 and 1");
+    expect(repository.properties.aiShare.description).toContain("fraction 0–1");
+    expect(repository.properties.aiShareLow.description).toContain("fraction 0–1");
     expect(repository.properties.aiTax.description).toContain("fraction 0–1");
-    expect(itemOf("/incidents").properties.aiAttribution.description).toContain("percent");
+    expect(itemOf("/incidents").properties.aiAttribution.description).toContain("fraction 0–1");
+    expect(itemOf("/repos/{id}/metrics").properties.aiPercentage.description).toContain("fraction 0–1");
+    expect(itemOf("/pulls").properties.aiShare.description).toContain("fraction 0–1");
     expect(itemOf("/events").properties.aiConfidence.description).toContain("fraction 0–1");
     // Strict: a client generated from the document rejects fields it was not told about, as the contract test does.
     expect(repository.additionalProperties).toBe(false);
@@ -529,7 +534,7 @@ describe("?format=csv on the lists (issue 18)", () => {
     const metrics = parseCsv(await (await callList(lists[1]!, "?format=csv&from=2026-10-31&to=2026-10-31")).text());
     expect(Object.fromEntries(metrics[0]!.map((name, index) => [name, metrics[1]![index]]))).toMatchObject({
       date: "2026-10-31",
-      aiPercentage: "40",
+      aiPercentage: "0.4",
       aiTax: "0.1",
       "linesByTier.t4": "4",
       "aiLinesByTier.t4": "2",

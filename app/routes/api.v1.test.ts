@@ -155,7 +155,7 @@ describe("GET endpoints", () => {
     const metrics = await call(repoMetricsRoute.loader, `/repos/${a.repoId}/metrics?from=2026-10-31&to=2026-11-01`, { params: { repoId: a.repoId } });
     expect(metrics.status).toBe(200);
     const metricsBody = await metrics.json();
-    expect(metricsBody.data.map((row: { date: string; aiPercentage: number }) => [row.date, row.aiPercentage])).toEqual([["2026-10-31", 50]]);
+    expect(metricsBody.data.map((row: { date: string; aiPercentage: number }) => [row.date, row.aiPercentage])).toEqual([["2026-10-31", 0.5]]);
     expect(metricsBody.data[0]).toMatchObject({ aiShareLow: null, aiShareHigh: null, detectorVersion: null, writtenLines: 0 });
     // The range's share is estimated from the share bins of the demo's analysed commits (ADR 033): over a weekend
     // there are none; over the default 90 days, the demo's ten.
@@ -307,6 +307,8 @@ describe("POST /incidents (catalogue row 40)", () => {
     expect(response.status).toBe(201);
     const body = await response.json();
     expect(body.data).toMatchObject({ title: "Checkout down", source: "api", suspectedCommits: 1, suspects: [{ sha: commit!.sha }] });
+    // A share is a fraction 0–1 like every share the API answers (issue 19), not the percent it was until 2026-12-07.
+    expect(body.data.aiAttribution === null || (body.data.aiAttribution >= 0 && body.data.aiAttribution <= 1)).toBe(true);
     expect(response.headers.get("Location")).toBe(`/api/v1/incidents/${body.data.id}`);
   });
 });

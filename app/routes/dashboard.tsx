@@ -5,7 +5,7 @@ import { requireUser, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
 import { Pill } from "~/components/Pill.tsx";
 import { DataTable, right, type Column } from "~/components/ui/DataTable.tsx";
-import { formatDetectorVersions, formatPercent, formatRelativeTime, formatShareRange } from "~/utils/format.ts";
+import { formatDetectorVersions, formatFractionAsPercent, formatPercent, formatRelativeTime, formatShareRange, percentOfFraction } from "~/utils/format.ts";
 import { getDashboard, type Sparklines } from "~/presenters/dashboard.server.ts";
 import { useHydrated } from "~/components/Hydrated.tsx";
 import { OrganisationAiToolsCard } from "~/components/tools/OrganisationAiToolsCard.tsx";
@@ -54,7 +54,7 @@ export default function Dashboard() {
             <Card data-testid="card-ai-share">
               <Text>AI share of written lines</Text>
               <Metric>
-                {formatPercent(dashboard.totals.aiShare)}
+                {formatFractionAsPercent(dashboard.totals.aiShare)}
                 <ShareRange low={dashboard.totals.aiShareLow} high={dashboard.totals.aiShareHigh} />
               </Metric>
               <Text className="mt-1">estimated per repository from every commit&apos;s confidence</Text>
@@ -114,9 +114,9 @@ export default function Dashboard() {
                         <span className="ml-1 text-xs text-gray-600">({repo.pendingCommits} pending)</span>
                       ) : null}
                     </TableCell>
-                    <TableCell className="text-right">{formatPercent(repo.aiShare)}</TableCell>
+                    <TableCell className="text-right">{formatFractionAsPercent(repo.aiShare)}</TableCell>
                     <TableCell className="text-right text-gray-500" data-testid="repository-ai-share-range">
-                      {formatShareRange(repo.aiShareLow, repo.aiShareHigh) ?? "—"}
+                      {formatShareRange(percentOfFraction(repo.aiShareLow), percentOfFraction(repo.aiShareHigh)) ?? "—"}
                     </TableCell>
                     <TableCell className="text-right" data-testid="repository-ai-tax">
                       {formatTax(repo.aiTax)}
@@ -158,7 +158,7 @@ export default function Dashboard() {
 
 /** " (27.1–36.4 %)" after an estimated share, in the card's smaller type; nothing when there is no range. */
 function ShareRange({ low, high }: { low: number | null; high: number | null }) {
-  const range = formatShareRange(low, high);
+  const range = formatShareRange(percentOfFraction(low), percentOfFraction(high));
   return range === null ? null : <span className="ml-2 inline-block whitespace-nowrap text-base font-normal text-gray-500">({range})</span>;
 }
 

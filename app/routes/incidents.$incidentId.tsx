@@ -8,7 +8,7 @@ import { DataTable, right } from "~/components/ui/DataTable.tsx";
 import { IntentButton } from "~/components/ui/IntentButton.tsx";
 import { getIncidentDetail } from "~/presenters/incidents.server.ts";
 import { resolveIncident } from "../../application/incidents/resolve-incident.server.ts";
-import { formatPercent } from "~/utils/format.ts";
+import { formatFractionAsPercent, formatPercent } from "~/utils/format.ts";
 import { Pill } from "~/components/Pill.tsx";
 import { SEVERITY_TONES } from "~/utils/incidents.ts";
 import { TIER_LABELS, formatConfidence, signalLabel } from "~/utils/signals.ts";
@@ -63,7 +63,7 @@ export default function IncidentPage() {
         <dt className="text-gray-500">Logged via</dt>
         <dd>{incident.source}</dd>
         <dt className="text-gray-500">AI attribution of the suspected lines</dt>
-        <dd data-testid="incident-ai-attribution">{formatPercent(incident.aiAttribution, 0)}</dd>
+        <dd data-testid="incident-ai-attribution">{formatFractionAsPercent(incident.aiAttribution, 0)}</dd>
       </dl>
       {incident.byTier.length > 0 ? (
         <Card className="mt-6">

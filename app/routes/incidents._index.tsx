@@ -9,7 +9,7 @@ import { FilterForm, FilterSelect, RepositoryFilter } from "~/components/ui/Filt
 import type { Choice } from "~/components/ui/Select.tsx";
 import { incidentListQuery, listIncidents } from "~/presenters/incidents.server.ts";
 import { listRepositoryOptions } from "~/presenters/repositories.server.ts";
-import { formatPercent } from "~/utils/format.ts";
+import { formatFractionAsPercent } from "~/utils/format.ts";
 import { Pill } from "~/components/Pill.tsx";
 import { SEVERITY_TONES } from "~/utils/incidents.ts";
 
@@ -64,7 +64,7 @@ export default function Incidents() {
                 </TableCell>
                 <TableCell>{incident.repoFullName}</TableCell>
                 <TableCell className="text-right">{incident.suspectedCommits}</TableCell>
-                <TableCell className="text-right">{formatPercent(incident.aiAttribution, 0)}</TableCell>
+                <TableCell className="text-right">{formatFractionAsPercent(incident.aiAttribution, 0)}</TableCell>
                 <TableCell>{incident.resolvedAt ? "resolved" : <span className="font-medium text-rose-700">open</span>}</TableCell>
               </TableRow>
             ))}

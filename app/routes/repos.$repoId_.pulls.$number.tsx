@@ -6,7 +6,7 @@ import { AppShell } from "~/components/AppShell.tsx";
 import { formatDuration, reviewLabel } from "~/components/pulls/format.ts";
 import { TierBadge } from "~/components/pulls/PullRequestTable.tsx";
 import { DataTable, right } from "~/components/ui/DataTable.tsx";
-import { formatPercent } from "~/utils/format.ts";
+import { formatFractionAsPercent } from "~/utils/format.ts";
 import { formatConfidence } from "~/utils/signals.ts";
 import { getPullRequestPage, pullRequestNumber } from "~/presenters/pulls.server.ts";
 
@@ -59,7 +59,7 @@ export default function PullRequestPage() {
       <Card className="mt-6" data-testid="card-pull-request-facts">
         <dl className="grid grid-cols-2 gap-4 text-sm md:grid-cols-4">
           <Fact label="AI-assisted" value={pr.aiAssisted ? "Yes" : "No"} testId="pr-ai-assisted" />
-          <Fact label="AI share of written lines" value={`${formatPercent(pr.aiShare, 0)} (${pr.aiLines.toLocaleString("en-US")} of ${pr.writtenLines.toLocaleString("en-US")})`} testId="pr-ai-share" />
+          <Fact label="AI share of written lines" value={`${formatFractionAsPercent(pr.aiShare, 0)} (${pr.aiLines.toLocaleString("en-US")} of ${pr.writtenLines.toLocaleString("en-US")})`} testId="pr-ai-share" />
           <Fact label="Agents" value={pr.agents.length > 0 ? pr.agents.join(", ") : "—"} />
           <Fact label="Highest AI risk tier" value={pr.highestAiRiskTier === null ? "—" : `T${pr.highestAiRiskTier}`} />
           <Fact label="Reviews" value={reviewLabel(pr.reviews)} testId="pr-reviews" />

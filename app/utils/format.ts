@@ -1,3 +1,16 @@
+/**
+ * A share, rate or probability as the API answers it, a fraction 0–1, in the percents the pages show (0.312 → 31.2);
+ * pages convert at display time so the API keeps one unit (issue 19).
+ */
+export function percentOfFraction(fraction: number | null | undefined): number | null {
+  return fraction === null || fraction === undefined ? null : fraction * 100;
+}
+
+/** A 0–1 fraction as "31.2 %" (`digits` decimals); "—" when there is none. */
+export function formatFractionAsPercent(fraction: number | null | undefined, digits = 1): string {
+  return formatPercent(percentOfFraction(fraction), digits);
+}
+
 export function formatPercent(value: number | null | undefined, digits = 1): string {
   if (value === null || value === undefined || Number.isNaN(value)) return "—";
   return `${value.toFixed(digits)} %`;

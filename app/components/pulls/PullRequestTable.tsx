@@ -2,7 +2,7 @@ import { Link } from "@remix-run/react";
 import { TableCell, TableRow } from "@tremor/react";
 import { Pill, type PillTone } from "~/components/Pill.tsx";
 import { DataTable, right } from "~/components/ui/DataTable.tsx";
-import { formatPercent } from "~/utils/format.ts";
+import { formatFractionAsPercent } from "~/utils/format.ts";
 import type { PullRequestView } from "~/presenters/pulls.server.ts";
 import { formatDuration, reviewLabel } from "./format.ts";
 
@@ -35,7 +35,7 @@ export function PullRequestTable({ pullRequests }: { pullRequests: readonly Pull
           <TableCell>{pr.author ?? "—"}</TableCell>
           <TableCell>{pr.state}</TableCell>
           <TableCell className="text-right">
-            {formatPercent(pr.aiShare, 0)}
+            {formatFractionAsPercent(pr.aiShare, 0)}
             {pr.aiAssisted ? (
               <Pill tone="info" className="ml-2">
                 AI

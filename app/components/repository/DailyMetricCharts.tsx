@@ -7,7 +7,7 @@ export function DailyMetricCharts({ metrics }: { metrics: RepoMetricsPoint[] }) 
   const perDay = {
     data: metrics.map((row) => ({
       date: row.date,
-      "AI share": row.aiPercentage,
+      "AI share": row.aiPercentage * 100,
       "AI tax": row.aiTax === null ? null : row.aiTax * 100,
       "Human tax": row.humanTax === null ? null : row.humanTax * 100,
     })),

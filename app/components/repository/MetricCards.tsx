@@ -1,6 +1,6 @@
 import { Card, Metric, Text } from "@tremor/react";
 import type { RepoOverview } from "~/presenters/repository.server.ts";
-import { formatDetectorVersions, formatPercent, formatShareRange } from "~/utils/format.ts";
+import { formatDetectorVersions, formatFractionAsPercent, formatShareRange, percentOfFraction } from "~/utils/format.ts";
 
 const taxPercent = (value: number | null) =>
   value === null ? "—" : `${(value * 100).toFixed(1)} %`;
@@ -18,10 +18,10 @@ export function MetricCards({
       <Card data-testid="card-ai-share">
         <Text>AI share of written lines</Text>
         <Metric>
-          {formatPercent(cards.aiShare)}
-          {formatShareRange(cards.aiShareLow, cards.aiShareHigh) ? (
+          {formatFractionAsPercent(cards.aiShare)}
+          {formatShareRange(percentOfFraction(cards.aiShareLow), percentOfFraction(cards.aiShareHigh)) ? (
             <span className="ml-2 inline-block whitespace-nowrap text-base font-normal text-gray-500">
-              ({formatShareRange(cards.aiShareLow, cards.aiShareHigh)})
+              ({formatShareRange(percentOfFraction(cards.aiShareLow), percentOfFraction(cards.aiShareHigh))})
             </span>
           ) : null}
         </Metric>
