@@ -165,7 +165,9 @@ export default function EventPage() {
         </>
       ) : (
         <Card className="mt-6">
-          <pre className="overflow-x-auto text-xs text-gray-700">{JSON.stringify(event.payload, null, 2)}</pre>
+          <pre className="overflow-x-auto text-xs text-gray-700" tabIndex={0} aria-label="Raw payload">
+            {JSON.stringify(event.payload, null, 2)}
+          </pre>
         </Card>
       )}
     </AppShell>

@@ -89,7 +89,7 @@ export default function IncidentPage() {
           <DataTable className="mt-2" columns={SUSPECT_COLUMNS}>
             {incident.suspects.map((suspect) => (
               <TableRow key={suspect.sha} data-testid="suspect-row">
-                <TableCell className="max-w-sm truncate">
+                <TableCell className="min-w-[12rem] max-w-xs whitespace-normal break-words">
                   {suspect.eventId !== null ? (
                     <Link to={`/events/${suspect.eventId}`} className="text-blue-700 hover:underline">
                       <code>{suspect.sha.slice(0, 7)}</code> {suspect.messageHeadline}
@@ -103,8 +103,8 @@ export default function IncidentPage() {
                 <TableCell>{suspect.authorLogin ?? suspect.authorName ?? "—"}</TableCell>
                 <TableCell className="text-right">{formatConfidence(suspect.aiConfidence)}</TableCell>
                 <TableCell className="text-right">{suspect.linesAdded}</TableCell>
-                <TableCell className="max-w-xs truncate font-mono text-xs">{suspect.highRiskFiles.join(", ") || "—"}</TableCell>
-                <TableCell className="max-w-xs truncate text-xs" title={suspect.topSignal?.evidence}>
+                <TableCell className="max-w-[14rem] whitespace-normal break-all font-mono text-xs">{suspect.highRiskFiles.join(", ") || "—"}</TableCell>
+                <TableCell className="min-w-[10rem] max-w-xs whitespace-normal break-words text-xs">
                   {suspect.topSignal ? `${signalLabel(suspect.topSignal.id)}: ${suspect.topSignal.evidence}` : "—"}
                 </TableCell>
               </TableRow>
