@@ -8,9 +8,10 @@ export type Column = string | { label: string; className?: string } | { key: str
  * Tremor's table with one header row built from `columns`; the body rows are the children. A `false` column is
  * left out, so a column only some people see is written `canManage && "Actions"`.
  *
- * It scrolls sideways inside a region that keyboard users can focus and screen readers can name (`label`, else the
- * first column headings): on a phone a table is wider than the screen, and a scrolling box nobody can reach with the
- * keyboard fails WCAG (axe's scrollable-region-focusable).
+ * It scrolls sideways inside a box keyboard users can focus (named by `label` when given): on a phone a table is
+ * wider than the screen, and a scrolling box nobody can reach with the keyboard fails WCAG (axe's
+ * scrollable-region-focusable). Not named after its headings: form fields' labels ("Name", "Repository") would then
+ * match the table too.
  */
 export function DataTable({
   columns,
@@ -27,7 +28,7 @@ export function DataTable({
 }) {
   const shown = columns.filter((column) => column !== false);
   return (
-    <div role="region" aria-label={label ?? regionLabel(shown)} tabIndex={0} className={`overflow-x-auto ${className ?? ""}`.trim()}>
+    <div tabIndex={0} {...(label ? { role: "region", "aria-label": label } : {})} className={`overflow-x-auto ${className ?? ""}`.trim()}>
       <Table className="overflow-visible" data-testid={testId}>
         <TableHead>
           <TableRow>{shown.map(headerCell)}</TableRow>
@@ -36,12 +37,6 @@ export function DataTable({
       </Table>
     </div>
   );
-}
-
-/** "Table: Repository, AI share, …" from the headings that are text. */
-function regionLabel(columns: readonly Column[]): string {
-  const names = columns.flatMap((column) => (typeof column === "string" ? [column] : typeof column.label === "string" ? [column.label] : [])).filter((name) => name !== "");
-  return names.length > 0 ? `Table: ${names.slice(0, 3).join(", ")}${names.length > 3 ? ", …" : ""}` : "Table";
 }
 
 function headerCell(column: Column) {
