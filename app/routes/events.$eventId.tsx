@@ -1,4 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Pill } from "~/components/Pill.tsx";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, Card } from "@tremor/react";
 import { z } from "zod";
@@ -115,16 +116,12 @@ export default function EventPage() {
                       </Link>
                       {file.previousPath ? <span className="ml-2 text-xs text-gray-500">(from {file.previousPath})</span> : null}
                       <div className="mt-1 flex flex-wrap gap-2">
-                        <Badge size="xs" color={file.riskTier >= 3 ? "rose" : "gray"}>
-                          {TIER_LABELS[file.riskTier]}
-                        </Badge>
+                        <Pill tone={file.riskTier >= 3 ? "critical" : "neutral"}>{TIER_LABELS[file.riskTier]}</Pill>
                         <Badge size="xs" color="gray">
                           {file.fileKind}
                         </Badge>
                         {!file.countsTowardShare ? (
-                          <Badge size="xs" color="amber">
-                            not counted in AI share
-                          </Badge>
+                          <Pill tone="warning">not counted in AI share</Pill>
                         ) : null}
                       </div>
                     </div>

@@ -1,6 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Pill, type PillTone } from "~/components/Pill.tsx";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { Badge, Card, Title } from "@tremor/react";
+import { Card, Title } from "@tremor/react";
 import type { AlertRuleName } from "../../domain/alerts/settings.ts";
 import { requireOrganization, shellOf } from "~/auth.server.ts";
 import { AppShell } from "~/components/AppShell.tsx";
@@ -10,7 +11,8 @@ import { ALERT_RULE_TEXT, alertFieldText } from "~/utils/alert-rules.ts";
 
 export const meta: MetaFunction = () => [{ title: "Alert rules · Sentinel" }];
 
-const SEVERITY_COLOR: Record<string, "rose" | "amber" | "blue"> = { critical: "rose", warning: "amber", info: "blue" };
+/** Pill tones pass axe's colour-contrast check where Tremor's rose and amber badges do not. */
+const SEVERITY_TONE: Record<string, PillTone> = { critical: "critical", warning: "warning", info: "info" };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const signedIn = await requireOrganization(request, context);
@@ -66,9 +68,7 @@ export default function AlertSettingsPage() {
               <Card key={rule} data-testid={`alert-rule-${rule}`}>
                 <div className="flex items-center justify-between gap-3">
                   <Title>{text.title}</Title>
-                  <Badge size="xs" color={SEVERITY_COLOR[text.severity] ?? "blue"}>
-                    {text.severity}
-                  </Badge>
+                  <Pill tone={SEVERITY_TONE[text.severity] ?? "info"}>{text.severity}</Pill>
                 </div>
                 <p className="mt-1 font-mono text-xs text-gray-500">{rule}</p>
                 <label className="mt-3 flex items-center gap-2">

@@ -1,4 +1,5 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Pill } from "~/components/Pill.tsx";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Badge, Card, TableCell, TableRow, Title } from "@tremor/react";
 import { requireOrganization, shellOf } from "~/auth.server.ts";
@@ -124,9 +125,7 @@ export default function ApiKeys() {
                 <TableCell>{key.name}</TableCell>
                 <TableCell className="font-mono text-xs">{key.displayPrefix}…</TableCell>
                 <TableCell>
-                  <Badge size="xs" color={key.scope === "write" ? "amber" : "gray"}>
-                    {key.scope}
-                  </Badge>
+                  <Pill tone={key.scope === "write" ? "warning" : "neutral"}>{key.scope}</Pill>
                 </TableCell>
                 <TableCell className={key.expired ? "text-rose-700" : undefined} title={key.expiresAt ?? undefined}>
                   {key.expiry}

@@ -1,4 +1,5 @@
-import { Badge, Card, Title } from "@tremor/react";
+import { Card, Title } from "@tremor/react";
+import { Pill } from "~/components/Pill.tsx";
 import type { RepoOverview } from "~/presenters/repository.server.ts";
 import { formatRelativeTime } from "~/utils/format.ts";
 import { percent } from "./percent.ts";
@@ -46,9 +47,9 @@ export function ReviewQueueCard({
               <span className="truncate">
                 #{pr.number} {pr.title}
                 {pr.aiMarkers.length > 0 ? (
-                  <Badge size="xs" color="violet" className="ml-2">
+                  <Pill tone="info" className="ml-2">
                     AI
-                  </Badge>
+                  </Pill>
                 ) : null}
               </span>
               <span className="whitespace-nowrap text-gray-500">
