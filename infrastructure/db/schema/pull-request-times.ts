@@ -39,7 +39,7 @@ export const pullRequestTimeFacts = pgTable(
     reviewBucket: smallint(),
   },
   (t) => [
-    primaryKey({ columns: [t.repoId, t.prNumber] }),
+    primaryKey({ name: "pull_request_time_facts_pkey", columns: [t.repoId, t.prNumber] }),
     index("pull_request_time_facts_org_day_idx").on(t.orgId, t.day, t.aiAssisted),
     index("pull_request_time_facts_repo_day_idx").on(t.repoId, t.day, t.aiAssisted),
   ],
@@ -65,7 +65,7 @@ export const orgDailyPullRequestTimes = pgTable(
       .references(() => organizations.id, { onDelete: "cascade" }),
     ...dailyTimes(),
   },
-  (t) => [primaryKey({ columns: [t.orgId, t.day, t.aiAssisted] })],
+  (t) => [primaryKey({ name: "org_daily_pull_request_times_pkey", columns: [t.orgId, t.day, t.aiAssisted] })],
 );
 
 export const repoDailyPullRequestTimes = pgTable(
@@ -77,5 +77,5 @@ export const repoDailyPullRequestTimes = pgTable(
     repoId: uuid().notNull(),
     ...dailyTimes(),
   },
-  (t) => [primaryKey({ columns: [t.repoId, t.day, t.aiAssisted] })],
+  (t) => [primaryKey({ name: "repo_daily_pull_request_times_pkey", columns: [t.repoId, t.day, t.aiAssisted] })],
 );
