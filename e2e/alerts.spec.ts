@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { checkPage, signInAndWaitForDemo } from "./support.ts";
+import { checkPage, signInAndWaitForDemo, waitForAiWrittenCommit } from "./support.ts";
 
 /** The reason the incident_ai_attributed rule gives (domain/alerts/reason.ts). */
 const INCIDENT_REASON = /^\d+(\.\d)? % of the lines in the incident's suspected commits were AI-written \(threshold \d+(\.\d)? %\)$/;
@@ -15,23 +15,7 @@ test("alerts say why in the list; an alert's page shows its numbers, what trigge
   await page.getByRole("button", { name: "Create key" }).click();
   const headers = { Authorization: `Bearer ${(await page.getByTestId("new-api-key").innerText()).trim()}` };
   const repos: Array<{ id: string; fullName: string }> = (await (await request.get("/api/v1/repos", { headers })).json()).data;
-  const findSuspect = async () => {
-    for (const repo of repos) {
-      const events = await request.get(`/api/v1/events?repo=${repo.id}&type=commit&minConfidence=0.9&limit=50`, { headers });
-      for (const event of (await events.json()).data as Array<{ id: number }>) {
-        const detail = (await (await request.get(`/api/v1/events/${event.id}`, { headers })).json()).data;
-        const counted = (detail.files as Array<{ countsTowardShare: boolean; aiConfidence: number; linesAdded: number }>).filter((file) => file.countsTowardShare && file.linesAdded > 0);
-        if (counted.length > 0 && counted.every((file) => file.aiConfidence >= 0.5)) return { repo, sha: detail.commit.sha as string };
-      }
-    }
-    return null;
-  };
-  let suspect: Awaited<ReturnType<typeof findSuspect>> = null;
-  await expect(async () => {
-    suspect = await findSuspect();
-    expect(suspect, "an analysed AI-written commit").not.toBeNull();
-  }).toPass({ timeout: 150_000, intervals: [3_000] });
-  const { repo, sha } = suspect!;
+  const { repo, sha } = await waitForAiWrittenCommit(request, headers, repos);
   const created = await request.post("/api/v1/incidents", {
     headers,
     data: { repoId: repo.id, title: "Reconciliation totals drift", severity: "sev2", startedAt: new Date().toISOString(), suspectedCommitShas: [sha] },

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { checkPage, signInAndWaitForDemo } from "./support.ts";
+import { checkPage, signInAndWaitForDemo, waitForAiWrittenCommit } from "./support.ts";
 
 test("overview → repository → an event's explanation, each page accessible", async ({ page }, testInfo) => {
   await page.goto("/login");
@@ -137,26 +137,11 @@ test("an incident blamed on AI-written code: counted on the overview, raises an 
   const repos: Array<{ id: string; fullName: string }> = (await (await request.get("/api/v1/repos", { headers })).json()).data;
 
   // checkout-api is the repository another test logs an incident in; an alert fires once a day per rule and repository.
-  // The demo keeps streaming its history in for a minute or two after the first numbers show: wait for a commit
-  // judged AI-written whose counted files are all AI-written.
-  const findSuspect = async () => {
-    for (const repo of repos.filter((candidate) => candidate.fullName !== "acme-demo/checkout-api")) {
-      const events = await request.get(`/api/v1/events?repo=${repo.id}&type=commit&minConfidence=0.9&limit=50`, { headers });
-      expect(events.status()).toBe(200);
-      for (const event of (await events.json()).data as Array<{ id: number }>) {
-        const detail = (await (await request.get(`/api/v1/events/${event.id}`, { headers })).json()).data;
-        const counted = (detail.files as Array<{ countsTowardShare: boolean; aiConfidence: number; linesAdded: number }>).filter((file) => file.countsTowardShare && file.linesAdded > 0);
-        if (counted.length > 0 && counted.every((file) => file.aiConfidence >= 0.5)) return { repo, sha: detail.commit.sha as string };
-      }
-    }
-    return null;
-  };
-  let suspect: Awaited<ReturnType<typeof findSuspect>> = null;
-  await expect(async () => {
-    suspect = await findSuspect();
-    expect(suspect, "an analysed AI-written commit in ledger-service or web-app").not.toBeNull();
-  }).toPass({ timeout: 150_000, intervals: [3_000] });
-  const { repo, sha } = suspect!;
+  const { repo, sha } = await waitForAiWrittenCommit(
+    request,
+    headers,
+    repos.filter((candidate) => candidate.fullName !== "acme-demo/checkout-api"),
+  );
   const title = `Incident in ${repo.fullName} points at AI-written code`;
 
   const created = await request.post("/api/v1/incidents", {

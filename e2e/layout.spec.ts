@@ -1,5 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
+import { SETTINGS_TABS } from "../app/utils/navigation.ts";
 import { signInAndWaitForDemo } from "./support.ts";
 
 /**
@@ -53,7 +54,7 @@ async function pagesOf(page: Page): Promise<Array<{ name: string; path: string }
     { name: "alerts", path: "/alerts" },
     { name: "pull-requests", path: "/pulls" },
     { name: "teams", path: "/teams" },
-    ...["api-keys", "risk", "alerts", "channels", "members", "teams", "queues"].map((name) => ({ name: `settings-${name}`, path: `/settings/${name}` })),
+    ...SETTINGS_TABS.map((tab) => ({ name: tab.to.slice(1).replace("/", "-"), path: tab.to })),
   ];
   // The demo's incidents and alerts come after its deliveries are replayed, which may be after its first figures show.
   const hrefOf = async (path: string, selector: string) => {
