@@ -15,6 +15,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { CHURN_WINDOW_DAYS } from "../../domain/metrics/daily.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
 import { SURVIVAL_COHORT_WEEKS } from "../metrics/survival.ts";
+import { foldPullRequestTimes } from "../pull-requests/pull-request-times.ts";
 
 /** Rows per delete statement. Small enough that each statement takes milliseconds on an indexed column. */
 export const PURGE_BATCH_SIZE = 5_000;
@@ -177,12 +178,42 @@ export async function purgeRepository(db: Executor, repository: RepositoryToPurg
   return purgeRepositoryWith(db, await tenantTables(db), repository, options);
 }
 
+/**
+ * A repository's rows in the pull-request comparison's tables (ADR 084) are not deleted directly: the organisation's
+ * day histograms count its pull requests too, and only the folder can take them out. Deleting its pull requests queues
+ * them; folding them removes their facts, their repository's day rows and their share of the organisation's.
+ */
+const FOLDED_TABLES: ReadonlySet<string> = new Set(["pull_request_time_facts", "pull_request_time_queue", "repo_daily_pull_request_times"]);
+
+/** How long a purge waits for another process's fold of the organisation (the minute job) before leaving it the rest. */
+const FOLD_WAIT_MS = 30_000;
+
+/** Folds the organisation's queue until none of the repository's pull requests is left in it (see FOLDED_TABLES). */
+async function foldPurgedPullRequests(db: Executor, repository: RepositoryToPurge, options: PurgeOptions): Promise<boolean> {
+  const deadline = Date.now() + FOLD_WAIT_MS;
+  for (;;) {
+    if (options.signal?.aborted) return false;
+    const [left] = await db.execute<{ queued: boolean }>(
+      sql`select exists (select 1 from pull_request_time_queue where org_id = ${repository.orgId} and repo_id = ${repository.id}) as queued`,
+    );
+    if (!left!.queued) return true;
+    const batch = await foldPullRequestTimes(db, repository.orgId);
+    if (batch.busy) {
+      // The minute job is folding this organisation: it takes these too. Wait for it a while, not forever.
+      if (Date.now() > deadline) return true;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
 async function purgeRepositoryWith(db: Executor, tables: TenantTables, repository: RepositoryToPurge, options: PurgeOptions): Promise<PurgeResult> {
   const result: PurgeResult = { deleted: {}, complete: false };
   await db.execute(sql`update repositories set disabled_at = coalesce(disabled_at, now()), updated_at = now() where id = ${repository.id}`);
   for (const { table, where } of rowsOfRepository(tables, repository)) {
+    if (FOLDED_TABLES.has(table)) continue;
     if (!(await deleteInBatches(db, table, where, options, result))) return result;
   }
+  if (!(await foldPurgedPullRequests(db, repository, options))) return result;
   if (options.signal?.aborted) return result;
   await db.execute(sql`delete from repositories where id = ${repository.id}`);
   result.deleted.repositories = 1;

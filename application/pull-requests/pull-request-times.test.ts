@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { listPullRequests, type PullRequestGroupSummary } from "./list-pull-requests.ts";
 import { comparePullRequestTimes, foldAllPullRequestTimes, foldPullRequestTimes, splitRange } from "./pull-request-times.ts";
+import { purgeRepository, repositoryToPurge } from "../operations/purge.ts";
 
 /**
  * The comparison's histograms (ADR 084) against the exact comparison and against a computation from scratch, through
@@ -276,5 +277,20 @@ describe("the pull-request comparison from per-day histograms", () => {
     expect(busy.summary).toEqual((await listPullRequests(database.db, query, { exactUpTo: Number.MAX_SAFE_INTEGER })).summary);
     await foldAllPullRequestTimes(database.db);
     expect((await listPullRequests(database.db, query, { exactUpTo: 10, pendingLimit: 20 })).summary.percentiles).toBe("approximate");
+  });
+
+  it("purging a repository takes its pull requests out of the organisation's days and leaves no row of its own (last: it removes acme/api)", async () => {
+    await foldAllPullRequestTimes(database.db);
+    const [repo] = await database.sql<{ id: string; org_id: string; full_name: string; github_id: number | null }[]>`
+      select id, org_id, full_name, github_id from repositories where id = ${apiId}`;
+    const result = await purgeRepository(database.db, repositoryToPurge(repo!));
+    expect(result.complete).toBe(true);
+    for (const table of ["pull_request_time_facts", "pull_request_time_queue", "repo_daily_pull_request_times"]) {
+      const [left] = await database.sql<{ n: number }[]>`select count(*)::int as n from ${database.sql(table)} where repo_id = ${apiId}`;
+      expect({ table, rows: left!.n }).toEqual({ table, rows: 0 });
+    }
+    await expectStoredMatchesScratch();
+    const found = await approximate();
+    expect(found.ai.pullRequests + found.human.pullRequests).toBe(0);
   });
 });

@@ -46,7 +46,7 @@ const factReturning = (table: string) =>
  * `busy` at once), so the histograms only ever change by a difference computed from facts no one else is changing. A
  * write committed after this fold read its rows left its own queue entry, so it is folded next time.
  */
-export async function foldPullRequestTimes(db: Database, orgId: string, limit = FOLD_BATCH): Promise<{ folded: number; busy: boolean }> {
+export async function foldPullRequestTimes(db: Executor, orgId: string, limit = FOLD_BATCH): Promise<{ folded: number; busy: boolean }> {
   return db.transaction(async (tx) => {
     const [lock] = await tx.execute<{ locked: boolean }>(sql`select pg_try_advisory_xact_lock(${FOLD_LOCK}, hashtext(${orgId})) as locked`);
     if (!lock!.locked) return { folded: 0, busy: true };
