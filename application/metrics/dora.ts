@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { doraFromTotals, type DoraFigures, type DoraRange, type DoraTotals, type MatchedIncident } from "../../domain/metrics/dora.ts";
 import { percentileOfHistogram } from "../../domain/metrics/histogram.ts";
-import { DAY_MS } from "../../domain/metrics/time.ts";
+import { DAY_MS, splitIntoUtcDays, type TimeSpan } from "../../domain/metrics/time.ts";
 import type { Executor } from "../../infrastructure/db/client.ts";
 
 /** One repository of the organisation, or all its active repositories (`repoId` null). */
@@ -71,29 +71,23 @@ async function countRepository(db: Executor, scope: DoraScope, range: DoraRange)
   };
 }
 
-const utcDay = (at: Date) => new Date(Math.floor(at.getTime() / DAY_MS) * DAY_MS);
 const isoDay = (at: Date) => at.toISOString().slice(0, 10);
 /** The Monday (UTC) on or after a UTC midnight. */
 const mondayFrom = (day: Date) => new Date(day.getTime() + ((8 - day.getUTCDay()) % 7) * DAY_MS);
-
-interface Span {
-  from: Date;
-  to: Date;
-}
 
 /**
  * The organisation's range in parts: whole ISO weeks (UTC) and whole UTC days, which its totals answer, and the parts
  * of a day at either end, which the facts answer. The totals count every repository: a disabled one's facts over the
  * whole days are taken away again (`sign` -1). Each facts part is one index range of deployment_facts.
  */
-function organisationParts(orgId: string, range: DoraRange): { days: Span | null; weeks: Span | null; dayEnds: Span[]; facts: SQL } {
-  const firstDay = new Date(utcDay(new Date(range.from.getTime() - 1)).getTime() + DAY_MS);
-  const endDay = utcDay(range.to);
+function organisationParts(orgId: string, range: DoraRange): { days: TimeSpan | null; weeks: TimeSpan | null; dayEnds: TimeSpan[]; facts: SQL } {
   const part = (from: Date, to: Date, active: boolean) => sql`
     select f.*, ${sql.raw(active ? "1" : "-1")} as sign from repositories r join deployment_facts f on f.repo_id = r.id
     where r.org_id = ${orgId} and r.disabled_at is ${active ? sql`null` : sql`not null`}
       and f.created_at >= ${from.toISOString()} and f.created_at < ${to.toISOString()}`;
-  if (firstDay.getTime() >= endDay.getTime()) return { days: null, weeks: null, dayEnds: [], facts: part(range.from, range.to, true) };
+  const { days } = splitIntoUtcDays(range);
+  if (!days) return { days: null, weeks: null, dayEnds: [], facts: part(range.from, range.to, true) };
+  const { from: firstDay, to: endDay } = days;
   const firstWeek = mondayFrom(firstDay);
   const endWeek = new Date(mondayFrom(endDay).getTime() - (endDay.getUTCDay() === 1 ? 0 : 7 * DAY_MS));
   const weeks = firstWeek.getTime() < endWeek.getTime() ? { from: firstWeek, to: endWeek } : null;

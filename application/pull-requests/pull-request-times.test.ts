@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../tests/support/database.ts";
 import { listPullRequests, type PullRequestGroupSummary } from "./list-pull-requests.ts";
-import { comparePullRequestTimes, foldAllPullRequestTimes, foldPullRequestTimes, splitRange } from "./pull-request-times.ts";
+import { comparePullRequestTimes, foldAllPullRequestTimes, foldPullRequestTimes } from "./pull-request-times.ts";
 import { purgeRepository, repositoryToPurge } from "../operations/purge.ts";
 
 /**
@@ -130,19 +130,6 @@ describe("the pull-request comparison from per-day histograms", () => {
 
   afterAll(async () => {
     await database?.drop();
-  });
-
-  it("cuts a range into whole UTC days and the part days at its ends", () => {
-    expect(splitRange(RANGE)).toEqual({
-      days: { from: new Date("2025-12-21T00:00:00Z"), to: new Date("2026-03-20T00:00:00Z") },
-      edges: [
-        { from: RANGE.from, to: new Date("2025-12-21T00:00:00Z") },
-        { from: new Date("2026-03-20T00:00:00Z"), to: NOW },
-      ],
-    });
-    expect(splitRange({ from: new Date("2026-03-01T00:00:00Z"), to: new Date("2026-03-08T00:00:00Z") }).edges).toEqual([]);
-    const withinADay = { from: new Date("2026-03-01T03:00:00Z"), to: new Date("2026-03-01T09:00:00Z") };
-    expect(splitRange(withinADay)).toEqual({ days: null, edges: [withinADay] });
   });
 
   it("gives the exact counts and percentiles within 10 % before anything is folded, the queue read in its place", async () => {

@@ -1,6 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
-import { percentileOfHistogram, type HistogramBucket } from "../../domain/metrics/histogram.ts";
-import { DAY_MS } from "../../domain/metrics/time.ts";
+import { histogramOfCounts, percentileOfHistogram } from "../../domain/metrics/histogram.ts";
+import { splitIntoUtcDays } from "../../domain/metrics/time.ts";
 import type { Database, Executor } from "../../infrastructure/db/client.ts";
 
 /**
@@ -152,23 +152,7 @@ type PartRow = {
   review_bucket: number | null;
 };
 
-const utcMidnight = (at: Date) => new Date(Math.floor(at.getTime() / DAY_MS) * DAY_MS);
 const isoDay = (at: Date) => at.toISOString().slice(0, 10);
-
-/**
- * The range cut into whole UTC days, read from the histograms, and the part days at its ends, read from the pull
- * requests themselves (at most a day of them in all).
- */
-export function splitRange(range: { from: Date; to: Date }): { days: { from: Date; to: Date } | null; edges: Array<{ from: Date; to: Date }> } {
-  const firstDay = new Date(Math.ceil(range.from.getTime() / DAY_MS) * DAY_MS);
-  const endDay = utcMidnight(range.to);
-  if (firstDay >= endDay) return { days: null, edges: range.from < range.to ? [range] : [] };
-  const edges = [
-    { from: range.from, to: firstDay },
-    { from: endDay, to: range.to },
-  ].filter((edge) => edge.from < edge.to);
-  return { days: { from: firstDay, to: endDay }, edges };
-}
 
 class Side {
   pullRequests = 0;
@@ -189,8 +173,8 @@ class Side {
   }
 
   figures(): TimesSide {
-    const cycle = toHistogram(this.cycle);
-    const review = toHistogram(this.review);
+    const cycle = histogramOfCounts(this.cycle);
+    const review = histogramOfCounts(this.review);
     return {
       pullRequests: this.pullRequests,
       merged: this.merged,
@@ -209,7 +193,6 @@ function addCounts(into: Map<number, number>, sign: number, counts: number[] | n
   if (bucket !== null) into.set(Number(bucket), (into.get(Number(bucket)) ?? 0) + sign);
 }
 
-const toHistogram = (counts: Map<number, number>): HistogramBucket[] => [...counts].map(([bucket, count]) => ({ bucket, count }));
 const rounded = (minutes: number | null) => (minutes === null ? null : Math.round(minutes));
 
 /** A single pull request's facts as a part row of the comparison. */
@@ -237,7 +220,8 @@ export async function comparePullRequestTimes(
   query: { orgId: string; from: Date; to: Date; repoId?: string },
   options: { pendingLimit?: number } = {},
 ): Promise<{ ai: TimesSide; human: TimesSide } | null> {
-  const { days, edges } = splitRange(query);
+  // Whole UTC days from the histograms; the part days at the ends from the pull requests themselves (a day in all).
+  const { days, edges } = splitIntoUtcDays(query);
   const repo = (column: string) => (query.repoId ? sql`and ${sql.raw(column)} = ${query.repoId}` : sql``);
   const pendingLimit = options.pendingLimit ?? PENDING_READ_LIMIT;
   const [queued] = await db.execute<{ n: number }>(sql`

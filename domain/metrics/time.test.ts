@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addDays, localClock, localDayBounds, localYesterday, startOfLocalDay, weekStartOf } from "./time.ts";
+import { addDays, localClock, localDayBounds, localYesterday, splitIntoUtcDays, startOfLocalDay, weekStartOf } from "./time.ts";
 
 const LA = "America/Los_Angeles";
 
@@ -41,5 +41,23 @@ describe("local days", () => {
     expect(weekStartOf("2026-11-29")).toBe("2026-11-23"); // a Sunday
     expect(weekStartOf("2026-11-23")).toBe("2026-11-23");
     expect(() => addDays("2026-02-30", 1)).toThrow(/no such date/);
+  });
+});
+
+describe("a range in whole UTC days", () => {
+  const NOW = new Date("2026-03-20T12:00:00Z");
+  const RANGE = { from: new Date("2025-12-20T12:00:00Z"), to: NOW };
+
+  it("cuts a range into whole UTC days and the part days at its ends", () => {
+    expect(splitIntoUtcDays(RANGE)).toEqual({
+      days: { from: new Date("2025-12-21T00:00:00Z"), to: new Date("2026-03-20T00:00:00Z") },
+      edges: [
+        { from: RANGE.from, to: new Date("2025-12-21T00:00:00Z") },
+        { from: new Date("2026-03-20T00:00:00Z"), to: NOW },
+      ],
+    });
+    expect(splitIntoUtcDays({ from: new Date("2026-03-01T00:00:00Z"), to: new Date("2026-03-08T00:00:00Z") }).edges).toEqual([]);
+    const withinADay = { from: new Date("2026-03-01T03:00:00Z"), to: new Date("2026-03-01T09:00:00Z") };
+    expect(splitIntoUtcDays(withinADay)).toEqual({ days: null, edges: [withinADay] });
   });
 });

@@ -113,3 +113,24 @@ export function localDayBounds(date: string, timeZone: string): { start: Date; e
 export function localYesterday(instant: Date, timeZone: string): string {
   return addDays(localClock(instant, timeZone).date, -1);
 }
+
+/** An instant range, [from, to). */
+export interface TimeSpan {
+  from: Date;
+  to: Date;
+}
+
+/**
+ * A range cut into the whole UTC days it covers (answered by per-day rollups) and the part days at its ends (answered
+ * by the rows themselves). `days` is null when the range holds no whole day; then the one edge is the range itself.
+ */
+export function splitIntoUtcDays(range: TimeSpan): { days: TimeSpan | null; edges: TimeSpan[] } {
+  const firstDay = new Date(Math.ceil(range.from.getTime() / DAY_MS) * DAY_MS);
+  const endDay = new Date(Math.floor(range.to.getTime() / DAY_MS) * DAY_MS);
+  if (firstDay >= endDay) return { days: null, edges: range.from < range.to ? [range] : [] };
+  const edges = [
+    { from: range.from, to: firstDay },
+    { from: endDay, to: range.to },
+  ].filter((edge) => edge.from < edge.to);
+  return { days: { from: firstDay, to: endDay }, edges };
+}
