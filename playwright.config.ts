@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
+import { E2E_NOW } from "./e2e/clock.ts";
 
 // A fresh embedded database per run, exactly like a newcomer's first `npm start`. The path is kept in the
 // environment so the config, loaded again in each worker, agrees with itself.
@@ -58,7 +59,7 @@ export default defineConfig({
       NODE_ENV: "development",
       // The demo and every page's "last N days" as of one fixed instant, so what the specs see does not change with
       // the date they run on.
-      SENTINEL_FIXED_NOW: "2026-11-20T12:00:00Z",
+      SENTINEL_FIXED_NOW: E2E_NOW,
       SLACK_API_URL: `${FAKES}/slack/api/`,
       SLACK_BOT_TOKEN: "xoxb-e2e",
       RESEND_BASE_URL: `${FAKES}/resend`,

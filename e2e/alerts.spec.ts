@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { E2E_NOW } from "./clock.ts";
 import { checkPage, signInAndWaitForDemo, waitForAiWrittenCommit } from "./support.ts";
 
 /** The reason the incident_ai_attributed rule gives (domain/alerts/reason.ts). */
@@ -18,7 +19,7 @@ test("alerts say why in the list; an alert's page shows its numbers, what trigge
   const { repo, sha } = await waitForAiWrittenCommit(request, headers, repos);
   const created = await request.post("/api/v1/incidents", {
     headers,
-    data: { repoId: repo.id, title: "Reconciliation totals drift", severity: "sev2", startedAt: new Date().toISOString(), suspectedCommitShas: [sha] },
+    data: { repoId: repo.id, title: "Reconciliation totals drift", severity: "sev2", startedAt: E2E_NOW, suspectedCommitShas: [sha] },
   });
   expect(created.status()).toBe(201);
 

@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { E2E_NOW } from "./clock.ts";
 import { checkPage, signInAndWaitForDemo, waitForAiWrittenCommit } from "./support.ts";
 
 test("overview → repository → an event's explanation, each page accessible", async ({ page }, testInfo) => {
@@ -146,7 +147,7 @@ test("an incident blamed on AI-written code: counted on the overview, raises an 
 
   const created = await request.post("/api/v1/incidents", {
     headers,
-    data: { repoId: repo.id, title: "Totals drift after the nightly close", severity: "sev2", startedAt: new Date().toISOString(), suspectedCommitShas: [sha] },
+    data: { repoId: repo.id, title: "Totals drift after the nightly close", severity: "sev2", startedAt: E2E_NOW, suspectedCommitShas: [sha] },
   });
   expect(created.status()).toBe(201);
 
